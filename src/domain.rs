@@ -1,0 +1,34 @@
+//! The pure domain core: warehouse rules as functions over values.
+//!
+//! Nothing in here performs IO, awaits, reads a clock, draws randomness or
+//! knows SQL, HTTP or the terminal. Time (`now`) and ids arrive as arguments,
+//! so every rule can be replayed and tested without a database.
+//! `tests/domain_purity.rs` enforces this by reading the sources.
+//!
+//! # Layout
+//! - [`ids`]: typed ids and units (quantities, grams, millimetres).
+//! - [`error`]: the one error family with short codes for 20-column screens.
+//! - [`order`]: orders, lines, priorities and intake validation.
+//! - [`fulfillment`]: the per-warehouse fulfillment status machine.
+//! - [`picking`]: picking tasks and items, walk order, scan checks.
+//! - [`packing`]: packing tasks, packages, volumetric and chargeable weight.
+//! - [`stock`]: stock slots, reservations, FIFO/FEFO allocation.
+//! - [`event`]: facts written to the outbox.
+
+pub mod error;
+pub mod event;
+pub mod fulfillment;
+pub mod ids;
+pub mod machine;
+pub mod order;
+pub mod packing;
+pub mod picking;
+pub mod stock;
+
+pub use error::{DomainError, ErrorKind};
+
+/// A point in time. Always passed in by the caller, never read here.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+/// Result of a domain rule.
+pub type Result<T, E = DomainError> = std::result::Result<T, E>;

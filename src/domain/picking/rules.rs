@@ -1,0 +1,199 @@
+//! The rules of a picking task: transitions, scan checks, quantities.
+
+use super::super::Timestamp;
+use super::super::error::DomainError;
+use super::super::ids::{PickingItemId, Qty, WorkerId};
+use super::super::machine;
+use super::{IA, ItemDelta, PA, PS, PickScan, PickingItem, PickingTask, ReasonCode};
+
+/// Who is acting: the assigned worker, or `None` for a supervisor or the
+/// system (which may act on any task).
+pub type Actor = Option<WorkerId>;
+
+impl PickingTask {
+    /// The next pending item in walk order.
+    pub fn next_item(&self) -> Option<&PickingItem> {
+        self.items.iter().filter(|i| !i.is_done()).min_by_key(|i| (i.sequence, i.id))
+    }
+
+    /// `(finished items, all items)` for a `3/12` progress line.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.items.iter().filter(|i| i.is_done()).count(), self.items.len())
+    }
+
+    /// Assigns (or reassigns) the task to `worker`.
+    pub fn assign(&mut self, worker: WorkerId) -> super::super::Result<()> {
+        self.status = machine::step(super::TASK_TRANSITIONS, self.status, PA::Assign)?;
+        self.worker_id = Some(worker);
+        Ok(())
+    }
+
+    /// Starts picking; only the assigned worker may start.
+    pub fn start(&mut self, worker: WorkerId, now: Timestamp) -> super::super::Result<()> {
+        let to = machine::step(super::TASK_TRANSITIONS, self.status, PA::Start)?;
+        match self.worker_id {
+            None => return Err(DomainError::WorkerRequired { action: "start picking" }),
+            Some(assigned) if assigned != worker => {
+                return Err(DomainError::NotAssignee { assigned: assigned.to_string(), worker: worker.to_string() });
+            }
+            Some(_) => {}
+        }
+        self.status = to;
+        self.started_at = Some(now);
+        Ok(())
+    }
+
+    /// Takes `scan.qty` units of `item` after checking both scans. Partial
+    /// quantities leave the item pending; the last unit marks it picked.
+    pub fn pick(
+        &mut self,
+        item: PickingItemId,
+        actor: Actor,
+        scan: &PickScan<'_>,
+        now: Timestamp,
+    ) -> super::super::Result<ItemDelta> {
+        let it = self.item_for_work(item, actor)?;
+        if !it.location_matches(scan.location) {
+            return Err(DomainError::WrongLocation { expected: it.location_code.clone(), scanned: scan.location.into() });
+        }
+        if !it.item_matches(scan.item) {
+            return Err(DomainError::WrongItem { expected: it.sku.to_string(), scanned: scan.item.into() });
+        }
+        if scan.qty.is_zero() {
+            return Err(DomainError::invalid("quantity", "must be at least 1"));
+        }
+        if scan.qty > it.remaining() {
+            return Err(DomainError::OverPick { requested: scan.qty, remaining: it.remaining() });
+        }
+        let action = if scan.qty == it.remaining() { IA::PickAll } else { IA::PickPart };
+        let to = machine::step(super::ITEM_TRANSITIONS, it.status, action)?;
+        it.picked = Qty(it.picked.0 + scan.qty.0);
+        it.status = to;
+        it.picked_at = Some(now);
+        Ok(ItemDelta {
+            item,
+            slot: it.slot_id,
+            reservation: it.reservation_id,
+            picked: scan.qty,
+            released: Qty::ZERO,
+            finished: action == IA::PickAll,
+        })
+    }
+
+    /// Ends `item` short: `extra` more units are taken now (may be zero) and
+    /// the rest of the reservation is released. A short that would complete
+    /// the item is refused: that is a pick.
+    pub fn short(
+        &mut self,
+        item: PickingItemId,
+        actor: Actor,
+        extra: Qty,
+        reason: ReasonCode,
+        now: Timestamp,
+    ) -> super::super::Result<ItemDelta> {
+        let it = self.item_for_work(item, actor)?;
+        if extra >= it.remaining() {
+            return Err(DomainError::invalid(
+                "quantity",
+                format!("a short must leave units missing; {} remaining", it.remaining()),
+            ));
+        }
+        it.status = machine::step(super::ITEM_TRANSITIONS, it.status, IA::Short)?;
+        it.picked = Qty(it.picked.0 + extra.0);
+        it.reason = Some(reason);
+        it.picked_at = Some(now);
+        Ok(ItemDelta {
+            item,
+            slot: it.slot_id,
+            reservation: it.reservation_id,
+            picked: extra,
+            released: it.remaining(),
+            finished: true,
+        })
+    }
+
+    /// Skips an untouched item; its whole reservation is released.
+    pub fn skip(
+        &mut self,
+        item: PickingItemId,
+        actor: Actor,
+        reason: ReasonCode,
+        now: Timestamp,
+    ) -> super::super::Result<ItemDelta> {
+        let it = self.item_for_work(item, actor)?;
+        if !it.picked.is_zero() {
+            return Err(DomainError::invalid("item", "units already picked: short the item instead of skipping"));
+        }
+        it.status = machine::step(super::ITEM_TRANSITIONS, it.status, IA::Skip)?;
+        it.reason = Some(reason);
+        it.picked_at = Some(now);
+        Ok(ItemDelta {
+            item,
+            slot: it.slot_id,
+            reservation: it.reservation_id,
+            picked: Qty::ZERO,
+            released: it.remaining(),
+            finished: true,
+        })
+    }
+
+    /// Completes the task once every item is picked, short or skipped.
+    pub fn complete(&mut self, actor: Actor, now: Timestamp) -> super::super::Result<()> {
+        let to = machine::step(super::TASK_TRANSITIONS, self.status, PA::Complete)?;
+        self.check_actor(actor)?;
+        let pending = self.items.iter().filter(|i| !i.is_done()).count();
+        if pending > 0 {
+            return Err(DomainError::ItemsIncomplete { pending });
+        }
+        self.status = to;
+        self.completed_at = Some(now);
+        Ok(())
+    }
+
+    /// Cancels the task from any state but completed.
+    pub fn cancel(&mut self, reason: &str, now: Timestamp) -> super::super::Result<()> {
+        self.status = machine::step(super::TASK_TRANSITIONS, self.status, PA::Cancel)?;
+        self.cancelled_at = Some(now);
+        self.cancellation_reason = Some(reason.to_owned());
+        Ok(())
+    }
+
+    /// Units picked in total: these left the shelves.
+    pub fn picked_total(&self) -> Qty {
+        Qty(self.items.iter().map(|i| i.picked.0).sum())
+    }
+
+    fn check_actor(&self, actor: Actor) -> super::super::Result<()> {
+        match (actor, self.worker_id) {
+            (Some(w), Some(assigned)) if w != assigned => {
+                Err(DomainError::NotAssignee { assigned: assigned.to_string(), worker: w.to_string() })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The item to work on, after checking the task is in progress and the
+    /// actor may work it.
+    fn item_for_work(&mut self, item: PickingItemId, actor: Actor) -> super::super::Result<&mut PickingItem> {
+        if self.status != PS::InProgress {
+            return Err(DomainError::IllegalTransition {
+                entity: "picking task",
+                from: self.status.as_str(),
+                action: "pick",
+            });
+        }
+        self.check_actor(actor)?;
+        self.items.iter_mut().find(|i| i.id == item).ok_or_else(|| DomainError::not_found("picking item", item))
+    }
+}
+
+/// Gives items their walk order: by location walk order, then location
+/// code, then SKU, numbered from 1. `walk` returns a location's walk rank.
+pub fn sequence_items(items: &mut [PickingItem], walk: impl Fn(&PickingItem) -> i64) {
+    items.sort_by(|a, b| {
+        (walk(a), &a.location_code, &a.sku).cmp(&(walk(b), &b.location_code, &b.sku))
+    });
+    for (i, item) in items.iter_mut().enumerate() {
+        item.sequence = u32::try_from(i + 1).unwrap_or(u32::MAX);
+    }
+}
