@@ -210,15 +210,39 @@ mod tests {
         let to_picking = [A::Plan, A::StartPicking];
         check(&to_picking, Ok(S::Picking));
         check(
-            &[A::Plan, A::StartPicking, A::ConfirmPicked, A::StartPacking, A::ConfirmPacked, A::MarkReady, A::Ship, A::Complete],
+            &[
+                A::Plan,
+                A::StartPicking,
+                A::ConfirmPicked,
+                A::StartPacking,
+                A::ConfirmPacked,
+                A::MarkReady,
+                A::Ship,
+                A::Complete,
+            ],
             Ok(S::Completed),
         );
         check(&[A::Plan, A::StartPicking, A::FailPick, A::RetryPick], Ok(S::Picking));
         check(&[A::Plan, A::StartPicking, A::FailPick, A::RetryPick, A::FailPick, A::RetryPick], Err("E401"));
-        check(&[A::Plan, A::StartPicking, A::ConfirmPicked, A::StartPacking, A::FailPack, A::RetryPack], Ok(S::Packing));
+        check(
+            &[A::Plan, A::StartPicking, A::ConfirmPicked, A::StartPacking, A::FailPack, A::RetryPack],
+            Ok(S::Packing),
+        );
         check(&[A::ConfirmPicked], Err("E003"));
         check(&[A::Plan, A::StartPicking, A::Cancel], Ok(S::Cancelled));
-        check(&[A::Plan, A::StartPicking, A::ConfirmPicked, A::StartPacking, A::ConfirmPacked, A::MarkReady, A::Ship, A::Cancel], Err("E003"));
+        check(
+            &[
+                A::Plan,
+                A::StartPicking,
+                A::ConfirmPicked,
+                A::StartPacking,
+                A::ConfirmPacked,
+                A::MarkReady,
+                A::Ship,
+                A::Cancel,
+            ],
+            Err("E003"),
+        );
         check(&[A::Plan, A::Cancel, A::Cancel], Err("E003"));
     }
 

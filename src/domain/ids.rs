@@ -42,6 +42,20 @@ id_type!(
     WorkerId,
 );
 
+/// Who is acting on a task: the worker, or `None` for a supervisor or the
+/// system, who may act on any task.
+pub type Actor = Option<WorkerId>;
+
+/// A worker may only act on a task assigned to them (or unassigned).
+pub fn check_actor(actor: Actor, assigned: Option<WorkerId>) -> crate::domain::Result<()> {
+    match (actor, assigned) {
+        (Some(w), Some(a)) if w != a => {
+            Err(crate::domain::DomainError::NotAssignee { assigned: a.to_string(), worker: w.to_string() })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A count of units. Never negative.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Qty(pub u32);

@@ -273,7 +273,10 @@ mod tests {
     fn address_and_ids_are_checked() {
         let mut d = draft(&[("A", 1, Some("W"))]);
         d.ship_to.country = "serbia".into();
-        assert_eq!(d.clone().validate(None).err().and_then(|e| e.field().map(str::to_owned)).as_deref(), Some("ship_to.country"));
+        assert_eq!(
+            d.clone().validate(None).err().and_then(|e| e.field().map(str::to_owned)).as_deref(),
+            Some("ship_to.country")
+        );
         d.ship_to.country = "RS".into();
         d.request_id = " ".into();
         assert_eq!(d.validate(None).err().and_then(|e| e.field().map(str::to_owned)).as_deref(), Some("request_id"));

@@ -8,7 +8,7 @@
 
 use super::Timestamp;
 use super::error::DomainError;
-use super::ids::{LocationId, OrderId, PickingItemId, PickingTaskId, Qty, ReservationId, SlotId, Sku, WorkerId};
+use super::ids::{LocationId, OrderId, PickingItemId, PickingTaskId, Qty, ReservationId, Sku, SlotId, WorkerId};
 use super::machine::{self, Action, Status};
 use super::order::Priority;
 

@@ -6,9 +6,7 @@ use super::super::ids::{PickingItemId, Qty, WorkerId};
 use super::super::machine;
 use super::{IA, ItemDelta, PA, PS, PickScan, PickingItem, PickingTask, ReasonCode};
 
-/// Who is acting: the assigned worker, or `None` for a supervisor or the
-/// system (which may act on any task).
-pub type Actor = Option<WorkerId>;
+use super::super::ids::{Actor, check_actor};
 
 impl PickingTask {
     /// The next pending item in walk order.
@@ -54,7 +52,10 @@ impl PickingTask {
     ) -> super::super::Result<ItemDelta> {
         let it = self.item_for_work(item, actor)?;
         if !it.location_matches(scan.location) {
-            return Err(DomainError::WrongLocation { expected: it.location_code.clone(), scanned: scan.location.into() });
+            return Err(DomainError::WrongLocation {
+                expected: it.location_code.clone(),
+                scanned: scan.location.into(),
+            });
         }
         if !it.item_matches(scan.item) {
             return Err(DomainError::WrongItem { expected: it.sku.to_string(), scanned: scan.item.into() });
@@ -164,12 +165,7 @@ impl PickingTask {
     }
 
     fn check_actor(&self, actor: Actor) -> super::super::Result<()> {
-        match (actor, self.worker_id) {
-            (Some(w), Some(assigned)) if w != assigned => {
-                Err(DomainError::NotAssignee { assigned: assigned.to_string(), worker: w.to_string() })
-            }
-            _ => Ok(()),
-        }
+        check_actor(actor, self.worker_id)
     }
 
     /// The item to work on, after checking the task is in progress and the
@@ -190,9 +186,7 @@ impl PickingTask {
 /// Gives items their walk order: by location walk order, then location
 /// code, then SKU, numbered from 1. `walk` returns a location's walk rank.
 pub fn sequence_items(items: &mut [PickingItem], walk: impl Fn(&PickingItem) -> i64) {
-    items.sort_by(|a, b| {
-        (walk(a), &a.location_code, &a.sku).cmp(&(walk(b), &b.location_code, &b.sku))
-    });
+    items.sort_by(|a, b| (walk(a), &a.location_code, &a.sku).cmp(&(walk(b), &b.location_code, &b.sku)));
     for (i, item) in items.iter_mut().enumerate() {
         item.sequence = u32::try_from(i + 1).unwrap_or(u32::MAX);
     }

@@ -56,7 +56,8 @@ fn started(items: Vec<PickingItem>) -> PickingTask {
 fn check_pick(actor: Option<i64>, loc: &str, sku: &str, qty: u32, expected: Result<(IS, u32), &str>) {
     let mut t = started(vec![item(1, "A-01", "SKU1", 3, 1)]);
     let scan = PickScan { location: loc, item: sku, qty: Qty(qty) };
-    let got = t.pick(PickingItemId(1), actor.map(WorkerId), &scan, now()).map(|_| (t.items[0].status, t.items[0].picked.0));
+    let got =
+        t.pick(PickingItemId(1), actor.map(WorkerId), &scan, now()).map(|_| (t.items[0].status, t.items[0].picked.0));
     assert_eq!(got.map_err(|e| e.code()), expected, "{loc} {sku} {qty}");
 }
 

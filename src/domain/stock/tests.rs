@@ -74,16 +74,14 @@ fn reservation_lifecycle() {
 }
 
 fn arb_slots() -> impl Strategy<Value = Vec<StockSlot>> {
-    prop::collection::vec((1u32..28, 0u32..50, 0u32..50, prop::option::of((1u32..13, 1u32..28))), 0..12).prop_map(
-        |v| {
-            v.into_iter()
-                .enumerate()
-                .map(|(i, (day, on_hand, res, exp))| {
-                    slot(i64::try_from(i).unwrap_or(0) + 1, day, on_hand, res.min(on_hand), exp)
-                })
-                .collect()
-        },
-    )
+    prop::collection::vec((1u32..28, 0u32..50, 0u32..50, prop::option::of((1u32..13, 1u32..28))), 0..12).prop_map(|v| {
+        v.into_iter()
+            .enumerate()
+            .map(|(i, (day, on_hand, res, exp))| {
+                slot(i64::try_from(i).unwrap_or(0) + 1, day, on_hand, res.min(on_hand), exp)
+            })
+            .collect()
+    })
 }
 
 proptest! {
