@@ -8,3 +8,4 @@
 //! - [`cli`]: the `tote` command line (clap definitions and handlers).
 
 pub mod domain;
+pub mod storage;

@@ -1,0 +1,236 @@
+//! The SQLite store: the only module that knows SQL.
+//!
+//! One [`Store`] owns a write connection and a read connection to one SQLite
+//! file in WAL mode with foreign keys on. [`Store::write`] runs a closure in
+//! one `BEGIN IMMEDIATE` transaction and commits only if it returns `Ok`;
+//! [`Store::read`] gives a consistent snapshot. Inside, the closure gets a
+//! [`Tx`] whose typed methods (in the submodules) are the whole storage API:
+//! nothing outside this module builds SQL.
+//!
+//! Migrations in `storage/migrations/` are append-only and tracked with
+//! `PRAGMA user_version`.
+
+mod catalog;
+mod convert;
+mod orders;
+mod outbox;
+mod packing;
+mod picking;
+mod stock;
+
+pub use catalog::{Location, Product, Warehouse};
+pub use orders::OrderRow;
+pub use outbox::{AppliedOp, OutboxRow};
+pub use stock::{SlotRow, StockTotals};
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+/// The migrations, in order. Append only.
+const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("storage/migrations/0001_init.sql"))];
+
+/// How long a connection waits on a lock held by another process.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot open database {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("migration {name} failed: {source}")]
+    Migration { name: &'static str, source: rusqlite::Error },
+    #[error("database {path} has schema version {found}, newer than this tote ({known}); upgrade tote")]
+    TooNew { path: PathBuf, found: usize, known: usize },
+    #[error("stored value is corrupt: {0}")]
+    Corrupt(String),
+    #[error("serialisation error: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl StorageError {
+    /// Worth retrying: the database was busy or locked by another writer.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            StorageError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// How hard a commit is pushed to disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous=FULL`: an acknowledged commit survives a power cut.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: survives a crash of tote, may lose the last
+    /// commits on power loss.
+    Normal,
+}
+
+/// An open Tote database.
+#[derive(Debug)]
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+}
+
+/// A transaction in progress; see the submodules for its methods.
+#[derive(Debug)]
+pub struct Tx<'c> {
+    conn: &'c Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<Store> {
+        Self::open_with(path, Durability::default())
+    }
+
+    pub fn open_with(path: &Path, durability: Durability) -> Result<Store> {
+        let writer = connect(path, durability)?;
+        migrate(&writer, path)?;
+        let reader = connect(path, durability)?;
+        Ok(Store { path: path.to_owned(), writer: Mutex::new(writer), reader: Mutex::new(reader) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one write transaction: commits if it returns `Ok`, rolls
+    /// back everything if it returns `Err`.
+    pub fn write<T, E: From<StorageError>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+        let conn = lock(&self.writer);
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(StorageError::from)?;
+        let tx = Tx { conn: &conn };
+        match f(&tx) {
+            Ok(v) => {
+                if let Err(e) = conn.execute_batch("COMMIT") {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    return Err(StorageError::from(e).into());
+                }
+                Ok(v)
+            }
+            Err(e) => {
+                // A failed rollback leaves nothing committed either; the
+                // original error is the one worth reporting.
+                let _ = conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs `f` over a consistent read snapshot.
+    pub fn read<T, E: From<StorageError>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+        let conn = lock(&self.reader);
+        conn.execute_batch("BEGIN DEFERRED").map_err(StorageError::from)?;
+        let out = f(&Tx { conn: &conn });
+        let _ = conn.execute_batch("COMMIT");
+        out
+    }
+}
+
+impl Tx<'_> {
+    /// Runs `f` inside a savepoint: if it fails, only its own changes are
+    /// undone and the surrounding transaction carries on.
+    pub fn savepoint<T, E: From<StorageError>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+        self.conn.execute_batch("SAVEPOINT op").map_err(StorageError::from)?;
+        match f(self) {
+            Ok(v) => {
+                self.conn.execute_batch("RELEASE op").map_err(StorageError::from)?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.conn.execute_batch("ROLLBACK TO op; RELEASE op").map_err(StorageError::from)?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Rows in `table`; for tests and health checks. `table` must be one of
+    /// the schema's tables.
+    pub fn count(&self, table: &str) -> Result<i64> {
+        const TABLES: &[&str] = &[
+            "warehouses",
+            "locations",
+            "products",
+            "product_locations",
+            "workers",
+            "orders",
+            "order_lines",
+            "fulfillments",
+            "wms_reservations",
+            "picking_tasks",
+            "picking_task_items",
+            "packing_tasks",
+            "packages",
+            "fulfillment_tasks",
+            "outbox_events",
+            "applied_ops",
+        ];
+        let table = TABLES
+            .iter()
+            .find(|t| **t == table)
+            .ok_or_else(|| StorageError::Corrupt(format!("unknown table {table}")))?;
+        Ok(self.conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
+    }
+
+    /// Runs raw SQL; only for tests that inject faults (triggers).
+    #[doc(hidden)]
+    pub fn execute_batch_for_tests(&self, sql: &str) -> Result<()> {
+        Ok(self.conn.execute_batch(sql)?)
+    }
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock leaves no open transaction behind
+    // (SQLite rolls back on the next BEGIN failing); keep serving.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn connect(path: &Path, durability: Durability) -> Result<Connection> {
+    let open_err = |source| StorageError::Open { path: path.to_owned(), source };
+    let conn = Connection::open(path).map_err(open_err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+    let sync = match durability {
+        Durability::Full => "FULL",
+        Durability::Normal => "NORMAL",
+    };
+    conn.execute_batch(&format!("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous={sync};"))
+        .map_err(open_err)?;
+    // If the connection is left mid-transaction by a panic, make the next
+    // BEGIN succeed by rolling it back first.
+    Ok(conn)
+}
+
+fn migrate(conn: &Connection, path: &Path) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    if version > MIGRATIONS.len() {
+        return Err(StorageError::TooNew { path: path.to_owned(), found: version, known: MIGRATIONS.len() });
+    }
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version) {
+        let step = |source| StorageError::Migration { name, source };
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(step)?;
+        let applied = conn.execute_batch(sql).and_then(|()| conn.execute_batch(&format!("PRAGMA user_version = {}", i + 1)));
+        match applied {
+            Ok(()) => conn.execute_batch("COMMIT").map_err(step)?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(step(e));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,136 @@
+//! Warehouses, locations, products and workers: the master data.
+
+use super::convert::ms;
+use super::{Result, Tx};
+use crate::domain::Timestamp;
+use crate::domain::ids::{LocationId, Sku, WarehouseId, WorkerId};
+use rusqlite::{OptionalExtension, params};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warehouse {
+    pub id: WarehouseId,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub id: LocationId,
+    pub warehouse_id: WarehouseId,
+    pub code: String,
+    pub walk_order: i64,
+    pub check_digits: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Product {
+    pub sku: String,
+    pub name: String,
+    pub barcode: Option<String>,
+}
+
+impl Tx<'_> {
+    /// The warehouse with `code`, creating it if new.
+    pub fn ensure_warehouse(&self, code: &str, name: &str, now: Timestamp) -> Result<WarehouseId> {
+        self.conn.execute(
+            "INSERT INTO warehouses (code, name, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (code) DO NOTHING",
+            params![code, name, ms(now)],
+        )?;
+        Ok(WarehouseId(self.conn.query_row("SELECT id FROM warehouses WHERE code = ?1", [code], |r| r.get(0))?))
+    }
+
+    pub fn warehouse_by_code(&self, code: &str) -> Result<Option<Warehouse>> {
+        Ok(self
+            .conn
+            .query_row("SELECT id, code, name FROM warehouses WHERE code = ?1", [code], |r| {
+                Ok(Warehouse { id: WarehouseId(r.get(0)?), code: r.get(1)?, name: r.get(2)? })
+            })
+            .optional()?)
+    }
+
+    pub fn warehouses(&self) -> Result<Vec<Warehouse>> {
+        let mut st = self.conn.prepare_cached("SELECT id, code, name FROM warehouses ORDER BY code")?;
+        let rows = st.query_map([], |r| Ok(Warehouse { id: WarehouseId(r.get(0)?), code: r.get(1)?, name: r.get(2)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The location `code` in `warehouse`, creating it if new; walk order
+    /// and check digits are updated when given.
+    pub fn ensure_location(
+        &self,
+        warehouse: WarehouseId,
+        code: &str,
+        walk_order: Option<i64>,
+        check_digits: Option<&str>,
+    ) -> Result<LocationId> {
+        self.conn.execute(
+            "INSERT INTO locations (warehouse_id, code, walk_order, check_digits) VALUES (?1, ?2, COALESCE(?3, 0), ?4)
+             ON CONFLICT (warehouse_id, code) DO UPDATE SET
+               walk_order = COALESCE(?3, walk_order), check_digits = COALESCE(?4, check_digits)",
+            params![warehouse.0, code, walk_order, check_digits],
+        )?;
+        Ok(LocationId(self.conn.query_row(
+            "SELECT id FROM locations WHERE warehouse_id = ?1 AND code = ?2",
+            params![warehouse.0, code],
+            |r| r.get(0),
+        )?))
+    }
+
+    pub fn location_by_code(&self, warehouse: WarehouseId, code: &str) -> Result<Option<Location>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, warehouse_id, code, walk_order, check_digits FROM locations
+                 WHERE warehouse_id = ?1 AND code = ?2",
+                params![warehouse.0, code],
+                |r| {
+                    Ok(Location {
+                        id: LocationId(r.get(0)?),
+                        warehouse_id: WarehouseId(r.get(1)?),
+                        code: r.get(2)?,
+                        walk_order: r.get(3)?,
+                        check_digits: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Creates or updates a product; empty name or missing barcode keep what is stored.
+    pub fn ensure_product(&self, sku: &Sku, name: &str, barcode: Option<&str>) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO products (sku, name, barcode) VALUES (?1, ?2, ?3)
+             ON CONFLICT (sku) DO UPDATE SET
+               name = CASE WHEN ?2 = '' THEN name ELSE ?2 END, barcode = COALESCE(?3, barcode)",
+            params![sku.as_str(), name, barcode],
+        )?;
+        Ok(())
+    }
+
+    pub fn product(&self, sku: &str) -> Result<Option<Product>> {
+        Ok(self
+            .conn
+            .query_row("SELECT sku, name, barcode FROM products WHERE sku = ?1", [sku], |r| {
+                Ok(Product { sku: r.get(0)?, name: r.get(1)?, barcode: r.get(2)? })
+            })
+            .optional()?)
+    }
+
+    /// Adds a worker; `role` is checked by the schema.
+    pub fn insert_worker(&self, badge: &str, name: &str, role: &str, now: Timestamp) -> Result<WorkerId> {
+        self.conn.execute(
+            "INSERT INTO workers (badge, name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![badge, name, role, ms(now)],
+        )?;
+        Ok(WorkerId(self.conn.last_insert_rowid()))
+    }
+
+    /// Whether `worker` exists and is active.
+    pub fn worker_active(&self, worker: WorkerId) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT active FROM workers WHERE id = ?1", [worker.0], |r| r.get::<_, bool>(0))
+            .optional()?
+            .unwrap_or(false))
+    }
+}

@@ -1,0 +1,103 @@
+//! The transactional outbox and the idempotency record of applied ops.
+
+use super::convert::{ms, time};
+use super::{Result, Tx};
+use crate::domain::Timestamp;
+use crate::domain::event::DomainEvent;
+use rusqlite::{OptionalExtension, params};
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub event_type: String,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub stream: String,
+    pub payload: serde_json::Value,
+    pub status: String,
+    pub created_at: Timestamp,
+}
+
+/// The stored outcome of an op.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedOp {
+    pub command: String,
+    pub request: String,
+    pub ok: bool,
+    pub response: String,
+}
+
+impl Tx<'_> {
+    /// Appends `event` with its JSON `payload` to the outbox.
+    pub fn append_event(&self, event: &DomainEvent, payload: &serde_json::Value, now: Timestamp) -> Result<i64> {
+        let (agg_type, agg_id) = event.aggregate();
+        self.conn.execute(
+            "INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, stream, payload, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![agg_type, agg_id, event.name(), event.stream(), payload.to_string(), ms(now)],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Events after `after_id`, oldest first, at most `limit`.
+    pub fn events_after(&self, after_id: i64, limit: u32) -> Result<Vec<OutboxRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, event_type, aggregate_type, aggregate_id, stream, payload, status, created_at
+             FROM outbox_events WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let raws = st
+            .query_map(params![after_id, limit], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, i64>(7)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        raws.into_iter()
+            .map(|(id, event_type, aggregate_type, aggregate_id, stream, payload, status, created)| {
+                Ok(OutboxRow {
+                    id,
+                    event_type,
+                    aggregate_type,
+                    aggregate_id,
+                    stream,
+                    payload: serde_json::from_str(&payload)?,
+                    status,
+                    created_at: time(created)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The stored outcome of `op_id`, if it was applied before.
+    pub fn applied_op(&self, op_id: &str) -> Result<Option<AppliedOp>> {
+        Ok(self
+            .conn
+            .query_row("SELECT command, request, outcome, response FROM applied_ops WHERE op_id = ?1", [op_id], |r| {
+                Ok(AppliedOp {
+                    command: r.get(0)?,
+                    request: r.get(1)?,
+                    ok: r.get::<_, String>(2)? == "ok",
+                    response: r.get(3)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// Records the outcome of `op_id`, in the same transaction as its effects.
+    pub fn record_op(&self, op_id: &str, op: &AppliedOp, now: Timestamp) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO applied_ops (op_id, command, request, outcome, response, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![op_id, op.command, op.request, if op.ok { "ok" } else { "rejected" }, op.response, ms(now)],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,193 @@
+//! Picking tasks and their items.
+
+use super::convert::{ms, opt_ms, opt_time, sku, status, time, u32_of};
+use super::{Result, StorageError, Tx};
+use crate::domain::Timestamp;
+use crate::domain::ids::{
+    FulfillmentId, LocationId, OrderId, PickingItemId, PickingTaskId, Qty, ReservationId, SlotId, WarehouseId, WorkerId,
+};
+use crate::domain::order::Priority;
+use crate::domain::picking::{ItemStatus, PickingItem, PickingStatus, PickingTask, ReasonCode};
+use rusqlite::{OptionalExtension, params};
+
+impl Tx<'_> {
+    /// Inserts `task` and its items (their ids are ignored) and returns the new id.
+    pub fn insert_picking_task(&self, task: &PickingTask, now: Timestamp) -> Result<PickingTaskId> {
+        self.conn.execute(
+            "INSERT INTO picking_tasks (order_id, fulfillment_id, warehouse_id, worker_id, status, priority,
+                                        total_items, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+            params![
+                task.order_id.0,
+                task.fulfillment_id.0,
+                task.warehouse_id.0,
+                task.worker_id.map(|w| w.0),
+                task.status.as_str(),
+                task.priority.rank(),
+                i64::try_from(task.items.len()).unwrap_or(i64::MAX),
+                ms(now)
+            ],
+        )?;
+        let id = PickingTaskId(self.conn.last_insert_rowid());
+        let mut st = self.conn.prepare_cached(
+            "INSERT INTO picking_task_items (task_id, sku, location_id, product_location_id, reservation_id,
+                                             quantity_required, status, sequence, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        )?;
+        for it in &task.items {
+            st.execute(params![
+                id.0,
+                it.sku.as_str(),
+                it.location_id.0,
+                it.slot_id.0,
+                it.reservation_id.0,
+                it.required.0,
+                it.status.as_str(),
+                it.sequence,
+                ms(now)
+            ])?;
+        }
+        Ok(id)
+    }
+
+    pub fn picking_task(&self, id: PickingTaskId) -> Result<Option<PickingTask>> {
+        let head = self
+            .conn
+            .query_row(
+                "SELECT order_id, fulfillment_id, warehouse_id, worker_id, status, priority, created_at, started_at,
+                        completed_at, cancelled_at, cancellation_reason
+                 FROM picking_tasks WHERE id = ?1",
+                [id.0],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, Option<i64>>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, i64>(5)?,
+                        r.get::<_, i64>(6)?,
+                        r.get::<_, Option<i64>>(7)?,
+                        r.get::<_, Option<i64>>(8)?,
+                        r.get::<_, Option<i64>>(9)?,
+                        r.get::<_, Option<String>>(10)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((order, ful, wh, worker, st, prio, created, started, completed, cancelled, reason)) = head else {
+            return Ok(None);
+        };
+        Ok(Some(PickingTask {
+            id,
+            order_id: OrderId(order),
+            fulfillment_id: FulfillmentId(ful),
+            warehouse_id: WarehouseId(wh),
+            worker_id: worker.map(WorkerId),
+            status: status(&st, "picking status", PickingStatus::parse)?,
+            priority: Priority::from_rank(prio).ok_or_else(|| StorageError::Corrupt(format!("priority {prio}")))?,
+            items: self.picking_items(id)?,
+            created_at: time(created)?,
+            started_at: opt_time(started)?,
+            completed_at: opt_time(completed)?,
+            cancelled_at: opt_time(cancelled)?,
+            cancellation_reason: reason,
+        }))
+    }
+
+    fn picking_items(&self, task: PickingTaskId) -> Result<Vec<PickingItem>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT i.id, i.sku, p.barcode, i.location_id, l.code, l.check_digits, i.product_location_id,
+                    i.reservation_id, i.quantity_required, i.quantity_picked, i.status, i.sequence, i.reason, i.picked_at
+             FROM picking_task_items i
+             JOIN locations l ON l.id = i.location_id
+             LEFT JOIN products p ON p.sku = i.sku
+             WHERE i.task_id = ?1 ORDER BY i.sequence, i.id",
+        )?;
+        let raws = st
+            .query_map([task.0], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, i64>(7)?,
+                    r.get::<_, i64>(8)?,
+                    r.get::<_, i64>(9)?,
+                    r.get::<_, String>(10)?,
+                    r.get::<_, i64>(11)?,
+                    r.get::<_, Option<String>>(12)?,
+                    r.get::<_, Option<i64>>(13)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        raws.into_iter()
+            .map(|(id, s, barcode, loc, code, check, slot, res, req, picked, st, seq, reason, picked_at)| {
+                Ok(PickingItem {
+                    id: PickingItemId(id),
+                    sku: sku(&s)?,
+                    barcode,
+                    location_id: LocationId(loc),
+                    location_code: code,
+                    check_digits: check,
+                    slot_id: SlotId(slot),
+                    reservation_id: ReservationId(res),
+                    required: Qty(u32_of(req, "quantity_required")?),
+                    picked: Qty(u32_of(picked, "quantity_picked")?),
+                    status: status(&st, "item status", ItemStatus::parse)?,
+                    sequence: u32_of(seq, "sequence")?,
+                    reason: reason
+                        .map(|r| ReasonCode::parse(&r, "reason").map_err(|e| StorageError::Corrupt(e.to_string())))
+                        .transpose()?,
+                    picked_at: opt_time(picked_at)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Writes back the task's status, worker, times and every item's progress.
+    pub fn save_picking_task(&self, t: &PickingTask, now: Timestamp) -> Result<()> {
+        let done = t.items.iter().filter(|i| i.is_done()).count();
+        self.conn.execute(
+            "UPDATE picking_tasks SET worker_id = ?2, status = ?3, priority = ?4, picked_items = ?5, started_at = ?6,
+                    completed_at = ?7, cancelled_at = ?8, cancellation_reason = ?9, updated_at = ?10
+             WHERE id = ?1",
+            params![
+                t.id.0,
+                t.worker_id.map(|w| w.0),
+                t.status.as_str(),
+                t.priority.rank(),
+                i64::try_from(done).unwrap_or(i64::MAX),
+                opt_ms(t.started_at),
+                opt_ms(t.completed_at),
+                opt_ms(t.cancelled_at),
+                t.cancellation_reason,
+                ms(now)
+            ],
+        )?;
+        let mut st = self.conn.prepare_cached(
+            "UPDATE picking_task_items SET quantity_picked = ?2, status = ?3, reason = ?4, picked_at = ?5, updated_at = ?6
+             WHERE id = ?1 AND (quantity_picked != ?2 OR status != ?3)",
+        )?;
+        for it in &t.items {
+            st.execute(params![
+                it.id.0,
+                it.picked.0,
+                it.status.as_str(),
+                it.reason.map(ReasonCode::as_str),
+                opt_ms(it.picked_at),
+                ms(now)
+            ])?;
+        }
+        Ok(())
+    }
+
+    pub fn picking_tasks_for_order(&self, order: OrderId) -> Result<Vec<PickingTaskId>> {
+        let mut st = self.conn.prepare_cached("SELECT id FROM picking_tasks WHERE order_id = ?1 ORDER BY id")?;
+        let ids = st.query_map([order.0], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+        Ok(ids.into_iter().map(PickingTaskId).collect())
+    }
+}

@@ -1,0 +1,71 @@
+use super::*;
+
+#[test]
+fn migrates_a_new_file_once_and_refuses_a_newer_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.read(|tx| tx.count("orders")).unwrap(), 0);
+    drop(store);
+    // Reopening runs no migration twice.
+    let store = Store::open(&path).unwrap();
+    let mode: String = lock(&store.writer).query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    lock(&store.writer).execute_batch("PRAGMA user_version = 99").unwrap();
+    drop(store);
+    assert!(matches!(Store::open(&path), Err(StorageError::TooNew { found: 99, .. })));
+}
+
+#[test]
+fn write_rolls_back_on_error_and_savepoint_keeps_neighbours() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    let now = chrono::DateTime::from_timestamp_millis(1_700_000_000_000).unwrap();
+    let r: Result<(), StorageError> = store.write(|tx| {
+        tx.ensure_warehouse("W1", "one", now)?;
+        Err(StorageError::Corrupt("boom".into()))
+    });
+    assert!(r.is_err());
+    assert_eq!(store.read(|tx| tx.count("warehouses")).unwrap(), 0);
+
+    store
+        .write(|tx| {
+            tx.ensure_warehouse("W1", "one", now)?;
+            let failed: Result<(), StorageError> = tx.savepoint(|tx| {
+                tx.ensure_warehouse("W2", "two", now)?;
+                Err(StorageError::Corrupt("inner".into()))
+            });
+            assert!(failed.is_err());
+            tx.ensure_warehouse("W3", "three", now).map(drop)
+        })
+        .unwrap();
+    let codes: Vec<String> = store.read(|tx| tx.warehouses()).unwrap().into_iter().map(|w| w.code).collect();
+    assert_eq!(codes, vec!["W1", "W3"]);
+}
+
+#[test]
+fn schema_refuses_negative_stock() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    let now = chrono::DateTime::from_timestamp_millis(1_700_000_000_000).unwrap();
+    let sku = crate::domain::ids::Sku::parse("S", "sku").unwrap();
+    let r = store.write(|tx| {
+        let w = tx.ensure_warehouse("W1", "one", now)?;
+        let l = tx.ensure_location(w, "A-01", None, None)?;
+        tx.ensure_product(&sku, "", None)?;
+        let slot = tx.add_stock(
+            &stock::NewSlot {
+                warehouse: w,
+                location: l,
+                sku: &sku,
+                quantity: crate::domain::ids::Qty(2),
+                received_at: now,
+                lot: None,
+                expiry: None,
+            },
+            now,
+        )?;
+        tx.adjust_slot(slot, 0, 3, now)
+    });
+    assert!(r.is_err(), "reserved above on hand must be refused");
+}
