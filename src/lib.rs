@@ -9,3 +9,4 @@
 
 pub mod domain;
 pub mod storage;
+pub mod app;

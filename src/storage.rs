@@ -16,7 +16,7 @@ mod orders;
 mod outbox;
 mod packing;
 mod picking;
-mod stock;
+pub mod stock;
 
 pub use catalog::{Location, Product, Warehouse};
 pub use orders::OrderRow;

@@ -1,0 +1,221 @@
+//! Application services: the commands of the warehouse, each run as one
+//! write transaction.
+//!
+//! [`Services::execute`] takes an `op_id` and a [`Command`]. In ONE
+//! transaction it looks the op up in `applied_ops` (a repeat returns the
+//! stored outcome, ok or rejected, without touching anything), runs the
+//! command inside a savepoint, appends the command's outbox events, and
+//! records the outcome under the op id. A rejected command leaves only its
+//! `applied_ops` row; a storage failure leaves nothing at all.
+//!
+//! Handlers load domain values through [`crate::storage::Tx`], apply the pure
+//! rules from [`crate::domain`], and save the result. Time comes from the
+//! injected [`Clock`].
+
+mod cancel;
+pub mod clock;
+pub mod command;
+mod events;
+mod intake;
+mod inventory;
+mod packing;
+mod picking;
+pub mod views;
+
+pub use clock::{Clock, FixedClock, SystemClock, new_op_id};
+pub use command::{Command, Outcome};
+
+use crate::domain::event::DomainEvent;
+use crate::domain::fulfillment::{FulfillmentAction, DEFAULT_MAX_ATTEMPTS};
+use crate::domain::ids::FulfillmentId;
+use crate::domain::{DomainError, ErrorKind, Timestamp};
+use crate::storage::{AppliedOp, StorageError, Store, Tx};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Settings of the services.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceConfig {
+    /// Pick (and pack) attempts per fulfillment before a failure is final.
+    pub max_attempts: u32,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        ServiceConfig { max_attempts: DEFAULT_MAX_ATTEMPTS }
+    }
+}
+
+/// A refused command, as returned the first time and every repeat after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct Rejection {
+    pub kind: RejectionKind,
+    /// Stable code, e.g. `E101`.
+    pub code: String,
+    /// Fits a 20-column screen: `E101 wrong loc`.
+    pub short: String,
+    /// The long form, for logs and API bodies.
+    pub message: String,
+    /// The input field at fault, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// [`ErrorKind`] on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectionKind {
+    Validation,
+    NotFound,
+    Conflict,
+    Forbidden,
+}
+
+impl From<DomainError> for Rejection {
+    fn from(e: DomainError) -> Self {
+        Rejection {
+            kind: match e.kind() {
+                ErrorKind::Validation => RejectionKind::Validation,
+                ErrorKind::NotFound => RejectionKind::NotFound,
+                ErrorKind::Conflict => RejectionKind::Conflict,
+                ErrorKind::Forbidden => RejectionKind::Forbidden,
+            },
+            code: e.code().to_owned(),
+            short: e.short(),
+            message: e.to_string(),
+            field: e.field().map(str::to_owned),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The command was refused by a rule; the refusal is stored under the op id.
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// The store failed; nothing was written. Retry may succeed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> Self {
+        AppError::Rejected(e.into())
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(e: serde_json::Error) -> Self {
+        AppError::Storage(StorageError::Json(e))
+    }
+}
+
+impl AppError {
+    /// The rejection code, if this is a rejection.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            AppError::Rejected(r) => Some(&r.code),
+            AppError::Storage(_) => None,
+        }
+    }
+}
+
+/// The warehouse services over one store.
+#[derive(Debug, Clone)]
+pub struct Services {
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+    config: ServiceConfig,
+}
+
+/// Longest op id accepted (a UUID is 36 characters).
+pub const MAX_OP_ID_LEN: usize = 128;
+
+impl Services {
+    pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>, config: ServiceConfig) -> Self {
+        Services { store, clock, config }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Runs `command` once under `op_id`; a repeat returns the stored outcome.
+    pub fn execute(&self, op_id: &str, command: &Command) -> Result<Outcome, AppError> {
+        if op_id.trim().is_empty() || op_id.len() > MAX_OP_ID_LEN || op_id.chars().any(char::is_control) {
+            return Err(DomainError::invalid("op_id", format!("must be 1 to {MAX_OP_ID_LEN} printable characters")).into());
+        }
+        let request = serde_json::to_string(command)?;
+        let now = self.clock.now();
+        let result = self.store.write(|tx| -> Result<Result<Outcome, Rejection>, AppError> {
+            if let Some(prev) = tx.applied_op(op_id)? {
+                if prev.request != request {
+                    return Ok(Err(DomainError::OpReused { op_id: op_id.to_owned() }.into()));
+                }
+                return Ok(if prev.ok {
+                    Ok(serde_json::from_str(&prev.response)?)
+                } else {
+                    Err(serde_json::from_str(&prev.response)?)
+                });
+            }
+            let ran = tx.savepoint(|tx| {
+                let mut ctx = Ctx { tx, now, config: &self.config, events: Vec::new() };
+                let outcome = command.run(&mut ctx)?;
+                for e in &ctx.events {
+                    tx.append_event(e, &events::payload(e), now)?;
+                }
+                Ok::<_, AppError>(outcome)
+            });
+            let (ok, response, result) = match ran {
+                Ok(outcome) => (true, serde_json::to_string(&outcome)?, Ok(outcome)),
+                Err(AppError::Rejected(r)) => (false, serde_json::to_string(&r)?, Err(r)),
+                Err(storage) => return Err(storage),
+            };
+            tx.record_op(op_id, &AppliedOp { command: command.name().to_owned(), request: request.clone(), ok, response }, now)?;
+            Ok(result)
+        })?;
+        result.map_err(AppError::Rejected)
+    }
+
+    /// Runs a read-only query over a consistent snapshot.
+    pub fn query<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, AppError>) -> Result<T, AppError> {
+        self.store.read(f)
+    }
+}
+
+/// What a command handler works with: the open transaction, the time, the
+/// settings, and the events it has produced so far.
+pub(crate) struct Ctx<'a, 'c> {
+    pub tx: &'a Tx<'c>,
+    pub now: Timestamp,
+    pub config: &'a ServiceConfig,
+    pub events: Vec<DomainEvent>,
+}
+
+impl Ctx<'_, '_> {
+    pub fn emit(&mut self, e: DomainEvent) {
+        self.events.push(e);
+    }
+
+    /// Applies `action` to a fulfillment, saves it and records the change.
+    pub fn transition_fulfillment(&mut self, id: FulfillmentId, action: FulfillmentAction) -> Result<(), AppError> {
+        let mut f = self.tx.fulfillment(id)?.ok_or_else(|| DomainError::not_found("fulfillment", id))?;
+        let from = f.apply(action)?;
+        self.tx.save_fulfillment(&f, self.now)?;
+        self.emit(DomainEvent::FulfillmentStatusChanged {
+            fulfillment_id: id,
+            order_id: f.order_id,
+            from: from.as_str(),
+            to: f.status.as_str(),
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

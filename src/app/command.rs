@@ -1,0 +1,216 @@
+//! Commands (what a client asks for) and outcomes (what it gets back), in
+//! their wire shape. Every command is run through [`super::Services::execute`]
+//! under an op id; its JSON form is the request fingerprint stored with the
+//! outcome, so an op id reused for a different request is refused.
+
+use super::{AppError, Ctx};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A postal address on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressDto {
+    pub contact_name: String,
+    pub street: String,
+    pub city: String,
+    #[serde(default)]
+    pub postal_code: String,
+    pub country: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// One order line on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineDto {
+    pub sku: String,
+    pub quantity: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warehouse: Option<String>,
+}
+
+/// An order intake request. `request_id` is the integrator's idempotency
+/// key: submitting it again returns the order created the first time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRequest {
+    pub request_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<String>,
+    #[serde(default = "normal")]
+    pub priority: String,
+    pub ship_to: AddressDto,
+    pub lines: Vec<LineDto>,
+}
+
+fn normal() -> String {
+    "normal".to_owned()
+}
+
+/// A packer's entry for one package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageDto {
+    #[serde(default = "box_type")]
+    pub packaging_type: PackagingTypeDto,
+    pub weight_g: u64,
+    pub length_mm: u32,
+    pub width_mm: u32,
+    pub height_mm: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PackagingTypeDto {
+    Box,
+    Bag,
+    Envelope,
+    Pallet,
+    Custom,
+}
+
+fn box_type() -> PackagingTypeDto {
+    PackagingTypeDto::Box
+}
+
+fn first() -> u32 {
+    1
+}
+
+/// Every state-changing request the services accept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Command {
+    SubmitOrder(OrderRequest),
+    CancelOrder { order_id: i64, reason: String },
+    AssignPicking { task_id: i64, worker_id: i64 },
+    StartPicking { task_id: i64, worker_id: i64 },
+    PickItem { task_id: i64, item_id: i64, worker_id: Option<i64>, location: String, item: String, quantity: u32 },
+    ShortItem { task_id: i64, item_id: i64, worker_id: Option<i64>, #[serde(default)] quantity: u32, reason: String },
+    SkipItem { task_id: i64, item_id: i64, worker_id: Option<i64>, reason: String },
+    CompletePicking { task_id: i64, worker_id: Option<i64> },
+    CancelPicking { task_id: i64, reason: String },
+    StartPacking { task_id: i64, worker_id: i64 },
+    SetPackageDetails { task_id: i64, worker_id: Option<i64>, #[serde(default = "first")] sequence: u32, package: PackageDto },
+    AddPackage { task_id: i64, worker_id: Option<i64>, package: Option<PackageDto> },
+    CompletePacking { task_id: i64, worker_id: Option<i64> },
+    CancelPacking { task_id: i64, reason: String },
+    PlaceStock {
+        warehouse: String,
+        location: String,
+        sku: String,
+        quantity: u32,
+        #[serde(default)]
+        received_at: Option<DateTime<Utc>>,
+        #[serde(default)]
+        lot: Option<String>,
+        #[serde(default)]
+        expiry: Option<NaiveDate>,
+    },
+    MoveStock { warehouse: String, from_location: String, to_location: String, sku: String, quantity: u32 },
+    RemoveStock { warehouse: String, location: String, sku: String, quantity: u32, reason: String },
+    ReserveStock { warehouse: String, sku: String, quantity: u32, ttl_seconds: u32 },
+    ReleaseReservation { reservation_id: i64, reason: String },
+    ReleaseExpired,
+}
+
+/// What a successful command returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Outcome {
+    Order { order_id: i64, status: String, fulfillments: Vec<FulfillmentRef>, existing: bool },
+    Picking { task_id: i64, status: String, done: usize, total: usize, next_item_id: Option<i64>, packing_task_id: Option<i64> },
+    PickedItem { task_id: i64, item_id: i64, status: String, picked: u32, required: u32, done: usize, total: usize, next_item_id: Option<i64> },
+    Packing { task_id: i64, status: String, packages: usize, sequence: Option<u32> },
+    Stock { slot_id: i64, sku: String, location: String, on_hand: u32, reserved: u32 },
+    Moved { sku: String, quantity: u32 },
+    Reserved { reservation_ids: Vec<i64>, quantity: u32 },
+    Released { reservations: usize, quantity: u32 },
+    OrderCancelled { order_id: i64, released: u32, returned: u32, tasks_cancelled: usize },
+}
+
+/// A fulfillment created by intake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfillmentRef {
+    pub fulfillment_id: i64,
+    pub warehouse: String,
+    pub status: String,
+    pub picking_task_id: Option<i64>,
+}
+
+impl Command {
+    /// The command's name, as stored with its outcome.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::SubmitOrder(_) => "submit_order",
+            Command::CancelOrder { .. } => "cancel_order",
+            Command::AssignPicking { .. } => "assign_picking",
+            Command::StartPicking { .. } => "start_picking",
+            Command::PickItem { .. } => "pick_item",
+            Command::ShortItem { .. } => "short_item",
+            Command::SkipItem { .. } => "skip_item",
+            Command::CompletePicking { .. } => "complete_picking",
+            Command::CancelPicking { .. } => "cancel_picking",
+            Command::StartPacking { .. } => "start_packing",
+            Command::SetPackageDetails { .. } => "set_package_details",
+            Command::AddPackage { .. } => "add_package",
+            Command::CompletePacking { .. } => "complete_packing",
+            Command::CancelPacking { .. } => "cancel_packing",
+            Command::PlaceStock { .. } => "place_stock",
+            Command::MoveStock { .. } => "move_stock",
+            Command::RemoveStock { .. } => "remove_stock",
+            Command::ReserveStock { .. } => "reserve_stock",
+            Command::ReleaseReservation { .. } => "release_reservation",
+            Command::ReleaseExpired => "release_expired",
+        }
+    }
+
+    pub(super) fn run(&self, ctx: &mut Ctx<'_, '_>) -> Result<Outcome, AppError> {
+        use super::{cancel, intake, inventory, packing, picking};
+        match self {
+            Command::SubmitOrder(req) => intake::submit(ctx, req),
+            Command::CancelOrder { order_id, reason } => cancel::cancel_order(ctx, *order_id, reason),
+            Command::AssignPicking { task_id, worker_id } => picking::assign(ctx, *task_id, *worker_id),
+            Command::StartPicking { task_id, worker_id } => picking::start(ctx, *task_id, *worker_id),
+            Command::PickItem { task_id, item_id, worker_id, location, item, quantity } => {
+                picking::pick(ctx, *task_id, *item_id, *worker_id, location, item, *quantity)
+            }
+            Command::ShortItem { task_id, item_id, worker_id, quantity, reason } => {
+                picking::short(ctx, *task_id, *item_id, *worker_id, *quantity, reason)
+            }
+            Command::SkipItem { task_id, item_id, worker_id, reason } => {
+                picking::skip(ctx, *task_id, *item_id, *worker_id, reason)
+            }
+            Command::CompletePicking { task_id, worker_id } => picking::complete(ctx, *task_id, *worker_id),
+            Command::CancelPicking { task_id, reason } => picking::cancel(ctx, *task_id, reason),
+            Command::StartPacking { task_id, worker_id } => packing::start(ctx, *task_id, *worker_id),
+            Command::SetPackageDetails { task_id, worker_id, sequence, package } => {
+                packing::set_details(ctx, *task_id, *worker_id, *sequence, package)
+            }
+            Command::AddPackage { task_id, worker_id, package } => {
+                packing::add_package(ctx, *task_id, *worker_id, package.as_ref())
+            }
+            Command::CompletePacking { task_id, worker_id } => packing::complete(ctx, *task_id, *worker_id),
+            Command::CancelPacking { task_id, reason } => packing::cancel(ctx, *task_id, reason),
+            Command::PlaceStock { warehouse, location, sku, quantity, received_at, lot, expiry } => {
+                let receipt = inventory::Receipt {
+                    received_at: received_at.unwrap_or(ctx.now),
+                    lot: lot.as_deref(),
+                    expiry: *expiry,
+                };
+                inventory::place(ctx, warehouse, location, sku, *quantity, &receipt)
+            }
+            Command::MoveStock { warehouse, from_location, to_location, sku, quantity } => {
+                inventory::move_stock(ctx, warehouse, from_location, to_location, sku, *quantity)
+            }
+            Command::RemoveStock { warehouse, location, sku, quantity, reason } => {
+                inventory::remove(ctx, warehouse, location, sku, *quantity, reason)
+            }
+            Command::ReserveStock { warehouse, sku, quantity, ttl_seconds } => {
+                inventory::reserve(ctx, warehouse, sku, *quantity, *ttl_seconds)
+            }
+            Command::ReleaseReservation { reservation_id, reason } => {
+                inventory::release(ctx, *reservation_id, reason)
+            }
+            Command::ReleaseExpired => inventory::release_expired(ctx),
+        }
+    }
+}

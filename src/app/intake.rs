@@ -1,0 +1,165 @@
+//! Order intake: validate, create the order, and for each warehouse one
+//! fulfillment with FIFO reservations and a picking task, all in the
+//! caller's one transaction. If any warehouse fails (no stock, a storage
+//! fault), nothing of the order remains (seed 002 P0-1).
+
+use super::command::{FulfillmentRef, OrderRequest, Outcome};
+use super::{AppError, Ctx};
+use crate::domain::event::DomainEvent;
+use crate::domain::fulfillment::FulfillmentAction;
+use crate::domain::ids::{OrderId, PickingItemId, Qty};
+use crate::domain::order::{Address, LineDraft, OrderDraft, OrderLine, Priority, ValidOrder};
+use crate::domain::picking::{ItemStatus, PickingItem, PickingStatus, PickingTask, sequence_items};
+use crate::domain::stock::{StockSlot, allocate};
+use crate::domain::DomainError;
+use crate::storage::Warehouse;
+use std::collections::HashMap;
+
+pub fn submit(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<Outcome, AppError> {
+    let warehouses = ctx.tx.warehouses()?;
+    let draft = to_draft(req, &warehouses)?;
+    let default = match warehouses.as_slice() {
+        [only] => Some(only.code.as_str()),
+        _ => None,
+    };
+    let order = draft.validate(default)?;
+    if let Some(existing) = ctx.tx.order_by_request(&order.request_id)? {
+        return summary(ctx, existing, true);
+    }
+    let order_id = ctx.tx.insert_order(&order, ctx.now)?;
+    for (code, lines) in &order.groups {
+        let wh = warehouses
+            .iter()
+            .find(|w| &w.code == code)
+            .ok_or_else(|| DomainError::invalid("lines.warehouse", format!("unknown warehouse {code}")))?;
+        create_fulfillment(ctx, order_id, &order, wh, lines)?;
+    }
+    ctx.emit(DomainEvent::OrderCreated {
+        order_id,
+        request_id: order.request_id.clone(),
+        fulfillments: order.groups.len(),
+    });
+    summary(ctx, order_id, false)
+}
+
+fn to_draft(req: &OrderRequest, warehouses: &[Warehouse]) -> Result<OrderDraft, DomainError> {
+    for (i, l) in req.lines.iter().enumerate() {
+        if let Some(w) = &l.warehouse {
+            if !warehouses.iter().any(|x| x.code == w.trim()) {
+                return Err(DomainError::invalid(format!("lines[{i}].warehouse"), format!("unknown warehouse {w:?}")));
+            }
+        }
+    }
+    let a = &req.ship_to;
+    Ok(OrderDraft {
+        request_id: req.request_id.clone(),
+        external_ref: req.external_ref.clone(),
+        priority: Priority::parse(&req.priority, "priority")?,
+        ship_to: Address {
+            contact_name: a.contact_name.clone(),
+            street: a.street.clone(),
+            city: a.city.clone(),
+            postal_code: a.postal_code.clone(),
+            country: a.country.clone(),
+            phone: a.phone.clone(),
+        },
+        lines: req
+            .lines
+            .iter()
+            .map(|l| LineDraft { sku: l.sku.clone(), quantity: l.quantity, warehouse: l.warehouse.clone() })
+            .collect(),
+    })
+}
+
+/// One warehouse's share: fulfillment, reservations, picking task.
+fn create_fulfillment(
+    ctx: &mut Ctx<'_, '_>,
+    order_id: OrderId,
+    order: &ValidOrder,
+    wh: &Warehouse,
+    lines: &[OrderLine],
+) -> Result<(), AppError> {
+    let mut f = ctx.tx.insert_fulfillment(order_id, wh.id, ctx.config.max_attempts, ctx.now)?;
+    f.apply(FulfillmentAction::Plan)?;
+    let mut items = Vec::new();
+    let mut walk: HashMap<crate::domain::ids::LocationId, i64> = HashMap::new();
+    for line in lines {
+        ctx.tx.insert_order_line(order_id, wh.id, &line.sku, line.quantity)?;
+        let rows = ctx.tx.slots_for(wh.id, &line.sku)?;
+        let slots: Vec<StockSlot> = rows.iter().map(|r| r.slot.clone()).collect();
+        let barcode = ctx.tx.product(line.sku.as_str())?.and_then(|p| p.barcode);
+        for a in allocate(&slots, line.quantity, ctx.now, line.sku.as_str(), &wh.code)? {
+            let Some(row) = rows.iter().find(|r| r.slot.id == a.slot) else { continue };
+            ctx.tx.adjust_slot(a.slot, 0, i64::from(a.qty.0), ctx.now)?;
+            let reservation = ctx.tx.insert_reservation(row, a.qty, Some(order_id), Some(f.id), None, ctx.now)?;
+            ctx.emit(DomainEvent::InventoryReserved {
+                reservation_id: reservation,
+                sku: line.sku.clone(),
+                warehouse_id: wh.id,
+                quantity: a.qty,
+                order_id: Some(order_id),
+            });
+            walk.insert(row.slot.location_id, row.walk_order);
+            items.push(PickingItem {
+                id: PickingItemId(0),
+                sku: line.sku.clone(),
+                barcode: barcode.clone(),
+                location_id: row.slot.location_id,
+                location_code: row.location_code.clone(),
+                check_digits: None,
+                slot_id: a.slot,
+                reservation_id: reservation,
+                required: a.qty,
+                picked: Qty::ZERO,
+                status: ItemStatus::Pending,
+                sequence: 0,
+                reason: None,
+                picked_at: None,
+            });
+        }
+    }
+    sequence_items(&mut items, |i| walk.get(&i.location_id).copied().unwrap_or(0));
+    let task = PickingTask {
+        id: crate::domain::ids::PickingTaskId(0),
+        order_id,
+        warehouse_id: wh.id,
+        fulfillment_id: f.id,
+        worker_id: None,
+        status: PickingStatus::Pending,
+        priority: order.priority,
+        items,
+        created_at: ctx.now,
+        started_at: None,
+        completed_at: None,
+        cancelled_at: None,
+        cancellation_reason: None,
+    };
+    let task_id = ctx.tx.insert_picking_task(&task, ctx.now)?;
+    f.apply(FulfillmentAction::StartPicking)?;
+    ctx.tx.save_fulfillment(&f, ctx.now)?;
+    ctx.emit(DomainEvent::FulfillmentCreated { fulfillment_id: f.id, order_id, warehouse_id: wh.id });
+    ctx.emit(DomainEvent::PickingCreated { task_id, order_id, warehouse_id: wh.id });
+    Ok(())
+}
+
+fn summary(ctx: &Ctx<'_, '_>, order_id: OrderId, existing: bool) -> Result<Outcome, AppError> {
+    let order = ctx.tx.order(order_id)?.ok_or_else(|| DomainError::not_found("order", order_id))?;
+    let warehouses = ctx.tx.warehouses()?;
+    let picks = ctx.tx.picking_tasks_for_order(order_id)?;
+    let mut fulfillments = Vec::new();
+    for f in ctx.tx.fulfillments_for_order(order_id)? {
+        let mut picking_task_id = None;
+        for id in &picks {
+            if ctx.tx.picking_task(*id)?.is_some_and(|t| t.fulfillment_id == f.id) {
+                picking_task_id = Some(id.0);
+            }
+        }
+        fulfillments.push(FulfillmentRef {
+            fulfillment_id: f.id.0,
+            warehouse: warehouses.iter().find(|w| w.id == f.warehouse_id).map(|w| w.code.clone()).unwrap_or_default(),
+            status: f.status.as_str().to_owned(),
+            picking_task_id,
+        });
+    }
+    Ok(Outcome::Order { order_id: order_id.0, status: order.status.as_str().to_owned(), fulfillments, existing })
+}

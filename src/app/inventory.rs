@@ -1,0 +1,239 @@
+//! Inventory commands: place, move, remove, hold (reserve) and release.
+//! Moves and removals only touch available stock, oldest first, so they
+//! never take units promised to a reservation.
+
+use super::command::Outcome;
+use super::{AppError, Ctx};
+use crate::domain::event::DomainEvent;
+use crate::domain::ids::{Qty, ReservationId, Sku};
+use crate::domain::stock::{StockSlot, allocate};
+use crate::domain::{DomainError, Timestamp};
+use crate::storage::stock::NewSlot;
+use crate::storage::{Location, SlotRow, Warehouse};
+use chrono::NaiveDate;
+
+/// Where a placed quantity came from: its receipt time decides FIFO order.
+#[derive(Debug, Clone, Copy)]
+pub struct Receipt<'a> {
+    pub received_at: Timestamp,
+    pub lot: Option<&'a str>,
+    pub expiry: Option<NaiveDate>,
+}
+
+fn warehouse(ctx: &Ctx<'_, '_>, code: &str) -> Result<Warehouse, AppError> {
+    Ok(ctx
+        .tx
+        .warehouse_by_code(code.trim())?
+        .ok_or_else(|| DomainError::invalid("warehouse", format!("unknown warehouse {code:?}")))?)
+}
+
+fn location(ctx: &Ctx<'_, '_>, wh: &Warehouse, code: &str, field: &str) -> Result<Location, AppError> {
+    Ok(ctx
+        .tx
+        .location_by_code(wh.id, code.trim())?
+        .ok_or_else(|| DomainError::invalid(field, format!("unknown location {code:?} in {}", wh.code)))?)
+}
+
+fn positive(quantity: u32) -> Result<Qty, DomainError> {
+    if quantity == 0 { Err(DomainError::invalid("quantity", "must be at least 1")) } else { Ok(Qty(quantity)) }
+}
+
+fn location_code(code: &str) -> Result<&str, DomainError> {
+    let c = code.trim();
+    if c.is_empty() || c.len() > 32 || c.chars().any(char::is_control) {
+        return Err(DomainError::invalid("location", "must be 1 to 32 printable characters"));
+    }
+    Ok(c)
+}
+
+pub fn place(
+    ctx: &mut Ctx<'_, '_>,
+    wh: &str,
+    loc: &str,
+    sku: &str,
+    quantity: u32,
+    receipt: &Receipt<'_>,
+) -> Result<Outcome, AppError> {
+    let wh = warehouse(ctx, wh)?;
+    let sku = Sku::parse(sku, "sku")?;
+    let qty = positive(quantity)?;
+    let code = location_code(loc)?;
+    let location = ctx.tx.ensure_location(wh.id, code, None, None)?;
+    ctx.tx.ensure_product(&sku, "", None)?;
+    let slot = ctx.tx.add_stock(
+        &NewSlot {
+            warehouse: wh.id,
+            location,
+            sku: &sku,
+            quantity: qty,
+            received_at: receipt.received_at,
+            lot: receipt.lot,
+            expiry: receipt.expiry,
+        },
+        ctx.now,
+    )?;
+    ctx.emit(DomainEvent::InventoryPlaced { sku: sku.clone(), warehouse_id: wh.id, quantity: qty, location: code.into() });
+    let row = ctx.tx.slot(slot)?.ok_or_else(|| DomainError::not_found("stock slot", slot))?;
+    Ok(Outcome::Stock {
+        slot_id: slot.0,
+        sku: sku.to_string(),
+        location: code.to_owned(),
+        on_hand: row.slot.on_hand.0,
+        reserved: row.slot.reserved.0,
+    })
+}
+
+/// Takes `qty` available units of `sku` at `loc`, oldest first.
+fn take_available(
+    ctx: &Ctx<'_, '_>,
+    wh: &Warehouse,
+    loc: &Location,
+    sku: &Sku,
+    qty: Qty,
+) -> Result<Vec<(SlotRow, Qty)>, AppError> {
+    let rows: Vec<SlotRow> = ctx.tx.slots_at(loc.id)?.into_iter().filter(|r| &r.sku == sku).collect();
+    // Expiry does not matter for a move or removal: use FIFO on received_at.
+    let slots: Vec<StockSlot> = rows.iter().map(|r| StockSlot { expiry: None, ..r.slot.clone() }).collect();
+    let allocs = allocate(&slots, qty, ctx.now, sku.as_str(), &wh.code)?;
+    let mut out = Vec::new();
+    for a in allocs {
+        if let Some(row) = rows.iter().find(|r| r.slot.id == a.slot) {
+            ctx.tx.adjust_slot(a.slot, -i64::from(a.qty.0), 0, ctx.now)?;
+            out.push((row.clone(), a.qty));
+        }
+    }
+    Ok(out)
+}
+
+pub fn move_stock(
+    ctx: &mut Ctx<'_, '_>,
+    wh: &str,
+    from: &str,
+    to: &str,
+    sku: &str,
+    quantity: u32,
+) -> Result<Outcome, AppError> {
+    let wh = warehouse(ctx, wh)?;
+    let sku = Sku::parse(sku, "sku")?;
+    let qty = positive(quantity)?;
+    let source = location(ctx, &wh, from, "from_location")?;
+    let target_code = location_code(to)?;
+    if target_code == source.code {
+        return Err(DomainError::invalid("to_location", "same as from_location").into());
+    }
+    let target = ctx.tx.ensure_location(wh.id, target_code, None, None)?;
+    for (row, q) in take_available(ctx, &wh, &source, &sku, qty)? {
+        // The moved units keep their receipt time, lot and expiry.
+        ctx.tx.add_stock(
+            &NewSlot {
+                warehouse: wh.id,
+                location: target,
+                sku: &sku,
+                quantity: q,
+                received_at: row.slot.received_at,
+                lot: row.slot.lot.as_deref(),
+                expiry: row.slot.expiry,
+            },
+            ctx.now,
+        )?;
+    }
+    ctx.emit(DomainEvent::InventoryMoved {
+        sku: sku.clone(),
+        warehouse_id: wh.id,
+        quantity: qty,
+        from_location: source.code.clone(),
+        to_location: target_code.to_owned(),
+    });
+    Ok(Outcome::Moved { sku: sku.to_string(), quantity })
+}
+
+pub fn remove(
+    ctx: &mut Ctx<'_, '_>,
+    wh: &str,
+    loc: &str,
+    sku: &str,
+    quantity: u32,
+    reason: &str,
+) -> Result<Outcome, AppError> {
+    let wh = warehouse(ctx, wh)?;
+    let sku = Sku::parse(sku, "sku")?;
+    let qty = positive(quantity)?;
+    let source = location(ctx, &wh, loc, "location")?;
+    take_available(ctx, &wh, &source, &sku, qty)?;
+    ctx.emit(DomainEvent::InventoryRemoved {
+        sku: sku.clone(),
+        warehouse_id: wh.id,
+        quantity: qty,
+        location: source.code.clone(),
+        reason: reason.to_owned(),
+    });
+    Ok(Outcome::Moved { sku: sku.to_string(), quantity })
+}
+
+/// A standalone hold: reserves `quantity` FIFO for `ttl_seconds`, after
+/// which [`release_expired`] gives it back.
+pub fn reserve(ctx: &mut Ctx<'_, '_>, wh: &str, sku: &str, quantity: u32, ttl: u32) -> Result<Outcome, AppError> {
+    let wh = warehouse(ctx, wh)?;
+    let sku = Sku::parse(sku, "sku")?;
+    let qty = positive(quantity)?;
+    if ttl == 0 {
+        return Err(DomainError::invalid("ttl_seconds", "must be at least 1").into());
+    }
+    let expires = ctx.now + chrono::Duration::seconds(i64::from(ttl));
+    let rows = ctx.tx.slots_for(wh.id, &sku)?;
+    let slots: Vec<StockSlot> = rows.iter().map(|r| r.slot.clone()).collect();
+    let mut ids = Vec::new();
+    for a in allocate(&slots, qty, ctx.now, sku.as_str(), &wh.code)? {
+        let Some(row) = rows.iter().find(|r| r.slot.id == a.slot) else { continue };
+        ctx.tx.adjust_slot(a.slot, 0, i64::from(a.qty.0), ctx.now)?;
+        let id = ctx.tx.insert_reservation(row, a.qty, None, None, Some(expires), ctx.now)?;
+        ctx.emit(DomainEvent::InventoryReserved {
+            reservation_id: id,
+            sku: sku.clone(),
+            warehouse_id: wh.id,
+            quantity: a.qty,
+            order_id: None,
+        });
+        ids.push(id.0);
+    }
+    Ok(Outcome::Reserved { reservation_ids: ids, quantity })
+}
+
+/// Releases a standalone hold. Reservations of a fulfillment belong to its
+/// picking task and are released by cancelling the order or task.
+pub fn release(ctx: &mut Ctx<'_, '_>, id: i64, reason: &str) -> Result<Outcome, AppError> {
+    let mut row = ctx.tx.reservation(ReservationId(id))?.ok_or_else(|| DomainError::not_found("reservation", id))?;
+    if let Some(f) = row.fulfillment_id {
+        return Err(DomainError::invalid(
+            "reservation_id",
+            format!("held by fulfillment {f}: cancel the order or picking task instead"),
+        )
+        .into());
+    }
+    let q = release_row(ctx, &mut row, reason)?;
+    Ok(Outcome::Released { reservations: 1, quantity: q.0 })
+}
+
+/// Releases every standalone hold past its expiry.
+pub fn release_expired(ctx: &mut Ctx<'_, '_>) -> Result<Outcome, AppError> {
+    let (mut n, mut total) = (0, 0);
+    for mut row in ctx.tx.expired_holds(ctx.now)? {
+        total += release_row(ctx, &mut row, "expired")?.0;
+        n += 1;
+    }
+    Ok(Outcome::Released { reservations: n, quantity: total })
+}
+
+fn release_row(ctx: &mut Ctx<'_, '_>, row: &mut crate::storage::stock::ReservationRow, reason: &str) -> Result<Qty, AppError> {
+    let q = row.reservation.cancel()?;
+    ctx.tx.save_reservation(&row.reservation, ctx.now)?;
+    ctx.tx.adjust_slot(row.reservation.slot, 0, -i64::from(q.0), ctx.now)?;
+    ctx.emit(DomainEvent::InventoryReleased {
+        reservation_id: row.reservation.id,
+        sku: row.sku.clone(),
+        warehouse_id: row.warehouse_id,
+        quantity: q,
+        reason: reason.to_owned(),
+    });
+    Ok(q)
+}

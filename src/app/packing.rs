@@ -1,0 +1,96 @@
+//! Packing commands: start, set package details, add package, complete, cancel.
+
+use super::command::{Outcome, PackageDto, PackagingTypeDto};
+use super::{AppError, Ctx};
+use crate::domain::DomainError;
+use crate::domain::event::DomainEvent;
+use crate::domain::fulfillment::FulfillmentAction;
+use crate::domain::ids::{Grams, Millimetres, PackingTaskId, WorkerId};
+use crate::domain::packing::{Dimensions, PackageDetails, PackagingType, PackingTask};
+
+fn load(ctx: &Ctx<'_, '_>, id: i64) -> Result<PackingTask, AppError> {
+    Ok(ctx.tx.packing_task(PackingTaskId(id))?.ok_or_else(|| DomainError::not_found("packing task", id))?)
+}
+
+fn outcome(t: &PackingTask, sequence: Option<u32>) -> Outcome {
+    Outcome::Packing { task_id: t.id.0, status: t.status.as_str().to_owned(), packages: t.packages.len(), sequence }
+}
+
+fn details(p: &PackageDto) -> PackageDetails {
+    PackageDetails {
+        packaging_type: match p.packaging_type {
+            PackagingTypeDto::Box => PackagingType::Box,
+            PackagingTypeDto::Bag => PackagingType::Bag,
+            PackagingTypeDto::Envelope => PackagingType::Envelope,
+            PackagingTypeDto::Pallet => PackagingType::Pallet,
+            PackagingTypeDto::Custom => PackagingType::Custom,
+        },
+        weight: Grams(p.weight_g),
+        dims: Dimensions {
+            length: Millimetres(p.length_mm),
+            width: Millimetres(p.width_mm),
+            height: Millimetres(p.height_mm),
+        },
+    }
+}
+
+pub fn start(ctx: &mut Ctx<'_, '_>, task_id: i64, worker_id: i64) -> Result<Outcome, AppError> {
+    let mut t = load(ctx, task_id)?;
+    let w = WorkerId(worker_id);
+    if !ctx.tx.worker_active(w)? {
+        return Err(DomainError::not_found("worker", worker_id).into());
+    }
+    t.start(w, ctx.now)?;
+    ctx.tx.save_packing_task(&t, ctx.now)?;
+    ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::StartPacking)?;
+    ctx.emit(DomainEvent::PackingStarted { task_id: t.id, order_id: t.order_id, worker_id: w });
+    Ok(outcome(&t, None))
+}
+
+pub fn set_details(
+    ctx: &mut Ctx<'_, '_>,
+    task_id: i64,
+    worker: Option<i64>,
+    sequence: u32,
+    package: &PackageDto,
+) -> Result<Outcome, AppError> {
+    let mut t = load(ctx, task_id)?;
+    t.set_package_details(worker.map(WorkerId), sequence, details(package))?;
+    ctx.tx.save_packing_task(&t, ctx.now)?;
+    Ok(outcome(&t, Some(sequence)))
+}
+
+pub fn add_package(
+    ctx: &mut Ctx<'_, '_>,
+    task_id: i64,
+    worker: Option<i64>,
+    package: Option<&PackageDto>,
+) -> Result<Outcome, AppError> {
+    let mut t = load(ctx, task_id)?;
+    let sequence = t.add_package(worker.map(WorkerId), package.map(details))?;
+    ctx.tx.save_packing_task(&t, ctx.now)?;
+    Ok(outcome(&t, Some(sequence)))
+}
+
+pub fn complete(ctx: &mut Ctx<'_, '_>, task_id: i64, worker: Option<i64>) -> Result<Outcome, AppError> {
+    let mut t = load(ctx, task_id)?;
+    t.pack(worker.map(WorkerId), ctx.now)?;
+    ctx.tx.save_packing_task(&t, ctx.now)?;
+    ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::ConfirmPacked)?;
+    ctx.emit(DomainEvent::PackingCompleted { task_id: t.id, order_id: t.order_id, packages: t.packages.len() });
+    Ok(outcome(&t, None))
+}
+
+/// A supervisor cancels one packing task: the fulfillment's pack fails (it
+/// may be retried); the picked goods stay at the station.
+pub fn cancel(ctx: &mut Ctx<'_, '_>, task_id: i64, reason: &str) -> Result<Outcome, AppError> {
+    let mut t = load(ctx, task_id)?;
+    let was_started = t.started_at.is_some();
+    t.cancel(reason, ctx.now)?;
+    ctx.tx.save_packing_task(&t, ctx.now)?;
+    ctx.emit(DomainEvent::PackingCancelled { task_id: t.id, order_id: t.order_id, reason: reason.to_owned() });
+    if was_started {
+        ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::FailPack)?;
+    }
+    Ok(outcome(&t, None))
+}

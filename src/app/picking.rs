@@ -1,0 +1,249 @@
+//! Picking commands: assign, start, pick, short, skip, complete, cancel.
+//! Every stock effect of a pick is applied here in the same transaction:
+//! units leave the slot, the reservation is consumed, and whatever a short or
+//! skip leaves behind goes back to available stock.
+
+use super::command::Outcome;
+use super::{AppError, Ctx};
+use crate::domain::DomainError;
+use crate::domain::event::DomainEvent;
+use crate::domain::fulfillment::FulfillmentAction;
+use crate::domain::ids::{PickingItemId, PickingTaskId, Qty, WorkerId};
+use crate::domain::packing::{PackingStatus, PackingTask};
+use crate::domain::picking::{ItemDelta, PickScan, PickingTask, ReasonCode};
+
+pub(super) fn load(ctx: &Ctx<'_, '_>, id: i64) -> Result<PickingTask, AppError> {
+    Ok(ctx.tx.picking_task(PickingTaskId(id))?.ok_or_else(|| DomainError::not_found("picking task", id))?)
+}
+
+fn active_worker(ctx: &Ctx<'_, '_>, id: i64) -> Result<WorkerId, AppError> {
+    let w = WorkerId(id);
+    if !ctx.tx.worker_active(w)? {
+        return Err(DomainError::not_found("worker", id).into());
+    }
+    Ok(w)
+}
+
+fn outcome(t: &PickingTask, packing_task_id: Option<i64>) -> Outcome {
+    let (done, total) = t.progress();
+    Outcome::Picking {
+        task_id: t.id.0,
+        status: t.status.as_str().to_owned(),
+        done,
+        total,
+        next_item_id: t.next_item().map(|i| i.id.0),
+        packing_task_id,
+    }
+}
+
+pub fn assign(ctx: &mut Ctx<'_, '_>, task_id: i64, worker_id: i64) -> Result<Outcome, AppError> {
+    let mut t = load(ctx, task_id)?;
+    let w = active_worker(ctx, worker_id)?;
+    t.assign(w)?;
+    ctx.tx.save_picking_task(&t, ctx.now)?;
+    ctx.emit(DomainEvent::PickingAssigned { task_id: t.id, order_id: t.order_id, worker_id: w });
+    Ok(outcome(&t, None))
+}
+
+pub fn start(ctx: &mut Ctx<'_, '_>, task_id: i64, worker_id: i64) -> Result<Outcome, AppError> {
+    let mut t = load(ctx, task_id)?;
+    let w = active_worker(ctx, worker_id)?;
+    t.start(w, ctx.now)?;
+    ctx.tx.save_picking_task(&t, ctx.now)?;
+    ctx.emit(DomainEvent::PickingStarted { task_id: t.id, order_id: t.order_id, worker_id: w });
+    Ok(outcome(&t, None))
+}
+
+pub fn pick(
+    ctx: &mut Ctx<'_, '_>,
+    task_id: i64,
+    item_id: i64,
+    worker: Option<i64>,
+    location: &str,
+    item: &str,
+    quantity: u32,
+) -> Result<Outcome, AppError> {
+    let mut t = load(ctx, task_id)?;
+    let scan = PickScan { location, item, qty: Qty(quantity) };
+    let delta = t.pick(PickingItemId(item_id), worker.map(WorkerId), &scan, ctx.now)?;
+    apply_delta(ctx, &t, delta, "picked")?;
+    item_outcome(ctx, &t, delta.item)
+}
+
+pub fn short(
+    ctx: &mut Ctx<'_, '_>,
+    task_id: i64,
+    item_id: i64,
+    worker: Option<i64>,
+    quantity: u32,
+    reason: &str,
+) -> Result<Outcome, AppError> {
+    let mut t = load(ctx, task_id)?;
+    let reason = ReasonCode::parse(reason, "reason")?;
+    let delta = t.short(PickingItemId(item_id), worker.map(WorkerId), Qty(quantity), reason, ctx.now)?;
+    apply_delta(ctx, &t, delta, reason.as_str())?;
+    item_outcome(ctx, &t, delta.item)
+}
+
+pub fn skip(
+    ctx: &mut Ctx<'_, '_>,
+    task_id: i64,
+    item_id: i64,
+    worker: Option<i64>,
+    reason: &str,
+) -> Result<Outcome, AppError> {
+    let mut t = load(ctx, task_id)?;
+    let reason = ReasonCode::parse(reason, "reason")?;
+    let delta = t.skip(PickingItemId(item_id), worker.map(WorkerId), reason, ctx.now)?;
+    apply_delta(ctx, &t, delta, reason.as_str())?;
+    item_outcome(ctx, &t, delta.item)
+}
+
+fn item_outcome(ctx: &Ctx<'_, '_>, t: &PickingTask, item: PickingItemId) -> Result<Outcome, AppError> {
+    ctx.tx.save_picking_task(t, ctx.now)?;
+    let it = t.items.iter().find(|i| i.id == item).ok_or_else(|| DomainError::not_found("picking item", item))?;
+    let (done, total) = t.progress();
+    Ok(Outcome::PickedItem {
+        task_id: t.id.0,
+        item_id: it.id.0,
+        status: it.status.as_str().to_owned(),
+        picked: it.picked.0,
+        required: it.required.0,
+        done,
+        total,
+        next_item_id: t.next_item().map(|i| i.id.0),
+    })
+}
+
+/// Moves stock for one item change: picked units leave the shelf and the
+/// reservation; a finished item closes its reservation, releasing the rest.
+fn apply_delta(ctx: &mut Ctx<'_, '_>, t: &PickingTask, d: ItemDelta, reason: &str) -> Result<(), AppError> {
+    let mut row = ctx.tx.reservation(d.reservation)?.ok_or_else(|| DomainError::not_found("reservation", d.reservation))?;
+    let r = &mut row.reservation;
+    if !d.picked.is_zero() {
+        r.consume(d.picked)?;
+    }
+    let released = if d.finished { r.close()? } else { Qty::ZERO };
+    ctx.tx.save_reservation(r, ctx.now)?;
+    let picked = i64::from(d.picked.0);
+    ctx.tx.adjust_slot(d.slot, -picked, -(picked + i64::from(released.0)), ctx.now)?;
+    let it = t.items.iter().find(|i| i.id == d.item).ok_or_else(|| DomainError::not_found("picking item", d.item))?;
+    if !d.picked.is_zero() {
+        ctx.emit(DomainEvent::PickingItemPicked { task_id: t.id, item_id: d.item, sku: it.sku.clone(), quantity: d.picked });
+    }
+    if d.finished && it.reason.is_some() {
+        let (missing, reason_code) = (it.remaining(), it.reason.map_or("other", ReasonCode::as_str));
+        let (task_id, item_id, sku) = (t.id, d.item, it.sku.clone());
+        ctx.emit(if it.picked.is_zero() {
+            DomainEvent::PickingItemSkipped { task_id, item_id, sku, missing, reason: reason_code }
+        } else {
+            DomainEvent::PickingItemShort { task_id, item_id, sku, missing, reason: reason_code }
+        });
+    }
+    if !released.is_zero() {
+        ctx.emit(DomainEvent::InventoryReleased {
+            reservation_id: r.id,
+            sku: row.sku.clone(),
+            warehouse_id: row.warehouse_id,
+            quantity: released,
+            reason: reason.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Completes the task and, in the same transaction, hands the fulfillment to
+/// packing (seed 002 P1-2). A task where nothing could be picked fails the
+/// pick instead: there is nothing to pack.
+pub fn complete(ctx: &mut Ctx<'_, '_>, task_id: i64, worker: Option<i64>) -> Result<Outcome, AppError> {
+    let mut t = load(ctx, task_id)?;
+    t.complete(worker.map(WorkerId), ctx.now)?;
+    ctx.tx.save_picking_task(&t, ctx.now)?;
+    ctx.emit(DomainEvent::PickingCompleted { task_id: t.id, order_id: t.order_id });
+    if t.picked_total().is_zero() {
+        ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::FailPick)?;
+        return Ok(outcome(&t, None));
+    }
+    ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::ConfirmPicked)?;
+    let packing = PackingTask {
+        id: crate::domain::ids::PackingTaskId(0),
+        order_id: t.order_id,
+        fulfillment_id: t.fulfillment_id,
+        picking_task_id: t.id,
+        warehouse_id: t.warehouse_id,
+        worker_id: None,
+        status: PackingStatus::Pending,
+        priority: t.priority,
+        packages: Vec::new(),
+        tracking_number: None,
+        created_at: ctx.now,
+        started_at: None,
+        packed_at: None,
+        shipped_at: None,
+        cancelled_at: None,
+        cancellation_reason: None,
+    };
+    let packing_id = ctx.tx.insert_packing_task(&packing, ctx.now)?;
+    ctx.emit(DomainEvent::PackingCreated { task_id: packing_id, order_id: t.order_id });
+    Ok(outcome(&t, Some(packing_id.0)))
+}
+
+/// A supervisor cancels one picking task: its stock goes back and the
+/// fulfillment's pick fails (it may be retried).
+pub fn cancel(ctx: &mut Ctx<'_, '_>, task_id: i64, reason: &str) -> Result<Outcome, AppError> {
+    let mut t = load(ctx, task_id)?;
+    cancel_task(ctx, &mut t, reason)?;
+    ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::FailPick)?;
+    Ok(outcome(&t, None))
+}
+
+/// Cancels `t`, releases its open reservations and puts its picked units
+/// back on their shelves. Returns `(released, returned)` units.
+pub(super) fn cancel_task(ctx: &mut Ctx<'_, '_>, t: &mut PickingTask, reason: &str) -> Result<(u32, u32), AppError> {
+    t.cancel(reason, ctx.now)?;
+    ctx.tx.save_picking_task(t, ctx.now)?;
+    ctx.emit(DomainEvent::PickingCancelled { task_id: t.id, order_id: t.order_id, reason: reason.to_owned() });
+    let released = release_open_reservations(ctx, t, reason)?;
+    let returned = return_picked(ctx, t)?;
+    Ok((released, returned))
+}
+
+fn release_open_reservations(ctx: &mut Ctx<'_, '_>, t: &PickingTask, reason: &str) -> Result<u32, AppError> {
+    let mut total = 0;
+    for it in &t.items {
+        let Some(mut row) = ctx.tx.reservation(it.reservation_id)? else { continue };
+        if row.reservation.status != crate::domain::stock::ReservationStatus::Pending {
+            continue;
+        }
+        let released = row.reservation.cancel()?;
+        ctx.tx.save_reservation(&row.reservation, ctx.now)?;
+        ctx.tx.adjust_slot(row.reservation.slot, 0, -i64::from(released.0), ctx.now)?;
+        total += released.0;
+        if !released.is_zero() {
+            ctx.emit(DomainEvent::InventoryReleased {
+                reservation_id: row.reservation.id,
+                sku: row.sku.clone(),
+                warehouse_id: row.warehouse_id,
+                quantity: released,
+                reason: reason.to_owned(),
+            });
+        }
+    }
+    Ok(total)
+}
+
+/// Puts every picked unit of `t` back into the slot it came from.
+pub(super) fn return_picked(ctx: &mut Ctx<'_, '_>, t: &PickingTask) -> Result<u32, AppError> {
+    let mut total = 0;
+    for it in t.items.iter().filter(|i| !i.picked.is_zero()) {
+        ctx.tx.adjust_slot(it.slot_id, i64::from(it.picked.0), 0, ctx.now)?;
+        total += it.picked.0;
+        ctx.emit(DomainEvent::InventoryReturned {
+            sku: it.sku.clone(),
+            warehouse_id: t.warehouse_id,
+            quantity: it.picked,
+            location: it.location_code.clone(),
+        });
+    }
+    Ok(total)
+}
