@@ -249,3 +249,27 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+impl Tx<'_> {
+    /// Units held by pending reservations and not yet picked; always equals
+    /// the sum of `reserved_quantity` over all slots.
+    pub fn outstanding_reserved(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(SUM(quantity - consumed), 0) FROM wms_reservations WHERE status = 'pending'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Units picked off the shelves for orders still open (in totes or at
+    /// packing); with on-hand stock this is conserved by every command.
+    pub fn units_in_transit(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(SUM(i.quantity_picked), 0) FROM picking_task_items i
+             JOIN picking_tasks t ON t.id = i.task_id JOIN orders o ON o.id = t.order_id
+             WHERE t.status != 'cancelled' AND o.status != 'cancelled'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+}

@@ -1,0 +1,157 @@
+//! Shared test fixture: a real SQLite file in a temp dir, a frozen clock,
+//! three warehouses with stock and two workers.
+#![allow(dead_code)]
+
+use chrono::{TimeZone, Utc};
+use std::sync::Arc;
+use tote::app::command::{AddressDto, LineDto, OrderRequest};
+use tote::app::{AppError, Command, FixedClock, Outcome, ServiceConfig, Services};
+use tote::storage::Store;
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub svc: Services,
+    pub clock: Arc<FixedClock>,
+    pub picker: i64,
+    pub packer: i64,
+    next_op: std::cell::Cell<u32>,
+}
+
+pub fn t0() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 5, 4, 8, 0, 0).single().expect("valid time")
+}
+
+impl Fixture {
+    /// Warehouses W1..W3; SKU-A in W1 at A-01 (5, older) and A-02 (10);
+    /// SKU-B in W2 at B-01 (4); SKU-C in W3 at C-01 (2).
+    pub fn new() -> Fixture {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Arc::new(Store::open(&dir.path().join("tote.db")).expect("open store"));
+        let clock = Arc::new(FixedClock::new(t0()));
+        let svc = Services::new(store, clock.clone(), ServiceConfig::default());
+        let (picker, packer) = svc
+            .store()
+            .write(|tx| {
+                for w in ["W1", "W2", "W3"] {
+                    tx.ensure_warehouse(w, &format!("Warehouse {w}"), t0())?;
+                }
+                Ok::<_, tote::storage::StorageError>((
+                    tx.insert_worker("B-100", "Pia Picker", "picker", t0())?.0,
+                    tx.insert_worker("B-200", "Pat Packer", "packer", t0())?.0,
+                ))
+            })
+            .expect("seed workers");
+        let f = Fixture { dir, svc, clock, picker, packer, next_op: std::cell::Cell::new(0) };
+        f.place("W1", "A-01", "SKU-A", 5, 1);
+        f.place("W1", "A-02", "SKU-A", 10, 2);
+        f.place("W2", "B-01", "SKU-B", 4, 1);
+        f.place("W3", "C-01", "SKU-C", 2, 1);
+        f
+    }
+
+    pub fn place(&self, wh: &str, loc: &str, sku: &str, qty: u32, day: u32) {
+        let received = Utc.with_ymd_and_hms(2026, 4, day, 0, 0, 0).single();
+        self.ok(Command::PlaceStock {
+            warehouse: wh.into(),
+            location: loc.into(),
+            sku: sku.into(),
+            quantity: qty,
+            received_at: received,
+            lot: None,
+            expiry: None,
+        });
+    }
+
+    /// A fresh op id for each call.
+    pub fn op(&self) -> String {
+        let n = self.next_op.get() + 1;
+        self.next_op.set(n);
+        format!("op-{n}")
+    }
+
+    pub fn run(&self, c: Command) -> Result<Outcome, AppError> {
+        self.svc.execute(&self.op(), &c)
+    }
+
+    pub fn ok(&self, c: Command) -> Outcome {
+        let name = c.name();
+        self.run(c).unwrap_or_else(|e| panic!("{name} failed: {e}"))
+    }
+
+    /// The rejection code of a command expected to fail.
+    pub fn code(&self, c: Command) -> String {
+        match self.run(c) {
+            Err(AppError::Rejected(r)) => r.code,
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+    }
+
+    pub fn count(&self, table: &str) -> i64 {
+        self.svc.store().read(|tx| tx.count(table)).expect("count")
+    }
+
+    /// `(on hand, reserved, in transit, outstanding reservations)`.
+    pub fn stock(&self) -> (i64, i64, i64, i64) {
+        self.svc
+            .store()
+            .read(|tx| {
+                let t = tx.stock_totals(None)?;
+                Ok::<_, tote::storage::StorageError>((t.on_hand, t.reserved, tx.units_in_transit()?, tx.outstanding_reserved()?))
+            })
+            .expect("stock")
+    }
+
+    /// Checks that stock is conserved against `initial` on-hand units and
+    /// that slot reservations agree with the reservation rows.
+    pub fn assert_conserved(&self, initial: i64) {
+        let (on_hand, reserved, transit, outstanding) = self.stock();
+        assert_eq!(on_hand + transit, initial, "on hand {on_hand} + in transit {transit} != {initial}");
+        assert_eq!(reserved, outstanding, "slot reservations disagree with reservation rows");
+        assert!(reserved <= on_hand);
+    }
+
+    pub fn event_types(&self) -> Vec<String> {
+        self.svc
+            .store()
+            .read(|tx| tx.events_after(0, 10_000))
+            .expect("events")
+            .into_iter()
+            .map(|e| e.event_type)
+            .collect()
+    }
+}
+
+pub fn address() -> AddressDto {
+    AddressDto {
+        contact_name: "Ana Anić".into(),
+        street: "Knez Mihailova 1".into(),
+        city: "Beograd".into(),
+        postal_code: "11000".into(),
+        country: "RS".into(),
+        phone: String::new(),
+    }
+}
+
+pub fn order(request_id: &str, lines: &[(&str, i64, &str)]) -> Command {
+    Command::SubmitOrder(OrderRequest {
+        request_id: request_id.into(),
+        external_ref: None,
+        priority: "normal".into(),
+        ship_to: address(),
+        lines: lines
+            .iter()
+            .map(|(sku, q, w)| LineDto { sku: (*sku).into(), quantity: *q, warehouse: Some((*w).into()) })
+            .collect(),
+    })
+}
+
+/// `(order id, [(warehouse, picking task id)])` of an accepted order.
+pub fn accepted(o: &Outcome) -> (i64, Vec<(String, i64)>) {
+    match o {
+        Outcome::Order { order_id, fulfillments, .. } => (
+            *order_id,
+            fulfillments.iter().map(|f| (f.warehouse.clone(), f.picking_task_id.unwrap_or_default())).collect(),
+        ),
+        other => panic!("not an order outcome: {other:?}"),
+    }
+}
