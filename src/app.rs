@@ -121,6 +121,21 @@ impl AppError {
     }
 }
 
+/// Why a batch was not applied: the op at `index` failed (`None` when the
+/// commit itself failed). Nothing of the batch was kept.
+#[derive(Debug, thiserror::Error)]
+#[error("{}{error}", index.map(|i| format!("op {}: ", i + 1)).unwrap_or_default())]
+pub struct BatchError {
+    pub index: Option<usize>,
+    pub error: AppError,
+}
+
+impl From<StorageError> for BatchError {
+    fn from(e: StorageError) -> Self {
+        BatchError { index: None, error: AppError::Storage(e) }
+    }
+}
+
 /// The warehouse services over one store.
 #[derive(Debug, Clone)]
 pub struct Services {
@@ -147,39 +162,59 @@ impl Services {
 
     /// Runs `command` once under `op_id`; a repeat returns the stored outcome.
     pub fn execute(&self, op_id: &str, command: &Command) -> Result<Outcome, AppError> {
+        let now = self.clock.now();
+        let result = self.store.write(|tx| self.run_op(tx, op_id, command, now))?;
+        result.map_err(AppError::Rejected)
+    }
+
+    /// Runs every op in ONE transaction, all or nothing: if any op is
+    /// rejected, nothing is kept and the error names its position. Used for
+    /// imports, where half a file must never be applied.
+    pub fn execute_all(&self, ops: &[(String, Command)]) -> Result<Vec<Outcome>, BatchError> {
+        let now = self.clock.now();
+        self.store.write(|tx| {
+            let mut out = Vec::with_capacity(ops.len());
+            for (i, (op_id, command)) in ops.iter().enumerate() {
+                match self.run_op(tx, op_id, command, now) {
+                    Ok(Ok(o)) => out.push(o),
+                    Ok(Err(r)) => return Err(BatchError { index: Some(i), error: AppError::Rejected(r) }),
+                    Err(e) => return Err(BatchError { index: Some(i), error: e }),
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// One op inside an open transaction: the stored outcome of a repeat, or
+    /// the command run in a savepoint and its outcome recorded. `Err` only
+    /// for storage failures, which must roll the transaction back.
+    fn run_op(&self, tx: &Tx<'_>, op_id: &str, command: &Command, now: Timestamp) -> Result<Result<Outcome, Rejection>, AppError> {
         if op_id.trim().is_empty() || op_id.len() > MAX_OP_ID_LEN || op_id.chars().any(char::is_control) {
-            return Err(DomainError::invalid("op_id", format!("must be 1 to {MAX_OP_ID_LEN} printable characters")).into());
+            let e = DomainError::invalid("op_id", format!("must be 1 to {MAX_OP_ID_LEN} printable characters"));
+            return Ok(Err(e.into()));
         }
         let request = serde_json::to_string(command)?;
-        let now = self.clock.now();
-        let result = self.store.write(|tx| -> Result<Result<Outcome, Rejection>, AppError> {
-            if let Some(prev) = tx.applied_op(op_id)? {
-                if prev.request != request {
-                    return Ok(Err(DomainError::OpReused { op_id: op_id.to_owned() }.into()));
-                }
-                return Ok(if prev.ok {
-                    Ok(serde_json::from_str(&prev.response)?)
-                } else {
-                    Err(serde_json::from_str(&prev.response)?)
-                });
+        if let Some(prev) = tx.applied_op(op_id)? {
+            if prev.request != request {
+                return Ok(Err(DomainError::OpReused { op_id: op_id.to_owned() }.into()));
             }
-            let ran = tx.savepoint(|tx| {
-                let mut ctx = Ctx { tx, now, config: &self.config, events: Vec::new() };
-                let outcome = command.run(&mut ctx)?;
-                for e in &ctx.events {
-                    tx.append_event(e, &events::payload(e), now)?;
-                }
-                Ok::<_, AppError>(outcome)
-            });
-            let (ok, response, result) = match ran {
-                Ok(outcome) => (true, serde_json::to_string(&outcome)?, Ok(outcome)),
-                Err(AppError::Rejected(r)) => (false, serde_json::to_string(&r)?, Err(r)),
-                Err(storage) => return Err(storage),
-            };
-            tx.record_op(op_id, &AppliedOp { command: command.name().to_owned(), request: request.clone(), ok, response }, now)?;
-            Ok(result)
-        })?;
-        result.map_err(AppError::Rejected)
+            return Ok(if prev.ok { Ok(serde_json::from_str(&prev.response)?) } else { Err(serde_json::from_str(&prev.response)?) });
+        }
+        let ran = tx.savepoint(|tx| {
+            let mut ctx = Ctx { tx, now, config: &self.config, events: Vec::new() };
+            let outcome = command.run(&mut ctx)?;
+            for e in &ctx.events {
+                tx.append_event(e, &events::payload(e), now)?;
+            }
+            Ok::<_, AppError>(outcome)
+        });
+        let (ok, response, result) = match ran {
+            Ok(outcome) => (true, serde_json::to_string(&outcome)?, Ok(outcome)),
+            Err(AppError::Rejected(r)) => (false, serde_json::to_string(&r)?, Err(r)),
+            Err(storage) => return Err(storage),
+        };
+        tx.record_op(op_id, &AppliedOp { command: command.name().to_owned(), request, ok, response }, now)?;
+        Ok(result)
     }
 
     /// Runs a read-only query over a consistent snapshot.

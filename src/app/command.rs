@@ -110,6 +110,10 @@ pub enum Command {
     ReserveStock { warehouse: String, sku: String, quantity: u32, ttl_seconds: u32 },
     ReleaseReservation { reservation_id: i64, reason: String },
     ReleaseExpired,
+    /// Master data: a location's walk order and the check digits on its label.
+    DefineLocation { warehouse: String, location: String, walk_order: Option<i64>, check_digits: Option<String> },
+    /// Master data: a product's name and barcode (GTIN).
+    DefineProduct { sku: String, name: String, barcode: Option<String> },
 }
 
 /// What a successful command returns.
@@ -125,6 +129,7 @@ pub enum Outcome {
     Reserved { reservation_ids: Vec<i64>, quantity: u32 },
     Released { reservations: usize, quantity: u32 },
     OrderCancelled { order_id: i64, released: u32, returned: u32, tasks_cancelled: usize },
+    Defined { what: String, key: String },
 }
 
 /// A fulfillment created by intake.
@@ -160,6 +165,8 @@ impl Command {
             Command::ReserveStock { .. } => "reserve_stock",
             Command::ReleaseReservation { .. } => "release_reservation",
             Command::ReleaseExpired => "release_expired",
+            Command::DefineLocation { .. } => "define_location",
+            Command::DefineProduct { .. } => "define_product",
         }
     }
 
@@ -211,6 +218,12 @@ impl Command {
                 inventory::release(ctx, *reservation_id, reason)
             }
             Command::ReleaseExpired => inventory::release_expired(ctx),
+            Command::DefineLocation { warehouse, location, walk_order, check_digits } => {
+                inventory::define_location(ctx, warehouse, location, *walk_order, check_digits.as_deref())
+            }
+            Command::DefineProduct { sku, name, barcode } => {
+                inventory::define_product(ctx, sku, name, barcode.as_deref())
+            }
         }
     }
 }

@@ -237,3 +237,38 @@ fn release_row(ctx: &mut Ctx<'_, '_>, row: &mut crate::storage::stock::Reservati
     });
     Ok(q)
 }
+
+pub fn define_location(
+    ctx: &mut Ctx<'_, '_>,
+    wh: &str,
+    loc: &str,
+    walk_order: Option<i64>,
+    check_digits: Option<&str>,
+) -> Result<Outcome, AppError> {
+    let wh = warehouse(ctx, wh)?;
+    let code = location_code(loc)?;
+    if let Some(d) = check_digits {
+        if d.is_empty() || d.len() > 8 || !d.chars().all(|c| c.is_ascii_digit()) {
+            return Err(DomainError::invalid("check_digits", "must be 1 to 8 digits").into());
+        }
+    }
+    ctx.tx.ensure_location(wh.id, code, walk_order, check_digits)?;
+    Ok(Outcome::Defined { what: "location".into(), key: format!("{}/{code}", wh.code) })
+}
+
+pub fn define_product(ctx: &mut Ctx<'_, '_>, sku: &str, name: &str, barcode: Option<&str>) -> Result<Outcome, AppError> {
+    let sku = Sku::parse(sku, "sku")?;
+    if name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(DomainError::invalid("name", "must be at most 200 printable characters").into());
+    }
+    if let Some(b) = barcode {
+        if b.is_empty() || b.len() > 64 || b.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(DomainError::invalid("barcode", "must be 1 to 64 characters without spaces").into());
+        }
+        if let Some(owner) = ctx.tx.sku_by_barcode(b)?.filter(|o| o != sku.as_str()) {
+            return Err(DomainError::invalid("barcode", format!("already used by {owner}")).into());
+        }
+    }
+    ctx.tx.ensure_product(&sku, name.trim(), barcode)?;
+    Ok(Outcome::Defined { what: "product".into(), key: sku.to_string() })
+}

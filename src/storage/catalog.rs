@@ -116,6 +116,11 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// The SKU that owns `barcode`, if any.
+    pub fn sku_by_barcode(&self, barcode: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT sku FROM products WHERE barcode = ?1", [barcode], |r| r.get(0)).optional()?)
+    }
+
     /// Adds a worker; `role` is checked by the schema.
     pub fn insert_worker(&self, badge: &str, name: &str, role: &str, now: Timestamp) -> Result<WorkerId> {
         self.conn.execute(
