@@ -26,7 +26,7 @@ pub use clock::{Clock, FixedClock, SystemClock, new_op_id};
 pub use command::{Command, Outcome};
 
 use crate::domain::event::DomainEvent;
-use crate::domain::fulfillment::{FulfillmentAction, DEFAULT_MAX_ATTEMPTS};
+use crate::domain::fulfillment::{DEFAULT_MAX_ATTEMPTS, FulfillmentAction};
 use crate::domain::ids::FulfillmentId;
 use crate::domain::{DomainError, ErrorKind, Timestamp};
 use crate::storage::{AppliedOp, StorageError, Store, Tx};
@@ -188,7 +188,13 @@ impl Services {
     /// One op inside an open transaction: the stored outcome of a repeat, or
     /// the command run in a savepoint and its outcome recorded. `Err` only
     /// for storage failures, which must roll the transaction back.
-    fn run_op(&self, tx: &Tx<'_>, op_id: &str, command: &Command, now: Timestamp) -> Result<Result<Outcome, Rejection>, AppError> {
+    fn run_op(
+        &self,
+        tx: &Tx<'_>,
+        op_id: &str,
+        command: &Command,
+        now: Timestamp,
+    ) -> Result<Result<Outcome, Rejection>, AppError> {
         if op_id.trim().is_empty() || op_id.len() > MAX_OP_ID_LEN || op_id.chars().any(char::is_control) {
             let e = DomainError::invalid("op_id", format!("must be 1 to {MAX_OP_ID_LEN} printable characters"));
             return Ok(Err(e.into()));
@@ -198,7 +204,11 @@ impl Services {
             if prev.request != request {
                 return Ok(Err(DomainError::OpReused { op_id: op_id.to_owned() }.into()));
             }
-            return Ok(if prev.ok { Ok(serde_json::from_str(&prev.response)?) } else { Err(serde_json::from_str(&prev.response)?) });
+            return Ok(if prev.ok {
+                Ok(serde_json::from_str(&prev.response)?)
+            } else {
+                Err(serde_json::from_str(&prev.response)?)
+            });
         }
         let ran = tx.savepoint(|tx| {
             let mut ctx = Ctx { tx, now, config: &self.config, events: Vec::new() };

@@ -136,7 +136,11 @@ fn init(db: &Path, warehouses: &[String]) -> Result<()> {
         Ok(())
     })?;
     let codes: Vec<String> = svc.store().read(|tx| tx.warehouses())?.into_iter().map(|w| w.code).collect();
-    println!("database {} ready; warehouses: {}", db.display(), if codes.is_empty() { "none".into() } else { codes.join(", ") });
+    println!(
+        "database {} ready; warehouses: {}",
+        db.display(),
+        if codes.is_empty() { "none".into() } else { codes.join(", ") }
+    );
     Ok(())
 }
 

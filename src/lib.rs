@@ -7,6 +7,6 @@
 //!   with its outbox events and its idempotency record.
 //! - [`cli`]: the `tote` command line (clap definitions and handlers).
 
+pub mod app;
 pub mod domain;
 pub mod storage;
-pub mod app;

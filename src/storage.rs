@@ -220,7 +220,8 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
     for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version) {
         let step = |source| StorageError::Migration { name, source };
         conn.execute_batch("BEGIN IMMEDIATE").map_err(step)?;
-        let applied = conn.execute_batch(sql).and_then(|()| conn.execute_batch(&format!("PRAGMA user_version = {}", i + 1)));
+        let applied =
+            conn.execute_batch(sql).and_then(|()| conn.execute_batch(&format!("PRAGMA user_version = {}", i + 1)));
         match applied {
             Ok(()) => conn.execute_batch("COMMIT").map_err(step)?,
             Err(e) => {

@@ -5,8 +5,15 @@ mod common;
 use common::{Fixture, order};
 use tote::app::AppError;
 
-const ROWS: &[&str] =
-    &["orders", "order_lines", "fulfillments", "wms_reservations", "picking_tasks", "picking_task_items", "outbox_events"];
+const ROWS: &[&str] = &[
+    "orders",
+    "order_lines",
+    "fulfillments",
+    "wms_reservations",
+    "picking_tasks",
+    "picking_task_items",
+    "outbox_events",
+];
 
 fn counts(f: &Fixture) -> Vec<i64> {
     ROWS.iter().map(|t| f.count(t)).collect()

@@ -93,7 +93,8 @@ fn intake_pick_pack_with_a_short_conserves_stock() {
     f.assert_conserved(INITIAL);
 
     let view = f.svc.order_view(order_id).expect("view");
-    let statuses: Vec<(&str, &str)> = view.fulfillments.iter().map(|x| (x.warehouse.as_str(), x.status.as_str())).collect();
+    let statuses: Vec<(&str, &str)> =
+        view.fulfillments.iter().map(|x| (x.warehouse.as_str(), x.status.as_str())).collect();
     assert_eq!(statuses, [("W1", "packed"), ("W2", "picking")]);
     let types = f.event_types();
     for expected in [
@@ -166,7 +167,10 @@ fn skipping_everything_fails_the_pick_instead_of_packing_nothing() {
     f.ok(Command::StartPicking { task_id: t, worker_id: f.picker });
     let its = items(&f, t);
     f.ok(Command::SkipItem { task_id: t, item_id: its[0].0, worker_id: None, reason: "no_access".into() });
-    assert_eq!(f.code(Command::SkipItem { task_id: t, item_id: its[0].0, worker_id: None, reason: "bogus".into() }), "E001");
+    assert_eq!(
+        f.code(Command::SkipItem { task_id: t, item_id: its[0].0, worker_id: None, reason: "bogus".into() }),
+        "E001"
+    );
     let out = f.ok(Command::CompletePicking { task_id: t, worker_id: None });
     assert!(matches!(out, Outcome::Picking { packing_task_id: None, .. }));
     assert_eq!(f.count("packing_tasks"), 0);

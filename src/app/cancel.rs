@@ -18,7 +18,9 @@ pub fn cancel_order(ctx: &mut Ctx<'_, '_>, order_id: i64, reason: &str) -> Resul
     let id = OrderId(order_id);
     let order = ctx.tx.order(id)?.ok_or_else(|| DomainError::not_found("order", order_id))?;
     if order.status != OrderStatus::Open {
-        return Err(DomainError::IllegalTransition { entity: "order", from: order.status.as_str(), action: "cancel" }.into());
+        return Err(
+            DomainError::IllegalTransition { entity: "order", from: order.status.as_str(), action: "cancel" }.into()
+        );
     }
     let reason = if reason.trim().is_empty() { "cancelled" } else { reason.trim() };
     for f in ctx.tx.fulfillments_for_order(id)? {

@@ -80,19 +80,72 @@ fn first() -> u32 {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Command {
     SubmitOrder(OrderRequest),
-    CancelOrder { order_id: i64, reason: String },
-    AssignPicking { task_id: i64, worker_id: i64 },
-    StartPicking { task_id: i64, worker_id: i64 },
-    PickItem { task_id: i64, item_id: i64, worker_id: Option<i64>, location: String, item: String, quantity: u32 },
-    ShortItem { task_id: i64, item_id: i64, worker_id: Option<i64>, #[serde(default)] quantity: u32, reason: String },
-    SkipItem { task_id: i64, item_id: i64, worker_id: Option<i64>, reason: String },
-    CompletePicking { task_id: i64, worker_id: Option<i64> },
-    CancelPicking { task_id: i64, reason: String },
-    StartPacking { task_id: i64, worker_id: i64 },
-    SetPackageDetails { task_id: i64, worker_id: Option<i64>, #[serde(default = "first")] sequence: u32, package: PackageDto },
-    AddPackage { task_id: i64, worker_id: Option<i64>, package: Option<PackageDto> },
-    CompletePacking { task_id: i64, worker_id: Option<i64> },
-    CancelPacking { task_id: i64, reason: String },
+    CancelOrder {
+        order_id: i64,
+        reason: String,
+    },
+    AssignPicking {
+        task_id: i64,
+        worker_id: i64,
+    },
+    StartPicking {
+        task_id: i64,
+        worker_id: i64,
+    },
+    PickItem {
+        task_id: i64,
+        item_id: i64,
+        worker_id: Option<i64>,
+        location: String,
+        item: String,
+        quantity: u32,
+    },
+    ShortItem {
+        task_id: i64,
+        item_id: i64,
+        worker_id: Option<i64>,
+        #[serde(default)]
+        quantity: u32,
+        reason: String,
+    },
+    SkipItem {
+        task_id: i64,
+        item_id: i64,
+        worker_id: Option<i64>,
+        reason: String,
+    },
+    CompletePicking {
+        task_id: i64,
+        worker_id: Option<i64>,
+    },
+    CancelPicking {
+        task_id: i64,
+        reason: String,
+    },
+    StartPacking {
+        task_id: i64,
+        worker_id: i64,
+    },
+    SetPackageDetails {
+        task_id: i64,
+        worker_id: Option<i64>,
+        #[serde(default = "first")]
+        sequence: u32,
+        package: PackageDto,
+    },
+    AddPackage {
+        task_id: i64,
+        worker_id: Option<i64>,
+        package: Option<PackageDto>,
+    },
+    CompletePacking {
+        task_id: i64,
+        worker_id: Option<i64>,
+    },
+    CancelPacking {
+        task_id: i64,
+        reason: String,
+    },
     PlaceStock {
         warehouse: String,
         location: String,
@@ -105,31 +158,109 @@ pub enum Command {
         #[serde(default)]
         expiry: Option<NaiveDate>,
     },
-    MoveStock { warehouse: String, from_location: String, to_location: String, sku: String, quantity: u32 },
-    RemoveStock { warehouse: String, location: String, sku: String, quantity: u32, reason: String },
-    ReserveStock { warehouse: String, sku: String, quantity: u32, ttl_seconds: u32 },
-    ReleaseReservation { reservation_id: i64, reason: String },
+    MoveStock {
+        warehouse: String,
+        from_location: String,
+        to_location: String,
+        sku: String,
+        quantity: u32,
+    },
+    RemoveStock {
+        warehouse: String,
+        location: String,
+        sku: String,
+        quantity: u32,
+        reason: String,
+    },
+    ReserveStock {
+        warehouse: String,
+        sku: String,
+        quantity: u32,
+        ttl_seconds: u32,
+    },
+    ReleaseReservation {
+        reservation_id: i64,
+        reason: String,
+    },
     ReleaseExpired,
     /// Master data: a location's walk order and the check digits on its label.
-    DefineLocation { warehouse: String, location: String, walk_order: Option<i64>, check_digits: Option<String> },
+    DefineLocation {
+        warehouse: String,
+        location: String,
+        walk_order: Option<i64>,
+        check_digits: Option<String>,
+    },
     /// Master data: a product's name and barcode (GTIN).
-    DefineProduct { sku: String, name: String, barcode: Option<String> },
+    DefineProduct {
+        sku: String,
+        name: String,
+        barcode: Option<String>,
+    },
 }
 
 /// What a successful command returns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Outcome {
-    Order { order_id: i64, status: String, fulfillments: Vec<FulfillmentRef>, existing: bool },
-    Picking { task_id: i64, status: String, done: usize, total: usize, next_item_id: Option<i64>, packing_task_id: Option<i64> },
-    PickedItem { task_id: i64, item_id: i64, status: String, picked: u32, required: u32, done: usize, total: usize, next_item_id: Option<i64> },
-    Packing { task_id: i64, status: String, packages: usize, sequence: Option<u32> },
-    Stock { slot_id: i64, sku: String, location: String, on_hand: u32, reserved: u32 },
-    Moved { sku: String, quantity: u32 },
-    Reserved { reservation_ids: Vec<i64>, quantity: u32 },
-    Released { reservations: usize, quantity: u32 },
-    OrderCancelled { order_id: i64, released: u32, returned: u32, tasks_cancelled: usize },
-    Defined { what: String, key: String },
+    Order {
+        order_id: i64,
+        status: String,
+        fulfillments: Vec<FulfillmentRef>,
+        existing: bool,
+    },
+    Picking {
+        task_id: i64,
+        status: String,
+        done: usize,
+        total: usize,
+        next_item_id: Option<i64>,
+        packing_task_id: Option<i64>,
+    },
+    PickedItem {
+        task_id: i64,
+        item_id: i64,
+        status: String,
+        picked: u32,
+        required: u32,
+        done: usize,
+        total: usize,
+        next_item_id: Option<i64>,
+    },
+    Packing {
+        task_id: i64,
+        status: String,
+        packages: usize,
+        sequence: Option<u32>,
+    },
+    Stock {
+        slot_id: i64,
+        sku: String,
+        location: String,
+        on_hand: u32,
+        reserved: u32,
+    },
+    Moved {
+        sku: String,
+        quantity: u32,
+    },
+    Reserved {
+        reservation_ids: Vec<i64>,
+        quantity: u32,
+    },
+    Released {
+        reservations: usize,
+        quantity: u32,
+    },
+    OrderCancelled {
+        order_id: i64,
+        released: u32,
+        returned: u32,
+        tasks_cancelled: usize,
+    },
+    Defined {
+        what: String,
+        key: String,
+    },
 }
 
 /// A fulfillment created by intake.
@@ -214,9 +345,7 @@ impl Command {
             Command::ReserveStock { warehouse, sku, quantity, ttl_seconds } => {
                 inventory::reserve(ctx, warehouse, sku, *quantity, *ttl_seconds)
             }
-            Command::ReleaseReservation { reservation_id, reason } => {
-                inventory::release(ctx, *reservation_id, reason)
-            }
+            Command::ReleaseReservation { reservation_id, reason } => inventory::release(ctx, *reservation_id, reason),
             Command::ReleaseExpired => inventory::release_expired(ctx),
             Command::DefineLocation { warehouse, location, walk_order, check_digits } => {
                 inventory::define_location(ctx, warehouse, location, *walk_order, check_digits.as_deref())

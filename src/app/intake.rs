@@ -5,13 +5,13 @@
 
 use super::command::{FulfillmentRef, OrderRequest, Outcome};
 use super::{AppError, Ctx};
+use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::FulfillmentAction;
 use crate::domain::ids::{OrderId, PickingItemId, Qty};
 use crate::domain::order::{Address, LineDraft, OrderDraft, OrderLine, Priority, ValidOrder};
 use crate::domain::picking::{ItemStatus, PickingItem, PickingStatus, PickingTask, sequence_items};
 use crate::domain::stock::{StockSlot, allocate};
-use crate::domain::DomainError;
 use crate::storage::Warehouse;
 use std::collections::HashMap;
 

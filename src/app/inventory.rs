@@ -72,7 +72,12 @@ pub fn place(
         },
         ctx.now,
     )?;
-    ctx.emit(DomainEvent::InventoryPlaced { sku: sku.clone(), warehouse_id: wh.id, quantity: qty, location: code.into() });
+    ctx.emit(DomainEvent::InventoryPlaced {
+        sku: sku.clone(),
+        warehouse_id: wh.id,
+        quantity: qty,
+        location: code.into(),
+    });
     let row = ctx.tx.slot(slot)?.ok_or_else(|| DomainError::not_found("stock slot", slot))?;
     Ok(Outcome::Stock {
         slot_id: slot.0,
@@ -224,7 +229,11 @@ pub fn release_expired(ctx: &mut Ctx<'_, '_>) -> Result<Outcome, AppError> {
     Ok(Outcome::Released { reservations: n, quantity: total })
 }
 
-fn release_row(ctx: &mut Ctx<'_, '_>, row: &mut crate::storage::stock::ReservationRow, reason: &str) -> Result<Qty, AppError> {
+fn release_row(
+    ctx: &mut Ctx<'_, '_>,
+    row: &mut crate::storage::stock::ReservationRow,
+    reason: &str,
+) -> Result<Qty, AppError> {
     let q = row.reservation.cancel()?;
     ctx.tx.save_reservation(&row.reservation, ctx.now)?;
     ctx.tx.adjust_slot(row.reservation.slot, 0, -i64::from(q.0), ctx.now)?;
@@ -256,7 +265,12 @@ pub fn define_location(
     Ok(Outcome::Defined { what: "location".into(), key: format!("{}/{code}", wh.code) })
 }
 
-pub fn define_product(ctx: &mut Ctx<'_, '_>, sku: &str, name: &str, barcode: Option<&str>) -> Result<Outcome, AppError> {
+pub fn define_product(
+    ctx: &mut Ctx<'_, '_>,
+    sku: &str,
+    name: &str,
+    barcode: Option<&str>,
+) -> Result<Outcome, AppError> {
     let sku = Sku::parse(sku, "sku")?;
     if name.chars().count() > 200 || name.chars().any(char::is_control) {
         return Err(DomainError::invalid("name", "must be at most 200 printable characters").into());

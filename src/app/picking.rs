@@ -118,7 +118,8 @@ fn item_outcome(ctx: &Ctx<'_, '_>, t: &PickingTask, item: PickingItemId) -> Resu
 /// Moves stock for one item change: picked units leave the shelf and the
 /// reservation; a finished item closes its reservation, releasing the rest.
 fn apply_delta(ctx: &mut Ctx<'_, '_>, t: &PickingTask, d: ItemDelta, reason: &str) -> Result<(), AppError> {
-    let mut row = ctx.tx.reservation(d.reservation)?.ok_or_else(|| DomainError::not_found("reservation", d.reservation))?;
+    let mut row =
+        ctx.tx.reservation(d.reservation)?.ok_or_else(|| DomainError::not_found("reservation", d.reservation))?;
     let r = &mut row.reservation;
     if !d.picked.is_zero() {
         r.consume(d.picked)?;
@@ -129,7 +130,12 @@ fn apply_delta(ctx: &mut Ctx<'_, '_>, t: &PickingTask, d: ItemDelta, reason: &st
     ctx.tx.adjust_slot(d.slot, -picked, -(picked + i64::from(released.0)), ctx.now)?;
     let it = t.items.iter().find(|i| i.id == d.item).ok_or_else(|| DomainError::not_found("picking item", d.item))?;
     if !d.picked.is_zero() {
-        ctx.emit(DomainEvent::PickingItemPicked { task_id: t.id, item_id: d.item, sku: it.sku.clone(), quantity: d.picked });
+        ctx.emit(DomainEvent::PickingItemPicked {
+            task_id: t.id,
+            item_id: d.item,
+            sku: it.sku.clone(),
+            quantity: d.picked,
+        });
     }
     if d.finished && it.reason.is_some() {
         let (missing, reason_code) = (it.remaining(), it.reason.map_or("other", ReasonCode::as_str));

@@ -110,7 +110,11 @@ impl Services {
                         .filter(|t| t.fulfillment_id == f.id)
                         .map(|t| {
                             let (done, total) = t.progress();
-                            TaskView { task_id: t.id.0, status: t.status.as_str().into(), progress: format!("{done}/{total}") }
+                            TaskView {
+                                task_id: t.id.0,
+                                status: t.status.as_str().into(),
+                                progress: format!("{done}/{total}"),
+                            }
                         })
                         .collect(),
                     packing: packs
@@ -127,7 +131,11 @@ impl Services {
             let lines = tx
                 .order_lines(order.id)?
                 .into_iter()
-                .map(|l| LineView { warehouse: wh_code(l.warehouse_id), sku: l.sku.to_string(), quantity: l.quantity.0 })
+                .map(|l| LineView {
+                    warehouse: wh_code(l.warehouse_id),
+                    sku: l.sku.to_string(),
+                    quantity: l.quantity.0,
+                })
                 .collect();
             Ok(OrderView {
                 order_id: order.id.0,

@@ -9,7 +9,10 @@ use tote::app::{Command, Outcome, Services, new_op_id};
 
 pub fn run(db: &Path) -> Result<()> {
     if db.exists() {
-        bail!("{} already exists; the demo needs a fresh file (try --db /tmp/tote-demo.db after removing it)", db.display());
+        bail!(
+            "{} already exists; the demo needs a fresh file (try --db /tmp/tote-demo.db after removing it)",
+            db.display()
+        );
     }
     let svc = super::open(db)?;
     let now = svc.now();
@@ -23,7 +26,11 @@ pub fn run(db: &Path) -> Result<()> {
     })?;
     let exec = |c: Command| svc.execute(&new_op_id(), &c).map_err(explain);
     println!("== stock: BG1 has SKU-MUG at A-01 (received March, 4) and A-07 (April, 10); NS1 has SKU-TEA");
-    for (wh, loc, sku, qty, day) in [("BG1", "A-07", "SKU-MUG", 10, "2026-04-01"), ("BG1", "A-01", "SKU-MUG", 4, "2026-03-01"), ("NS1", "T-01", "SKU-TEA", 6, "2026-04-02")] {
+    for (wh, loc, sku, qty, day) in [
+        ("BG1", "A-07", "SKU-MUG", 10, "2026-04-01"),
+        ("BG1", "A-01", "SKU-MUG", 4, "2026-03-01"),
+        ("NS1", "T-01", "SKU-TEA", 6, "2026-04-02"),
+    ] {
         exec(Command::PlaceStock {
             warehouse: wh.into(),
             location: loc.into(),
@@ -47,22 +54,49 @@ pub fn run(db: &Path) -> Result<()> {
     println!("\n== picking task {task}: walk order puts the older stock (A-01) first");
     exec(Command::AssignPicking { task_id: task, worker_id: picker })?;
     exec(Command::StartPicking { task_id: task, worker_id: picker })?;
-    let items = svc.store().read(|tx| tx.picking_task(tote::domain::ids::PickingTaskId(task)))?.map(|t| t.items).unwrap_or_default();
+    let items = svc
+        .store()
+        .read(|tx| tx.picking_task(tote::domain::ids::PickingTaskId(task)))?
+        .map(|t| t.items)
+        .unwrap_or_default();
     for it in &items {
         println!("  item {} at {}: {} x{}", it.sequence, it.location_code, it.sku, it.required);
     }
     let (Some(first), Some(second)) = (items.first(), items.get(1)) else { bail!("expected two items") };
-    let wrong = svc.execute(&new_op_id(), &Command::PickItem {
-        task_id: task, item_id: first.id.0, worker_id: Some(picker), location: "B-99".into(), item: first.sku.to_string(), quantity: 1,
-    });
+    let wrong = svc.execute(
+        &new_op_id(),
+        &Command::PickItem {
+            task_id: task,
+            item_id: first.id.0,
+            worker_id: Some(picker),
+            location: "B-99".into(),
+            item: first.sku.to_string(),
+            quantity: 1,
+        },
+    );
     if let Err(tote::app::AppError::Rejected(r)) = wrong {
         println!("  scan at the wrong shelf -> \x07{} ({})", r.short, r.message);
     }
-    exec(Command::PickItem { task_id: task, item_id: first.id.0, worker_id: Some(picker), location: first.location_code.clone(), item: first.sku.to_string(), quantity: first.required.0 })?;
+    exec(Command::PickItem {
+        task_id: task,
+        item_id: first.id.0,
+        worker_id: Some(picker),
+        location: first.location_code.clone(),
+        item: first.sku.to_string(),
+        quantity: first.required.0,
+    })?;
     println!("  picked {} at {}", first.required, first.location_code);
-    exec(Command::ShortItem { task_id: task, item_id: second.id.0, worker_id: Some(picker), quantity: 1, reason: "damaged".into() })?;
+    exec(Command::ShortItem {
+        task_id: task,
+        item_id: second.id.0,
+        worker_id: Some(picker),
+        quantity: 1,
+        reason: "damaged".into(),
+    })?;
     println!("  short at {}: 1 of {} picked, reason damaged, the rest released", second.location_code, second.required);
-    let Outcome::Picking { packing_task_id: Some(pack), .. } = exec(Command::CompletePicking { task_id: task, worker_id: Some(picker) })? else {
+    let Outcome::Picking { packing_task_id: Some(pack), .. } =
+        exec(Command::CompletePicking { task_id: task, worker_id: Some(picker) })?
+    else {
         bail!("no packing task")
     };
     println!("  task complete -> packing task {pack} created in the same transaction");
@@ -70,7 +104,13 @@ pub fn run(db: &Path) -> Result<()> {
 
     println!("\n== packing task {pack}: two boxes, weights and dimensions");
     exec(Command::StartPacking { task_id: pack, worker_id: packer })?;
-    let bx = |w| PackageDto { packaging_type: PackagingTypeDto::Box, weight_g: w, length_mm: 300, width_mm: 200, height_mm: 150 };
+    let bx = |w| PackageDto {
+        packaging_type: PackagingTypeDto::Box,
+        weight_g: w,
+        length_mm: 300,
+        width_mm: 200,
+        height_mm: 150,
+    };
     exec(Command::SetPackageDetails { task_id: pack, worker_id: Some(packer), sequence: 1, package: bx(1800) })?;
     exec(Command::AddPackage { task_id: pack, worker_id: Some(packer), package: Some(bx(900)) })?;
     exec(Command::CompletePacking { task_id: pack, worker_id: Some(packer) })?;
@@ -81,14 +121,26 @@ pub fn run(db: &Path) -> Result<()> {
     super::order::cancel(&svc, order_id, "customer request", new_op_id())?;
     print_totals(&svc)?;
     let events = svc.store().read(|tx| tx.events_after(0, 1000))?;
-    println!("\n{} events in the outbox, e.g. {}", events.len(), events.iter().take(4).map(|e| e.event_type.as_str()).collect::<Vec<_>>().join(", "));
+    println!(
+        "\n{} events in the outbox, e.g. {}",
+        events.len(),
+        events.iter().take(4).map(|e| e.event_type.as_str()).collect::<Vec<_>>().join(", ")
+    );
     println!("database: {}", db.display());
     Ok(())
 }
 
 fn print_totals(svc: &Services) -> Result<()> {
-    let (t, transit) = svc.store().read(|tx| Ok::<_, tote::storage::StorageError>((tx.stock_totals(None)?, tx.units_in_transit()?)))?;
-    println!("  stock: {} on shelves ({} reserved), {} picked in transit, {} in all", t.on_hand, t.reserved, transit, t.on_hand + transit);
+    let (t, transit) = svc
+        .store()
+        .read(|tx| Ok::<_, tote::storage::StorageError>((tx.stock_totals(None)?, tx.units_in_transit()?)))?;
+    println!(
+        "  stock: {} on shelves ({} reserved), {} picked in transit, {} in all",
+        t.on_hand,
+        t.reserved,
+        transit,
+        t.on_hand + transit
+    );
     Ok(())
 }
 
@@ -105,6 +157,9 @@ fn order(request_id: &str, lines: &[(&str, i64, &str)]) -> Command {
             country: "RS".into(),
             phone: String::new(),
         },
-        lines: lines.iter().map(|(s, q, w)| LineDto { sku: (*s).into(), quantity: *q, warehouse: Some((*w).into()) }).collect(),
+        lines: lines
+            .iter()
+            .map(|(s, q, w)| LineDto { sku: (*s).into(), quantity: *q, warehouse: Some((*w).into()) })
+            .collect(),
     })
 }

@@ -5,20 +5,18 @@ use std::path::Path;
 use tote::app::command::OrderRequest;
 use tote::app::{AppError, Command, Outcome, Services};
 
-/// Turns a rejection into a one-line message naming the field.
+/// Turns a rejection into a one-line message (which names the field).
 pub fn explain(e: AppError) -> anyhow::Error {
     match e {
-        AppError::Rejected(r) => match r.field {
-            Some(f) => anyhow!("{}: {f}: {}", r.code, r.message),
-            None => anyhow!("{}: {}", r.code, r.message),
-        },
+        AppError::Rejected(r) => anyhow!("{} {}", r.code, r.message),
         AppError::Storage(s) => anyhow!(s),
     }
 }
 
 pub fn submit(svc: &Services, file: &Path) -> Result<()> {
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let req: OrderRequest = serde_json::from_str(&text).map_err(|e| anyhow!("{}:{}:{}: {e}", file.display(), e.line(), e.column()))?;
+    let req: OrderRequest =
+        serde_json::from_str(&text).map_err(|e| anyhow!("{}:{}:{}: {e}", file.display(), e.line(), e.column()))?;
     // The request id is the idempotency key, so the op id derives from it.
     let op_id = format!("order-intake-{}", req.request_id.trim());
     let out = svc.execute(&op_id, &Command::SubmitOrder(req)).map_err(explain)?;
@@ -65,7 +63,9 @@ pub fn status(svc: &Services, id: i64, json: bool) -> Result<()> {
 pub fn cancel(svc: &Services, id: i64, reason: &str, op_id: String) -> Result<()> {
     let out = svc.execute(&op_id, &Command::CancelOrder { order_id: id, reason: reason.into() }).map_err(explain)?;
     if let Outcome::OrderCancelled { released, returned, tasks_cancelled, .. } = out {
-        println!("order {id} cancelled: {released} reserved units released, {returned} picked units returned, {tasks_cancelled} tasks cancelled");
+        println!(
+            "order {id} cancelled: {released} reserved units released, {returned} picked units returned, {tasks_cancelled} tasks cancelled"
+        );
     }
     Ok(())
 }

@@ -7,8 +7,19 @@ use tote::app::{AppError, Command, Services};
 
 /// Columns a stock CSV must have.
 const REQUIRED: [&str; 4] = ["warehouse", "location", "sku", "quantity"];
-const KNOWN: [&str; 11] =
-    ["warehouse", "location", "sku", "quantity", "received_at", "lot", "expiry", "walk_order", "check_digits", "name", "barcode"];
+const KNOWN: [&str; 11] = [
+    "warehouse",
+    "location",
+    "sku",
+    "quantity",
+    "received_at",
+    "lot",
+    "expiry",
+    "walk_order",
+    "check_digits",
+    "name",
+    "barcode",
+];
 
 pub fn import(svc: &Services, file: &Path) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
@@ -22,7 +33,8 @@ pub fn import(svc: &Services, file: &Path) -> Result<()> {
         Err(e) => {
             let line = e.index.and_then(|i| lines.get(i)).map(|(l, _)| *l);
             let what = match &e.error {
-                AppError::Rejected(r) => format!("{}{}", r.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default(), r.message),
+                // The message already names the field: "invalid quantity: ...".
+                AppError::Rejected(r) => format!("{} {}", r.code, r.message),
                 AppError::Storage(s) => s.to_string(),
             };
             match line {
@@ -33,8 +45,11 @@ pub fn import(svc: &Services, file: &Path) -> Result<()> {
     }
 }
 
-/// Parses the CSV into ops, each with its source line and whether it places stock.
-fn parse(bytes: &[u8], hash: &str) -> Result<(Vec<(String, Command)>, Vec<(u64, bool)>), String> {
+/// Ops with their ids, and for each op its source line and whether it places stock.
+type Parsed = (Vec<(String, Command)>, Vec<(u64, bool)>);
+
+/// Parses the CSV into ops; errors start with the line number.
+fn parse(bytes: &[u8], hash: &str) -> Result<Parsed, String> {
     let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes);
     let headers = rdr.headers().map_err(|e| format!("1: header: {e}"))?.clone();
     for h in headers.iter() {
@@ -51,7 +66,8 @@ fn parse(bytes: &[u8], hash: &str) -> Result<(Vec<(String, Command)>, Vec<(u64, 
     for rec in rdr.records() {
         let rec = rec.map_err(|e| format!("{}: {e}", e.position().map_or(0, |p| p.line())))?;
         let line = rec.position().map_or(0, |p| p.line());
-        let get = |name: &str| headers.iter().position(|h| h == name).and_then(|i| rec.get(i)).filter(|v| !v.is_empty());
+        let get =
+            |name: &str| headers.iter().position(|h| h == name).and_then(|i| rec.get(i)).filter(|v| !v.is_empty());
         let bad = |field: &str, msg: String| format!("{line}: {field}: {msg}");
         let need = |name: &str| get(name).ok_or_else(|| bad(name, "is empty".into()));
         let (warehouse, location, sku) = (need("warehouse")?, need("location")?, need("sku")?);
@@ -138,7 +154,10 @@ pub fn locations(svc: &Services, warehouse: &str, sku: &str) -> Result<()> {
     if slots.is_empty() {
         println!("no stock of {sku} in {warehouse}");
     }
-    println!("{:<12} {:>8} {:>8} {:>9}  {:<10} {:<10} lot", "location", "on hand", "reserved", "available", "received", "expiry");
+    println!(
+        "{:<12} {:>8} {:>8} {:>9}  {:<10} {:<10} lot",
+        "location", "on hand", "reserved", "available", "received", "expiry"
+    );
     for s in slots {
         println!(
             "{:<12} {:>8} {:>8} {:>9}  {:<10} {:<10} {}",

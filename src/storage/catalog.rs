@@ -50,7 +50,8 @@ impl Tx<'_> {
 
     pub fn warehouses(&self) -> Result<Vec<Warehouse>> {
         let mut st = self.conn.prepare_cached("SELECT id, code, name FROM warehouses ORDER BY code")?;
-        let rows = st.query_map([], |r| Ok(Warehouse { id: WarehouseId(r.get(0)?), code: r.get(1)?, name: r.get(2)? }))?;
+        let rows =
+            st.query_map([], |r| Ok(Warehouse { id: WarehouseId(r.get(0)?), code: r.get(1)?, name: r.get(2)? }))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -104,14 +104,19 @@ impl Tx<'_> {
     }
 
     pub fn order_lines(&self, order: OrderId) -> Result<Vec<LineRow>> {
-        let mut st =
-            self.conn.prepare_cached("SELECT warehouse_id, sku, quantity FROM order_lines WHERE order_id = ?1 ORDER BY id")?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT warehouse_id, sku, quantity FROM order_lines WHERE order_id = ?1 ORDER BY id")?;
         let raws = st
             .query_map([order.0], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         raws.into_iter()
             .map(|(w, s, q)| {
-                Ok(LineRow { warehouse_id: WarehouseId(w), sku: super::convert::sku(&s)?, quantity: Qty(u32_of(q, "quantity")?) })
+                Ok(LineRow {
+                    warehouse_id: WarehouseId(w),
+                    sku: super::convert::sku(&s)?,
+                    quantity: Qty(u32_of(q, "quantity")?),
+                })
             })
             .collect()
     }
@@ -187,15 +192,19 @@ impl Tx<'_> {
     pub fn fulfillment(&self, id: FulfillmentId) -> Result<Option<Fulfillment>> {
         let raw = self
             .conn
-            .query_row(&format!("SELECT {FULFILLMENT_COLUMNS} FROM fulfillments WHERE id = ?1"), [id.0], fulfillment_raw)
+            .query_row(
+                &format!("SELECT {FULFILLMENT_COLUMNS} FROM fulfillments WHERE id = ?1"),
+                [id.0],
+                fulfillment_raw,
+            )
             .optional()?;
         raw.map(to_fulfillment).transpose()
     }
 
     pub fn fulfillments_for_order(&self, order: OrderId) -> Result<Vec<Fulfillment>> {
-        let mut st = self
-            .conn
-            .prepare_cached(&format!("SELECT {FULFILLMENT_COLUMNS} FROM fulfillments WHERE order_id = ?1 ORDER BY id"))?;
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {FULFILLMENT_COLUMNS} FROM fulfillments WHERE order_id = ?1 ORDER BY id"
+        ))?;
         let raws = st.query_map([order.0], fulfillment_raw)?.collect::<rusqlite::Result<Vec<_>>>()?;
         raws.into_iter().map(to_fulfillment).collect()
     }

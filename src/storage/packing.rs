@@ -3,7 +3,9 @@
 use super::convert::{ms, opt_ms, opt_time, status, time, u32_of};
 use super::{Result, StorageError, Tx};
 use crate::domain::Timestamp;
-use crate::domain::ids::{FulfillmentId, Grams, Millimetres, OrderId, PackingTaskId, PickingTaskId, WarehouseId, WorkerId};
+use crate::domain::ids::{
+    FulfillmentId, Grams, Millimetres, OrderId, PackingTaskId, PickingTaskId, WarehouseId, WorkerId,
+};
 use crate::domain::order::Priority;
 use crate::domain::packing::{Dimensions, Package, PackagingType, PackingStatus, PackingTask};
 use rusqlite::{OptionalExtension, params};
@@ -54,8 +56,17 @@ impl Tx<'_> {
                 },
             )
             .optional()?;
-        let Some(((order, ful, pick, wh), worker, st, prio, tracking, created, (started, packed, shipped), cancelled, reason)) =
-            head
+        let Some((
+            (order, ful, pick, wh),
+            worker,
+            st,
+            prio,
+            tracking,
+            created,
+            (started, packed, shipped),
+            cancelled,
+            reason,
+        )) = head
         else {
             return Ok(None);
         };
@@ -110,9 +121,10 @@ impl Tx<'_> {
                     sequence: u32_of(seq, "sequence_number")?,
                     packaging_type: PackagingType::parse(&ty, "packaging_type")
                         .map_err(|e| StorageError::Corrupt(e.to_string()))?,
-                    weight: w.map(|w| u64::try_from(w).map(Grams)).transpose().map_err(|_| {
-                        StorageError::Corrupt(format!("weight {w:?}"))
-                    })?,
+                    weight: w
+                        .map(|w| u64::try_from(w).map(Grams))
+                        .transpose()
+                        .map_err(|_| StorageError::Corrupt(format!("weight {w:?}")))?,
                     dims,
                 })
             })

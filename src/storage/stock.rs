@@ -3,7 +3,7 @@
 use super::convert::{date, i64_of, ms, opt_ms, opt_time, sku, status, time, u32_of};
 use super::{Result, Tx};
 use crate::domain::Timestamp;
-use crate::domain::ids::{FulfillmentId, LocationId, OrderId, Qty, ReservationId, SlotId, Sku, WarehouseId};
+use crate::domain::ids::{FulfillmentId, LocationId, OrderId, Qty, ReservationId, Sku, SlotId, WarehouseId};
 use crate::domain::stock::{Reservation, ReservationStatus, StockSlot};
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Row, params};
@@ -39,7 +39,19 @@ const SLOT_COLUMNS: &str = "p.id, p.location_id, p.received_at, p.lot, p.expiry,
      p.sku, p.warehouse_id, l.code, l.walk_order";
 
 fn slot_row(r: &Row<'_>) -> rusqlite::Result<RawSlot> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?))
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+    ))
 }
 
 type RawSlot = (i64, i64, i64, Option<String>, Option<String>, i64, i64, String, i64, String, i64);
@@ -159,7 +171,16 @@ impl Tx<'_> {
             "INSERT INTO product_locations (warehouse_id, location_id, sku, quantity, received_at, lot, expiry,
                                             created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-            params![s.warehouse.0, s.location.0, s.sku.as_str(), s.quantity.0, ms(s.received_at), s.lot, expiry, ms(now)],
+            params![
+                s.warehouse.0,
+                s.location.0,
+                s.sku.as_str(),
+                s.quantity.0,
+                ms(s.received_at),
+                s.lot,
+                expiry,
+                ms(now)
+            ],
         )?;
         Ok(SlotId(self.conn.last_insert_rowid()))
     }
@@ -216,15 +237,19 @@ impl Tx<'_> {
     pub fn reservation(&self, id: ReservationId) -> Result<Option<ReservationRow>> {
         let raw = self
             .conn
-            .query_row(&format!("SELECT {RESERVATION_COLUMNS} FROM wms_reservations WHERE id = ?1"), [id.0], reservation_raw)
+            .query_row(
+                &format!("SELECT {RESERVATION_COLUMNS} FROM wms_reservations WHERE id = ?1"),
+                [id.0],
+                reservation_raw,
+            )
             .optional()?;
         raw.map(to_reservation).transpose()
     }
 
     pub fn reservations_for_order(&self, order: OrderId) -> Result<Vec<ReservationRow>> {
-        let mut st = self
-            .conn
-            .prepare_cached(&format!("SELECT {RESERVATION_COLUMNS} FROM wms_reservations WHERE order_id = ?1 ORDER BY id"))?;
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {RESERVATION_COLUMNS} FROM wms_reservations WHERE order_id = ?1 ORDER BY id"
+        ))?;
         let raws = st.query_map([order.0], reservation_raw)?.collect::<rusqlite::Result<Vec<_>>>()?;
         raws.into_iter().map(to_reservation).collect()
     }

@@ -96,7 +96,12 @@ impl Fixture {
             .store()
             .read(|tx| {
                 let t = tx.stock_totals(None)?;
-                Ok::<_, tote::storage::StorageError>((t.on_hand, t.reserved, tx.units_in_transit()?, tx.outstanding_reserved()?))
+                Ok::<_, tote::storage::StorageError>((
+                    t.on_hand,
+                    t.reserved,
+                    tx.units_in_transit()?,
+                    tx.outstanding_reserved()?,
+                ))
             })
             .expect("stock")
     }

@@ -153,7 +153,7 @@ proptest! {
             item(id, &format!("L{id}"), &format!("S{id}"), *r, u32::try_from(i).unwrap_or(0))
         }).collect();
         let mut t = started(items);
-        let mut accounted = vec![0u32; 3];
+        let mut accounted = [0u32; 3];
         for op in ops {
             let res = match op {
                 Op::Pick(i, q) => {

@@ -1,0 +1,103 @@
+//! The `tote` binary as a user runs it: real processes on a real file.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn tote(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tote"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("TOTE_DB")
+        .output()
+        .expect("run tote")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn asset(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(name).display().to_string()
+}
+
+#[test]
+fn help_lists_the_subcommands() {
+    let o = Command::new(env!("CARGO_BIN_EXE_tote")).arg("--help").output().expect("run");
+    assert!(o.status.success());
+    let t = text(&o);
+    for sub in ["init", "stock", "order", "worker", "demo"] {
+        assert!(t.contains(sub), "--help lacks {sub}: {t}");
+    }
+}
+
+#[test]
+fn import_submit_status_cancel() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    let o = tote(&db, &["order", "status", "1"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("tote init"), "{}", text(&o));
+    assert!(tote(&db, &["init", "--warehouse", "W1=Main"]).status.success());
+
+    // A bad row names its line and field, and nothing is imported.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "warehouse,location,sku,quantity\nW1,A-01,SKU-1,5\nW1,A-02,SKU-1,five\n").expect("write");
+    let o = tote(&db, &["stock", "import", bad.to_str().expect("utf8")]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains(":3: quantity:"), "{}", text(&o));
+    let unknown = dir.path().join("unknown.csv");
+    std::fs::write(&unknown, "warehouse,location,sku,quantity\nW1,A-01,SKU-1,5\nW9,A-02,SKU-1,5\n").expect("write");
+    let o = tote(&db, &["stock", "import", unknown.to_str().expect("utf8")]);
+    assert!(text(&o).contains(":3: E001 invalid warehouse: unknown warehouse"), "{}", text(&o));
+    let o = tote(&db, &["stock", "locations", "--warehouse", "W1", "SKU-1"]);
+    assert!(text(&o).contains("no stock of SKU-1"), "the failed imports left stock behind: {}", text(&o));
+
+    // A good file imports once, however often it is run.
+    for _ in 0..2 {
+        let o = tote(&db, &["stock", "import", &asset("sample-stock.csv")]);
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let o = tote(&db, &["stock", "locations", "--warehouse", "W1", "SKU-TEA"]);
+    let t = text(&o);
+    // FEFO: the lot expiring in December comes before the older January lot.
+    let dec = t.find("2026-12-31").expect("December lot listed");
+    let jan = t.find("2027-01-31").expect("January lot listed");
+    assert!(dec < jan, "{t}");
+    assert_eq!(t.matches("B-02-").count(), 2, "imported twice? {t}");
+
+    let first = tote(&db, &["order", "submit", &asset("sample-order.json")]);
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(text(&first).contains("order 1 open"), "{}", text(&first));
+    // The same request again answers the same, and creates nothing.
+    let again = tote(&db, &["order", "submit", &asset("sample-order.json")]);
+    assert_eq!(text(&again), text(&first));
+    assert!(!tote(&db, &["order", "status", "2"]).status.success());
+    let o = tote(&db, &["order", "status", "1"]);
+    assert!(text(&o).contains("picking task 1: pending 0/3"), "{}", text(&o));
+    let o = tote(&db, &["order", "cancel", "1", "--reason", "test"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("8 reserved units released"), "{}", text(&o));
+    let o = tote(&db, &["order", "cancel", "1"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("E003"), "{}", text(&o));
+}
+
+#[test]
+fn a_malformed_order_file_is_refused_with_its_position() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    assert!(tote(&db, &["init", "--warehouse", "W1"]).status.success());
+    let f = dir.path().join("o.json");
+    std::fs::write(&f, "{\"request_id\": \"r\", \"lines\": []}").expect("write");
+    let o = tote(&db, &["order", "submit", f.to_str().expect("utf8")]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("ship_to"), "{}", text(&o));
+    let f2 = dir.path().join("o2.json");
+    let body = std::fs::read_to_string(asset("sample-order.json"))
+        .expect("read")
+        .replace("\"quantity\": 6", "\"quantity\": 0");
+    std::fs::write(&f2, body).expect("write");
+    let o = tote(&db, &["order", "submit", f2.to_str().expect("utf8")]);
+    assert!(text(&o).contains("lines[0].quantity"), "{}", text(&o));
+}
