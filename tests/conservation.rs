@@ -79,7 +79,13 @@ impl World {
             }
             Op::Short(t, i, q) => {
                 let (task, item, ..) = self.item(*t, *i)?;
-                Command::ShortItem { task_id: task, item_id: item, worker_id: None, quantity: *q, reason: "stock_out".into() }
+                Command::ShortItem {
+                    task_id: task,
+                    item_id: item,
+                    worker_id: None,
+                    quantity: *q,
+                    reason: "stock_out".into(),
+                }
             }
             Op::Skip(t, i) => {
                 let (task, item, ..) = self.item(*t, *i)?;
