@@ -109,6 +109,7 @@ impl Store {
     /// back everything if it returns `Err`.
     pub fn write<T, E: From<StorageError>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
         let conn = lock(&self.writer);
+        reset(&conn);
         conn.execute_batch("BEGIN IMMEDIATE").map_err(StorageError::from)?;
         let tx = Tx { conn: &conn };
         match f(&tx) {
@@ -131,6 +132,7 @@ impl Store {
     /// Runs `f` over a consistent read snapshot.
     pub fn read<T, E: From<StorageError>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
         let conn = lock(&self.reader);
+        reset(&conn);
         conn.execute_batch("BEGIN DEFERRED").map_err(StorageError::from)?;
         let out = f(&Tx { conn: &conn });
         let _ = conn.execute_batch("COMMIT");
@@ -191,9 +193,17 @@ impl Tx<'_> {
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
-    // A panic while holding the lock leaves no open transaction behind
-    // (SQLite rolls back on the next BEGIN failing); keep serving.
+    // A panic while holding the lock poisons it; `reset` cleans up the
+    // connection, so keep serving.
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Rolls back a transaction left open by a panic in an earlier closure, so
+/// the next BEGIN starts clean and nothing half-done is ever committed.
+fn reset(conn: &Connection) {
+    if !conn.is_autocommit() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
 }
 
 fn connect(path: &Path, durability: Durability) -> Result<Connection> {
@@ -206,8 +216,6 @@ fn connect(path: &Path, durability: Durability) -> Result<Connection> {
     };
     conn.execute_batch(&format!("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous={sync};"))
         .map_err(open_err)?;
-    // If the connection is left mid-transaction by a panic, make the next
-    // BEGIN succeed by rolling it back first.
     Ok(conn)
 }
 

@@ -69,3 +69,20 @@ fn schema_refuses_negative_stock() {
     });
     assert!(r.is_err(), "reserved above on hand must be refused");
 }
+
+#[test]
+fn a_panic_inside_a_write_commits_nothing_and_the_store_keeps_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    let now = chrono::DateTime::from_timestamp_millis(1_700_000_000_000).unwrap();
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _: Result<(), StorageError> = store.write(|tx| {
+            tx.ensure_warehouse("W1", "one", now)?;
+            panic!("handler bug");
+        });
+    }));
+    assert!(panicked.is_err());
+    store.write(|tx| tx.ensure_warehouse("W2", "two", now).map(drop)).unwrap();
+    let codes: Vec<String> = store.read(|tx| tx.warehouses()).unwrap().into_iter().map(|w| w.code).collect();
+    assert_eq!(codes, vec!["W2"]);
+}
