@@ -20,6 +20,7 @@ mod intake;
 mod inventory;
 mod packing;
 mod picking;
+mod reservations;
 pub mod views;
 
 pub use clock::{Clock, FixedClock, SystemClock, new_op_id};

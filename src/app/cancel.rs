@@ -56,17 +56,7 @@ pub fn cancel_order(ctx: &mut Ctx<'_, '_>, order_id: i64, reason: &str) -> Resul
         if row.reservation.status != ReservationStatus::Pending {
             continue;
         }
-        let q = row.reservation.cancel()?;
-        ctx.tx.save_reservation(&row.reservation, ctx.now)?;
-        ctx.tx.adjust_slot(row.reservation.slot, 0, -i64::from(q.0), ctx.now)?;
-        released += q.0;
-        ctx.emit(DomainEvent::InventoryReleased {
-            reservation_id: row.reservation.id,
-            sku: row.sku,
-            warehouse_id: row.warehouse_id,
-            quantity: q,
-            reason: reason.to_owned(),
-        });
+        released += ctx.release(&mut row, reason)?.0;
     }
     ctx.tx.set_order_status(id, OrderStatus::Cancelled, Some(reason), ctx.now)?;
     ctx.emit(DomainEvent::OrderCancelled { order_id: id, reason: reason.to_owned() });

@@ -4,6 +4,7 @@
 //! fault), nothing of the order remains (seed 002 P0-1).
 
 use super::command::{FulfillmentRef, OrderRequest, Outcome};
+use super::reservations::Purpose;
 use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
@@ -11,7 +12,6 @@ use crate::domain::fulfillment::FulfillmentAction;
 use crate::domain::ids::{OrderId, PickingItemId, Qty};
 use crate::domain::order::{Address, LineDraft, OrderDraft, OrderLine, Priority, ValidOrder};
 use crate::domain::picking::{ItemStatus, PickingItem, PickingStatus, PickingTask, sequence_items};
-use crate::domain::stock::{StockSlot, allocate};
 use crate::storage::Warehouse;
 use std::collections::HashMap;
 
@@ -85,20 +85,10 @@ fn create_fulfillment(
     let mut walk: HashMap<crate::domain::ids::LocationId, i64> = HashMap::new();
     for line in lines {
         ctx.tx.insert_order_line(order_id, wh.id, &line.sku, line.quantity)?;
-        let rows = ctx.tx.slots_for(wh.id, &line.sku)?;
-        let slots: Vec<StockSlot> = rows.iter().map(|r| r.slot.clone()).collect();
         let barcode = ctx.tx.product(line.sku.as_str())?.and_then(|p| p.barcode);
-        for a in allocate(&slots, line.quantity, ctx.now, line.sku.as_str(), &wh.code)? {
-            let Some(row) = rows.iter().find(|r| r.slot.id == a.slot) else { continue };
-            ctx.tx.adjust_slot(a.slot, 0, i64::from(a.qty.0), ctx.now)?;
-            let reservation = ctx.tx.insert_reservation(row, a.qty, Some(order_id), Some(f.id), None, ctx.now)?;
-            ctx.emit(DomainEvent::InventoryReserved {
-                reservation_id: reservation,
-                sku: line.sku.clone(),
-                warehouse_id: wh.id,
-                quantity: a.qty,
-                order_id: Some(order_id),
-            });
+        // A fulfillment's reservations do not expire: the picker holds them.
+        let purpose = Purpose { order: Some(order_id), fulfillment: Some(f.id), expires_at: None };
+        for (row, qty, reservation) in ctx.reserve(wh, &line.sku, line.quantity, purpose)? {
             walk.insert(row.slot.location_id, row.walk_order);
             items.push(PickingItem {
                 id: PickingItemId(0),
@@ -107,9 +97,9 @@ fn create_fulfillment(
                 location_id: row.slot.location_id,
                 location_code: row.location_code.clone(),
                 check_digits: None,
-                slot_id: a.slot,
+                slot_id: row.slot.id,
                 reservation_id: reservation,
-                required: a.qty,
+                required: qty,
                 picked: Qty::ZERO,
                 status: ItemStatus::Pending,
                 sequence: 0,
@@ -145,15 +135,15 @@ fn create_fulfillment(
 fn summary(ctx: &Ctx<'_, '_>, order_id: OrderId, existing: bool) -> Result<Outcome, AppError> {
     let order = ctx.tx.order(order_id)?.ok_or_else(|| DomainError::not_found("order", order_id))?;
     let warehouses = ctx.tx.warehouses()?;
-    let picks = ctx.tx.picking_tasks_for_order(order_id)?;
+    // Each task is loaded once, not once per fulfillment.
+    let mut picks = Vec::new();
+    for id in ctx.tx.picking_tasks_for_order(order_id)? {
+        picks.extend(ctx.tx.picking_task(id)?);
+    }
     let mut fulfillments = Vec::new();
     for f in ctx.tx.fulfillments_for_order(order_id)? {
-        let mut picking_task_id = None;
-        for id in &picks {
-            if ctx.tx.picking_task(*id)?.is_some_and(|t| t.fulfillment_id == f.id) {
-                picking_task_id = Some(id.0);
-            }
-        }
+        // The latest task wins, as before: a retried pick has a newer one.
+        let picking_task_id = picks.iter().rev().find(|t| t.fulfillment_id == f.id).map(|t| t.id.0);
         fulfillments.push(FulfillmentRef {
             fulfillment_id: f.id.0,
             warehouse: warehouses.iter().find(|w| w.id == f.warehouse_id).map(|w| w.code.clone()).unwrap_or_default(),

@@ -3,6 +3,7 @@
 //! never take units promised to a reservation.
 
 use super::command::Outcome;
+use super::reservations::Purpose;
 use super::{AppError, Ctx};
 use crate::domain::event::DomainEvent;
 use crate::domain::ids::{Qty, ReservationId, Sku};
@@ -185,22 +186,8 @@ pub fn reserve(ctx: &mut Ctx<'_, '_>, wh: &str, sku: &str, quantity: u32, ttl: u
         return Err(DomainError::invalid("ttl_seconds", "must be at least 1").into());
     }
     let expires = ctx.now + chrono::Duration::seconds(i64::from(ttl));
-    let rows = ctx.tx.slots_for(wh.id, &sku)?;
-    let slots: Vec<StockSlot> = rows.iter().map(|r| r.slot.clone()).collect();
-    let mut ids = Vec::new();
-    for a in allocate(&slots, qty, ctx.now, sku.as_str(), &wh.code)? {
-        let Some(row) = rows.iter().find(|r| r.slot.id == a.slot) else { continue };
-        ctx.tx.adjust_slot(a.slot, 0, i64::from(a.qty.0), ctx.now)?;
-        let id = ctx.tx.insert_reservation(row, a.qty, None, None, Some(expires), ctx.now)?;
-        ctx.emit(DomainEvent::InventoryReserved {
-            reservation_id: id,
-            sku: sku.clone(),
-            warehouse_id: wh.id,
-            quantity: a.qty,
-            order_id: None,
-        });
-        ids.push(id.0);
-    }
+    let purpose = Purpose { order: None, fulfillment: None, expires_at: Some(expires) };
+    let ids = ctx.reserve(&wh, &sku, qty, purpose)?.into_iter().map(|(_, _, id)| id.0).collect();
     Ok(Outcome::Reserved { reservation_ids: ids, quantity })
 }
 
@@ -215,7 +202,7 @@ pub fn release(ctx: &mut Ctx<'_, '_>, id: i64, reason: &str) -> Result<Outcome, 
         )
         .into());
     }
-    let q = release_row(ctx, &mut row, reason)?;
+    let q = ctx.release(&mut row, reason)?;
     Ok(Outcome::Released { reservations: 1, quantity: q.0 })
 }
 
@@ -223,28 +210,10 @@ pub fn release(ctx: &mut Ctx<'_, '_>, id: i64, reason: &str) -> Result<Outcome, 
 pub fn release_expired(ctx: &mut Ctx<'_, '_>) -> Result<Outcome, AppError> {
     let (mut n, mut total) = (0, 0);
     for mut row in ctx.tx.expired_holds(ctx.now)? {
-        total += release_row(ctx, &mut row, "expired")?.0;
+        total += ctx.release(&mut row, "expired")?.0;
         n += 1;
     }
     Ok(Outcome::Released { reservations: n, quantity: total })
-}
-
-fn release_row(
-    ctx: &mut Ctx<'_, '_>,
-    row: &mut crate::storage::stock::ReservationRow,
-    reason: &str,
-) -> Result<Qty, AppError> {
-    let q = row.reservation.cancel()?;
-    ctx.tx.save_reservation(&row.reservation, ctx.now)?;
-    ctx.tx.adjust_slot(row.reservation.slot, 0, -i64::from(q.0), ctx.now)?;
-    ctx.emit(DomainEvent::InventoryReleased {
-        reservation_id: row.reservation.id,
-        sku: row.sku.clone(),
-        warehouse_id: row.warehouse_id,
-        quantity: q,
-        reason: reason.to_owned(),
-    });
-    Ok(q)
 }
 
 pub fn define_location(

@@ -36,10 +36,7 @@ fn details(p: &PackageDto) -> PackageDetails {
 
 pub fn start(ctx: &mut Ctx<'_, '_>, task_id: i64, worker_id: i64) -> Result<Outcome, AppError> {
     let mut t = load(ctx, task_id)?;
-    let w = WorkerId(worker_id);
-    if !ctx.tx.worker_active(w)? {
-        return Err(DomainError::not_found("worker", worker_id).into());
-    }
+    let w = ctx.active_worker(worker_id)?;
     t.start(w, ctx.now)?;
     ctx.tx.save_packing_task(&t, ctx.now)?;
     ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::StartPacking)?;

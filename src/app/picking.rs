@@ -16,14 +16,6 @@ pub(super) fn load(ctx: &Ctx<'_, '_>, id: i64) -> Result<PickingTask, AppError> 
     Ok(ctx.tx.picking_task(PickingTaskId(id))?.ok_or_else(|| DomainError::not_found("picking task", id))?)
 }
 
-fn active_worker(ctx: &Ctx<'_, '_>, id: i64) -> Result<WorkerId, AppError> {
-    let w = WorkerId(id);
-    if !ctx.tx.worker_active(w)? {
-        return Err(DomainError::not_found("worker", id).into());
-    }
-    Ok(w)
-}
-
 fn outcome(t: &PickingTask, packing_task_id: Option<i64>) -> Outcome {
     let (done, total) = t.progress();
     Outcome::Picking {
@@ -38,7 +30,7 @@ fn outcome(t: &PickingTask, packing_task_id: Option<i64>) -> Outcome {
 
 pub fn assign(ctx: &mut Ctx<'_, '_>, task_id: i64, worker_id: i64) -> Result<Outcome, AppError> {
     let mut t = load(ctx, task_id)?;
-    let w = active_worker(ctx, worker_id)?;
+    let w = ctx.active_worker(worker_id)?;
     t.assign(w)?;
     ctx.tx.save_picking_task(&t, ctx.now)?;
     ctx.emit(DomainEvent::PickingAssigned { task_id: t.id, order_id: t.order_id, worker_id: w });
@@ -47,7 +39,7 @@ pub fn assign(ctx: &mut Ctx<'_, '_>, task_id: i64, worker_id: i64) -> Result<Out
 
 pub fn start(ctx: &mut Ctx<'_, '_>, task_id: i64, worker_id: i64) -> Result<Outcome, AppError> {
     let mut t = load(ctx, task_id)?;
-    let w = active_worker(ctx, worker_id)?;
+    let w = ctx.active_worker(worker_id)?;
     t.start(w, ctx.now)?;
     ctx.tx.save_picking_task(&t, ctx.now)?;
     ctx.emit(DomainEvent::PickingStarted { task_id: t.id, order_id: t.order_id, worker_id: w });
@@ -146,15 +138,7 @@ fn apply_delta(ctx: &mut Ctx<'_, '_>, t: &PickingTask, d: ItemDelta, reason: &st
             DomainEvent::PickingItemShort { task_id, item_id, sku, missing, reason: reason_code }
         });
     }
-    if !released.is_zero() {
-        ctx.emit(DomainEvent::InventoryReleased {
-            reservation_id: r.id,
-            sku: row.sku.clone(),
-            warehouse_id: row.warehouse_id,
-            quantity: released,
-            reason: reason.to_owned(),
-        });
-    }
+    ctx.emit_released(&row, released, reason);
     Ok(())
 }
 
@@ -221,19 +205,7 @@ fn release_open_reservations(ctx: &mut Ctx<'_, '_>, t: &PickingTask, reason: &st
         if row.reservation.status != crate::domain::stock::ReservationStatus::Pending {
             continue;
         }
-        let released = row.reservation.cancel()?;
-        ctx.tx.save_reservation(&row.reservation, ctx.now)?;
-        ctx.tx.adjust_slot(row.reservation.slot, 0, -i64::from(released.0), ctx.now)?;
-        total += released.0;
-        if !released.is_zero() {
-            ctx.emit(DomainEvent::InventoryReleased {
-                reservation_id: row.reservation.id,
-                sku: row.sku.clone(),
-                warehouse_id: row.warehouse_id,
-                quantity: released,
-                reason: reason.to_owned(),
-            });
-        }
+        total += ctx.release(&mut row, reason)?.0;
     }
     Ok(total)
 }
