@@ -13,6 +13,7 @@
 //! injected [`Clock`].
 
 mod cancel;
+mod claim;
 pub mod clock;
 pub mod command;
 mod events;
@@ -21,6 +22,7 @@ mod inventory;
 mod packing;
 mod picking;
 mod reservations;
+pub mod task_views;
 pub mod views;
 
 pub use clock::{Clock, FixedClock, SystemClock, new_op_id};
@@ -48,7 +50,7 @@ impl Default for ServiceConfig {
 }
 
 /// A refused command, as returned the first time and every repeat after.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, utoipa::ToSchema)]
 #[error("{code}: {message}")]
 pub struct Rejection {
     pub kind: RejectionKind,
@@ -64,13 +66,14 @@ pub struct Rejection {
 }
 
 /// [`ErrorKind`] on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RejectionKind {
     Validation,
     NotFound,
     Conflict,
     Forbidden,
+    Unauthenticated,
 }
 
 impl From<DomainError> for Rejection {
@@ -81,6 +84,7 @@ impl From<DomainError> for Rejection {
                 ErrorKind::NotFound => RejectionKind::NotFound,
                 ErrorKind::Conflict => RejectionKind::Conflict,
                 ErrorKind::Forbidden => RejectionKind::Forbidden,
+                ErrorKind::Unauthenticated => RejectionKind::Unauthenticated,
             },
             code: e.code().to_owned(),
             short: e.short(),
@@ -183,6 +187,25 @@ impl Services {
                 }
             }
             Ok(out)
+        })
+    }
+
+    /// The group commit: runs each op in its own savepoint inside ONE
+    /// transaction and commits once, so many ops share one fsync. A
+    /// rejection or storage failure of one op undoes only that op. `Err`
+    /// only when the transaction itself fails: then no op of the group
+    /// stands, and every caller must be told so.
+    pub fn execute_group(&self, ops: &[(String, Command)]) -> Result<Vec<Result<Outcome, AppError>>, StorageError> {
+        let now = self.clock.now();
+        self.store.write(|tx| {
+            Ok(ops
+                .iter()
+                .map(|(op_id, command)| match tx.savepoint(|tx| self.run_op(tx, op_id, command, now)) {
+                    Ok(Ok(outcome)) => Ok(outcome),
+                    Ok(Err(rejection)) => Err(AppError::Rejected(rejection)),
+                    Err(e) => Err(e),
+                })
+                .collect())
         })
     }
 

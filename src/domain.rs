@@ -14,7 +14,9 @@
 //! - [`packing`]: packing tasks, packages, volumetric and chargeable weight.
 //! - [`stock`]: stock slots, reservations, FIFO/FEFO allocation.
 //! - [`event`]: facts written to the outbox.
+//! - [`auth`]: roles, callers, endpoint access and the PIN lockout rule.
 
+pub mod auth;
 pub mod error;
 pub mod event;
 pub mod fulfillment;

@@ -5,8 +5,11 @@
 //! - [`storage`]: the SQLite store; the only module that knows SQL.
 //! - [`app`]: application services; one command = one write transaction
 //!   with its outbox events and its idempotency record.
-//! - [`cli`]: the `tote` command line (clap definitions and handlers).
+//! - [`server`]: `tote serve`, the HTTP/JSON API (axum), group commit,
+//!   auth, health, metrics, OpenAPI.
+//! - `cli` (in the binary): the `tote` command line.
 
 pub mod app;
 pub mod domain;
+pub mod server;
 pub mod storage;

@@ -1,6 +1,6 @@
 //! The SQLite store: the only module that knows SQL.
 //!
-//! One [`Store`] owns a write connection and a read connection to one SQLite
+//! One [`Store`] owns a write connection and a few read connections to one SQLite
 //! file in WAL mode with foreign keys on. [`Store::write`] runs a closure in
 //! one `BEGIN IMMEDIATE` transaction and commits only if it returns `Ok`;
 //! [`Store::read`] gives a consistent snapshot. Inside, the closure gets a
@@ -10,7 +10,10 @@
 //! Migrations in `storage/migrations/` are append-only and tracked with
 //! `PRAGMA user_version`.
 
+mod auth;
 mod catalog;
+pub mod metrics;
+pub mod queues;
 mod convert;
 mod orders;
 mod outbox;
@@ -18,6 +21,7 @@ mod packing;
 mod picking;
 pub mod stock;
 
+pub use auth::{SessionRow, WorkerRow};
 pub use catalog::{Location, Product, Warehouse};
 pub use orders::OrderRow;
 pub use outbox::{AppliedOp, OutboxRow};
@@ -25,11 +29,19 @@ pub use stock::{SlotRow, StockTotals};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 /// The migrations, in order. Append only.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("storage/migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("storage/migrations/0001_init.sql")),
+    ("0002_auth", include_str!("storage/migrations/0002_auth.sql")),
+];
+
+/// Read connections per store: readers never wait on the writer (WAL), and
+/// this many can read at once.
+const READERS: usize = 4;
 
 /// How long a connection waits on a lock held by another process.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -46,6 +58,8 @@ pub enum StorageError {
     TooNew { path: PathBuf, found: usize, known: usize },
     #[error("stored value is corrupt: {0}")]
     Corrupt(String),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("serialisation error: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -79,7 +93,8 @@ pub enum Durability {
 pub struct Store {
     path: PathBuf,
     writer: Mutex<Connection>,
-    reader: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
 }
 
 /// A transaction in progress; see the submodules for its methods.
@@ -97,8 +112,8 @@ impl Store {
     pub fn open_with(path: &Path, durability: Durability) -> Result<Store> {
         let writer = connect(path, durability)?;
         migrate(&writer, path)?;
-        let reader = connect(path, durability)?;
-        Ok(Store { path: path.to_owned(), writer: Mutex::new(writer), reader: Mutex::new(reader) })
+        let readers = (0..READERS).map(|_| connect(path, durability).map(Mutex::new)).collect::<Result<_>>()?;
+        Ok(Store { path: path.to_owned(), writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
     }
 
     pub fn path(&self) -> &Path {
@@ -131,7 +146,12 @@ impl Store {
 
     /// Runs `f` over a consistent read snapshot.
     pub fn read<T, E: From<StorageError>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
-        let conn = lock(&self.reader);
+        // Take a free reader if there is one, else wait on the next in turn.
+        let conn = self
+            .readers
+            .iter()
+            .find_map(|m| m.try_lock().ok())
+            .unwrap_or_else(|| lock(&self.readers[self.next_reader.fetch_add(1, Ordering::Relaxed) % READERS]));
         reset(&conn);
         conn.execute_batch("BEGIN DEFERRED").map_err(StorageError::from)?;
         let out = f(&Tx { conn: &conn });
@@ -177,12 +197,19 @@ impl Tx<'_> {
             "fulfillment_tasks",
             "outbox_events",
             "applied_ops",
+            "sessions",
+            "api_keys",
         ];
         let table = TABLES
             .iter()
             .find(|t| **t == table)
             .ok_or_else(|| StorageError::Corrupt(format!("unknown table {table}")))?;
         Ok(self.conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
+    }
+
+    /// The schema version (`PRAGMA user_version`): migrations applied.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// Runs raw SQL; only for tests that inject faults (triggers).

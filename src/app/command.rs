@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A postal address on the wire.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AddressDto {
     pub contact_name: String,
     pub street: String,
@@ -21,7 +21,7 @@ pub struct AddressDto {
 }
 
 /// One order line on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LineDto {
     pub sku: String,
     pub quantity: i64,
@@ -31,7 +31,7 @@ pub struct LineDto {
 
 /// An order intake request. `request_id` is the integrator's idempotency
 /// key: submitting it again returns the order created the first time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderRequest {
     pub request_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,12 +42,20 @@ pub struct OrderRequest {
     pub lines: Vec<LineDto>,
 }
 
+impl OrderRequest {
+    /// The op id an intake runs under when the caller gives none: one per
+    /// request id, so a resubmission is a replay (seed 003's workflow id).
+    pub fn default_op_id(&self) -> String {
+        format!("order-intake-{}", self.request_id.trim())
+    }
+}
+
 fn normal() -> String {
     "normal".to_owned()
 }
 
 /// A packer's entry for one package.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PackageDto {
     #[serde(default = "box_type")]
     pub packaging_type: PackagingTypeDto,
@@ -57,7 +65,7 @@ pub struct PackageDto {
     pub height_mm: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PackagingTypeDto {
     Box,
@@ -190,6 +198,15 @@ pub enum Command {
         walk_order: Option<i64>,
         check_digits: Option<String>,
     },
+    /// A worker takes its current task in `queue`, or the next pending one.
+    ClaimTask {
+        worker_id: i64,
+        queue: QueueDto,
+    },
+    /// A new picking task for a fulfillment whose pick failed.
+    RetryPicking {
+        fulfillment_id: i64,
+    },
     /// Master data: a product's name and barcode (GTIN).
     DefineProduct {
         sku: String,
@@ -199,7 +216,7 @@ pub enum Command {
 }
 
 /// What a successful command returns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Outcome {
     Order {
@@ -261,10 +278,25 @@ pub enum Outcome {
         what: String,
         key: String,
     },
+    /// The claimed task, or `None` when the queue is empty.
+    Claimed {
+        queue: QueueDto,
+        task_id: Option<i64>,
+        /// True when the worker already held this task.
+        resumed: bool,
+    },
+}
+
+/// A task queue on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueDto {
+    Picking,
+    Packing,
 }
 
 /// A fulfillment created by intake.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FulfillmentRef {
     pub fulfillment_id: i64,
     pub warehouse: String,
@@ -298,11 +330,13 @@ impl Command {
             Command::ReleaseExpired => "release_expired",
             Command::DefineLocation { .. } => "define_location",
             Command::DefineProduct { .. } => "define_product",
+            Command::ClaimTask { .. } => "claim_task",
+            Command::RetryPicking { .. } => "retry_picking",
         }
     }
 
     pub(super) fn run(&self, ctx: &mut Ctx<'_, '_>) -> Result<Outcome, AppError> {
-        use super::{cancel, intake, inventory, packing, picking};
+        use super::{cancel, claim, intake, inventory, packing, picking};
         match self {
             Command::SubmitOrder(req) => intake::submit(ctx, req),
             Command::CancelOrder { order_id, reason } => cancel::cancel_order(ctx, *order_id, reason),
@@ -350,6 +384,8 @@ impl Command {
             Command::DefineLocation { warehouse, location, walk_order, check_digits } => {
                 inventory::define_location(ctx, warehouse, location, *walk_order, check_digits.as_deref())
             }
+            Command::ClaimTask { worker_id, queue } => claim::claim(ctx, *worker_id, *queue),
+            Command::RetryPicking { fulfillment_id } => claim::retry_picking(ctx, *fulfillment_id),
             Command::DefineProduct { sku, name, barcode } => {
                 inventory::define_product(ctx, sku, name, barcode.as_deref())
             }

@@ -9,7 +9,8 @@ use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::FulfillmentAction;
-use crate::domain::ids::{OrderId, PickingItemId, Qty};
+use crate::domain::fulfillment::Fulfillment;
+use crate::domain::ids::{OrderId, PickingItemId, PickingTaskId, Qty, Sku};
 use crate::domain::order::{Address, LineDraft, OrderDraft, OrderLine, Priority, ValidOrder};
 use crate::domain::picking::{ItemStatus, PickingItem, PickingStatus, PickingTask, sequence_items};
 use crate::storage::Warehouse;
@@ -81,18 +82,38 @@ fn create_fulfillment(
 ) -> Result<(), AppError> {
     let mut f = ctx.tx.insert_fulfillment(order_id, wh.id, ctx.config.max_attempts, ctx.now)?;
     f.apply(FulfillmentAction::Plan)?;
-    let mut items = Vec::new();
-    let mut walk: HashMap<crate::domain::ids::LocationId, i64> = HashMap::new();
+    let mut wanted = Vec::with_capacity(lines.len());
     for line in lines {
         ctx.tx.insert_order_line(order_id, wh.id, &line.sku, line.quantity)?;
-        let barcode = ctx.tx.product(line.sku.as_str())?.and_then(|p| p.barcode);
+        wanted.push((line.sku.clone(), line.quantity));
+    }
+    create_picking_task(ctx, &f, order.priority, wh, &wanted)?;
+    f.apply(FulfillmentAction::StartPicking)?;
+    ctx.tx.save_fulfillment(&f, ctx.now)?;
+    ctx.emit(DomainEvent::FulfillmentCreated { fulfillment_id: f.id, order_id, warehouse_id: wh.id });
+    Ok(())
+}
+
+/// Reserves `lines` FIFO in `wh` for fulfillment `f` and creates the
+/// picking task over them, in walk order. Used by intake and by a retry.
+pub(super) fn create_picking_task(
+    ctx: &mut Ctx<'_, '_>,
+    f: &Fulfillment,
+    priority: Priority,
+    wh: &Warehouse,
+    lines: &[(Sku, Qty)],
+) -> Result<PickingTaskId, AppError> {
+    let mut items = Vec::new();
+    let mut walk: HashMap<crate::domain::ids::LocationId, i64> = HashMap::new();
+    for (sku, quantity) in lines {
+        let barcode = ctx.tx.product(sku.as_str())?.and_then(|p| p.barcode);
         // A fulfillment's reservations do not expire: the picker holds them.
-        let purpose = Purpose { order: Some(order_id), fulfillment: Some(f.id), expires_at: None };
-        for (row, qty, reservation) in ctx.reserve(wh, &line.sku, line.quantity, purpose)? {
+        let purpose = Purpose { order: Some(f.order_id), fulfillment: Some(f.id), expires_at: None };
+        for (row, qty, reservation) in ctx.reserve(wh, sku, *quantity, purpose)? {
             walk.insert(row.slot.location_id, row.walk_order);
             items.push(PickingItem {
                 id: PickingItemId(0),
-                sku: line.sku.clone(),
+                sku: sku.clone(),
                 barcode: barcode.clone(),
                 location_id: row.slot.location_id,
                 location_code: row.location_code.clone(),
@@ -110,13 +131,13 @@ fn create_fulfillment(
     }
     sequence_items(&mut items, |i| walk.get(&i.location_id).copied().unwrap_or(0));
     let task = PickingTask {
-        id: crate::domain::ids::PickingTaskId(0),
-        order_id,
+        id: PickingTaskId(0),
+        order_id: f.order_id,
         warehouse_id: wh.id,
         fulfillment_id: f.id,
         worker_id: None,
         status: PickingStatus::Pending,
-        priority: order.priority,
+        priority,
         items,
         created_at: ctx.now,
         started_at: None,
@@ -125,11 +146,8 @@ fn create_fulfillment(
         cancellation_reason: None,
     };
     let task_id = ctx.tx.insert_picking_task(&task, ctx.now)?;
-    f.apply(FulfillmentAction::StartPicking)?;
-    ctx.tx.save_fulfillment(&f, ctx.now)?;
-    ctx.emit(DomainEvent::FulfillmentCreated { fulfillment_id: f.id, order_id, warehouse_id: wh.id });
-    ctx.emit(DomainEvent::PickingCreated { task_id, order_id, warehouse_id: wh.id });
-    Ok(())
+    ctx.emit(DomainEvent::PickingCreated { task_id, order_id: f.order_id, warehouse_id: wh.id });
+    Ok(task_id)
 }
 
 fn summary(ctx: &Ctx<'_, '_>, order_id: OrderId, existing: bool) -> Result<Outcome, AppError> {

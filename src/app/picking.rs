@@ -16,7 +16,7 @@ pub(super) fn load(ctx: &Ctx<'_, '_>, id: i64) -> Result<PickingTask, AppError> 
     Ok(ctx.tx.picking_task(PickingTaskId(id))?.ok_or_else(|| DomainError::not_found("picking task", id))?)
 }
 
-fn outcome(t: &PickingTask, packing_task_id: Option<i64>) -> Outcome {
+pub(super) fn outcome(t: &PickingTask, packing_task_id: Option<i64>) -> Outcome {
     let (done, total) = t.progress();
     Outcome::Picking {
         task_id: t.id.0,

@@ -18,7 +18,7 @@ pub fn submit(svc: &Services, file: &Path) -> Result<()> {
     let req: OrderRequest =
         serde_json::from_str(&text).map_err(|e| anyhow!("{}:{}:{}: {e}", file.display(), e.line(), e.column()))?;
     // The request id is the idempotency key, so the op id derives from it.
-    let op_id = format!("order-intake-{}", req.request_id.trim());
+    let op_id = req.default_op_id();
     let out = svc.execute(&op_id, &Command::SubmitOrder(req)).map_err(explain)?;
     print_outcome(&out);
     Ok(())

@@ -7,7 +7,7 @@
 
 use super::ids::Qty;
 
-/// What sort of failure this is; maps to 400 / 404 / 409 / 403.
+/// What sort of failure this is; maps to 400 / 404 / 409 / 403 / 401.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
     /// The input is malformed or does not match what was expected.
@@ -18,6 +18,8 @@ pub enum ErrorKind {
     Conflict,
     /// The caller may not do this.
     Forbidden,
+    /// The caller did not say who it is, or the credentials are wrong.
+    Unauthenticated,
 }
 
 /// Every way a domain rule can refuse.
@@ -53,6 +55,10 @@ pub enum DomainError {
     OpReused { op_id: String },
     #[error("forbidden: {reason}")]
     Forbidden { reason: String },
+    #[error("not authenticated: {reason}")]
+    Unauthenticated { reason: String },
+    #[error("badge locked after repeated wrong PINs until {until}")]
+    LockedOut { until: String },
 }
 
 impl DomainError {
@@ -81,7 +87,8 @@ impl DomainError {
             | E::TrackingMissing
             | E::RetryLimit { .. }
             | E::OpReused { .. } => ErrorKind::Conflict,
-            E::NotAssignee { .. } | E::Forbidden { .. } => ErrorKind::Forbidden,
+            E::NotAssignee { .. } | E::Forbidden { .. } | E::LockedOut { .. } => ErrorKind::Forbidden,
+            E::Unauthenticated { .. } => ErrorKind::Unauthenticated,
         }
     }
 
@@ -127,6 +134,8 @@ impl DomainError {
             E::RetryLimit { .. } => ("E401", "retry limit"),
             E::OpReused { .. } => ("E501", "op reused"),
             E::Forbidden { .. } => ("E403", "forbidden"),
+            E::Unauthenticated { .. } => ("E402", "log in first"),
+            E::LockedOut { .. } => ("E405", "badge locked"),
         }
     }
 }
@@ -157,6 +166,8 @@ mod tests {
             DomainError::RetryLimit { attempts: 3, max: 3 },
             DomainError::OpReused { op_id: "x".into() },
             DomainError::Forbidden { reason: "role".into() },
+            DomainError::Unauthenticated { reason: "no token".into() },
+            DomainError::LockedOut { until: "later".into() },
         ]
     }
 

@@ -1,0 +1,195 @@
+//! Read models of tasks and lists: what the API returns for picking and
+//! packing tasks, task lists and order lists.
+
+use super::views::OrderView;
+use super::{AppError, Services};
+use crate::domain::DomainError;
+use crate::domain::ids::{PackingTaskId, PickingTaskId};
+use crate::domain::packing::PackingTask;
+use crate::domain::picking::PickingTask;
+use crate::storage::queues::{Queue, TaskFilter};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A picking task with its items in walk order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PickingTaskView {
+    pub task_id: i64,
+    pub order_id: i64,
+    pub fulfillment_id: i64,
+    pub warehouse_id: i64,
+    pub worker_id: Option<i64>,
+    pub status: String,
+    pub priority: String,
+    pub total_items: usize,
+    pub done_items: usize,
+    pub next_item_id: Option<i64>,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub cancellation_reason: Option<String>,
+    pub items: Vec<PickingItemView>,
+}
+
+/// One line of a picking task: where to go, what to take, how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PickingItemView {
+    pub item_id: i64,
+    pub sequence: u32,
+    pub location: String,
+    pub sku: String,
+    pub barcode: Option<String>,
+    pub required: u32,
+    pub picked: u32,
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// A packing task with its packages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PackingTaskView {
+    pub task_id: i64,
+    pub order_id: i64,
+    pub fulfillment_id: i64,
+    pub picking_task_id: i64,
+    pub warehouse_id: i64,
+    pub worker_id: Option<i64>,
+    pub status: String,
+    pub priority: String,
+    pub tracking_number: Option<String>,
+    pub created_at: String,
+    pub packed_at: Option<String>,
+    pub cancellation_reason: Option<String>,
+    pub packages: Vec<PackageView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PackageView {
+    pub sequence: u32,
+    pub packaging_type: String,
+    pub weight_g: Option<u64>,
+    pub length_mm: Option<u32>,
+    pub width_mm: Option<u32>,
+    pub height_mm: Option<u32>,
+    /// Actual or volumetric weight, whichever is larger; once both are known.
+    pub chargeable_weight_g: Option<u64>,
+}
+
+fn rfc(t: crate::domain::Timestamp) -> String {
+    t.to_rfc3339()
+}
+
+pub fn picking_view(t: &PickingTask) -> PickingTaskView {
+    let (done, total) = t.progress();
+    PickingTaskView {
+        task_id: t.id.0,
+        order_id: t.order_id.0,
+        fulfillment_id: t.fulfillment_id.0,
+        warehouse_id: t.warehouse_id.0,
+        worker_id: t.worker_id.map(|w| w.0),
+        status: t.status.as_str().to_owned(),
+        priority: t.priority.as_str().to_owned(),
+        total_items: total,
+        done_items: done,
+        next_item_id: t.next_item().map(|i| i.id.0),
+        created_at: rfc(t.created_at),
+        started_at: t.started_at.map(rfc),
+        completed_at: t.completed_at.map(rfc),
+        cancellation_reason: t.cancellation_reason.clone(),
+        items: t
+            .items
+            .iter()
+            .map(|i| PickingItemView {
+                item_id: i.id.0,
+                sequence: i.sequence,
+                location: i.location_code.clone(),
+                sku: i.sku.to_string(),
+                barcode: i.barcode.clone(),
+                required: i.required.0,
+                picked: i.picked.0,
+                status: i.status.as_str().to_owned(),
+                reason: i.reason.map(|r| r.as_str().to_owned()),
+            })
+            .collect(),
+    }
+}
+
+pub fn packing_view(t: &PackingTask) -> PackingTaskView {
+    PackingTaskView {
+        task_id: t.id.0,
+        order_id: t.order_id.0,
+        fulfillment_id: t.fulfillment_id.0,
+        picking_task_id: t.picking_task_id.0,
+        warehouse_id: t.warehouse_id.0,
+        worker_id: t.worker_id.map(|w| w.0),
+        status: t.status.as_str().to_owned(),
+        priority: t.priority.as_str().to_owned(),
+        tracking_number: t.tracking_number.clone(),
+        created_at: rfc(t.created_at),
+        packed_at: t.packed_at.map(rfc),
+        cancellation_reason: t.cancellation_reason.clone(),
+        packages: t
+            .packages
+            .iter()
+            .map(|p| PackageView {
+                sequence: p.sequence,
+                packaging_type: p.packaging_type.as_str().to_owned(),
+                weight_g: p.weight.map(|w| w.0),
+                length_mm: p.dims.map(|d| d.length.0),
+                width_mm: p.dims.map(|d| d.width.0),
+                height_mm: p.dims.map(|d| d.height.0),
+                chargeable_weight_g: p
+                    .weight
+                    .zip(p.dims)
+                    .map(|(w, d)| crate::domain::packing::chargeable_weight(w, &d).0),
+            })
+            .collect(),
+    }
+}
+
+impl Services {
+    pub fn picking_task_view(&self, id: i64) -> Result<PickingTaskView, AppError> {
+        self.query(|tx| {
+            let t = tx.picking_task(PickingTaskId(id))?.ok_or_else(|| DomainError::not_found("picking task", id))?;
+            Ok(picking_view(&t))
+        })
+    }
+
+    pub fn packing_task_view(&self, id: i64) -> Result<PackingTaskView, AppError> {
+        self.query(|tx| {
+            let t = tx.packing_task(PackingTaskId(id))?.ok_or_else(|| DomainError::not_found("packing task", id))?;
+            Ok(packing_view(&t))
+        })
+    }
+
+    pub fn picking_tasks(&self, filter: &TaskFilter) -> Result<Vec<PickingTaskView>, AppError> {
+        self.query(|tx| {
+            let mut out = Vec::new();
+            for id in tx.list_tasks(Queue::Picking, filter)? {
+                out.extend(tx.picking_task(PickingTaskId(id))?.as_ref().map(picking_view));
+            }
+            Ok(out)
+        })
+    }
+
+    pub fn packing_tasks(&self, filter: &TaskFilter) -> Result<Vec<PackingTaskView>, AppError> {
+        self.query(|tx| {
+            let mut out = Vec::new();
+            for id in tx.list_tasks(Queue::Packing, filter)? {
+                out.extend(tx.packing_task(PackingTaskId(id))?.as_ref().map(packing_view));
+            }
+            Ok(out)
+        })
+    }
+
+    /// Orders, newest first.
+    pub fn orders(&self, status: Option<&str>, before_id: Option<i64>, limit: u32) -> Result<Vec<OrderView>, AppError> {
+        let ids = self.query(|tx| Ok(tx.list_orders(status, before_id, limit)?))?;
+        ids.into_iter().map(|id| self.order_view(id.0)).collect()
+    }
+
+    /// Whether the database takes a write right now (for `/health/ready`).
+    pub fn writable(&self) -> Result<(), AppError> {
+        self.store().write(|tx| Ok::<_, AppError>(tx.count("applied_ops").map(|_| ())?))
+    }
+}

@@ -1,0 +1,114 @@
+//! `tote serve`: the HTTP/JSON API over the services. The only module that
+//! knows axum.
+//!
+//! [`run`] serves on a listener until `shutdown` resolves, then stops
+//! accepting, lets in-flight requests finish, lets the writer commit what it
+//! holds, and returns. Every mutating request goes through the [`writer`]
+//! (group commit); reads use the store's read connections. Who may call what
+//! is one table, [`routes::ROUTES`], used by the auth layer, the OpenAPI
+//! check and the role-matrix test.
+
+mod api;
+pub mod auth;
+pub mod config;
+mod error;
+mod extract;
+mod health;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod writer;
+
+pub use config::ServerConfig;
+pub use error::ApiError;
+
+use crate::app::Services;
+use axum::Router;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub(crate) struct AppState {
+    pub services: Services,
+    pub writer: writer::WriterHandle,
+    pub config: Arc<ServerConfig>,
+    pub metrics: Arc<metrics::HttpMetrics>,
+    pub started: Instant,
+}
+
+/// Serves the API on `listener` until `shutdown` resolves; returns once
+/// every accepted request is answered and the writer has committed and
+/// stopped.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    services: Services,
+    config: ServerConfig,
+) -> std::io::Result<()> {
+    let (writer, writer_thread) = writer::start(services.clone(), config.writer())?;
+    let state = AppState {
+        services,
+        writer,
+        config: Arc::new(config),
+        metrics: Arc::new(metrics::HttpMetrics::default()),
+        started: Instant::now(),
+    };
+    let app = router(state);
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "tote serve listening");
+    }
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    // The router (and with it every writer handle) is gone: the writer
+    // drains its queue, commits, and ends.
+    tokio::task::spawn_blocking(move || writer_thread.join())
+        .await
+        .map_err(std::io::Error::other)?
+        .map_err(|_| std::io::Error::other("writer thread panicked"))?;
+    tracing::info!("tote serve stopped");
+    Ok(())
+}
+
+/// The whole application: routes, auth, limits, timeouts, metrics, tracing.
+fn router(state: AppState) -> Router {
+    use axum::middleware::from_fn_with_state;
+    use tower_http::limit::RequestBodyLimitLayer;
+    use tower_http::timeout::TimeoutLayer;
+    use tower_http::trace::TraceLayer;
+    let limit = state.config.body_limit_bytes;
+    let timeout = state.config.request_timeout;
+    api::routes()
+        .route_layer(from_fn_with_state(state.clone(), auth::authorize))
+        .route_layer(from_fn_with_state(state.clone(), metrics::track))
+        .fallback(error::not_found)
+        .layer(axum::middleware::from_fn(error::json_errors))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Resolves on Ctrl-C or SIGTERM: the shutdown signal for `tote serve`.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown requested");
+}

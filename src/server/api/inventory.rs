@@ -1,0 +1,188 @@
+//! Inventory (seed 001 §8.3) and master data: place, move, remove, reserve,
+//! release, picking locations, locations and products.
+
+use super::run;
+use crate::app::Command;
+use crate::app::command::Outcome;
+use crate::app::views::SlotView;
+use crate::server::AppState;
+use crate::server::error::{ApiError, ErrorBody};
+use crate::server::extract::{Body, Ids, Params, op_id};
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PlaceBody {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    pub warehouse: String,
+    pub location: String,
+    pub sku: String,
+    pub quantity: u32,
+    /// When the stock arrived (FIFO order); now by default.
+    #[serde(default)]
+    pub received_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub lot: Option<String>,
+    /// Best-before date; lots with one are picked first-expiry-first-out.
+    #[serde(default)]
+    pub expiry: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MoveBody {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    pub warehouse: String,
+    pub from_location: String,
+    pub to_location: String,
+    pub sku: String,
+    pub quantity: u32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RemoveBody {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    pub warehouse: String,
+    pub location: String,
+    pub sku: String,
+    pub quantity: u32,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReserveBody {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    pub warehouse: String,
+    pub sku: String,
+    pub quantity: u32,
+    /// The hold lapses after this many seconds unless consumed.
+    pub ttl_seconds: u32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReleaseBody {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LocationBody {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    pub warehouse: String,
+    pub location: String,
+    /// Position on the picker's walk; lower comes first.
+    #[serde(default)]
+    pub walk_order: Option<i64>,
+    /// Digits printed on the label, typed when the barcode is damaged.
+    #[serde(default)]
+    pub check_digits: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProductBody {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    pub sku: String,
+    pub name: String,
+    /// GTIN or other barcode; scanning it counts as scanning the SKU.
+    #[serde(default)]
+    pub barcode: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LocationsQuery {
+    pub warehouse: String,
+    pub sku: String,
+}
+
+macro_rules! command_endpoint {
+    ($name:ident, $path:literal, $body:ty, |$b:ident| $cmd:expr) => {
+        #[utoipa::path(post, path = $path, tag = "inventory", request_body = $body, security(("bearer" = [])),
+            responses((status = 200, body = Outcome), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+        pub async fn $name(
+            State(st): State<AppState>,
+            headers: HeaderMap,
+            Body($b): Body<$body>,
+        ) -> Result<Json<Outcome>, ApiError> {
+            let op = op_id(&headers, $b.op_id.as_deref(), None)?;
+            run(&st, op, $cmd).await
+        }
+    };
+}
+
+command_endpoint!(place_stock, "/api/v1/inventory/place", PlaceBody, |b| Command::PlaceStock {
+    warehouse: b.warehouse,
+    location: b.location,
+    sku: b.sku,
+    quantity: b.quantity,
+    received_at: b.received_at,
+    lot: b.lot,
+    expiry: b.expiry,
+});
+
+command_endpoint!(move_stock, "/api/v1/inventory/move", MoveBody, |b| Command::MoveStock {
+    warehouse: b.warehouse,
+    from_location: b.from_location,
+    to_location: b.to_location,
+    sku: b.sku,
+    quantity: b.quantity,
+});
+
+command_endpoint!(remove_stock, "/api/v1/inventory/remove", RemoveBody, |b| Command::RemoveStock {
+    warehouse: b.warehouse,
+    location: b.location,
+    sku: b.sku,
+    quantity: b.quantity,
+    reason: b.reason,
+});
+
+command_endpoint!(reserve_stock, "/api/v1/inventory/reserve", ReserveBody, |b| Command::ReserveStock {
+    warehouse: b.warehouse,
+    sku: b.sku,
+    quantity: b.quantity,
+    ttl_seconds: b.ttl_seconds,
+});
+
+command_endpoint!(define_location, "/api/v1/locations", LocationBody, |b| Command::DefineLocation {
+    warehouse: b.warehouse,
+    location: b.location,
+    walk_order: b.walk_order,
+    check_digits: b.check_digits,
+});
+
+command_endpoint!(define_product, "/api/v1/products", ProductBody, |b| Command::DefineProduct {
+    sku: b.sku,
+    name: b.name,
+    barcode: b.barcode,
+});
+
+#[utoipa::path(post, path = "/api/v1/inventory/reservations/{id}/release", tag = "inventory", params(("id" = i64, Path)),
+    request_body = ReleaseBody, security(("bearer" = [])),
+    responses((status = 200, body = Outcome), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn release_reservation(
+    State(st): State<AppState>,
+    ids: Ids,
+    headers: HeaderMap,
+    Body(b): Body<ReleaseBody>,
+) -> Result<Json<Outcome>, ApiError> {
+    let cmd = Command::ReleaseReservation { reservation_id: ids.get("id")?, reason: b.reason };
+    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+}
+
+#[utoipa::path(get, path = "/api/v1/inventory/picking-locations", tag = "inventory", params(LocationsQuery),
+    security(("bearer" = [])), responses((status = 200, body = Vec<SlotView>), (status = 400, body = ErrorBody)))]
+pub async fn picking_locations(
+    State(st): State<AppState>,
+    Params(q): Params<LocationsQuery>,
+) -> Result<Json<Vec<SlotView>>, ApiError> {
+    Ok(Json(st.services.picking_locations(&q.warehouse, &q.sku)?))
+}

@@ -1,0 +1,302 @@
+//! Picking tasks and claiming work.
+
+use super::orders::Reason;
+use super::{acting_worker, as_worker, run};
+use crate::app::Command;
+use crate::app::command::{Outcome, QueueDto};
+use crate::app::task_views::{PickingItemView, PickingTaskView};
+use crate::domain::auth::{Caller, Role};
+use crate::domain::ids::{OrderId, WorkerId};
+use crate::domain::order::Priority;
+use crate::server::AppState;
+use crate::server::error::{ApiError, ErrorBody};
+use crate::server::extract::{Body, Ids, Params, op_id};
+use crate::storage::queues::TaskFilter;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Filters of a task list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TaskQuery {
+    pub status: Option<String>,
+    /// Warehouse code.
+    pub warehouse: Option<String>,
+    pub worker_id: Option<i64>,
+    pub order_id: Option<i64>,
+    /// low, normal, high or urgent.
+    pub priority: Option<String>,
+    /// Only tasks with a larger id (keyset paging).
+    pub after_id: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+impl TaskQuery {
+    pub(super) fn filter(&self, st: &AppState) -> Result<TaskFilter, ApiError> {
+        let warehouse = match &self.warehouse {
+            Some(code) => Some(
+                st.services
+                    .query(|tx| Ok(tx.warehouse_by_code(code)?))?
+                    .ok_or_else(|| ApiError::invalid("warehouse", format!("unknown warehouse {code:?}")))?
+                    .id,
+            ),
+            None => None,
+        };
+        let priority = self.priority.as_deref().map(|p| Priority::parse(p, "priority")).transpose()?;
+        Ok(TaskFilter {
+            status: self.status.clone(),
+            warehouse,
+            worker: self.worker_id.map(WorkerId),
+            order: self.order_id.map(OrderId),
+            priority: priority.map(Priority::rank),
+            after_id: self.after_id,
+            limit: self.limit.unwrap_or(50).clamp(1, st.config.max_page),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreatePicking {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    /// A fulfillment whose pick failed; its lines are reserved again.
+    pub fulfillment_id: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct WorkerBody {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    /// Defaults to the caller; only supervisors may name another worker.
+    #[serde(default)]
+    pub worker_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PickBody {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    #[serde(default)]
+    pub worker_id: Option<i64>,
+    /// The scanned location code or its check digits.
+    pub location: String,
+    /// The scanned SKU or barcode.
+    pub item: String,
+    #[serde(default = "one")]
+    pub quantity: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ShortBody {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    #[serde(default)]
+    pub worker_id: Option<i64>,
+    /// Units found (picked) before the shelf ran out.
+    #[serde(default)]
+    pub quantity: u32,
+    /// stock_out, damaged, no_access, expired or other.
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SkipBody {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    #[serde(default)]
+    pub worker_id: Option<i64>,
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ClaimBody {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    /// Which queue; defaults to picking for pickers, packing for packers.
+    #[serde(default)]
+    pub queue: Option<QueueDto>,
+    /// Supervisors may claim for another worker.
+    #[serde(default)]
+    pub worker_id: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NextItem {
+    /// The next pending item in walk order, or null when none is left.
+    pub item: Option<PickingItemView>,
+    pub done: usize,
+    pub total: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/tasks/claim", tag = "picking", request_body = ClaimBody, security(("bearer" = [])),
+    responses((status = 200, body = Outcome), (status = 400, body = ErrorBody)))]
+pub async fn claim_task(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    Body(b): Body<ClaimBody>,
+) -> Result<Json<Outcome>, ApiError> {
+    let queue = match (b.queue, &caller) {
+        (Some(q), _) => q,
+        (None, Caller::Worker { role: Role::Packer, .. }) => QueueDto::Packing,
+        (None, Caller::Worker { role: Role::Picker, .. }) => QueueDto::Picking,
+        (None, _) => return Err(ApiError::invalid("queue", "required: picking or packing")),
+    };
+    let worker_id = acting_worker(&caller, b.worker_id)?;
+    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, Command::ClaimTask { worker_id, queue }).await
+}
+
+#[utoipa::path(post, path = "/api/v1/picking-tasks", tag = "picking", request_body = CreatePicking, security(("bearer" = [])),
+    responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
+pub async fn create_picking_task(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Body(b): Body<CreatePicking>,
+) -> Result<Json<Outcome>, ApiError> {
+    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, Command::RetryPicking { fulfillment_id: b.fulfillment_id }).await
+}
+
+#[utoipa::path(get, path = "/api/v1/picking-tasks", tag = "picking", params(TaskQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<PickingTaskView>)))]
+pub async fn list_picking_tasks(
+    State(st): State<AppState>,
+    Params(q): Params<TaskQuery>,
+) -> Result<Json<Vec<PickingTaskView>>, ApiError> {
+    Ok(Json(st.services.picking_tasks(&q.filter(&st)?)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/picking-tasks/{id}", tag = "picking", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = PickingTaskView), (status = 404, body = ErrorBody)))]
+pub async fn get_picking_task(State(st): State<AppState>, ids: Ids) -> Result<Json<PickingTaskView>, ApiError> {
+    Ok(Json(st.services.picking_task_view(ids.get("id")?)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/picking-tasks/{id}/next-item", tag = "picking", params(("id" = i64, Path)),
+    security(("bearer" = [])), responses((status = 200, body = NextItem), (status = 404, body = ErrorBody)))]
+pub async fn next_item(State(st): State<AppState>, ids: Ids) -> Result<Json<NextItem>, ApiError> {
+    let t = st.services.picking_task_view(ids.get("id")?)?;
+    let item = t.next_item_id.and_then(|id| t.items.iter().find(|i| i.item_id == id).cloned());
+    Ok(Json(NextItem { item, done: t.done_items, total: t.total_items }))
+}
+
+#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/assign", tag = "picking", params(("id" = i64, Path)),
+    request_body = WorkerBody, security(("bearer" = [])),
+    responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
+pub async fn assign_picking(
+    State(st): State<AppState>,
+    ids: Ids,
+    headers: HeaderMap,
+    Body(b): Body<WorkerBody>,
+) -> Result<Json<Outcome>, ApiError> {
+    let worker_id = b.worker_id.ok_or_else(|| ApiError::invalid("worker_id", "required: the worker to assign"))?;
+    let cmd = Command::AssignPicking { task_id: ids.get("id")?, worker_id };
+    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+}
+
+#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/start", tag = "picking", params(("id" = i64, Path)),
+    request_body = WorkerBody, security(("bearer" = [])),
+    responses((status = 200, body = Outcome), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn start_picking(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ids: Ids,
+    headers: HeaderMap,
+    Body(b): Body<WorkerBody>,
+) -> Result<Json<Outcome>, ApiError> {
+    let cmd = Command::StartPicking { task_id: ids.get("id")?, worker_id: acting_worker(&caller, b.worker_id)? };
+    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+}
+
+#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/items/{item_id}/pick", tag = "picking",
+    params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = PickBody, security(("bearer" = [])),
+    responses((status = 200, body = Outcome), (status = 400, body = ErrorBody, description = "wrong location, wrong item, over-pick"),
+              (status = 409, body = ErrorBody)))]
+pub async fn pick_item(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ids: Ids,
+    headers: HeaderMap,
+    Body(b): Body<PickBody>,
+) -> Result<Json<Outcome>, ApiError> {
+    let cmd = Command::PickItem {
+        task_id: ids.get("id")?,
+        item_id: ids.get("item_id")?,
+        worker_id: as_worker(&caller, b.worker_id)?,
+        location: b.location,
+        item: b.item,
+        quantity: b.quantity,
+    };
+    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+}
+
+#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/items/{item_id}/short", tag = "picking",
+    params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = ShortBody, security(("bearer" = [])),
+    responses((status = 200, body = Outcome), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn short_item(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ids: Ids,
+    headers: HeaderMap,
+    Body(b): Body<ShortBody>,
+) -> Result<Json<Outcome>, ApiError> {
+    let cmd = Command::ShortItem {
+        task_id: ids.get("id")?,
+        item_id: ids.get("item_id")?,
+        worker_id: as_worker(&caller, b.worker_id)?,
+        quantity: b.quantity,
+        reason: b.reason,
+    };
+    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+}
+
+#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/items/{item_id}/skip", tag = "picking",
+    params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = SkipBody, security(("bearer" = [])),
+    responses((status = 200, body = Outcome), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn skip_item(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ids: Ids,
+    headers: HeaderMap,
+    Body(b): Body<SkipBody>,
+) -> Result<Json<Outcome>, ApiError> {
+    let cmd = Command::SkipItem {
+        task_id: ids.get("id")?,
+        item_id: ids.get("item_id")?,
+        worker_id: as_worker(&caller, b.worker_id)?,
+        reason: b.reason,
+    };
+    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+}
+
+#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/complete", tag = "picking", params(("id" = i64, Path)),
+    request_body = WorkerBody, security(("bearer" = [])),
+    responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
+pub async fn complete_picking(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ids: Ids,
+    headers: HeaderMap,
+    Body(b): Body<WorkerBody>,
+) -> Result<Json<Outcome>, ApiError> {
+    let cmd = Command::CompletePicking { task_id: ids.get("id")?, worker_id: as_worker(&caller, b.worker_id)? };
+    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+}
+
+#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/cancel", tag = "picking", params(("id" = i64, Path)),
+    request_body = Reason, security(("bearer" = [])),
+    responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
+pub async fn cancel_picking(
+    State(st): State<AppState>,
+    ids: Ids,
+    headers: HeaderMap,
+    Body(b): Body<Reason>,
+) -> Result<Json<Outcome>, ApiError> {
+    let cmd = Command::CancelPicking { task_id: ids.get("id")?, reason: b.reason };
+    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+}

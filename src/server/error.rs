@@ -1,0 +1,139 @@
+//! Every error the API returns, as JSON `{code, message, field?, short}`
+//! with a status that says who should act: 400 the caller's input (naming
+//! the field), 401 credentials, 403 role, 404 missing, 409 state, 413 size,
+//! 408 time, 503 the store.
+
+use crate::app::{AppError, Rejection, RejectionKind};
+use crate::domain::DomainError;
+use axum::Json;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable code, e.g. `E101`.
+    pub code: String,
+    pub message: String,
+    /// The request field at fault, e.g. `lines[0].quantity`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// At most 20 columns, for a handheld: `E101 wrong loc`.
+    pub short: String,
+}
+
+/// An error on its way to becoming a response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub body: ErrorBody,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, label: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            body: ErrorBody { code: code.into(), message: message.into(), field: None, short: format!("{code} {label}") },
+        }
+    }
+
+    /// A 400 naming `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        DomainError::invalid(field, message).into()
+    }
+
+    pub fn unauthenticated(reason: &str) -> Self {
+        DomainError::Unauthenticated { reason: reason.into() }.into()
+    }
+
+    pub fn forbidden(reason: impl Into<String>) -> Self {
+        DomainError::Forbidden { reason: reason.into() }.into()
+    }
+}
+
+pub fn status_of(kind: RejectionKind) -> StatusCode {
+    match kind {
+        RejectionKind::Validation => StatusCode::BAD_REQUEST,
+        RejectionKind::NotFound => StatusCode::NOT_FOUND,
+        RejectionKind::Conflict => StatusCode::CONFLICT,
+        RejectionKind::Forbidden => StatusCode::FORBIDDEN,
+        RejectionKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+    }
+}
+
+impl From<Rejection> for ApiError {
+    fn from(r: Rejection) -> Self {
+        ApiError {
+            status: status_of(r.kind),
+            body: ErrorBody { code: r.code, message: r.message, field: r.field, short: r.short },
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        Rejection::from(e).into()
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Rejected(r) => r.into(),
+            AppError::Storage(s) => {
+                tracing::error!(error = %s, "storage failure");
+                // The detail stays in the log; the caller learns only that
+                // a retry (same op id) is safe.
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "E900",
+                    "try again",
+                    "the store could not complete the request; retry with the same op_id",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+/// The fallback for unknown paths.
+pub async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "E002", "not found", "no such endpoint")
+}
+
+/// Gives the errors that come from layers (body limit, timeout, method not
+/// allowed) the same JSON shape as the handlers' own.
+pub async fn json_errors(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let status = resp.status();
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let (code, label, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("E413", "too large", "request body is larger than the limit"),
+        StatusCode::REQUEST_TIMEOUT => ("E408", "timed out", "the request took longer than the limit; retry with the same op_id"),
+        StatusCode::METHOD_NOT_ALLOWED => ("E405M", "bad method", "method not allowed on this path"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("E415", "not json", "send Content-Type: application/json"),
+        s if s.is_client_error() => ("E001", "bad request", "the request could not be read"),
+        _ => ("E900", "try again", "internal error"),
+    };
+    let mut out = ApiError::new(status, code, label, message).into_response();
+    if let Some(allow) = resp.headers().get(header::ALLOW) {
+        out.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    out
+}

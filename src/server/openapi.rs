@@ -1,0 +1,54 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and
+//! served at `/api/v1/openapi.json`. A test checks it names exactly the
+//! endpoints of [`super::routes::ROUTES`].
+
+use super::api;
+use super::health;
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(Debug)]
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(title = "Tote API", description = "Warehouse floor API: orders, picking, packing, inventory. \
+        Every mutating call takes an op_id (body) or Idempotency-Key (header); a repeat returns the stored answer."),
+    modifiers(&Bearer),
+    paths(
+        health::health, health::live, health::ready, health::detailed, health::metrics, serve,
+        api::login, api::logout, api::me,
+        api::submit_order, api::list_orders, api::get_order, api::cancel_order, api::order_picking_tasks,
+        api::claim_task,
+        api::create_picking_task, api::list_picking_tasks, api::get_picking_task, api::next_item,
+        api::assign_picking, api::start_picking, api::pick_item, api::short_item, api::skip_item,
+        api::complete_picking, api::cancel_picking,
+        api::list_packing_tasks, api::get_packing_task, api::start_packing, api::set_package_details,
+        api::add_package, api::complete_packing, api::cancel_packing,
+        api::place_stock, api::move_stock, api::remove_stock, api::reserve_stock, api::release_reservation,
+        api::picking_locations, api::define_location, api::define_product,
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as JSON.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
+    responses((status = 200, description = "this document", content_type = "application/json")))]
+pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
+    Json(document())
+}

@@ -1,0 +1,110 @@
+//! Task queues and listings: which task a worker gets next, and the filtered
+//! lists the API serves. Order is always priority (urgent first), then age,
+//! then id, so two calls agree.
+
+use super::{Result, Tx};
+use crate::domain::ids::{OrderId, WarehouseId, WorkerId};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params};
+
+/// Which queue: picking or packing tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    Picking,
+    Packing,
+}
+
+impl Queue {
+    fn table(self) -> &'static str {
+        match self {
+            Queue::Picking => "picking_tasks",
+            Queue::Packing => "packing_tasks",
+        }
+    }
+}
+
+/// Filters of a task list; `None` means any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskFilter {
+    pub status: Option<String>,
+    pub warehouse: Option<WarehouseId>,
+    pub worker: Option<WorkerId>,
+    pub order: Option<OrderId>,
+    /// Priority rank (see `Priority::rank`).
+    pub priority: Option<i64>,
+    /// Only ids above this one (keyset paging).
+    pub after_id: Option<i64>,
+    pub limit: u32,
+}
+
+impl Tx<'_> {
+    /// The task `worker` already holds (assigned or in progress), oldest first.
+    pub fn current_task(&self, queue: Queue, worker: WorkerId) -> Result<Option<i64>> {
+        let sql = format!(
+            "SELECT id FROM {} WHERE worker_id = ?1 AND status IN ('assigned', 'in_progress')
+             ORDER BY priority DESC, created_at, id LIMIT 1",
+            queue.table()
+        );
+        Ok(self.conn.query_row(&sql, [worker.0], |r| r.get(0)).optional()?)
+    }
+
+    /// The next unclaimed task: pending, highest priority, then oldest.
+    pub fn next_pending_task(&self, queue: Queue) -> Result<Option<i64>> {
+        let sql = format!(
+            "SELECT id FROM {} WHERE status = 'pending' AND worker_id IS NULL
+             ORDER BY priority DESC, created_at, id LIMIT 1",
+            queue.table()
+        );
+        Ok(self.conn.query_row(&sql, [], |r| r.get(0)).optional()?)
+    }
+
+    /// Ids of the tasks matching `f`, in queue order.
+    pub fn list_tasks(&self, queue: Queue, f: &TaskFilter) -> Result<Vec<i64>> {
+        let mut sql = format!("SELECT id FROM {} WHERE 1 = 1", queue.table());
+        let mut args: Vec<Value> = Vec::new();
+        let mut add = |clause: &str, v: Value| {
+            args.push(v);
+            sql.push_str(&format!(" AND {clause} ?{}", args.len()));
+        };
+        if let Some(s) = &f.status {
+            add("status =", Value::Text(s.clone()));
+        }
+        if let Some(w) = f.warehouse {
+            add("warehouse_id =", Value::Integer(w.0));
+        }
+        if let Some(w) = f.worker {
+            add("worker_id =", Value::Integer(w.0));
+        }
+        if let Some(o) = f.order {
+            add("order_id =", Value::Integer(o.0));
+        }
+        if let Some(p) = f.priority {
+            add("priority =", Value::Integer(p));
+        }
+        if let Some(a) = f.after_id {
+            add("id >", Value::Integer(a));
+        }
+        sql.push_str(" ORDER BY priority DESC, created_at, id LIMIT ");
+        sql.push_str(&f.limit.to_string());
+        let mut stmt = self.conn.prepare(&sql)?;
+        let ids = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// Order ids, newest first, optionally of one status; keyset paged by id.
+    pub fn list_orders(&self, status: Option<&str>, before_id: Option<i64>, limit: u32) -> Result<Vec<OrderId>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM orders WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR id < ?2)
+             ORDER BY id DESC LIMIT ?3",
+        )?;
+        let ids = stmt
+            .query_map(params![status, before_id, limit], |r| r.get(0).map(OrderId))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
+    /// Outbox events not yet published (the relay's backlog).
+    pub fn outbox_depth(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM outbox_events WHERE status = 'pending'", [], |r| r.get(0))?)
+    }
+}
