@@ -1,8 +1,11 @@
 //! The command line: clap definitions and the handlers behind them. This is
 //! the binary's edge: it opens the store, makes op ids, reads files, prints.
 
+mod bench;
 mod demo;
 mod order;
+mod people;
+mod serve;
 mod stock;
 
 use anyhow::{Context, Result};
@@ -16,9 +19,9 @@ use tote::storage::Store;
 #[derive(Debug, Parser)]
 #[command(name = "tote", version, about, long_about = None)]
 pub struct Cli {
-    /// The SQLite database file.
-    #[arg(long, global = true, env = "TOTE_DB", default_value = "tote.db")]
-    db: PathBuf,
+    /// The SQLite database file [default: tote.db].
+    #[arg(long, global = true, env = "TOTE_DB")]
+    db: Option<PathBuf>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -40,9 +43,20 @@ enum Cmd {
     /// Workers who pick, pack and supervise.
     #[command(subcommand)]
     Worker(WorkerCmd),
+    /// API keys for integrations (scope: integration).
+    #[command(subcommand)]
+    Apikey(ApikeyCmd),
+    /// Serve the HTTP API until SIGTERM or Ctrl-C.
+    Serve(serve::ServeArgs),
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(bench::BenchCmd),
     /// Run a guided demo on a fresh database: intake, pick, short, pack, cancel.
     Demo,
 }
+
+/// The database file when neither --db, TOTE_DB nor a config file names one.
+pub const DEFAULT_DB: &str = "tote.db";
 
 #[derive(Debug, Subcommand)]
 enum StockCmd {
@@ -90,21 +104,59 @@ enum WorkerCmd {
         name: String,
         #[arg(long, value_parser = ["picker", "packer", "supervisor", "admin"])]
         role: String,
+        /// The PIN to log in with (4 to 12 digits); stored as an argon2 hash.
+        #[arg(long, env = "TOTE_PIN")]
+        pin: Option<String>,
     },
+    /// List workers with role, state and lockout.
+    List,
+    /// Set (or reset) a worker's PIN; lifts a lockout.
+    SetPin {
+        badge: String,
+        #[arg(long, env = "TOTE_PIN")]
+        pin: String,
+    },
+    /// Disable a worker: no new logins, live sessions end.
+    Disable { badge: String },
+    /// Enable a disabled worker again.
+    Enable { badge: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum ApikeyCmd {
+    /// Create a key; it is printed once and stored only as a hash.
+    Create { name: String },
+    /// Revoke a key at once.
+    Revoke { name: String },
 }
 
 pub fn run(cli: Cli) -> Result<()> {
+    if let Cmd::Serve(args) = &cli.command {
+        return serve::serve(cli.db.as_deref(), args);
+    }
+    let db = cli.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
+    let db = db.as_path();
     match cli.command {
-        Cmd::Init { warehouses } => init(&cli.db, &warehouses),
-        Cmd::Stock(StockCmd::Import { file }) => stock::import(&services(&cli.db)?, &file),
-        Cmd::Stock(StockCmd::Locations { warehouse, sku }) => stock::locations(&services(&cli.db)?, &warehouse, &sku),
-        Cmd::Order(OrderCmd::Submit { file }) => order::submit(&services(&cli.db)?, &file),
-        Cmd::Order(OrderCmd::Status { id, json }) => order::status(&services(&cli.db)?, id, json),
+        Cmd::Init { warehouses } => init(db, &warehouses),
+        Cmd::Stock(StockCmd::Import { file }) => stock::import(&services(db)?, &file),
+        Cmd::Stock(StockCmd::Locations { warehouse, sku }) => stock::locations(&services(db)?, &warehouse, &sku),
+        Cmd::Order(OrderCmd::Submit { file }) => order::submit(&services(db)?, &file),
+        Cmd::Order(OrderCmd::Status { id, json }) => order::status(&services(db)?, id, json),
         Cmd::Order(OrderCmd::Cancel { id, reason, op_id }) => {
-            order::cancel(&services(&cli.db)?, id, &reason, op_id.unwrap_or_else(tote::app::new_op_id))
+            order::cancel(&services(db)?, id, &reason, op_id.unwrap_or_else(tote::app::new_op_id))
         }
-        Cmd::Worker(WorkerCmd::Add { badge, name, role }) => worker_add(&services(&cli.db)?, &badge, &name, &role),
-        Cmd::Demo => demo::run(&cli.db),
+        Cmd::Worker(WorkerCmd::Add { badge, name, role, pin }) => {
+            people::add(&services(db)?, &badge, &name, &role, pin.as_deref())
+        }
+        Cmd::Worker(WorkerCmd::List) => people::list(&services(db)?),
+        Cmd::Worker(WorkerCmd::SetPin { badge, pin }) => people::set_pin(&services(db)?, &badge, &pin),
+        Cmd::Worker(WorkerCmd::Disable { badge }) => people::set_active(&services(db)?, &badge, false),
+        Cmd::Worker(WorkerCmd::Enable { badge }) => people::set_active(&services(db)?, &badge, true),
+        Cmd::Apikey(ApikeyCmd::Create { name }) => people::apikey_create(&services(db)?, &name),
+        Cmd::Apikey(ApikeyCmd::Revoke { name }) => people::apikey_revoke(&services(db)?, &name),
+        Cmd::Bench(cmd) => bench::run(&cmd),
+        Cmd::Serve(_) => Ok(()),
+        Cmd::Demo => demo::run(db),
     }
 }
 
@@ -141,18 +193,5 @@ fn init(db: &Path, warehouses: &[String]) -> Result<()> {
         db.display(),
         if codes.is_empty() { "none".into() } else { codes.join(", ") }
     );
-    Ok(())
-}
-
-fn worker_add(svc: &Services, badge: &str, name: &str, role: &str) -> Result<()> {
-    if badge.trim().is_empty() || name.trim().is_empty() {
-        anyhow::bail!("badge and name must not be empty");
-    }
-    let now = svc.now();
-    let id = svc
-        .store()
-        .write(|tx| tx.insert_worker(badge.trim(), name.trim(), role, now))
-        .with_context(|| format!("adding worker with badge {badge:?} (is the badge already taken?)"))?;
-    println!("worker {id} added: {name} ({role}), badge {badge}");
     Ok(())
 }

@@ -1,0 +1,221 @@
+//! `tote bench api`: pick-item scans over real HTTP against a real server on
+//! a temporary database, from 1, 16 and 64 concurrent clients, for group
+//! commit and for one commit per op, side by side in one run (the machine
+//! is shared: only ratios within one run mean anything).
+
+use anyhow::{Context, Result, bail};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tote::app::command::{AddressDto, LineDto, OrderRequest};
+use tote::app::{Command, Outcome, ServiceConfig, Services, SystemClock};
+use tote::server::ServerConfig;
+use tote::server::auth::secret_hash;
+use tote::storage::{Durability, Store};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchCmd {
+    /// Drive pick-item scans through the HTTP API; compare group commit
+    /// with one commit per op.
+    Api {
+        /// Seconds per measured run.
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
+        /// Client counts to try.
+        #[arg(long, value_delimiter = ',', default_values_t = [1, 16, 64])]
+        clients: Vec<usize>,
+        /// SQLite synchronous mode: full or normal.
+        #[arg(long, default_value = "full")]
+        synchronous: String,
+    },
+}
+
+pub fn run(cmd: &BenchCmd) -> Result<()> {
+    let BenchCmd::Api { seconds, clients, synchronous } = cmd;
+    let durability = tote::server::config::parse_durability(synchronous).map_err(anyhow::Error::msg)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    println!("tote bench api: POST pick-item over HTTP, synchronous={synchronous}, {seconds} s per run");
+    println!("{:>7}  {:<14} {:>9} {:>8} {:>8} {:>10} {:>7}", "clients", "design", "ops/s", "p50 ms", "p99 ms", "ops/commit", "errors");
+    for &n in clients {
+        let mut rates = Vec::new();
+        for group in [true, false] {
+            let r = runtime.block_on(one_run(n.max(1), group, durability, Duration::from_secs_f64(seconds.max(0.1))))?;
+            println!(
+                "{:>7}  {:<14} {:>9.0} {:>8.2} {:>8.2} {:>10.1} {:>7}",
+                n,
+                if group { "group commit" } else { "commit per op" },
+                r.ops_per_sec,
+                r.p50_ms,
+                r.p99_ms,
+                r.ops_per_commit,
+                r.errors
+            );
+            rates.push(r.ops_per_sec);
+        }
+        if let [g, p] = rates[..] {
+            println!("{:>7}  group / per-op = {:.1}x", "", if p > 0.0 { g / p } else { f64::INFINITY });
+        }
+    }
+    Ok(())
+}
+
+struct RunResult {
+    ops_per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    ops_per_commit: f64,
+    errors: usize,
+}
+
+/// One client's fixture: its token and the item it scans.
+struct Lane {
+    token: String,
+    url: String,
+}
+
+async fn one_run(clients: usize, group: bool, durability: Durability, length: Duration) -> Result<RunResult> {
+    let dir = tempfile::tempdir()?;
+    let store = Store::open_with(&dir.path().join("bench.db"), durability)?;
+    let services = Services::new(Arc::new(store), Arc::new(SystemClock), ServiceConfig::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let lanes = setup(&services, clients, &base)?;
+    let config = ServerConfig { group_commit: group, durability, ..ServerConfig::default() };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(tote::server::run(
+        listener,
+        async {
+            let _ = stopped.await;
+        },
+        services.clone(),
+        config,
+    ));
+    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+    let deadline = Instant::now() + length;
+    let mut tasks = Vec::new();
+    for (i, lane) in lanes.into_iter().enumerate() {
+        let http = http.clone();
+        tasks.push(tokio::spawn(async move { drive(&http, &lane, i, deadline).await }));
+    }
+    let started = Instant::now();
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (lat, err) = t.await?;
+        latencies.extend(lat);
+        errors += err;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let metrics = http.get(format!("{base}/metrics")).send().await?.text().await?;
+    let _ = stop.send(());
+    server.await??;
+    let ok = latencies.len();
+    check_applied_once(&services, ok)?;
+    latencies.sort_unstable();
+    let pct = |p: f64| {
+        latencies.get(((ok as f64 * p) as usize).min(ok.saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    };
+    let commits = metric(&metrics, "tote_commits_total").max(1.0);
+    Ok(RunResult {
+        ops_per_sec: ok as f64 / elapsed,
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+        ops_per_commit: metric(&metrics, "tote_committed_ops_total") / commits,
+        errors,
+    })
+}
+
+/// Scans until the deadline; returns the latency of each acknowledged op
+/// and the number of failed ones.
+async fn drive(http: &reqwest::Client, lane: &Lane, client: usize, deadline: Instant) -> (Vec<Duration>, usize) {
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    let mut k = 0u64;
+    while Instant::now() < deadline {
+        k += 1;
+        let body = serde_json::json!({
+            "op_id": format!("bench-{client}-{k}"), "location": "A-01", "item": "SKU-BENCH", "quantity": 1
+        });
+        let t = Instant::now();
+        match http.post(&lane.url).bearer_auth(&lane.token).json(&body).send().await {
+            Ok(r) if r.status().is_success() => latencies.push(t.elapsed()),
+            _ => errors += 1,
+        }
+    }
+    (latencies, errors)
+}
+
+/// A warehouse with plenty of stock, one picker per client with a session,
+/// and one started picking task per picker.
+fn setup(svc: &Services, clients: usize, base: &str) -> Result<Vec<Lane>> {
+    let now = svc.now();
+    let workers = svc.store().write(|tx| {
+        tx.ensure_warehouse("W1", "Bench", now)?;
+        let mut out = Vec::new();
+        for i in 0..clients {
+            let id = tx.insert_worker(&format!("BENCH-{i}"), &format!("Picker {i}"), "picker", now)?;
+            let token = format!("bench-token-{i}");
+            tx.insert_session(&secret_hash(&token), id, None, now, now + chrono::Duration::days(1))?;
+            out.push((id.0, token));
+        }
+        Ok::<_, tote::storage::StorageError>(out)
+    })?;
+    // Intake caps a line at 100,000 units: enough for any run here.
+    let per_client = 100_000u32;
+    let exec = |op: String, c: Command| svc.execute(&op, &c).map_err(|e| anyhow::anyhow!("bench setup: {e}"));
+    exec(
+        "setup-stock".into(),
+        Command::PlaceStock {
+            warehouse: "W1".into(),
+            location: "A-01".into(),
+            sku: "SKU-BENCH".into(),
+            quantity: 10_000_000,
+            received_at: None,
+            lot: None,
+            expiry: None,
+        },
+    )?;
+    let mut lanes = Vec::new();
+    for (i, (worker, token)) in workers.into_iter().enumerate() {
+        let order = OrderRequest {
+            request_id: format!("bench-{i}"),
+            external_ref: None,
+            priority: "normal".into(),
+            ship_to: AddressDto {
+                contact_name: "Bench".into(),
+                street: "1 Loop Road".into(),
+                city: "Localhost".into(),
+                postal_code: "00000".into(),
+                country: "RS".into(),
+                phone: String::new(),
+            },
+            lines: vec![LineDto { sku: "SKU-BENCH".into(), quantity: i64::from(per_client), warehouse: None }],
+        };
+        let Outcome::Order { fulfillments, .. } = exec(format!("setup-order-{i}"), Command::SubmitOrder(order))? else {
+            bail!("bench setup: intake gave no order");
+        };
+        let task = fulfillments.first().and_then(|f| f.picking_task_id).context("bench setup: no picking task")?;
+        exec(format!("setup-assign-{i}"), Command::AssignPicking { task_id: task, worker_id: worker })?;
+        exec(format!("setup-start-{i}"), Command::StartPicking { task_id: task, worker_id: worker })?;
+        let item = svc.picking_task_view(task)?.items.first().map(|it| it.item_id).context("bench setup: no item")?;
+        lanes.push(Lane { token, url: format!("{base}/api/v1/picking-tasks/{task}/items/{item}/pick") });
+    }
+    Ok(lanes)
+}
+
+/// Every acknowledged scan is in the database exactly once.
+fn check_applied_once(svc: &Services, acknowledged: usize) -> Result<()> {
+    let filter = tote::storage::queues::TaskFilter { limit: 10_000, ..Default::default() };
+    let picked: u64 =
+        svc.picking_tasks(&filter)?.iter().flat_map(|t| &t.items).map(|i| u64::from(i.picked)).sum();
+    if picked != acknowledged as u64 {
+        bail!("{acknowledged} scans acknowledged but {picked} units picked in the database");
+    }
+    Ok(())
+}
+
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(' ')))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
+}

@@ -1,0 +1,67 @@
+//! `tote serve`: settings from defaults, the config file, `TOTE_*`
+//! variables and flags (in that order), then the server until SIGTERM or
+//! Ctrl-C.
+
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tote::app::{ServiceConfig, Services, SystemClock};
+use tote::server::ServerConfig;
+use tote::server::config::parse_durability;
+use tote::storage::Store;
+
+/// Flags of `tote serve`; `None` means "not given" so the file can decide.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "TOTE_LISTEN")]
+    listen: Option<String>,
+    /// A TOML file with a [server] table.
+    #[arg(long, env = "TOTE_CONFIG")]
+    config: Option<PathBuf>,
+    /// SQLite synchronous mode: full (survives power loss) or normal.
+    #[arg(long, env = "TOTE_SYNCHRONOUS")]
+    synchronous: Option<String>,
+    /// Commit each op alone instead of grouping concurrent ones.
+    #[arg(long)]
+    no_group_commit: bool,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+pub fn serve(db_flag: Option<&Path>, args: &ServeArgs) -> Result<()> {
+    let loaded = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            ServerConfig::from_toml(&text)
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("in config file {}", path.display()))?
+        }
+        None => tote::server::config::Loaded { config: ServerConfig::default(), listen: None, db: None },
+    };
+    let mut config = loaded.config;
+    if let Some(s) = &args.synchronous {
+        config.durability = parse_durability(s).map_err(anyhow::Error::msg)?;
+    }
+    if args.no_group_commit {
+        config.group_commit = false;
+    }
+    let listen = args.listen.clone().or(loaded.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    let db = db_flag.map(Path::to_owned).or(loaded.db.map(PathBuf::from)).unwrap_or_else(|| super::DEFAULT_DB.into());
+    let store = Store::open_with(&db, config.durability).with_context(|| format!("opening {}", db.display()))?;
+    let services = Services::new(Arc::new(store), Arc::new(SystemClock), ServiceConfig::default());
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    runtime.block_on(async {
+        let listener =
+            tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("listening on {listen}"))?;
+        let addr = listener.local_addr()?;
+        eprintln!("tote serve: {} on http://{addr} (group commit {})", db.display(), on_off(config.group_commit));
+        tote::server::run(listener, tote::server::shutdown_signal(), services, config).await?;
+        eprintln!("tote serve: stopped cleanly");
+        Ok(())
+    })
+}
+
+fn on_off(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
+}
