@@ -82,10 +82,10 @@ fn router(state: AppState) -> Router {
         .route_layer(from_fn_with_state(state.clone(), auth::authorize))
         .route_layer(from_fn_with_state(state.clone(), metrics::track))
         .fallback(error::not_found)
-        .layer(axum::middleware::from_fn(error::json_errors))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
-        .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum::extract::DefaultBodyLimit::max(limit))
+        .layer(RequestBodyLimitLayer::new(limit))
+        .layer(axum::middleware::from_fn(error::json_errors))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -30,17 +30,30 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        let msg = inner.to_string();
-        // serde reports a missing field at its parent; name the field itself.
-        let field = match missing_field(&msg) {
-            Some(name) if path == "." => name.to_owned(),
-            Some(name) => format!("{path}.{name}"),
-            None if path == "." => "body".to_owned(),
-            None => path,
-        };
-        ApiError::invalid(field, msg)
+        field_error(path, &e.into_inner().to_string())
     })
+}
+
+/// Reads `T` out of an already parsed JSON value, naming the field of the
+/// first error as [`parse`] does.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        field_error(path, &e.into_inner().to_string())
+    })
+}
+
+/// serde reports a missing field at its parent; name the field itself.
+fn field_error(path: String, msg: &str) -> ApiError {
+    // "." is the root; "?" is where malformed JSON stopped making sense.
+    let root = path == "." || path == "?";
+    let field = match missing_field(msg) {
+        Some(name) if root => name.to_owned(),
+        Some(name) => format!("{path}.{name}"),
+        None if root => "body".to_owned(),
+        None => path,
+    };
+    ApiError::invalid(field, msg)
 }
 
 fn missing_field(msg: &str) -> Option<&str> {

@@ -2,6 +2,8 @@
 //! three warehouses with stock and two workers.
 #![allow(dead_code)]
 
+pub mod server;
+
 use chrono::{TimeZone, Utc};
 use std::sync::Arc;
 use tote::app::command::{AddressDto, LineDto, OrderRequest};

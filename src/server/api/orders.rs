@@ -7,7 +7,7 @@ use crate::app::views::OrderView;
 use crate::app::Command;
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
-use crate::server::extract::{Body, Ids, Params, op_id};
+use crate::server::extract::{Body, Ids, Params, from_value, op_id};
 use crate::storage::queues::TaskFilter;
 use axum::Json;
 use axum::extract::State;
@@ -15,26 +15,25 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-/// An order intake: the order itself plus an optional op id. Without one,
-/// the op id is derived from `request_id`, so a resubmission is a replay.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct SubmitOrder {
-    #[serde(default)]
-    pub op_id: Option<String>,
-    #[serde(flatten)]
-    pub order: OrderRequest,
-}
-
-#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = SubmitOrder, security(("bearer" = [])),
+/// Order intake. The body is the order, plus an optional `op_id`; without
+/// one (and without an Idempotency-Key header) the op id is derived from
+/// `request_id`, so a resubmission is a replay.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = OrderRequest, security(("bearer" = [])),
     responses((status = 201, body = Outcome, description = "created"), (status = 200, body = Outcome, description = "already known"),
               (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn submit_order(
     State(st): State<AppState>,
     headers: HeaderMap,
-    Body(req): Body<SubmitOrder>,
+    Body(mut body): Body<serde_json::Value>,
 ) -> Result<(StatusCode, Json<Outcome>), ApiError> {
-    let op = op_id(&headers, req.op_id.as_deref(), Some(req.order.default_op_id()))?;
-    let Json(outcome) = run(&st, op, Command::SubmitOrder(req.order)).await?;
+    let body_op = match body.as_object_mut().and_then(|o| o.remove("op_id")) {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(_) => return Err(ApiError::invalid("op_id", "must be a string")),
+    };
+    let order: OrderRequest = from_value(body)?;
+    let op = op_id(&headers, body_op.as_deref(), Some(order.default_op_id()))?;
+    let Json(outcome) = run(&st, op, Command::SubmitOrder(order)).await?;
     let status = match outcome {
         Outcome::Order { existing: false, .. } => StatusCode::CREATED,
         _ => StatusCode::OK,
