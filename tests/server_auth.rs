@@ -1,0 +1,89 @@
+//! Login, lockout, token expiry and revocation, disabled workers, revoked
+//! API keys, and acting for another worker.
+
+mod common;
+
+use common::server::{PIN, TestServer};
+use common::{Fixture, accepted, order};
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_pins_lock_the_badge_and_the_lock_expires() {
+    let f = Fixture::new();
+    let s = TestServer::start(&f).await;
+    s.tokens(&f).await;
+    let (st, err) = s.login("NOBODY", PIN).await;
+    assert_eq!((st, err["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("E402")));
+    for i in 1..5 {
+        let (st, err) = s.login("B-100", "0000").await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED, "attempt {i}: {err}");
+        assert_eq!(err["message"], "not authenticated: unknown badge or wrong PIN", "same answer as an unknown badge");
+    }
+    let (st, err) = s.login("B-100", "0000").await;
+    assert_eq!((st, err["code"].as_str()), (StatusCode::FORBIDDEN, Some("E405")), "fifth wrong PIN locks: {err}");
+    let (st, _) = s.login("B-100", PIN).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "the right PIN does not open a locked badge");
+    f.clock.advance(chrono::Duration::minutes(16));
+    let (st, body) = s.login("B-100", PIN).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["role"], "picker");
+    let (st, err) = s.login("B-100", "").await;
+    assert_eq!((st, err["field"].as_str()), (StatusCode::BAD_REQUEST, Some("pin")));
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_expire_and_can_be_revoked() {
+    let f = Fixture::new();
+    let s = TestServer::start(&f).await;
+    let t = s.tokens(&f).await;
+    let (st, me) = s.get("/api/v1/me", &t.picker).await;
+    assert_eq!((st, me["role"].as_str()), (StatusCode::OK, Some("picker")));
+    let (st, me) = s.get("/api/v1/me", &t.integration).await;
+    assert_eq!((st, me["kind"].as_str()), (StatusCode::OK, Some("integration")));
+
+    // Logout ends that token only.
+    let (st, _) = s.call("POST", "/api/v1/auth/logout", Some(&t.packer), None).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    assert_eq!(s.get("/api/v1/me", &t.packer).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.get("/api/v1/me", &t.picker).await.0, StatusCode::OK);
+
+    // Disabling a worker ends their sessions and stops new logins.
+    let now = f.svc.now();
+    f.svc.store().write(|tx| tx.set_worker_active("B-100", false, now)).expect("disable");
+    assert_eq!(s.get("/api/v1/me", &t.picker).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.login("B-100", PIN).await.0, StatusCode::UNAUTHORIZED);
+
+    // A revoked API key stops at once.
+    f.svc.store().write(|tx| tx.revoke_api_key("shop", now)).expect("revoke");
+    assert_eq!(s.get("/api/v1/me", &t.integration).await.0, StatusCode::UNAUTHORIZED);
+
+    // Tokens live 12 hours by default.
+    assert_eq!(s.get("/api/v1/me", &t.supervisor).await.0, StatusCode::OK);
+    f.clock.advance(chrono::Duration::hours(12) + chrono::Duration::seconds(1));
+    let (st, err) = s.get("/api/v1/me", &t.supervisor).await;
+    assert_eq!((st, err["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("E402")));
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_picker_acts_only_as_itself() {
+    let f = Fixture::new();
+    let s = TestServer::start(&f).await;
+    let t = s.tokens(&f).await;
+    let (_, tasks) = accepted(&f.ok(order("o-1", &[("SKU-B", 1, "W2")])));
+    let task = tasks[0].1;
+    // Claiming for somebody else is a supervisor's right.
+    let (st, _) = s.post("/api/v1/tasks/claim", &t.picker, json!({"op_id": "c-1", "worker_id": t.supervisor_id})).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, out) = s.post("/api/v1/tasks/claim", &t.supervisor, json!({"op_id": "c-2", "queue": "picking", "worker_id": f.picker})).await;
+    assert_eq!((st, out["task_id"].as_i64()), (StatusCode::OK, Some(task)), "{out}");
+    // The task is the picker's: the admin (as a worker) may not start it as itself...
+    let (st, err) = s.post(&format!("/api/v1/picking-tasks/{task}/start"), &t.admin, json!({"op_id": "s-1"})).await;
+    assert_eq!((st, err["code"].as_str()), (StatusCode::FORBIDDEN, Some("E106")), "{err}");
+    // ...but the picker may.
+    let (st, _) = s.post(&format!("/api/v1/picking-tasks/{task}/start"), &t.picker, json!({"op_id": "s-2"})).await;
+    assert_eq!(st, StatusCode::OK);
+    s.stop().await;
+}

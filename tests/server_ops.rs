@@ -1,0 +1,149 @@
+//! Operations: health endpoints, Prometheus metrics, and the group commit
+//! (concurrent ops share commits; one op's failure spares its neighbours;
+//! every acknowledged op is applied exactly once).
+
+mod common;
+
+use common::server::TestServer;
+use common::{Fixture, accepted, order};
+use reqwest::StatusCode;
+use serde_json::json;
+use std::sync::Arc;
+use tote::app::{AppError, Command, Outcome};
+use tote::server::config::WriterConfig;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_metrics() {
+    let f = Fixture::new();
+    let s = TestServer::start(&f).await;
+    let t = s.tokens(&f).await;
+    for path in ["/health", "/health/live", "/health/ready"] {
+        let (st, body) = s.call("GET", path, None, None).await;
+        assert_eq!(st, StatusCode::OK, "{path}: {body}");
+    }
+    // Work that feeds the domain metrics: a pick with a short, completed.
+    let (_, tasks) = accepted(&f.ok(order("o-1", &[("SKU-A", 7, "W1")])));
+    let task = tasks[0].1;
+    f.ok(Command::AssignPicking { task_id: task, worker_id: f.picker });
+    f.ok(Command::StartPicking { task_id: task, worker_id: f.picker });
+    let items = f.svc.picking_task_view(task).expect("task").items;
+    let (st, _) = s
+        .post(
+            &format!("/api/v1/picking-tasks/{task}/items/{}/pick", items[0].item_id),
+            &t.picker,
+            json!({"op_id": "p-1", "location": "A-01", "item": "SKU-A", "quantity": items[0].required}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) = s
+        .post(
+            &format!("/api/v1/picking-tasks/{task}/items/{}/short", items[1].item_id),
+            &t.picker,
+            json!({"op_id": "p-2", "reason": "stock_out"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    f.clock.advance(chrono::Duration::seconds(90));
+    let (st, _) = s.post(&format!("/api/v1/picking-tasks/{task}/complete"), &t.picker, json!({"op_id": "p-3"})).await;
+    assert_eq!(st, StatusCode::OK);
+
+    let resp = s.http.get(s.url("/metrics")).send().await.expect("metrics");
+    assert!(resp.headers()["content-type"].to_str().is_ok_and(|c| c.starts_with("text/plain")));
+    let text = resp.text().await.expect("text");
+    for line in [
+        "picking_task_duration_seconds_count 1",
+        "picking_task_duration_seconds_bucket{le=\"60\"} 0",
+        "picking_task_duration_seconds_bucket{le=\"300\"} 1",
+        "picking_shortage_rate 0.5",
+        "packing_task_duration_seconds_count 0",
+        "order_to_shipment_duration_seconds_count 0",
+        "fulfillment_success_rate 0",
+        "tote_tasks{queue=\"packing\",status=\"pending\",priority=\"normal\"} 1",
+        "tote_http_requests_total{method=\"POST\",route=\"/api/v1/picking-tasks/{id}/items/{item_id}/pick\",status=\"200\"} 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+    }
+    let outbox = text.lines().find_map(|l| l.strip_prefix("tote_outbox_depth ")).expect("outbox depth");
+    assert!(outbox.parse::<u64>().is_ok_and(|n| n > 0), "events are waiting: {outbox}");
+    assert!(text.contains("tote_http_request_duration_seconds_bucket{method=\"POST\""));
+
+    let (st, _) = s.get("/health/detailed", &t.picker).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, d) = s.get("/health/detailed", &t.supervisor).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!((d["schema_version"].as_i64(), d["group_commit"].as_bool()), (Some(2), Some(true)));
+    assert_eq!(d["pending_packing_tasks"], 1);
+    s.stop().await;
+}
+
+/// While the writer waits on the store, every op that arrives queues; they
+/// are then committed together, and each gets its own answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_ops_share_one_commit_and_a_failure_spares_its_neighbours() {
+    let f = Arc::new(Fixture::new());
+    f.svc.store().write(|tx| {
+        tx.execute_batch_for_tests(
+            "CREATE TRIGGER boom BEFORE INSERT ON product_locations WHEN NEW.sku = 'SKU-BOOM'
+             BEGIN SELECT RAISE(ABORT, 'injected fault'); END;",
+        )
+    })
+    .expect("trigger");
+    let (writer, thread) = tote::server::writer::start(f.svc.clone(), WriterConfig { max_batch: 1024 }).expect("writer");
+    // Hold the write lock so the writer blocks on its first commit.
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let (held, is_held) = std::sync::mpsc::channel::<()>();
+    let svc = f.svc.clone();
+    let blocker = std::thread::spawn(move || {
+        svc.store()
+            .write(|_| {
+                let _ = held.send(());
+                let _ = released.recv();
+                Ok::<_, tote::storage::StorageError>(())
+            })
+            .expect("blocker");
+    });
+    is_held.recv().expect("lock held");
+    let place = |sku: &str, n: u32| Command::PlaceStock {
+        warehouse: "W1".into(),
+        location: format!("Q-{n:02}"),
+        sku: sku.into(),
+        quantity: 1,
+        received_at: None,
+        lot: None,
+        expiry: None,
+    };
+    let mut calls = Vec::new();
+    for n in 0..20u32 {
+        let w = writer.clone();
+        let sku = if n == 7 { "SKU-BOOM" } else { "SKU-Q" };
+        let cmd = place(sku, n);
+        calls.push(tokio::spawn(async move { w.execute(format!("q-{n}"), cmd).await }));
+    }
+    while writer.queued() < 19 {
+        tokio::task::yield_now().await;
+    }
+    release.send(()).expect("release");
+    blocker.join().expect("blocker thread");
+    let mut results = Vec::new();
+    for c in calls {
+        results.push(c.await.expect("join"));
+    }
+    for (n, r) in results.iter().enumerate() {
+        match (n, r) {
+            (7, Err(AppError::Storage(_))) => {}
+            (7, other) => panic!("op 7 should fail in the store: {other:?}"),
+            (_, Ok(Outcome::Stock { .. })) => {}
+            (_, other) => panic!("op {n}: {other:?}"),
+        }
+    }
+    let stats = writer.stats();
+    let commits = stats.commits.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(commits <= 2, "20 queued ops should need at most 2 commits, took {commits}");
+    assert_eq!(stats.ops.load(std::sync::atomic::Ordering::Relaxed), 20);
+    // The failed op left nothing, not even its op record; the others stand.
+    let recorded = f.svc.store().read(|tx| tx.applied_op("q-7")).expect("read");
+    assert!(recorded.is_none(), "a storage failure is not recorded, so a retry runs again");
+    assert_eq!(f.count("applied_ops") - 4, 19, "fixture ops plus the 19 that succeeded");
+    drop(writer);
+    thread.join().expect("writer stops when its handles are gone");
+}
