@@ -12,13 +12,13 @@
 
 mod auth;
 mod catalog;
-pub mod metrics;
-pub mod queues;
 mod convert;
+pub mod metrics;
 mod orders;
 mod outbox;
 mod packing;
 mod picking;
+pub mod queues;
 pub mod stock;
 
 pub use auth::{SessionRow, WorkerRow};

@@ -88,7 +88,8 @@ async fn order_to_packed_through_the_api_with_replay_and_errors() {
 
     // A pick, replayed through the header: identical answer, one effect.
     let body = json!({"location": "A-01", "item": "SKU-A", "quantity": 2});
-    let send = || s.http.post(s.url(&pick_url)).bearer_auth(&t.picker).header("Idempotency-Key", "p-1").json(&body).send();
+    let send =
+        || s.http.post(s.url(&pick_url)).bearer_auth(&t.picker).header("Idempotency-Key", "p-1").json(&body).send();
     let r1 = send().await.expect("send");
     let (s1, b1) = (r1.status(), r1.text().await.expect("text"));
     let r2 = send().await.expect("send");
@@ -105,14 +106,20 @@ async fn order_to_packed_through_the_api_with_replay_and_errors() {
     assert_eq!((st, err["field"].as_str()), (StatusCode::BAD_REQUEST, Some("op_id")));
 
     // Over-pick, then short the rest with a reason.
-    let (st, err) = s.post(&pick_url, &t.picker, json!({"op_id": "p-2", "location": "A-01", "item": "SKU-A", "quantity": 9})).await;
+    let (st, err) =
+        s.post(&pick_url, &t.picker, json!({"op_id": "p-2", "location": "A-01", "item": "SKU-A", "quantity": 9})).await;
     assert_eq!((st, err["code"].as_str()), (StatusCode::BAD_REQUEST, Some("E103")));
-    let (st, _) = s.post(&pick_url, &t.picker, json!({"op_id": "p-3", "location": "A-01", "item": "SKU-A", "quantity": 3})).await;
+    let (st, _) =
+        s.post(&pick_url, &t.picker, json!({"op_id": "p-3", "location": "A-01", "item": "SKU-A", "quantity": 3})).await;
     assert_eq!(st, StatusCode::OK);
     let (_, next) = s.get(&format!("{base}/next-item"), &t.picker).await;
     let item2 = next["item"]["item_id"].as_i64().expect("second item");
     let (st, out) = s
-        .post(&format!("{base}/items/{item2}/short"), &t.picker, json!({"op_id": "s-1", "quantity": 1, "reason": "damaged"}))
+        .post(
+            &format!("{base}/items/{item2}/short"),
+            &t.picker,
+            json!({"op_id": "s-1", "quantity": 1, "reason": "damaged"}),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{out}");
     // Another picker may not complete someone else's task: the packer is
@@ -131,9 +138,11 @@ async fn order_to_packed_through_the_api_with_replay_and_errors() {
     assert_eq!(claim["task_id"].as_i64(), Some(packing));
     let pbase = format!("/api/v1/packing-tasks/{packing}");
     let pkg = |w: u64| json!({"weight_g": w, "length_mm": 300, "width_mm": 200, "height_mm": 100});
-    let (st, err) = s.post(&format!("{pbase}/package-details"), &t.packer, json!({"op_id": "d-0", "package": pkg(0)})).await;
+    let (st, err) =
+        s.post(&format!("{pbase}/package-details"), &t.packer, json!({"op_id": "d-0", "package": pkg(0)})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "zero weight refused: {err}");
-    let (st, _) = s.post(&format!("{pbase}/package-details"), &t.packer, json!({"op_id": "d-1", "package": pkg(1200)})).await;
+    let (st, _) =
+        s.post(&format!("{pbase}/package-details"), &t.packer, json!({"op_id": "d-1", "package": pkg(1200)})).await;
     assert_eq!(st, StatusCode::OK);
     let (st, out) = s.post(&format!("{pbase}/packages"), &t.packer, json!({"op_id": "d-2", "package": pkg(800)})).await;
     assert_eq!((st, out["packages"].as_u64()), (StatusCode::OK, Some(2)));
@@ -157,24 +166,54 @@ async fn supervisor_and_inventory_routes() {
     let t = s.tokens(&f).await;
     let key = &t.integration;
 
-    let (st, out) = s.post("/api/v1/products", key, json!({"op_id": "m-1", "sku": "SKU-Z", "name": "Zeta", "barcode": "3800000000017"})).await;
+    let (st, out) = s
+        .post(
+            "/api/v1/products",
+            key,
+            json!({"op_id": "m-1", "sku": "SKU-Z", "name": "Zeta", "barcode": "3800000000017"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{out}");
-    let (st, _) = s.post("/api/v1/locations", key, json!({"op_id": "m-2", "warehouse": "W1", "location": "Z-01", "walk_order": 5})).await;
+    let (st, _) = s
+        .post("/api/v1/locations", key, json!({"op_id": "m-2", "warehouse": "W1", "location": "Z-01", "walk_order": 5}))
+        .await;
     assert_eq!(st, StatusCode::OK);
-    let (st, out) = s.post("/api/v1/inventory/place", key, json!({"op_id": "i-1", "warehouse": "W1", "location": "Z-01", "sku": "SKU-Z", "quantity": 10})).await;
+    let (st, out) = s
+        .post(
+            "/api/v1/inventory/place",
+            key,
+            json!({"op_id": "i-1", "warehouse": "W1", "location": "Z-01", "sku": "SKU-Z", "quantity": 10}),
+        )
+        .await;
     assert_eq!((st, out["on_hand"].as_u64()), (StatusCode::OK, Some(10)), "{out}");
     let (st, _) = s.post("/api/v1/inventory/move", key, json!({"op_id": "i-2", "warehouse": "W1", "from_location": "Z-01", "to_location": "Z-02", "sku": "SKU-Z", "quantity": 4})).await;
     assert_eq!(st, StatusCode::OK);
     let (st, _) = s.post("/api/v1/inventory/remove", key, json!({"op_id": "i-3", "warehouse": "W1", "location": "Z-02", "sku": "SKU-Z", "quantity": 1, "reason": "damaged"})).await;
     assert_eq!(st, StatusCode::OK);
-    let (st, res) = s.post("/api/v1/inventory/reserve", key, json!({"op_id": "i-4", "warehouse": "W1", "sku": "SKU-Z", "quantity": 2, "ttl_seconds": 600})).await;
+    let (st, res) = s
+        .post(
+            "/api/v1/inventory/reserve",
+            key,
+            json!({"op_id": "i-4", "warehouse": "W1", "sku": "SKU-Z", "quantity": 2, "ttl_seconds": 600}),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{res}");
     let rid = res["reservation_ids"][0].as_i64().expect("reservation");
-    let (st, _) = s.post(&format!("/api/v1/inventory/reservations/{rid}/release"), key, json!({"op_id": "i-5", "reason": "test"})).await;
+    let (st, _) = s
+        .post(&format!("/api/v1/inventory/reservations/{rid}/release"), key, json!({"op_id": "i-5", "reason": "test"}))
+        .await;
     assert_eq!(st, StatusCode::OK);
-    let (st, err) = s.post(&format!("/api/v1/inventory/reservations/{rid}/release"), key, json!({"op_id": "i-6", "reason": "again"})).await;
+    let (st, err) = s
+        .post(&format!("/api/v1/inventory/reservations/{rid}/release"), key, json!({"op_id": "i-6", "reason": "again"}))
+        .await;
     assert_eq!(st, StatusCode::CONFLICT, "{err}");
-    let (st, err) = s.post("/api/v1/inventory/reserve", key, json!({"op_id": "i-7", "warehouse": "W1", "sku": "SKU-Z", "quantity": 99, "ttl_seconds": 60})).await;
+    let (st, err) = s
+        .post(
+            "/api/v1/inventory/reserve",
+            key,
+            json!({"op_id": "i-7", "warehouse": "W1", "sku": "SKU-Z", "quantity": 99, "ttl_seconds": 60}),
+        )
+        .await;
     assert_eq!((st, err["code"].as_str()), (StatusCode::CONFLICT, Some("E201")));
     let (st, slots) = s.get("/api/v1/inventory/picking-locations?warehouse=W1&sku=SKU-Z", &t.picker).await;
     assert_eq!(st, StatusCode::OK);
@@ -186,22 +225,40 @@ async fn supervisor_and_inventory_routes() {
     // Supervisor: assign, cancel a task (the pick fails), create a retry task.
     let (_, tasks) = common::accepted(&f.ok(order("o-2", &[("SKU-B", 2, "W2")])));
     let ids = tasks[0].1;
-    let (st, out) = s.post(&format!("/api/v1/picking-tasks/{ids}/assign"), &t.supervisor, json!({"op_id": "a-1", "worker_id": f.picker})).await;
+    let (st, out) = s
+        .post(
+            &format!("/api/v1/picking-tasks/{ids}/assign"),
+            &t.supervisor,
+            json!({"op_id": "a-1", "worker_id": f.picker}),
+        )
+        .await;
     assert_eq!((st, out["status"].as_str()), (StatusCode::OK, Some("assigned")), "{out}");
-    let (st, err) = s.post(&format!("/api/v1/picking-tasks/{ids}/assign"), &t.supervisor, json!({"op_id": "a-2"})).await;
+    let (st, err) =
+        s.post(&format!("/api/v1/picking-tasks/{ids}/assign"), &t.supervisor, json!({"op_id": "a-2"})).await;
     assert_eq!((st, err["field"].as_str()), (StatusCode::BAD_REQUEST, Some("worker_id")));
-    let (st, _) = s.post(&format!("/api/v1/picking-tasks/{ids}/cancel"), &t.supervisor, json!({"op_id": "x-1", "reason": "recount"})).await;
+    let (st, _) = s
+        .post(
+            &format!("/api/v1/picking-tasks/{ids}/cancel"),
+            &t.supervisor,
+            json!({"op_id": "x-1", "reason": "recount"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
-    let fulfillment = f.svc.order_view(f.svc.picking_task_view(ids).expect("task").order_id).expect("order").fulfillments[0].fulfillment_id;
-    let (st, retry) = s.post("/api/v1/picking-tasks", &t.supervisor, json!({"op_id": "r-1", "fulfillment_id": fulfillment})).await;
+    let fulfillment =
+        f.svc.order_view(f.svc.picking_task_view(ids).expect("task").order_id).expect("order").fulfillments[0]
+            .fulfillment_id;
+    let (st, retry) =
+        s.post("/api/v1/picking-tasks", &t.supervisor, json!({"op_id": "r-1", "fulfillment_id": fulfillment})).await;
     assert_eq!((st, retry["status"].as_str()), (StatusCode::OK, Some("pending")), "{retry}");
     assert_ne!(retry["task_id"].as_i64(), Some(ids));
-    let (st, err) = s.post("/api/v1/picking-tasks", &t.supervisor, json!({"op_id": "r-2", "fulfillment_id": fulfillment})).await;
+    let (st, err) =
+        s.post("/api/v1/picking-tasks", &t.supervisor, json!({"op_id": "r-2", "fulfillment_id": fulfillment})).await;
     assert_eq!(st, StatusCode::CONFLICT, "only a failed pick may be retried: {err}");
 
     // Cancel the order through the API: the retry task is cancelled too.
     let order_id = f.svc.picking_task_view(ids).expect("task").order_id;
-    let (st, out) = s.post(&format!("/api/v1/orders/{order_id}/cancel"), key, json!({"op_id": "oc-1", "reason": "customer"})).await;
+    let (st, out) =
+        s.post(&format!("/api/v1/orders/{order_id}/cancel"), key, json!({"op_id": "oc-1", "reason": "customer"})).await;
     assert_eq!((st, out["tasks_cancelled"].as_u64()), (StatusCode::OK, Some(1)), "{out}");
     s.stop().await;
 }
@@ -220,7 +277,8 @@ async fn limits_and_unknown_paths_answer_in_json() {
     let (st, err) = s.call("DELETE", "/api/v1/orders", Some(&t.admin), None).await;
     assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
     assert!(err["code"].is_string(), "{err}");
-    let resp = s.http.post(s.url("/api/v1/orders")).bearer_auth(&t.integration).body("{not json").send().await.expect("send");
+    let resp =
+        s.http.post(s.url("/api/v1/orders")).bearer_auth(&t.integration).body("{not json").send().await.expect("send");
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     let err: Value = resp.json().await.expect("json");
     assert_eq!(err["field"], "body");

@@ -77,7 +77,9 @@ async fn a_picker_acts_only_as_itself() {
     // Claiming for somebody else is a supervisor's right.
     let (st, _) = s.post("/api/v1/tasks/claim", &t.picker, json!({"op_id": "c-1", "worker_id": t.supervisor_id})).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
-    let (st, out) = s.post("/api/v1/tasks/claim", &t.supervisor, json!({"op_id": "c-2", "queue": "picking", "worker_id": f.picker})).await;
+    let (st, out) = s
+        .post("/api/v1/tasks/claim", &t.supervisor, json!({"op_id": "c-2", "queue": "picking", "worker_id": f.picker}))
+        .await;
     assert_eq!((st, out["task_id"].as_i64()), (StatusCode::OK, Some(task)), "{out}");
     // The task is the picker's: the admin (as a worker) may not start it as itself...
     let (st, err) = s.post(&format!("/api/v1/picking-tasks/{task}/start"), &t.admin, json!({"op_id": "s-1"})).await;

@@ -8,7 +8,6 @@ use common::server::TestServer;
 use common::{Fixture, accepted, order};
 use reqwest::StatusCode;
 use serde_json::json;
-use std::sync::Arc;
 use tote::app::{AppError, Command, Outcome};
 use tote::server::config::WriterConfig;
 
@@ -80,15 +79,18 @@ async fn health_and_metrics() {
 /// are then committed together, and each gets its own answer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queued_ops_share_one_commit_and_a_failure_spares_its_neighbours() {
-    let f = Arc::new(Fixture::new());
-    f.svc.store().write(|tx| {
-        tx.execute_batch_for_tests(
-            "CREATE TRIGGER boom BEFORE INSERT ON product_locations WHEN NEW.sku = 'SKU-BOOM'
+    let f = Fixture::new();
+    f.svc
+        .store()
+        .write(|tx| {
+            tx.execute_batch_for_tests(
+                "CREATE TRIGGER boom BEFORE INSERT ON product_locations WHEN NEW.sku = 'SKU-BOOM'
              BEGIN SELECT RAISE(ABORT, 'injected fault'); END;",
-        )
-    })
-    .expect("trigger");
-    let (writer, thread) = tote::server::writer::start(f.svc.clone(), WriterConfig { max_batch: 1024 }).expect("writer");
+            )
+        })
+        .expect("trigger");
+    let (writer, thread) =
+        tote::server::writer::start(f.svc.clone(), WriterConfig { max_batch: 1024 }).expect("writer");
     // Hold the write lock so the writer blocks on its first commit.
     let (release, released) = std::sync::mpsc::channel::<()>();
     let (held, is_held) = std::sync::mpsc::channel::<()>();

@@ -140,10 +140,11 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
             let fresh = match who {
                 Who::Integration => token.clone(),
                 _ => {
-                    let badge = ["B-100", "B-200", "B-300", "B-400"][[Who::Picker, Who::Packer, Who::Supervisor, Who::Admin]
-                        .iter()
-                        .position(|x| *x == who)
-                        .expect("worker")];
+                    let badge =
+                        ["B-100", "B-200", "B-300", "B-400"][[Who::Picker, Who::Packer, Who::Supervisor, Who::Admin]
+                            .iter()
+                            .position(|x| *x == who)
+                            .expect("worker")];
                     s.login(badge, PIN).await.1["token"].as_str().expect("token").to_owned()
                 }
             };
@@ -223,10 +224,9 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
         ("POST", "/api/v1/packing-tasks/{id}/cancel") => {
             (p.replace("{id}", &w.packing().to_string()), Some(json!({"op_id": op, "reason": "test"})))
         }
-        ("POST", "/api/v1/inventory/place") => (
-            p.into(),
-            Some(json!({"op_id": op, "warehouse": "W1", "location": "M-02", "sku": "SKU-M", "quantity": 5})),
-        ),
+        ("POST", "/api/v1/inventory/place") => {
+            (p.into(), Some(json!({"op_id": op, "warehouse": "W1", "location": "M-02", "sku": "SKU-M", "quantity": 5})))
+        }
         ("POST", "/api/v1/inventory/move") => (
             p.into(),
             Some(json!({"op_id": op, "warehouse": "W1", "from_location": "M-01", "to_location": "M-03",
@@ -237,12 +237,12 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
             Some(json!({"op_id": op, "warehouse": "W1", "location": "M-01", "sku": "SKU-M", "quantity": 1,
                         "reason": "damaged"})),
         ),
-        ("POST", "/api/v1/inventory/reserve") => (
-            p.into(),
-            Some(json!({"op_id": op, "warehouse": "W1", "sku": "SKU-M", "quantity": 1, "ttl_seconds": 60})),
-        ),
+        ("POST", "/api/v1/inventory/reserve") => {
+            (p.into(), Some(json!({"op_id": op, "warehouse": "W1", "sku": "SKU-M", "quantity": 1, "ttl_seconds": 60})))
+        }
         ("POST", "/api/v1/inventory/reservations/{id}/release") => {
-            let cmd = Command::ReserveStock { warehouse: "W1".into(), sku: "SKU-M".into(), quantity: 1, ttl_seconds: 60 };
+            let cmd =
+                Command::ReserveStock { warehouse: "W1".into(), sku: "SKU-M".into(), quantity: 1, ttl_seconds: 60 };
             let id = match w.f.ok(cmd) {
                 tote::app::Outcome::Reserved { reservation_ids, .. } => reservation_ids[0],
                 other => panic!("{other:?}"),
@@ -312,7 +312,12 @@ async fn openapi_document_names_exactly_the_routes() {
     // Every route in the table is served (not the 404 fallback).
     for r in ROUTES {
         let (st, body) = s.call(r.method, r.path, None, None).await;
-        assert!(!(st == StatusCode::NOT_FOUND && body["message"] == "no such endpoint"), "{} {} is not routed", r.method, r.path);
+        assert!(
+            !(st == StatusCode::NOT_FOUND && body["message"] == "no such endpoint"),
+            "{} {} is not routed",
+            r.method,
+            r.path
+        );
     }
     s.stop().await;
 }

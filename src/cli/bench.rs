@@ -34,11 +34,15 @@ pub fn run(cmd: &BenchCmd) -> Result<()> {
     let durability = tote::server::config::parse_durability(synchronous).map_err(anyhow::Error::msg)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     println!("tote bench api: POST pick-item over HTTP, synchronous={synchronous}, {seconds} s per run");
-    println!("{:>7}  {:<14} {:>9} {:>8} {:>8} {:>10} {:>7}", "clients", "design", "ops/s", "p50 ms", "p99 ms", "ops/commit", "errors");
+    println!(
+        "{:>7}  {:<14} {:>9} {:>8} {:>8} {:>10} {:>7}",
+        "clients", "design", "ops/s", "p50 ms", "p99 ms", "ops/commit", "errors"
+    );
     for &n in clients {
         let mut rates = Vec::new();
         for group in [true, false] {
-            let r = runtime.block_on(one_run(n.max(1), group, durability, Duration::from_secs_f64(seconds.max(0.1))))?;
+            let r =
+                runtime.block_on(one_run(n.max(1), group, durability, Duration::from_secs_f64(seconds.max(0.1))))?;
             println!(
                 "{:>7}  {:<14} {:>9.0} {:>8.2} {:>8.2} {:>10.1} {:>7}",
                 n,
@@ -205,8 +209,7 @@ fn setup(svc: &Services, clients: usize, base: &str) -> Result<Vec<Lane>> {
 /// Every acknowledged scan is in the database exactly once.
 fn check_applied_once(svc: &Services, acknowledged: usize) -> Result<()> {
     let filter = tote::storage::queues::TaskFilter { limit: 10_000, ..Default::default() };
-    let picked: u64 =
-        svc.picking_tasks(&filter)?.iter().flat_map(|t| &t.items).map(|i| u64::from(i.picked)).sum();
+    let picked: u64 = svc.picking_tasks(&filter)?.iter().flat_map(|t| &t.items).map(|i| u64::from(i.picked)).sum();
     if picked != acknowledged as u64 {
         bail!("{acknowledged} scans acknowledged but {picked} units picked in the database");
     }

@@ -7,9 +7,9 @@ use super::AppState;
 use super::error::ApiError;
 use super::routes;
 use crate::domain::auth::{Access, Caller};
+use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
@@ -85,7 +85,12 @@ pub(crate) fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Caller, A
 
 /// The auth layer: public endpoints pass; others need a caller the route's
 /// [`Access`] admits. The caller is handed to the handler as an extension.
-pub(crate) async fn authorize(State(state): State<AppState>, matched: Option<MatchedPath>, mut req: Request, next: Next) -> Response {
+pub(crate) async fn authorize(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let access = matched.as_ref().and_then(|m| routes::access(req.method().as_str(), m.as_str()));
     let Some(access) = access else {
         // A known path with another method: the router answers 405.

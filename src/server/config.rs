@@ -134,13 +134,22 @@ mod tests {
 
     #[test]
     fn file_overrides_defaults_and_rejects_typos() {
-        let l = ServerConfig::from_toml("[server]\nlisten = \"0.0.0.0:8080\"\ngroup_commit = false\nsynchronous = \"normal\"\n")
-            .expect("valid config");
+        let l = ServerConfig::from_toml(
+            "[server]\nlisten = \"0.0.0.0:8080\"\ngroup_commit = false\nsynchronous = \"normal\"\n",
+        )
+        .expect("valid config");
         assert_eq!(l.listen.as_deref(), Some("0.0.0.0:8080"));
         assert!(!l.config.group_commit);
         assert_eq!(l.config.writer().max_batch, 1);
         assert_eq!(l.config.durability, Durability::Normal);
         assert!(ServerConfig::from_toml("[server]\ngroup_comit = true\n").is_err());
         assert!(ServerConfig::from_toml("[server]\nsynchronous = \"off\"\n").is_err());
+    }
+
+    #[test]
+    fn the_packaged_config_parses_and_states_the_defaults() {
+        let l = ServerConfig::from_toml(include_str!("../../packaging/tote.toml")).expect("packaged config");
+        assert_eq!(l.config, ServerConfig::default(), "packaging/tote.toml must show the real defaults");
+        assert_eq!(l.db.as_deref(), Some("/var/lib/tote/tote.db"));
     }
 }

@@ -37,7 +37,12 @@ impl ApiError {
     pub fn new(status: StatusCode, code: &str, label: &str, message: impl Into<String>) -> Self {
         ApiError {
             status,
-            body: ErrorBody { code: code.into(), message: message.into(), field: None, short: format!("{code} {label}") },
+            body: ErrorBody {
+                code: code.into(),
+                message: message.into(),
+                field: None,
+                short: format!("{code} {label}"),
+            },
         }
     }
 
@@ -125,7 +130,9 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     }
     let (code, label, message) = match status {
         StatusCode::PAYLOAD_TOO_LARGE => ("E413", "too large", "request body is larger than the limit"),
-        StatusCode::REQUEST_TIMEOUT => ("E408", "timed out", "the request took longer than the limit; retry with the same op_id"),
+        StatusCode::REQUEST_TIMEOUT => {
+            ("E408", "timed out", "the request took longer than the limit; retry with the same op_id")
+        }
         StatusCode::METHOD_NOT_ALLOWED => ("E405M", "bad method", "method not allowed on this path"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("E415", "not json", "send Content-Type: application/json"),
         s if s.is_client_error() => ("E001", "bad request", "the request could not be read"),

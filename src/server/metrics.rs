@@ -55,7 +55,12 @@ impl HttpMetrics {
 }
 
 /// The layer that times every routed request.
-pub(crate) async fn track(State(state): State<AppState>, matched: Option<MatchedPath>, req: Request, next: Next) -> Response {
+pub(crate) async fn track(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    req: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let method = req.method().as_str().to_owned();
     let resp = next.run(req).await;
@@ -107,7 +112,12 @@ pub(crate) fn render(state: &AppState, domain: &DomainMetrics) -> String {
             count: s.count,
             sum: s.sum,
         };
-        histogram(&mut out, "tote_http_request_duration_seconds", &format!("method=\"{method}\",route=\"{route}\""), &h);
+        histogram(
+            &mut out,
+            "tote_http_request_duration_seconds",
+            &format!("method=\"{method}\",route=\"{route}\""),
+            &h,
+        );
     }
     drop(routes);
 

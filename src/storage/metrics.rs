@@ -55,7 +55,8 @@ impl Tx<'_> {
             let mut stmt = self.conn.prepare(&format!(
                 "SELECT status, priority, COUNT(*) FROM {table} GROUP BY status, priority ORDER BY status, priority"
             ))?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
             for row in rows {
                 let (status, priority, n) = row?;
                 queue_depth.push((name, status, priority, n.max(0).unsigned_abs()));
@@ -85,16 +86,17 @@ impl Tx<'_> {
     fn histogram(&self, durations: &str) -> Result<Histogram> {
         let cases: Vec<String> = DURATION_BUCKETS.iter().map(|b| format!("COALESCE(SUM(d <= {b}), 0)")).collect();
         let sql = format!("SELECT COUNT(*), COALESCE(SUM(d), 0.0), {} FROM ({durations})", cases.join(", "));
-        self.conn.query_row(&sql, [], |r| {
-            let count: i64 = r.get(0)?;
-            let sum: f64 = r.get(1)?;
-            let mut buckets = Vec::with_capacity(DURATION_BUCKETS.len());
-            for (i, b) in DURATION_BUCKETS.iter().enumerate() {
-                let n: i64 = r.get(i + 2)?;
-                buckets.push((*b, n.max(0).unsigned_abs()));
-            }
-            Ok(Histogram { buckets, count: count.max(0).unsigned_abs(), sum })
-        })
-        .map_err(Into::into)
+        self.conn
+            .query_row(&sql, [], |r| {
+                let count: i64 = r.get(0)?;
+                let sum: f64 = r.get(1)?;
+                let mut buckets = Vec::with_capacity(DURATION_BUCKETS.len());
+                for (i, b) in DURATION_BUCKETS.iter().enumerate() {
+                    let n: i64 = r.get(i + 2)?;
+                    buckets.push((*b, n.max(0).unsigned_abs()));
+                }
+                Ok(Histogram { buckets, count: count.max(0).unsigned_abs(), sum })
+            })
+            .map_err(Into::into)
     }
 }

@@ -63,7 +63,13 @@ impl TestServer {
 
     /// Sends `method path` with an optional token and JSON body; returns the
     /// status and the JSON body (`Null` when empty or not JSON).
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut req = self.http.request(m, self.url(path));
         if let Some(t) = token {

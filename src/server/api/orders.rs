@@ -1,10 +1,10 @@
 //! Orders: intake (idempotent on the request id), get, list, cancel.
 
 use super::run;
+use crate::app::Command;
 use crate::app::command::{OrderRequest, Outcome};
 use crate::app::task_views::PickingTaskView;
 use crate::app::views::OrderView;
-use crate::app::Command;
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{Body, Ids, Params, from_value, op_id};
@@ -52,7 +52,10 @@ pub struct OrderQuery {
 
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(OrderQuery), security(("bearer" = [])),
     responses((status = 200, body = Vec<OrderView>)))]
-pub async fn list_orders(State(st): State<AppState>, Params(q): Params<OrderQuery>) -> Result<Json<Vec<OrderView>>, ApiError> {
+pub async fn list_orders(
+    State(st): State<AppState>,
+    Params(q): Params<OrderQuery>,
+) -> Result<Json<Vec<OrderView>>, ApiError> {
     let limit = q.limit.unwrap_or(50).clamp(1, st.config.max_page);
     Ok(Json(st.services.orders(q.status.as_deref(), q.before_id, limit)?))
 }
@@ -89,6 +92,10 @@ pub async fn order_picking_tasks(State(st): State<AppState>, ids: Ids) -> Result
     let order = ids.get("id")?;
     // 404 for an unknown order, not an empty list.
     st.services.order_view(order)?;
-    let filter = TaskFilter { order: Some(crate::domain::ids::OrderId(order)), limit: st.config.max_page, ..TaskFilter::default() };
+    let filter = TaskFilter {
+        order: Some(crate::domain::ids::OrderId(order)),
+        limit: st.config.max_page,
+        ..TaskFilter::default()
+    };
     Ok(Json(st.services.picking_tasks(&filter)?))
 }

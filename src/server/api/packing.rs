@@ -102,8 +102,11 @@ pub async fn add_package(
     headers: HeaderMap,
     Body(b): Body<AddPackageBody>,
 ) -> Result<Json<Outcome>, ApiError> {
-    let cmd =
-        Command::AddPackage { task_id: ids.get("id")?, worker_id: as_worker(&caller, b.worker_id)?, package: b.package };
+    let cmd = Command::AddPackage {
+        task_id: ids.get("id")?,
+        worker_id: as_worker(&caller, b.worker_id)?,
+        package: b.package,
+    };
     run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
 }
 

@@ -159,7 +159,8 @@ pub async fn create_picking_task(
     headers: HeaderMap,
     Body(b): Body<CreatePicking>,
 ) -> Result<Json<Outcome>, ApiError> {
-    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, Command::RetryPicking { fulfillment_id: b.fulfillment_id }).await
+    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, Command::RetryPicking { fulfillment_id: b.fulfillment_id })
+        .await
 }
 
 #[utoipa::path(get, path = "/api/v1/picking-tasks", tag = "picking", params(TaskQuery), security(("bearer" = [])),

@@ -72,7 +72,9 @@ fn login_blocking(st: &AppState, req: &LoginRequest) -> Result<Json<LoginRespons
     // The lockout count is re-read and written in one transaction, so
     // concurrent wrong PINs are all counted.
     let verdict = st.services.store().write(|tx| {
-        let Some(current) = tx.worker_by_badge(badge)? else { return Ok::<_, crate::app::AppError>(LoginVerdict::Refused) };
+        let Some(current) = tx.worker_by_badge(badge)? else {
+            return Ok::<_, crate::app::AppError>(LoginVerdict::Refused);
+        };
         let (verdict, next) = current.login.attempt(pin_ok, now, policy);
         if next != current.login {
             tx.set_login_state(current.id, next)?;
@@ -120,7 +122,9 @@ pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Result<St
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 pub async fn me(Extension(caller): Extension<Caller>) -> Json<Me> {
     Json(match caller {
-        Caller::Worker { id, role } => Me { kind: "worker", worker_id: Some(id.0), role: Some(role.as_str()), api_key_id: None },
+        Caller::Worker { id, role } => {
+            Me { kind: "worker", worker_id: Some(id.0), role: Some(role.as_str()), api_key_id: None }
+        }
         Caller::Integration { key_id } => {
             Me { kind: "integration", worker_id: None, role: None, api_key_id: Some(key_id) }
         }

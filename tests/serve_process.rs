@@ -1,0 +1,141 @@
+//! `tote serve` as a real process: an acknowledged op survives SIGKILL, and
+//! SIGTERM stops the server cleanly (exit 0) after answering what it took.
+
+use reqwest::StatusCode;
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+fn tote(db: &Path, args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_tote"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("TOTE_DB")
+        .output()
+        .expect("run tote");
+    assert!(o.status.success(), "tote {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Starts `tote serve` on a free port; returns the child and its base URL.
+fn serve(db: &Path) -> (Child, String, std::thread::JoinHandle<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tote"))
+        .arg("--db")
+        .arg(db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("TOTE_DB")
+        .env("TOTE_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let mut base = None;
+    for line in lines.by_ref() {
+        let line = line.expect("line");
+        if let Some(at) = line.find("http://") {
+            base = Some(line[at..].split_whitespace().next().expect("url").to_owned());
+            break;
+        }
+    }
+    // Keep draining stderr so the server never blocks on a full pipe.
+    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"));
+    (child, base.expect("serve printed its address"), rest)
+}
+
+fn setup() -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("serve.db");
+    tote(&db, &["init", "--warehouse", "W1=Main"]);
+    let key = tote(&db, &["apikey", "create", "shop"]).trim().to_owned();
+    assert!(key.starts_with("tote_key_"), "{key}");
+    (dir, db, key)
+}
+
+async fn place(http: &reqwest::Client, base: &str, key: &str, n: usize) -> Option<StatusCode> {
+    let body = json!({"op_id": format!("place-{n}"), "warehouse": "W1", "location": format!("K-{n:03}"), "sku": "SKU-K", "quantity": 1});
+    http.post(format!("{base}/api/v1/inventory/place"))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .ok()
+        .map(|r| r.status())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_ops_survive_sigkill() {
+    let (_dir, db, key) = setup();
+    let (mut child, base, _log) = serve(&db);
+    let http = reqwest::Client::new();
+    let mut calls = Vec::new();
+    for n in 0..40 {
+        let (http, base, key) = (http.clone(), base.clone(), key.clone());
+        calls.push(tokio::spawn(async move { (n, place(&http, &base, &key, n).await) }));
+    }
+    let mut acked = Vec::new();
+    for c in calls {
+        if let (n, Some(StatusCode::OK)) = c.await.expect("join") {
+            acked.push(n);
+        }
+    }
+    assert_eq!(acked.len(), 40, "all placed while the server ran");
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+
+    let (mut child, base, _log) = serve(&db);
+    let (st, slots) = {
+        let r = http
+            .get(format!("{base}/api/v1/inventory/picking-locations?warehouse=W1&sku=SKU-K"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .expect("read after restart");
+        (r.status(), r.json::<serde_json::Value>().await.expect("json"))
+    };
+    assert_eq!(st, StatusCode::OK);
+    let locations: Vec<&str> = slots.as_array().expect("slots").iter().filter_map(|s| s["location"].as_str()).collect();
+    for n in acked {
+        assert!(locations.contains(&format!("K-{n:03}").as_str()), "acknowledged op {n} lost after SIGKILL");
+    }
+    // A retry of an acknowledged op after the restart is a replay.
+    assert_eq!(place(&http, &base, &key, 3).await, Some(StatusCode::OK));
+    child.kill().expect("kill");
+    child.wait().expect("reaped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_in_flight_requests_and_exits_zero() {
+    let (_dir, db, key) = setup();
+    let (mut child, base, log) = serve(&db);
+    let http = reqwest::Client::new();
+    let mut calls = Vec::new();
+    for n in 0..30 {
+        let (http, base, key) = (http.clone(), base.clone(), key.clone());
+        calls.push(tokio::spawn(async move { (n, place(&http, &base, &key, n).await) }));
+    }
+    let pid = child.id().to_string();
+    // The shell's builtin kill: no procps needed on a fresh machine.
+    let killed = Command::new("sh").args(["-c", &format!("kill -TERM {pid}")]).status().expect("kill -TERM");
+    assert!(killed.success());
+    let mut answered = Vec::new();
+    for c in calls {
+        match c.await.expect("join") {
+            (n, Some(StatusCode::OK)) => answered.push(n),
+            (_, None) => {} // arrived after the listener closed: refused, never half-done
+            (n, Some(other)) => panic!("request {n} answered {other} during shutdown"),
+        }
+    }
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "exit status {status:?}");
+    let log = log.join().expect("log");
+    assert!(log.contains("stopped cleanly"), "{log}");
+    // Every answered op is on disk.
+    let store = tote::storage::Store::open(&db).expect("open");
+    for n in answered {
+        let op = store.read(|tx| tx.applied_op(&format!("place-{n}"))).expect("read");
+        assert!(op.is_some(), "answered op {n} is not in the database");
+    }
+}
