@@ -43,6 +43,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
 /// this many can read at once.
 const READERS: usize = 4;
 
+/// Compiled statements kept per connection; more than the schema's
+/// distinct statements, so the hot paths never recompile.
+const STATEMENT_CACHE: usize = 256;
+
 /// How long a connection waits on a lock held by another process.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -161,17 +165,34 @@ impl Store {
 }
 
 impl Tx<'_> {
+    /// Runs one statement, compiled once per connection and then reused:
+    /// the hot paths run the same few statements thousands of times.
+    fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.conn.prepare_cached(sql)?.execute(params)
+    }
+
+    /// Reads one row with a cached statement; see [`Tx::exec`].
+    fn row<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.conn.prepare_cached(sql)?.query_row(params, f)
+    }
+
     /// Runs `f` inside a savepoint: if it fails, only its own changes are
     /// undone and the surrounding transaction carries on.
     pub fn savepoint<T, E: From<StorageError>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
-        self.conn.execute_batch("SAVEPOINT op").map_err(StorageError::from)?;
+        self.exec("SAVEPOINT op", []).map_err(StorageError::from)?;
         match f(self) {
             Ok(v) => {
-                self.conn.execute_batch("RELEASE op").map_err(StorageError::from)?;
+                self.exec("RELEASE op", []).map_err(StorageError::from)?;
                 Ok(v)
             }
             Err(e) => {
-                self.conn.execute_batch("ROLLBACK TO op; RELEASE op").map_err(StorageError::from)?;
+                self.exec("ROLLBACK TO op", []).map_err(StorageError::from)?;
+                self.exec("RELEASE op", []).map_err(StorageError::from)?;
                 Err(e)
             }
         }
@@ -204,12 +225,12 @@ impl Tx<'_> {
             .iter()
             .find(|t| **t == table)
             .ok_or_else(|| StorageError::Corrupt(format!("unknown table {table}")))?;
-        Ok(self.conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
+        Ok(self.row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
     }
 
     /// The schema version (`PRAGMA user_version`): migrations applied.
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self.row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// Runs raw SQL; only for tests that inject faults (triggers).
@@ -237,6 +258,7 @@ fn connect(path: &Path, durability: Durability) -> Result<Connection> {
     let open_err = |source| StorageError::Open { path: path.to_owned(), source };
     let conn = Connection::open(path).map_err(open_err)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     let sync = match durability {
         Durability::Full => "FULL",
         Durability::Normal => "NORMAL",

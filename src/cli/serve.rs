@@ -54,9 +54,10 @@ pub fn serve(db_flag: Option<&Path>, args: &ServeArgs) -> Result<()> {
     runtime.block_on(async {
         let listener =
             tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("listening on {listen}"))?;
+        let shutdown = tote::server::shutdown_signal().context("installing signal handlers")?;
         let addr = listener.local_addr()?;
         eprintln!("tote serve: {} on http://{addr} (group commit {})", db.display(), on_off(config.group_commit));
-        tote::server::run(listener, tote::server::shutdown_signal(), services, config).await?;
+        tote::server::run(listener, shutdown, services, config).await?;
         eprintln!("tote serve: stopped cleanly");
         Ok(())
     })

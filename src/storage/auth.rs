@@ -52,17 +52,17 @@ fn to_worker(raw: RawWorker) -> Result<WorkerRow> {
 impl Tx<'_> {
     pub fn worker_by_badge(&self, badge: &str) -> Result<Option<WorkerRow>> {
         let sql = format!("SELECT {WORKER_COLUMNS} FROM workers WHERE badge = ?1");
-        self.conn.query_row(&sql, [badge], worker_row).optional()?.map(to_worker).transpose()
+        self.row(&sql, [badge], worker_row).optional()?.map(to_worker).transpose()
     }
 
     pub fn workers(&self) -> Result<Vec<WorkerRow>> {
-        let mut stmt = self.conn.prepare(&format!("SELECT {WORKER_COLUMNS} FROM workers ORDER BY id"))?;
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT {WORKER_COLUMNS} FROM workers ORDER BY id"))?;
         let rows = stmt.query_map([], worker_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter().map(to_worker).collect()
     }
 
     pub fn set_login_state(&self, worker: WorkerId, s: LoginState) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "UPDATE workers SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1",
             params![worker.0, i64::from(s.failed), s.locked_until.map(ms)],
         )?;
@@ -70,16 +70,16 @@ impl Tx<'_> {
     }
 
     pub fn set_worker_pin(&self, worker: WorkerId, pin_hash: &str) -> Result<()> {
-        self.conn.execute("UPDATE workers SET pin_hash = ?2 WHERE id = ?1", params![worker.0, pin_hash])?;
+        self.exec("UPDATE workers SET pin_hash = ?2 WHERE id = ?1", params![worker.0, pin_hash])?;
         Ok(())
     }
 
     /// Disables (or re-enables) the worker with `badge`; a disabled worker's
     /// sessions end at once. False when no such badge exists.
     pub fn set_worker_active(&self, badge: &str, active: bool, now: Timestamp) -> Result<bool> {
-        let n = self.conn.execute("UPDATE workers SET active = ?2 WHERE badge = ?1", params![badge, active])?;
+        let n = self.exec("UPDATE workers SET active = ?2 WHERE badge = ?1", params![badge, active])?;
         if !active {
-            self.conn.execute(
+            self.exec(
                 "UPDATE sessions SET revoked_at = ?2 WHERE revoked_at IS NULL
                    AND worker_id = (SELECT id FROM workers WHERE badge = ?1)",
                 params![badge, ms(now)],
@@ -96,7 +96,7 @@ impl Tx<'_> {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO sessions (token_hash, worker_id, device_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![token_hash, worker.0, device, ms(now), ms(expires_at)],
         )?;
@@ -106,8 +106,7 @@ impl Tx<'_> {
     /// The session for `token_hash` if it is live at `now` and its worker active.
     pub fn session(&self, token_hash: &str, now: Timestamp) -> Result<Option<SessionRow>> {
         let row = self
-            .conn
-            .query_row(
+            .row(
                 "SELECT s.worker_id, w.role, s.expires_at FROM sessions s JOIN workers w ON w.id = s.worker_id
                  WHERE s.token_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2 AND w.active = 1",
                 params![token_hash, ms(now)],
@@ -125,7 +124,7 @@ impl Tx<'_> {
     }
 
     pub fn revoke_session(&self, token_hash: &str, now: Timestamp) -> Result<bool> {
-        let n = self.conn.execute(
+        let n = self.exec(
             "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
             params![token_hash, ms(now)],
         )?;
@@ -133,7 +132,7 @@ impl Tx<'_> {
     }
 
     pub fn insert_api_key(&self, name: &str, key_hash: &str, now: Timestamp) -> Result<i64> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO api_keys (name, key_hash, scope, created_at) VALUES (?1, ?2, 'integration', ?3)",
             params![name, key_hash, ms(now)],
         )?;
@@ -143,13 +142,12 @@ impl Tx<'_> {
     /// The id of the live API key with `key_hash`.
     pub fn api_key(&self, key_hash: &str) -> Result<Option<i64>> {
         Ok(self
-            .conn
-            .query_row("SELECT id FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL", [key_hash], |r| r.get(0))
+            .row("SELECT id FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL", [key_hash], |r| r.get(0))
             .optional()?)
     }
 
     pub fn revoke_api_key(&self, name: &str, now: Timestamp) -> Result<bool> {
-        let n = self.conn.execute(
+        let n = self.exec(
             "UPDATE api_keys SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
             params![name, ms(now)],
         )?;

@@ -32,17 +32,16 @@ pub struct Product {
 impl Tx<'_> {
     /// The warehouse with `code`, creating it if new.
     pub fn ensure_warehouse(&self, code: &str, name: &str, now: Timestamp) -> Result<WarehouseId> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO warehouses (code, name, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (code) DO NOTHING",
             params![code, name, ms(now)],
         )?;
-        Ok(WarehouseId(self.conn.query_row("SELECT id FROM warehouses WHERE code = ?1", [code], |r| r.get(0))?))
+        Ok(WarehouseId(self.row("SELECT id FROM warehouses WHERE code = ?1", [code], |r| r.get(0))?))
     }
 
     pub fn warehouse_by_code(&self, code: &str) -> Result<Option<Warehouse>> {
         Ok(self
-            .conn
-            .query_row("SELECT id, code, name FROM warehouses WHERE code = ?1", [code], |r| {
+            .row("SELECT id, code, name FROM warehouses WHERE code = ?1", [code], |r| {
                 Ok(Warehouse { id: WarehouseId(r.get(0)?), code: r.get(1)?, name: r.get(2)? })
             })
             .optional()?)
@@ -64,13 +63,13 @@ impl Tx<'_> {
         walk_order: Option<i64>,
         check_digits: Option<&str>,
     ) -> Result<LocationId> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO locations (warehouse_id, code, walk_order, check_digits) VALUES (?1, ?2, COALESCE(?3, 0), ?4)
              ON CONFLICT (warehouse_id, code) DO UPDATE SET
                walk_order = COALESCE(?3, walk_order), check_digits = COALESCE(?4, check_digits)",
             params![warehouse.0, code, walk_order, check_digits],
         )?;
-        Ok(LocationId(self.conn.query_row(
+        Ok(LocationId(self.row(
             "SELECT id FROM locations WHERE warehouse_id = ?1 AND code = ?2",
             params![warehouse.0, code],
             |r| r.get(0),
@@ -79,8 +78,7 @@ impl Tx<'_> {
 
     pub fn location_by_code(&self, warehouse: WarehouseId, code: &str) -> Result<Option<Location>> {
         Ok(self
-            .conn
-            .query_row(
+            .row(
                 "SELECT id, warehouse_id, code, walk_order, check_digits FROM locations
                  WHERE warehouse_id = ?1 AND code = ?2",
                 params![warehouse.0, code],
@@ -99,7 +97,7 @@ impl Tx<'_> {
 
     /// Creates or updates a product; empty name or missing barcode keep what is stored.
     pub fn ensure_product(&self, sku: &Sku, name: &str, barcode: Option<&str>) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO products (sku, name, barcode) VALUES (?1, ?2, ?3)
              ON CONFLICT (sku) DO UPDATE SET
                name = CASE WHEN ?2 = '' THEN name ELSE ?2 END, barcode = COALESCE(?3, barcode)",
@@ -110,8 +108,7 @@ impl Tx<'_> {
 
     pub fn product(&self, sku: &str) -> Result<Option<Product>> {
         Ok(self
-            .conn
-            .query_row("SELECT sku, name, barcode FROM products WHERE sku = ?1", [sku], |r| {
+            .row("SELECT sku, name, barcode FROM products WHERE sku = ?1", [sku], |r| {
                 Ok(Product { sku: r.get(0)?, name: r.get(1)?, barcode: r.get(2)? })
             })
             .optional()?)
@@ -119,12 +116,12 @@ impl Tx<'_> {
 
     /// The SKU that owns `barcode`, if any.
     pub fn sku_by_barcode(&self, barcode: &str) -> Result<Option<String>> {
-        Ok(self.conn.query_row("SELECT sku FROM products WHERE barcode = ?1", [barcode], |r| r.get(0)).optional()?)
+        Ok(self.row("SELECT sku FROM products WHERE barcode = ?1", [barcode], |r| r.get(0)).optional()?)
     }
 
     /// Adds a worker; `role` is checked by the schema.
     pub fn insert_worker(&self, badge: &str, name: &str, role: &str, now: Timestamp) -> Result<WorkerId> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO workers (badge, name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![badge, name, role, ms(now)],
         )?;
@@ -134,8 +131,7 @@ impl Tx<'_> {
     /// Whether `worker` exists and is active.
     pub fn worker_active(&self, worker: WorkerId) -> Result<bool> {
         Ok(self
-            .conn
-            .query_row("SELECT active FROM workers WHERE id = ?1", [worker.0], |r| r.get::<_, bool>(0))
+            .row("SELECT active FROM workers WHERE id = ?1", [worker.0], |r| r.get::<_, bool>(0))
             .optional()?
             .unwrap_or(false))
     }

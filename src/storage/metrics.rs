@@ -36,13 +36,13 @@ pub struct DomainMetrics {
 impl Tx<'_> {
     /// Reads every domain metric in one snapshot.
     pub fn domain_metrics(&self) -> Result<DomainMetrics> {
-        let items: (i64, i64) = self.conn.query_row(
+        let items: (i64, i64) = self.row(
             "SELECT COALESCE(SUM(status IN ('short', 'skipped')), 0), COALESCE(SUM(status != 'pending'), 0)
              FROM picking_task_items",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let fulfillments: (i64, i64) = self.conn.query_row(
+        let fulfillments: (i64, i64) = self.row(
             "SELECT COALESCE(SUM(status IN ('packed', 'ready', 'shipped', 'completed')), 0),
                     COALESCE(SUM(status IN ('packed', 'ready', 'shipped', 'completed', 'pick_failed',
                                             'pack_failed', 'cancelled')), 0)
@@ -52,7 +52,7 @@ impl Tx<'_> {
         )?;
         let mut queue_depth = Vec::new();
         for (name, table) in [("picking", "picking_tasks"), ("packing", "packing_tasks")] {
-            let mut stmt = self.conn.prepare(&format!(
+            let mut stmt = self.conn.prepare_cached(&format!(
                 "SELECT status, priority, COUNT(*) FROM {table} GROUP BY status, priority ORDER BY status, priority"
             ))?;
             let rows =

@@ -72,15 +72,11 @@ const FULFILLMENT_COLUMNS: &str = "id, order_id, warehouse_id, status, pick_atte
 
 impl Tx<'_> {
     pub fn order_by_request(&self, request_id: &str) -> Result<Option<OrderId>> {
-        Ok(self
-            .conn
-            .query_row("SELECT id FROM orders WHERE request_id = ?1", [request_id], |r| r.get(0))
-            .optional()?
-            .map(OrderId))
+        Ok(self.row("SELECT id FROM orders WHERE request_id = ?1", [request_id], |r| r.get(0)).optional()?.map(OrderId))
     }
 
     pub fn insert_order(&self, o: &ValidOrder, now: Timestamp) -> Result<OrderId> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO orders (request_id, external_ref, status, priority, ship_to, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
             params![
@@ -96,7 +92,7 @@ impl Tx<'_> {
     }
 
     pub fn insert_order_line(&self, order: OrderId, warehouse: WarehouseId, sku: &Sku, qty: Qty) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO order_lines (order_id, warehouse_id, sku, quantity) VALUES (?1, ?2, ?3, ?4)",
             params![order.0, warehouse.0, sku.as_str(), qty.0],
         )?;
@@ -123,8 +119,7 @@ impl Tx<'_> {
 
     pub fn order(&self, id: OrderId) -> Result<Option<OrderRow>> {
         let raw = self
-            .conn
-            .query_row(
+            .row(
                 "SELECT id, request_id, external_ref, status, priority, ship_to, cancel_reason, created_at
                  FROM orders WHERE id = ?1",
                 [id.0],
@@ -158,7 +153,7 @@ impl Tx<'_> {
     }
 
     pub fn set_order_status(&self, id: OrderId, st: OrderStatus, reason: Option<&str>, now: Timestamp) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "UPDATE orders SET status = ?2, cancel_reason = COALESCE(?3, cancel_reason), updated_at = ?4 WHERE id = ?1",
             params![id.0, st.as_str(), reason, ms(now)],
         )?;
@@ -173,7 +168,7 @@ impl Tx<'_> {
         max_attempts: u32,
         now: Timestamp,
     ) -> Result<Fulfillment> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO fulfillments (order_id, warehouse_id, status, max_attempts, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
             params![order.0, warehouse.0, FulfillmentStatus::Pending.as_str(), max_attempts, ms(now)],
@@ -191,12 +186,7 @@ impl Tx<'_> {
 
     pub fn fulfillment(&self, id: FulfillmentId) -> Result<Option<Fulfillment>> {
         let raw = self
-            .conn
-            .query_row(
-                &format!("SELECT {FULFILLMENT_COLUMNS} FROM fulfillments WHERE id = ?1"),
-                [id.0],
-                fulfillment_raw,
-            )
+            .row(&format!("SELECT {FULFILLMENT_COLUMNS} FROM fulfillments WHERE id = ?1"), [id.0], fulfillment_raw)
             .optional()?;
         raw.map(to_fulfillment).transpose()
     }
@@ -210,7 +200,7 @@ impl Tx<'_> {
     }
 
     pub fn save_fulfillment(&self, f: &Fulfillment, now: Timestamp) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "UPDATE fulfillments SET status = ?2, pick_attempts = ?3, pack_attempts = ?4, updated_at = ?5 WHERE id = ?1",
             params![f.id.0, f.status.as_str(), f.pick_attempts, f.pack_attempts, ms(now)],
         )?;

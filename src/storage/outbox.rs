@@ -32,7 +32,7 @@ impl Tx<'_> {
     /// Appends `event` with its JSON `payload` to the outbox.
     pub fn append_event(&self, event: &DomainEvent, payload: &serde_json::Value, now: Timestamp) -> Result<i64> {
         let (agg_type, agg_id) = event.aggregate();
-        self.conn.execute(
+        self.exec(
             "INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, stream, payload, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![agg_type, agg_id, event.name(), event.stream(), payload.to_string(), ms(now)],
@@ -79,8 +79,7 @@ impl Tx<'_> {
     /// The stored outcome of `op_id`, if it was applied before.
     pub fn applied_op(&self, op_id: &str) -> Result<Option<AppliedOp>> {
         Ok(self
-            .conn
-            .query_row("SELECT command, request, outcome, response FROM applied_ops WHERE op_id = ?1", [op_id], |r| {
+            .row("SELECT command, request, outcome, response FROM applied_ops WHERE op_id = ?1", [op_id], |r| {
                 Ok(AppliedOp {
                     command: r.get(0)?,
                     request: r.get(1)?,
@@ -93,7 +92,7 @@ impl Tx<'_> {
 
     /// Records the outcome of `op_id`, in the same transaction as its effects.
     pub fn record_op(&self, op_id: &str, op: &AppliedOp, now: Timestamp) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO applied_ops (op_id, command, request, outcome, response, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![op_id, op.command, op.request, if op.ok { "ok" } else { "rejected" }, op.response, ms(now)],

@@ -13,7 +13,7 @@ use rusqlite::{OptionalExtension, params};
 impl Tx<'_> {
     /// Inserts `task` (its id is ignored) with its packages; returns the new id.
     pub fn insert_packing_task(&self, task: &PackingTask, now: Timestamp) -> Result<PackingTaskId> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO packing_tasks (order_id, fulfillment_id, picking_task_id, warehouse_id, worker_id, status,
                                         priority, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
@@ -34,9 +34,7 @@ impl Tx<'_> {
     }
 
     pub fn packing_task(&self, id: PackingTaskId) -> Result<Option<PackingTask>> {
-        let head = self
-            .conn
-            .query_row(
+        let head = self.row(
                 "SELECT order_id, fulfillment_id, picking_task_id, warehouse_id, worker_id, status, priority,
                         tracking_number, created_at, started_at, packed_at, shipped_at, cancelled_at, cancellation_reason
                  FROM packing_tasks WHERE id = ?1",
@@ -157,7 +155,7 @@ impl Tx<'_> {
 
     /// Writes back the task's status, worker, times, tracking and packages.
     pub fn save_packing_task(&self, t: &PackingTask, now: Timestamp) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "UPDATE packing_tasks SET worker_id = ?2, status = ?3, priority = ?4, tracking_number = ?5, started_at = ?6,
                     packed_at = ?7, shipped_at = ?8, cancelled_at = ?9, cancellation_reason = ?10, updated_at = ?11
              WHERE id = ?1",

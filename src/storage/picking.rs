@@ -13,7 +13,7 @@ use rusqlite::{OptionalExtension, params};
 impl Tx<'_> {
     /// Inserts `task` and its items (their ids are ignored) and returns the new id.
     pub fn insert_picking_task(&self, task: &PickingTask, now: Timestamp) -> Result<PickingTaskId> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO picking_tasks (order_id, fulfillment_id, warehouse_id, worker_id, status, priority,
                                         total_items, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
@@ -52,8 +52,7 @@ impl Tx<'_> {
 
     pub fn picking_task(&self, id: PickingTaskId) -> Result<Option<PickingTask>> {
         let head = self
-            .conn
-            .query_row(
+            .row(
                 "SELECT order_id, fulfillment_id, warehouse_id, worker_id, status, priority, created_at, started_at,
                         completed_at, cancelled_at, cancellation_reason
                  FROM picking_tasks WHERE id = ?1",
@@ -151,7 +150,7 @@ impl Tx<'_> {
     /// Writes back the task's status, worker, times and every item's progress.
     pub fn save_picking_task(&self, t: &PickingTask, now: Timestamp) -> Result<()> {
         let done = t.items.iter().filter(|i| i.is_done()).count();
-        self.conn.execute(
+        self.exec(
             "UPDATE picking_tasks SET worker_id = ?2, status = ?3, priority = ?4, picked_items = ?5, started_at = ?6,
                     completed_at = ?7, cancelled_at = ?8, cancellation_reason = ?9, updated_at = ?10
              WHERE id = ?1",

@@ -45,7 +45,7 @@ impl Tx<'_> {
              ORDER BY priority DESC, created_at, id LIMIT 1",
             queue.table()
         );
-        Ok(self.conn.query_row(&sql, [worker.0], |r| r.get(0)).optional()?)
+        Ok(self.row(&sql, [worker.0], |r| r.get(0)).optional()?)
     }
 
     /// The next unclaimed task: pending, highest priority, then oldest.
@@ -55,7 +55,7 @@ impl Tx<'_> {
              ORDER BY priority DESC, created_at, id LIMIT 1",
             queue.table()
         );
-        Ok(self.conn.query_row(&sql, [], |r| r.get(0)).optional()?)
+        Ok(self.row(&sql, [], |r| r.get(0)).optional()?)
     }
 
     /// Ids of the tasks matching `f`, in queue order.
@@ -86,14 +86,14 @@ impl Tx<'_> {
         }
         sql.push_str(" ORDER BY priority DESC, created_at, id LIMIT ");
         sql.push_str(&f.limit.to_string());
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let ids = stmt.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         Ok(ids)
     }
 
     /// Order ids, newest first, optionally of one status; keyset paged by id.
     pub fn list_orders(&self, status: Option<&str>, before_id: Option<i64>, limit: u32) -> Result<Vec<OrderId>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT id FROM orders WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR id < ?2)
              ORDER BY id DESC LIMIT ?3",
         )?;
@@ -105,6 +105,6 @@ impl Tx<'_> {
 
     /// Outbox events not yet published (the relay's backlog).
     pub fn outbox_depth(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM outbox_events WHERE status = 'pending'", [], |r| r.get(0))?)
+        Ok(self.row("SELECT COUNT(*) FROM outbox_events WHERE status = 'pending'", [], |r| r.get(0))?)
     }
 }

@@ -137,8 +137,7 @@ impl Tx<'_> {
 
     pub fn slot(&self, id: SlotId) -> Result<Option<SlotRow>> {
         let raw = self
-            .conn
-            .query_row(
+            .row(
                 &format!(
                     "SELECT {SLOT_COLUMNS} FROM product_locations p JOIN locations l ON l.id = p.location_id
                      WHERE p.id = ?1"
@@ -155,8 +154,7 @@ impl Tx<'_> {
     pub fn add_stock(&self, s: &NewSlot<'_>, now: Timestamp) -> Result<SlotId> {
         let expiry = s.expiry.map(|d| d.format("%Y-%m-%d").to_string());
         let existing: Option<i64> = self
-            .conn
-            .query_row(
+            .row(
                 "SELECT id FROM product_locations WHERE location_id = ?1 AND sku = ?2 AND received_at = ?3
                  AND lot IS ?4 AND expiry IS ?5",
                 params![s.location.0, s.sku.as_str(), ms(s.received_at), s.lot, expiry],
@@ -167,7 +165,7 @@ impl Tx<'_> {
             self.adjust_slot(SlotId(id), i64_of(s.quantity.0), 0, now)?;
             return Ok(SlotId(id));
         }
-        self.conn.execute(
+        self.exec(
             "INSERT INTO product_locations (warehouse_id, location_id, sku, quantity, received_at, lot, expiry,
                                             created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
@@ -188,7 +186,7 @@ impl Tx<'_> {
     /// Changes a slot's on-hand and reserved counts by the given deltas. The
     /// schema refuses negative stock and reserved above on hand.
     pub fn adjust_slot(&self, id: SlotId, d_on_hand: i64, d_reserved: i64, now: Timestamp) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "UPDATE product_locations SET quantity = quantity + ?2, reserved_quantity = reserved_quantity + ?3,
              updated_at = ?4 WHERE id = ?1",
             params![id.0, d_on_hand, d_reserved, ms(now)],
@@ -198,7 +196,7 @@ impl Tx<'_> {
 
     /// Stock totals over the whole site, or one SKU.
     pub fn stock_totals(&self, sku: Option<&str>) -> Result<StockTotals> {
-        Ok(self.conn.query_row(
+        Ok(self.row(
             "SELECT COALESCE(SUM(quantity), 0), COALESCE(SUM(reserved_quantity), 0) FROM product_locations
              WHERE ?1 IS NULL OR sku = ?1",
             [sku],
@@ -216,7 +214,7 @@ impl Tx<'_> {
         expires_at: Option<Timestamp>,
         now: Timestamp,
     ) -> Result<ReservationId> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO wms_reservations (sku, warehouse_id, order_id, fulfillment_id, product_location_id, quantity,
                                            status, expires_at, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?8)",
@@ -236,12 +234,7 @@ impl Tx<'_> {
 
     pub fn reservation(&self, id: ReservationId) -> Result<Option<ReservationRow>> {
         let raw = self
-            .conn
-            .query_row(
-                &format!("SELECT {RESERVATION_COLUMNS} FROM wms_reservations WHERE id = ?1"),
-                [id.0],
-                reservation_raw,
-            )
+            .row(&format!("SELECT {RESERVATION_COLUMNS} FROM wms_reservations WHERE id = ?1"), [id.0], reservation_raw)
             .optional()?;
         raw.map(to_reservation).transpose()
     }
@@ -267,7 +260,7 @@ impl Tx<'_> {
 
     /// Saves a reservation's status and consumed count.
     pub fn save_reservation(&self, r: &Reservation, now: Timestamp) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "UPDATE wms_reservations SET status = ?2, consumed = ?3, updated_at = ?4 WHERE id = ?1",
             params![r.id.0, r.status.as_str(), r.consumed.0, ms(now)],
         )?;
@@ -279,7 +272,7 @@ impl Tx<'_> {
     /// Units held by pending reservations and not yet picked; always equals
     /// the sum of `reserved_quantity` over all slots.
     pub fn outstanding_reserved(&self) -> Result<i64> {
-        Ok(self.conn.query_row(
+        Ok(self.row(
             "SELECT COALESCE(SUM(quantity - consumed), 0) FROM wms_reservations WHERE status = 'pending'",
             [],
             |r| r.get(0),
@@ -289,7 +282,7 @@ impl Tx<'_> {
     /// Units picked off the shelves for orders still open (in totes or at
     /// packing); with on-hand stock this is conserved by every command.
     pub fn units_in_transit(&self) -> Result<i64> {
-        Ok(self.conn.query_row(
+        Ok(self.row(
             "SELECT COALESCE(SUM(i.quantity_picked), 0) FROM picking_task_items i
              JOIN picking_tasks t ON t.id = i.task_id JOIN orders o ON o.id = t.order_id
              WHERE t.status != 'cancelled' AND o.status != 'cancelled'",
