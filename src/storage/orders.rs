@@ -102,7 +102,7 @@ impl Tx<'_> {
     pub fn order_lines(&self, order: OrderId) -> Result<Vec<LineRow>> {
         let mut st = self
             .conn
-            .prepare_cached("SELECT warehouse_id, sku, quantity FROM order_lines WHERE order_id = ?1 ORDER BY id")?;
+            .prepare_cached("SELECT warehouse_id, sku, quantity FROM order_lines WHERE order_id = +?1 ORDER BY id")?;
         let raws = st
             .query_map([order.0], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -193,7 +193,7 @@ impl Tx<'_> {
 
     pub fn fulfillments_for_order(&self, order: OrderId) -> Result<Vec<Fulfillment>> {
         let mut st = self.conn.prepare_cached(&format!(
-            "SELECT {FULFILLMENT_COLUMNS} FROM fulfillments WHERE order_id = ?1 ORDER BY id"
+            "SELECT {FULFILLMENT_COLUMNS} FROM fulfillments WHERE order_id = +?1 ORDER BY id"
         ))?;
         let raws = st.query_map([order.0], fulfillment_raw)?.collect::<rusqlite::Result<Vec<_>>>()?;
         raws.into_iter().map(to_fulfillment).collect()

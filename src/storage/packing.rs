@@ -91,7 +91,7 @@ impl Tx<'_> {
     fn packages(&self, task: PackingTaskId) -> Result<Vec<Package>> {
         let mut st = self.conn.prepare_cached(
             "SELECT sequence_number, packaging_type, weight_g, length_mm, width_mm, height_mm
-             FROM packages WHERE packing_task_id = ?1 ORDER BY sequence_number",
+             FROM packages WHERE packing_task_id = +?1 ORDER BY sequence_number",
         )?;
         let raws = st
             .query_map([task.0], |r| {
@@ -177,7 +177,7 @@ impl Tx<'_> {
     }
 
     pub fn packing_tasks_for_order(&self, order: OrderId) -> Result<Vec<PackingTaskId>> {
-        let mut st = self.conn.prepare_cached("SELECT id FROM packing_tasks WHERE order_id = ?1 ORDER BY id")?;
+        let mut st = self.conn.prepare_cached("SELECT id FROM packing_tasks WHERE order_id = +?1 ORDER BY id")?;
         let ids = st.query_map([order.0], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
         Ok(ids.into_iter().map(PackingTaskId).collect())
     }

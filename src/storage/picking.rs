@@ -101,7 +101,7 @@ impl Tx<'_> {
              FROM picking_task_items i
              JOIN locations l ON l.id = i.location_id
              LEFT JOIN products p ON p.sku = i.sku
-             WHERE i.task_id = ?1 ORDER BY i.sequence, i.id",
+             WHERE i.task_id = +?1 ORDER BY i.sequence, i.id",
         )?;
         let raws = st
             .query_map([task.0], |r| {
@@ -185,7 +185,7 @@ impl Tx<'_> {
     }
 
     pub fn picking_tasks_for_order(&self, order: OrderId) -> Result<Vec<PickingTaskId>> {
-        let mut st = self.conn.prepare_cached("SELECT id FROM picking_tasks WHERE order_id = ?1 ORDER BY id")?;
+        let mut st = self.conn.prepare_cached("SELECT id FROM picking_tasks WHERE order_id = +?1 ORDER BY id")?;
         let ids = st.query_map([order.0], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
         Ok(ids.into_iter().map(PickingTaskId).collect())
     }

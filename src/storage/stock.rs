@@ -119,7 +119,7 @@ impl Tx<'_> {
     pub fn slots_for(&self, warehouse: WarehouseId, sku: &Sku) -> Result<Vec<SlotRow>> {
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT {SLOT_COLUMNS} FROM product_locations p JOIN locations l ON l.id = p.location_id
-             WHERE p.warehouse_id = ?1 AND p.sku = ?2 AND p.quantity > 0 ORDER BY p.received_at, p.id"
+             WHERE p.warehouse_id = +?1 AND p.sku = +?2 AND p.quantity > 0 ORDER BY p.received_at, p.id"
         ))?;
         let raws = st.query_map(params![warehouse.0, sku.as_str()], slot_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         raws.into_iter().map(to_slot).collect()
@@ -129,7 +129,7 @@ impl Tx<'_> {
     pub fn slots_at(&self, location: LocationId) -> Result<Vec<SlotRow>> {
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT {SLOT_COLUMNS} FROM product_locations p JOIN locations l ON l.id = p.location_id
-             WHERE p.location_id = ?1 AND p.quantity > 0 ORDER BY p.received_at, p.id"
+             WHERE p.location_id = +?1 AND p.quantity > 0 ORDER BY p.received_at, p.id"
         ))?;
         let raws = st.query_map([location.0], slot_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         raws.into_iter().map(to_slot).collect()
@@ -241,7 +241,7 @@ impl Tx<'_> {
 
     pub fn reservations_for_order(&self, order: OrderId) -> Result<Vec<ReservationRow>> {
         let mut st = self.conn.prepare_cached(&format!(
-            "SELECT {RESERVATION_COLUMNS} FROM wms_reservations WHERE order_id = ?1 ORDER BY id"
+            "SELECT {RESERVATION_COLUMNS} FROM wms_reservations WHERE order_id = +?1 ORDER BY id"
         ))?;
         let raws = st.query_map([order.0], reservation_raw)?.collect::<rusqlite::Result<Vec<_>>>()?;
         raws.into_iter().map(to_reservation).collect()
