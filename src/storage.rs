@@ -136,12 +136,12 @@ impl Store {
     pub fn write<T, E: From<StorageError>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
         let conn = lock(&self.writer);
         reset(&conn);
-        conn.execute_batch("BEGIN IMMEDIATE").map_err(StorageError::from)?;
         let tx = Tx { conn: &conn };
+        tx.exec("BEGIN IMMEDIATE", []).map_err(StorageError::from)?;
         match f(&tx) {
             Ok(v) => {
-                if let Err(e) = conn.execute_batch("COMMIT") {
-                    let _ = conn.execute_batch("ROLLBACK");
+                if let Err(e) = tx.exec("COMMIT", []) {
+                    let _ = tx.exec("ROLLBACK", []);
                     return Err(StorageError::from(e).into());
                 }
                 Ok(v)
@@ -149,7 +149,7 @@ impl Store {
             Err(e) => {
                 // A failed rollback leaves nothing committed either; the
                 // original error is the one worth reporting.
-                let _ = conn.execute_batch("ROLLBACK");
+                let _ = tx.exec("ROLLBACK", []);
                 Err(e)
             }
         }
@@ -164,9 +164,10 @@ impl Store {
             .find_map(|m| m.try_lock().ok())
             .unwrap_or_else(|| lock(&self.readers[self.next_reader.fetch_add(1, Ordering::Relaxed) % READERS]));
         reset(&conn);
-        conn.execute_batch("BEGIN DEFERRED").map_err(StorageError::from)?;
-        let out = f(&Tx { conn: &conn });
-        let _ = conn.execute_batch("COMMIT");
+        let tx = Tx { conn: &conn };
+        tx.exec("BEGIN DEFERRED", []).map_err(StorageError::from)?;
+        let out = f(&tx);
+        let _ = tx.exec("COMMIT", []);
         out
     }
 }

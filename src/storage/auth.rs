@@ -108,7 +108,7 @@ impl Tx<'_> {
         let row = self
             .row(
                 "SELECT s.worker_id, w.role, s.expires_at FROM sessions s JOIN workers w ON w.id = s.worker_id
-                 WHERE s.token_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2 AND w.active = 1",
+                 WHERE s.token_hash = +?1 AND s.revoked_at IS NULL AND s.expires_at > +?2 AND w.active = 1",
                 params![token_hash, ms(now)],
                 |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)),
             )
