@@ -2,6 +2,27 @@
 //! turns its request into one [`Command`] and hands it to the writer under
 //! the request's op id; each read handler calls a view of the services.
 
+/// A mutating endpoint under a path id: reads the op id, builds one
+/// [`Command`] from the caller, the path ids and the body, and runs it
+/// through the writer. The attributes (the OpenAPI description) come first.
+macro_rules! command_handler {
+    ($(#[$meta:meta])* $name:ident($body:ty) => |$caller:ident, $ids:ident, $b:ident| $cmd:expr) => {
+        $(#[$meta])*
+        pub async fn $name(
+            axum::extract::State(st): axum::extract::State<crate::server::AppState>,
+            axum::Extension($caller): axum::Extension<crate::domain::auth::Caller>,
+            $ids: crate::server::extract::Ids,
+            headers: axum::http::HeaderMap,
+            crate::server::extract::Body($b): crate::server::extract::Body<$body>,
+        ) -> Result<axum::Json<crate::app::Outcome>, crate::server::error::ApiError> {
+            let _ = (&$caller, &$ids);
+            let op = crate::server::extract::op_id(&headers, $b.op_id.as_deref(), None)?;
+            let command: crate::app::Command = $cmd;
+            super::run(&st, op, command).await
+        }
+    };
+}
+
 mod inventory;
 mod orders;
 mod packing;

@@ -7,7 +7,7 @@ use crate::app::command::Outcome;
 use crate::app::views::SlotView;
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
-use crate::server::extract::{Body, Ids, Params, op_id};
+use crate::server::extract::{Body, Params, op_id};
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -165,17 +165,11 @@ command_endpoint!(define_product, "/api/v1/products", ProductBody, |b| Command::
     barcode: b.barcode,
 });
 
-#[utoipa::path(post, path = "/api/v1/inventory/reservations/{id}/release", tag = "inventory", params(("id" = i64, Path)),
-    request_body = ReleaseBody, security(("bearer" = [])),
-    responses((status = 200, body = Outcome), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn release_reservation(
-    State(st): State<AppState>,
-    ids: Ids,
-    headers: HeaderMap,
-    Body(b): Body<ReleaseBody>,
-) -> Result<Json<Outcome>, ApiError> {
-    let cmd = Command::ReleaseReservation { reservation_id: ids.get("id")?, reason: b.reason };
-    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+command_handler! {
+    #[utoipa::path(post, path = "/api/v1/inventory/reservations/{id}/release", tag = "inventory", params(("id" = i64, Path)),
+        request_body = ReleaseBody, security(("bearer" = [])),
+        responses((status = 200, body = Outcome), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    release_reservation(ReleaseBody) => |_caller, ids, b| Command::ReleaseReservation { reservation_id: ids.get("id")?, reason: b.reason }
 }
 
 #[utoipa::path(get, path = "/api/v1/inventory/picking-locations", tag = "inventory", params(LocationsQuery),

@@ -73,17 +73,11 @@ pub struct Reason {
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = i64, Path)),
-    request_body = Reason, security(("bearer" = [])),
-    responses((status = 200, body = Outcome), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn cancel_order(
-    State(st): State<AppState>,
-    ids: Ids,
-    headers: HeaderMap,
-    Body(b): Body<Reason>,
-) -> Result<Json<Outcome>, ApiError> {
-    let op = op_id(&headers, b.op_id.as_deref(), None)?;
-    run(&st, op, Command::CancelOrder { order_id: ids.get("id")?, reason: b.reason }).await
+command_handler! {
+    #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = i64, Path)),
+        request_body = Reason, security(("bearer" = [])),
+        responses((status = 200, body = Outcome), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    cancel_order(Reason) => |_caller, ids, b| Command::CancelOrder { order_id: ids.get("id")?, reason: b.reason }
 }
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}/picking-tasks", tag = "picking", params(("id" = i64, Path)),

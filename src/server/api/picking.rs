@@ -186,118 +186,73 @@ pub async fn next_item(State(st): State<AppState>, ids: Ids) -> Result<Json<Next
     Ok(Json(NextItem { item, done: t.done_items, total: t.total_items }))
 }
 
-#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/assign", tag = "picking", params(("id" = i64, Path)),
-    request_body = WorkerBody, security(("bearer" = [])),
-    responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
-pub async fn assign_picking(
-    State(st): State<AppState>,
-    ids: Ids,
-    headers: HeaderMap,
-    Body(b): Body<WorkerBody>,
-) -> Result<Json<Outcome>, ApiError> {
-    let worker_id = b.worker_id.ok_or_else(|| ApiError::invalid("worker_id", "required: the worker to assign"))?;
-    let cmd = Command::AssignPicking { task_id: ids.get("id")?, worker_id };
-    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+command_handler! {
+    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/assign", tag = "picking", params(("id" = i64, Path)),
+        request_body = WorkerBody, security(("bearer" = [])),
+        responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
+    assign_picking(WorkerBody) => |_caller, ids, b| Command::AssignPicking {
+        task_id: ids.get("id")?,
+        worker_id: b.worker_id.ok_or_else(|| ApiError::invalid("worker_id", "required: the worker to assign"))?,
+    }
 }
 
-#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/start", tag = "picking", params(("id" = i64, Path)),
-    request_body = WorkerBody, security(("bearer" = [])),
-    responses((status = 200, body = Outcome), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn start_picking(
-    State(st): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    ids: Ids,
-    headers: HeaderMap,
-    Body(b): Body<WorkerBody>,
-) -> Result<Json<Outcome>, ApiError> {
-    let cmd = Command::StartPicking { task_id: ids.get("id")?, worker_id: acting_worker(&caller, b.worker_id)? };
-    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+command_handler! {
+    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/start", tag = "picking", params(("id" = i64, Path)),
+        request_body = WorkerBody, security(("bearer" = [])),
+        responses((status = 200, body = Outcome), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    start_picking(WorkerBody) => |caller, ids, b| Command::StartPicking { task_id: ids.get("id")?, worker_id: acting_worker(&caller, b.worker_id)? }
 }
 
-#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/items/{item_id}/pick", tag = "picking",
-    params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = PickBody, security(("bearer" = [])),
-    responses((status = 200, body = Outcome), (status = 400, body = ErrorBody, description = "wrong location, wrong item, over-pick"),
-              (status = 409, body = ErrorBody)))]
-pub async fn pick_item(
-    State(st): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    ids: Ids,
-    headers: HeaderMap,
-    Body(b): Body<PickBody>,
-) -> Result<Json<Outcome>, ApiError> {
-    let cmd = Command::PickItem {
+command_handler! {
+    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/items/{item_id}/pick", tag = "picking",
+        params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = PickBody, security(("bearer" = [])),
+        responses((status = 200, body = Outcome), (status = 400, body = ErrorBody, description = "wrong location, wrong item, over-pick"),
+        (status = 409, body = ErrorBody)))]
+    pick_item(PickBody) => |caller, ids, b| Command::PickItem {
         task_id: ids.get("id")?,
         item_id: ids.get("item_id")?,
         worker_id: as_worker(&caller, b.worker_id)?,
         location: b.location,
         item: b.item,
         quantity: b.quantity,
-    };
-    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+    }
 }
 
-#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/items/{item_id}/short", tag = "picking",
-    params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = ShortBody, security(("bearer" = [])),
-    responses((status = 200, body = Outcome), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn short_item(
-    State(st): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    ids: Ids,
-    headers: HeaderMap,
-    Body(b): Body<ShortBody>,
-) -> Result<Json<Outcome>, ApiError> {
-    let cmd = Command::ShortItem {
+command_handler! {
+    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/items/{item_id}/short", tag = "picking",
+        params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = ShortBody, security(("bearer" = [])),
+        responses((status = 200, body = Outcome), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    short_item(ShortBody) => |caller, ids, b| Command::ShortItem {
         task_id: ids.get("id")?,
         item_id: ids.get("item_id")?,
         worker_id: as_worker(&caller, b.worker_id)?,
         quantity: b.quantity,
         reason: b.reason,
-    };
-    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+    }
 }
 
-#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/items/{item_id}/skip", tag = "picking",
-    params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = SkipBody, security(("bearer" = [])),
-    responses((status = 200, body = Outcome), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn skip_item(
-    State(st): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    ids: Ids,
-    headers: HeaderMap,
-    Body(b): Body<SkipBody>,
-) -> Result<Json<Outcome>, ApiError> {
-    let cmd = Command::SkipItem {
+command_handler! {
+    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/items/{item_id}/skip", tag = "picking",
+        params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = SkipBody, security(("bearer" = [])),
+        responses((status = 200, body = Outcome), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    skip_item(SkipBody) => |caller, ids, b| Command::SkipItem {
         task_id: ids.get("id")?,
         item_id: ids.get("item_id")?,
         worker_id: as_worker(&caller, b.worker_id)?,
         reason: b.reason,
-    };
-    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+    }
 }
 
-#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/complete", tag = "picking", params(("id" = i64, Path)),
-    request_body = WorkerBody, security(("bearer" = [])),
-    responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
-pub async fn complete_picking(
-    State(st): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    ids: Ids,
-    headers: HeaderMap,
-    Body(b): Body<WorkerBody>,
-) -> Result<Json<Outcome>, ApiError> {
-    let cmd = Command::CompletePicking { task_id: ids.get("id")?, worker_id: as_worker(&caller, b.worker_id)? };
-    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+command_handler! {
+    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/complete", tag = "picking", params(("id" = i64, Path)),
+        request_body = WorkerBody, security(("bearer" = [])),
+        responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
+    complete_picking(WorkerBody) => |caller, ids, b| Command::CompletePicking { task_id: ids.get("id")?, worker_id: as_worker(&caller, b.worker_id)? }
 }
 
-#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/cancel", tag = "picking", params(("id" = i64, Path)),
-    request_body = Reason, security(("bearer" = [])),
-    responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
-pub async fn cancel_picking(
-    State(st): State<AppState>,
-    ids: Ids,
-    headers: HeaderMap,
-    Body(b): Body<Reason>,
-) -> Result<Json<Outcome>, ApiError> {
-    let cmd = Command::CancelPicking { task_id: ids.get("id")?, reason: b.reason };
-    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, cmd).await
+command_handler! {
+    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/cancel", tag = "picking", params(("id" = i64, Path)),
+        request_body = Reason, security(("bearer" = [])),
+        responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
+    cancel_picking(Reason) => |_caller, ids, b| Command::CancelPicking { task_id: ids.get("id")?, reason: b.reason }
 }
