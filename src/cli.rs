@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod label;
 mod order;
 mod people;
 mod serve;
@@ -46,6 +47,9 @@ enum Cmd {
     /// API keys for integrations (scope: integration).
     #[command(subcommand)]
     Apikey(ApikeyCmd),
+    /// ZPL labels: list the templates, render one from JSON data.
+    #[command(subcommand)]
+    Label(LabelCmd),
     /// Serve the HTTP API until SIGTERM or Ctrl-C.
     Serve(serve::ServeArgs),
     /// Benchmarks.
@@ -123,6 +127,21 @@ enum WorkerCmd {
 }
 
 #[derive(Debug, Subcommand)]
+enum LabelCmd {
+    /// The built-in templates and the data keys each needs.
+    List,
+    /// Fill TEMPLATE (shipping, gs1, tote, location) from a JSON object.
+    Render {
+        template: String,
+        #[arg(long)]
+        data: PathBuf,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ApikeyCmd {
     /// Create a key; it is printed once and stored only as a hash.
     Create { name: String },
@@ -155,6 +174,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Apikey(ApikeyCmd::Create { name }) => people::apikey_create(&services(db)?, &name),
         Cmd::Apikey(ApikeyCmd::Revoke { name }) => people::apikey_revoke(&services(db)?, &name),
         Cmd::Bench(cmd) => bench::run(&cmd),
+        Cmd::Label(LabelCmd::List) => {
+            label::list();
+            Ok(())
+        }
+        Cmd::Label(LabelCmd::Render { template, data, out }) => label::render(&template, &data, out.as_deref()),
         Cmd::Serve(_) => Ok(()),
         Cmd::Demo => demo::run(db),
     }

@@ -5,11 +5,13 @@
 //! - [`storage`]: the SQLite store; the only module that knows SQL.
 //! - [`app`]: application services; one command = one write transaction
 //!   with its outbox events and its idempotency record.
+//! - [`labels`]: ZPL templates and the pure generator that fills them.
 //! - [`server`]: `tote serve`, the HTTP/JSON API (axum), group commit,
 //!   auth, health, metrics, OpenAPI.
 //! - `cli` (in the binary): the `tote` command line.
 
 pub mod app;
 pub mod domain;
+pub mod labels;
 pub mod server;
 pub mod storage;

@@ -1,0 +1,20 @@
+^XA
+^CI28
+^PW812
+^LL1218
+^LH0,0
+^FX GS1-128 logistic label: SSCC (AI 00) with an explicit FNC1 (>8)
+^FO40,40^A0N,28,28^FDFROM^FS
+^FO40,74^A0N,32,32^FH^FD{{from.name:40}}^FS
+^FO40,130^GB732,3,3^FS
+^FO40,160^A0N,28,28^FDTO^FS
+^FO40,194^A0N,36,36^FH^FD{{to.name:32}}^FS
+^FO40,240^A0N,32,32^FH^FD{{to.city:30}} {{to.country:2}}^FS
+^FO40,300^GB732,3,3^FS
+^FO40,330^A0N,32,32^FH^FDOrder {{order:24}}   Package {{package}}/{{packages}}^FS
+^FO40,380^GB732,3,3^FS
+^FO40,410^A0N,34,34^FDSSCC^FS
+^FO40,455^A0N,44,44^FH^FD(00) {{sscc:18}}^FS
+^BY3,3,240
+^FO60,530^BCN,240,N,N,N^FH^FD>;>800{{sscc:18}}^FS
+^XZ
