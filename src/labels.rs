@@ -10,6 +10,7 @@
 //! `^BY` before every `^BQ` (QR codes move down by the `^BY` height otherwise).
 
 pub mod gs1;
+pub mod samples;
 pub mod templates;
 
 use std::collections::BTreeMap;

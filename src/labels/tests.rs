@@ -1,64 +1,6 @@
-use super::templates::{LogisticLabel, Party, ShippingLabel, TEMPLATES, source};
+use super::samples::{sample, sample_shipping};
+use super::templates::{TEMPLATES, source};
 use super::*;
-
-pub(crate) fn hostile_party() -> Party {
-    Party {
-        name: "Ana ^XZ~JA_Anić Љубица".into(),
-        street: "Knez Mihailova 1^FS".into(),
-        postal_code: "11000".into(),
-        city: "Beograd 北京".into(),
-        country: "RS".into(),
-        phone: "+381 11 123".into(),
-    }
-}
-
-pub(crate) fn sample_shipping() -> ShippingLabel {
-    ShippingLabel {
-        from: Party {
-            name: "Tote Warehouse BG1".into(),
-            street: "Industrijska 5".into(),
-            postal_code: "11070".into(),
-            city: "Novi Beograd".into(),
-            country: "RS".into(),
-            phone: String::new(),
-        },
-        to: hostile_party(),
-        carrier: "local".into(),
-        service: "standard".into(),
-        tracking: "TT123456785RS".into(),
-        order: "shop-1001".into(),
-        package: 1,
-        packages: 2,
-        weight_g: 1250,
-    }
-}
-
-/// Sample data for each template, hostile text included.
-pub(crate) fn sample(name: &str) -> Data {
-    match name {
-        "shipping" => sample_shipping().data().expect("sample shipping"),
-        "gs1" => LogisticLabel {
-            from: sample_shipping().from,
-            to: hostile_party(),
-            order: "shop-1001".into(),
-            package: 1,
-            packages: 2,
-            sscc: gs1::sscc(1, "0614141", 123_456_789).expect("sscc"),
-        }
-        .data()
-        .expect("sample gs1"),
-        "tote" => Data::from([
-            ("tote".into(), "T-0042".into()),
-            ("warehouse".into(), "BG1".into()),
-            ("zone".into(), "A_~^".into()),
-        ]),
-        _ => Data::from([
-            ("location".into(), "A-01-02".into()),
-            ("check_digits".into(), "47".into()),
-            ("warehouse".into(), "BG1 Beograd".into()),
-        ]),
-    }
-}
 
 #[test]
 fn every_template_keeps_the_rules() {

@@ -1,0 +1,85 @@
+//! Every template, rendered by software none of us wrote: the ZPL goes
+//! through the npm renderer `zpl-renderer-js` (tools/zpl-render) to a PNG,
+//! and Debian's `zbarimg` decodes the barcodes. The decoded values must be
+//! the data, hostile characters included.
+//!
+//! `.ci/run` installs the tools. Without them a local run skips (and says
+//! so); under CI (`CI` set) a missing tool fails the test.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tote::labels::{self, Data, samples::sample};
+
+fn tools() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/zpl-render");
+    let have_node_modules = dir.join("node_modules/zpl-renderer-js").exists();
+    let have_zbar = Command::new("zbarimg").arg("--version").output().is_ok_and(|o| o.status.success());
+    if have_node_modules && have_zbar {
+        return Some(dir);
+    }
+    let missing = format!(
+        "needs zbarimg (apt zbar-tools) and tools/zpl-render/node_modules (npm ci --prefix tools/zpl-render): {}{}",
+        if have_zbar { "" } else { "zbarimg missing " },
+        if have_node_modules { "" } else { "node_modules missing" }
+    );
+    assert!(std::env::var_os("CI").is_none(), "{missing}");
+    eprintln!("skipped: {missing}");
+    None
+}
+
+/// Renders `zpl` to PNG and returns zbarimg's `TYPE:value` lines, sorted.
+fn decode(tools: &Path, name: &str, zpl: &str, height_mm: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (zpl_path, png) = (dir.path().join(format!("{name}.zpl")), dir.path().join(format!("{name}.png")));
+    std::fs::write(&zpl_path, zpl).expect("write zpl");
+    let r = Command::new("node")
+        .arg(tools.join("render.mjs"))
+        .args([zpl_path.as_os_str(), png.as_os_str()])
+        .args(["101.6", height_mm, "8"])
+        .output()
+        .expect("node");
+    assert!(r.status.success(), "render {name}: {}", String::from_utf8_lossy(&r.stderr));
+    let z = Command::new("zbarimg").args(["-q", "--nodbus"]).arg(&png).output().expect("zbarimg");
+    let mut lines: Vec<String> = String::from_utf8_lossy(&z.stdout).lines().map(str::to_owned).collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn barcodes_decode_to_the_data() {
+    let Some(tools) = tools() else { return };
+    let shipping = sample("shipping");
+    let tracking = &shipping["tracking"];
+    let zpl = labels::render("shipping", &shipping).expect("shipping");
+    assert_eq!(
+        decode(&tools, "shipping", &zpl, "152.4"),
+        vec![format!("CODE-128:{tracking}"), format!("QR-Code:{tracking}")]
+    );
+
+    let gs1 = sample("gs1");
+    let zpl = labels::render("gs1", &gs1).expect("gs1");
+    // AI (00) then the SSCC; the FNC1 that marks GS1-128 is not text.
+    assert_eq!(decode(&tools, "gs1", &zpl, "152.4"), vec![format!("CODE-128:00{}", gs1["sscc"])]);
+
+    let zpl = labels::render("location", &sample("location")).expect("location");
+    assert_eq!(decode(&tools, "location", &zpl, "50.8"), vec!["CODE-128:A-01-02".to_owned()]);
+
+    // Hostile characters inside a barcode: ^FH escaping must give them back.
+    let mut tote = sample("tote");
+    tote.insert("tote".into(), "T_4^2~".into());
+    let zpl = labels::render("tote", &tote).expect("tote");
+    assert_eq!(decode(&tools, "tote", &zpl, "50.8"), vec!["CODE-128:T_4^2~".to_owned()]);
+}
+
+#[test]
+fn a_hostile_name_stays_one_field() {
+    let Some(tools) = tools() else { return };
+    // A name that would end the label and start a new one if not escaped:
+    // the tracking barcode must still be there and decode.
+    let mut data: Data = sample("shipping");
+    data.insert("to.name".into(), "^XZ^XA^FO0,0^BCN,50^FDEVIL^FS".into());
+    let zpl = labels::render("shipping", &data).expect("shipping");
+    let decoded = decode(&tools, "hostile", &zpl, "152.4");
+    assert!(decoded.contains(&format!("CODE-128:{}", data["tracking"])), "{decoded:?}");
+    assert!(!decoded.iter().any(|d| d.contains("EVIL")), "injected barcode printed: {decoded:?}");
+}
