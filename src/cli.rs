@@ -6,6 +6,7 @@ mod demo;
 mod label;
 mod order;
 mod people;
+mod printer;
 mod serve;
 mod stock;
 
@@ -50,6 +51,10 @@ enum Cmd {
     /// ZPL labels: list the templates, render one from JSON data.
     #[command(subcommand)]
     Label(LabelCmd),
+    /// Printers by URI: serial:///dev/ttyUSB0?baud=9600, usb:///dev/usb/lp0,
+    /// tcp://HOST:9100, file:///dir/, - (stdout).
+    #[command(subcommand)]
+    Printer(PrinterCmd),
     /// Serve the HTTP API until SIGTERM or Ctrl-C.
     Serve(serve::ServeArgs),
     /// Benchmarks.
@@ -142,6 +147,20 @@ enum LabelCmd {
 }
 
 #[derive(Debug, Subcommand)]
+enum PrinterCmd {
+    /// Print a test label (after checking ~HS where the printer answers it).
+    Test {
+        uri: String,
+        /// Which template's sample to print.
+        #[arg(long, default_value = "shipping")]
+        template: String,
+    },
+    /// Ask ~HS and show paper, pause, head, ribbon and labels remaining;
+    /// exits non-zero when the printer is silent or not ready.
+    Status { uri: String },
+}
+
+#[derive(Debug, Subcommand)]
 enum ApikeyCmd {
     /// Create a key; it is printed once and stored only as a hash.
     Create { name: String },
@@ -174,6 +193,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Apikey(ApikeyCmd::Create { name }) => people::apikey_create(&services(db)?, &name),
         Cmd::Apikey(ApikeyCmd::Revoke { name }) => people::apikey_revoke(&services(db)?, &name),
         Cmd::Bench(cmd) => bench::run(&cmd),
+        Cmd::Printer(PrinterCmd::Test { uri, template }) => printer::test(&uri, &template),
+        Cmd::Printer(PrinterCmd::Status { uri }) => printer::status(&uri),
         Cmd::Label(LabelCmd::List) => {
             label::list();
             Ok(())

@@ -6,6 +6,7 @@
 //! - [`app`]: application services; one command = one write transaction
 //!   with its outbox events and its idempotency record.
 //! - [`labels`]: ZPL templates and the pure generator that fills them.
+//! - [`printing`]: printer transports by URI, `~HS` status, the print spooler.
 //! - [`server`]: `tote serve`, the HTTP/JSON API (axum), group commit,
 //!   auth, health, metrics, OpenAPI.
 //! - `cli` (in the binary): the `tote` command line.
@@ -13,5 +14,6 @@
 pub mod app;
 pub mod domain;
 pub mod labels;
+pub mod printing;
 pub mod server;
 pub mod storage;

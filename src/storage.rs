@@ -25,6 +25,7 @@ mod orders;
 mod outbox;
 mod packing;
 mod picking;
+pub mod print_jobs;
 pub mod queues;
 pub mod stock;
 
@@ -44,6 +45,7 @@ use std::time::Duration;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("storage/migrations/0001_init.sql")),
     ("0002_auth", include_str!("storage/migrations/0002_auth.sql")),
+    ("0003_print_jobs", include_str!("storage/migrations/0003_print_jobs.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and
@@ -228,6 +230,7 @@ impl Tx<'_> {
             "applied_ops",
             "sessions",
             "api_keys",
+            "print_jobs",
         ];
         let table = TABLES
             .iter()
