@@ -41,6 +41,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+/// The schema version this build writes: the number of migrations.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
 /// The migrations, in order. Append only.
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("storage/migrations/0001_init.sql")),

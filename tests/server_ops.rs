@@ -70,7 +70,8 @@ async fn health_and_metrics() {
     assert_eq!(st, StatusCode::FORBIDDEN);
     let (st, d) = s.get("/health/detailed", &t.supervisor).await;
     assert_eq!(st, StatusCode::OK);
-    assert_eq!((d["schema_version"].as_i64(), d["group_commit"].as_bool()), (Some(2), Some(true)));
+    let version = i64::try_from(tote::storage::SCHEMA_VERSION).expect("small");
+    assert_eq!((d["schema_version"].as_i64(), d["group_commit"].as_bool()), (Some(version), Some(true)));
     assert_eq!(d["pending_packing_tasks"], 1);
     s.stop().await;
 }
@@ -121,9 +122,14 @@ async fn queued_ops_share_one_commit_and_a_failure_spares_its_neighbours() {
         let cmd = place(sku, n);
         calls.push(tokio::spawn(async move { w.execute(format!("q-{n}"), cmd).await }));
     }
-    while writer.queued() < 19 {
-        tokio::task::yield_now().await;
-    }
+    // Wait until all 20 are in the writer's hands (queued, or taken into
+    // the batch it is trying to commit).
+    let all_in = async {
+        while writer.stats().submitted.load(std::sync::atomic::Ordering::Relaxed) < 20 {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(20), all_in).await.expect("20 ops reach the writer");
     release.send(()).expect("release");
     blocker.join().expect("blocker thread");
     let mut results = Vec::new();

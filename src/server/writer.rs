@@ -28,6 +28,8 @@ struct Job {
 /// Counters the writer keeps, for `/metrics` and `/health/detailed`.
 #[derive(Debug, Default)]
 pub struct WriterStats {
+    /// Commands handed to the writer's queue.
+    pub submitted: AtomicU64,
     pub commits: AtomicU64,
     pub ops: AtomicU64,
     pub failed_commits: AtomicU64,
@@ -65,6 +67,7 @@ impl WriterHandle {
         let (reply, answer) = oneshot::channel();
         let stopped = || AppError::Storage(StorageError::Unavailable("the writer has stopped".into()));
         self.tx.send(Job { op_id, command, reply }).await.map_err(|_| stopped())?;
+        self.stats.submitted.fetch_add(1, Ordering::Relaxed);
         answer.await.map_err(|_| stopped())?
     }
 
