@@ -7,6 +7,8 @@
 //!   with its outbox events and its idempotency record.
 //! - [`labels`]: ZPL templates and the pure generator that fills them.
 //! - [`printing`]: printer transports by URI, `~HS` status, the print spooler.
+//! - [`shipping`]: carriers (`local`, `delivery-service` over HTTP), tracking
+//!   numbers, the circuit breaker.
 //! - [`server`]: `tote serve`, the HTTP/JSON API (axum), group commit,
 //!   auth, health, metrics, OpenAPI.
 //! - `cli` (in the binary): the `tote` command line.
@@ -16,4 +18,5 @@ pub mod domain;
 pub mod labels;
 pub mod printing;
 pub mod server;
+pub mod shipping;
 pub mod storage;
