@@ -146,8 +146,21 @@ async fn order_to_packed_through_the_api_with_replay_and_errors() {
     assert_eq!(st, StatusCode::OK);
     let (st, out) = s.post(&format!("{pbase}/packages"), &t.packer, json!({"op_id": "d-2", "package": pkg(800)})).await;
     assert_eq!((st, out["packages"].as_u64()), (StatusCode::OK, Some(2)));
+    let (st, err) = s.get(&format!("{pbase}/label"), &t.packer).await;
+    assert_eq!((st, err["code"].as_str()), (StatusCode::CONFLICT, Some("E003")), "no label before packed");
     let (st, out) = s.post(&format!("{pbase}/complete"), &t.packer, json!({"op_id": "d-3"})).await;
     assert_eq!((st, out["status"].as_str()), (StatusCode::OK, Some("packed")), "{out}");
+    let (st, labels) = s.get(&format!("{pbase}/label"), &t.packer).await;
+    assert_eq!(st, StatusCode::OK, "{labels}");
+    let numbers: Vec<&str> =
+        labels["tracking_numbers"].as_array().expect("numbers").iter().filter_map(|n| n.as_str()).collect();
+    assert_eq!(numbers.len(), 2, "one per package");
+    assert!(numbers.iter().all(|n| tote::shipping::tracking::is_valid(n)));
+    for (zpl, number) in labels["labels"].as_array().expect("labels").iter().zip(&numbers) {
+        let zpl = zpl.as_str().expect("zpl");
+        assert!(zpl.starts_with("^XA\n^CI28") && zpl.contains(number) && zpl.contains("Ana"), "{zpl}");
+    }
+    assert_eq!(s.get(&format!("{pbase}/label"), &t.packer).await.1, labels, "asking again gives the same labels");
     let (_, view) = s.get(&pbase, &t.supervisor).await;
     assert_eq!(view["packages"][0]["chargeable_weight_g"], 1200);
     let (st, list) = s.get("/api/v1/packing-tasks?status=packed", &t.supervisor).await;

@@ -207,6 +207,11 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
             (p.replace("{id}", &w.order().1.to_string()), Some(json!({"op_id": op, "reason": "test"})))
         }
         ("GET", "/api/v1/packing-tasks/{id}") => (p.replace("{id}", &w.packing().to_string()), None),
+        ("GET", "/api/v1/packing-tasks/{id}/label") => {
+            let id = w.packing_started(w.f.packer);
+            w.f.ok(Command::CompletePacking { task_id: id, worker_id: None });
+            (p.replace("{id}", &id.to_string()), None)
+        }
         ("POST", "/api/v1/packing-tasks/{id}/start") => {
             (p.replace("{id}", &w.packing().to_string()), Some(json!({"op_id": op})))
         }
@@ -359,6 +364,7 @@ const POLICY: &[(&str, &str)] = &[
     ("POST /api/v1/packing-tasks/{id}/packages", "psa"),
     ("POST /api/v1/packing-tasks/{id}/complete", "psa"),
     ("POST /api/v1/packing-tasks/{id}/cancel", "sa"),
+    ("GET /api/v1/packing-tasks/{id}/label", "psa"),
     ("POST /api/v1/inventory/place", "sai"),
     ("POST /api/v1/inventory/move", "sai"),
     ("POST /api/v1/inventory/remove", "sai"),

@@ -13,6 +13,7 @@ pub struct OrderView {
     pub status: String,
     pub priority: String,
     pub cancel_reason: Option<String>,
+    pub ship_to: super::command::AddressDto,
     pub lines: Vec<LineView>,
     pub fulfillments: Vec<FulfillmentView>,
 }
@@ -144,6 +145,14 @@ impl Services {
                 status: order.status.as_str().into(),
                 priority: order.priority.as_str().into(),
                 cancel_reason: order.cancel_reason,
+                ship_to: super::command::AddressDto {
+                    contact_name: order.ship_to.contact_name,
+                    street: order.ship_to.street,
+                    city: order.ship_to.city,
+                    postal_code: order.ship_to.postal_code,
+                    country: order.ship_to.country,
+                    phone: order.ship_to.phone,
+                },
                 lines,
                 fulfillments,
             })

@@ -24,6 +24,7 @@ macro_rules! command_handler {
 }
 
 mod inventory;
+mod labels;
 mod orders;
 mod packing;
 mod picking;
@@ -38,6 +39,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 pub use inventory::*;
+pub use labels::*;
 pub use orders::*;
 pub use packing::*;
 pub use picking::*;
@@ -79,6 +81,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/packing-tasks/{id}/packages", post(add_package))
         .route("/api/v1/packing-tasks/{id}/complete", post(complete_packing))
         .route("/api/v1/packing-tasks/{id}/cancel", post(cancel_packing))
+        .route("/api/v1/packing-tasks/{id}/label", get(packing_label))
         .route("/api/v1/inventory/place", post(place_stock))
         .route("/api/v1/inventory/move", post(move_stock))
         .route("/api/v1/inventory/remove", post(remove_stock))

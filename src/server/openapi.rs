@@ -35,7 +35,7 @@ impl Modify for Bearer {
         api::assign_picking, api::start_picking, api::pick_item, api::short_item, api::skip_item,
         api::complete_picking, api::cancel_picking,
         api::list_packing_tasks, api::get_packing_task, api::start_packing, api::set_package_details,
-        api::add_package, api::complete_packing, api::cancel_packing,
+        api::add_package, api::complete_packing, api::cancel_packing, api::packing_label,
         api::place_stock, api::move_stock, api::remove_stock, api::reserve_stock, api::release_reservation,
         api::picking_locations, api::define_location, api::define_product,
     )

@@ -59,6 +59,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/api/v1/packing-tasks/{id}/packages", Packing),
     r("POST", "/api/v1/packing-tasks/{id}/complete", Packing),
     r("POST", "/api/v1/packing-tasks/{id}/cancel", Supervise),
+    r("GET", "/api/v1/packing-tasks/{id}/label", Packing),
     // Inventory and master data.
     r("POST", "/api/v1/inventory/place", Manage),
     r("POST", "/api/v1/inventory/move", Manage),

@@ -1,0 +1,120 @@
+//! Shipping labels of a packing task: one ZPL label per package, with the
+//! `local` carrier's tracking numbers (stable per fulfillment and package,
+//! so asking again gives the same labels). Creating the shipment with an
+//! external carrier and storing its numbers is the workflow's step (#4).
+
+use crate::app::task_views::PackingTaskView;
+use crate::domain::DomainError;
+use crate::labels::templates::{Party, ShippingLabel};
+use crate::server::AppState;
+use crate::server::error::{ApiError, ErrorBody};
+use crate::server::extract::Ids;
+use crate::shipping::local::LocalCarrier;
+use crate::shipping::{Carrier, CarrierError, PackageSpec, PostalAddress, ShipmentRequest};
+use axum::Json;
+use axum::extract::State;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LabelSet {
+    pub task_id: i64,
+    pub carrier: String,
+    pub tracking_numbers: Vec<String>,
+    /// One ZPL document per package, in package order.
+    pub labels: Vec<String>,
+}
+
+fn invalid(e: CarrierError) -> ApiError {
+    match e {
+        CarrierError::Invalid { field, reason } => ApiError::invalid(field, reason),
+        other => ApiError::from(DomainError::Forbidden { reason: other.to_string() }),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/packing-tasks/{id}/label", tag = "packing", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = LabelSet), (status = 409, body = ErrorBody, description = "not packed yet"),
+              (status = 400, body = ErrorBody, description = "a package lacks weight or size")))]
+pub async fn packing_label(State(st): State<AppState>, ids: Ids) -> Result<Json<LabelSet>, ApiError> {
+    let task: PackingTaskView = st.services.packing_task_view(ids.get("id")?)?;
+    if !matches!(task.status.as_str(), "packed" | "shipped") {
+        return Err(
+            DomainError::IllegalTransition { entity: "packing task", from: "not packed", action: "label" }.into()
+        );
+    }
+    let order = st.services.order_view(task.order_id)?;
+    let warehouse = st
+        .services
+        .query(|tx| Ok(tx.warehouses()?))?
+        .into_iter()
+        .find(|w| w.id.0 == task.warehouse_id)
+        .map(|w| w.name)
+        .unwrap_or_default();
+    let a = &order.ship_to;
+    let to = PostalAddress {
+        contact_name: a.contact_name.clone(),
+        street: a.street.clone(),
+        city: a.city.clone(),
+        postal_code: a.postal_code.clone(),
+        country: a.country.clone(),
+        phone: a.phone.clone(),
+    };
+    let from = PostalAddress {
+        contact_name: warehouse.clone(),
+        street: warehouse.clone(),
+        city: warehouse.clone(),
+        country: a.country.clone(),
+        ..Default::default()
+    };
+    let request = ShipmentRequest {
+        idempotency_key: format!("shipment-{}", task.fulfillment_id),
+        order_id: task.order_id,
+        warehouse_id: task.warehouse_id,
+        provider: "local".into(),
+        from,
+        to: to.clone(),
+        packages: task
+            .packages
+            .iter()
+            .map(|p| PackageSpec {
+                sequence: p.sequence,
+                weight_g: p.weight_g,
+                length_mm: p.length_mm.unwrap_or(0),
+                width_mm: p.width_mm.unwrap_or(0),
+                height_mm: p.height_mm.unwrap_or(0),
+            })
+            .collect(),
+    };
+    let shipment = LocalCarrier::default().create_shipment(&request).map_err(invalid)?;
+    let count = u32::try_from(task.packages.len()).unwrap_or(u32::MAX);
+    let party = |p: &PostalAddress| Party {
+        name: p.contact_name.clone(),
+        street: p.street.clone(),
+        postal_code: p.postal_code.clone(),
+        city: p.city.clone(),
+        country: p.country.clone(),
+        phone: p.phone.clone(),
+    };
+    let mut labels = Vec::new();
+    for (p, tracking) in task.packages.iter().zip(&shipment.tracking_numbers) {
+        let label = ShippingLabel {
+            from: Party { name: warehouse.clone(), ..Default::default() },
+            to: party(&to),
+            carrier: shipment.carrier.clone(),
+            service: "standard".into(),
+            tracking: tracking.clone(),
+            order: order.request_id.clone(),
+            package: p.sequence,
+            packages: count,
+            weight_g: p.weight_g.unwrap_or(0),
+        };
+        labels.push(label.render().map_err(|e| ApiError::invalid("package", e.to_string()))?);
+    }
+    Ok(Json(LabelSet {
+        task_id: task.task_id,
+        carrier: shipment.carrier,
+        tracking_numbers: shipment.tracking_numbers,
+        labels,
+    }))
+}
