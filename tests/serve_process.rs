@@ -139,3 +139,41 @@ async fn sigterm_finishes_in_flight_requests_and_exits_zero() {
         assert!(op.is_some(), "answered op {n} is not in the database");
     }
 }
+
+#[test]
+fn a_config_file_is_read_and_a_typo_in_it_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("c.db");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[server]\ngroup_comit = false\n").expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_tote"))
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--config"])
+        .arg(&bad)
+        .env_remove("TOTE_DB")
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains("group_comit") && err.contains("bad.toml"), "{err}");
+
+    // A good file: its listen address and group_commit = false are used.
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, "[server]\nlisten = \"127.0.0.1:0\"\ngroup_commit = false\n").expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tote"))
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--config"])
+        .arg(&good)
+        .env_remove("TOTE_DB")
+        .env_remove("TOTE_LISTEN")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let first = lines.find_map(|l| l.ok().filter(|l| l.contains("http://"))).expect("announced");
+    assert!(first.contains("http://127.0.0.1:") && first.contains("group commit off"), "{first}");
+    child.kill().expect("kill");
+    child.wait().expect("reaped");
+}
