@@ -297,3 +297,48 @@ async fn limits_and_unknown_paths_answer_in_json() {
     assert_eq!(err["field"], "body");
     s.stop().await;
 }
+
+/// Malformed input on every mutating endpoint is a 4xx with a JSON error,
+/// never a 5xx or a dropped connection (no panic is reachable from input).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_on_every_endpoint_is_a_4xx() {
+    let f = Fixture::new();
+    let s = TestServer::start(&f).await;
+    let t = s.tokens(&f).await;
+    let bodies = [
+        "{",
+        "[]",
+        "null",
+        "\"text\"",
+        r#"{"op_id": 7}"#,
+        r#"{"op_id": "g", "quantity": -1, "weight_g": 1e99, "worker_id": "x"}"#,
+        r#"{"op_id": "g2", "quantity": 4294967296, "task_id": 9223372036854775807}"#,
+        r#"{"op_id": "\u0000", "reason": "", "location": "", "item": ""}"#,
+        r#"{"op_id": "g3", "request_id": "r", "ship_to": {}, "lines": [{"sku": "", "quantity": 0}]}"#,
+    ];
+    for route in tote::server::routes::ROUTES.iter().filter(|r| r.method == "POST") {
+        for id in ["1", "0", "-5", "99999999999999999999", "%FF"] {
+            let path = route.path.replace("{id}", id).replace("{item_id}", id);
+            for body in bodies {
+                let resp = s
+                    .http
+                    .post(s.url(&path))
+                    .bearer_auth(&t.admin)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("POST {path} {body}: connection failed: {e}"));
+                let status = resp.status();
+                let json: Value = resp.json().await.unwrap_or(Value::Null);
+                assert!(status.is_client_error() || status.is_success(), "POST {path} {body}: {status} {json}");
+                if status.is_client_error() {
+                    assert!(json["code"].is_string(), "POST {path} {body}: {status} without a JSON error");
+                }
+            }
+        }
+    }
+    // The server still answers.
+    assert_eq!(s.call("GET", "/health/ready", None, None).await.0, StatusCode::OK);
+    s.stop().await;
+}
