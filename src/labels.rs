@@ -9,7 +9,6 @@
 //! the page size, `^FH` before every field with a placeholder, and an explicit
 //! `^BY` before every `^BQ` (QR codes move down by the `^BY` height otherwise).
 
-pub mod gs1;
 pub mod samples;
 pub mod templates;
 
@@ -29,6 +28,14 @@ pub enum LabelError {
     Invalid { field: String, reason: String },
     #[error("template {template}: {problem}")]
     Template { template: String, problem: String },
+}
+
+impl From<crate::gs1::Gs1Error> for LabelError {
+    fn from(e: crate::gs1::Gs1Error) -> Self {
+        match e {
+            crate::gs1::Gs1Error::Invalid { what, reason } => LabelError::Invalid { field: what, reason },
+        }
+    }
 }
 
 /// Escapes `text` for a field introduced by `^FH` (the default `_` hex

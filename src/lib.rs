@@ -15,6 +15,7 @@
 
 pub mod app;
 pub mod domain;
+pub mod gs1;
 pub mod labels;
 pub mod printing;
 pub mod server;

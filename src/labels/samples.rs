@@ -2,8 +2,9 @@
 //! data the template tests render. The ship-to name is hostile on purpose
 //! (`^`, `~`, `_`, Cyrillic, CJK): a label that survives it survives customers.
 
+use super::Data;
 use super::templates::{LogisticLabel, Party, ShippingLabel};
-use super::{Data, gs1};
+use crate::gs1;
 
 pub fn hostile_party() -> Party {
     Party {

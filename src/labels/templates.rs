@@ -1,6 +1,7 @@
 //! The built-in templates and the typed data that fills them.
 
-use super::{Data, LabelError, gs1};
+use super::{Data, LabelError};
+use crate::gs1;
 
 /// Template names and sources, in the order `tote label` lists them.
 pub const TEMPLATES: &[(&str, &str)] = &[
