@@ -9,6 +9,9 @@
 //! - [`printing`]: printer transports by URI, `~HS` status, the print spooler.
 //! - [`shipping`]: carriers (`local`, `delivery-service` over HTTP), tracking
 //!   numbers, the circuit breaker.
+//! - [`gs1`]: GS1 check digits, SSCC, element-string parsing.
+//! - [`scanner`]: key presses back into scans (terminators, GS, prefix, AIM
+//!   ids, GS1), for the floor TUI.
 //! - [`server`]: `tote serve`, the HTTP/JSON API (axum), group commit,
 //!   auth, health, metrics, OpenAPI.
 //! - `cli` (in the binary): the `tote` command line.
@@ -18,6 +21,7 @@ pub mod domain;
 pub mod gs1;
 pub mod labels;
 pub mod printing;
+pub mod scanner;
 pub mod server;
 pub mod shipping;
 pub mod storage;
