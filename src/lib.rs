@@ -10,6 +10,7 @@
 //! - [`shipping`]: carriers (`local`, `delivery-service` over HTTP), tracking
 //!   numbers, the circuit breaker.
 //! - [`gs1`]: GS1 check digits, SSCC, element-string parsing.
+//! - [`keymap`]: the floor TUI's keymap as data (defaults in assets/keymap.toml).
 //! - [`scanner`]: key presses back into scans (terminators, GS, prefix, AIM
 //!   ids, GS1), for the floor TUI.
 //! - [`server`]: `tote serve`, the HTTP/JSON API (axum), group commit,
@@ -19,6 +20,7 @@
 pub mod app;
 pub mod domain;
 pub mod gs1;
+pub mod keymap;
 pub mod labels;
 pub mod printing;
 pub mod scanner;
