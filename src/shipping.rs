@@ -25,6 +25,19 @@ pub struct PostalAddress {
     pub phone: String,
 }
 
+impl From<&crate::app::command::AddressDto> for PostalAddress {
+    fn from(a: &crate::app::command::AddressDto) -> Self {
+        PostalAddress {
+            contact_name: a.contact_name.clone(),
+            street: a.street.clone(),
+            city: a.city.clone(),
+            postal_code: a.postal_code.clone(),
+            country: a.country.clone(),
+            phone: a.phone.clone(),
+        }
+    }
+}
+
 /// One box to ship.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PackageSpec {

@@ -20,6 +20,32 @@ pub struct AddressDto {
     pub phone: String,
 }
 
+impl From<&AddressDto> for crate::domain::order::Address {
+    fn from(a: &AddressDto) -> Self {
+        crate::domain::order::Address {
+            contact_name: a.contact_name.clone(),
+            street: a.street.clone(),
+            city: a.city.clone(),
+            postal_code: a.postal_code.clone(),
+            country: a.country.clone(),
+            phone: a.phone.clone(),
+        }
+    }
+}
+
+impl From<&crate::domain::order::Address> for AddressDto {
+    fn from(a: &crate::domain::order::Address) -> Self {
+        AddressDto {
+            contact_name: a.contact_name.clone(),
+            street: a.street.clone(),
+            city: a.city.clone(),
+            postal_code: a.postal_code.clone(),
+            country: a.country.clone(),
+            phone: a.phone.clone(),
+        }
+    }
+}
+
 /// One order line on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LineDto {

@@ -51,19 +51,11 @@ fn to_draft(req: &OrderRequest, warehouses: &[Warehouse]) -> Result<OrderDraft, 
             }
         }
     }
-    let a = &req.ship_to;
     Ok(OrderDraft {
         request_id: req.request_id.clone(),
         external_ref: req.external_ref.clone(),
         priority: Priority::parse(&req.priority, "priority")?,
-        ship_to: Address {
-            contact_name: a.contact_name.clone(),
-            street: a.street.clone(),
-            city: a.city.clone(),
-            postal_code: a.postal_code.clone(),
-            country: a.country.clone(),
-            phone: a.phone.clone(),
-        },
+        ship_to: Address::from(&req.ship_to),
         lines: req
             .lines
             .iter()

@@ -51,20 +51,12 @@ pub async fn packing_label(State(st): State<AppState>, ids: Ids) -> Result<Json<
         .find(|w| w.id.0 == task.warehouse_id)
         .map(|w| w.name)
         .unwrap_or_default();
-    let a = &order.ship_to;
-    let to = PostalAddress {
-        contact_name: a.contact_name.clone(),
-        street: a.street.clone(),
-        city: a.city.clone(),
-        postal_code: a.postal_code.clone(),
-        country: a.country.clone(),
-        phone: a.phone.clone(),
-    };
+    let to = PostalAddress::from(&order.ship_to);
     let from = PostalAddress {
         contact_name: warehouse.clone(),
         street: warehouse.clone(),
         city: warehouse.clone(),
-        country: a.country.clone(),
+        country: to.country.clone(),
         ..Default::default()
     };
     let request = ShipmentRequest {
