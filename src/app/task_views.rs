@@ -184,8 +184,12 @@ impl Services {
 
     /// Orders, newest first.
     pub fn orders(&self, status: Option<&str>, before_id: Option<i64>, limit: u32) -> Result<Vec<OrderView>, AppError> {
-        let ids = self.query(|tx| Ok(tx.list_orders(status, before_id, limit)?))?;
-        ids.into_iter().map(|id| self.order_view(id.0)).collect()
+        self.query(|tx| {
+            tx.list_orders(status, before_id, limit)?
+                .into_iter()
+                .map(|id| super::views::order_view_in(tx, id.0))
+                .collect()
+        })
     }
 
     /// Whether the database takes a write right now (for `/health/ready`).

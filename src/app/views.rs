@@ -85,77 +85,66 @@ impl Services {
 
     /// The order with its fulfillments and their tasks.
     pub fn order_view(&self, id: i64) -> Result<OrderView, AppError> {
-        self.query(|tx| {
-            let order = tx.order(OrderId(id))?.ok_or_else(|| DomainError::not_found("order", id))?;
-            let warehouses = tx.warehouses()?;
-            let wh_code = |wid| warehouses.iter().find(|w| w.id == wid).map(|w| w.code.clone()).unwrap_or_default();
-            let picks = tx
-                .picking_tasks_for_order(order.id)?
-                .into_iter()
-                .filter_map(|t| tx.picking_task(t).transpose())
-                .collect::<Result<Vec<_>, _>>()?;
-            let packs = tx
-                .packing_tasks_for_order(order.id)?
-                .into_iter()
-                .filter_map(|t| tx.packing_task(t).transpose())
-                .collect::<Result<Vec<_>, _>>()?;
-            let fulfillments = tx
-                .fulfillments_for_order(order.id)?
-                .into_iter()
-                .map(|f| FulfillmentView {
-                    fulfillment_id: f.id.0,
-                    warehouse: wh_code(f.warehouse_id),
-                    status: f.status.as_str().to_owned(),
-                    picking: picks
-                        .iter()
-                        .filter(|t| t.fulfillment_id == f.id)
-                        .map(|t| {
-                            let (done, total) = t.progress();
-                            TaskView {
-                                task_id: t.id.0,
-                                status: t.status.as_str().into(),
-                                progress: format!("{done}/{total}"),
-                            }
-                        })
-                        .collect(),
-                    packing: packs
-                        .iter()
-                        .filter(|t| t.fulfillment_id == f.id)
-                        .map(|t| TaskView {
-                            task_id: t.id.0,
-                            status: t.status.as_str().into(),
-                            progress: format!("{} pkg", t.packages.len()),
-                        })
-                        .collect(),
-                })
-                .collect();
-            let lines = tx
-                .order_lines(order.id)?
-                .into_iter()
-                .map(|l| LineView {
-                    warehouse: wh_code(l.warehouse_id),
-                    sku: l.sku.to_string(),
-                    quantity: l.quantity.0,
-                })
-                .collect();
-            Ok(OrderView {
-                order_id: order.id.0,
-                request_id: order.request_id,
-                external_ref: order.external_ref,
-                status: order.status.as_str().into(),
-                priority: order.priority.as_str().into(),
-                cancel_reason: order.cancel_reason,
-                ship_to: super::command::AddressDto {
-                    contact_name: order.ship_to.contact_name,
-                    street: order.ship_to.street,
-                    city: order.ship_to.city,
-                    postal_code: order.ship_to.postal_code,
-                    country: order.ship_to.country,
-                    phone: order.ship_to.phone,
-                },
-                lines,
-                fulfillments,
-            })
-        })
+        self.query(|tx| order_view_in(tx, id))
     }
+}
+
+/// The order with its fulfillments and their tasks, read in `tx` (one
+/// snapshot, also for lists of orders).
+pub(crate) fn order_view_in(tx: &crate::storage::Tx<'_>, id: i64) -> Result<OrderView, AppError> {
+    let order = tx.order(OrderId(id))?.ok_or_else(|| DomainError::not_found("order", id))?;
+    let warehouses = tx.warehouses()?;
+    let wh_code = |wid| warehouses.iter().find(|w| w.id == wid).map(|w| w.code.clone()).unwrap_or_default();
+    let picks = tx
+        .picking_tasks_for_order(order.id)?
+        .into_iter()
+        .filter_map(|t| tx.picking_task(t).transpose())
+        .collect::<Result<Vec<_>, _>>()?;
+    let packs = tx
+        .packing_tasks_for_order(order.id)?
+        .into_iter()
+        .filter_map(|t| tx.packing_task(t).transpose())
+        .collect::<Result<Vec<_>, _>>()?;
+    let fulfillments = tx
+        .fulfillments_for_order(order.id)?
+        .into_iter()
+        .map(|f| FulfillmentView {
+            fulfillment_id: f.id.0,
+            warehouse: wh_code(f.warehouse_id),
+            status: f.status.as_str().to_owned(),
+            picking: picks
+                .iter()
+                .filter(|t| t.fulfillment_id == f.id)
+                .map(|t| {
+                    let (done, total) = t.progress();
+                    TaskView { task_id: t.id.0, status: t.status.as_str().into(), progress: format!("{done}/{total}") }
+                })
+                .collect(),
+            packing: packs
+                .iter()
+                .filter(|t| t.fulfillment_id == f.id)
+                .map(|t| TaskView {
+                    task_id: t.id.0,
+                    status: t.status.as_str().into(),
+                    progress: format!("{} pkg", t.packages.len()),
+                })
+                .collect(),
+        })
+        .collect();
+    let lines = tx
+        .order_lines(order.id)?
+        .into_iter()
+        .map(|l| LineView { warehouse: wh_code(l.warehouse_id), sku: l.sku.to_string(), quantity: l.quantity.0 })
+        .collect();
+    Ok(OrderView {
+        order_id: order.id.0,
+        request_id: order.request_id,
+        external_ref: order.external_ref,
+        status: order.status.as_str().into(),
+        priority: order.priority.as_str().into(),
+        cancel_reason: order.cancel_reason,
+        ship_to: super::command::AddressDto::from(&order.ship_to),
+        lines,
+        fulfillments,
+    })
 }

@@ -59,8 +59,7 @@ pub struct Detailed {
 #[utoipa::path(get, path = "/health/detailed", tag = "operations", security(("bearer" = [])),
     responses((status = 200, body = Detailed)))]
 pub async fn detailed(State(st): State<AppState>) -> Result<Json<Detailed>, ApiError> {
-    let m = st.services.query(|tx| Ok(tx.domain_metrics()?))?;
-    let schema_version = st.services.query(|tx| Ok(tx.schema_version()?))?;
+    let (m, schema_version) = st.services.query(|tx| Ok((tx.domain_metrics()?, tx.schema_version()?)))?;
     let pending = |queue: &str| {
         m.queue_depth.iter().filter(|(q, s, _, _)| *q == queue && s == "pending").map(|(_, _, _, n)| n).sum()
     };

@@ -85,7 +85,9 @@ command_handler! {
 pub async fn order_picking_tasks(State(st): State<AppState>, ids: Ids) -> Result<Json<Vec<PickingTaskView>>, ApiError> {
     let order = ids.get("id")?;
     // 404 for an unknown order, not an empty list.
-    st.services.order_view(order)?;
+    if st.services.query(|tx| Ok(tx.order(crate::domain::ids::OrderId(order))?))?.is_none() {
+        return Err(crate::domain::DomainError::not_found("order", order).into());
+    }
     let filter = TaskFilter {
         order: Some(crate::domain::ids::OrderId(order)),
         limit: st.config.max_page,
