@@ -3,7 +3,7 @@
 use crate::domain::DomainError;
 use crate::domain::auth::{Caller, LoginVerdict};
 use crate::server::AppState;
-use crate::server::auth::{decoy_hash, new_secret, resolve, secret_hash, verify_pin};
+use crate::server::auth::{bearer, decoy_hash, new_secret, secret_hash, verify_pin};
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::Body;
 use axum::Json;
@@ -106,15 +106,10 @@ fn login_blocking(st: &AppState, req: &LoginRequest) -> Result<Json<LoginRespons
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
-    resolve(&st, &headers)?;
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .map(|(_, t)| t.trim().to_owned())
-        .unwrap_or_default();
+    // The auth layer has already checked the token; revoke that one.
+    let hash = secret_hash(bearer(&headers).unwrap_or_default());
     let now = st.services.now();
-    st.services.store().write(|tx| Ok::<_, crate::app::AppError>(tx.revoke_session(&secret_hash(&token), now)?))?;
+    st.services.store().write(|tx| Ok::<_, crate::app::AppError>(tx.revoke_session(&hash, now)?))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
