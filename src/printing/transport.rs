@@ -7,6 +7,9 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+/// An open connection to a printer and what it said to `~HS`.
+type Session = (Box<dyn Write>, PrinterStatus);
+
 /// Where a printer is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrinterUri {
@@ -124,19 +127,30 @@ impl PrinterUri {
     /// Asks for `~HS` and parses the answer. Silence within `timeout` is
     /// an error ("not ready"), never success.
     pub fn status(&self, timeout: Duration) -> Result<PrinterStatus, PrintError> {
-        let answer = match self {
+        match self.open_and_ask(timeout)? {
+            Some((_, status)) => Ok(status),
+            None => Err(PrintError::NoStatus { uri: self.to_string() }),
+        }
+    }
+
+    /// Opens a connection to a printer with a status channel (serial, TCP)
+    /// and asks `~HS`; `None` for printers without one.
+    fn open_and_ask(&self, timeout: Duration) -> Result<Option<Session>, PrintError> {
+        let (conn, answer): (Box<dyn Write>, Vec<u8>) = match self {
             PrinterUri::Serial { .. } => {
                 let mut port = self.open_serial(Duration::from_millis(50))?;
-                ask(&mut *port, timeout).map_err(|e| self.io(e))?
+                let answer = ask(&mut *port, timeout).map_err(|e| self.io(e))?;
+                (Box::new(port), answer)
             }
             PrinterUri::Tcp { addr } => {
                 let mut s = connect(addr, timeout).map_err(|e| self.io(e))?;
                 s.set_read_timeout(Some(Duration::from_millis(50))).map_err(|e| self.io(e))?;
-                ask(&mut s, timeout).map_err(|e| self.io(e))?
+                let answer = ask(&mut s, timeout).map_err(|e| self.io(e))?;
+                (Box::new(s), answer)
             }
-            _ => return Err(PrintError::NoStatus { uri: self.to_string() }),
+            _ => return Ok(None),
         };
-        self.parse_answer(&answer, timeout)
+        Ok(Some((conn, self.parse_answer(&answer, timeout)?)))
     }
 
     /// One print job in one session: where the printer has a status
@@ -150,23 +164,10 @@ impl PrinterUri {
         timeout: Duration,
         before_send: &mut dyn FnMut() -> Result<(), PrintError>,
     ) -> Result<Option<PrinterStatus>, PrintError> {
-        let (mut conn, status): (Box<dyn Write>, PrinterStatus) = match self {
-            PrinterUri::Serial { .. } => {
-                let mut port = self.open_serial(Duration::from_millis(50))?;
-                let answer = ask(&mut *port, timeout).map_err(|e| self.io(e))?;
-                (Box::new(port), self.parse_answer(&answer, timeout)?)
-            }
-            PrinterUri::Tcp { addr } => {
-                let mut s = connect(addr, timeout).map_err(|e| self.io(e))?;
-                s.set_read_timeout(Some(Duration::from_millis(50))).map_err(|e| self.io(e))?;
-                let answer = ask(&mut s, timeout).map_err(|e| self.io(e))?;
-                (Box::new(s), self.parse_answer(&answer, timeout)?)
-            }
-            _ => {
-                before_send()?;
-                self.send(name, zpl, timeout)?;
-                return Ok(None);
-            }
+        let Some((mut conn, status)) = self.open_and_ask(timeout)? else {
+            before_send()?;
+            self.send(name, zpl, timeout)?;
+            return Ok(None);
         };
         if !status.ready() {
             return Err(PrintError::NotReady { uri: self.to_string(), problems: status.problems().join(", ") });
