@@ -34,7 +34,8 @@ impl Tx<'_> {
     }
 
     pub fn packing_task(&self, id: PackingTaskId) -> Result<Option<PackingTask>> {
-        let head = self.row(
+        let head = self
+            .row(
                 "SELECT order_id, fulfillment_id, picking_task_id, warehouse_id, worker_id, status, priority,
                         tracking_number, created_at, started_at, packed_at, shipped_at, cancelled_at, cancellation_reason
                  FROM packing_tasks WHERE id = ?1",
