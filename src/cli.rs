@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod floor;
 mod label;
 mod order;
 mod people;
@@ -55,6 +56,10 @@ enum Cmd {
     /// tcp://HOST:9100, file:///dir/, - (stdout).
     #[command(subcommand)]
     Printer(PrinterCmd),
+    /// The picker's screen: claim work, scan location and item, confirm.
+    Pick(floor::FloorArgs),
+    /// The packer's screen: verify, box, weigh, complete, print the label.
+    Pack(floor::PackArgs),
     /// Serve the HTTP API until SIGTERM or Ctrl-C.
     Serve(serve::ServeArgs),
     /// Benchmarks.
@@ -168,9 +173,23 @@ enum ApikeyCmd {
     Revoke { name: String },
 }
 
+impl Cli {
+    /// The floor TUIs log to a file: the screen is theirs.
+    pub fn log_file(&self) -> Option<&Path> {
+        match &self.command {
+            Cmd::Pick(a) => Some(&a.log),
+            Cmd::Pack(a) => Some(&a.floor.log),
+            _ => None,
+        }
+    }
+}
+
 pub fn run(cli: Cli) -> Result<()> {
-    if let Cmd::Serve(args) = &cli.command {
-        return serve::serve(cli.db.as_deref(), args);
+    match &cli.command {
+        Cmd::Serve(args) => return serve::serve(cli.db.as_deref(), args),
+        Cmd::Pick(args) => return floor::pick(args),
+        Cmd::Pack(args) => return floor::pack(args),
+        _ => {}
     }
     let db = cli.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
     let db = db.as_path();
@@ -200,7 +219,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Label(LabelCmd::Render { template, data, out }) => label::render(&template, &data, out.as_deref()),
-        Cmd::Serve(_) => Ok(()),
+        Cmd::Serve(_) | Cmd::Pick(_) | Cmd::Pack(_) => Ok(()),
         Cmd::Demo => demo::run(db),
     }
 }

@@ -8,10 +8,23 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TOTE_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TOTE_LOG").unwrap_or_else(|_| "warn".into());
+    let log = match cli.log_file().map(|p| std::fs::OpenOptions::new().create(true).append(true).open(p)) {
+        Some(Ok(file)) => Some(file),
+        Some(Err(e)) => {
+            eprintln!("error: cannot open the log file: {e}");
+            return ExitCode::FAILURE;
+        }
+        None => None,
+    };
+    match log {
+        Some(file) => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .init(),
+        None => tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init(),
+    }
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -107,6 +107,18 @@ impl Assembler {
         Assembler { config, ..Assembler::default() }
     }
 
+    /// What has been typed or scanned since the last terminator.
+    pub fn pending(&self) -> &str {
+        &self.buf
+    }
+
+    /// Drops the pending input (the screen's "clear" key).
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.first_ms = None;
+        self.keys = 0;
+    }
+
     /// Feeds one key; returns the finished input at a terminator.
     pub fn feed(&mut self, k: KeyAt) -> Option<Scan> {
         match k.key {

@@ -98,7 +98,7 @@ pub(super) fn create_picking_task(
     let mut items = Vec::new();
     let mut walk: HashMap<crate::domain::ids::LocationId, i64> = HashMap::new();
     for (sku, quantity) in lines {
-        let barcode = ctx.tx.product(sku.as_str())?.and_then(|p| p.barcode);
+        let (barcode, name) = ctx.tx.product(sku.as_str())?.map(|p| (p.barcode, p.name)).unwrap_or_default();
         // A fulfillment's reservations do not expire: the picker holds them.
         let purpose = Purpose { order: Some(f.order_id), fulfillment: Some(f.id), expires_at: None };
         for (row, qty, reservation) in ctx.reserve(wh, sku, *quantity, purpose)? {
@@ -107,6 +107,7 @@ pub(super) fn create_picking_task(
                 id: PickingItemId(0),
                 sku: sku.clone(),
                 barcode: barcode.clone(),
+                name: name.clone(),
                 location_id: row.slot.location_id,
                 location_code: row.location_code.clone(),
                 check_digits: None,

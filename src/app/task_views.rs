@@ -8,11 +8,11 @@ use crate::domain::ids::{PackingTaskId, PickingTaskId};
 use crate::domain::packing::PackingTask;
 use crate::domain::picking::PickingTask;
 use crate::storage::queues::{Queue, TaskFilter};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// A picking task with its items in walk order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PickingTaskView {
     pub task_id: i64,
     pub order_id: i64,
@@ -32,13 +32,17 @@ pub struct PickingTaskView {
 }
 
 /// One line of a picking task: where to go, what to take, how many.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PickingItemView {
     pub item_id: i64,
     pub sequence: u32,
     pub location: String,
+    /// Digits printed on the location label, typed when its barcode is damaged.
+    pub check_digits: Option<String>,
     pub sku: String,
     pub barcode: Option<String>,
+    /// The product's short description (may be empty).
+    pub name: String,
     pub required: u32,
     pub picked: u32,
     pub status: String,
@@ -46,7 +50,7 @@ pub struct PickingItemView {
 }
 
 /// A packing task with its packages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PackingTaskView {
     pub task_id: i64,
     pub order_id: i64,
@@ -63,7 +67,7 @@ pub struct PackingTaskView {
     pub packages: Vec<PackageView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PackageView {
     pub sequence: u32,
     pub packaging_type: String,
@@ -103,8 +107,10 @@ pub fn picking_view(t: &PickingTask) -> PickingTaskView {
                 item_id: i.id.0,
                 sequence: i.sequence,
                 location: i.location_code.clone(),
+                check_digits: i.check_digits.clone(),
                 sku: i.sku.to_string(),
                 barcode: i.barcode.clone(),
+                name: i.name.clone(),
                 required: i.required.0,
                 picked: i.picked.0,
                 status: i.status.as_str().to_owned(),

@@ -178,6 +178,8 @@ pub struct PickingItem {
     pub sku: Sku,
     /// The product's barcode (GTIN), if it has one; scanning it or the SKU both count.
     pub barcode: Option<String>,
+    /// The product's short description (may be empty).
+    pub name: String,
     pub location_id: LocationId,
     pub location_code: String,
     /// Digits printed on the location label, typed when the barcode is damaged.
@@ -203,15 +205,26 @@ impl PickingItem {
 
     /// A location scan matches the code (ignoring case and spaces) or the check digits.
     pub fn location_matches(&self, scan: &str) -> bool {
-        let scan = scan.trim();
-        scan.eq_ignore_ascii_case(&self.location_code) || self.check_digits.as_deref().is_some_and(|d| d == scan)
+        location_scan_matches(&self.location_code, self.check_digits.as_deref(), scan)
     }
 
     /// An item scan matches the SKU or the barcode.
     pub fn item_matches(&self, scan: &str) -> bool {
-        let scan = scan.trim();
-        scan.eq_ignore_ascii_case(self.sku.as_str()) || self.barcode.as_deref().is_some_and(|b| b == scan)
+        item_scan_matches(self.sku.as_str(), self.barcode.as_deref(), scan)
     }
+}
+
+/// The location rule on plain values, for clients that hold a task view:
+/// the code (ignoring case and surrounding spaces) or the label's check digits.
+pub fn location_scan_matches(code: &str, check_digits: Option<&str>, scan: &str) -> bool {
+    let scan = scan.trim();
+    scan.eq_ignore_ascii_case(code) || check_digits.is_some_and(|d| d == scan)
+}
+
+/// The item rule on plain values: the SKU (ignoring case) or the barcode.
+pub fn item_scan_matches(sku: &str, barcode: Option<&str>, scan: &str) -> bool {
+    let scan = scan.trim();
+    scan.eq_ignore_ascii_case(sku) || barcode.is_some_and(|b| b == scan)
 }
 
 /// What a pick, short or skip did to stock: `picked` units left the shelf

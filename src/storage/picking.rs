@@ -96,7 +96,7 @@ impl Tx<'_> {
 
     fn picking_items(&self, task: PickingTaskId) -> Result<Vec<PickingItem>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT i.id, i.sku, p.barcode, i.location_id, l.code, l.check_digits, i.product_location_id,
+            "SELECT i.id, i.sku, p.barcode, COALESCE(p.name, ''), i.location_id, l.code, l.check_digits, i.product_location_id,
                     i.reservation_id, i.quantity_required, i.quantity_picked, i.status, i.sequence, i.reason, i.picked_at
              FROM picking_task_items i
              JOIN locations l ON l.id = i.location_id
@@ -109,26 +109,28 @@ impl Tx<'_> {
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, Option<String>>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                    r.get::<_, i64>(6)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<String>>(6)?,
                     r.get::<_, i64>(7)?,
                     r.get::<_, i64>(8)?,
                     r.get::<_, i64>(9)?,
-                    r.get::<_, String>(10)?,
-                    r.get::<_, i64>(11)?,
-                    r.get::<_, Option<String>>(12)?,
-                    r.get::<_, Option<i64>>(13)?,
+                    r.get::<_, i64>(10)?,
+                    r.get::<_, String>(11)?,
+                    r.get::<_, i64>(12)?,
+                    r.get::<_, Option<String>>(13)?,
+                    r.get::<_, Option<i64>>(14)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         raws.into_iter()
-            .map(|(id, s, barcode, loc, code, check, slot, res, req, picked, st, seq, reason, picked_at)| {
+            .map(|(id, s, barcode, name, loc, code, check, slot, res, req, picked, st, seq, reason, picked_at)| {
                 Ok(PickingItem {
                     id: PickingItemId(id),
                     sku: sku(&s)?,
                     barcode,
+                    name,
                     location_id: LocationId(loc),
                     location_code: code,
                     check_digits: check,

@@ -12,6 +12,7 @@ fn item(id: i64, loc: &str, sku: &str, required: u32, seq: u32) -> PickingItem {
         id: PickingItemId(id),
         sku: Sku::parse(sku, "sku").unwrap_or_else(|_| unreachable!()),
         barcode: Some(format!("0400000{id}")),
+        name: String::new(),
         location_id: LocationId(id),
         location_code: loc.into(),
         check_digits: Some(format!("{id}{id}")),

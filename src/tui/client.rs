@@ -1,0 +1,142 @@
+//! The HTTP calls behind [`Call`]: one request each, with the session's
+//! token and a fresh op id per call. A call that never reached the server
+//! (connect refused, timeout) is retried a few times with the same op id,
+//! so it applies at most once; an answer from the server is final.
+
+use super::{Call, Failure, Reply};
+use crate::app::new_op_id;
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// Attempts of a call the server never answered.
+const ATTEMPTS: u32 = 3;
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    device: String,
+}
+
+struct Request {
+    method: Method,
+    path: String,
+    body: Option<Value>,
+}
+
+fn post(path: String, body: Value) -> Request {
+    Request { method: Method::POST, path, body: Some(body) }
+}
+
+fn get(path: String) -> Request {
+    Request { method: Method::GET, path, body: None }
+}
+
+impl Client {
+    /// `base` is the server's address, e.g. `http://127.0.0.1:8080`.
+    pub fn new(base: &str, device: &str, timeout: Duration) -> Result<Client, reqwest::Error> {
+        let http = reqwest::Client::builder().timeout(timeout).build()?;
+        Ok(Client { http, base: base.trim_end_matches('/').to_owned(), device: device.to_owned() })
+    }
+
+    /// Runs `call`; the answer comes back typed by the call.
+    pub async fn run(&self, call: &Call, token: Option<&str>) -> Reply {
+        let op = new_op_id();
+        let pt = |id: &i64| format!("/api/v1/picking-tasks/{id}");
+        let kt = |id: &i64| format!("/api/v1/packing-tasks/{id}");
+        let req = match call {
+            Call::Login { badge, pin } => {
+                post("/api/v1/auth/login".into(), json!({"badge": badge, "pin": pin, "device_id": self.device}))
+            }
+            Call::Logout => post("/api/v1/auth/logout".into(), json!({})),
+            Call::Claim { queue } => post("/api/v1/tasks/claim".into(), json!({"op_id": op, "queue": queue})),
+            Call::PickingTask { id } => get(pt(id)),
+            Call::StartPicking { task } => post(format!("{}/start", pt(task)), json!({"op_id": op})),
+            Call::Pick { task, item, location, code, quantity } => post(
+                format!("{}/items/{item}/pick", pt(task)),
+                json!({"op_id": op, "location": location, "item": code, "quantity": quantity}),
+            ),
+            Call::Short { task, item, found, reason } => post(
+                format!("{}/items/{item}/short", pt(task)),
+                json!({"op_id": op, "quantity": found, "reason": reason}),
+            ),
+            Call::Skip { task, item, reason } => {
+                post(format!("{}/items/{item}/skip", pt(task)), json!({"op_id": op, "reason": reason}))
+            }
+            Call::CompletePicking { task } => post(format!("{}/complete", pt(task)), json!({"op_id": op})),
+            Call::PackingTasksOfOrder { order } => get(format!("/api/v1/packing-tasks?order_id={order}")),
+            Call::PackingTask { id } => get(kt(id)),
+            Call::StartPacking { task } => post(format!("{}/start", kt(task)), json!({"op_id": op})),
+            Call::PackageDetails { task, sequence, package } => post(
+                format!("{}/package-details", kt(task)),
+                json!({"op_id": op, "sequence": sequence, "package": package}),
+            ),
+            Call::AddPackage { task, package } => {
+                post(format!("{}/packages", kt(task)), json!({"op_id": op, "package": package}))
+            }
+            Call::CompletePacking { task } => post(format!("{}/complete", kt(task)), json!({"op_id": op})),
+            Call::Labels { task } => get(format!("{}/label", kt(task))),
+        };
+        let token = token.map(str::to_owned);
+        match call {
+            Call::Login { .. } => Reply::Session(self.send(&req, None).await),
+            Call::Logout => Reply::Ack(self.send_raw(&req, token.as_deref()).await.map(|_| ())),
+            Call::PickingTask { .. } => Reply::PickingTask(self.send(&req, token.as_deref()).await),
+            Call::PackingTask { .. } => Reply::PackingTask(self.send(&req, token.as_deref()).await),
+            Call::PackingTasksOfOrder { .. } => Reply::PackingTasks(self.send(&req, token.as_deref()).await),
+            Call::Labels { .. } => Reply::Labels(self.send(&req, token.as_deref()).await),
+            _ => Reply::Outcome(self.send(&req, token.as_deref()).await),
+        }
+    }
+
+    async fn send<T: DeserializeOwned>(&self, req: &Request, token: Option<&str>) -> Result<T, Failure> {
+        let bytes = self.send_raw(req, token).await?;
+        serde_json::from_slice(&bytes).map_err(|e| Failure {
+            code: "E900".into(),
+            short: "E900 bad answer".into(),
+            message: format!("unexpected answer to {}: {e}", req.path),
+        })
+    }
+
+    async fn send_raw(&self, req: &Request, token: Option<&str>) -> Result<Vec<u8>, Failure> {
+        let url = format!("{}{}", self.base, req.path);
+        let mut last = String::new();
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+            }
+            let mut b = self.http.request(req.method.clone(), &url);
+            if let Some(t) = token {
+                b = b.bearer_auth(t);
+            }
+            if let Some(body) = &req.body {
+                b = b.json(body);
+            }
+            let resp = match b.send().await {
+                Ok(r) => r,
+                Err(e) if e.is_connect() || e.is_timeout() => {
+                    last = e.to_string();
+                    tracing::warn!(url, attempt, error = %e, "call did not reach the server");
+                    continue;
+                }
+                Err(e) => return Err(Failure::network(e.to_string())),
+            };
+            let status = resp.status();
+            let bytes = resp.bytes().await.map_err(|e| Failure::network(e.to_string()))?;
+            if status.is_success() {
+                return Ok(bytes.to_vec());
+            }
+            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
+            let code = text("code").unwrap_or_else(|| format!("HTTP {}", status.as_u16()));
+            return Err(Failure {
+                short: text("short").unwrap_or_else(|| code.clone()),
+                message: text("message").unwrap_or_default(),
+                code,
+            });
+        }
+        Err(Failure::network(last))
+    }
+}

@@ -1,0 +1,467 @@
+//! `tote pack`: scan a tote or an order (or take the next task from the
+//! queue), verify every unit by scanning it, choose the packaging, enter
+//! weight and L×W×H, add boxes, complete; the labels print through the
+//! station's spooler and the tracking numbers are shown; scanning a box's
+//! tracking number reprints its label. Pure: see [`crate::tui`].
+
+use super::input::{Event, Input};
+use super::login::Login;
+use super::view::{Prompt, View};
+use super::{App, Call, Cmd, Failure, Flash, Labels, Msg, Reply, Session};
+use crate::app::command::{Outcome, PackageDto, PackagingTypeDto, QueueDto};
+use crate::app::task_views::{PackingTaskView, PickingTaskView};
+use crate::domain::DomainError;
+use crate::domain::ids::Qty;
+use crate::domain::picking::item_scan_matches;
+use crate::keymap::Action;
+use crate::scanner::Scan;
+
+/// What the packer is waiting for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    Find,
+    Task,
+    Start,
+    Items,
+    Save,
+    Complete,
+    Labels,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Login(Login),
+    Busy(Wait),
+    /// Scan a tote or an order.
+    Find,
+    Verify,
+    Packaging,
+    /// Entering weight (g), then length, width, height (mm).
+    Measure(usize),
+    BoxSaved,
+    Done,
+}
+
+/// One SKU to verify: units picked and units scanned so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub sku: String,
+    pub barcode: Option<String>,
+    pub want: u32,
+    pub got: u32,
+}
+
+const TYPES: [(PackagingTypeDto, &str); 5] = [
+    (PackagingTypeDto::Box, "box"),
+    (PackagingTypeDto::Bag, "bag"),
+    (PackagingTypeDto::Envelope, "envelope"),
+    (PackagingTypeDto::Pallet, "pallet"),
+    (PackagingTypeDto::Custom, "custom"),
+];
+const FIELDS: [&str; 4] = ["Weight g ", "Length mm ", "Width mm ", "Height mm "];
+/// Verify lines per page (fits the 20x16 body).
+pub const PAGE: usize = 6;
+
+#[derive(Debug, Clone)]
+pub struct Packer {
+    input: Input,
+    session: Option<Session>,
+    step: Step,
+    flash: Option<Flash>,
+    task: Option<PackingTaskView>,
+    lines: Vec<Line>,
+    page: usize,
+    packaging: usize,
+    measures: [u64; 4],
+    sequence: u32,
+    /// (tracking number, spooler key) per package, once packed.
+    labels: Vec<(String, String)>,
+    printed: Option<Result<String, String>>,
+}
+
+impl Packer {
+    pub fn new(input: Input) -> Packer {
+        Packer {
+            input,
+            session: None,
+            step: Step::Login(Login::default()),
+            flash: None,
+            task: None,
+            lines: vec![],
+            page: 0,
+            packaging: 0,
+            measures: [0; 4],
+            sequence: 1,
+            labels: vec![],
+            printed: None,
+        }
+    }
+
+    pub fn step(&self) -> &Step {
+        &self.step
+    }
+
+    fn wait(&mut self, w: Wait, call: Call) -> Vec<Cmd> {
+        self.step = Step::Busy(w);
+        vec![Cmd::Call(call)]
+    }
+
+    fn fail(&mut self, text: impl Into<String>) -> Vec<Cmd> {
+        self.flash = Flash::error(text);
+        vec![Cmd::Beep]
+    }
+
+    fn reset(&mut self) {
+        *self = Packer { input: self.input.clone(), session: self.session.take(), ..Packer::new(Input::default()) };
+        self.step = Step::Find;
+    }
+
+    /// A tote label carries `TOTE-<picking task>`; an order is its number,
+    /// optionally as `ORD-<n>`.
+    fn find(&mut self, text: &str) -> Vec<Cmd> {
+        let t = text.trim().to_ascii_uppercase();
+        if let Some(id) = t.strip_prefix("TOTE-").and_then(|n| n.parse().ok()) {
+            return self.wait(Wait::Find, Call::PickingTask { id });
+        }
+        match t.strip_prefix("ORD-").unwrap_or(&t).parse() {
+            Ok(order) => self.wait(Wait::Find, Call::PackingTasksOfOrder { order }),
+            Err(_) => self.fail("E001 tote/order?"),
+        }
+    }
+
+    fn take(&mut self, t: PackingTaskView) -> Vec<Cmd> {
+        let (id, picking, status) = (t.task_id, t.picking_task_id, t.status.clone());
+        self.task = Some(t);
+        match status.as_str() {
+            "pending" => self.wait(Wait::Start, Call::StartPacking { task: id }),
+            "in_progress" => self.wait(Wait::Items, Call::PickingTask { id: picking }),
+            other => {
+                self.reset();
+                self.fail(format!("E003 task {other}"))
+            }
+        }
+    }
+
+    fn items(&mut self, t: PickingTaskView) {
+        self.lines.clear();
+        for i in t.items.iter().filter(|i| i.picked > 0) {
+            match self.lines.iter_mut().find(|l| l.sku == i.sku) {
+                Some(l) => l.want += i.picked,
+                None => {
+                    self.lines.push(Line { sku: i.sku.clone(), barcode: i.barcode.clone(), want: i.picked, got: 0 })
+                }
+            }
+        }
+        self.page = 0;
+        self.step = Step::Verify;
+    }
+
+    fn on_reply(&mut self, r: Reply) -> Vec<Cmd> {
+        let Step::Busy(wait) = self.step.clone() else {
+            if let (Step::Login(login), Reply::Session(r)) = (&mut self.step, r) {
+                let (session, cmds) = login.reply(r);
+                if session.is_some() {
+                    self.session = session;
+                    self.step = Step::Find;
+                }
+                return cmds;
+            }
+            return vec![];
+        };
+        match (wait, r) {
+            (Wait::Find, Reply::PickingTask(Ok(t))) => {
+                self.wait(Wait::Find, Call::PackingTasksOfOrder { order: t.order_id })
+            }
+            (Wait::Find, Reply::PackingTasks(Ok(list))) => {
+                match list.into_iter().find(|t| t.status == "pending" || t.status == "in_progress") {
+                    Some(t) => self.take(t),
+                    None => {
+                        self.step = Step::Find;
+                        self.fail("E002 no pack task")
+                    }
+                }
+            }
+            (Wait::Task, Reply::Outcome(Ok(Outcome::Claimed { task_id: Some(id), .. }))) => {
+                self.wait(Wait::Task, Call::PackingTask { id })
+            }
+            (Wait::Task, Reply::Outcome(Ok(Outcome::Claimed { task_id: None, .. }))) => {
+                self.step = Step::Find;
+                self.flash = Flash::info("Queue is empty");
+                vec![]
+            }
+            (Wait::Task, Reply::PackingTask(Ok(t))) => self.take(t),
+            (Wait::Start, Reply::Outcome(Ok(_))) => match self.task.as_ref() {
+                Some(t) => self.wait(Wait::Items, Call::PickingTask { id: t.picking_task_id }),
+                None => vec![],
+            },
+            (Wait::Items, Reply::PickingTask(Ok(t))) => {
+                self.items(t);
+                vec![]
+            }
+            (Wait::Save, Reply::Outcome(Ok(_))) => {
+                self.step = Step::BoxSaved;
+                vec![]
+            }
+            (Wait::Complete, Reply::Outcome(Ok(_))) => match self.task.as_ref() {
+                Some(t) => self.wait(Wait::Labels, Call::Labels { task: t.task_id }),
+                None => vec![],
+            },
+            (Wait::Labels, Reply::Labels(Ok(l))) => self.print(l),
+            (_, Reply::Session(_)) => vec![],
+            (wait, Reply::Outcome(Err(f)) | Reply::PickingTask(Err(f)) | Reply::PackingTask(Err(f)))
+            | (wait, Reply::PackingTasks(Err(f)) | Reply::Labels(Err(f))) => self.on_failure(wait, f),
+            _ => vec![],
+        }
+    }
+
+    fn on_failure(&mut self, wait: Wait, f: Failure) -> Vec<Cmd> {
+        self.step = match wait {
+            _ if f.code == "E402" => {
+                self.session = None;
+                Step::Login(Login::default())
+            }
+            Wait::Find | Wait::Task | Wait::Start | Wait::Items => Step::Find,
+            Wait::Save => Step::Measure(0),
+            Wait::Complete => Step::BoxSaved,
+            Wait::Labels => Step::Done,
+        };
+        self.fail(f.short)
+    }
+
+    fn print(&mut self, l: Labels) -> Vec<Cmd> {
+        self.step = Step::Done;
+        self.printed = None;
+        self.labels.clear();
+        let mut cmds = vec![];
+        for (n, (tracking, zpl)) in l.tracking_numbers.into_iter().zip(l.labels).enumerate() {
+            let key = format!("pack-{}-pkg-{}", l.task_id, n + 1);
+            cmds.push(Cmd::Print { key: key.clone(), zpl });
+            self.labels.push((tracking, key));
+        }
+        cmds
+    }
+
+    fn package(&self) -> PackageDto {
+        let [w, l, wd, h] = self.measures;
+        PackageDto {
+            packaging_type: TYPES[self.packaging].0,
+            weight_g: w,
+            length_mm: l as u32,
+            width_mm: wd as u32,
+            height_mm: h as u32,
+        }
+    }
+
+    fn verify(&mut self, scan: &Scan) -> Vec<Cmd> {
+        let text = scan.text.as_str();
+        let Some(n) = self.lines.iter().position(|l| item_scan_matches(&l.sku, l.barcode.as_deref(), text)) else {
+            let e = DomainError::WrongItem { expected: "an item of this order".into(), scanned: text.into() };
+            return self.fail(e.short());
+        };
+        let line = &mut self.lines[n];
+        if line.got >= line.want {
+            let e = DomainError::OverPick { requested: Qty(line.got + 1), remaining: Qty(line.want) };
+            return self.fail(e.short());
+        }
+        line.got += 1;
+        self.page = n / PAGE;
+        if self.lines.iter().all(|l| l.got == l.want) {
+            self.step = Step::Packaging;
+        }
+        vec![]
+    }
+
+    fn on_scan(&mut self, scan: Scan) -> Vec<Cmd> {
+        match self.step.clone() {
+            Step::Find => self.find(&scan.text),
+            Step::Verify => self.verify(&scan),
+            Step::Packaging => match scan.text.trim().parse::<usize>() {
+                Ok(n @ 1..=5) => {
+                    self.packaging = n - 1;
+                    self.step = Step::Measure(0);
+                    vec![]
+                }
+                _ => self.fail("choose 1-5"),
+            },
+            Step::Measure(field) => match scan.text.trim().parse::<u64>() {
+                Ok(v) if v > 0 && (field == 0 || v <= u64::from(u32::MAX)) => {
+                    self.measures[field] = v;
+                    if field + 1 < FIELDS.len() {
+                        self.step = Step::Measure(field + 1);
+                        return vec![];
+                    }
+                    let (task, package) = (self.task.as_ref().map_or(0, |t| t.task_id), self.package());
+                    let call = if self.sequence == 1 {
+                        Call::PackageDetails { task, sequence: 1, package }
+                    } else {
+                        Call::AddPackage { task, package }
+                    };
+                    self.wait(Wait::Save, call)
+                }
+                _ => self.fail(format!("E001 {} > 0", FIELDS[field].split(' ').next().unwrap_or("value"))),
+            },
+            Step::Done => {
+                let text = scan.text.trim();
+                match self.labels.iter().find(|(t, _)| t == text) {
+                    Some((_, key)) => vec![Cmd::Reprint { key: key.clone(), reason: "box scanned at station".into() }],
+                    None => self.fail("E002 not this box"),
+                }
+            }
+            _ => vec![],
+        }
+    }
+
+    fn on_action(&mut self, a: Action) -> Vec<Cmd> {
+        match (a, self.step.clone()) {
+            (Action::Next, Step::Find) => self.wait(Wait::Task, Call::Claim { queue: QueueDto::Packing }),
+            (Action::Menu, Step::Find) => {
+                self.session = None;
+                self.step = Step::Login(Login::default());
+                vec![Cmd::Call(Call::Logout)]
+            }
+            (Action::PageDown, Step::Verify) if (self.page + 1) * PAGE < self.lines.len() => {
+                self.page += 1;
+                vec![]
+            }
+            (Action::PageUp, Step::Verify) => {
+                self.page = self.page.saturating_sub(1);
+                vec![]
+            }
+            (Action::Confirm, Step::Verify) => {
+                let left: u32 = self.lines.iter().map(|l| l.want - l.got).sum();
+                self.fail(DomainError::ItemsIncomplete { pending: left as usize }.short())
+            }
+            (Action::Back, Step::Measure(0)) => {
+                self.step = Step::Packaging;
+                vec![]
+            }
+            (Action::Back, Step::Measure(f)) => {
+                self.step = Step::Measure(f - 1);
+                vec![]
+            }
+            (Action::Next, Step::BoxSaved) => {
+                self.sequence += 1;
+                self.measures = [0; 4];
+                self.step = Step::Packaging;
+                vec![]
+            }
+            (Action::Confirm, Step::BoxSaved) => match self.task.as_ref() {
+                Some(t) => self.wait(Wait::Complete, Call::CompletePacking { task: t.task_id }),
+                None => vec![],
+            },
+            (Action::Confirm | Action::Next, Step::Done) => {
+                self.reset();
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+
+    fn title(&self) -> String {
+        match self.task.as_ref() {
+            Some(t) => format!("PACK #{} ord {}", t.task_id, t.order_id),
+            None => "PACK".to_owned(),
+        }
+    }
+}
+
+impl App for Packer {
+    fn update(&mut self, msg: Msg) -> Vec<Cmd> {
+        match msg {
+            Msg::Key(k) => {
+                let Some(ev) = self.input.feed(k) else { return vec![] };
+                if !matches!(ev, Event::Edited) {
+                    self.flash = None;
+                }
+                match (&mut self.step, ev) {
+                    (Step::Login(login), ev) => login.event(ev),
+                    (Step::Busy(_), _) => vec![],
+                    (_, Event::Scan(s)) => self.on_scan(s),
+                    (_, Event::Action(a)) => self.on_action(a),
+                    (_, Event::Edited) => vec![],
+                }
+            }
+            Msg::Reply(r) => self.on_reply(r),
+            Msg::Printed(r) => {
+                if r.is_err() {
+                    self.flash = Flash::error("PRINT FAILED");
+                }
+                self.printed = Some(r);
+                vec![]
+            }
+            Msg::Tick => vec![],
+        }
+    }
+
+    fn token(&self) -> Option<&str> {
+        self.session.as_ref().map(|s| s.token.as_str())
+    }
+
+    fn view(&self) -> View {
+        let pending = self.input.pending();
+        let mut v = View { title: self.title(), flash: self.flash.clone(), ..View::default() };
+        match &self.step {
+            Step::Login(l) => return l.view("PACK", pending),
+            Step::Busy(w) => v.lines.push(
+                match w {
+                    Wait::Find | Wait::Task => "Finding task...",
+                    Wait::Start => "Starting...",
+                    Wait::Items => "Loading items...",
+                    Wait::Save => "Saving box...",
+                    Wait::Complete => "Completing...",
+                    Wait::Labels => "Getting labels...",
+                }
+                .to_owned(),
+            ),
+            Step::Find => {
+                v.lines = vec!["Scan tote or order".into()];
+                v.prompt = Prompt::new("Scan ", pending);
+                v.keys = vec![("F4", "queue"), ("Esc", "log out")];
+            }
+            Step::Verify => {
+                let left: u32 = self.lines.iter().map(|l| l.want - l.got).sum();
+                v.big = Some(format!("Verify: {left} left"));
+                v.lines = self
+                    .lines
+                    .iter()
+                    .skip(self.page * PAGE)
+                    .take(PAGE)
+                    .map(|l| format!("{} {}/{} {}", if l.got == l.want { "+" } else { " " }, l.got, l.want, l.sku))
+                    .collect();
+                v.prompt = Prompt::new("Item ", pending);
+                v.keys = vec![("F6", "up"), ("F7", "down")];
+            }
+            Step::Packaging => {
+                v.big = Some(format!("Box {}: type?", self.sequence));
+                v.lines = TYPES.iter().enumerate().map(|(n, (_, name))| format!("{} {name}", n + 1)).collect();
+                v.prompt = Prompt::new("Type ", pending);
+            }
+            Step::Measure(field) => {
+                v.big = Some(format!("Box {} {}", self.sequence, TYPES[self.packaging].1));
+                for (n, label) in FIELDS.iter().enumerate().take(*field) {
+                    v.lines.push(format!("{label}{}", self.measures[n]));
+                }
+                v.prompt = Prompt::new(FIELDS[*field], pending);
+                v.keys = vec![("F3", "back")];
+            }
+            Step::BoxSaved => {
+                let [w, l, wd, h] = self.measures;
+                v.big = Some(format!("Box {} saved", self.sequence));
+                v.lines = vec![format!("{w} g"), format!("{l}x{wd}x{h} mm")];
+                v.keys = vec![("F1", "done"), ("F4", "add box")];
+            }
+            Step::Done => {
+                v.big = Some("PACKED".into());
+                v.lines.extend(self.labels.iter().map(|(t, _)| t.clone()));
+                v.lines.push(match &self.printed {
+                    None => "Printing...".into(),
+                    Some(Ok(state)) => format!("Label {state}"),
+                    Some(Err(e)) => e.clone(),
+                });
+                v.prompt = Prompt::new("Reprint ", pending);
+                v.keys = vec![("F1", "next")];
+            }
+        }
+        v
+    }
+}

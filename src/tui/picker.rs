@@ -1,0 +1,418 @@
+//! `tote pick`: claim a task, then for each item in walk order scan the
+//! location, scan the item, confirm the quantity; short or skip with a
+//! reason; complete; next task. Pure: see [`crate::tui`].
+//!
+//! Scans are checked here first with the domain's own rules
+//! ([`location_scan_matches`], [`item_scan_matches`]), so a wrong scan
+//! beeps at once; the server checks again when the pick is sent.
+
+use super::input::{Event, Input};
+use super::login::Login;
+use super::view::{Prompt, View};
+use super::{App, Call, Cmd, Failure, Flash, Msg, Reply, Session};
+use crate::app::command::{Outcome, QueueDto};
+use crate::app::task_views::{PickingItemView, PickingTaskView};
+use crate::domain::DomainError;
+use crate::domain::ids::Qty;
+use crate::domain::picking::{ReasonCode, item_scan_matches, location_scan_matches};
+use crate::gs1::Element;
+use crate::keymap::Action;
+use crate::scanner::Scan;
+
+/// Short or skip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exception {
+    Short { found: u32 },
+    Skip,
+}
+
+/// Where the picker is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Login(Login),
+    /// Waiting for the server.
+    Busy(&'static str),
+    NoWork,
+    Location,
+    Item,
+    Quantity {
+        count: u32,
+    },
+    Menu,
+    /// Typing how many units were found before the shelf ran out.
+    ShortFound,
+    Reason(Exception),
+    AllDone,
+    Finished {
+        task: i64,
+        packing: Option<i64>,
+    },
+    Cancelled {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Picker {
+    input: Input,
+    session: Option<Session>,
+    step: Step,
+    task: Option<PickingTaskView>,
+    flash: Option<Flash>,
+}
+
+const MENU: [&str; 3] = ["1 Short", "2 Skip", "3 Log out"];
+
+impl Picker {
+    pub fn new(input: Input) -> Picker {
+        Picker { input, session: None, step: Step::Login(Login::default()), task: None, flash: None }
+    }
+
+    pub fn step(&self) -> &Step {
+        &self.step
+    }
+
+    fn item(&self) -> Option<&PickingItemView> {
+        self.task.as_ref()?.items.iter().find(|i| i.status == "pending")
+    }
+
+    fn claim(&mut self) -> Vec<Cmd> {
+        self.task = None;
+        self.step = Step::Busy("Getting work...");
+        vec![Cmd::Call(Call::Claim { queue: QueueDto::Picking })]
+    }
+
+    fn busy(&mut self, what: &'static str, call: Call) -> Vec<Cmd> {
+        self.step = Step::Busy(what);
+        vec![Cmd::Call(call)]
+    }
+
+    fn fail(&mut self, text: impl Into<String>) -> Vec<Cmd> {
+        self.flash = Flash::error(text);
+        vec![Cmd::Beep]
+    }
+
+    /// The step a fresh copy of the task puts the picker on.
+    fn apply(&mut self, t: PickingTaskView) -> Vec<Cmd> {
+        let id = t.task_id;
+        let status = t.status.clone();
+        let reason = t.cancellation_reason.clone();
+        self.task = Some(t);
+        match status.as_str() {
+            "assigned" => self.busy("Starting...", Call::StartPicking { task: id }),
+            "cancelled" => {
+                self.step = Step::Cancelled { reason: reason.unwrap_or_default() };
+                vec![Cmd::Beep]
+            }
+            "completed" => self.claim(),
+            _ => {
+                self.step = if self.item().is_some() { Step::Location } else { Step::AllDone };
+                vec![]
+            }
+        }
+    }
+
+    fn on_reply(&mut self, r: Reply) -> Vec<Cmd> {
+        let waiting = matches!(self.step, Step::Busy(_));
+        match r {
+            Reply::Session(r) => {
+                let Step::Login(login) = &mut self.step else { return vec![] };
+                let (session, mut cmds) = login.reply(r);
+                if let Some(s) = session {
+                    self.session = Some(s);
+                    cmds.extend(self.claim());
+                }
+                cmds
+            }
+            Reply::PickingTask(Ok(t)) if !waiting => {
+                // A poll: only a cancellation interrupts the step.
+                if t.status == "cancelled" { self.apply(t) } else { vec![] }
+            }
+            Reply::PickingTask(Ok(t)) => self.apply(t),
+            Reply::Outcome(Ok(o)) if waiting => self.on_outcome(o),
+            Reply::Outcome(Err(f)) | Reply::PickingTask(Err(f)) if waiting => self.on_failure(f),
+            _ => vec![],
+        }
+    }
+
+    fn on_outcome(&mut self, o: Outcome) -> Vec<Cmd> {
+        let task = self.task.as_ref().map(|t| t.task_id);
+        match o {
+            Outcome::Claimed { task_id: Some(id), .. } => self.busy("Loading task...", Call::PickingTask { id }),
+            Outcome::Claimed { task_id: None, .. } => {
+                self.step = Step::NoWork;
+                vec![]
+            }
+            Outcome::Picking { task_id, status, packing_task_id, .. } if status == "completed" => {
+                self.flash = None;
+                self.step = Step::Finished { task: task_id, packing: packing_task_id };
+                vec![]
+            }
+            _ => match task {
+                Some(id) => self.busy("Loading task...", Call::PickingTask { id }),
+                None => self.claim(),
+            },
+        }
+    }
+
+    fn on_failure(&mut self, f: Failure) -> Vec<Cmd> {
+        if f.code == "E402" {
+            self.session = None;
+            self.step = Step::Login(Login::default());
+            return self.fail(f.short);
+        }
+        match self.task.as_ref() {
+            Some(t) if t.status == "in_progress" => {
+                self.step = if self.item().is_some() { Step::Location } else { Step::AllDone };
+            }
+            _ => self.step = Step::NoWork,
+        }
+        self.fail(f.short)
+    }
+
+    fn send_pick(&mut self, count: u32) -> Vec<Cmd> {
+        let (Some(t), Some(i)) = (self.task.as_ref(), self.item()) else { return vec![] };
+        let call = Call::Pick {
+            task: t.task_id,
+            item: i.item_id,
+            location: i.location.clone(),
+            code: i.sku.clone(),
+            quantity: count,
+        };
+        self.busy("Saving pick...", call)
+    }
+
+    fn item_scanned(item: &PickingItemView, scan: &Scan) -> bool {
+        let gtin = scan.gs1.as_ref().and_then(|r| r.as_ref().ok()).and_then(|els| {
+            els.iter().find_map(|e| match e {
+                Element::Gtin(g) => Some(g.clone()),
+                _ => None,
+            })
+        });
+        item_scan_matches(&item.sku, item.barcode.as_deref(), &scan.text)
+            || gtin.is_some_and(|g| {
+                item.barcode.as_deref().is_some_and(|b| b.trim_start_matches('0') == g.trim_start_matches('0'))
+            })
+    }
+
+    fn on_scan(&mut self, scan: Scan) -> Vec<Cmd> {
+        let Some(item) = self.item().cloned() else { return vec![] };
+        let remaining = item.required - item.picked;
+        match self.step.clone() {
+            Step::Location => {
+                if location_scan_matches(&item.location, item.check_digits.as_deref(), &scan.text) {
+                    self.step = Step::Item;
+                    vec![]
+                } else {
+                    let e = DomainError::WrongLocation { expected: item.location.clone(), scanned: scan.text };
+                    self.fail(e.short())
+                }
+            }
+            Step::Item | Step::Quantity { .. } => {
+                let count = match self.step {
+                    Step::Quantity { count } => count,
+                    _ => 0,
+                };
+                let next = if Picker::item_scanned(&item, &scan) {
+                    count + 1
+                } else if let (Step::Quantity { .. }, Ok(n)) = (&self.step, scan.text.trim().parse::<u32>()) {
+                    n
+                } else {
+                    let e = DomainError::WrongItem { expected: item.sku.clone(), scanned: scan.text };
+                    return self.fail(e.short());
+                };
+                if next > remaining {
+                    let e = DomainError::OverPick { requested: Qty(next), remaining: Qty(remaining) };
+                    return self.fail(e.short());
+                }
+                if next == remaining {
+                    return self.send_pick(next);
+                }
+                self.step = Step::Quantity { count: next };
+                vec![]
+            }
+            Step::Menu => match scan.text.trim() {
+                "1" => {
+                    self.step = Step::ShortFound;
+                    vec![]
+                }
+                "2" => {
+                    self.step = Step::Reason(Exception::Skip);
+                    vec![]
+                }
+                "3" => self.logout(),
+                _ => self.fail("choose 1-3"),
+            },
+            Step::ShortFound => match scan.text.trim().parse::<u32>() {
+                Ok(found) if found < remaining => {
+                    self.step = Step::Reason(Exception::Short { found });
+                    vec![]
+                }
+                _ => self.fail(format!("0 to {}", remaining.saturating_sub(1))),
+            },
+            Step::Reason(kind) => {
+                let pick = scan.text.trim().parse::<usize>().ok().and_then(|n| ReasonCode::ALL.get(n.wrapping_sub(1)));
+                let (Some(reason), Some(t)) = (pick, self.task.as_ref()) else { return self.fail("choose 1-5") };
+                let (task, item, reason) = (t.task_id, item.item_id, reason.as_str().to_owned());
+                match kind {
+                    Exception::Short { found } => {
+                        self.busy("Saving short...", Call::Short { task, item, found, reason })
+                    }
+                    Exception::Skip => self.busy("Saving skip...", Call::Skip { task, item, reason }),
+                }
+            }
+            _ => vec![],
+        }
+    }
+
+    fn logout(&mut self) -> Vec<Cmd> {
+        self.session = None;
+        self.task = None;
+        self.step = Step::Login(Login::default());
+        vec![Cmd::Call(Call::Logout)]
+    }
+
+    fn on_action(&mut self, a: Action) -> Vec<Cmd> {
+        let step = self.step.clone();
+        match (a, step) {
+            (Action::Confirm | Action::Next, Step::NoWork | Step::Finished { .. } | Step::Cancelled { .. }) => {
+                self.claim()
+            }
+            (Action::Confirm, Step::AllDone) => match self.task.as_ref() {
+                Some(t) => self.busy("Completing...", Call::CompletePicking { task: t.task_id }),
+                None => vec![],
+            },
+            (Action::Confirm, Step::Quantity { count }) if count > 0 => self.send_pick(count),
+            (Action::Menu, Step::Location | Step::Item | Step::Quantity { .. }) => {
+                self.step = Step::Menu;
+                vec![]
+            }
+            (Action::Menu, Step::NoWork) => self.logout(),
+            (Action::Back | Action::Menu, Step::Menu | Step::ShortFound | Step::Reason(_)) => {
+                self.step = Step::Location;
+                vec![]
+            }
+            (Action::Back, Step::Item | Step::Quantity { .. }) => {
+                self.step = Step::Location;
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+
+    fn title(&self) -> String {
+        match self.task.as_ref() {
+            Some(t) => format!("PICK {}/{} #{}", (t.done_items + 1).min(t.total_items), t.total_items, t.task_id),
+            None => "PICK".to_owned(),
+        }
+    }
+}
+
+impl App for Picker {
+    fn update(&mut self, msg: Msg) -> Vec<Cmd> {
+        match msg {
+            Msg::Key(k) => {
+                let Some(ev) = self.input.feed(k) else { return vec![] };
+                if !matches!(ev, Event::Edited) {
+                    self.flash = None;
+                }
+                match (&mut self.step, ev) {
+                    (Step::Login(login), ev) => login.event(ev),
+                    (Step::Busy(_), _) => vec![],
+                    (_, Event::Scan(s)) => self.on_scan(s),
+                    (_, Event::Action(a)) => self.on_action(a),
+                    (_, Event::Edited) => vec![],
+                }
+            }
+            Msg::Tick => match (&self.step, self.task.as_ref()) {
+                (Step::NoWork, _) => self.claim(),
+                (Step::Location | Step::Item | Step::Quantity { .. } | Step::Menu, Some(t)) => {
+                    vec![Cmd::Call(Call::PickingTask { id: t.task_id })]
+                }
+                _ => vec![],
+            },
+            Msg::Reply(r) => self.on_reply(r),
+            Msg::Printed(_) => vec![],
+        }
+    }
+
+    fn token(&self) -> Option<&str> {
+        self.session.as_ref().map(|s| s.token.as_str())
+    }
+
+    fn view(&self) -> View {
+        let pending = self.input.pending();
+        let item = self.item();
+        let mut v = View { title: self.title(), flash: self.flash.clone(), ..View::default() };
+        let facts = |v: &mut View, i: &PickingItemView| {
+            v.big = Some(i.location.clone());
+            v.lines.push(format!("{} x {}", i.required - i.picked, i.sku));
+            if !i.name.is_empty() {
+                v.lines.push(i.name.clone());
+            }
+        };
+        match (&self.step, item) {
+            (Step::Login(l), _) => return l.view("PICK", pending),
+            (Step::Busy(what), _) => v.lines.push((*what).to_owned()),
+            (Step::NoWork, _) => {
+                v.lines = vec!["No work now".into(), "Checking again".into(), "every few seconds".into()];
+                v.keys = vec![("F4", "check"), ("Esc", "log out")];
+            }
+            (Step::Location, Some(i)) => {
+                facts(&mut v, i);
+                v.prompt = Prompt::new("Loc ", pending);
+                v.keys = vec![("Esc", "menu")];
+            }
+            (Step::Item, Some(i)) => {
+                facts(&mut v, i);
+                v.prompt = Prompt::new("Item ", pending);
+                v.keys = vec![("F3", "back"), ("Esc", "menu")];
+            }
+            (Step::Quantity { count }, Some(i)) => {
+                facts(&mut v, i);
+                v.lines.insert(0, format!("Got {count} of {}", i.required - i.picked));
+                v.prompt = Prompt::new("Qty ", pending);
+                v.keys = vec![("F1", "ok"), ("F3", "back")];
+            }
+            (Step::Menu, _) => {
+                v.lines = MENU.iter().map(|s| (*s).to_owned()).collect();
+                v.prompt = Prompt::new("Choice ", pending);
+                v.keys = vec![("F3", "back")];
+            }
+            (Step::ShortFound, Some(i)) => {
+                facts(&mut v, i);
+                v.lines.insert(0, "SHORT: units found?".into());
+                v.prompt = Prompt::new("Found ", pending);
+                v.keys = vec![("F3", "back")];
+            }
+            (Step::Reason(kind), _) => {
+                let head = match kind {
+                    Exception::Short { found } => format!("SHORT ({found} found)"),
+                    Exception::Skip => "SKIP: why?".to_owned(),
+                };
+                v.lines.push(head);
+                v.lines.extend(ReasonCode::ALL.iter().enumerate().map(|(n, r)| format!("{} {}", n + 1, r.as_str())));
+                v.prompt = Prompt::new("Reason ", pending);
+                v.keys = vec![("F3", "back")];
+            }
+            (Step::AllDone, _) => {
+                v.lines = vec!["All items done".into()];
+                v.keys = vec![("F1", "complete")];
+            }
+            (Step::Finished { task, packing }, _) => {
+                v.title = "PICK DONE".into();
+                v.lines.push(format!("Task #{task} done"));
+                if let Some(p) = packing {
+                    v.lines.push(format!("To packing #{p}"));
+                }
+                v.keys = vec![("F1", "next task")];
+            }
+            (Step::Cancelled { reason }, _) => {
+                v.lines = vec!["TASK CANCELLED".into(), reason.clone(), "Return items".into()];
+                v.keys = vec![("F1", "next task")];
+            }
+            (_, None) => v.lines.push("No item".into()),
+        }
+        v
+    }
+}

@@ -1,0 +1,207 @@
+//! The terminal loop: the only part of the TUI that does IO.
+//!
+//! A thread reads crossterm events and forwards keys (translated to
+//! [`KeyIn`]) and resizes; calls and prints run as tasks and report back as
+//! [`Msg`]s; a tick polls. One `select!` takes the next message, then every
+//! message already waiting is handled too, and only then is the screen drawn
+//! (one draw per scanner burst, not per key). The terminal is restored on
+//! exit and on panic.
+
+use super::client::Client;
+use super::{App, Cmd, KeyIn, Msg, view};
+use crate::app::SystemClock;
+use crate::keymap::KeyName;
+use crate::printing::PrinterUri;
+use crate::printing::spooler::{SpoolError, Spooler};
+use crate::scanner::Key;
+use crate::storage::Store;
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::{execute, terminal};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// How a floor terminal is set up.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The server, e.g. `http://127.0.0.1:8080`.
+    pub server: String,
+    pub device: String,
+    /// How often the app polls (new work, cancellations).
+    pub tick: Duration,
+    /// The station's label printer and the file its spooler keeps jobs in.
+    pub printer: Option<(PrinterUri, PathBuf)>,
+}
+
+/// Translates a crossterm key event; key releases and unknown keys are
+/// `None`. LF arrives as Ctrl+J and GS as Ctrl+5 (FIELD-NOTES).
+pub fn translate(e: KeyEvent, at_ms: u64) -> Option<KeyIn> {
+    if e.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = e.modifiers.contains(KeyModifiers::CONTROL);
+    let (name, key) = match e.code {
+        KeyCode::Char(c) if ctrl => (Some(KeyName::Ctrl(c.to_ascii_lowercase())), Some(Key::Ctrl(c))),
+        KeyCode::Char(c) => (Some(KeyName::Char(c)), Some(Key::Char(c))),
+        KeyCode::Enter => (Some(KeyName::Enter), Some(Key::Enter)),
+        KeyCode::Tab => (Some(KeyName::Tab), Some(Key::Tab)),
+        KeyCode::Backspace => (Some(KeyName::Backspace), Some(Key::Backspace)),
+        KeyCode::Esc => (Some(KeyName::Esc), None),
+        KeyCode::F(n) => (Some(KeyName::F(n)), None),
+        KeyCode::Up => (Some(KeyName::Up), None),
+        KeyCode::Down => (Some(KeyName::Down), None),
+        KeyCode::Left => (Some(KeyName::Left), None),
+        KeyCode::Right => (Some(KeyName::Right), None),
+        KeyCode::PageUp => (Some(KeyName::PageUp), None),
+        KeyCode::PageDown => (Some(KeyName::PageDown), None),
+        _ => return None,
+    };
+    Some(KeyIn { name, key, at_ms })
+}
+
+fn restore() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, crossterm::cursor::Show);
+}
+
+/// Runs `app` on this terminal until it quits (Esc on the login screen, or Ctrl+C).
+pub fn run<A: App>(mut app: A, opts: Options) -> anyhow::Result<()> {
+    let client = Client::new(&opts.server, &opts.device, Duration::from_secs(10))?;
+    let spooler = match &opts.printer {
+        Some((uri, db)) => Some((uri.clone(), Spooler::new(Arc::new(Store::open(db)?), Arc::new(SystemClock)))),
+        None => None,
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        hook(info);
+    }));
+    terminal::enable_raw_mode()?;
+    execute!(io::stdout(), terminal::EnterAlternateScreen, crossterm::cursor::Hide)?;
+    let result = rt.block_on(event_loop(&mut app, client, spooler, opts.tick));
+    restore();
+    result
+}
+
+type Station = Option<(PrinterUri, Spooler)>;
+
+/// What the terminal thread reports.
+#[allow(clippy::large_enum_variant)]
+enum FromTerm {
+    Msg(Msg),
+    Resize,
+    Quit,
+}
+
+async fn event_loop<A: App>(app: &mut A, client: Client, spooler: Station, tick: Duration) -> anyhow::Result<()> {
+    let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let (keys_tx, mut keys) = mpsc::unbounded_channel::<FromTerm>();
+    let (replies_tx, mut replies) = mpsc::unbounded_channel::<Msg>();
+    let start = Instant::now();
+    std::thread::spawn(move || {
+        while let Ok(ev) = crossterm::event::read() {
+            let at = start.elapsed().as_millis() as u64;
+            let msg = match ev {
+                TermEvent::Key(k) if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    let _ = keys_tx.send(FromTerm::Quit);
+                    return;
+                }
+                TermEvent::Key(k) => translate(k, at).map(|k| FromTerm::Msg(Msg::Key(k))),
+                TermEvent::Resize(..) => Some(FromTerm::Resize),
+                _ => None,
+            };
+            if let Some(m) = msg {
+                if keys_tx.send(m).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    let mut ticker = tokio::time::interval(tick);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let spooler = Arc::new(spooler);
+    let mut shown: Option<view::View> = None;
+    loop {
+        // Draw only when the screen changed: a tick that changed nothing
+        // writes nothing to the terminal.
+        let v = app.view();
+        if shown.as_ref() != Some(&v) {
+            term.draw(|f| view::render(&v, f.area(), f.buffer_mut()))?;
+            shown = Some(v);
+        }
+        let first = tokio::select! {
+            k = keys.recv() => k.unwrap_or(FromTerm::Quit),
+            Some(m) = replies.recv() => FromTerm::Msg(m),
+            _ = ticker.tick() => FromTerm::Msg(Msg::Tick),
+        };
+        let mut batch = vec![];
+        let mut next = Some(first);
+        while let Some(k) = next.take().or_else(|| keys.try_recv().ok()) {
+            match k {
+                FromTerm::Msg(m) => batch.push(m),
+                FromTerm::Resize => {
+                    term.autoresize()?;
+                    shown = None;
+                }
+                FromTerm::Quit => return Ok(()),
+            }
+        }
+        while let Ok(m) = replies.try_recv() {
+            batch.push(m);
+        }
+        for msg in batch {
+            for cmd in app.update(msg) {
+                match cmd {
+                    Cmd::Quit => return Ok(()),
+                    Cmd::Beep => {
+                        let out = term.backend_mut();
+                        out.write_all(b"\x07")?;
+                        out.flush()?;
+                    }
+                    Cmd::Call(call) => {
+                        let (client, tx, token) = (client.clone(), replies_tx.clone(), app.token().map(str::to_owned));
+                        tokio::spawn(async move {
+                            let reply = client.run(&call, token.as_deref()).await;
+                            let _ = tx.send(Msg::Reply(reply));
+                        });
+                    }
+                    Cmd::Print { key, zpl } => print(&spooler, &replies_tx, move |uri, s| {
+                        s.enqueue(&key, 1, uri, zpl.as_bytes()).map(|(id, _)| id)
+                    }),
+                    Cmd::Reprint { key, reason } => {
+                        print(&spooler, &replies_tx, move |_, s| s.reprint(&key, &reason, None))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Queues a job on the station's spooler and sends it, off the loop; the
+/// job's final state comes back as [`Msg::Printed`].
+fn print<F>(spooler: &Arc<Station>, tx: &mpsc::UnboundedSender<Msg>, job: F)
+where
+    F: FnOnce(&PrinterUri, &Spooler) -> Result<i64, SpoolError> + Send + 'static,
+{
+    let (spooler, tx) = (spooler.clone(), tx.clone());
+    tokio::task::spawn_blocking(move || {
+        let result = match spooler.as_ref() {
+            None => Err("no printer configured".to_owned()),
+            Some((uri, s)) => match job(uri, s).and_then(|id| Ok((id, s.run_once()?))) {
+                Err(e) => Err(e.to_string()),
+                Ok((id, done)) => match done.into_iter().find(|(j, _)| *j == id) {
+                    Some((_, Ok(()))) => Ok("printed".to_owned()),
+                    Some((_, Err(e))) => Err(format!("print failed: {e}")),
+                    // Already printed earlier (a repeat of the same label).
+                    None => Ok("printed".to_owned()),
+                },
+            },
+        };
+        let _ = tx.send(Msg::Printed(result));
+    });
+}

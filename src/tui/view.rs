@@ -1,0 +1,160 @@
+//! A screen's facts ([`View`]) and their layout for the terminal's size.
+//! Pure: [`render`] writes into a ratatui buffer, so tests render through
+//! `TestBackend` and the terminal gets the same cells.
+//!
+//! - **compact** (narrower than 40 or shorter than 16, down to 20x8): no
+//!   borders, one fact per line; the title bar on top, then the big fact,
+//!   then the other facts in the model's order (the ones that do not fit are
+//!   dropped, so models put the important ones first), and at the bottom
+//!   the input line, the feedback line and the keys.
+//! - **bordered** (40x16 and up): the same inside a frame, the title in the
+//!   top border and the keys in the bottom one.
+//! - **too small** (under 20x8): a notice saying what is needed.
+
+use super::Flash;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::widgets::{Block, Borders, Widget};
+
+/// The smallest terminal the floor apps lay out for.
+pub const MIN: (u16, u16) = (20, 8);
+/// From this size up, the layout has borders.
+pub const BORDERED: (u16, u16) = (40, 16);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct View {
+    /// The title bar: the screen and progress, e.g. `PICK 3/12`.
+    pub title: String,
+    /// The fact to read from a distance (a location), shown first and bold.
+    pub big: Option<String>,
+    /// The other facts, most important first.
+    pub lines: Vec<String>,
+    pub prompt: Option<Prompt>,
+    pub flash: Option<Flash>,
+    /// Key hints, e.g. `("F1", "ok")`.
+    pub keys: Vec<(&'static str, &'static str)>,
+}
+
+/// The input line: a label and what has been typed so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prompt {
+    pub label: String,
+    pub value: String,
+    /// Shown as `*` (PINs).
+    pub secret: bool,
+}
+
+impl Prompt {
+    pub fn new(label: impl Into<String>, value: &str) -> Option<Prompt> {
+        Some(Prompt { label: label.into(), value: value.to_owned(), secret: false })
+    }
+
+    fn text(&self) -> String {
+        let value = if self.secret { "*".repeat(self.value.chars().count()) } else { self.value.clone() };
+        format!("{}{}_", self.label, value)
+    }
+}
+
+/// Which layout a terminal of `w` x `h` gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    TooSmall,
+    Compact,
+    Bordered,
+}
+
+impl Layout {
+    pub fn of(w: u16, h: u16) -> Layout {
+        if w < MIN.0 || h < MIN.1 {
+            Layout::TooSmall
+        } else if w < BORDERED.0 || h < BORDERED.1 {
+            Layout::Compact
+        } else {
+            Layout::Bordered
+        }
+    }
+}
+
+fn keys_text(keys: &[(&str, &str)]) -> String {
+    keys.iter().map(|(k, a)| format!("{k} {a}")).collect::<Vec<_>>().join(" ")
+}
+
+/// Draws `view` into `area` of `buf`.
+pub fn render(view: &View, area: Rect, buf: &mut Buffer) {
+    match Layout::of(area.width, area.height) {
+        Layout::TooSmall => {
+            let need = format!("need {}x{}", MIN.0, MIN.1);
+            for (i, line) in ["terminal", "too small:", need.as_str()].iter().enumerate() {
+                if (i as u16) < area.height {
+                    buf.set_stringn(area.x, area.y + i as u16, line, area.width as usize, Style::default());
+                }
+            }
+        }
+        Layout::Compact => {
+            let title = format!("{:<w$}", view.title, w = area.width as usize);
+            buf.set_stringn(
+                area.x,
+                area.y,
+                title,
+                area.width as usize,
+                Style::default().add_modifier(Modifier::REVERSED),
+            );
+            body(view, Rect { y: area.y + 1, height: area.height - 2, ..area }, buf, 1);
+            let keys = keys_text(&view.keys);
+            buf.set_stringn(area.x, area.bottom() - 1, keys, area.width as usize, Style::default());
+        }
+        Layout::Bordered => {
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" {} ", view.title))
+                .title_bottom(format!(" {} ", keys_text(&view.keys)));
+            let inner = block.inner(area);
+            block.render(area, buf);
+            body(view, Rect { x: inner.x + 1, width: inner.width.saturating_sub(2), ..inner }, buf, 2);
+        }
+    }
+}
+
+/// Big fact and lines from the top (`gap` rows after the big fact); prompt
+/// and flash on the last two rows.
+fn body(view: &View, area: Rect, buf: &mut Buffer, gap: u16) {
+    let bottom = area.bottom();
+    let w = area.width as usize;
+    let prompt_row = bottom.saturating_sub(2);
+    let flash_row = bottom.saturating_sub(1);
+    let mut y = area.y;
+    if let Some(big) = &view.big {
+        buf.set_stringn(area.x, y, big, w, Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED));
+        y += gap;
+    }
+    for line in &view.lines {
+        if y >= prompt_row {
+            break;
+        }
+        buf.set_stringn(area.x, y, line, w, Style::default());
+        y += 1;
+    }
+    if let Some(p) = &view.prompt {
+        buf.set_stringn(area.x, prompt_row, p.text(), w, Style::default().add_modifier(Modifier::BOLD));
+    }
+    if let Some(f) = &view.flash {
+        let style = if f.error { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
+        buf.set_stringn(area.x, flash_row, &f.text, w, style);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_by_size() {
+        assert_eq!(Layout::of(20, 16), Layout::Compact);
+        assert_eq!(Layout::of(40, 8), Layout::Compact);
+        assert_eq!(Layout::of(40, 16), Layout::Bordered);
+        assert_eq!(Layout::of(80, 24), Layout::Bordered);
+        assert_eq!(Layout::of(19, 16), Layout::TooSmall);
+        assert_eq!(Layout::of(80, 7), Layout::TooSmall);
+    }
+}
