@@ -64,11 +64,11 @@ impl Login {
         let flash = if self.busy { Flash::info("Logging in...") } else { self.flash.clone() };
         View {
             title: format!("{app} LOGIN"),
-            big: None,
             lines,
             prompt,
             flash,
             keys: if self.badge.is_some() { vec![("F3", "back")] } else { vec![("Esc", "quit")] },
+            ..View::default()
         }
     }
 }

@@ -433,7 +433,7 @@ impl App for Packer {
             }
             Step::Packaging => {
                 v.big = Some(format!("Box {}: type?", self.sequence));
-                v.lines = TYPES.iter().enumerate().map(|(n, (_, name))| format!("{} {name}", n + 1)).collect();
+                v.choices = TYPES.iter().enumerate().map(|(n, (_, name))| format!("{} {name}", n + 1)).collect();
                 v.prompt = Prompt::new("Type ", pending);
             }
             Step::Measure(field) => {

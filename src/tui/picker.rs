@@ -375,7 +375,7 @@ impl App for Picker {
                 v.keys = vec![("F1", "ok"), ("F3", "back")];
             }
             (Step::Menu, _) => {
-                v.lines = MENU.iter().map(|s| (*s).to_owned()).collect();
+                v.choices = MENU.iter().map(|s| (*s).to_owned()).collect();
                 v.prompt = Prompt::new("Choice ", pending);
                 v.keys = vec![("F3", "back")];
             }
@@ -391,7 +391,8 @@ impl App for Picker {
                     Exception::Skip => "SKIP: why?".to_owned(),
                 };
                 v.lines.push(head);
-                v.lines.extend(ReasonCode::ALL.iter().enumerate().map(|(n, r)| format!("{} {}", n + 1, r.as_str())));
+                v.choices =
+                    ReasonCode::ALL.iter().enumerate().map(|(n, r)| format!("{} {}", n + 1, r.as_str())).collect();
                 v.prompt = Prompt::new("Reason ", pending);
                 v.keys = vec![("F3", "back")];
             }

@@ -30,6 +30,9 @@ pub struct View {
     pub big: Option<String>,
     /// The other facts, most important first.
     pub lines: Vec<String>,
+    /// Numbered options after the lines; when they do not fit one per row
+    /// they flow several to a row.
+    pub choices: Vec<String>,
     pub prompt: Option<Prompt>,
     pub flash: Option<Flash>,
     /// Key hints, e.g. `("F1", "ok")`.
@@ -128,7 +131,9 @@ fn body(view: &View, area: Rect, buf: &mut Buffer, gap: u16) {
         buf.set_stringn(area.x, y, big, w, Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED));
         y += gap;
     }
-    for line in &view.lines {
+    let rows = prompt_row.saturating_sub(y) as usize;
+    let choices = flow(&view.choices, rows.saturating_sub(view.lines.len()), w);
+    for line in view.lines.iter().chain(&choices) {
         if y >= prompt_row {
             break;
         }
@@ -144,6 +149,25 @@ fn body(view: &View, area: Rect, buf: &mut Buffer, gap: u16) {
     }
 }
 
+/// `items` one per row if they fit in `rows`, else packed into rows of
+/// `width` columns, two spaces apart.
+fn flow(items: &[String], rows: usize, width: usize) -> Vec<String> {
+    if items.len() <= rows {
+        return items.to_vec();
+    }
+    let mut out: Vec<String> = vec![];
+    for item in items {
+        match out.last_mut() {
+            Some(last) if last.chars().count() + 2 + item.chars().count() <= width => {
+                last.push_str("  ");
+                last.push_str(item);
+            }
+            _ => out.push(item.clone()),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +180,12 @@ mod tests {
         assert_eq!(Layout::of(80, 24), Layout::Bordered);
         assert_eq!(Layout::of(19, 16), Layout::TooSmall);
         assert_eq!(Layout::of(80, 7), Layout::TooSmall);
+    }
+
+    #[test]
+    fn choices_flow_into_rows_only_when_they_do_not_fit() {
+        let items: Vec<String> = ["1 box", "2 bag", "3 envelope"].map(String::from).to_vec();
+        assert_eq!(flow(&items, 3, 20), items);
+        assert_eq!(flow(&items, 2, 20), ["1 box  2 bag", "3 envelope"]);
     }
 }
