@@ -1,0 +1,403 @@
+//! The floor TUIs as pure models: keys and server replies in, commands and
+//! screens out. Every picker and packer screen is rendered through
+//! ratatui's TestBackend at 20x16, 40x8 and 80x24 and compared with a
+//! committed insta snapshot. The models read no clock, so the screens are
+//! the same on every run.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tote::app::command::{Outcome, PackageDto, PackagingTypeDto, QueueDto};
+use tote::app::task_views::{PackingTaskView, PickingItemView, PickingTaskView};
+use tote::keymap::KeyName;
+use tote::tui::input::Input;
+use tote::tui::packer::{self, Packer};
+use tote::tui::picker::{self, Picker};
+use tote::tui::{App, Call, Cmd, Failure, KeyIn, Labels, Msg, Reply, Session, view};
+
+const SIZES: [(u16, u16); 3] = [(20, 16), (40, 8), (80, 24)];
+
+fn screen<A: App>(app: &A, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    let v = app.view();
+    term.draw(|f| view::render(&v, f.area(), f.buffer_mut())).expect("draw");
+    format!("{}", term.backend())
+}
+
+/// Snapshots the app's screen at every size as `{name}@{w}x{h}`.
+fn shot<A: App>(app: &A, name: &str) {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("{name}@{w}x{h}"), screen(app, w, h));
+    }
+}
+
+/// Typed slowly (a person) or fast (a scanner), then Enter.
+fn enter<A: App>(app: &mut A, text: &str, scanner: bool) -> Vec<Cmd> {
+    let gap = if scanner { 2 } else { 150 };
+    let mut t = 10_000;
+    let mut cmds = vec![];
+    for c in text.chars() {
+        t += gap;
+        cmds.extend(app.update(Msg::Key(KeyIn::char(c, t))));
+    }
+    cmds.extend(app.update(Msg::Key(KeyIn::enter(t + gap))));
+    cmds
+}
+
+fn key<A: App>(app: &mut A, name: KeyName) -> Vec<Cmd> {
+    app.update(Msg::Key(KeyIn::named(name, 0)))
+}
+
+fn reply<A: App>(app: &mut A, r: Reply) -> Vec<Cmd> {
+    app.update(Msg::Reply(r))
+}
+
+fn session(role: &str) -> Reply {
+    Reply::Session(Ok(Session { token: "t".into(), worker_id: 1, name: "Pia".into(), role: role.into() }))
+}
+
+fn item(id: i64, loc: &str, check: &str, sku: &str, barcode: &str, name: &str, required: u32) -> PickingItemView {
+    PickingItemView {
+        item_id: id,
+        sequence: id as u32,
+        location: loc.into(),
+        check_digits: Some(check.into()),
+        sku: sku.into(),
+        barcode: Some(barcode.into()),
+        name: name.into(),
+        required,
+        picked: 0,
+        status: "pending".into(),
+        reason: None,
+    }
+}
+
+fn picking_task(status: &str, items: Vec<PickingItemView>) -> PickingTaskView {
+    let done = items.iter().filter(|i| i.status != "pending").count();
+    PickingTaskView {
+        task_id: 12,
+        order_id: 7,
+        fulfillment_id: 7,
+        warehouse_id: 1,
+        worker_id: Some(1),
+        status: status.into(),
+        priority: "high".into(),
+        total_items: items.len(),
+        done_items: done,
+        next_item_id: items.iter().find(|i| i.status == "pending").map(|i| i.item_id),
+        created_at: "2026-05-04T08:00:00+00:00".into(),
+        started_at: None,
+        completed_at: None,
+        cancellation_reason: None,
+        items,
+    }
+}
+
+fn three_items() -> Vec<PickingItemView> {
+    vec![
+        item(1, "A-01-01", "11", "SKU-MUG", "4006381333931", "Enamel mug 350 ml", 1),
+        item(2, "B-02-03", "23", "SKU-TEA", "4006381333948", "Black tea 100 g", 4),
+        item(3, "C-11-04", "14", "SKU-PEN", "4006381333955", "", 2),
+    ]
+}
+
+/// A picker logged in, holding task 12 in progress.
+fn picker_on_task() -> Picker {
+    let mut p = Picker::new(Input::default());
+    enter(&mut p, "P-001", true);
+    enter(&mut p, "4711", false);
+    assert_eq!(reply(&mut p, session("picker")), [Cmd::Call(Call::Claim { queue: QueueDto::Picking })]);
+    let claimed = Outcome::Claimed { queue: QueueDto::Picking, task_id: Some(12), resumed: false };
+    assert_eq!(reply(&mut p, Reply::Outcome(Ok(claimed))), [Cmd::Call(Call::PickingTask { id: 12 })]);
+    assert_eq!(
+        reply(&mut p, Reply::PickingTask(Ok(picking_task("assigned", three_items())))),
+        [Cmd::Call(Call::StartPicking { task: 12 })]
+    );
+    reply(&mut p, Reply::Outcome(Ok(picking_outcome("in_progress"))));
+    reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", three_items()))));
+    p
+}
+
+fn picking_outcome(status: &str) -> Outcome {
+    Outcome::Picking {
+        task_id: 12,
+        status: status.into(),
+        done: 0,
+        total: 3,
+        next_item_id: None,
+        packing_task_id: (status == "completed").then_some(5),
+    }
+}
+
+#[test]
+fn picker_login_screens() {
+    let mut p = Picker::new(Input::default());
+    shot(&p, "pick_login_badge");
+    enter(&mut p, "P-001", true);
+    "47".chars().for_each(|c| drop(p.update(Msg::Key(KeyIn::char(c, 1)))));
+    shot(&p, "pick_login_pin");
+    let cmds = enter(&mut p, "11", false);
+    assert_eq!(cmds, [Cmd::Call(Call::Login { badge: "P-001".into(), pin: "4711".into() })]);
+    shot(&p, "pick_login_busy");
+    let bad = Failure { code: "E402".into(), short: "E402 log in first".into(), message: "wrong PIN".into() };
+    assert_eq!(reply(&mut p, Reply::Session(Err(bad))), [Cmd::Beep]);
+    shot(&p, "pick_login_refused");
+}
+
+#[test]
+fn picker_walks_a_task() {
+    let mut p = picker_on_task();
+    assert_eq!(p.step(), &picker::Step::Location);
+    shot(&p, "pick_location");
+    // A wrong shelf beeps and names the error in 20 columns.
+    assert_eq!(enter(&mut p, "B-99-99", true), [Cmd::Beep]);
+    shot(&p, "pick_wrong_location");
+    // The check digits typed from a damaged label are accepted.
+    assert!(enter(&mut p, "11", false).is_empty());
+    shot(&p, "pick_item");
+    assert_eq!(enter(&mut p, "4006381333948", true), [Cmd::Beep], "the tea is not the mug");
+    shot(&p, "pick_wrong_item");
+    // One unit required: the item scan sends the pick at once.
+    let pick = enter(&mut p, "4006381333931", true);
+    assert_eq!(
+        pick,
+        [Cmd::Call(Call::Pick { task: 12, item: 1, location: "A-01-01".into(), code: "SKU-MUG".into(), quantity: 1 })]
+    );
+    shot(&p, "pick_saving");
+    let mut items = three_items();
+    items[0].picked = 1;
+    items[0].status = "picked".into();
+    assert_eq!(
+        reply(&mut p, Reply::Outcome(Ok(picking_outcome("in_progress")))),
+        [Cmd::Call(Call::PickingTask { id: 12 })]
+    );
+    reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", items.clone()))));
+    // Four required: scans count up, typed digits set the count, F1 sends.
+    enter(&mut p, "b-02-03", true);
+    enter(&mut p, "SKU-TEA", true);
+    assert_eq!(p.step(), &picker::Step::Quantity { count: 1 });
+    enter(&mut p, "4006381333948", true);
+    shot(&p, "pick_quantity");
+    assert_eq!(enter(&mut p, "5", false), [Cmd::Beep], "over-pick refused");
+    shot(&p, "pick_over_pick");
+    assert!(enter(&mut p, "3", false).is_empty());
+    assert_eq!(
+        key(&mut p, KeyName::F(1)),
+        [Cmd::Call(Call::Pick { task: 12, item: 2, location: "B-02-03".into(), code: "SKU-TEA".into(), quantity: 3 })]
+    );
+    // The server refuses: the step comes back with the server's short error.
+    let refused = Failure { code: "E103".into(), short: "E103 too many".into(), message: "over-pick".into() };
+    assert_eq!(reply(&mut p, Reply::Outcome(Err(refused))), [Cmd::Beep]);
+    assert_eq!(p.step(), &picker::Step::Location);
+}
+
+#[test]
+fn picker_shorts_skips_and_completes() {
+    let mut p = picker_on_task();
+    key(&mut p, KeyName::Esc);
+    shot(&p, "pick_menu");
+    enter(&mut p, "1", false);
+    shot(&p, "pick_short_found");
+    assert_eq!(enter(&mut p, "1", false), [Cmd::Beep], "found must be below the required 1");
+    enter(&mut p, "0", false);
+    shot(&p, "pick_short_reason");
+    let cmds = enter(&mut p, "2", false);
+    assert_eq!(cmds, [Cmd::Call(Call::Short { task: 12, item: 1, found: 0, reason: "damaged".into() })]);
+    let mut items = three_items();
+    items[0].status = "short".into();
+    reply(&mut p, Reply::Outcome(Ok(picking_outcome("in_progress"))));
+    reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", items.clone()))));
+    key(&mut p, KeyName::Esc);
+    enter(&mut p, "2", false);
+    shot(&p, "pick_skip_reason");
+    assert_eq!(enter(&mut p, "3", false), [Cmd::Call(Call::Skip { task: 12, item: 2, reason: "no_access".into() })]);
+    for i in &mut items[1..] {
+        i.status = "skipped".into();
+    }
+    reply(&mut p, Reply::Outcome(Ok(picking_outcome("in_progress"))));
+    reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", items))));
+    assert_eq!(p.step(), &picker::Step::AllDone);
+    shot(&p, "pick_all_done");
+    assert_eq!(key(&mut p, KeyName::F(1)), [Cmd::Call(Call::CompletePicking { task: 12 })]);
+    reply(&mut p, Reply::Outcome(Ok(picking_outcome("completed"))));
+    shot(&p, "pick_finished");
+    assert_eq!(key(&mut p, KeyName::F(1)), [Cmd::Call(Call::Claim { queue: QueueDto::Picking })]);
+    let none = Outcome::Claimed { queue: QueueDto::Picking, task_id: None, resumed: false };
+    reply(&mut p, Reply::Outcome(Ok(none)));
+    shot(&p, "pick_no_work");
+    // No work: every tick asks again.
+    assert_eq!(p.update(Msg::Tick), [Cmd::Call(Call::Claim { queue: QueueDto::Picking })]);
+}
+
+#[test]
+fn a_supervisor_cancellation_reaches_the_picker_on_the_next_poll() {
+    let mut p = picker_on_task();
+    enter(&mut p, "A-01-01", true);
+    assert_eq!(p.update(Msg::Tick), [Cmd::Call(Call::PickingTask { id: 12 })]);
+    // A poll that shows no change leaves the step alone.
+    reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", three_items()))));
+    assert_eq!(p.step(), &picker::Step::Item);
+    let mut cancelled = picking_task("cancelled", three_items());
+    cancelled.cancellation_reason = Some("customer cancelled".into());
+    assert_eq!(reply(&mut p, Reply::PickingTask(Ok(cancelled))), [Cmd::Beep]);
+    shot(&p, "pick_cancelled");
+    assert_eq!(key(&mut p, KeyName::F(1)), [Cmd::Call(Call::Claim { queue: QueueDto::Picking })]);
+}
+
+fn packing_task(status: &str) -> PackingTaskView {
+    PackingTaskView {
+        task_id: 5,
+        order_id: 7,
+        fulfillment_id: 7,
+        picking_task_id: 12,
+        warehouse_id: 1,
+        worker_id: Some(2),
+        status: status.into(),
+        priority: "high".into(),
+        tracking_number: None,
+        created_at: "2026-05-04T08:00:00+00:00".into(),
+        packed_at: None,
+        cancellation_reason: None,
+        packages: vec![],
+    }
+}
+
+fn picked_task() -> PickingTaskView {
+    let mut items = three_items();
+    for (i, picked) in items.iter_mut().zip([1, 3, 0]) {
+        i.picked = picked;
+        i.status = if picked == 0 { "short".into() } else { "picked".into() };
+    }
+    picking_task("completed", items)
+}
+
+fn packer_verifying() -> Packer {
+    let mut k = Packer::new(Input::default());
+    enter(&mut k, "K-001", true);
+    enter(&mut k, "4711", false);
+    reply(&mut k, session("packer"));
+    assert_eq!(k.step(), &packer::Step::Find);
+    shot(&k, "pack_find");
+    assert_eq!(enter(&mut k, "TOTE-12", true), [Cmd::Call(Call::PickingTask { id: 12 })]);
+    assert_eq!(
+        reply(&mut k, Reply::PickingTask(Ok(picked_task()))),
+        [Cmd::Call(Call::PackingTasksOfOrder { order: 7 })]
+    );
+    assert_eq!(
+        reply(&mut k, Reply::PackingTasks(Ok(vec![packing_task("pending")]))),
+        [Cmd::Call(Call::StartPacking { task: 5 })]
+    );
+    let started = Outcome::Packing { task_id: 5, status: "in_progress".into(), packages: 1, sequence: None };
+    assert_eq!(reply(&mut k, Reply::Outcome(Ok(started))), [Cmd::Call(Call::PickingTask { id: 12 })]);
+    reply(&mut k, Reply::PickingTask(Ok(picked_task())));
+    k
+}
+
+fn saved() -> Reply {
+    Reply::Outcome(Ok(Outcome::Packing { task_id: 5, status: "in_progress".into(), packages: 1, sequence: Some(1) }))
+}
+
+#[test]
+fn packer_verifies_boxes_and_prints() {
+    let mut k = packer_verifying();
+    assert_eq!(k.step(), &packer::Step::Verify);
+    shot(&k, "pack_verify");
+    assert!(enter(&mut k, "4006381333931", true).is_empty());
+    assert_eq!(enter(&mut k, "SKU-MUG", true), [Cmd::Beep], "over-scan beeps");
+    shot(&k, "pack_over_scan");
+    assert_eq!(enter(&mut k, "SKU-PEN", true), [Cmd::Beep], "a shorted item is not in the box");
+    assert_eq!(key(&mut k, KeyName::F(1)), [Cmd::Beep], "confirm before every unit is scanned");
+    for _ in 0..3 {
+        enter(&mut k, "SKU-TEA", true);
+    }
+    assert_eq!(k.step(), &packer::Step::Packaging);
+    shot(&k, "pack_packaging");
+    enter(&mut k, "1", false);
+    shot(&k, "pack_weight");
+    assert_eq!(enter(&mut k, "0", false), [Cmd::Beep], "zero weight refused");
+    shot(&k, "pack_zero_weight");
+    for v in ["1800", "300", "200"] {
+        assert!(enter(&mut k, v, false).is_empty());
+    }
+    shot(&k, "pack_height");
+    let package = PackageDto {
+        packaging_type: PackagingTypeDto::Box,
+        weight_g: 1800,
+        length_mm: 300,
+        width_mm: 200,
+        height_mm: 150,
+    };
+    assert_eq!(
+        enter(&mut k, "150", false),
+        [Cmd::Call(Call::PackageDetails { task: 5, sequence: 1, package: package.clone() })]
+    );
+    reply(&mut k, saved());
+    shot(&k, "pack_box_saved");
+    // A second box goes through AddPackage.
+    key(&mut k, KeyName::F(4));
+    enter(&mut k, "3", false);
+    for v in ["250", "250", "180"] {
+        enter(&mut k, v, false);
+    }
+    let envelope = PackageDto {
+        packaging_type: PackagingTypeDto::Envelope,
+        weight_g: 250,
+        length_mm: 250,
+        width_mm: 180,
+        height_mm: 20,
+    };
+    assert_eq!(enter(&mut k, "20", false), [Cmd::Call(Call::AddPackage { task: 5, package: envelope })]);
+    reply(&mut k, saved());
+    assert_eq!(key(&mut k, KeyName::F(1)), [Cmd::Call(Call::CompletePacking { task: 5 })]);
+    let packed = Outcome::Packing { task_id: 5, status: "packed".into(), packages: 2, sequence: None };
+    assert_eq!(reply(&mut k, Reply::Outcome(Ok(packed))), [Cmd::Call(Call::Labels { task: 5 })]);
+    let labels = Labels {
+        task_id: 5,
+        tracking_numbers: vec!["TT953439840RS".into(), "TT120471145RS".into()],
+        labels: vec!["^XA^FDone^XZ".into(), "^XA^FDtwo^XZ".into()],
+    };
+    assert_eq!(
+        reply(&mut k, Reply::Labels(Ok(labels))),
+        [
+            Cmd::Print { key: "pack-5-pkg-1".into(), zpl: "^XA^FDone^XZ".into() },
+            Cmd::Print { key: "pack-5-pkg-2".into(), zpl: "^XA^FDtwo^XZ".into() },
+        ]
+    );
+    k.update(Msg::Printed(Ok("printed".into())));
+    shot(&k, "pack_done");
+    // Scanning a box's tracking number reprints that box's label.
+    assert_eq!(
+        enter(&mut k, "TT120471145RS", true),
+        [Cmd::Reprint { key: "pack-5-pkg-2".into(), reason: "box scanned at station".into() }]
+    );
+    assert_eq!(enter(&mut k, "TT000000000RS", true), [Cmd::Beep]);
+    k.update(Msg::Printed(Err("print failed: paper out".into())));
+    shot(&k, "pack_print_failed");
+    key(&mut k, KeyName::F(1));
+    assert_eq!(k.step(), &packer::Step::Find);
+}
+
+#[test]
+fn packer_takes_the_next_task_from_the_queue() {
+    let mut k = Packer::new(Input::default());
+    enter(&mut k, "K-001", true);
+    enter(&mut k, "4711", false);
+    reply(&mut k, session("packer"));
+    assert_eq!(key(&mut k, KeyName::F(4)), [Cmd::Call(Call::Claim { queue: QueueDto::Packing })]);
+    let claimed = Outcome::Claimed { queue: QueueDto::Packing, task_id: Some(5), resumed: false };
+    assert_eq!(reply(&mut k, Reply::Outcome(Ok(claimed))), [Cmd::Call(Call::PackingTask { id: 5 })]);
+    // The claim already started it: the items are loaded next.
+    assert_eq!(
+        reply(&mut k, Reply::PackingTask(Ok(packing_task("in_progress")))),
+        [Cmd::Call(Call::PickingTask { id: 12 })]
+    );
+    assert_eq!(enter(&mut k, "hello", true), vec![], "busy: keys wait for the answer");
+    reply(&mut k, Reply::PickingTask(Ok(picked_task())));
+    assert_eq!(k.step(), &packer::Step::Verify);
+}
+
+#[test]
+fn a_tiny_terminal_says_what_it_needs() {
+    let p = Picker::new(Input::default());
+    let s = screen(&p, 19, 7);
+    assert!(s.contains("too small:") && s.contains("need 20x8"), "{s}");
+}
