@@ -328,7 +328,7 @@ fn packer_verifies_boxes_and_prints() {
     };
     assert_eq!(
         enter(&mut k, "150", false),
-        [Cmd::Call(Call::PackageDetails { task: 5, sequence: 1, package: package.clone() })]
+        [Cmd::Call(Call::PackageDetails { task: 5, sequence: 1, package })]
     );
     reply(&mut k, saved());
     shot(&k, "pack_box_saved");
