@@ -1,49 +1,14 @@
 //! `tote serve` as a real process: an acknowledged op survives SIGKILL, and
 //! SIGTERM stops the server cleanly (exit 0) after answering what it took.
 
+mod common;
+
+use common::process::{serve, tote};
+
 use reqwest::StatusCode;
 use serde_json::json;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
-fn tote(db: &Path, args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_tote"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("TOTE_DB")
-        .output()
-        .expect("run tote");
-    assert!(o.status.success(), "tote {args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Starts `tote serve` on a free port; returns the child and its base URL.
-fn serve(db: &Path) -> (Child, String, std::thread::JoinHandle<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tote"))
-        .arg("--db")
-        .arg(db)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env_remove("TOTE_DB")
-        .env("TOTE_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let mut base = None;
-    for line in lines.by_ref() {
-        let line = line.expect("line");
-        if let Some(at) = line.find("http://") {
-            base = Some(line[at..].split_whitespace().next().expect("url").to_owned());
-            break;
-        }
-    }
-    // Keep draining stderr so the server never blocks on a full pipe.
-    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"));
-    (child, base.expect("serve printed its address"), rest)
-}
+use std::process::{Command, Stdio};
 
 fn setup() -> (tempfile::TempDir, std::path::PathBuf, String) {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -326,10 +326,7 @@ fn packer_verifies_boxes_and_prints() {
         width_mm: 200,
         height_mm: 150,
     };
-    assert_eq!(
-        enter(&mut k, "150", false),
-        [Cmd::Call(Call::PackageDetails { task: 5, sequence: 1, package })]
-    );
+    assert_eq!(enter(&mut k, "150", false), [Cmd::Call(Call::PackageDetails { task: 5, sequence: 1, package })]);
     reply(&mut k, saved());
     shot(&k, "pack_box_saved");
     // A second box goes through AddPackage.

@@ -2,6 +2,7 @@
 //! three warehouses with stock and two workers.
 #![allow(dead_code)]
 
+pub mod process;
 pub mod server;
 
 use chrono::{TimeZone, Utc};

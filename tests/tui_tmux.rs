@@ -1,0 +1,155 @@
+//! End to end on a real terminal: `tote serve` and `tote pick` in a private
+//! tmux server (`tmux -L NAME`) at 20x16. The badge and the location and
+//! item scans arrive as raw bytes, the way a scanner types them (LF as the
+//! terminator, a GS1 DataMatrix with its GS separator); the pick is then
+//! checked through the API.
+//!
+//! `.ci/run` installs tmux. Without it a local run skips (and says so);
+//! under CI (`CI` set) a missing tmux fails the test.
+
+mod common;
+
+use common::process::{serve, tote};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let o = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux");
+        assert!(o.status.success(), "tmux {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "s"])
+    }
+
+    /// Polls the pane until it shows `text` (20 s at most).
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "waited for {text:?}; the screen shows:\n{s}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Sends bytes as they are, as a scanner would type them.
+    fn raw(&self, bytes: &[u8]) {
+        let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let mut args = vec!["send-keys", "-t", "s", "-H"];
+        args.extend(hex.iter().map(String::as_str));
+        self.run(&args);
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").status();
+    }
+}
+
+fn tmux_missing() -> bool {
+    let missing = Command::new("tmux").arg("-V").output().map(|o| !o.status.success()).unwrap_or(true);
+    if missing {
+        assert!(std::env::var_os("CI").is_none(), "tmux is not installed");
+        eprintln!("skipped: tmux is not installed");
+    }
+    missing
+}
+
+fn assets(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(name).display().to_string()
+}
+
+async fn picking_task(base: &str, id: i64) -> Value {
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"badge": "S-001", "pin": "4711"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("login body");
+    let token = login["token"].as_str().expect("token");
+    http.get(format!("{base}/api/v1/picking-tasks/{id}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("get task")
+        .json()
+        .await
+        .expect("task body")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_picker_scans_in_tmux_and_the_pick_is_recorded() {
+    if tmux_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("floor.db");
+    tote(&db, &["init", "--warehouse", "W1=Main"]);
+    tote(&db, &["stock", "import", &assets("sample-stock.csv")]);
+    tote(&db, &["worker", "add", "--badge", "P-001", "--name", "Pia", "--role", "picker", "--pin", "4711"]);
+    tote(&db, &["worker", "add", "--badge", "S-001", "--name", "Sam", "--role", "supervisor", "--pin", "4711"]);
+    tote(&db, &["order", "submit", &assets("sample-order.json")]);
+    let (mut server, base, _log) = serve(&db);
+
+    let tmux = Tmux { socket: format!("tote-e2e-{}", std::process::id()) };
+    let pick = format!(
+        "{} pick --server {base} --device HH-7 --log {} --poll-seconds 1",
+        env!("CARGO_BIN_EXE_tote"),
+        dir.path().join("pick.log").display()
+    );
+    tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", "20", "-y", "16", &pick]);
+    tmux.wait_for("Badge _");
+    // The badge as a Code 128 scan with its AIM id, ended by CR.
+    tmux.raw(b"]C0P-001\r");
+    tmux.wait_for("PIN _");
+    tmux.run(&["send-keys", "-t", "s", "4711", "Enter"]);
+    // FIFO: the older mugs at A-01-01 (4 of the 6 ordered) come first.
+    let s = tmux.wait_for("A-01-01");
+    assert!(s.contains("4 x SKU-MUG"), "{s}");
+    assert!(s.lines().all(|l| l.chars().count() <= 20));
+
+    // A wrong shelf, ended by LF (Ctrl+J to the terminal): refused on screen.
+    tmux.raw(b"A-07-02\n");
+    tmux.wait_for("E101 wrong loc");
+    tmux.raw(b"A-01-01\n");
+    tmux.wait_for("Item _");
+    // The mug as a GS1 DataMatrix: lot, GS, GTIN.
+    tmux.raw(b"]d210LOT-1\x1d0104006381333931\r");
+    tmux.wait_for("Got 1 of 4");
+    tmux.run(&["send-keys", "-t", "s", "4", "Enter"]);
+    // Sent when the count reaches the required quantity; the next item shows.
+    let s = tmux.wait_for("PICK 2/3");
+    assert!(!s.contains("A-01-01"), "{s}");
+
+    let task = picking_task(&base, 1).await;
+    let item = &task["items"][0];
+    assert_eq!((item["location"].as_str(), item["picked"].as_u64()), (Some("A-01-01"), Some(4)), "{task}");
+    assert_eq!(item["status"], "picked");
+    assert_eq!(task["status"], "in_progress");
+
+    // Relayout on resize: too small, then the compact 40x8.
+    tmux.run(&["resize-window", "-t", "s", "-x", "18", "-y", "6"]);
+    tmux.wait_for("need 20x8");
+    tmux.run(&["resize-window", "-t", "s", "-x", "40", "-y", "8"]);
+    let s = tmux.wait_for("PICK 2/3");
+    assert!(s.contains("Loc _"), "{s}");
+
+    let _ = server.kill();
+    let _ = server.wait();
+}
