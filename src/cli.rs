@@ -10,6 +10,7 @@ mod people;
 mod printer;
 mod serve;
 mod stock;
+mod tour;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -65,8 +66,9 @@ enum Cmd {
     /// Benchmarks.
     #[command(subcommand)]
     Bench(bench::BenchCmd),
-    /// Run a guided demo on a fresh database: intake, pick, short, pack, cancel.
-    Demo,
+    /// The demo: a sample warehouse, the server in-process, and a menu to be a
+    /// picker or a packer on this terminal (--tour: a scripted text tour).
+    Demo(demo::DemoArgs),
 }
 
 /// The database file when neither --db, TOTE_DB nor a config file names one.
@@ -175,10 +177,11 @@ enum ApikeyCmd {
 
 impl Cli {
     /// The floor TUIs log to a file: the screen is theirs.
-    pub fn log_file(&self) -> Option<&Path> {
+    pub fn log_file(&self) -> Option<PathBuf> {
         match &self.command {
-            Cmd::Pick(a) => Some(&a.log),
-            Cmd::Pack(a) => Some(&a.floor.log),
+            Cmd::Pick(a) => Some(a.log.clone()),
+            Cmd::Pack(a) => Some(a.floor.log.clone()),
+            Cmd::Demo(a) => a.log(),
             _ => None,
         }
     }
@@ -220,7 +223,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Label(LabelCmd::Render { template, data, out }) => label::render(&template, &data, out.as_deref()),
         Cmd::Serve(_) | Cmd::Pick(_) | Cmd::Pack(_) => Ok(()),
-        Cmd::Demo => demo::run(db),
+        Cmd::Demo(args) => demo::run(&args, db),
     }
 }
 

@@ -9,7 +9,13 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOTE_LOG").unwrap_or_else(|_| "warn".into());
-    let log = match cli.log_file().map(|p| std::fs::OpenOptions::new().create(true).append(true).open(p)) {
+    let open = |p: std::path::PathBuf| {
+        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::OpenOptions::new().create(true).append(true).open(p)
+    };
+    let log = match cli.log_file().map(open) {
         Some(Ok(file)) => Some(file),
         Some(Err(e)) => {
             eprintln!("error: cannot open the log file: {e}");

@@ -17,6 +17,7 @@
 pub mod client;
 pub mod input;
 pub mod login;
+pub mod menu;
 pub mod packer;
 pub mod picker;
 pub mod term;

@@ -101,3 +101,32 @@ fn a_malformed_order_file_is_refused_with_its_position() {
     let o = tote(&db, &["order", "submit", f2.to_str().expect("utf8")]);
     assert!(text(&o).contains("lines[0].quantity"), "{}", text(&o));
 }
+
+#[test]
+fn the_demo_builds_a_fresh_warehouse_each_run_and_stops_without_a_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = dir.path().join("demo");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_tote"))
+            .args(["demo", "--dir"])
+            .arg(&demo)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run demo")
+    };
+    for _ in 0..2 {
+        let o = run();
+        assert!(o.status.success(), "{}", text(&o));
+        let t = text(&o);
+        assert!(t.contains("300 stock lots, 36 orders, 4 workers"), "{t}");
+        assert!(t.contains("no terminal here"), "{t}");
+    }
+    // The database is a real one: its orders are there, each with a picking task.
+    let o = tote(&demo.join("tote.db"), &["order", "status", "36"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("picking task"), "{}", text(&o));
+    // The scripted tour still runs on its own file.
+    let o = tote(&dir.path().join("tour.db"), &["demo", "--tour"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("events in the outbox"), "{}", text(&o));
+}

@@ -1,165 +1,170 @@
-//! `tote demo`: a guided tour on a fresh database, through the same
-//! services every client uses.
+//! `tote demo`: a fresh demo warehouse (assets/demo: 300 locations, 240
+//! SKUs with barcodes, dated lots, 36 orders of mixed priority, demo
+//! workers), the server running in-process, and a menu to be a picker or a
+//! packer on this terminal. Labels go to a file printer in the demo folder.
+//! Without a terminal (a pipe, CI) it sets everything up, prints what is
+//! where, and stops. `--tour` runs the scripted text tour instead.
 
-use super::order::{explain, print_outcome};
-use anyhow::{Result, bail};
-use std::path::Path;
-use tote::app::command::{AddressDto, LineDto, OrderRequest, PackageDto, PackagingTypeDto};
-use tote::app::{Command, Outcome, Services, new_op_id};
+use super::stock;
+use anyhow::{Context, Result};
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tote::app::command::OrderRequest;
+use tote::app::{Command, Services};
+use tote::printing::PrinterUri;
+use tote::server::auth::hash_pin;
+use tote::tui::input::Input;
+use tote::tui::menu::Menu;
+use tote::tui::term::{self, Options};
+use tote::tui::{packer::Packer, picker::Picker};
 
-pub fn run(db: &Path) -> Result<()> {
-    if db.exists() {
-        bail!(
-            "{} already exists; the demo needs a fresh file (try --db /tmp/tote-demo.db after removing it)",
-            db.display()
-        );
+const STOCK: &[u8] = include_bytes!("../../assets/demo/stock.csv");
+const ORDERS: &str = include_str!("../../assets/demo/orders.json");
+/// Badge, name, role; every demo worker's PIN is [`PIN`].
+const WORKERS: [(&str, &str, &str); 4] = [
+    ("P-001", "Pia", "picker"),
+    ("P-002", "Petar", "picker"),
+    ("K-001", "Kosta", "packer"),
+    ("S-001", "Sara", "supervisor"),
+];
+const PIN: &str = "1234";
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// The demo's folder: database, station spooler, labels, log. Its demo
+    /// files are replaced on every run.
+    #[arg(long, default_value = "tote-demo")]
+    dir: PathBuf,
+    /// Run the scripted text tour on a fresh --db file instead.
+    #[arg(long)]
+    tour: bool,
+}
+
+impl DemoArgs {
+    /// The TUI's log file (the tour logs to standard error).
+    pub fn log(&self) -> Option<PathBuf> {
+        (!self.tour).then(|| self.dir.join("tui.log"))
     }
-    let svc = super::open(db)?;
+}
+
+pub fn run(args: &DemoArgs, db: &Path) -> Result<()> {
+    if args.tour {
+        return super::tour::run(db);
+    }
+    let dir = args.dir.as_path();
+    let db = fresh(dir)?;
+    let svc = super::open(&db)?;
+    let counts = seed(&svc)?;
+    let server = Server::start(svc)?;
+    let url = format!("http://{}", server.addr);
+    println!("demo warehouse BG1: {counts}");
+    println!("server {url}, database {}", db.display());
+    println!("log in with badge P-001 (picker) or K-001 (packer), PIN {PIN}; labels go to {}", labels(dir).display());
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if !interactive {
+        println!("no terminal here, so no menu: the demo stops. Run it in a terminal to pick and pack.");
+        return server.stop();
+    }
+    let result = menu(dir, &url);
+    server.stop()?;
+    result?;
+    println!("demo stopped; its files are in {}", dir.display());
+    Ok(())
+}
+
+fn labels(dir: &Path) -> PathBuf {
+    dir.join("labels")
+}
+
+/// Creates `dir` and removes the files an earlier demo left there.
+fn fresh(dir: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(labels(dir)).with_context(|| format!("creating {}", dir.display()))?;
+    for name in ["tote.db", "tote.db-wal", "tote.db-shm", "station.db", "station.db-wal", "station.db-shm"] {
+        let p = dir.join(name);
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
+        }
+    }
+    for entry in std::fs::read_dir(labels(dir))? {
+        let p = entry?.path();
+        if p.extension().is_some_and(|e| e == "zpl") {
+            std::fs::remove_file(&p)?;
+        }
+    }
+    Ok(dir.join("tote.db"))
+}
+
+/// The sample warehouse, its workers and its orders; returns a summary.
+fn seed(svc: &Services) -> Result<String> {
     let now = svc.now();
-    let (picker, packer) = svc.store().write(|tx| {
+    let hash = hash_pin(PIN).map_err(anyhow::Error::msg)?;
+    svc.store().write(|tx| {
         tx.ensure_warehouse("BG1", "Beograd", now)?;
-        tx.ensure_warehouse("NS1", "Novi Sad", now)?;
-        Ok::<_, tote::storage::StorageError>((
-            tx.insert_worker("P-001", "Pia", "picker", now)?.0,
-            tx.insert_worker("K-001", "Kosta", "packer", now)?.0,
-        ))
+        for (badge, name, role) in WORKERS {
+            let id = tx.insert_worker(badge, name, role, now)?;
+            tx.set_worker_pin(id, &hash)?;
+        }
+        Ok::<_, tote::storage::StorageError>(())
     })?;
-    let exec = |c: Command| svc.execute(&new_op_id(), &c).map_err(explain);
-    println!("== stock: BG1 has SKU-MUG at A-01 (received March, 4) and A-07 (April, 10); NS1 has SKU-TEA");
-    for (wh, loc, sku, qty, day) in [
-        ("BG1", "A-07", "SKU-MUG", 10, "2026-04-01"),
-        ("BG1", "A-01", "SKU-MUG", 4, "2026-03-01"),
-        ("NS1", "T-01", "SKU-TEA", 6, "2026-04-02"),
-    ] {
-        exec(Command::PlaceStock {
-            warehouse: wh.into(),
-            location: loc.into(),
-            sku: sku.into(),
-            quantity: qty,
-            received_at: chrono::DateTime::parse_from_rfc3339(&format!("{day}T00:00:00Z")).ok().map(|t| t.to_utc()),
-            lot: None,
-            expiry: None,
-        })?;
+    let rows = stock::import_bytes(svc, STOCK, Path::new("assets/demo/stock.csv"))?;
+    let orders: Vec<OrderRequest> = serde_json::from_str(ORDERS).context("assets/demo/orders.json")?;
+    for o in &orders {
+        let op = o.default_op_id();
+        svc.execute(&op, &Command::SubmitOrder(o.clone())).map_err(super::order::explain)?;
     }
-    print_totals(&svc)?;
-
-    println!("\n== intake: one order for both warehouses -> two fulfillments, FIFO reservations, two picking tasks");
-    let out = exec(order("demo-1", &[("SKU-MUG", 6, "BG1"), ("SKU-TEA", 2, "NS1")]))?;
-    print_outcome(&out);
-    let Outcome::Order { order_id, fulfillments, .. } = out else { bail!("unexpected outcome") };
-    let bg1 = fulfillments.iter().find(|f| f.warehouse == "BG1").and_then(|f| f.picking_task_id);
-    let Some(task) = bg1 else { bail!("no BG1 picking task") };
-    print_totals(&svc)?;
-
-    println!("\n== picking task {task}: walk order puts the older stock (A-01) first");
-    exec(Command::AssignPicking { task_id: task, worker_id: picker })?;
-    exec(Command::StartPicking { task_id: task, worker_id: picker })?;
-    let items = svc
-        .store()
-        .read(|tx| tx.picking_task(tote::domain::ids::PickingTaskId(task)))?
-        .map(|t| t.items)
-        .unwrap_or_default();
-    for it in &items {
-        println!("  item {} at {}: {} x{}", it.sequence, it.location_code, it.sku, it.required);
-    }
-    let (Some(first), Some(second)) = (items.first(), items.get(1)) else { bail!("expected two items") };
-    let wrong = svc.execute(
-        &new_op_id(),
-        &Command::PickItem {
-            task_id: task,
-            item_id: first.id.0,
-            worker_id: Some(picker),
-            location: "B-99".into(),
-            item: first.sku.to_string(),
-            quantity: 1,
-        },
-    );
-    if let Err(tote::app::AppError::Rejected(r)) = wrong {
-        println!("  scan at the wrong shelf -> \x07{} ({})", r.short, r.message);
-    }
-    exec(Command::PickItem {
-        task_id: task,
-        item_id: first.id.0,
-        worker_id: Some(picker),
-        location: first.location_code.clone(),
-        item: first.sku.to_string(),
-        quantity: first.required.0,
-    })?;
-    println!("  picked {} at {}", first.required, first.location_code);
-    exec(Command::ShortItem {
-        task_id: task,
-        item_id: second.id.0,
-        worker_id: Some(picker),
-        quantity: 1,
-        reason: "damaged".into(),
-    })?;
-    println!("  short at {}: 1 of {} picked, reason damaged, the rest released", second.location_code, second.required);
-    let Outcome::Picking { packing_task_id: Some(pack), .. } =
-        exec(Command::CompletePicking { task_id: task, worker_id: Some(picker) })?
-    else {
-        bail!("no packing task")
-    };
-    println!("  task complete -> packing task {pack} created in the same transaction");
-    print_totals(&svc)?;
-
-    println!("\n== packing task {pack}: two boxes, weights and dimensions");
-    exec(Command::StartPacking { task_id: pack, worker_id: packer })?;
-    let bx = |w| PackageDto {
-        packaging_type: PackagingTypeDto::Box,
-        weight_g: w,
-        length_mm: 300,
-        width_mm: 200,
-        height_mm: 150,
-    };
-    exec(Command::SetPackageDetails { task_id: pack, worker_id: Some(packer), sequence: 1, package: bx(1800) })?;
-    exec(Command::AddPackage { task_id: pack, worker_id: Some(packer), package: Some(bx(900)) })?;
-    exec(Command::CompletePacking { task_id: pack, worker_id: Some(packer) })?;
-    println!("  packed: 300x200x150 mm is 1.800 kg volumetric, so each box bills at least that");
-    super::order::status(&svc, order_id, false)?;
-
-    println!("\n== the customer cancels: reservations released, picked units back on their shelves");
-    super::order::cancel(&svc, order_id, "customer request", new_op_id())?;
-    print_totals(&svc)?;
-    let events = svc.store().read(|tx| tx.events_after(0, 1000))?;
-    println!(
-        "\n{} events in the outbox, e.g. {}",
-        events.len(),
-        events.iter().take(4).map(|e| e.event_type.as_str()).collect::<Vec<_>>().join(", ")
-    );
-    println!("database: {}", db.display());
-    Ok(())
+    Ok(format!("{rows} stock lots, {} orders, {} workers", orders.len(), WORKERS.len()))
 }
 
-fn print_totals(svc: &Services) -> Result<()> {
-    let (t, transit) = svc
-        .store()
-        .read(|tx| Ok::<_, tote::storage::StorageError>((tx.stock_totals(None)?, tx.units_in_transit()?)))?;
-    println!(
-        "  stock: {} on shelves ({} reserved), {} picked in transit, {} in all",
-        t.on_hand,
-        t.reserved,
-        transit,
-        t.on_hand + transit
-    );
-    Ok(())
+fn menu(dir: &Path, url: &str) -> Result<()> {
+    loop {
+        let info = vec![format!("Badges P-001 K-001, PIN {PIN}"), format!("Server {url}")];
+        let items = vec![("Picker".to_owned(), true), ("Packer".to_owned(), true), ("Board".to_owned(), false)];
+        let mut m = Menu::new("TOTE DEMO", info, items);
+        let opts =
+            |printer| Options { server: url.to_owned(), device: "demo".into(), tick: Duration::from_secs(3), printer };
+        term::run(&mut m, opts(None))?;
+        match m.chosen() {
+            Some(0) => term::run(&mut Picker::new(Input::default()), opts(None))?,
+            Some(1) => {
+                let uri: PrinterUri = format!("file://{}/", std::path::absolute(labels(dir))?.display()).parse()?;
+                term::run(&mut Packer::new(Input::default()), opts(Some((uri, dir.join("station.db")))))?
+            }
+            _ => return Ok(()),
+        }
+    }
 }
 
-fn order(request_id: &str, lines: &[(&str, i64, &str)]) -> Command {
-    Command::SubmitOrder(OrderRequest {
-        request_id: request_id.into(),
-        external_ref: None,
-        priority: "high".into(),
-        ship_to: AddressDto {
-            contact_name: "Ana Anić".into(),
-            street: "Knez Mihailova 1".into(),
-            city: "Beograd".into(),
-            postal_code: "11000".into(),
-            country: "RS".into(),
-            phone: String::new(),
-        },
-        lines: lines
-            .iter()
-            .map(|(s, q, w)| LineDto { sku: (*s).into(), quantity: *q, warehouse: Some((*w).into()) })
-            .collect(),
-    })
+/// `tote serve` in this process, on a free port.
+struct Server {
+    addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    thread: std::thread::JoinHandle<Result<()>>,
+}
+
+impl Server {
+    fn start(services: Services) -> Result<Server> {
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || -> Result<()> {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+                addr_tx.send(listener.local_addr()?)?;
+                let shutdown = async {
+                    let _ = stopped.await;
+                };
+                tote::server::run(listener, shutdown, services, tote::server::ServerConfig::default()).await?;
+                Ok(())
+            })
+        });
+        let addr = addr_rx.recv().context("the demo server did not start")?;
+        Ok(Server { addr, stop, thread })
+    }
+
+    fn stop(self) -> Result<()> {
+        let _ = self.stop.send(());
+        self.thread.join().map_err(|_| anyhow::anyhow!("the demo server panicked"))?
+    }
 }

@@ -67,7 +67,7 @@ fn setup(a: &FloorArgs, printer: Option<(PrinterUri, PathBuf)>) -> Result<(Input
 
 pub fn pick(a: &FloorArgs) -> Result<()> {
     let (input, opts) = setup(a, None)?;
-    term::run(tote::tui::picker::Picker::new(input), opts)
+    term::run(&mut tote::tui::picker::Picker::new(input), opts)
 }
 
 pub fn pack(a: &PackArgs) -> Result<()> {
@@ -76,5 +76,5 @@ pub fn pack(a: &PackArgs) -> Result<()> {
         None => None,
     };
     let (input, opts) = setup(&a.floor, printer)?;
-    term::run(tote::tui::packer::Packer::new(input), opts)
+    term::run(&mut tote::tui::packer::Packer::new(input), opts)
 }

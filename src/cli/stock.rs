@@ -23,13 +23,17 @@ const KNOWN: [&str; 11] = [
 
 pub fn import(svc: &Services, file: &Path) -> Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-    let (ops, lines) = parse(&bytes, &fnv1a(&bytes)).map_err(|e| anyhow!("{}:{e}", file.display()))?;
+    let rows = import_bytes(svc, &bytes, file)?;
+    println!("imported {rows} stock rows from {} (a repeat import changes nothing)", file.display());
+    Ok(())
+}
+
+/// Imports CSV `bytes` (named `file` in errors), all rows or none; returns the rows placed.
+pub fn import_bytes(svc: &Services, bytes: &[u8], file: &Path) -> Result<usize> {
+    let (ops, lines) = parse(bytes, &fnv1a(bytes)).map_err(|e| anyhow!("{}:{e}", file.display()))?;
     let rows = lines.iter().filter(|(_, place)| *place).count();
     match svc.execute_all(&ops) {
-        Ok(_) => {
-            println!("imported {rows} stock rows from {} (a repeat import changes nothing)", file.display());
-            Ok(())
-        }
+        Ok(_) => Ok(rows),
         Err(e) => {
             let line = e.index.and_then(|i| lines.get(i)).map(|(l, _)| *l);
             let what = match &e.error {

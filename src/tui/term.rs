@@ -69,21 +69,24 @@ fn restore() {
 }
 
 /// Runs `app` on this terminal until it quits (Esc on the login screen, or Ctrl+C).
-pub fn run<A: App>(mut app: A, opts: Options) -> anyhow::Result<()> {
+pub fn run<A: App>(app: &mut A, opts: Options) -> anyhow::Result<()> {
     let client = Client::new(&opts.server, &opts.device, Duration::from_secs(10))?;
     let spooler = match &opts.printer {
         Some((uri, db)) => Some((uri.clone(), Spooler::new(Arc::new(Store::open(db)?), Arc::new(SystemClock)))),
         None => None,
     };
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore();
-        hook(info);
-    }));
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            hook(info);
+        }));
+    });
     terminal::enable_raw_mode()?;
     execute!(io::stdout(), terminal::EnterAlternateScreen, crossterm::cursor::Hide)?;
-    let result = rt.block_on(event_loop(&mut app, client, spooler, opts.tick));
+    let result = rt.block_on(event_loop(app, client, spooler, opts.tick));
     restore();
     result
 }
@@ -102,26 +105,7 @@ async fn event_loop<A: App>(app: &mut A, client: Client, spooler: Station, tick:
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let (keys_tx, mut keys) = mpsc::unbounded_channel::<FromTerm>();
     let (replies_tx, mut replies) = mpsc::unbounded_channel::<Msg>();
-    let start = Instant::now();
-    std::thread::spawn(move || {
-        while let Ok(ev) = crossterm::event::read() {
-            let at = start.elapsed().as_millis() as u64;
-            let msg = match ev {
-                TermEvent::Key(k) if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) => {
-                    let _ = keys_tx.send(FromTerm::Quit);
-                    return;
-                }
-                TermEvent::Key(k) => translate(k, at).map(|k| FromTerm::Msg(Msg::Key(k))),
-                TermEvent::Resize(..) => Some(FromTerm::Resize),
-                _ => None,
-            };
-            if let Some(m) = msg {
-                if keys_tx.send(m).is_err() {
-                    return;
-                }
-            }
-        }
-    });
+    listen(keys_tx);
     let mut ticker = tokio::time::interval(tick);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let spooler = Arc::new(spooler);
@@ -180,6 +164,41 @@ async fn event_loop<A: App>(app: &mut A, client: Client, spooler: Station, tick:
             }
         }
     }
+}
+
+/// Where the terminal's events go now: one reader thread per process (a
+/// second one would steal keys from the first), handing events to the loop
+/// that runs at the moment (the demo runs several apps one after another).
+static KEYS: std::sync::Mutex<Option<mpsc::UnboundedSender<FromTerm>>> = std::sync::Mutex::new(None);
+
+fn listen(tx: mpsc::UnboundedSender<FromTerm>) {
+    static READER: std::sync::Once = std::sync::Once::new();
+    if let Ok(mut slot) = KEYS.lock() {
+        *slot = Some(tx);
+    }
+    READER.call_once(|| {
+        let start = Instant::now();
+        std::thread::spawn(move || {
+            while let Ok(ev) = crossterm::event::read() {
+                let at = start.elapsed().as_millis() as u64;
+                let msg = match ev {
+                    TermEvent::Key(k)
+                        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) =>
+                    {
+                        Some(FromTerm::Quit)
+                    }
+                    TermEvent::Key(k) => translate(k, at).map(|k| FromTerm::Msg(Msg::Key(k))),
+                    TermEvent::Resize(..) => Some(FromTerm::Resize),
+                    _ => None,
+                };
+                if let (Some(m), Ok(slot)) = (msg, KEYS.lock()) {
+                    if let Some(tx) = slot.as_ref() {
+                        let _ = tx.send(m);
+                    }
+                }
+            }
+        });
+    });
 }
 
 /// Queues a job on the station's spooler and sends it, off the loop; the
