@@ -131,7 +131,7 @@ async fn a_picker_scans_in_tmux_and_the_pick_is_recorded() {
     tmux.wait_for("Item _");
     // The mug as a GS1 DataMatrix: lot, GS, GTIN.
     tmux.raw(b"]d210LOT-1\x1d0104006381333931\r");
-    tmux.wait_for("Got 1 of 4");
+    tmux.wait_for("1 of 4 x SKU-MUG");
     tmux.run(&["send-keys", "-t", "s", "4", "Enter"]);
     // Sent when the count reaches the required quantity; the next item shows.
     let s = tmux.wait_for("PICK 2/3");

@@ -148,9 +148,11 @@ impl Picker {
                 self.step = Step::Finished { task: task_id, packing: packing_task_id };
                 vec![]
             }
-            _ => match task {
-                Some(id) => self.busy("Loading task...", Call::PickingTask { id }),
-                None => self.claim(),
+            // The same words until the step is ready: one less redraw.
+            _ => match (task, self.step.clone()) {
+                (Some(id), Step::Busy(what)) => self.busy(what, Call::PickingTask { id }),
+                (Some(id), _) => self.busy("Loading task...", Call::PickingTask { id }),
+                (None, _) => self.claim(),
             },
         }
     }
@@ -344,15 +346,31 @@ impl App for Picker {
         let pending = self.input.pending();
         let item = self.item();
         let mut v = View { title: self.title(), flash: self.flash.clone(), ..View::default() };
+        // The facts keep their rows from step to step (and while the server
+        // answers), so a step redraws only what changed.
+        let count = match self.step {
+            Step::Quantity { count } => count,
+            _ => 0,
+        };
         let facts = |v: &mut View, i: &PickingItemView| {
             v.big = Some(i.location.clone());
-            v.lines.push(format!("{} x {}", i.required - i.picked, i.sku));
+            let left = i.required - i.picked;
+            v.lines.push(if count > 0 {
+                format!("{count} of {left} x {}", i.sku)
+            } else {
+                format!("{left} x {}", i.sku)
+            });
             if !i.name.is_empty() {
                 v.lines.push(i.name.clone());
             }
         };
         match (&self.step, item) {
             (Step::Login(l), _) => return l.view("PICK", pending),
+            (Step::Busy(what), Some(i)) if self.task.as_ref().is_some_and(|t| t.status == "in_progress") => {
+                facts(&mut v, i);
+                v.flash = Flash::info(*what);
+                v.keys = vec![("Esc", "menu")];
+            }
             (Step::Busy(what), _) => v.lines.push((*what).to_owned()),
             (Step::NoWork, _) => {
                 v.lines = vec!["No work now".into(), "Checking again".into(), "every few seconds".into()];
@@ -368,9 +386,8 @@ impl App for Picker {
                 v.prompt = Prompt::new("Item ", pending);
                 v.keys = vec![("F3", "back"), ("Esc", "menu")];
             }
-            (Step::Quantity { count }, Some(i)) => {
+            (Step::Quantity { .. }, Some(i)) => {
                 facts(&mut v, i);
-                v.lines.insert(0, format!("Got {count} of {}", i.required - i.picked));
                 v.prompt = Prompt::new("Qty ", pending);
                 v.keys = vec![("F1", "ok"), ("F3", "back")];
             }
