@@ -18,7 +18,12 @@ tmux -L tote-bytes -f /dev/null new-session -d -s s -x 20 -y 16 \
   "script -q -f -O out.log -T timing.log -c '$TOTE pick --server $URL --log pick.log --poll-seconds 3600'"
 wait_for() { until tmux -L tote-bytes capture-pane -p -t s | grep -q -- "$1"; do sleep 0.05; done; sleep 0.3; }
 size() { stat -c %s out.log; }
-step() { local before; before=$(size); tmux -L tote-bytes send-keys -t s -H $2; wait_for "$3"; echo "$1: $(( $(size) - before )) B"; }
+# DUMP=1 also prints each step's bytes (escapes shown by cat -v).
+step() {
+  local before; before=$(size); tmux -L tote-bytes send-keys -t s -H $2; wait_for "$3"
+  echo "$1: $(( $(size) - before )) B"
+  if [ -n "${DUMP:-}" ]; then tail -c "$(( $(size) - before ))" out.log | cat -v; echo; fi
+}
 wait_for "Badge _"; echo "first screen (login): $(size) B"
 step "badge scan" "50 2d 30 30 31 0d" "PIN _"
 step "PIN typed + Enter" "34 37 31 31 0d" "Loc _"
@@ -26,4 +31,3 @@ step "wrong location scan (BEL + E101)" "42 2d 39 39 0d" "E101"
 step "location scan" "41 2d 30 31 2d 30 31 0d" "Item _"
 step "item scan" "34 30 30 36 33 38 31 33 33 33 39 33 31 0d" "1 of 4 x"
 step "quantity 4 + Enter (pick sent, next item shown)" "34 0d" "PICK 2/3"
-[ -n "${DUMP:-}" ] && tail -c 353 out.log | cat -v || true
