@@ -224,3 +224,62 @@ where
         let _ = tx.send(Msg::Printed(result));
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gs1::{Element, GS};
+    use crate::scanner::Symbology;
+    use crate::tui::input::{Event, Input};
+
+    /// A raw byte as crossterm reports it in raw mode (FIELD-NOTES): CR is
+    /// Enter, LF is Ctrl+J, GS (0x1D) is Ctrl+5, other C0 bytes Ctrl+letter.
+    fn crossterm_event(b: u8) -> KeyEvent {
+        let (code, mods) = match b {
+            b'\r' => (KeyCode::Enter, KeyModifiers::NONE),
+            b'\t' => (KeyCode::Tab, KeyModifiers::NONE),
+            0x7f => (KeyCode::Backspace, KeyModifiers::NONE),
+            0x1c..=0x1f => (KeyCode::Char((b'4' + b - 0x1c) as char), KeyModifiers::CONTROL),
+            0x01..=0x1a => (KeyCode::Char((b'a' + b - 1) as char), KeyModifiers::CONTROL),
+            _ => (KeyCode::Char(b as char), KeyModifiers::NONE),
+        };
+        KeyEvent::new(code, mods)
+    }
+
+    fn scans(bytes: &[u8]) -> Vec<crate::scanner::Scan> {
+        let mut input = Input::default();
+        bytes
+            .iter()
+            .enumerate()
+            .filter_map(|(n, b)| translate(crossterm_event(*b), n as u64))
+            .filter_map(|k| match input.feed(k) {
+                Some(Event::Scan(s)) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn raw_scanner_bytes_become_scans() {
+        // A GS1 DataMatrix ended by LF: the GS separator survives as GS.
+        let s = scans(b"]d201095060001343521726120010LOT-7\x1d21SN42\n");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].symbology, Some(Symbology::Gs1DataMatrix));
+        assert_eq!(s[0].text, format!("01095060001343521726120010LOT-7{GS}21SN42"));
+        let els = s[0].gs1.clone().expect("parsed").expect("valid");
+        assert!(els.contains(&Element::Lot("LOT-7".into())) && els.contains(&Element::Serial("SN42".into())));
+        // CR, LF and Tab each end one scan; DEL edits.
+        let s = scans(b"A-01-01\rSKU-MUG\nB-9x\x7f9\t");
+        let texts: Vec<&str> = s.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts, ["A-01-01", "SKU-MUG", "B-99"]);
+    }
+
+    #[test]
+    fn function_keys_and_releases() {
+        let f1 = translate(KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE), 5).expect("F1");
+        assert_eq!((f1.name, f1.key), (Some(KeyName::F(1)), None));
+        let mut release = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE);
+        release.kind = KeyEventKind::Release;
+        assert_eq!(translate(release, 5), None);
+    }
+}
