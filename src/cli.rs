@@ -60,7 +60,7 @@ enum Cmd {
     /// The picker's screen: claim work, scan location and item, confirm.
     Pick(floor::FloorArgs),
     /// The packer's screen: verify, box, weigh, complete, print the label.
-    Pack(floor::PackArgs),
+    Pack(floor::FloorArgs),
     /// Serve the HTTP API until SIGTERM or Ctrl-C.
     Serve(serve::ServeArgs),
     /// Benchmarks.
@@ -179,8 +179,7 @@ impl Cli {
     /// The floor TUIs log to a file: the screen is theirs.
     pub fn log_file(&self) -> Option<PathBuf> {
         match &self.command {
-            Cmd::Pick(a) => Some(a.log.clone()),
-            Cmd::Pack(a) => Some(a.floor.log.clone()),
+            Cmd::Pick(a) | Cmd::Pack(a) => Some(a.log()),
             Cmd::Demo(a) => a.log(),
             _ => None,
         }

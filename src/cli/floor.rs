@@ -1,8 +1,11 @@
 //! `tote pick` and `tote pack`: the floor TUIs on this terminal, talking to
-//! a `tote serve` over HTTP.
+//! a `tote serve` over HTTP. Settings: defaults, then the `[floor]` table
+//! of a `--config` file (packaging/floor.toml lists every key), then
+//! `TOTE_*` variables, then flags.
 
 use anyhow::{Context, Result};
-use std::path::PathBuf;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tote::keymap::Keymap;
 use tote::printing::PrinterUri;
@@ -10,71 +13,137 @@ use tote::scanner::ScannerConfig;
 use tote::tui::input::Input;
 use tote::tui::term::{self, Options};
 
-/// Flags shared by `tote pick` and `tote pack`.
+/// Flags shared by `tote pick` and `tote pack`; `None` means "not given".
 #[derive(Debug, clap::Args)]
 pub struct FloorArgs {
-    /// The server's address.
-    #[arg(long, env = "TOTE_SERVER", default_value = "http://127.0.0.1:8080")]
-    server: String,
-    /// This terminal's id, recorded with the session.
-    #[arg(long, env = "TOTE_DEVICE", default_value = "handheld")]
-    device: String,
+    /// A TOML file with a [floor] table (see packaging/floor.toml).
+    #[arg(long, env = "TOTE_FLOOR_CONFIG")]
+    config: Option<PathBuf>,
+    /// The server's address [default: http://127.0.0.1:8080].
+    #[arg(long, env = "TOTE_SERVER")]
+    server: Option<String>,
+    /// This terminal's id, recorded with the session [default: handheld].
+    #[arg(long, env = "TOTE_DEVICE")]
+    device: Option<String>,
     /// A site keymap (TOML, like assets/keymap.toml).
     #[arg(long, env = "TOTE_KEYMAP")]
     keymap: Option<PathBuf>,
     /// Characters this site's scanners send before every scan.
     #[arg(long, env = "TOTE_SCAN_PREFIX")]
     scan_prefix: Option<String>,
-    /// Where the TUI logs (never to the screen).
-    #[arg(long, env = "TOTE_TUI_LOG", default_value = "tote-tui.log")]
-    pub log: PathBuf,
-    /// Seconds between polls for new work and cancellations.
-    #[arg(long, default_value_t = 5)]
-    poll_seconds: u64,
-}
-
-/// Extra flags of `tote pack`.
-#[derive(Debug, clap::Args)]
-pub struct PackArgs {
-    #[command(flatten)]
-    pub floor: FloorArgs,
-    /// The station's label printer: serial:///dev/ttyUSB0?baud=9600,
+    /// Where the TUI logs, never to the screen [default: tote-tui.log].
+    #[arg(long, env = "TOTE_TUI_LOG")]
+    log: Option<PathBuf>,
+    /// Seconds between polls for new work and cancellations [default: 5].
+    #[arg(long)]
+    poll_seconds: Option<u64>,
+    /// The station's label printer (tote pack): serial:///dev/ttyUSB0?baud=9600,
     /// usb:///dev/usb/lp0, tcp://HOST:9100, file:///dir/ or -.
     #[arg(long, env = "TOTE_PRINTER")]
     printer: Option<String>,
-    /// The station's spooler database (print jobs, so a reprint is one copy).
-    #[arg(long, env = "TOTE_STATION_DB", default_value = "tote-station.db")]
-    station_db: PathBuf,
+    /// The station's spooler database [default: tote-station.db].
+    #[arg(long, env = "TOTE_STATION_DB")]
+    station_db: Option<PathBuf>,
 }
 
-fn setup(a: &FloorArgs, printer: Option<(PrinterUri, PathBuf)>) -> Result<(Input, Options)> {
-    let keymap = match &a.keymap {
+/// The `[floor]` table; every key optional.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Floor {
+    pub server: Option<String>,
+    pub device: Option<String>,
+    pub keymap: Option<PathBuf>,
+    pub scan_prefix: Option<String>,
+    pub log: Option<PathBuf>,
+    pub poll_seconds: Option<u64>,
+    pub printer: Option<String>,
+    pub station_db: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    floor: Floor,
+}
+
+/// Reads the `[floor]` table of `path`; an unknown key is an error naming it.
+pub fn read_config(path: &Path) -> Result<Floor> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let file: File = toml::from_str(&text).with_context(|| format!("in config file {}", path.display()))?;
+    Ok(file.floor)
+}
+
+impl FloorArgs {
+    /// Flags (and variables) over the file over the defaults.
+    fn resolve(&self) -> Result<Floor> {
+        let file = self.config.as_deref().map(read_config).transpose()?.unwrap_or_default();
+        let pick = |flag: &Option<String>, file: Option<String>, default: &str| {
+            flag.clone().or(file).unwrap_or_else(|| default.to_owned())
+        };
+        Ok(Floor {
+            server: Some(pick(&self.server, file.server, "http://127.0.0.1:8080")),
+            device: Some(pick(&self.device, file.device, "handheld")),
+            keymap: self.keymap.clone().or(file.keymap),
+            scan_prefix: self.scan_prefix.clone().or(file.scan_prefix),
+            log: Some(self.log.clone().or(file.log).unwrap_or_else(|| "tote-tui.log".into())),
+            poll_seconds: Some(self.poll_seconds.or(file.poll_seconds).unwrap_or(5)),
+            printer: self.printer.clone().or(file.printer),
+            station_db: Some(self.station_db.clone().or(file.station_db).unwrap_or_else(|| "tote-station.db".into())),
+        })
+    }
+
+    /// The log file, as early as main needs it (before anything else runs).
+    pub fn log(&self) -> PathBuf {
+        self.resolve().ok().and_then(|f| f.log).unwrap_or_else(|| "tote-tui.log".into())
+    }
+}
+
+fn setup(f: &Floor, with_printer: bool) -> Result<(Input, Options)> {
+    let keymap = match &f.keymap {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
             Keymap::from_toml(&text).map_err(anyhow::Error::msg).with_context(|| format!("in {}", path.display()))?
         }
         None => Keymap::defaults(),
     };
-    let scanner = ScannerConfig { prefix: a.scan_prefix.clone(), ..ScannerConfig::default() };
+    let printer = match (&f.printer, &f.station_db) {
+        (Some(uri), Some(db)) if with_printer => Some((uri.parse::<PrinterUri>()?, db.clone())),
+        _ => None,
+    };
+    let scanner = ScannerConfig { prefix: f.scan_prefix.clone(), ..ScannerConfig::default() };
     let opts = Options {
-        server: a.server.clone(),
-        device: a.device.clone(),
-        tick: Duration::from_secs(a.poll_seconds.max(1)),
+        server: f.server.clone().unwrap_or_default(),
+        device: f.device.clone().unwrap_or_default(),
+        tick: Duration::from_secs(f.poll_seconds.unwrap_or(5).max(1)),
         printer,
     };
     Ok((Input::new(keymap, scanner), opts))
 }
 
 pub fn pick(a: &FloorArgs) -> Result<()> {
-    let (input, opts) = setup(a, None)?;
+    let (input, opts) = setup(&a.resolve()?, false)?;
     term::run(&mut tote::tui::picker::Picker::new(input), opts)
 }
 
-pub fn pack(a: &PackArgs) -> Result<()> {
-    let printer = match &a.printer {
-        Some(uri) => Some((uri.parse::<PrinterUri>()?, a.station_db.clone())),
-        None => None,
-    };
-    let (input, opts) = setup(&a.floor, printer)?;
+pub fn pack(a: &FloorArgs) -> Result<()> {
+    let (input, opts) = setup(&a.resolve()?, true)?;
     term::run(&mut tote::tui::packer::Packer::new(input), opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_packaged_floor_config_names_every_key_and_typos_are_refused() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/floor.toml");
+        let f = read_config(&path).expect("packaging/floor.toml parses");
+        assert_eq!(f.printer.as_deref(), Some("serial:///dev/ttyUSB0?baud=9600"));
+        assert!(f.server.is_some() && f.device.is_some() && f.poll_seconds.is_some() && f.station_db.is_some());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, "[floor]\nprinterr = \"-\"\n").expect("write");
+        let e = format!("{:#}", read_config(&bad).expect_err("a typo is refused"));
+        assert!(e.contains("printerr") && e.contains("bad.toml"), "{e}");
+    }
 }
