@@ -84,6 +84,16 @@ impl Input {
     }
 }
 
+/// Feeds `k` to `input`; any event but an edit clears the feedback line
+/// (an error stays until the next scan or key).
+pub fn feed(input: &mut Input, flash: &mut Option<super::Flash>, k: KeyIn) -> Option<Event> {
+    let ev = input.feed(k)?;
+    if !matches!(ev, Event::Edited) {
+        *flash = None;
+    }
+    Some(ev)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 //! station's spooler and the tracking numbers are shown; scanning a box's
 //! tracking number reprints its label. Pure: see [`crate::tui`].
 
-use super::input::{Event, Input};
+use super::input::{Event, Input, feed};
 use super::login::Login;
 use super::view::{Prompt, View};
 use super::{App, Call, Cmd, Failure, Flash, Labels, Msg, Reply, Session};
@@ -369,10 +369,7 @@ impl App for Packer {
     fn update(&mut self, msg: Msg) -> Vec<Cmd> {
         match msg {
             Msg::Key(k) => {
-                let Some(ev) = self.input.feed(k) else { return vec![] };
-                if !matches!(ev, Event::Edited) {
-                    self.flash = None;
-                }
+                let Some(ev) = feed(&mut self.input, &mut self.flash, k) else { return vec![] };
                 match (&mut self.step, ev) {
                     (Step::Login(login), ev) => login.event(ev),
                     (Step::Busy(_), _) => vec![],

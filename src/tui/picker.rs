@@ -6,7 +6,7 @@
 //! ([`location_scan_matches`], [`item_scan_matches`]), so a wrong scan
 //! beeps at once; the server checks again when the pick is sent.
 
-use super::input::{Event, Input};
+use super::input::{Event, Input, feed};
 use super::login::Login;
 use super::view::{Prompt, View};
 use super::{App, Call, Cmd, Failure, Flash, Msg, Reply, Session};
@@ -314,10 +314,7 @@ impl App for Picker {
     fn update(&mut self, msg: Msg) -> Vec<Cmd> {
         match msg {
             Msg::Key(k) => {
-                let Some(ev) = self.input.feed(k) else { return vec![] };
-                if !matches!(ev, Event::Edited) {
-                    self.flash = None;
-                }
+                let Some(ev) = feed(&mut self.input, &mut self.flash, k) else { return vec![] };
                 match (&mut self.step, ev) {
                     (Step::Login(login), ev) => login.event(ev),
                     (Step::Busy(_), _) => vec![],
