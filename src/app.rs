@@ -17,6 +17,7 @@ mod claim;
 pub mod clock;
 pub mod command;
 mod events;
+pub mod floor_op;
 mod intake;
 mod inventory;
 mod packing;

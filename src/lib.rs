@@ -15,6 +15,8 @@
 //!   ids, GS1), for the floor TUI.
 //! - [`server`]: `tote serve`, the HTTP/JSON API (axum), group commit,
 //!   auth, health, metrics, OpenAPI.
+//! - [`sync`]: offline sync, pure: what a device sends next, how answers
+//!   settle its queue, backoff, and ops applied to its own copy of a task.
 //! - [`tui`]: the floor TUIs (`tote pick`, `tote pack`): pure models and
 //!   layouts, the HTTP client and the terminal loop at the edge.
 //! - `cli` (in the binary): the `tote` command line.
@@ -29,4 +31,5 @@ pub mod scanner;
 pub mod server;
 pub mod shipping;
 pub mod storage;
+pub mod sync;
 pub mod tui;

@@ -11,7 +11,7 @@
 mod api;
 pub mod auth;
 pub mod config;
-mod error;
+pub mod error;
 mod extract;
 mod health;
 pub mod metrics;
@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod routes;
 pub mod writer;
 
+pub use api::{OpResult, OpsResponse};
 pub use config::ServerConfig;
 pub use error::ApiError;
 

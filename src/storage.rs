@@ -20,6 +20,7 @@
 mod auth;
 mod catalog;
 mod convert;
+pub mod device;
 pub mod metrics;
 mod orders;
 mod outbox;
@@ -49,6 +50,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_init", include_str!("storage/migrations/0001_init.sql")),
     ("0002_auth", include_str!("storage/migrations/0002_auth.sql")),
     ("0003_print_jobs", include_str!("storage/migrations/0003_print_jobs.sql")),
+    ("0004_devices", include_str!("storage/migrations/0004_devices.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

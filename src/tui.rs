@@ -15,6 +15,7 @@
 //!   restored on panic, logs to a file.
 
 pub mod client;
+pub mod device;
 pub mod input;
 pub mod login;
 pub mod menu;
@@ -23,10 +24,12 @@ pub mod picker;
 pub mod term;
 pub mod view;
 
-use crate::app::command::{Outcome, PackageDto, QueueDto};
+use crate::app::command::{Outcome, QueueDto};
+use crate::app::floor_op::FloorOp;
 use crate::app::task_views::{PackingTaskView, PickingTaskView};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+pub use device::SyncStatus;
 pub use input::KeyIn;
 pub use view::View;
 
@@ -42,6 +45,10 @@ pub enum Msg {
     Reply(Reply),
     /// The answer to a [`Cmd::Print`] or [`Cmd::Reprint`]: the job's state or an error.
     Printed(Result<String, String>),
+    /// Online or not, and the device's queue (for the status bar).
+    Sync(SyncStatus),
+    /// The server refused a queued op (final): the worker must see why.
+    Rejected(FloorOp, Failure),
 }
 
 /// What a model asks the runtime to do.
@@ -67,22 +74,29 @@ pub enum Cmd {
 /// (kept across its own retries, so a retried call applies once).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Call {
-    Login { badge: String, pin: String },
+    Login {
+        badge: String,
+        pin: String,
+    },
     Logout,
-    Claim { queue: QueueDto },
-    PickingTask { id: i64 },
-    StartPicking { task: i64 },
-    Pick { task: i64, item: i64, location: String, code: String, quantity: u32 },
-    Short { task: i64, item: i64, found: u32, reason: String },
-    Skip { task: i64, item: i64, reason: String },
-    CompletePicking { task: i64 },
-    PackingTasksOfOrder { order: i64 },
-    PackingTask { id: i64 },
-    StartPacking { task: i64 },
-    PackageDetails { task: i64, sequence: u32, package: PackageDto },
-    AddPackage { task: i64, package: PackageDto },
-    CompletePacking { task: i64 },
-    Labels { task: i64 },
+    Claim {
+        queue: QueueDto,
+    },
+    PickingTask {
+        id: i64,
+    },
+    PackingTasksOfOrder {
+        order: i64,
+    },
+    PackingTask {
+        id: i64,
+    },
+    Labels {
+        task: i64,
+    },
+    /// An op the device may do offline: queued, applied to the local view
+    /// at once, sent in order through `POST /api/v1/ops`.
+    Op(FloorOp),
 }
 
 /// A server answer, typed by the call that asked.
@@ -99,7 +113,7 @@ pub enum Reply {
 }
 
 /// A logged-in worker.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub token: String,
     pub worker_id: i64,
@@ -133,7 +147,7 @@ impl Failure {
 
 /// A line of feedback under the facts: an error beeps and stays until the
 /// next input.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flash {
     pub text: String,
     pub error: bool,
@@ -154,4 +168,26 @@ pub trait App {
     fn view(&self) -> View;
     /// The session token, once logged in (the runtime sends it with calls).
     fn token(&self) -> Option<&str>;
+    /// The state to resume on after a restart (JSON), if the app keeps one.
+    fn snapshot(&self) -> Option<String> {
+        None
+    }
+    /// Takes up a [`App::snapshot`] again.
+    fn restore(&mut self, _snapshot: &str) {}
+}
+
+/// The status bar's words: nothing while online with an empty queue;
+/// `q3` (ops waiting) online; `OFF q3 5m` (and the oldest op's age) offline.
+pub fn status_text(s: &SyncStatus) -> String {
+    let age = |a: i64| match a {
+        ..=59 => format!("{a}s"),
+        60..=3599 => format!("{}m", a / 60),
+        _ => format!("{}h", a / 3600),
+    };
+    match (s.online, s.queued) {
+        (true, 0) => String::new(),
+        (true, q) => format!("q{q}"),
+        (false, 0) => "OFF".into(),
+        (false, q) => format!("OFF q{q} {}", s.oldest_age_s.map(age).unwrap_or_default()).trim_end().to_owned(),
+    }
 }

@@ -168,6 +168,8 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
             let queue = if who == Who::Packer { "packing" } else { "picking" };
             (p.into(), Some(json!({"op_id": op, "queue": queue})))
         }
+        ("POST", "/api/v1/ops") => (p.into(), Some(json!({"device_id": "HH-1", "queued": 0, "ops": []}))),
+        ("GET", "/api/v1/devices") => (p.into(), None),
         ("POST", "/api/v1/picking-tasks") => {
             let (order_id, task) = w.order();
             w.f.ok(Command::CancelPicking { task_id: task, reason: "recount".into() });
@@ -346,6 +348,8 @@ const POLICY: &[(&str, &str)] = &[
     ("POST /api/v1/orders/{id}/cancel", "sai"),
     ("GET /api/v1/orders/{id}/picking-tasks", "kpsa"),
     ("POST /api/v1/tasks/claim", "kpsa"),
+    ("POST /api/v1/ops", "kpsa"),
+    ("GET /api/v1/devices", "sa"),
     ("POST /api/v1/picking-tasks", "sa"),
     ("GET /api/v1/picking-tasks", "kpsa"),
     ("GET /api/v1/picking-tasks/{id}", "kpsa"),

@@ -7,6 +7,7 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tote::app::command::{Outcome, PackageDto, PackagingTypeDto, QueueDto};
+use tote::app::floor_op::FloorOp;
 use tote::app::task_views::{PackingTaskView, PickingItemView, PickingTaskView};
 use tote::keymap::KeyName;
 use tote::tui::input::Input;
@@ -106,11 +107,11 @@ fn picker_on_task() -> Picker {
     enter(&mut p, "P-001", true);
     enter(&mut p, "4711", false);
     assert_eq!(reply(&mut p, session("picker")), [Cmd::Call(Call::Claim { queue: QueueDto::Picking })]);
-    let claimed = Outcome::Claimed { queue: QueueDto::Picking, task_id: Some(12), resumed: false };
+    let claimed = Outcome::Claimed { queue: QueueDto::Picking, task_id: Some(12), resumed: false, next_task_id: None };
     assert_eq!(reply(&mut p, Reply::Outcome(Ok(claimed))), [Cmd::Call(Call::PickingTask { id: 12 })]);
     assert_eq!(
         reply(&mut p, Reply::PickingTask(Ok(picking_task("assigned", three_items())))),
-        [Cmd::Call(Call::StartPicking { task: 12 })]
+        [Cmd::Call(Call::Op(FloorOp::StartPicking { task_id: 12 }))]
     );
     reply(&mut p, Reply::Outcome(Ok(picking_outcome("in_progress"))));
     reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", three_items()))));
@@ -160,7 +161,13 @@ fn picker_walks_a_task() {
     let pick = enter(&mut p, "4006381333931", true);
     assert_eq!(
         pick,
-        [Cmd::Call(Call::Pick { task: 12, item: 1, location: "A-01-01".into(), code: "SKU-MUG".into(), quantity: 1 })]
+        [Cmd::Call(Call::Op(FloorOp::Pick {
+            task_id: 12,
+            item_id: 1,
+            location: "A-01-01".into(),
+            item: "SKU-MUG".into(),
+            quantity: 1
+        }))]
     );
     shot(&p, "pick_saving");
     let mut items = three_items();
@@ -182,7 +189,13 @@ fn picker_walks_a_task() {
     assert!(enter(&mut p, "3", false).is_empty());
     assert_eq!(
         key(&mut p, KeyName::F(1)),
-        [Cmd::Call(Call::Pick { task: 12, item: 2, location: "B-02-03".into(), code: "SKU-TEA".into(), quantity: 3 })]
+        [Cmd::Call(Call::Op(FloorOp::Pick {
+            task_id: 12,
+            item_id: 2,
+            location: "B-02-03".into(),
+            item: "SKU-TEA".into(),
+            quantity: 3
+        }))]
     );
     // The server refuses: the step comes back with the server's short error.
     let refused = Failure { code: "E103".into(), short: "E103 too many".into(), message: "over-pick".into() };
@@ -201,7 +214,10 @@ fn picker_shorts_skips_and_completes() {
     enter(&mut p, "0", false);
     shot(&p, "pick_short_reason");
     let cmds = enter(&mut p, "2", false);
-    assert_eq!(cmds, [Cmd::Call(Call::Short { task: 12, item: 1, found: 0, reason: "damaged".into() })]);
+    assert_eq!(
+        cmds,
+        [Cmd::Call(Call::Op(FloorOp::Short { task_id: 12, item_id: 1, quantity: 0, reason: "damaged".into() }))]
+    );
     let mut items = three_items();
     items[0].status = "short".into();
     reply(&mut p, Reply::Outcome(Ok(picking_outcome("in_progress"))));
@@ -209,7 +225,10 @@ fn picker_shorts_skips_and_completes() {
     key(&mut p, KeyName::Esc);
     enter(&mut p, "2", false);
     shot(&p, "pick_skip_reason");
-    assert_eq!(enter(&mut p, "3", false), [Cmd::Call(Call::Skip { task: 12, item: 2, reason: "no_access".into() })]);
+    assert_eq!(
+        enter(&mut p, "3", false),
+        [Cmd::Call(Call::Op(FloorOp::Skip { task_id: 12, item_id: 2, reason: "no_access".into() }))]
+    );
     for i in &mut items[1..] {
         i.status = "skipped".into();
     }
@@ -217,11 +236,11 @@ fn picker_shorts_skips_and_completes() {
     reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", items))));
     assert_eq!(p.step(), &picker::Step::AllDone);
     shot(&p, "pick_all_done");
-    assert_eq!(key(&mut p, KeyName::F(1)), [Cmd::Call(Call::CompletePicking { task: 12 })]);
+    assert_eq!(key(&mut p, KeyName::F(1)), [Cmd::Call(Call::Op(FloorOp::CompletePicking { task_id: 12 }))]);
     reply(&mut p, Reply::Outcome(Ok(picking_outcome("completed"))));
     shot(&p, "pick_finished");
     assert_eq!(key(&mut p, KeyName::F(1)), [Cmd::Call(Call::Claim { queue: QueueDto::Picking })]);
-    let none = Outcome::Claimed { queue: QueueDto::Picking, task_id: None, resumed: false };
+    let none = Outcome::Claimed { queue: QueueDto::Picking, task_id: None, resumed: false, next_task_id: None };
     reply(&mut p, Reply::Outcome(Ok(none)));
     shot(&p, "pick_no_work");
     // No work: every tick asks again.
@@ -284,7 +303,7 @@ fn packer_verifying() -> Packer {
     );
     assert_eq!(
         reply(&mut k, Reply::PackingTasks(Ok(vec![packing_task("pending")]))),
-        [Cmd::Call(Call::StartPacking { task: 5 })]
+        [Cmd::Call(Call::Op(FloorOp::StartPacking { task_id: 5 }))]
     );
     let started = Outcome::Packing { task_id: 5, status: "in_progress".into(), packages: 1, sequence: None };
     assert_eq!(reply(&mut k, Reply::Outcome(Ok(started))), [Cmd::Call(Call::PickingTask { id: 12 })]);
@@ -326,7 +345,10 @@ fn packer_verifies_boxes_and_prints() {
         width_mm: 200,
         height_mm: 150,
     };
-    assert_eq!(enter(&mut k, "150", false), [Cmd::Call(Call::PackageDetails { task: 5, sequence: 1, package })]);
+    assert_eq!(
+        enter(&mut k, "150", false),
+        [Cmd::Call(Call::Op(FloorOp::PackageDetails { task_id: 5, sequence: 1, package }))]
+    );
     reply(&mut k, saved());
     shot(&k, "pack_box_saved");
     // A second box goes through AddPackage.
@@ -342,9 +364,12 @@ fn packer_verifies_boxes_and_prints() {
         width_mm: 180,
         height_mm: 20,
     };
-    assert_eq!(enter(&mut k, "20", false), [Cmd::Call(Call::AddPackage { task: 5, package: envelope })]);
+    assert_eq!(
+        enter(&mut k, "20", false),
+        [Cmd::Call(Call::Op(FloorOp::AddPackage { task_id: 5, package: envelope }))]
+    );
     reply(&mut k, saved());
-    assert_eq!(key(&mut k, KeyName::F(1)), [Cmd::Call(Call::CompletePacking { task: 5 })]);
+    assert_eq!(key(&mut k, KeyName::F(1)), [Cmd::Call(Call::Op(FloorOp::CompletePacking { task_id: 5 }))]);
     let packed = Outcome::Packing { task_id: 5, status: "packed".into(), packages: 2, sequence: None };
     assert_eq!(reply(&mut k, Reply::Outcome(Ok(packed))), [Cmd::Call(Call::Labels { task: 5 })]);
     let labels = Labels {
@@ -380,7 +405,7 @@ fn packer_takes_the_next_task_from_the_queue() {
     enter(&mut k, "4711", false);
     reply(&mut k, session("packer"));
     assert_eq!(key(&mut k, KeyName::F(4)), [Cmd::Call(Call::Claim { queue: QueueDto::Packing })]);
-    let claimed = Outcome::Claimed { queue: QueueDto::Packing, task_id: Some(5), resumed: false };
+    let claimed = Outcome::Claimed { queue: QueueDto::Packing, task_id: Some(5), resumed: false, next_task_id: None };
     assert_eq!(reply(&mut k, Reply::Outcome(Ok(claimed))), [Cmd::Call(Call::PackingTask { id: 5 })]);
     // The claim already started it: the items are loaded next.
     assert_eq!(
@@ -397,4 +422,33 @@ fn a_tiny_terminal_says_what_it_needs() {
     let p = Picker::new(Input::default());
     let s = screen(&p, 19, 7);
     assert!(s.contains("too small:") && s.contains("need 20x8"), "{s}");
+}
+
+#[test]
+fn offline_status_refusals_and_resume() {
+    let mut p = picker_on_task();
+    enter(&mut p, "A-01-01", true);
+    p.update(Msg::Sync(tote::tui::SyncStatus { online: false, queued: 3, oldest_age_s: Some(125) }));
+    shot(&p, "pick_offline");
+    assert!(screen(&p, 20, 16).contains("OFF q3 2m"), "{}", screen(&p, 20, 16));
+
+    // A restarted picker with the same device comes back on the same item and step.
+    let snap = p.snapshot().expect("a picker keeps a snapshot");
+    let mut again = Picker::new(Input::default());
+    again.restore(&snap);
+    assert_eq!(again.step(), &picker::Step::Item);
+    assert_eq!(again.view().big.as_deref(), Some("A-01-01"));
+    assert_eq!(again.token(), Some("t"));
+
+    // The server refused a queued pick (the task was cancelled meanwhile):
+    // the picker beeps, says why, and takes the server's copy.
+    let why = Failure { code: "E003".into(), short: "E003 not allowed".into(), message: "task is cancelled".into() };
+    let op = FloorOp::Pick { task_id: 12, item_id: 1, location: "A-01-01".into(), item: "SKU-MUG".into(), quantity: 1 };
+    assert_eq!(p.update(Msg::Rejected(op, why)), [Cmd::Beep, Cmd::Call(Call::PickingTask { id: 12 })]);
+    let mut cancelled = picking_task("cancelled", three_items());
+    cancelled.cancellation_reason = Some("customer cancelled".into());
+    reply(&mut p, Reply::PickingTask(Ok(cancelled)));
+    let s = screen(&p, 20, 16);
+    assert!(s.contains("1 refused:") && s.contains("E003 not allowed") && s.contains("customer cancelled"), "{s}");
+    shot(&p, "pick_refused");
 }

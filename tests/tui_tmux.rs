@@ -109,9 +109,10 @@ async fn a_picker_scans_in_tmux_and_the_pick_is_recorded() {
 
     let tmux = Tmux { socket: format!("tote-e2e-{}", std::process::id()) };
     let pick = format!(
-        "{} pick --server {base} --device HH-7 --log {} --poll-seconds 1",
+        "{} pick --server {base} --device HH-7 --log {} --poll-seconds 1 --data-dir {}",
         env!("CARGO_BIN_EXE_tote"),
-        dir.path().join("pick.log").display()
+        dir.path().join("pick.log").display(),
+        dir.path().display()
     );
     tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", "20", "-y", "16", &pick]);
     tmux.wait_for("Badge _");
@@ -137,7 +138,15 @@ async fn a_picker_scans_in_tmux_and_the_pick_is_recorded() {
     let s = tmux.wait_for("PICK 2/3");
     assert!(!s.contains("A-01-01"), "{s}");
 
-    let task = picking_task(&base, 1).await;
+    // The pick went through the device's queue: wait until it is applied.
+    let start = Instant::now();
+    let task = loop {
+        let task = picking_task(&base, 1).await;
+        if task["items"][0]["status"] == "picked" || start.elapsed() > Duration::from_secs(20) {
+            break task;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     let item = &task["items"][0];
     assert_eq!((item["location"].as_str(), item["picked"].as_u64()), (Some("A-01-01"), Some(4)), "{task}");
     assert_eq!(item["status"], "picked");

@@ -15,7 +15,7 @@ cd "$W"
 until grep -q http:// serve.log; do sleep 0.1; done
 URL=$(grep -o 'http://[0-9.:]*' serve.log | head -1)
 tmux -L tote-bytes -f /dev/null new-session -d -s s -x 20 -y 16 \
-  "script -q -f -O out.log -T timing.log -c '$TOTE pick --server $URL --log pick.log --poll-seconds 3600'"
+  "script -q -f -O out.log -T timing.log -c '$TOTE pick --server $URL --log pick.log --poll-seconds 3600 --data-dir $W'"
 wait_for() { until tmux -L tote-bytes capture-pane -p -t s | grep -q -- "$1"; do sleep 0.05; done; sleep 0.3; }
 size() { stat -c %s out.log; }
 # DUMP=1 also prints each step's bytes (escapes shown by cat -v).

@@ -11,25 +11,29 @@ use crate::domain::fulfillment::{FulfillmentAction, FulfillmentStatus};
 use crate::domain::ids::{FulfillmentId, Qty, Sku};
 use crate::storage::queues::Queue;
 
-/// Gives `worker_id` the task it already holds in `queue`, or the next
-/// pending one: a picking task is assigned to it, a packing task started.
-pub fn claim(ctx: &mut Ctx<'_, '_>, worker_id: i64, queue: QueueDto) -> Result<Outcome, AppError> {
+/// Gives `worker_id` the task it already holds in `queue` (one in progress
+/// first), or the next pending one: a picking task is assigned to it, a
+/// packing task started. With `lookahead` (picking only) the worker also
+/// holds the task after it, assigned but not started.
+pub fn claim(ctx: &mut Ctx<'_, '_>, worker_id: i64, queue: QueueDto, lookahead: bool) -> Result<Outcome, AppError> {
     let w = ctx.active_worker(worker_id)?;
     let q = match queue {
         QueueDto::Picking => Queue::Picking,
         QueueDto::Packing => Queue::Packing,
     };
-    if let Some(task_id) = ctx.tx.current_task(q, w)? {
-        return Ok(Outcome::Claimed { queue, task_id: Some(task_id), resumed: true });
+    let mut held = ctx.tx.held_tasks(q, w)?;
+    let resumed = !held.is_empty();
+    let want = if lookahead && queue == QueueDto::Picking { 2 } else { 1 };
+    while held.len() < want {
+        let Some(task_id) = ctx.tx.next_pending_task(q)? else { break };
+        match queue {
+            QueueDto::Picking => super::picking::assign(ctx, task_id, worker_id)?,
+            QueueDto::Packing => super::packing::start(ctx, task_id, worker_id)?,
+        };
+        held.push(task_id);
     }
-    let Some(task_id) = ctx.tx.next_pending_task(q)? else {
-        return Ok(Outcome::Claimed { queue, task_id: None, resumed: false });
-    };
-    match queue {
-        QueueDto::Picking => super::picking::assign(ctx, task_id, worker_id)?,
-        QueueDto::Packing => super::packing::start(ctx, task_id, worker_id)?,
-    };
-    Ok(Outcome::Claimed { queue, task_id: Some(task_id), resumed: false })
+    let next_task_id = if lookahead { held.get(1).copied() } else { None };
+    Ok(Outcome::Claimed { queue, task_id: held.first().copied(), resumed, next_task_id })
 }
 
 /// Retries the pick of a fulfillment in `pick_failed`: its lines are

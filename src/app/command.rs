@@ -228,6 +228,10 @@ pub enum Command {
     ClaimTask {
         worker_id: i64,
         queue: QueueDto,
+        /// Also hold the next picking task (offline devices keep working
+        /// after the current one).
+        #[serde(default)]
+        lookahead: bool,
     },
     /// A new picking task for a fulfillment whose pick failed.
     RetryPicking {
@@ -310,6 +314,9 @@ pub enum Outcome {
         task_id: Option<i64>,
         /// True when the worker already held this task.
         resumed: bool,
+        /// With lookahead: the next task the worker now holds as well.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_task_id: Option<i64>,
     },
 }
 
@@ -410,7 +417,7 @@ impl Command {
             Command::DefineLocation { warehouse, location, walk_order, check_digits } => {
                 inventory::define_location(ctx, warehouse, location, *walk_order, check_digits.as_deref())
             }
-            Command::ClaimTask { worker_id, queue } => claim::claim(ctx, *worker_id, *queue),
+            Command::ClaimTask { worker_id, queue, lookahead } => claim::claim(ctx, *worker_id, *queue, *lookahead),
             Command::RetryPicking { fulfillment_id } => claim::retry_picking(ctx, *fulfillment_id),
             Command::DefineProduct { sku, name, barcode } => {
                 inventory::define_product(ctx, sku, name, barcode.as_deref())

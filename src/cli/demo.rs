@@ -1,7 +1,8 @@
 //! `tote demo`: a fresh demo warehouse (assets/demo: 300 locations, 240
 //! SKUs with barcodes, dated lots, 36 orders of mixed priority, demo
 //! workers), the server running in-process, and a menu to be a picker or a
-//! packer on this terminal. Labels go to a file printer in the demo folder.
+//! packer on this terminal. Labels go to a file printer in the demo folder;
+//! each role keeps its device file (queue, cache, screen) there too.
 //! Without a terminal (a pipe, CI) it sets everything up, prints what is
 //! where, and stops. `--tour` runs the scripted text tour instead.
 
@@ -81,9 +82,10 @@ fn labels(dir: &Path) -> PathBuf {
 /// Creates `dir` and removes the files an earlier demo left there.
 fn fresh(dir: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(labels(dir)).with_context(|| format!("creating {}", dir.display()))?;
-    for name in ["tote.db", "tote.db-wal", "tote.db-shm", "station.db", "station.db-wal", "station.db-shm"] {
-        let p = dir.join(name);
-        if p.exists() {
+    for entry in std::fs::read_dir(dir)? {
+        let p = entry?.path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.starts_with("tote.db") || name.starts_with("device-") {
             std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
         }
     }
@@ -122,14 +124,21 @@ fn menu(dir: &Path, url: &str) -> Result<()> {
         let info = vec![format!("Badges P-001 K-001, PIN {PIN}"), format!("Server {url}")];
         let items = vec![("Picker".to_owned(), true), ("Packer".to_owned(), true), ("Board".to_owned(), false)];
         let mut m = Menu::new("TOTE DEMO", info, items);
-        let opts =
-            |printer| Options { server: url.to_owned(), device: "demo".into(), tick: Duration::from_secs(3), printer };
-        term::run(&mut m, opts(None))?;
+        let opts = |device: &str, printer| -> Result<Options> {
+            Ok(Options {
+                server: url.to_owned(),
+                device: device.into(),
+                tick: Duration::from_secs(3),
+                printer,
+                device_db: Some(super::floor::device_file(dir, device)?),
+            })
+        };
+        term::run(&mut m, Options { device_db: None, ..opts("demo-menu", None)? })?;
         match m.chosen() {
-            Some(0) => term::run(&mut Picker::new(Input::default()), opts(None))?,
+            Some(0) => term::run(&mut Picker::new(Input::default()), opts("demo-picker", None)?)?,
             Some(1) => {
                 let uri: PrinterUri = format!("file://{}/", std::path::absolute(labels(dir))?.display()).parse()?;
-                term::run(&mut Packer::new(Input::default()), opts(Some((uri, dir.join("station.db")))))?
+                term::run(&mut Packer::new(Input::default()), opts("demo-packer", Some(uri))?)?
             }
             _ => return Ok(()),
         }

@@ -41,9 +41,10 @@ pub struct FloorArgs {
     /// usb:///dev/usb/lp0, tcp://HOST:9100, file:///dir/ or -.
     #[arg(long, env = "TOTE_PRINTER")]
     printer: Option<String>,
-    /// The station's spooler database [default: tote-station.db].
-    #[arg(long, env = "TOTE_STATION_DB")]
-    station_db: Option<PathBuf>,
+    /// Where the device keeps its own file (op queue, cached tasks,
+    /// session, screen, print jobs) [default: $XDG_DATA_HOME/tote].
+    #[arg(long, env = "TOTE_DATA_DIR")]
+    data_dir: Option<PathBuf>,
 }
 
 /// The `[floor]` table; every key optional.
@@ -57,7 +58,7 @@ pub struct Floor {
     pub log: Option<PathBuf>,
     pub poll_seconds: Option<u64>,
     pub printer: Option<String>,
-    pub station_db: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -88,7 +89,7 @@ impl FloorArgs {
             log: Some(self.log.clone().or(file.log).unwrap_or_else(|| "tote-tui.log".into())),
             poll_seconds: Some(self.poll_seconds.or(file.poll_seconds).unwrap_or(5)),
             printer: self.printer.clone().or(file.printer),
-            station_db: Some(self.station_db.clone().or(file.station_db).unwrap_or_else(|| "tote-station.db".into())),
+            data_dir: Some(self.data_dir.clone().or(file.data_dir).unwrap_or_else(default_data_dir)),
         })
     }
 
@@ -96,6 +97,26 @@ impl FloorArgs {
     pub fn log(&self) -> PathBuf {
         self.resolve().ok().and_then(|f| f.log).unwrap_or_else(|| "tote-tui.log".into())
     }
+}
+
+/// `$XDG_DATA_HOME/tote`, else `~/.local/share/tote`, else `./tote-data`.
+fn default_data_dir() -> PathBuf {
+    match (std::env::var_os("XDG_DATA_HOME"), std::env::var_os("HOME")) {
+        (Some(x), _) if !x.is_empty() => PathBuf::from(x).join("tote"),
+        (_, Some(h)) if !h.is_empty() => PathBuf::from(h).join(".local/share/tote"),
+        _ => PathBuf::from("tote-data"),
+    }
+}
+
+/// The device's file in `dir`: one per device id, so a restarted terminal
+/// with the same id resumes where it was.
+pub fn device_file(dir: &Path, device: &str) -> Result<PathBuf> {
+    let ok = !device.is_empty() && device.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !ok {
+        anyhow::bail!("device id {device:?}: letters, digits, '-' and '_' only");
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir.join(format!("device-{device}.db")))
 }
 
 fn setup(f: &Floor, with_printer: bool) -> Result<(Input, Options)> {
@@ -106,16 +127,19 @@ fn setup(f: &Floor, with_printer: bool) -> Result<(Input, Options)> {
         }
         None => Keymap::defaults(),
     };
-    let printer = match (&f.printer, &f.station_db) {
-        (Some(uri), Some(db)) if with_printer => Some((uri.parse::<PrinterUri>()?, db.clone())),
+    let printer = match &f.printer {
+        Some(uri) if with_printer => Some(uri.parse::<PrinterUri>()?),
         _ => None,
     };
+    let device = f.device.clone().unwrap_or_default();
+    let device_db = device_file(f.data_dir.as_deref().unwrap_or(Path::new(".")), &device)?;
     let scanner = ScannerConfig { prefix: f.scan_prefix.clone(), ..ScannerConfig::default() };
     let opts = Options {
         server: f.server.clone().unwrap_or_default(),
-        device: f.device.clone().unwrap_or_default(),
+        device,
         tick: Duration::from_secs(f.poll_seconds.unwrap_or(5).max(1)),
         printer,
+        device_db: Some(device_db),
     };
     Ok((Input::new(keymap, scanner), opts))
 }
@@ -139,7 +163,7 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/floor.toml");
         let f = read_config(&path).expect("packaging/floor.toml parses");
         assert_eq!(f.printer.as_deref(), Some("serial:///dev/ttyUSB0?baud=9600"));
-        assert!(f.server.is_some() && f.device.is_some() && f.poll_seconds.is_some() && f.station_db.is_some());
+        assert!(f.server.is_some() && f.device.is_some() && f.poll_seconds.is_some() && f.data_dir.is_some());
         let dir = tempfile::tempdir().expect("tempdir");
         let bad = dir.path().join("bad.toml");
         std::fs::write(&bad, "[floor]\nprinterr = \"-\"\n").expect("write");

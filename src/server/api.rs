@@ -25,6 +25,7 @@ macro_rules! command_handler {
 
 mod inventory;
 mod labels;
+mod ops;
 mod orders;
 mod packing;
 mod picking;
@@ -40,6 +41,7 @@ use axum::routing::{get, post};
 
 pub use inventory::*;
 pub use labels::*;
+pub use ops::*;
 pub use orders::*;
 pub use packing::*;
 pub use picking::*;
@@ -64,6 +66,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orders/{id}/cancel", post(cancel_order))
         .route("/api/v1/orders/{id}/picking-tasks", get(order_picking_tasks))
         .route("/api/v1/tasks/claim", post(claim_task))
+        .route("/api/v1/ops", post(push_ops))
+        .route("/api/v1/devices", get(list_devices))
         .route("/api/v1/picking-tasks", post(create_picking_task).get(list_picking_tasks))
         .route("/api/v1/picking-tasks/{id}", get(get_picking_task))
         .route("/api/v1/picking-tasks/{id}/next-item", get(next_item))

@@ -14,13 +14,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// The body of every error response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
 pub struct ErrorBody {
     /// Stable code, e.g. `E101`.
     pub code: String,
     pub message: String,
     /// The request field at fault, e.g. `lines[0].quantity`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// At most 20 columns, for a handheld: `E101 wrong loc`.
     pub short: String,

@@ -31,6 +31,8 @@ impl Modify for Bearer {
         api::login, api::logout, api::me,
         api::submit_order, api::list_orders, api::get_order, api::cancel_order, api::order_picking_tasks,
         api::claim_task,
+        api::push_ops,
+        api::list_devices,
         api::create_picking_task, api::list_picking_tasks, api::get_picking_task, api::next_item,
         api::assign_picking, api::start_picking, api::pick_item, api::short_item, api::skip_item,
         api::complete_picking, api::cancel_picking,

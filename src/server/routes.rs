@@ -39,6 +39,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/api/v1/orders/{id}/picking-tasks", Floor),
     // Work.
     r("POST", "/api/v1/tasks/claim", Floor),
+    r("POST", "/api/v1/ops", Floor),
+    r("GET", "/api/v1/devices", Supervise),
     // Picking.
     r("POST", "/api/v1/picking-tasks", Supervise),
     r("GET", "/api/v1/picking-tasks", Floor),

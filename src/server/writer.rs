@@ -71,6 +71,31 @@ impl WriterHandle {
         answer.await.map_err(|_| stopped())?
     }
 
+    /// Runs `jobs` in their order and waits until all are committed: they
+    /// enter the queue together, so they share commits; each is its own op
+    /// (one's rejection does not undo another).
+    pub async fn execute_many(&self, jobs: Vec<(String, Command)>) -> Vec<Result<Outcome, AppError>> {
+        let stopped = || AppError::Storage(StorageError::Unavailable("the writer has stopped".into()));
+        let mut answers = Vec::with_capacity(jobs.len());
+        for (op_id, command) in jobs {
+            let (reply, answer) = oneshot::channel();
+            if self.tx.send(Job { op_id, command, reply }).await.is_err() {
+                answers.push(None);
+                continue;
+            }
+            self.stats.submitted.fetch_add(1, Ordering::Relaxed);
+            answers.push(Some(answer));
+        }
+        let mut out = Vec::with_capacity(answers.len());
+        for a in answers {
+            out.push(match a {
+                Some(a) => a.await.unwrap_or_else(|_| Err(stopped())),
+                None => Err(stopped()),
+            });
+        }
+        out
+    }
+
     pub fn stats(&self) -> &WriterStats {
         &self.stats
     }

@@ -38,14 +38,16 @@ pub struct TaskFilter {
 }
 
 impl Tx<'_> {
-    /// The task `worker` already holds (assigned or in progress), oldest first.
-    pub fn current_task(&self, queue: Queue, worker: WorkerId) -> Result<Option<i64>> {
+    /// The tasks `worker` holds (assigned or in progress): one in progress
+    /// first, then by priority and age.
+    pub fn held_tasks(&self, queue: Queue, worker: WorkerId) -> Result<Vec<i64>> {
         let sql = format!(
-            "SELECT id FROM {} WHERE worker_id = ?1 AND status IN ('assigned', 'in_progress')
-             ORDER BY priority DESC, created_at, id LIMIT 1",
+            "SELECT id FROM {} WHERE worker_id = +?1 AND status IN ('assigned', 'in_progress')
+             ORDER BY status = 'in_progress' DESC, priority DESC, created_at, id",
             queue.table()
         );
-        Ok(self.row(&sql, [worker.0], |r| r.get(0)).optional()?)
+        let mut st = self.conn.prepare_cached(&sql)?;
+        Ok(st.query_map([worker.0], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?)
     }
 
     /// The next unclaimed task: pending, highest priority, then oldest.

@@ -4,7 +4,11 @@
 //! so it applies at most once; an answer from the server is final.
 
 use super::{Call, Failure, Reply};
+use crate::app::command::{Outcome, QueueDto};
+use crate::app::floor_op::FloorOp;
 use crate::app::new_op_id;
+use crate::domain::Timestamp;
+use crate::server::{OpResult, OpsResponse};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -44,40 +48,24 @@ impl Client {
     /// Runs `call`; the answer comes back typed by the call.
     pub async fn run(&self, call: &Call, token: Option<&str>) -> Reply {
         let op = new_op_id();
-        let pt = |id: &i64| format!("/api/v1/picking-tasks/{id}");
         let kt = |id: &i64| format!("/api/v1/packing-tasks/{id}");
         let req = match call {
             Call::Login { badge, pin } => {
                 post("/api/v1/auth/login".into(), json!({"badge": badge, "pin": pin, "device_id": self.device}))
             }
             Call::Logout => post("/api/v1/auth/logout".into(), json!({})),
-            Call::Claim { queue } => post("/api/v1/tasks/claim".into(), json!({"op_id": op, "queue": queue})),
-            Call::PickingTask { id } => get(pt(id)),
-            Call::StartPicking { task } => post(format!("{}/start", pt(task)), json!({"op_id": op})),
-            Call::Pick { task, item, location, code, quantity } => post(
-                format!("{}/items/{item}/pick", pt(task)),
-                json!({"op_id": op, "location": location, "item": code, "quantity": quantity}),
+            Call::Claim { queue } => post(
+                "/api/v1/tasks/claim".into(),
+                json!({"op_id": op, "queue": queue, "lookahead": *queue == QueueDto::Picking}),
             ),
-            Call::Short { task, item, found, reason } => post(
-                format!("{}/items/{item}/short", pt(task)),
-                json!({"op_id": op, "quantity": found, "reason": reason}),
-            ),
-            Call::Skip { task, item, reason } => {
-                post(format!("{}/items/{item}/skip", pt(task)), json!({"op_id": op, "reason": reason}))
-            }
-            Call::CompletePicking { task } => post(format!("{}/complete", pt(task)), json!({"op_id": op})),
+            Call::PickingTask { id } => get(format!("/api/v1/picking-tasks/{id}")),
             Call::PackingTasksOfOrder { order } => get(format!("/api/v1/packing-tasks?order_id={order}")),
             Call::PackingTask { id } => get(kt(id)),
-            Call::StartPacking { task } => post(format!("{}/start", kt(task)), json!({"op_id": op})),
-            Call::PackageDetails { task, sequence, package } => post(
-                format!("{}/package-details", kt(task)),
-                json!({"op_id": op, "sequence": sequence, "package": package}),
-            ),
-            Call::AddPackage { task, package } => {
-                post(format!("{}/packages", kt(task)), json!({"op_id": op, "package": package}))
-            }
-            Call::CompletePacking { task } => post(format!("{}/complete", kt(task)), json!({"op_id": op})),
             Call::Labels { task } => get(format!("{}/label", kt(task))),
+            Call::Op(o) => {
+                let r = self.push(token, &[(op, o.clone())], 1, None).await;
+                return Reply::Outcome(r.and_then(|mut resp| one_result(resp.results.pop())));
+            }
         };
         let token = token.map(str::to_owned);
         match call {
@@ -89,6 +77,29 @@ impl Client {
             Call::Labels { .. } => Reply::Labels(self.send(&req, token.as_deref()).await),
             _ => Reply::Outcome(self.send(&req, token.as_deref()).await),
         }
+    }
+
+    /// Sends queued ops in order (`queued` and `oldest` describe the
+    /// device's whole queue, for the board); one result per op.
+    pub async fn push(
+        &self,
+        token: Option<&str>,
+        ops: &[(String, FloorOp)],
+        queued: u32,
+        oldest: Option<Timestamp>,
+    ) -> Result<OpsResponse, Failure> {
+        let ops: Vec<Value> = ops
+            .iter()
+            .map(|(id, op)| {
+                let mut v = serde_json::to_value(op).unwrap_or(Value::Null);
+                if let Value::Object(m) = &mut v {
+                    m.insert("op_id".into(), Value::String(id.clone()));
+                }
+                v
+            })
+            .collect();
+        let body = json!({"device_id": self.device, "queued": queued, "oldest_queued_at": oldest, "ops": ops});
+        self.send(&post("/api/v1/ops".into(), body), token).await
     }
 
     async fn send<T: DeserializeOwned>(&self, req: &Request, token: Option<&str>) -> Result<T, Failure> {
@@ -138,5 +149,16 @@ impl Client {
             });
         }
         Err(Failure::network(last))
+    }
+}
+
+/// One op's result as a call's answer: applied is its outcome; rejected
+/// or retry is a failure with the server's code.
+pub fn one_result(r: Option<OpResult>) -> Result<Outcome, Failure> {
+    let Some(r) = r else { return Err(Failure::network("no result for the op")) };
+    match (r.status.as_str(), r.outcome, r.error) {
+        ("applied", Some(o), _) => Ok(o),
+        (_, _, Some(e)) => Err(Failure { code: e.code, short: e.short, message: e.message }),
+        (status, _, None) => Err(Failure::network(format!("op {status}"))),
     }
 }

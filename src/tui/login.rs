@@ -6,7 +6,7 @@ use super::view::{Prompt, View};
 use super::{Call, Cmd, Failure, Flash, Session};
 use crate::keymap::Action;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Login {
     badge: Option<String>,
     busy: bool,

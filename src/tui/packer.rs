@@ -7,8 +7,9 @@
 use super::input::{Event, Input, feed};
 use super::login::Login;
 use super::view::{Prompt, View};
-use super::{App, Call, Cmd, Failure, Flash, Labels, Msg, Reply, Session};
+use super::{App, Call, Cmd, Failure, Flash, Labels, Msg, Reply, Session, SyncStatus, status_text};
 use crate::app::command::{Outcome, PackageDto, PackagingTypeDto, QueueDto};
+use crate::app::floor_op::FloorOp;
 use crate::app::task_views::{PackingTaskView, PickingTaskView};
 use crate::domain::DomainError;
 use crate::domain::ids::Qty;
@@ -77,6 +78,7 @@ pub struct Packer {
     /// (tracking number, spooler key) per package, once packed.
     labels: Vec<(String, String)>,
     printed: Option<Result<String, String>>,
+    sync: SyncStatus,
 }
 
 impl Packer {
@@ -94,6 +96,7 @@ impl Packer {
             sequence: 1,
             labels: vec![],
             printed: None,
+            sync: SyncStatus { online: true, ..SyncStatus::default() },
         }
     }
 
@@ -133,7 +136,7 @@ impl Packer {
         let (id, picking, status) = (t.task_id, t.picking_task_id, t.status.clone());
         self.task = Some(t);
         match status.as_str() {
-            "pending" => self.wait(Wait::Start, Call::StartPacking { task: id }),
+            "pending" => self.wait(Wait::Start, Call::Op(FloorOp::StartPacking { task_id: id })),
             "in_progress" => self.wait(Wait::Items, Call::PickingTask { id: picking }),
             other => {
                 self.reset();
@@ -290,13 +293,13 @@ impl Packer {
                         self.step = Step::Measure(field + 1);
                         return vec![];
                     }
-                    let (task, package) = (self.task.as_ref().map_or(0, |t| t.task_id), self.package());
-                    let call = if self.sequence == 1 {
-                        Call::PackageDetails { task, sequence: 1, package }
+                    let (task_id, package) = (self.task.as_ref().map_or(0, |t| t.task_id), self.package());
+                    let op = if self.sequence == 1 {
+                        FloorOp::PackageDetails { task_id, sequence: 1, package }
                     } else {
-                        Call::AddPackage { task, package }
+                        FloorOp::AddPackage { task_id, package }
                     };
-                    self.wait(Wait::Save, call)
+                    self.wait(Wait::Save, Call::Op(op))
                 }
                 _ => self.fail(format!("E001 {} > 0", FIELDS[field].split(' ').next().unwrap_or("value"))),
             },
@@ -346,7 +349,7 @@ impl Packer {
                 vec![]
             }
             (Action::Confirm, Step::BoxSaved) => match self.task.as_ref() {
-                Some(t) => self.wait(Wait::Complete, Call::CompletePacking { task: t.task_id }),
+                Some(t) => self.wait(Wait::Complete, Call::Op(FloorOp::CompletePacking { task_id: t.task_id })),
                 None => vec![],
             },
             (Action::Confirm | Action::Next, Step::Done) => {
@@ -387,6 +390,11 @@ impl App for Packer {
                 vec![]
             }
             Msg::Tick => vec![],
+            Msg::Sync(s) => {
+                self.sync = s;
+                vec![]
+            }
+            Msg::Rejected(op, f) => self.fail(format!("{} {}", op.kind(), f.short)),
         }
     }
 
@@ -396,7 +404,8 @@ impl App for Packer {
 
     fn view(&self) -> View {
         let pending = self.input.pending();
-        let mut v = View { title: self.title(), flash: self.flash.clone(), ..View::default() };
+        let mut v =
+            View { title: self.title(), status: status_text(&self.sync), flash: self.flash.clone(), ..View::default() };
         match &self.step {
             Step::Login(l) => return l.view("PACK", pending),
             Step::Busy(w) => v.lines.push(

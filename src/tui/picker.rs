@@ -9,8 +9,9 @@
 use super::input::{Event, Input, feed};
 use super::login::Login;
 use super::view::{Prompt, View};
-use super::{App, Call, Cmd, Failure, Flash, Msg, Reply, Session};
+use super::{App, Call, Cmd, Failure, Flash, Msg, Reply, Session, SyncStatus, status_text};
 use crate::app::command::{Outcome, QueueDto};
+use crate::app::floor_op::FloorOp;
 use crate::app::task_views::{PickingItemView, PickingTaskView};
 use crate::domain::DomainError;
 use crate::domain::ids::Qty;
@@ -18,20 +19,22 @@ use crate::domain::picking::{ReasonCode, item_scan_matches, location_scan_matche
 use crate::gs1::Element;
 use crate::keymap::Action;
 use crate::scanner::Scan;
+use serde::{Deserialize, Serialize};
 
 /// Short or skip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Exception {
     Short { found: u32 },
     Skip,
 }
 
 /// Where the picker is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Step {
     Login(Login),
-    /// Waiting for the server.
-    Busy(&'static str),
+    /// Waiting for an answer (never saved: a resumed picker asks again).
+    #[serde(skip)]
+    Busy(String),
     NoWork,
     Location,
     Item,
@@ -59,13 +62,32 @@ pub struct Picker {
     step: Step,
     task: Option<PickingTaskView>,
     flash: Option<Flash>,
+    sync: SyncStatus,
+    /// Queued ops the server refused for the current task, with why.
+    refused: Vec<String>,
+}
+
+/// What a picker resumes on after a restart.
+#[derive(Debug, Serialize, Deserialize)]
+struct Saved {
+    session: Option<Session>,
+    task: Option<PickingTaskView>,
+    step: Option<Step>,
 }
 
 const MENU: [&str; 3] = ["1 Short", "2 Skip", "3 Log out"];
 
 impl Picker {
     pub fn new(input: Input) -> Picker {
-        Picker { input, session: None, step: Step::Login(Login::default()), task: None, flash: None }
+        Picker {
+            input,
+            session: None,
+            step: Step::Login(Login::default()),
+            task: None,
+            flash: None,
+            sync: SyncStatus { online: true, ..SyncStatus::default() },
+            refused: vec![],
+        }
     }
 
     pub fn step(&self) -> &Step {
@@ -78,12 +100,13 @@ impl Picker {
 
     fn claim(&mut self) -> Vec<Cmd> {
         self.task = None;
-        self.step = Step::Busy("Getting work...");
+        self.refused.clear();
+        self.step = Step::Busy("Getting work...".into());
         vec![Cmd::Call(Call::Claim { queue: QueueDto::Picking })]
     }
 
-    fn busy(&mut self, what: &'static str, call: Call) -> Vec<Cmd> {
-        self.step = Step::Busy(what);
+    fn busy(&mut self, what: impl Into<String>, call: Call) -> Vec<Cmd> {
+        self.step = Step::Busy(what.into());
         vec![Cmd::Call(call)]
     }
 
@@ -95,11 +118,20 @@ impl Picker {
     /// The step a fresh copy of the task puts the picker on.
     fn apply(&mut self, t: PickingTaskView) -> Vec<Cmd> {
         let id = t.task_id;
-        let status = t.status.clone();
+        let mine = self.session.as_ref().map(|s| s.worker_id);
+        let status = if t.worker_id.is_some() && t.worker_id != mine && t.status != "completed" {
+            "reassigned".to_owned()
+        } else {
+            t.status.clone()
+        };
         let reason = t.cancellation_reason.clone();
         self.task = Some(t);
         match status.as_str() {
-            "assigned" => self.busy("Starting...", Call::StartPicking { task: id }),
+            "reassigned" => {
+                self.step = Step::Cancelled { reason: "given to another picker".into() };
+                vec![Cmd::Beep]
+            }
+            "assigned" => self.busy("Starting...", Call::Op(FloorOp::StartPicking { task_id: id })),
             "cancelled" => {
                 self.step = Step::Cancelled { reason: reason.unwrap_or_default() };
                 vec![Cmd::Beep]
@@ -124,15 +156,30 @@ impl Picker {
                 }
                 cmds
             }
-            Reply::PickingTask(Ok(t)) if !waiting => {
-                // A poll: only a cancellation interrupts the step.
-                if t.status == "cancelled" { self.apply(t) } else { vec![] }
-            }
+            Reply::PickingTask(Ok(t)) if !waiting => self.polled(t),
             Reply::PickingTask(Ok(t)) => self.apply(t),
             Reply::Outcome(Ok(o)) if waiting => self.on_outcome(o),
             Reply::Outcome(Err(f)) | Reply::PickingTask(Err(f)) if waiting => self.on_failure(f),
             _ => vec![],
         }
+    }
+
+    /// A poll's copy of the task: a cancellation or reassignment interrupts;
+    /// another change (a refused op) moves the picker only if its item changed.
+    fn polled(&mut self, t: PickingTaskView) -> Vec<Cmd> {
+        let mine = self.session.as_ref().map(|s| s.worker_id);
+        if t.status == "cancelled" || (t.worker_id.is_some() && t.worker_id != mine) {
+            return self.apply(t);
+        }
+        if self.task.as_ref().is_some_and(|c| c.task_id != t.task_id) {
+            return vec![];
+        }
+        let before = self.item().map(|i| (i.item_id, i.picked));
+        self.task = Some(t);
+        if self.item().map(|i| (i.item_id, i.picked)) != before {
+            self.step = if self.item().is_some() { Step::Location } else { Step::AllDone };
+        }
+        vec![]
     }
 
     fn on_outcome(&mut self, o: Outcome) -> Vec<Cmd> {
@@ -174,13 +221,13 @@ impl Picker {
 
     fn send_pick(&mut self, count: u32) -> Vec<Cmd> {
         let (Some(t), Some(i)) = (self.task.as_ref(), self.item()) else { return vec![] };
-        let call = Call::Pick {
-            task: t.task_id,
-            item: i.item_id,
+        let call = Call::Op(FloorOp::Pick {
+            task_id: t.task_id,
+            item_id: i.item_id,
             location: i.location.clone(),
-            code: i.sku.clone(),
+            item: i.sku.clone(),
             quantity: count,
-        };
+        });
         self.busy("Saving pick...", call)
     }
 
@@ -255,13 +302,12 @@ impl Picker {
             Step::Reason(kind) => {
                 let pick = scan.text.trim().parse::<usize>().ok().and_then(|n| ReasonCode::ALL.get(n.wrapping_sub(1)));
                 let (Some(reason), Some(t)) = (pick, self.task.as_ref()) else { return self.fail("choose 1-5") };
-                let (task, item, reason) = (t.task_id, item.item_id, reason.as_str().to_owned());
-                match kind {
-                    Exception::Short { found } => {
-                        self.busy("Saving short...", Call::Short { task, item, found, reason })
-                    }
-                    Exception::Skip => self.busy("Saving skip...", Call::Skip { task, item, reason }),
-                }
+                let (task_id, item_id, reason) = (t.task_id, item.item_id, reason.as_str().to_owned());
+                let op = match kind {
+                    Exception::Short { found } => FloorOp::Short { task_id, item_id, quantity: found, reason },
+                    Exception::Skip => FloorOp::Skip { task_id, item_id, reason },
+                };
+                self.busy("Saving...", Call::Op(op))
             }
             _ => vec![],
         }
@@ -281,7 +327,7 @@ impl Picker {
                 self.claim()
             }
             (Action::Confirm, Step::AllDone) => match self.task.as_ref() {
-                Some(t) => self.busy("Completing...", Call::CompletePicking { task: t.task_id }),
+                Some(t) => self.busy("Completing...", Call::Op(FloorOp::CompletePicking { task_id: t.task_id })),
                 None => vec![],
             },
             (Action::Confirm, Step::Quantity { count }) if count > 0 => self.send_pick(count),
@@ -332,6 +378,19 @@ impl App for Picker {
             },
             Msg::Reply(r) => self.on_reply(r),
             Msg::Printed(_) => vec![],
+            Msg::Sync(s) => {
+                self.sync = s;
+                vec![]
+            }
+            Msg::Rejected(op, f) => {
+                tracing::warn!(op = op.kind(), task = op.task_id(), code = %f.code, why = %f.message, "op refused");
+                self.refused.push(f.short.clone());
+                let mut cmds = self.fail(f.short);
+                if let (Some(t), false) = (self.task.as_ref(), matches!(self.step, Step::Busy(_))) {
+                    cmds.push(Cmd::Call(Call::PickingTask { id: t.task_id }));
+                }
+                cmds
+            }
         }
     }
 
@@ -339,10 +398,37 @@ impl App for Picker {
         self.session.as_ref().map(|s| s.token.as_str())
     }
 
+    fn snapshot(&self) -> Option<String> {
+        let step = match &self.step {
+            Step::Busy(_) | Step::Login(_) => None,
+            s => Some(s.clone()),
+        };
+        serde_json::to_string(&Saved { session: self.session.clone(), task: self.task.clone(), step }).ok()
+    }
+
+    fn restore(&mut self, snapshot: &str) {
+        let Ok(saved) = serde_json::from_str::<Saved>(snapshot) else { return };
+        let Some(session) = saved.session else { return };
+        self.session = Some(session);
+        self.task = saved.task;
+        self.step = match (saved.step, self.task.as_ref()) {
+            (Some(step), _) => step,
+            (None, Some(t)) if t.status == "in_progress" => {
+                if self.item().is_some() {
+                    Step::Location
+                } else {
+                    Step::AllDone
+                }
+            }
+            _ => Step::NoWork,
+        };
+    }
+
     fn view(&self) -> View {
         let pending = self.input.pending();
         let item = self.item();
-        let mut v = View { title: self.title(), flash: self.flash.clone(), ..View::default() };
+        let mut v =
+            View { title: self.title(), status: status_text(&self.sync), flash: self.flash.clone(), ..View::default() };
         // The facts keep their rows from step to step (and while the server
         // answers), so a step redraws only what changed.
         let count = match self.step {
@@ -365,10 +451,10 @@ impl App for Picker {
             (Step::Login(l), _) => return l.view("PICK", pending),
             (Step::Busy(what), Some(i)) if self.task.as_ref().is_some_and(|t| t.status == "in_progress") => {
                 facts(&mut v, i);
-                v.flash = Flash::info(*what);
+                v.flash = Flash::info(what.clone());
                 v.keys = vec![("Esc", "menu")];
             }
-            (Step::Busy(what), _) => v.lines.push((*what).to_owned()),
+            (Step::Busy(what), _) => v.lines.push(what.clone()),
             (Step::NoWork, _) => {
                 v.lines = vec!["No work now".into(), "Checking again".into(), "every few seconds".into()];
                 v.keys = vec![("F4", "check"), ("Esc", "log out")];
@@ -423,7 +509,12 @@ impl App for Picker {
                 v.keys = vec![("F1", "next task")];
             }
             (Step::Cancelled { reason }, _) => {
-                v.lines = vec!["TASK CANCELLED".into(), reason.clone(), "Return items".into()];
+                v.lines = vec!["TASK STOPPED".into(), reason.clone()];
+                if !self.refused.is_empty() {
+                    v.lines.push(format!("{} refused:", self.refused.len()));
+                    v.lines.extend(self.refused.iter().cloned());
+                }
+                v.lines.push("Return picked items".into());
                 v.keys = vec![("F1", "next task")];
             }
             (_, None) => v.lines.push("No item".into()),

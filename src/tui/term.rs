@@ -8,13 +8,15 @@
 //! exit and on panic.
 
 use super::client::Client;
-use super::{App, Cmd, KeyIn, Msg, view};
+use super::device::Device;
+use super::{App, Call, Cmd, KeyIn, Msg, Reply, view};
 use crate::app::SystemClock;
 use crate::keymap::KeyName;
 use crate::printing::PrinterUri;
 use crate::printing::spooler::{SpoolError, Spooler};
 use crate::scanner::Key;
 use crate::storage::Store;
+use anyhow::Context;
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crossterm::{execute, terminal};
 use ratatui::Terminal;
@@ -33,8 +35,11 @@ pub struct Options {
     pub device: String,
     /// How often the app polls (new work, cancellations).
     pub tick: Duration,
-    /// The station's label printer and the file its spooler keeps jobs in.
-    pub printer: Option<(PrinterUri, PathBuf)>,
+    /// The station's label printer (its jobs are spooled in the device file).
+    pub printer: Option<PrinterUri>,
+    /// The device's own SQLite file: op queue, cached tasks, session,
+    /// screen, print jobs. Without it every op needs the server.
+    pub device_db: Option<PathBuf>,
 }
 
 /// Translates a crossterm key event; key releases and unknown keys are
@@ -71,9 +76,20 @@ fn restore() {
 /// Runs `app` on this terminal until it quits (Esc on the login screen, or Ctrl+C).
 pub fn run<A: App>(app: &mut A, opts: Options) -> anyhow::Result<()> {
     let client = Client::new(&opts.server, &opts.device, Duration::from_secs(10))?;
-    let spooler = match &opts.printer {
-        Some((uri, db)) => Some((uri.clone(), Spooler::new(Arc::new(Store::open(db)?), Arc::new(SystemClock)))),
+    let device = match &opts.device_db {
+        Some(db) => {
+            let store = Arc::new(Store::open(db).with_context(|| format!("opening {}", db.display()))?);
+            Some(Arc::new(Device::new(store, client.clone(), Arc::new(SystemClock))))
+        }
         None => None,
+    };
+    if let Some(screen) = device.as_ref().and_then(|d| d.screen()) {
+        app.restore(&screen);
+    }
+    let spooler = match (&opts.printer, &device) {
+        (Some(uri), Some(d)) => Some((uri.clone(), Spooler::new(d.store().clone(), Arc::new(SystemClock)))),
+        (Some(_), None) => anyhow::bail!("a printer needs the device file (its print spool)"),
+        _ => None,
     };
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     static HOOK: std::sync::Once = std::sync::Once::new();
@@ -86,12 +102,66 @@ pub fn run<A: App>(app: &mut A, opts: Options) -> anyhow::Result<()> {
     });
     terminal::enable_raw_mode()?;
     execute!(io::stdout(), terminal::EnterAlternateScreen, crossterm::cursor::Hide)?;
-    let result = rt.block_on(event_loop(app, client, spooler, opts.tick));
+    let result = rt.block_on(event_loop(app, Calls { client, device }, spooler, opts.tick));
     restore();
     result
 }
 
 type Station = Option<(PrinterUri, Spooler)>;
+
+/// Where calls go: through the device (queue and cache) when there is one.
+#[derive(Debug, Clone)]
+struct Calls {
+    client: Client,
+    device: Option<Arc<Device>>,
+}
+
+impl Calls {
+    async fn run(&self, call: &Call, token: Option<&str>) -> Reply {
+        match &self.device {
+            Some(d) => d.call(call, token).await,
+            None => self.client.run(call, token).await,
+        }
+    }
+}
+
+/// Sends the device's queue while the app runs: at once after an op, every
+/// two seconds otherwise (which also tells the server the device is alive),
+/// with backoff while the server cannot be reached. Rejections and the
+/// queue's state go to the app.
+async fn sync_worker(device: Arc<Device>, wake: Arc<tokio::sync::Notify>, tx: mpsc::UnboundedSender<Msg>) {
+    let mut failures = 0u32;
+    loop {
+        let token = device.token();
+        let round = match token.as_deref() {
+            Some(t) => device.sync(Some(t)).await,
+            None => Ok(Default::default()),
+        };
+        let wait = match round {
+            Ok(r) => {
+                failures = 0;
+                let more = r.applied > 0 || !r.rejected.is_empty();
+                for (op, why) in r.rejected {
+                    let _ = tx.send(Msg::Rejected(op, why));
+                }
+                if more { Duration::ZERO } else { Duration::from_secs(2) }
+            }
+            Err(_) => {
+                failures += 1;
+                crate::sync::backoff(failures, rand_core::RngCore::next_u64(&mut rand_core::OsRng))
+            }
+        };
+        if tx.send(Msg::Sync(device.status())).is_err() {
+            return;
+        }
+        if !wait.is_zero() {
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+}
 
 /// What the terminal thread reports.
 #[allow(clippy::large_enum_variant)]
@@ -101,11 +171,15 @@ enum FromTerm {
     Quit,
 }
 
-async fn event_loop<A: App>(app: &mut A, client: Client, spooler: Station, tick: Duration) -> anyhow::Result<()> {
+async fn event_loop<A: App>(app: &mut A, calls: Calls, spooler: Station, tick: Duration) -> anyhow::Result<()> {
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let (keys_tx, mut keys) = mpsc::unbounded_channel::<FromTerm>();
     let (replies_tx, mut replies) = mpsc::unbounded_channel::<Msg>();
     listen(keys_tx);
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let syncing = calls.device.clone().map(|d| tokio::spawn(sync_worker(d, wake.clone(), replies_tx.clone())));
+    let _stop = StopOnDrop(syncing);
+    let mut saved = app.snapshot();
     let mut ticker = tokio::time::interval(tick);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let spooler = Arc::new(spooler);
@@ -148,10 +222,14 @@ async fn event_loop<A: App>(app: &mut A, client: Client, spooler: Station, tick:
                         out.flush()?;
                     }
                     Cmd::Call(call) => {
-                        let (client, tx, token) = (client.clone(), replies_tx.clone(), app.token().map(str::to_owned));
+                        let (calls, tx, token) = (calls.clone(), replies_tx.clone(), app.token().map(str::to_owned));
+                        let wake = wake.clone();
                         tokio::spawn(async move {
-                            let reply = client.run(&call, token.as_deref()).await;
+                            let reply = calls.run(&call, token.as_deref()).await;
                             let _ = tx.send(Msg::Reply(reply));
+                            if matches!(call, Call::Op(_)) {
+                                wake.notify_one();
+                            }
                         });
                     }
                     Cmd::Print { key, zpl } => print(&spooler, &replies_tx, move |uri, s| {
@@ -162,6 +240,29 @@ async fn event_loop<A: App>(app: &mut A, client: Client, spooler: Station, tick:
                     }
                 }
             }
+        }
+        // What the worker would resume on, kept whenever it changes.
+        if let Some(d) = &calls.device {
+            let now = app.snapshot();
+            if now != saved {
+                if let Some(snap) = &now {
+                    if let Err(e) = d.save_screen(snap) {
+                        tracing::warn!(error = %e.message, "could not save the screen");
+                    }
+                }
+                saved = now;
+            }
+        }
+    }
+}
+
+/// Stops the sync worker with the loop.
+struct StopOnDrop(Option<tokio::task::JoinHandle<()>>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        if let Some(h) = &self.0 {
+            h.abort();
         }
     }
 }

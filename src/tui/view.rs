@@ -26,6 +26,8 @@ pub const BORDERED: (u16, u16) = (40, 16);
 pub struct View {
     /// The title bar: the screen and progress, e.g. `PICK 3/12`.
     pub title: String,
+    /// Right of the title: online/offline and the queue (`OFF q3 5m`).
+    pub status: String,
     /// The fact to read from a distance (a location), shown first and bold.
     pub big: Option<String>,
     /// The other facts, most important first.
@@ -95,23 +97,24 @@ pub fn render(view: &View, area: Rect, buf: &mut Buffer) {
             }
         }
         Layout::Compact => {
-            let title = format!("{:<w$}", view.title, w = area.width as usize);
-            buf.set_stringn(
-                area.x,
-                area.y,
-                title,
-                area.width as usize,
-                Style::default().add_modifier(Modifier::REVERSED),
-            );
+            // The status keeps its place at the right; the title gives way.
+            let w = area.width as usize;
+            let status: String = view.status.chars().take(w).collect();
+            let room = w.saturating_sub(status.chars().count() + usize::from(!status.is_empty()));
+            let title: String = view.title.chars().take(room).collect();
+            let gap = if status.is_empty() { "" } else { " " };
+            let bar = format!("{title:<room$}{gap}{status}");
+            buf.set_stringn(area.x, area.y, bar, w, Style::default().add_modifier(Modifier::REVERSED));
             body(view, Rect { y: area.y + 1, height: area.height - 2, ..area }, buf, 1);
             let keys = keys_text(&view.keys);
             buf.set_stringn(area.x, area.bottom() - 1, keys, area.width as usize, Style::default());
         }
         Layout::Bordered => {
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .title(format!(" {} ", view.title))
-                .title_bottom(format!(" {} ", keys_text(&view.keys)));
+            let mut block = Block::default().borders(Borders::ALL).title(format!(" {} ", view.title));
+            if !view.status.is_empty() {
+                block = block.title_top(ratatui::text::Line::from(format!(" {} ", view.status)).right_aligned());
+            }
+            let block = block.title_bottom(format!(" {} ", keys_text(&view.keys)));
             let inner = block.inner(area);
             block.render(area, buf);
             body(view, Rect { x: inner.x + 1, width: inner.width.saturating_sub(2), ..inner }, buf, 2);

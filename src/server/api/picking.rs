@@ -124,6 +124,9 @@ pub struct ClaimBody {
     /// Supervisors may claim for another worker.
     #[serde(default)]
     pub worker_id: Option<i64>,
+    /// Also hold the next picking task (for devices that may go offline).
+    #[serde(default)]
+    pub lookahead: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -149,7 +152,8 @@ pub async fn claim_task(
         (None, _) => return Err(ApiError::invalid("queue", "required: picking or packing")),
     };
     let worker_id = acting_worker(&caller, b.worker_id)?;
-    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, Command::ClaimTask { worker_id, queue }).await
+    let lookahead = b.lookahead;
+    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, Command::ClaimTask { worker_id, queue, lookahead }).await
 }
 
 #[utoipa::path(post, path = "/api/v1/picking-tasks", tag = "picking", request_body = CreatePicking, security(("bearer" = [])),

@@ -1,0 +1,148 @@
+//! `POST /api/v1/ops`: a device's queued floor ops, in order, each
+//! idempotent by its op id; one result per op. And `GET /api/v1/devices`:
+//! each device's last contact and queue, for the board.
+
+use crate::app::AppError;
+use crate::app::command::Outcome;
+use crate::app::floor_op::{FloorOp, Work};
+use crate::domain::auth::{Access, Caller};
+use crate::server::AppState;
+use crate::server::error::{ApiError, ErrorBody};
+use crate::server::extract::Body;
+use crate::storage::device::DeviceRow;
+use axum::extract::State;
+use axum::{Extension, Json};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Ops per request at most.
+pub const MAX_OPS: usize = 1000;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OpsRequest {
+    /// The device sending; recorded with its queue for the board.
+    pub device_id: String,
+    /// Ops queued on the device when it sent this (these included).
+    #[serde(default)]
+    pub queued: u32,
+    /// When the oldest of them was made.
+    #[serde(default)]
+    pub oldest_queued_at: Option<DateTime<Utc>>,
+    /// In the order the worker did them; at most 1,000.
+    #[serde(default)]
+    pub ops: Vec<OpEnvelope>,
+}
+
+/// One queued op: its id and the op.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OpEnvelope {
+    pub op_id: String,
+    #[serde(flatten)]
+    pub op: FloorOp,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OpResult {
+    pub op_id: String,
+    /// `applied`, `rejected` (final: show it to the worker) or `retry`
+    /// (the store failed; send again under the same op id).
+    pub status: String,
+    pub outcome: Option<Outcome>,
+    pub error: Option<ErrorBody>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OpsResponse {
+    pub results: Vec<OpResult>,
+}
+
+#[utoipa::path(post, path = "/api/v1/ops", tag = "sync", request_body = OpsRequest, security(("bearer" = [])),
+    responses((status = 200, body = OpsResponse), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn push_ops(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<OpsRequest>,
+) -> Result<Json<OpsResponse>, ApiError> {
+    let Some(worker) = caller.worker() else { return Err(ApiError::forbidden("floor ops are sent by a worker")) };
+    let device = req.device_id.trim();
+    if device.is_empty() || device.len() > 64 {
+        return Err(ApiError::invalid("device_id", "1 to 64 characters"));
+    }
+    if req.ops.len() > MAX_OPS {
+        return Err(ApiError::invalid("ops", format!("at most {MAX_OPS} ops per request")));
+    }
+    for (n, o) in req.ops.iter().enumerate() {
+        if o.op_id.trim().is_empty() || o.op_id.len() > 128 {
+            return Err(ApiError::invalid(format!("ops[{n}].op_id"), "1 to 128 characters"));
+        }
+        let access = match o.op.work() {
+            Work::Picking => Access::Picking,
+            Work::Packing => Access::Packing,
+        };
+        if !access.admits(&caller) {
+            return Err(ApiError::forbidden(format!("ops[{n}]: a {} op needs another role", o.op.kind())));
+        }
+    }
+    // Contact is telemetry, not a warehouse op: written under the write
+    // lock like a login, without an op id.
+    let seen = DeviceRow {
+        device_id: device.to_owned(),
+        worker_id: Some(worker.0),
+        last_seen: st.services.now(),
+        queued: req.queued,
+        oldest_queued_at: req.oldest_queued_at,
+    };
+    st.services.store().write(|tx| Ok::<_, AppError>(tx.device_seen(&seen)?))?;
+    let jobs = req.ops.iter().map(|o| (o.op_id.clone(), o.op.command(worker.0))).collect();
+    let answers = st.writer.execute_many(jobs).await;
+    let results = req
+        .ops
+        .into_iter()
+        .zip(answers)
+        .map(|(o, answer)| match answer {
+            Ok(outcome) => OpResult { op_id: o.op_id, status: "applied".into(), outcome: Some(outcome), error: None },
+            Err(e @ AppError::Storage(_)) => {
+                OpResult { op_id: o.op_id, status: "retry".into(), outcome: None, error: Some(ApiError::from(e).body) }
+            }
+            Err(AppError::Rejected(r)) => OpResult {
+                op_id: o.op_id,
+                status: "rejected".into(),
+                outcome: None,
+                error: Some(ApiError::from(r).body),
+            },
+        })
+        .collect();
+    Ok(Json(OpsResponse { results }))
+}
+
+/// A device as the server last heard from it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceView {
+    pub device_id: String,
+    pub worker_id: Option<i64>,
+    pub last_seen: String,
+    /// Seconds since the last contact.
+    pub silent_seconds: i64,
+    pub queued: u32,
+    pub oldest_queued_at: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/devices", tag = "sync", security(("bearer" = [])),
+    responses((status = 200, body = Vec<DeviceView>)))]
+pub async fn list_devices(State(st): State<AppState>) -> Result<Json<Vec<DeviceView>>, ApiError> {
+    let now = st.services.now();
+    let rows = st.services.query(|tx| Ok(tx.devices()?))?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|d| DeviceView {
+                silent_seconds: (now - d.last_seen).num_seconds().max(0),
+                last_seen: d.last_seen.to_rfc3339(),
+                oldest_queued_at: d.oldest_queued_at.map(|t| t.to_rfc3339()),
+                device_id: d.device_id,
+                worker_id: d.worker_id,
+                queued: d.queued,
+            })
+            .collect(),
+    ))
+}

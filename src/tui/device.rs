@@ -1,0 +1,341 @@
+//! The device: a floor terminal's own SQLite file (the same schema as the
+//! server's; it uses `device_ops`, `device_cache` and `print_jobs`) and the
+//! calls that go through it.
+//!
+//! - An op ([`Call::Op`]) is queued durably, applied to the cached task at
+//!   once ([`crate::sync::local`]) and answered from there; [`Device::sync`]
+//!   sends it later, in order, through `POST /api/v1/ops`.
+//! - A read is answered by the server when it answers, and cached; without
+//!   the server (or while ops for that task are still queued, when the local
+//!   copy is the newer one) it is answered from the cache.
+//! - A claim first sends what is queued; offline, it hands out the task
+//!   held as lookahead.
+
+use super::client::Client;
+use super::{Call, Failure, Reply, Session};
+use crate::app::command::{Outcome, QueueDto};
+use crate::app::floor_op::{FloorOp, Work};
+use crate::app::task_views::{PackingTaskView, PickingTaskView};
+use crate::app::{Clock, new_op_id};
+use crate::domain::Timestamp;
+use crate::storage::device::OpStatus;
+use crate::storage::{StorageError, Store};
+use crate::sync::{self, Verdict, local};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+const SESSION: &str = "session";
+const SCREEN: &str = "screen";
+const LOOKAHEAD: &str = "lookahead";
+
+fn picking_key(id: i64) -> String {
+    format!("picking:{id}")
+}
+
+fn packing_key(id: i64) -> String {
+    format!("packing:{id}")
+}
+
+/// Online or not, and the queue: what the status bar shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncStatus {
+    pub online: bool,
+    pub queued: u32,
+    /// Seconds since the oldest queued op was made.
+    pub oldest_age_s: Option<i64>,
+}
+
+/// What one round of sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Round {
+    pub applied: usize,
+    /// Ops the server refused, with why: shown to the worker.
+    pub rejected: Vec<(FloorOp, Failure)>,
+}
+
+#[derive(Debug)]
+pub struct Device {
+    store: Arc<Store>,
+    client: Client,
+    clock: Arc<dyn Clock>,
+    online: AtomicBool,
+}
+
+fn cached_in<T: DeserializeOwned>(tx: &crate::storage::Tx<'_>, key: &str) -> Result<Option<T>, StorageError> {
+    Ok(tx.cached(key)?.and_then(|b| serde_json::from_str(&b).ok()))
+}
+
+fn storage(e: StorageError) -> Failure {
+    Failure { code: "E900".into(), short: "E900 device store".into(), message: e.to_string() }
+}
+
+impl Device {
+    pub fn new(store: Arc<Store>, client: Client, clock: Arc<dyn Clock>) -> Device {
+        Device { store, client, clock, online: AtomicBool::new(true) }
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let body = self.store.read(|tx| tx.cached(key)).ok().flatten()?;
+        serde_json::from_str(&body).ok()
+    }
+
+    fn put<T: Serialize>(&self, key: &str, value: &T) -> Result<(), Failure> {
+        let body = serde_json::to_string(value).map_err(|e| Failure::network(e.to_string()))?;
+        let now = self.clock.now();
+        self.store.write(|tx| tx.cache(key, &body, now)).map_err(storage)
+    }
+
+    /// The screen to resume on, as the app saved it.
+    pub fn screen(&self) -> Option<String> {
+        self.store.read(|tx| tx.cached(SCREEN)).ok().flatten()
+    }
+
+    pub fn save_screen(&self, snapshot: &str) -> Result<(), Failure> {
+        let now = self.clock.now();
+        self.store.write(|tx| tx.cache(SCREEN, snapshot, now)).map_err(storage)
+    }
+
+    /// The logged-in session's token, for the sync worker.
+    pub fn token(&self) -> Option<String> {
+        self.get::<Session>(SESSION).map(|s| s.token)
+    }
+
+    pub fn status(&self) -> SyncStatus {
+        let (queued, oldest) = self.store.read(|tx| tx.queue_depth()).unwrap_or((0, None));
+        let now = self.clock.now();
+        SyncStatus {
+            online: self.online.load(Ordering::Relaxed),
+            queued,
+            oldest_age_s: oldest.map(|t| (now - t).num_seconds().max(0)),
+        }
+    }
+
+    fn mark(&self, result: &Result<impl Sized, Failure>) {
+        let offline = matches!(result, Err(f) if f.code == "E900");
+        self.online.store(!offline, Ordering::Relaxed);
+    }
+
+    /// Queues `op`, applies it to the cached task, and answers from there.
+    pub fn queue(&self, op: FloorOp) -> Result<Outcome, Failure> {
+        let payload = serde_json::to_string(&op).map_err(|e| Failure::network(e.to_string()))?;
+        let (now, op_id) = (self.clock.now(), new_op_id());
+        let id = op.task_id();
+        self.store
+            .write(|tx| {
+                tx.enqueue_op(&op_id, op.kind(), &payload, now)?;
+                let outcome = match op.work() {
+                    Work::Picking => {
+                        let mut t: Option<PickingTaskView> = cached_in(tx, &picking_key(id))?;
+                        let o = match t.as_mut() {
+                            Some(t) => local::apply_picking(t, &op),
+                            None => Outcome::Picking {
+                                task_id: id,
+                                status: "in_progress".into(),
+                                done: 0,
+                                total: 0,
+                                next_item_id: None,
+                                packing_task_id: None,
+                            },
+                        };
+                        if let Some(t) = t {
+                            tx.cache(&picking_key(id), &serde_json::to_string(&t).unwrap_or_default(), now)?;
+                        }
+                        o
+                    }
+                    Work::Packing => {
+                        let mut t: Option<PackingTaskView> = cached_in(tx, &packing_key(id))?;
+                        let o = local::apply_packing(t.as_mut(), &op);
+                        if let Some(t) = t {
+                            tx.cache(&packing_key(id), &serde_json::to_string(&t).unwrap_or_default(), now)?;
+                        }
+                        o
+                    }
+                };
+                Ok::<_, StorageError>(outcome)
+            })
+            .map_err(storage)
+    }
+
+    /// Task ids with ops still queued: their local copy is the newer one.
+    fn busy_tasks(&self) -> Vec<i64> {
+        let open = self.store.read(|tx| tx.open_ops(10_000)).unwrap_or_default();
+        open.iter().filter_map(|o| serde_json::from_str::<FloorOp>(&o.payload).ok()).map(|o| o.task_id()).collect()
+    }
+
+    /// A read: the server's answer (cached), or the cache when the server is
+    /// away or the local copy is newer.
+    async fn read<T: Serialize + DeserializeOwned>(
+        &self,
+        key: String,
+        local_newer: bool,
+        call: &Call,
+        token: Option<&str>,
+        pick: fn(Reply) -> Option<Result<T, Failure>>,
+    ) -> Result<T, Failure> {
+        if local_newer {
+            if let Some(t) = self.get::<T>(&key) {
+                return Ok(t);
+            }
+        }
+        let answer = pick(self.client.run(call, token).await).unwrap_or_else(|| Err(Failure::network("bad reply")));
+        self.mark(&answer);
+        match answer {
+            Ok(t) => {
+                self.put(&key, &t)?;
+                Ok(t)
+            }
+            Err(f) if f.code == "E900" => self.get::<T>(&key).ok_or(f),
+            Err(f) => Err(f),
+        }
+    }
+
+    /// Runs a call the device way (see the module doc).
+    pub async fn call(&self, call: &Call, token: Option<&str>) -> Reply {
+        match call {
+            Call::Op(op) => Reply::Outcome(self.queue(op.clone())),
+            Call::PickingTask { id } => {
+                let newer = self.busy_tasks().contains(id);
+                let pick = |r| if let Reply::PickingTask(r) = r { Some(r) } else { None };
+                Reply::PickingTask(self.read(picking_key(*id), newer, call, token, pick).await)
+            }
+            Call::PackingTask { id } => {
+                let newer = self.busy_tasks().contains(id);
+                let pick = |r| if let Reply::PackingTask(r) = r { Some(r) } else { None };
+                Reply::PackingTask(self.read(packing_key(*id), newer, call, token, pick).await)
+            }
+            Call::Claim { queue } => Reply::Outcome(self.claim(*queue, token).await),
+            Call::Login { .. } => {
+                let r = self.client.run(call, token).await;
+                if let Reply::Session(Ok(s)) = &r {
+                    let _ = self.put(SESSION, s);
+                }
+                r
+            }
+            Call::Logout => {
+                let r = self.client.run(call, token).await;
+                let _ = self.store.write(|tx| {
+                    tx.uncache(SESSION)?;
+                    tx.uncache(SCREEN)
+                });
+                r
+            }
+            _ => self.client.run(call, token).await,
+        }
+    }
+
+    /// Sends the queue first (the server must see a finished task before it
+    /// hands out the next); offline, the lookahead task.
+    async fn claim(&self, queue: QueueDto, token: Option<&str>) -> Result<Outcome, Failure> {
+        let drained = loop {
+            match self.sync(token).await {
+                Ok(r) if r.applied == 0 && r.rejected.is_empty() => break true,
+                Ok(_) => {}
+                Err(_) => break false,
+            }
+        };
+        if drained {
+            let answer = match self.client.run(&Call::Claim { queue }, token).await {
+                Reply::Outcome(r) => r,
+                _ => Err(Failure::network("bad reply")),
+            };
+            self.mark(&answer);
+            match &answer {
+                Ok(Outcome::Claimed { next_task_id: Some(next), .. }) => {
+                    let _ = self.put(LOOKAHEAD, next);
+                    let call = Call::PickingTask { id: *next };
+                    let pick = |r| if let Reply::PickingTask(r) = r { Some(r) } else { None };
+                    let _ = self.read(picking_key(*next), false, &call, token, pick).await;
+                }
+                Ok(Outcome::Claimed { .. }) => {
+                    let _ = self.store.write(|tx| tx.uncache(LOOKAHEAD));
+                }
+                _ => {}
+            }
+            if !matches!(&answer, Err(f) if f.code == "E900") {
+                return answer;
+            }
+        }
+        // Offline: the task held for this moment, if it is still open here.
+        let next: Option<i64> = self.get(LOOKAHEAD);
+        let open = next
+            .and_then(|id| self.get::<PickingTaskView>(&picking_key(id)))
+            .filter(|t| t.status == "assigned" || t.status == "in_progress");
+        match (queue, open) {
+            (QueueDto::Picking, Some(t)) => {
+                let _ = self.store.write(|tx| tx.uncache(LOOKAHEAD));
+                Ok(Outcome::Claimed { queue, task_id: Some(t.task_id), resumed: true, next_task_id: None })
+            }
+            _ => Err(Failure::network("offline, and no task held ahead")),
+        }
+    }
+
+    /// One round: sends the oldest open ops (at most [`sync::BATCH`]) and
+    /// records the answers. An error means the server was not reached.
+    pub async fn sync(&self, token: Option<&str>) -> Result<Round, Failure> {
+        let queue = self.store.read(|tx| tx.open_ops(sync::BATCH as u32)).map_err(storage)?;
+        let (depth, oldest) = self.store.read(|tx| tx.queue_depth()).map_err(storage)?;
+        let batch = sync::next_batch(&queue, sync::BATCH);
+        let mut ops = Vec::with_capacity(batch.len());
+        for o in &batch {
+            let op: FloorOp = serde_json::from_str(&o.payload).map_err(|e| Failure::network(e.to_string()))?;
+            ops.push((o.op_id.clone(), op));
+        }
+        let now = self.clock.now();
+        let ids: Vec<&str> = batch.iter().map(|o| o.op_id.as_str()).collect();
+        self.store
+            .write(|tx| {
+                for id in &ids {
+                    tx.set_op_status(id, OpStatus::Sent, None, None, now)?;
+                }
+                Ok::<_, StorageError>(())
+            })
+            .map_err(storage)?;
+        let answer = self.client.push(token, &ops, depth, oldest).await;
+        self.mark(&answer);
+        let resp = answer?;
+        let verdicts: Vec<(String, Verdict)> =
+            resp.results.iter().map(|r| (r.op_id.clone(), Verdict::parse(&r.status))).collect();
+        let settled = sync::settle(&ids, &verdicts);
+        let mut round = Round::default();
+        let now: Timestamp = self.clock.now();
+        self.store
+            .write(|tx| {
+                for (id, status) in &settled {
+                    let r = resp.results.iter().find(|r| &r.op_id == id);
+                    let result = r.and_then(|r| serde_json::to_string(r).ok());
+                    let error = r.and_then(|r| r.error.as_ref()).map(|e| e.short.clone());
+                    tx.set_op_status(id, *status, result.as_deref(), error.as_deref(), now)?;
+                }
+                Ok::<_, StorageError>(())
+            })
+            .map_err(storage)?;
+        for (id, status) in settled {
+            let op = ops.iter().find(|(o, _)| *o == id).map(|(_, op)| op.clone());
+            match (status, op) {
+                (OpStatus::Applied, _) => round.applied += 1,
+                (OpStatus::Rejected, Some(op)) => {
+                    let e = resp.results.iter().find(|r| r.op_id == id).and_then(|r| r.error.clone());
+                    let f = e.map_or_else(
+                        || Failure::network("rejected"),
+                        |e| Failure { code: e.code, short: e.short, message: e.message },
+                    );
+                    // The server's copy wins: drop the local one.
+                    let key = match op.work() {
+                        Work::Picking => picking_key(op.task_id()),
+                        Work::Packing => packing_key(op.task_id()),
+                    };
+                    let _ = self.store.write(|tx| tx.uncache(&key));
+                    round.rejected.push((op, f));
+                }
+                _ => {}
+            }
+        }
+        Ok(round)
+    }
+}
