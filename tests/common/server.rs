@@ -33,7 +33,12 @@ impl TestServer {
     }
 
     pub async fn start_with(f: &Fixture, config: ServerConfig) -> TestServer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        Self::start_on(f, config, "127.0.0.1:0").await
+    }
+
+    /// On a given address (a restart on the port clients already know).
+    pub async fn start_on(f: &Fixture, config: ServerConfig, addr: &str) -> TestServer {
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(tote::server::run(
