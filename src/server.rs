@@ -20,6 +20,10 @@ pub mod routes;
 pub mod writer;
 
 pub use api::{OpResult, OpsResponse};
+/// Limits of the API that clients size their requests by.
+pub mod api_limits {
+    pub use super::api::MAX_OPS;
+}
 pub use config::ServerConfig;
 pub use error::ApiError;
 

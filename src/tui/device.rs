@@ -61,6 +61,7 @@ pub struct Device {
     client: Client,
     clock: Arc<dyn Clock>,
     online: AtomicBool,
+    batch: usize,
 }
 
 fn cached_in<T: DeserializeOwned>(tx: &crate::storage::Tx<'_>, key: &str) -> Result<Option<T>, StorageError> {
@@ -73,7 +74,13 @@ fn storage(e: StorageError) -> Failure {
 
 impl Device {
     pub fn new(store: Arc<Store>, client: Client, clock: Arc<dyn Clock>) -> Device {
-        Device { store, client, clock, online: AtomicBool::new(true) }
+        Device { store, client, clock, online: AtomicBool::new(true), batch: sync::BATCH }
+    }
+
+    /// Ops per request (default [`sync::BATCH`]).
+    pub fn with_batch(mut self, n: usize) -> Device {
+        self.batch = n.clamp(1, crate::server::api_limits::MAX_OPS);
+        self
     }
 
     pub fn store(&self) -> &Arc<Store> {
@@ -275,12 +282,12 @@ impl Device {
         }
     }
 
-    /// One round: sends the oldest open ops (at most [`sync::BATCH`]) and
+    /// One round: sends the oldest open ops (at most the batch size) and
     /// records the answers. An error means the server was not reached.
     pub async fn sync(&self, token: Option<&str>) -> Result<Round, Failure> {
-        let queue = self.store.read(|tx| tx.open_ops(sync::BATCH as u32)).map_err(storage)?;
+        let queue = self.store.read(|tx| tx.open_ops(self.batch as u32)).map_err(storage)?;
         let (depth, oldest) = self.store.read(|tx| tx.queue_depth()).map_err(storage)?;
-        let batch = sync::next_batch(&queue, sync::BATCH);
+        let batch = sync::next_batch(&queue, self.batch);
         let mut ops = Vec::with_capacity(batch.len());
         for o in &batch {
             let op: FloorOp = serde_json::from_str(&o.payload).map_err(|e| Failure::network(e.to_string()))?;
