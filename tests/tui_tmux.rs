@@ -2,7 +2,9 @@
 //! tmux server (`tmux -L NAME`) at 20x16. The badge and the location and
 //! item scans arrive as raw bytes, the way a scanner types them (LF as the
 //! terminator, a GS1 DataMatrix with its GS separator); the pick is then
-//! checked through the API.
+//! checked through the API. Then the picker is killed (SIGKILL) mid-item
+//! and started again with the same device id: it resumes on the same task,
+//! item and step.
 //!
 //! `.ci/run` installs tmux. Without it a local run skips (and says so);
 //! under CI (`CI` set) a missing tmux fails the test.
@@ -94,7 +96,7 @@ async fn picking_task(base: &str, id: i64) -> Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_picker_scans_in_tmux_and_the_pick_is_recorded() {
+async fn a_picker_scans_in_tmux_the_pick_is_recorded_and_a_killed_picker_resumes() {
     if tmux_missing() {
         return;
     }
@@ -109,7 +111,7 @@ async fn a_picker_scans_in_tmux_and_the_pick_is_recorded() {
 
     let tmux = Tmux { socket: format!("tote-e2e-{}", std::process::id()) };
     let pick = format!(
-        "{} pick --server {base} --device HH-7 --log {} --poll-seconds 1 --data-dir {}",
+        "exec {} pick --server {base} --device HH-7 --log {} --poll-seconds 1 --data-dir {}",
         env!("CARGO_BIN_EXE_tote"),
         dir.path().join("pick.log").display(),
         dir.path().display()
@@ -158,6 +160,20 @@ async fn a_picker_scans_in_tmux_and_the_pick_is_recorded() {
     tmux.run(&["resize-window", "-t", "s", "-x", "40", "-y", "8"]);
     let s = tmux.wait_for("PICK 2/3");
     assert!(s.contains("Loc _"), "{s}");
+
+    // Resume: the picker is killed (SIGKILL) mid-item and started again
+    // with the same device id: same task, item and step, no login.
+    tmux.raw(b"B-02-03\r");
+    tmux.wait_for("Item _");
+    tmux.run(&["set-option", "-t", "s", "remain-on-exit", "on"]);
+    let pid = tmux.run(&["display-message", "-p", "-t", "s", "#{pane_pid}"]);
+    let killed = Command::new("kill").args(["-9", pid.trim()]).status().expect("kill");
+    assert!(killed.success());
+    tmux.wait_for("Pane is dead");
+    tmux.run(&["respawn-pane", "-k", "-t", "s", &pick]);
+    let s = tmux.wait_for("Item _");
+    assert!(s.contains("PICK 2/3") && s.contains("B-02-03") && s.contains("2 x SKU-TEA"), "{s}");
+    assert!(!s.contains("Badge"), "no second login: {s}");
 
     let _ = server.kill();
     let _ = server.wait();
