@@ -27,10 +27,25 @@ pub enum BenchCmd {
         #[arg(long, default_value = "full")]
         synchronous: String,
     },
+    /// Reconnect after an offline spell: devices with queued pick ops drain
+    /// them through POST /api/v1/ops; reports the time to apply them all.
+    Sync {
+        /// Queued ops in all, spread over the devices.
+        #[arg(long, default_value_t = 10_000)]
+        ops: usize,
+        #[arg(long, default_value_t = 1)]
+        devices: usize,
+        /// SQLite synchronous mode (server and devices): full or normal.
+        #[arg(long, default_value = "full")]
+        synchronous: String,
+    },
 }
 
 pub fn run(cmd: &BenchCmd) -> Result<()> {
-    let BenchCmd::Api { seconds, clients, synchronous } = cmd;
+    if let BenchCmd::Sync { ops, devices, synchronous } = cmd {
+        return super::bench_sync::run(*ops, *devices, synchronous);
+    }
+    let BenchCmd::Api { seconds, clients, synchronous } = cmd else { return Ok(()) };
     let durability = tote::server::config::parse_durability(synchronous).map_err(anyhow::Error::msg)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     println!("tote bench api: POST pick-item over HTTP, synchronous={synchronous}, {seconds} s per run");
@@ -71,9 +86,11 @@ struct RunResult {
 }
 
 /// One client's fixture: its token and the item it scans.
-struct Lane {
-    token: String,
-    url: String,
+pub(super) struct Lane {
+    pub token: String,
+    pub url: String,
+    pub task: i64,
+    pub item: i64,
 }
 
 async fn one_run(clients: usize, group: bool, durability: Durability, length: Duration) -> Result<RunResult> {
@@ -150,7 +167,7 @@ async fn drive(http: &reqwest::Client, lane: &Lane, client: usize, deadline: Ins
 
 /// A warehouse with plenty of stock, one picker per client with a session,
 /// and one started picking task per picker.
-fn setup(svc: &Services, clients: usize, base: &str) -> Result<Vec<Lane>> {
+pub(super) fn setup(svc: &Services, clients: usize, base: &str) -> Result<Vec<Lane>> {
     let now = svc.now();
     let workers = svc.store().write(|tx| {
         tx.ensure_warehouse("W1", "Bench", now)?;
@@ -201,13 +218,13 @@ fn setup(svc: &Services, clients: usize, base: &str) -> Result<Vec<Lane>> {
         exec(format!("setup-assign-{i}"), Command::AssignPicking { task_id: task, worker_id: worker })?;
         exec(format!("setup-start-{i}"), Command::StartPicking { task_id: task, worker_id: worker })?;
         let item = svc.picking_task_view(task)?.items.first().map(|it| it.item_id).context("bench setup: no item")?;
-        lanes.push(Lane { token, url: format!("{base}/api/v1/picking-tasks/{task}/items/{item}/pick") });
+        lanes.push(Lane { token, url: format!("{base}/api/v1/picking-tasks/{task}/items/{item}/pick"), task, item });
     }
     Ok(lanes)
 }
 
 /// Every acknowledged scan is in the database exactly once.
-fn check_applied_once(svc: &Services, acknowledged: usize) -> Result<()> {
+pub(super) fn check_applied_once(svc: &Services, acknowledged: usize) -> Result<()> {
     let filter = tote::storage::queues::TaskFilter { limit: 10_000, ..Default::default() };
     let picked: u64 = svc.picking_tasks(&filter)?.iter().flat_map(|t| &t.items).map(|i| u64::from(i.picked)).sum();
     if picked != acknowledged as u64 {
