@@ -60,6 +60,17 @@ impl Drop for Tmux {
     }
 }
 
+/// Stops `tote serve` however the test ends (a panicking test must not
+/// leave it running: it holds the test's output open).
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn tmux_missing() -> bool {
     let missing = Command::new("tmux").arg("-V").output().map(|o| !o.status.success()).unwrap_or(true);
     if missing {
@@ -107,7 +118,8 @@ async fn a_picker_scans_in_tmux_the_pick_is_recorded_and_a_killed_picker_resumes
     tote(&db, &["worker", "add", "--badge", "P-001", "--name", "Pia", "--role", "picker", "--pin", "4711"]);
     tote(&db, &["worker", "add", "--badge", "S-001", "--name", "Sam", "--role", "supervisor", "--pin", "4711"]);
     tote(&db, &["order", "submit", &assets("sample-order.json")]);
-    let (mut server, base, _log) = serve(&db);
+    let (server, base, _log) = serve(&db);
+    let _server = KillOnDrop(server);
 
     let tmux = Tmux { socket: format!("tote-e2e-{}", std::process::id()) };
     let pick = format!(
@@ -169,12 +181,13 @@ async fn a_picker_scans_in_tmux_the_pick_is_recorded_and_a_killed_picker_resumes
     let pid = tmux.run(&["display-message", "-p", "-t", "s", "#{pane_pid}"]);
     let killed = Command::new("kill").args(["-9", pid.trim()]).status().expect("kill");
     assert!(killed.success());
-    tmux.wait_for("Pane is dead");
+    let start = Instant::now();
+    while tmux.run(&["display-message", "-p", "-t", "s", "#{pane_dead}"]).trim() != "1" {
+        assert!(start.elapsed() < Duration::from_secs(20), "the killed picker's pane is not dead");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     tmux.run(&["respawn-pane", "-k", "-t", "s", &pick]);
     let s = tmux.wait_for("Item _");
     assert!(s.contains("PICK 2/3") && s.contains("B-02-03") && s.contains("2 x SKU-TEA"), "{s}");
     assert!(!s.contains("Badge"), "no second login: {s}");
-
-    let _ = server.kill();
-    let _ = server.wait();
 }

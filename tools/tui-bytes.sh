@@ -5,7 +5,16 @@
 set -euo pipefail
 TOTE=${TOTE:-$(cd "$(dirname "$0")/.." && pwd)/target/debug/tote}
 ASSETS=$(cd "$(dirname "$0")/../assets" && pwd)
-W=$(mktemp -d); trap 'tmux -L tote-bytes kill-server 2>/dev/null || true; kill $SERVER 2>/dev/null || true; rm -rf "$W"' EXIT
+W=$(mktemp -d)
+cleanup() {
+  # script(1) outlives a killed tmux server: end the pane's processes first.
+  local pane; pane=$(tmux -L tote-bytes display-message -p -t s '#{pane_pid}' 2>/dev/null || true)
+  if [ -n "$pane" ]; then pkill -P "$pane" 2>/dev/null || true; kill "$pane" 2>/dev/null || true; fi
+  tmux -L tote-bytes kill-server 2>/dev/null || true
+  kill "${SERVER:-}" 2>/dev/null || true
+  rm -rf "$W"
+}
+trap cleanup EXIT
 cd "$W"
 "$TOTE" --db f.db init --warehouse W1 >/dev/null
 "$TOTE" --db f.db stock import "$ASSETS/sample-stock.csv" >/dev/null

@@ -68,7 +68,8 @@ pub fn run(ops: usize, devices: usize, synchronous: &str) -> Result<()> {
                 let mut requests = 0;
                 while d.status().queued > 0 {
                     requests += 1;
-                    let round = d.sync(Some(&token)).await.map_err(|f| anyhow::anyhow!("{}: {}", f.short, f.message))?;
+                    let round =
+                        d.sync(Some(&token)).await.map_err(|f| anyhow::anyhow!("{}: {}", f.short, f.message))?;
                     if !round.rejected.is_empty() {
                         bail!("{} ops rejected, e.g. {:?}", round.rejected.len(), round.rejected[0]);
                     }

@@ -62,6 +62,8 @@ pub struct Device {
     clock: Arc<dyn Clock>,
     online: AtomicBool,
     batch: usize,
+    /// Refusals not yet shown to the worker (whoever's sync round found them).
+    refused: std::sync::Mutex<Vec<(FloorOp, Failure)>>,
 }
 
 fn cached_in<T: DeserializeOwned>(tx: &crate::storage::Tx<'_>, key: &str) -> Result<Option<T>, StorageError> {
@@ -74,7 +76,14 @@ fn storage(e: StorageError) -> Failure {
 
 impl Device {
     pub fn new(store: Arc<Store>, client: Client, clock: Arc<dyn Clock>) -> Device {
-        Device { store, client, clock, online: AtomicBool::new(true), batch: sync::BATCH }
+        Device {
+            store,
+            client,
+            clock,
+            online: AtomicBool::new(true),
+            batch: sync::BATCH,
+            refused: std::sync::Mutex::new(Vec::new()),
+        }
     }
 
     /// Ops per request (default [`sync::BATCH`]).
@@ -282,6 +291,12 @@ impl Device {
         }
     }
 
+    /// Refused ops found since the last call, for the worker's screen (a
+    /// claim's sync round finds them too, not only the sync worker's).
+    pub fn take_refusals(&self) -> Vec<(FloorOp, Failure)> {
+        self.refused.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default()
+    }
+
     /// One round: sends the oldest open ops (at most the batch size) and
     /// records the answers. An error means the server was not reached.
     pub async fn sync(&self, token: Option<&str>) -> Result<Round, Failure> {
@@ -338,6 +353,10 @@ impl Device {
                         Work::Packing => packing_key(op.task_id()),
                     };
                     let _ = self.store.write(|tx| tx.uncache(&key));
+                    tracing::warn!(op = op.kind(), task = op.task_id(), code = %f.code, why = %f.message, "op refused");
+                    if let Ok(mut r) = self.refused.lock() {
+                        r.push((op.clone(), f.clone()));
+                    }
                     round.rejected.push((op, f));
                 }
                 _ => {}

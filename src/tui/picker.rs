@@ -382,8 +382,7 @@ impl App for Picker {
                 self.sync = s;
                 vec![]
             }
-            Msg::Rejected(op, f) => {
-                tracing::warn!(op = op.kind(), task = op.task_id(), code = %f.code, why = %f.message, "op refused");
+            Msg::Rejected(_op, f) => {
                 self.refused.push(f.short.clone());
                 let mut cmds = self.fail(f.short);
                 if let (Some(t), false) = (self.task.as_ref(), matches!(self.step, Step::Busy(_))) {

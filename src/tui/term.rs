@@ -140,17 +140,16 @@ async fn sync_worker(device: Arc<Device>, wake: Arc<tokio::sync::Notify>, tx: mp
         let wait = match round {
             Ok(r) => {
                 failures = 0;
-                let more = r.applied > 0 || !r.rejected.is_empty();
-                for (op, why) in r.rejected {
-                    let _ = tx.send(Msg::Rejected(op, why));
-                }
-                if more { Duration::ZERO } else { Duration::from_secs(2) }
+                if r.applied > 0 || !r.rejected.is_empty() { Duration::ZERO } else { Duration::from_secs(2) }
             }
             Err(_) => {
                 failures += 1;
                 crate::sync::backoff(failures, rand_core::RngCore::next_u64(&mut rand_core::OsRng))
             }
         };
+        for (op, why) in device.take_refusals() {
+            let _ = tx.send(Msg::Rejected(op, why));
+        }
         if tx.send(Msg::Sync(device.status())).is_err() {
             return;
         }
