@@ -452,3 +452,24 @@ fn offline_status_refusals_and_resume() {
     assert!(s.contains("1 refused:") && s.contains("E003 not allowed") && s.contains("customer cancelled"), "{s}");
     shot(&p, "pick_refused");
 }
+
+#[test]
+fn a_box_packed_offline_defers_its_label() {
+    let mut k = packer_verifying();
+    for sku in ["SKU-MUG", "SKU-TEA", "SKU-TEA", "SKU-TEA"] {
+        enter(&mut k, sku, true);
+    }
+    enter(&mut k, "1", false);
+    for v in ["900", "300", "200", "150"] {
+        enter(&mut k, v, false);
+    }
+    reply(&mut k, saved());
+    key(&mut k, KeyName::F(1));
+    // The queue answered the completion locally; the label needs the server.
+    let packed = Outcome::Packing { task_id: 5, status: "packed".into(), packages: 1, sequence: None };
+    assert_eq!(reply(&mut k, Reply::Outcome(Ok(packed))), [Cmd::Call(Call::Labels { task: 5 })]);
+    assert_eq!(reply(&mut k, Reply::Labels(Err(Failure::network("connection refused")))), [Cmd::Beep]);
+    assert_eq!(k.step(), &packer::Step::Done);
+    shot(&k, "pack_label_deferred");
+    assert_eq!(key(&mut k, KeyName::F(4)), [Cmd::Call(Call::Labels { task: 5 })], "F4 asks again");
+}

@@ -352,6 +352,11 @@ impl Packer {
                 Some(t) => self.wait(Wait::Complete, Call::Op(FloorOp::CompletePacking { task_id: t.task_id })),
                 None => vec![],
             },
+            // Packed offline: the label comes when the server does (F4 asks again).
+            (Action::Next, Step::Done) if self.labels.is_empty() => match self.task.as_ref() {
+                Some(t) => self.wait(Wait::Labels, Call::Labels { task: t.task_id }),
+                None => vec![],
+            },
             (Action::Confirm | Action::Next, Step::Done) => {
                 self.reset();
                 vec![]
@@ -458,6 +463,11 @@ impl App for Packer {
             }
             Step::Done => {
                 v.big = Some("PACKED".into());
+                if self.labels.is_empty() {
+                    v.lines = vec!["Label deferred:".into(), "server not reached".into()];
+                    v.keys = vec![("F4", "label"), ("F1", "next")];
+                    return v;
+                }
                 v.lines.extend(self.labels.iter().map(|(t, _)| t.clone()));
                 v.lines.push(match &self.printed {
                     None => "Printing...".into(),
