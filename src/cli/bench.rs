@@ -97,19 +97,8 @@ async fn one_run(clients: usize, group: bool, durability: Durability, length: Du
     let dir = tempfile::tempdir()?;
     let store = Store::open_with(&dir.path().join("bench.db"), durability)?;
     let services = Services::new(Arc::new(store), Arc::new(SystemClock), ServiceConfig::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let lanes = setup(&services, clients, &base)?;
     let config = ServerConfig { group_commit: group, durability, ..ServerConfig::default() };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(tote::server::run(
-        listener,
-        async {
-            let _ = stopped.await;
-        },
-        services.clone(),
-        config,
-    ));
+    let (base, lanes, stop, server) = serve(&services, clients, config).await?;
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
     let deadline = Instant::now() + length;
     let mut tasks = Vec::new();
@@ -143,6 +132,27 @@ async fn one_run(clients: usize, group: bool, durability: Durability, length: Du
         ops_per_commit: metric(&metrics, "tote_committed_ops_total") / commits,
         errors,
     })
+}
+
+/// A running server in this process.
+pub(super) type Running = tokio::task::JoinHandle<std::io::Result<()>>;
+
+/// Sets up `clients` lanes ([`setup`]) and serves `services` on a free
+/// port; returns the base URL, the lanes, the stop switch and the server.
+pub(super) async fn serve(
+    services: &Services,
+    clients: usize,
+    config: ServerConfig,
+) -> Result<(String, Vec<Lane>, tokio::sync::oneshot::Sender<()>, Running)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let lanes = setup(services, clients, &base)?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let shutdown = async {
+        let _ = stopped.await;
+    };
+    let server = tokio::spawn(tote::server::run(listener, shutdown, services.clone(), config));
+    Ok((base, lanes, stop, server))
 }
 
 /// Scans until the deadline; returns the latency of each acknowledged op

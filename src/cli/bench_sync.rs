@@ -3,7 +3,7 @@
 //! process, on a temporary database). Reports the time until every op is
 //! applied, and checks each was applied once.
 
-use super::bench::{check_applied_once, setup};
+use super::bench::{check_applied_once, serve};
 use anyhow::{Context, Result, bail};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,19 +22,8 @@ pub fn run(ops: usize, devices: usize, synchronous: &str) -> Result<()> {
         let dir = tempfile::tempdir()?;
         let store = Store::open_with(&dir.path().join("bench.db"), durability)?;
         let services = Services::new(Arc::new(store), Arc::new(SystemClock), ServiceConfig::default());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let base = format!("http://{}", listener.local_addr()?);
-        let lanes = setup(&services, devices, &base)?;
         let config = ServerConfig { durability, ..ServerConfig::default() };
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(tote::server::run(
-            listener,
-            async {
-                let _ = stopped.await;
-            },
-            services.clone(),
-            config,
-        ));
+        let (base, lanes, stop, server) = serve(&services, devices, config).await?;
         // Each device's queue, written while "offline" (one transaction:
         // setup, not the measurement).
         let mut queued = Vec::new();
