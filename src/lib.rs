@@ -13,6 +13,8 @@
 //! - [`keymap`]: the floor TUI's keymap as data (defaults in assets/keymap.toml).
 //! - [`scanner`]: key presses back into scans (terminators, GS, prefix, AIM
 //!   ids, GS1), for the floor TUI.
+//! - [`relay`]: the outbox relay's pure rules: webhook body, HMAC
+//!   signature, retry schedule.
 //! - [`server`]: `tote serve`, the HTTP/JSON API (axum), group commit,
 //!   auth, health, metrics, OpenAPI.
 //! - [`sync`]: offline sync, pure: what a device sends next, how answers
@@ -27,6 +29,7 @@ pub mod gs1;
 pub mod keymap;
 pub mod labels;
 pub mod printing;
+pub mod relay;
 pub mod scanner;
 pub mod server;
 pub mod shipping;

@@ -16,6 +16,7 @@ mod extract;
 mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod relay;
 pub mod routes;
 pub mod writer;
 
@@ -41,6 +42,8 @@ pub(crate) struct AppState {
     pub config: Arc<ServerConfig>,
     pub metrics: Arc<metrics::HttpMetrics>,
     pub started: Instant,
+    /// Turns true when the server begins to stop (ends event streams).
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// Serves the API on `listener` until `shutdown` resolves; returns once
@@ -53,18 +56,28 @@ pub async fn run(
     config: ServerConfig,
 ) -> std::io::Result<()> {
     let (writer, writer_thread) = writer::start(services.clone(), config.writer())?;
+    let (stop_tx, stopping) = tokio::sync::watch::channel(false);
     let state = AppState {
         services,
         writer,
         config: Arc::new(config),
         metrics: Arc::new(metrics::HttpMetrics::default()),
         started: Instant::now(),
+        stopping: stopping.clone(),
     };
+    let relay = tokio::spawn(relay::run(state.services.clone(), relay::RelayConfig::default(), stopping));
     let app = router(state);
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "tote serve listening");
     }
+    // Stopping: tell the relay and the event streams first, so open
+    // streams end and the graceful shutdown is not held by them.
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    };
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    let _ = relay.await;
     // The router (and with it every writer handle) is gone: the writer
     // drains its queue, commits, and ends.
     tokio::task::spawn_blocking(move || writer_thread.join())

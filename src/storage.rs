@@ -23,11 +23,12 @@ mod convert;
 pub mod device;
 pub mod metrics;
 mod orders;
-mod outbox;
+pub mod outbox;
 mod packing;
 mod picking;
 pub mod print_jobs;
 pub mod queues;
+pub mod relay;
 pub mod stock;
 
 pub use auth::{SessionRow, WorkerRow};
@@ -51,6 +52,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_auth", include_str!("storage/migrations/0002_auth.sql")),
     ("0003_print_jobs", include_str!("storage/migrations/0003_print_jobs.sql")),
     ("0004_devices", include_str!("storage/migrations/0004_devices.sql")),
+    ("0005_webhooks", include_str!("storage/migrations/0005_webhooks.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

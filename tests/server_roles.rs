@@ -170,6 +170,7 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
         }
         ("POST", "/api/v1/ops") => (p.into(), Some(json!({"device_id": "HH-1", "queued": 0, "ops": []}))),
         ("GET", "/api/v1/devices") => (p.into(), None),
+        ("GET", "/api/v1/events") => (format!("{p}?after=0&follow=false"), None),
         ("POST", "/api/v1/picking-tasks") => {
             let (order_id, task) = w.order();
             w.f.ok(Command::CancelPicking { task_id: task, reason: "recount".into() });
@@ -350,6 +351,7 @@ const POLICY: &[(&str, &str)] = &[
     ("POST /api/v1/tasks/claim", "kpsa"),
     ("POST /api/v1/ops", "kpsa"),
     ("GET /api/v1/devices", "sa"),
+    ("GET /api/v1/events", "kpsai"),
     ("POST /api/v1/picking-tasks", "sa"),
     ("GET /api/v1/picking-tasks", "kpsa"),
     ("GET /api/v1/picking-tasks/{id}", "kpsa"),

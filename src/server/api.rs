@@ -23,6 +23,7 @@ macro_rules! command_handler {
     };
 }
 
+mod events;
 mod inventory;
 mod labels;
 mod ops;
@@ -39,6 +40,7 @@ use axum::Json;
 use axum::Router;
 use axum::routing::{get, post};
 
+pub use events::*;
 pub use inventory::*;
 pub use labels::*;
 pub use ops::*;
@@ -67,6 +69,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orders/{id}/picking-tasks", get(order_picking_tasks))
         .route("/api/v1/tasks/claim", post(claim_task))
         .route("/api/v1/ops", post(push_ops))
+        .route("/api/v1/events", get(event_stream))
         .route("/api/v1/devices", get(list_devices))
         .route("/api/v1/picking-tasks", post(create_picking_task).get(list_picking_tasks))
         .route("/api/v1/picking-tasks/{id}", get(get_picking_task))

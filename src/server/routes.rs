@@ -41,6 +41,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/api/v1/tasks/claim", Floor),
     r("POST", "/api/v1/ops", Floor),
     r("GET", "/api/v1/devices", Supervise),
+    r("GET", "/api/v1/events", Authenticated),
     // Picking.
     r("POST", "/api/v1/picking-tasks", Supervise),
     r("GET", "/api/v1/picking-tasks", Floor),

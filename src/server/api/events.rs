@@ -1,0 +1,80 @@
+//! `GET /api/v1/events?after=CURSOR`: the committed outbox as a
+//! Server-Sent Events stream, for boards and clients. Each event's SSE `id`
+//! is its outbox id: a client that reconnects with `Last-Event-ID` (or
+//! `after`) misses nothing and gets nothing twice. `follow=false` sends what
+//! is there and ends (catch-up).
+
+use crate::relay;
+use crate::server::AppState;
+use crate::server::error::ErrorBody;
+use crate::server::extract::Params;
+use crate::storage::outbox::OutboxRow;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use serde::Deserialize;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct EventsQuery {
+    /// Only events with a larger id (the last id you saw). Defaults to the
+    /// `Last-Event-ID` header, else 0 (from the beginning).
+    pub after: Option<i64>,
+    /// `false`: send the events there are now and end. Default: keep
+    /// the stream open and send new events as they commit.
+    pub follow: Option<bool>,
+}
+
+struct Cursor {
+    st: AppState,
+    after: i64,
+    follow: bool,
+    buf: VecDeque<OutboxRow>,
+}
+
+fn sse(e: &OutboxRow) -> Event {
+    Event::default().id(e.id.to_string()).event(e.event_type.clone()).data(relay::body(e))
+}
+
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventsQuery), security(("bearer" = [])),
+    responses((status = 200, description = "text/event-stream of outbox events", content_type = "text/event-stream"),
+        (status = 400, body = ErrorBody)))]
+pub async fn event_stream(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Params(q): Params<EventsQuery>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
+    let cursor = Cursor { st, after: q.after.or(last).unwrap_or(0).max(0), follow: q.follow.unwrap_or(true), buf: VecDeque::new() };
+    let stream = futures_util::stream::unfold(cursor, |mut c| async move {
+        loop {
+            if let Some(e) = c.buf.pop_front() {
+                let item = sse(&e);
+                return Some((Ok(item), c));
+            }
+            if *c.st.stopping.borrow() {
+                return None;
+            }
+            let after = c.after;
+            match c.st.services.query(|tx| Ok(tx.events_after(after, 200)?)) {
+                Ok(rows) if !rows.is_empty() => {
+                    c.after = rows.last().map_or(after, |r| r.id);
+                    c.buf.extend(rows);
+                }
+                _ if !c.follow => return None,
+                _ => {
+                    let mut stop = c.st.stopping.clone();
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+                        _ = stop.changed() => {}
+                    }
+                }
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}

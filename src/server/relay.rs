@@ -1,0 +1,130 @@
+//! The outbox relay: delivers committed outbox events to webhook
+//! subscribers. It reads only `outbox_events` rows, which exist only once
+//! their transaction committed, so no event is published that was not.
+//!
+//! Each round fans new events out to the endpoints that want them (one
+//! pending delivery per endpoint and event), then posts the due deliveries,
+//! at most `concurrency` at once, each signed ([`crate::relay::sign`]). A
+//! 2xx marks it delivered; anything else retries with backoff until the
+//! endpoint's `max_attempts`, then the delivery is dead (replay with
+//! `tote events replay`). It stops when the server stops; deliveries under
+//! way finish first.
+
+use crate::app::Services;
+use crate::relay;
+use crate::storage::StorageError;
+use crate::storage::relay::Due;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How the relay runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelayConfig {
+    /// Pause between rounds when there was nothing to do.
+    pub idle: Duration,
+    /// Deliveries posted at once.
+    pub concurrency: usize,
+    /// Per request.
+    pub timeout: Duration,
+}
+
+impl Default for RelayConfig {
+    fn default() -> Self {
+        RelayConfig { idle: Duration::from_millis(250), concurrency: 8, timeout: Duration::from_secs(5) }
+    }
+}
+
+/// Runs until `stop` turns true.
+pub async fn run(services: Services, config: RelayConfig, mut stop: watch::Receiver<bool>) {
+    let Ok(http) = reqwest::Client::builder().timeout(config.timeout).build() else {
+        tracing::error!("the relay could not build its HTTP client");
+        return;
+    };
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let worked = match round(&services, &http, config).await {
+            Ok(n) => n > 0,
+            Err(e) => {
+                tracing::warn!(error = %e, "relay round failed");
+                false
+            }
+        };
+        if !worked {
+            tokio::select! {
+                _ = tokio::time::sleep(config.idle) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+}
+
+/// One round; returns the deliveries tried.
+async fn round(services: &Services, http: &reqwest::Client, config: RelayConfig) -> Result<usize, StorageError> {
+    let now = services.now();
+    let endpoints = services.store().read(|tx| tx.endpoints())?;
+    if endpoints.is_empty() {
+        return Ok(0);
+    }
+    services.store().write(|tx| {
+        for e in endpoints.iter().filter(|e| e.active) {
+            tx.fan_out(e, 500, now)?;
+        }
+        Ok::<_, StorageError>(())
+    })?;
+    let due = services.store().read(|tx| tx.due_deliveries(now, 256))?;
+    let tried = due.len();
+    for chunk in due.chunks(config.concurrency.max(1)) {
+        let mut set = tokio::task::JoinSet::new();
+        for d in chunk.iter().cloned() {
+            let http = http.clone();
+            let ts = now.timestamp();
+            set.spawn(async move {
+                let result = deliver(&http, &d, ts).await;
+                (d, result)
+            });
+        }
+        let mut results = Vec::with_capacity(chunk.len());
+        while let Some(r) = set.join_next().await {
+            if let Ok(r) = r {
+                results.push(r);
+            }
+        }
+        let now = services.now();
+        services.store().write(|tx| {
+            for (d, result) in &results {
+                match result {
+                    Ok(()) => tx.delivered(d.endpoint.id, d.event.id, now)?,
+                    Err(why) => {
+                        let attempts = d.attempts + 1;
+                        let jitter = rand_core::RngCore::next_u64(&mut rand_core::OsRng);
+                        let at = relay::retry_at(now, attempts, d.endpoint.max_attempts, jitter);
+                        if at.is_none() {
+                            tracing::warn!(endpoint = %d.endpoint.name, event = d.event.id, error = %why, "delivery dead");
+                        }
+                        tx.delivery_failed(d.endpoint.id, d.event.id, why, at)?;
+                    }
+                }
+            }
+            Ok::<_, StorageError>(())
+        })?;
+    }
+    Ok(tried)
+}
+
+async fn deliver(http: &reqwest::Client, d: &Due, timestamp: i64) -> Result<(), String> {
+    let body = relay::body(&d.event);
+    let resp = http
+        .post(&d.endpoint.url)
+        .header("content-type", "application/json")
+        .header("x-tote-event-id", d.event.id.to_string())
+        .header("x-tote-event-type", &d.event.event_type)
+        .header("x-tote-timestamp", timestamp.to_string())
+        .header("x-tote-signature", relay::sign(&d.endpoint.secret, timestamp, &body))
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if resp.status().is_success() { Ok(()) } else { Err(format!("HTTP {}", resp.status().as_u16())) }
+}
