@@ -12,6 +12,7 @@ mod printer;
 mod serve;
 mod stock;
 mod tour;
+mod webhook;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -51,6 +52,12 @@ enum Cmd {
     /// API keys for integrations (scope: integration).
     #[command(subcommand)]
     Apikey(ApikeyCmd),
+    /// Webhook subscribers of the outbox relay (tote serve delivers to them).
+    #[command(subcommand)]
+    Webhook(WebhookCmd),
+    /// The outbox's events.
+    #[command(subcommand)]
+    Events(EventsCmd),
     /// ZPL labels: list the templates, render one from JSON data.
     #[command(subcommand)]
     Label(LabelCmd),
@@ -169,6 +176,37 @@ enum PrinterCmd {
 }
 
 #[derive(Debug, Subcommand)]
+enum WebhookCmd {
+    /// Add a subscriber: every delivery is POSTed as JSON with
+    /// X-Tote-Signature (HMAC-SHA256 with SECRET) and X-Tote-Event-Id.
+    Add {
+        name: String,
+        url: String,
+        #[arg(long, env = "TOTE_WEBHOOK_SECRET")]
+        secret: String,
+        /// Event types, comma-separated, or * for all.
+        #[arg(long, default_value = "*")]
+        events: String,
+        /// Tries before a delivery is dead (replay brings it back).
+        #[arg(long, default_value_t = 8)]
+        max_attempts: u32,
+    },
+    /// Subscribers and their deliveries.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum EventsCmd {
+    /// Send a subscriber's events again from an event id on (delivered and
+    /// dead alike); receivers deduplicate by X-Tote-Event-Id.
+    Replay {
+        webhook: String,
+        #[arg(long, default_value_t = 0)]
+        from: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ApikeyCmd {
     /// Create a key; it is printed once and stored only as a hash.
     Create { name: String },
@@ -215,6 +253,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Apikey(ApikeyCmd::Create { name }) => people::apikey_create(&services(db)?, &name),
         Cmd::Apikey(ApikeyCmd::Revoke { name }) => people::apikey_revoke(&services(db)?, &name),
         Cmd::Bench(cmd) => bench::run(&cmd),
+        Cmd::Webhook(WebhookCmd::Add { name, url, secret, events, max_attempts }) => {
+            webhook::add(&services(db)?, &name, &url, &secret, &events, max_attempts)
+        }
+        Cmd::Webhook(WebhookCmd::List) => webhook::list(&services(db)?),
+        Cmd::Events(EventsCmd::Replay { webhook, from }) => webhook::replay(&services(db)?, &webhook, from),
         Cmd::Printer(PrinterCmd::Test { uri, template }) => printer::test(&uri, &template),
         Cmd::Printer(PrinterCmd::Status { uri }) => printer::status(&uri),
         Cmd::Label(LabelCmd::List) => {

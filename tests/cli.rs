@@ -130,3 +130,21 @@ fn the_demo_builds_a_fresh_warehouse_each_run_and_stops_without_a_terminal() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("events in the outbox"), "{}", text(&o));
 }
+
+#[test]
+fn webhooks_are_added_listed_and_replayed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    assert!(tote(&db, &["init", "--warehouse", "W1"]).status.success());
+    let short = tote(&db, &["webhook", "add", "shop", "http://127.0.0.1:9/hook", "--secret", "short"]);
+    assert!(!short.status.success() && text(&short).contains("16 characters"), "{}", text(&short));
+    let ok = tote(&db, &["webhook", "add", "shop", "http://127.0.0.1:9/hook", "--secret", "0123456789abcdef0123"]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    let again = tote(&db, &["webhook", "add", "shop", "http://127.0.0.1:9/x", "--secret", "0123456789abcdef0123"]);
+    assert!(!again.status.success() && text(&again).contains("name taken"), "{}", text(&again));
+    let list = tote(&db, &["webhook", "list"]);
+    assert!(text(&list).contains("shop") && text(&list).contains("0 pending"), "{}", text(&list));
+    let replay = tote(&db, &["events", "replay", "shop", "--from", "1"]);
+    assert!(replay.status.success() && text(&replay).contains("0 deliveries"), "{}", text(&replay));
+    assert!(!tote(&db, &["events", "replay", "nobody"]).status.success());
+}

@@ -147,6 +147,15 @@ pub(crate) fn render(state: &AppState, domain: &DomainMetrics) -> String {
     );
     head(&mut out, "tote_outbox_depth", "gauge", "Outbox events not yet published.");
     let _ = writeln!(out, "tote_outbox_depth {}", domain.outbox_pending);
+    if let Ok(r) = state.services.store().read(|tx| tx.relay_stats()) {
+        head(&mut out, "tote_webhook_deliveries", "gauge", "Webhook deliveries by status.");
+        for (status, n) in [("pending", r.pending), ("delivered", r.delivered), ("dead", r.dead)] {
+            let _ = writeln!(out, "tote_webhook_deliveries{{status=\"{status}\"}} {n}");
+        }
+        head(&mut out, "tote_webhook_oldest_pending_seconds", "gauge", "Age of the oldest undelivered event.");
+        let age = r.oldest_pending.map_or(0, |t| (state.services.now() - t).num_seconds().max(0));
+        let _ = writeln!(out, "tote_webhook_oldest_pending_seconds {age}");
+    }
     head(&mut out, "tote_tasks", "gauge", "Tasks by queue, status and priority.");
     for (queue, status, rank, n) in &domain.queue_depth {
         let priority = crate::domain::order::Priority::from_rank(*rank).map_or("unknown", |p| p.as_str());

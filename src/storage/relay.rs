@@ -60,13 +60,32 @@ fn endpoint(r: &rusqlite::Row<'_>) -> rusqlite::Result<Endpoint> {
 }
 
 impl Tx<'_> {
-    pub fn add_endpoint(&self, name: &str, url: &str, secret: &str, types: &str, max_attempts: u32, now: Timestamp) -> Result<i64> {
+    pub fn add_endpoint(
+        &self,
+        name: &str,
+        url: &str,
+        secret: &str,
+        types: &str,
+        max_attempts: u32,
+        now: Timestamp,
+    ) -> Result<i64> {
         self.exec(
             "INSERT INTO webhook_endpoints (name, url, secret, event_types, max_attempts, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![name, url, secret, types, max_attempts, ms(now)],
         )?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Where an endpoint's fan-out resumes (events after it).
+    pub fn set_endpoint_cursor(&self, id: i64, cursor: i64) -> Result<()> {
+        self.exec("UPDATE webhook_endpoints SET cursor = ?2 WHERE id = ?1", params![id, cursor])?;
+        Ok(())
+    }
+
+    /// The newest outbox event's id (0 when there is none).
+    pub fn outbox_newest(&self) -> Result<i64> {
+        Ok(self.row("SELECT COALESCE(MAX(id), 0) FROM outbox_events", [], |r| r.get(0))?)
     }
 
     pub fn endpoints(&self) -> Result<Vec<Endpoint>> {
@@ -107,7 +126,9 @@ impl Tx<'_> {
              WHERE status = 'pending' AND next_attempt_at <= ?1 ORDER BY event_id, endpoint_id LIMIT ?2",
         )?;
         let keys = st
-            .query_map(params![ms(now), limit], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?
+            .query_map(params![ms(now), limit], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let endpoints = self.endpoints()?;
         let mut out = Vec::with_capacity(keys.len());
@@ -134,7 +155,13 @@ impl Tx<'_> {
     }
 
     /// A failed try: again at `retry_at`, or dead when `None`.
-    pub fn delivery_failed(&self, endpoint_id: i64, event_id: i64, error: &str, retry_at: Option<Timestamp>) -> Result<()> {
+    pub fn delivery_failed(
+        &self,
+        endpoint_id: i64,
+        event_id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<()> {
         let status = if retry_at.is_some() { "pending" } else { "dead" };
         self.exec(
             "UPDATE webhook_deliveries SET status = ?3, attempts = attempts + 1, last_error = ?4,
@@ -184,4 +211,3 @@ impl Tx<'_> {
         })
     }
 }
-

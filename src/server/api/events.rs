@@ -49,7 +49,12 @@ pub async fn event_stream(
     Params(q): Params<EventsQuery>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
-    let cursor = Cursor { st, after: q.after.or(last).unwrap_or(0).max(0), follow: q.follow.unwrap_or(true), buf: VecDeque::new() };
+    let cursor = Cursor {
+        st,
+        after: q.after.or(last).unwrap_or(0).max(0),
+        follow: q.follow.unwrap_or(true),
+        buf: VecDeque::new(),
+    };
     let stream = futures_util::stream::unfold(cursor, |mut c| async move {
         loop {
             if let Some(e) = c.buf.pop_front() {
