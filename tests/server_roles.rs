@@ -160,6 +160,13 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
                 "lines": [{"sku": "SKU-M", "quantity": 1, "warehouse": "W1"}]});
             (p.into(), Some(body))
         }
+        ("POST", "/api/v1/orders/batch") => {
+            let n = w.next();
+            let body = json!({"orders": [{"request_id": format!("rb-{n}"),
+                "ship_to": {"contact_name": "A", "street": "S 1", "city": "C", "country": "RS"},
+                "lines": [{"sku": "SKU-M", "quantity": 1, "warehouse": "W1"}]}]});
+            (p.into(), Some(body))
+        }
         ("POST", "/api/v1/orders/{id}/cancel") => {
             (p.replace("{id}", &w.order().0.to_string()), Some(json!({"op_id": op, "reason": "test"})))
         }
@@ -344,6 +351,7 @@ const POLICY: &[(&str, &str)] = &[
     ("POST /api/v1/auth/logout", "kpsai"),
     ("GET /api/v1/me", "kpsai"),
     ("POST /api/v1/orders", "sai"),
+    ("POST /api/v1/orders/batch", "sai"),
     ("GET /api/v1/orders", "sai"),
     ("GET /api/v1/orders/{id}", "kpsai"),
     ("POST /api/v1/orders/{id}/cancel", "sai"),

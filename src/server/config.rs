@@ -22,6 +22,8 @@ pub struct ServerConfig {
     pub lockout: LockoutPolicy,
     /// Longest list a request may ask for.
     pub max_page: u32,
+    /// Orders one `POST /api/v1/orders/batch` may carry.
+    pub max_intake_batch: usize,
 }
 
 impl Default for ServerConfig {
@@ -35,6 +37,7 @@ impl Default for ServerConfig {
             token_ttl: chrono::Duration::hours(12),
             lockout: LockoutPolicy::default(),
             max_page: 500,
+            max_intake_batch: 1000,
         }
     }
 }
@@ -60,6 +63,7 @@ struct FileServer {
     lockout_failures: Option<u32>,
     lockout_minutes: Option<i64>,
     max_page: Option<u32>,
+    max_intake_batch: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -114,6 +118,9 @@ impl ServerConfig {
         }
         if let Some(v) = s.max_page {
             c.max_page = v.max(1);
+        }
+        if let Some(v) = s.max_intake_batch {
+            c.max_intake_batch = v.max(1);
         }
         Ok(Loaded { config: c, listen: s.listen, db: s.db })
     }

@@ -33,6 +33,7 @@ impl Modify for Bearer {
         api::claim_task,
         api::push_ops,
         api::list_devices,
+        api::submit_order_batch,
         api::event_stream,
         api::create_picking_task, api::list_picking_tasks, api::get_picking_task, api::next_item,
         api::assign_picking, api::start_picking, api::pick_item, api::short_item, api::skip_item,

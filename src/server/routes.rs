@@ -34,6 +34,7 @@ pub const ROUTES: &[RouteSpec] = &[
     // Orders.
     r("POST", "/api/v1/orders", Manage),
     r("GET", "/api/v1/orders", Manage),
+    r("POST", "/api/v1/orders/batch", Manage),
     r("GET", "/api/v1/orders/{id}", Authenticated),
     r("POST", "/api/v1/orders/{id}/cancel", Manage),
     r("GET", "/api/v1/orders/{id}/picking-tasks", Floor),

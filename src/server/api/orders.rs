@@ -12,7 +12,7 @@ use crate::storage::queues::TaskFilter;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 /// Order intake. The body is the order, plus an optional `op_id`; without
@@ -39,6 +39,68 @@ pub async fn submit_order(
         _ => StatusCode::OK,
     };
     Ok((status, Json(outcome)))
+}
+
+/// Many orders in one request.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OrderBatch {
+    /// Each is idempotent on its `request_id` (op id `order-intake-{request_id}`).
+    pub orders: Vec<OrderRequest>,
+}
+
+/// One order's result in a batch.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResult {
+    pub request_id: String,
+    /// `created`, `existing` (a repeat), `rejected` (see `error`) or `retry`
+    /// (the store failed: send that order again).
+    pub status: &'static str,
+    pub outcome: Option<Outcome>,
+    pub error: Option<ErrorBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResponse {
+    pub results: Vec<BatchResult>,
+}
+
+/// Batch intake: each order runs as its own op (one order's rejection does
+/// not touch another), all through the writer together, so they share
+/// commits. Results come in the request's order; priorities carry into the
+/// task queues.
+#[utoipa::path(post, path = "/api/v1/orders/batch", tag = "orders", request_body = OrderBatch, security(("bearer" = [])),
+    responses((status = 200, body = BatchResponse), (status = 400, body = ErrorBody)))]
+pub async fn submit_order_batch(
+    State(st): State<AppState>,
+    Body(batch): Body<OrderBatch>,
+) -> Result<Json<BatchResponse>, ApiError> {
+    let max = st.config.max_intake_batch;
+    if batch.orders.is_empty() || batch.orders.len() > max {
+        return Err(ApiError::invalid("orders", format!("1 to {max} orders per request")));
+    }
+    for (i, o) in batch.orders.iter().enumerate() {
+        if let Some(j) = batch.orders[..i].iter().position(|p| p.request_id == o.request_id) {
+            return Err(ApiError::invalid(format!("orders[{i}].request_id"), format!("repeats orders[{j}]")));
+        }
+    }
+    let ids: Vec<String> = batch.orders.iter().map(|o| o.request_id.clone()).collect();
+    let jobs = batch.orders.into_iter().map(|o| (o.default_op_id(), Command::SubmitOrder(o))).collect();
+    let answers = st.writer.execute_many(jobs).await;
+    let results = ids
+        .into_iter()
+        .zip(answers)
+        .map(|(request_id, answer)| match answer {
+            Ok(o) => {
+                let status = if matches!(o, Outcome::Order { existing: true, .. }) { "existing" } else { "created" };
+                BatchResult { request_id, status, outcome: Some(o), error: None }
+            }
+            Err(e) => {
+                let status = if matches!(e, crate::app::AppError::Storage(_)) { "retry" } else { "rejected" };
+                BatchResult { request_id, status, outcome: None, error: Some(ApiError::from(e).body) }
+            }
+        })
+        .collect();
+    Ok(Json(BatchResponse { results }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
