@@ -179,7 +179,8 @@ async fn a_picker_scans_in_tmux_the_pick_is_recorded_and_a_killed_picker_resumes
     tmux.wait_for("Item _");
     tmux.run(&["set-option", "-t", "s", "remain-on-exit", "on"]);
     let pid = tmux.run(&["display-message", "-p", "-t", "s", "#{pane_pid}"]);
-    let killed = Command::new("kill").args(["-9", pid.trim()]).status().expect("kill");
+    // The shell's own kill: /bin/kill comes from procps, which a fresh machine may lack.
+    let killed = Command::new("sh").args(["-c", &format!("kill -9 {}", pid.trim())]).status().expect("kill");
     assert!(killed.success());
     let start = Instant::now();
     while tmux.run(&["display-message", "-p", "-t", "s", "#{pane_dead}"]).trim() != "1" {

@@ -94,6 +94,12 @@ impl Picker {
         &self.step
     }
 
+    /// The task now belongs to another worker (a supervisor reassigned it).
+    fn taken_away(&self, t: &PickingTaskView) -> bool {
+        let mine = self.session.as_ref().map(|s| s.worker_id);
+        t.worker_id.is_some() && t.worker_id != mine
+    }
+
     fn item(&self) -> Option<&PickingItemView> {
         self.task.as_ref()?.items.iter().find(|i| i.status == "pending")
     }
@@ -118,12 +124,8 @@ impl Picker {
     /// The step a fresh copy of the task puts the picker on.
     fn apply(&mut self, t: PickingTaskView) -> Vec<Cmd> {
         let id = t.task_id;
-        let mine = self.session.as_ref().map(|s| s.worker_id);
-        let status = if t.worker_id.is_some() && t.worker_id != mine && t.status != "completed" {
-            "reassigned".to_owned()
-        } else {
-            t.status.clone()
-        };
+        let status =
+            if self.taken_away(&t) && t.status != "completed" { "reassigned".to_owned() } else { t.status.clone() };
         let reason = t.cancellation_reason.clone();
         self.task = Some(t);
         match status.as_str() {
@@ -167,8 +169,7 @@ impl Picker {
     /// A poll's copy of the task: a cancellation or reassignment interrupts;
     /// another change (a refused op) moves the picker only if its item changed.
     fn polled(&mut self, t: PickingTaskView) -> Vec<Cmd> {
-        let mine = self.session.as_ref().map(|s| s.worker_id);
-        if t.status == "cancelled" || (t.worker_id.is_some() && t.worker_id != mine) {
+        if t.status == "cancelled" || self.taken_away(&t) {
             return self.apply(t);
         }
         if self.task.as_ref().is_some_and(|c| c.task_id != t.task_id) {
