@@ -394,8 +394,10 @@ fn packer_verifies_boxes_and_prints() {
     assert_eq!(enter(&mut k, "TT000000000RS", true), [Cmd::Beep]);
     k.update(Msg::Printed(Err("print failed: paper out".into())));
     shot(&k, "pack_print_failed");
+    k.update(Msg::Sync(tote::tui::SyncStatus { online: false, queued: 1, oldest_age_s: Some(5) }));
     key(&mut k, KeyName::F(1));
     assert_eq!(k.step(), &packer::Step::Find);
+    assert_eq!(k.view().status, "OFF q1 5s", "the next order keeps the status bar");
 }
 
 #[test]

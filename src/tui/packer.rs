@@ -115,7 +115,13 @@ impl Packer {
     }
 
     fn reset(&mut self) {
-        *self = Packer { input: self.input.clone(), session: self.session.take(), ..Packer::new(Input::default()) };
+        // The next order starts clean; the login and what the status bar knows stay.
+        *self = Packer {
+            input: self.input.clone(),
+            session: self.session.take(),
+            sync: self.sync,
+            ..Packer::new(Input::default())
+        };
         self.step = Step::Find;
     }
 
