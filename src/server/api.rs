@@ -105,6 +105,18 @@ async fn run(st: &AppState, op_id: String, command: Command) -> Result<Json<Outc
     Ok(Json(st.writer.execute(op_id, command).await?))
 }
 
+/// One op's answer inside a many-op request: the outcome, or the error
+/// body with `rejected` (final) or `retry` (the store failed; send the op
+/// again under the same op id).
+fn many_answer(
+    answer: Result<Outcome, crate::app::AppError>,
+) -> Result<Outcome, (&'static str, super::error::ErrorBody)> {
+    answer.map_err(|e| {
+        let status = if matches!(e, crate::app::AppError::Storage(_)) { "retry" } else { "rejected" };
+        (status, ApiError::from(e).body)
+    })
+}
+
 /// The worker a floor command is checked against: the caller itself; for
 /// a supervisor or admin, the worker named in the request, or `None` (act
 /// as supervisor, not bound to the task's assignee).

@@ -100,17 +100,9 @@ pub async fn push_ops(
         .ops
         .into_iter()
         .zip(answers)
-        .map(|(o, answer)| match answer {
+        .map(|(o, answer)| match super::many_answer(answer) {
             Ok(outcome) => OpResult { op_id: o.op_id, status: "applied".into(), outcome: Some(outcome), error: None },
-            Err(e @ AppError::Storage(_)) => {
-                OpResult { op_id: o.op_id, status: "retry".into(), outcome: None, error: Some(ApiError::from(e).body) }
-            }
-            Err(AppError::Rejected(r)) => OpResult {
-                op_id: o.op_id,
-                status: "rejected".into(),
-                outcome: None,
-                error: Some(ApiError::from(r).body),
-            },
+            Err((status, body)) => OpResult { op_id: o.op_id, status: status.into(), outcome: None, error: Some(body) },
         })
         .collect();
     Ok(Json(OpsResponse { results }))

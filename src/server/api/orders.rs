@@ -89,15 +89,12 @@ pub async fn submit_order_batch(
     let results = ids
         .into_iter()
         .zip(answers)
-        .map(|(request_id, answer)| match answer {
+        .map(|(request_id, answer)| match super::many_answer(answer) {
             Ok(o) => {
                 let status = if matches!(o, Outcome::Order { existing: true, .. }) { "existing" } else { "created" };
                 BatchResult { request_id, status, outcome: Some(o), error: None }
             }
-            Err(e) => {
-                let status = if matches!(e, crate::app::AppError::Storage(_)) { "retry" } else { "rejected" };
-                BatchResult { request_id, status, outcome: None, error: Some(ApiError::from(e).body) }
-            }
+            Err((status, body)) => BatchResult { request_id, status, outcome: None, error: Some(body) },
         })
         .collect();
     Ok(Json(BatchResponse { results }))
