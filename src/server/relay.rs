@@ -63,16 +63,22 @@ pub async fn run(services: Services, config: RelayConfig, mut stop: watch::Recei
 /// One round; returns the deliveries tried.
 async fn round(services: &Services, http: &reqwest::Client, config: RelayConfig) -> Result<usize, StorageError> {
     let now = services.now();
-    let endpoints = services.store().read(|tx| tx.endpoints())?;
+    let (endpoints, newest) =
+        services.store().read(|tx| Ok::<_, StorageError>((tx.endpoints()?, tx.outbox_newest()?)))?;
     if endpoints.is_empty() {
         return Ok(0);
     }
-    services.store().write(|tx| {
-        for e in endpoints.iter().filter(|e| e.active) {
-            tx.fan_out(e, 500, now)?;
-        }
-        Ok::<_, StorageError>(())
-    })?;
+    // Only endpoints behind the outbox need a fan-out: an idle relay does
+    // not take the write lock (the writer thread's) four times a second.
+    let behind: Vec<_> = endpoints.iter().filter(|e| e.active && e.cursor < newest).collect();
+    if !behind.is_empty() {
+        services.store().write(|tx| {
+            for e in &behind {
+                tx.fan_out(e, 500, now)?;
+            }
+            Ok::<_, StorageError>(())
+        })?;
+    }
     let due = services.store().read(|tx| tx.due_deliveries(now, 256))?;
     let tried = due.len();
     for chunk in due.chunks(config.concurrency.max(1)) {
