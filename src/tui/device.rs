@@ -178,10 +178,13 @@ impl Device {
             .map_err(storage)
     }
 
-    /// Task ids with ops still queued: their local copy is the newer one.
-    fn busy_tasks(&self) -> Vec<i64> {
+    /// Whether the task still has queued ops: then its local copy is the
+    /// newer one. (A picking and a packing task may share an id: the work tells them apart.)
+    fn has_open_ops(&self, work: Work, id: i64) -> bool {
         let open = self.store.read(|tx| tx.open_ops(10_000)).unwrap_or_default();
-        open.iter().filter_map(|o| serde_json::from_str::<FloorOp>(&o.payload).ok()).map(|o| o.task_id()).collect()
+        open.iter()
+            .filter_map(|o| serde_json::from_str::<FloorOp>(&o.payload).ok())
+            .any(|o| o.work() == work && o.task_id() == id)
     }
 
     /// A read: the server's answer (cached), or the cache when the server is
@@ -216,12 +219,12 @@ impl Device {
         match call {
             Call::Op(op) => Reply::Outcome(self.queue(op.clone())),
             Call::PickingTask { id } => {
-                let newer = self.busy_tasks().contains(id);
+                let newer = self.has_open_ops(Work::Picking, *id);
                 let pick = |r| if let Reply::PickingTask(r) = r { Some(r) } else { None };
                 Reply::PickingTask(self.read(picking_key(*id), newer, call, token, pick).await)
             }
             Call::PackingTask { id } => {
-                let newer = self.busy_tasks().contains(id);
+                let newer = self.has_open_ops(Work::Packing, *id);
                 let pick = |r| if let Reply::PackingTask(r) = r { Some(r) } else { None };
                 Reply::PackingTask(self.read(packing_key(*id), newer, call, token, pick).await)
             }
