@@ -137,14 +137,6 @@ impl Tx<'_> {
         rows.into_iter().map(to_op).collect()
     }
 
-    /// Device: the last `limit` ops in any state, newest first.
-    pub fn recent_ops(&self, limit: u32) -> Result<Vec<QueuedOp>> {
-        let sql = format!("SELECT {OP_COLUMNS} FROM device_ops ORDER BY seq DESC LIMIT +?1");
-        let mut st = self.conn.prepare_cached(&sql)?;
-        let rows = st.query_map([limit], op_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter().map(to_op).collect()
-    }
-
     /// Device: how many ops wait for the server, and since when the oldest.
     pub fn queue_depth(&self) -> Result<(u32, Option<Timestamp>)> {
         let (n, oldest): (i64, Option<i64>) = self.row(
