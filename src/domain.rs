@@ -15,6 +15,7 @@
 //! - [`stock`]: stock slots, reservations, FIFO/FEFO allocation.
 //! - [`event`]: facts written to the outbox.
 //! - [`auth`]: roles, callers, endpoint access and the PIN lockout rule.
+//! - [`workflow`]: the intake and fulfillment workflows as pure deciders.
 
 pub mod auth;
 pub mod error;
@@ -26,6 +27,7 @@ pub mod order;
 pub mod packing;
 pub mod picking;
 pub mod stock;
+pub mod workflow;
 
 pub use error::{DomainError, ErrorKind};
 

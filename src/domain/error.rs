@@ -59,6 +59,10 @@ pub enum DomainError {
     Unauthenticated { reason: String },
     #[error("badge locked after repeated wrong PINs until {until}")]
     LockedOut { until: String },
+    /// A workflow refused a signal in its current step (e.g. an address
+    /// change once a label exists); the reason says why and what to do.
+    #[error("refused: {reason}")]
+    WorkflowRefused { reason: String },
 }
 
 impl DomainError {
@@ -86,7 +90,8 @@ impl DomainError {
             | E::DimensionsMissing { .. }
             | E::TrackingMissing
             | E::RetryLimit { .. }
-            | E::OpReused { .. } => ErrorKind::Conflict,
+            | E::OpReused { .. }
+            | E::WorkflowRefused { .. } => ErrorKind::Conflict,
             E::NotAssignee { .. } | E::Forbidden { .. } | E::LockedOut { .. } => ErrorKind::Forbidden,
             E::Unauthenticated { .. } => ErrorKind::Unauthenticated,
         }
@@ -136,6 +141,7 @@ impl DomainError {
             E::Forbidden { .. } => ("E403", "forbidden"),
             E::Unauthenticated { .. } => ("E402", "log in first"),
             E::LockedOut { .. } => ("E405", "badge locked"),
+            E::WorkflowRefused { .. } => ("E601", "refused"),
         }
     }
 }
@@ -168,6 +174,7 @@ mod tests {
             DomainError::Forbidden { reason: "role".into() },
             DomainError::Unauthenticated { reason: "no token".into() },
             DomainError::LockedOut { until: "later".into() },
+            DomainError::WorkflowRefused { reason: "label exists".into() },
         ]
     }
 

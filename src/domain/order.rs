@@ -80,7 +80,7 @@ impl OrderStatus {
 }
 
 /// Where a parcel goes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Address {
     pub contact_name: String,
     pub street: String,

@@ -1,0 +1,331 @@
+//! Durable workflows as pure deciders (seed 003): a workflow's state is the
+//! fold of its history (`evolve`), and `decide(state, input, now)` answers an
+//! input (start, an activity's result, a signal, a timer) with new history
+//! events and effects for the engine to carry out (run an activity with a
+//! retry policy, start or cancel a timer, start a child workflow, finish).
+//!
+//! Nothing here runs anything: the engine (`app::workflow`, driven by
+//! `server::engine`) writes the events and effects in the transaction of the
+//! decision that produced them. The same deciders could run under Temporal:
+//! inputs, events and effects are plain serialisable values.
+
+pub mod fulfillment;
+pub mod intake;
+
+use super::Timestamp;
+use super::order::Address;
+use serde::{Deserialize, Serialize};
+
+/// Which workflow a row runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkflowKind {
+    OrderIntake,
+    OrderFulfillment,
+}
+
+impl WorkflowKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkflowKind::OrderIntake => "order_intake",
+            WorkflowKind::OrderFulfillment => "order_fulfillment",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [WorkflowKind::OrderIntake, WorkflowKind::OrderFulfillment].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The workflow id of an order intake (seed 003): one per request id, so a
+/// second start finds the first.
+pub fn intake_id(request_id: &str) -> String {
+    format!("order-intake-{}", request_id.trim())
+}
+
+/// The workflow id of one fulfillment.
+pub fn fulfillment_id(fulfillment: i64) -> String {
+    format!("order-fulfillment-{fulfillment}")
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkflowStatus {
+    #[default]
+    Running,
+    Completed,
+    Cancelled,
+    Failed,
+}
+
+impl WorkflowStatus {
+    pub const ALL: [WorkflowStatus; 4] =
+        [WorkflowStatus::Running, WorkflowStatus::Completed, WorkflowStatus::Cancelled, WorkflowStatus::Failed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkflowStatus::Running => "running",
+            WorkflowStatus::Completed => "completed",
+            WorkflowStatus::Cancelled => "cancelled",
+            WorkflowStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn is_terminal(self) -> bool {
+        self != WorkflowStatus::Running
+    }
+}
+
+/// One unit of work a workflow asks for. Local activities change the
+/// warehouse's own tables and run in the transaction of the decision that
+/// asked for them; the others call a carrier and run on the engine's
+/// workers, their result coming back as a new input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "name", rename_all = "snake_case")]
+pub enum Activity {
+    ValidateOrder,
+    CreateOrder,
+    AllocateInventory,
+    MarkReserved,
+    CreatePickWork,
+    /// Pick timeout with re-queue: cancel the open picking task (its stock
+    /// goes back) and create a new one.
+    RequeuePick,
+    ConsumeInventory,
+    CreateShipment,
+    GenerateLabel,
+    ConfirmShipment,
+    MarkShipped,
+    UpdateAddress {
+        ship_to: Address,
+    },
+    /// Compensation: cancel open tasks, release reservations, return picked
+    /// units to their shelves.
+    ReleaseInventory {
+        reason: String,
+    },
+    /// Compensation: void a created shipment with the carrier.
+    VoidShipment {
+        tracking: Vec<String>,
+    },
+}
+
+impl Activity {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Activity::ValidateOrder => "validate_order",
+            Activity::CreateOrder => "create_order",
+            Activity::AllocateInventory => "allocate_inventory",
+            Activity::MarkReserved => "mark_reserved",
+            Activity::CreatePickWork => "create_pick_work",
+            Activity::RequeuePick => "requeue_pick",
+            Activity::ConsumeInventory => "consume_inventory",
+            Activity::CreateShipment => "create_shipment",
+            Activity::GenerateLabel => "generate_label",
+            Activity::ConfirmShipment => "confirm_shipment",
+            Activity::MarkShipped => "mark_shipped",
+            Activity::UpdateAddress { .. } => "update_address",
+            Activity::ReleaseInventory { .. } => "release_inventory",
+            Activity::VoidShipment { .. } => "void_shipment",
+        }
+    }
+
+    /// Runs inside the deciding transaction (no IO but the store).
+    pub fn is_local(&self) -> bool {
+        !matches!(self, Activity::CreateShipment | Activity::ConfirmShipment | Activity::VoidShipment { .. })
+    }
+
+    /// How often and how patiently this activity is retried.
+    pub fn policy(&self) -> RetryPolicy {
+        match self {
+            // A carrier may be down for minutes: keep trying, up to 5 min apart.
+            Activity::CreateShipment | Activity::ConfirmShipment | Activity::VoidShipment { .. } => {
+                RetryPolicy { initial_ms: 1_000, max_ms: 300_000, max_attempts: 12 }
+            }
+            // Intake must not be lost while the store is busy (seed 003).
+            Activity::ValidateOrder | Activity::CreateOrder => {
+                RetryPolicy { initial_ms: 500, max_ms: 60_000, max_attempts: 20 }
+            }
+            // Stock may arrive: wait a while before giving the order up.
+            Activity::AllocateInventory => RetryPolicy { initial_ms: 5_000, max_ms: 600_000, max_attempts: 6 },
+            _ => RetryPolicy { initial_ms: 500, max_ms: 30_000, max_attempts: 5 },
+        }
+    }
+}
+
+/// Exponential backoff with jitter and a limit on attempts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub initial_ms: u64,
+    pub max_ms: u64,
+    pub max_attempts: u32,
+}
+
+impl RetryPolicy {
+    /// When the attempt after `attempt` (1-based, just failed) may run, or
+    /// `None` when the attempts are used up. The delay doubles from
+    /// `initial_ms` up to `max_ms`; half of it is jitter (`jitter_permille`,
+    /// 0..=1000, drawn by the caller), so retries of many workflows spread out.
+    pub fn next_attempt_at(&self, attempt: u32, now: Timestamp, jitter_permille: u16) -> Option<Timestamp> {
+        if attempt >= self.max_attempts {
+            return None;
+        }
+        let doubled = self.initial_ms.saturating_mul(1u64 << attempt.saturating_sub(1).min(30));
+        let delay = doubled.min(self.max_ms);
+        let half = delay / 2;
+        let jitter = half * u64::from(jitter_permille.min(1000)) / 1000;
+        let ms = i64::try_from(half + jitter).unwrap_or(i64::MAX);
+        Some(now + chrono::Duration::milliseconds(ms))
+    }
+}
+
+/// What an activity produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ActivityResult {
+    Done,
+    OrderCreated { order_id: i64, fulfillments: Vec<i64> },
+    Allocated { units: u32 },
+    PickWork { task_id: i64 },
+    Consumed { units: u32 },
+    Shipment { carrier: String, tracking: Vec<String> },
+    Labelled { labels: u32 },
+    Released { released: u32, returned: u32, tasks_cancelled: u32 },
+}
+
+/// Why an activity failed; `retryable` is false for validation errors and
+/// illegal transitions (seed 003), which no retry can mend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityError {
+    pub code: String,
+    pub message: String,
+    pub retryable: bool,
+}
+
+/// Signals: facts from outside that a workflow waits for or reacts to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "signal", rename_all = "snake_case")]
+pub enum Signal {
+    PickCompleted { task_id: i64, units: u32 },
+    PickFailed { task_id: i64, reason: String },
+    PickRetried { task_id: i64 },
+    PackCompleted { task_id: i64, packages: u32 },
+    PackFailed { task_id: i64, reason: String },
+    CancelOrder { reason: String },
+    UpdateAddress { ship_to: Address },
+    /// A supervisor asks for a failed activity to run again.
+    Retry,
+}
+
+impl Signal {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Signal::PickCompleted { .. } => "pick_completed",
+            Signal::PickFailed { .. } => "pick_failed",
+            Signal::PickRetried { .. } => "pick_retried",
+            Signal::PackCompleted { .. } => "pack_completed",
+            Signal::PackFailed { .. } => "pack_failed",
+            Signal::CancelOrder { .. } => "cancel_order",
+            Signal::UpdateAddress { .. } => "update_address",
+            Signal::Retry => "retry",
+        }
+    }
+}
+
+/// An input to a decider. `S` is the workflow's start value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "input", rename_all = "snake_case")]
+pub enum Input<S> {
+    Start(S),
+    ActivityDone { activity: Activity, result: ActivityResult },
+    ActivityFailed { activity: Activity, attempt: u32, error: ActivityError, jitter_permille: u16 },
+    Signal(Signal),
+    TimerFired { name: String },
+}
+
+/// What a workflow may do when it pauses for a pick (seed 003: "pick never
+/// completes → timeout → release inventory"), configurable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnPickTimeout {
+    /// Cancel the stuck task (its stock goes back) and queue a new one.
+    #[default]
+    Requeue,
+    /// Release the stock, cancel the fulfillment, fail the workflow.
+    Fail,
+}
+
+/// Settings a fulfillment workflow is started with (recorded in its
+/// history, so a replay decides the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// 0 = no pick timeout.
+    pub pick_timeout_secs: u64,
+    pub on_pick_timeout: OnPickTimeout,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { pick_timeout_secs: 8 * 3600, on_pick_timeout: OnPickTimeout::Requeue }
+    }
+}
+
+/// How a fulfillment workflow starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfillmentStart {
+    pub fulfillment_id: i64,
+    pub order_id: i64,
+    pub settings: Settings,
+}
+
+/// What the engine must do after a decision, in this order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "effect", rename_all = "snake_case")]
+pub enum Effect {
+    /// Run `activity`; `not_before` delays a retry.
+    RunActivity { activity: Activity, attempt: u32, not_before: Option<Timestamp> },
+    StartTimer { name: String, at: Timestamp },
+    CancelTimer { name: String },
+    StartFulfillment(FulfillmentStart),
+    /// The workflow ended: its timers and queued activities are dropped.
+    Finish { status: WorkflowStatus },
+}
+
+/// A decider's answer: history events to append, effects to carry out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision<E> {
+    pub events: Vec<E>,
+    pub effects: Vec<Effect>,
+}
+
+impl<E> Default for Decision<E> {
+    fn default() -> Self {
+        Decision { events: Vec::new(), effects: Vec::new() }
+    }
+}
+
+/// The name of the pick timeout timer.
+pub const PICK_TIMEOUT: &str = "pick_timeout";
+
+/// The activity a workflow is waiting on, with its attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Running {
+    pub activity: Activity,
+    pub attempt: u32,
+    /// Set while a failed attempt waits for its retry.
+    pub retry_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+}
+
+/// An activity that failed for good: the workflow waits for a retry signal
+/// or a cancel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stuck {
+    pub activity: Activity,
+    pub attempts: u32,
+    pub error: String,
+}

@@ -1,0 +1,499 @@
+//! `OrderFulfillmentWorkflow` (seed 003), one per fulfillment, id
+//! `order-fulfillment-{id}`: allocate inventory → mark reserved → create pick
+//! work → wait for PickCompleted (a timer re-queues or fails a pick that never
+//! completes) → consume inventory → wait for PackCompleted → create shipment
+//! → generate label → confirm shipment → mark shipped.
+//!
+//! CancelOrder at any step compensates (seed 003's table): release inventory
+//! and cancel open tasks, then void a created shipment, then end cancelled.
+//! UpdateAddress is refused once a shipment is being created or a label
+//! exists.
+
+use super::{
+    Activity, ActivityError, ActivityResult, Decision, Effect, FulfillmentStart, Input, OnPickTimeout, PICK_TIMEOUT,
+    Running, Signal, Stuck, WorkflowStatus,
+};
+use crate::domain::{DomainError, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// Where the workflow is (the `getCurrentStep` query).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    #[default]
+    New,
+    AllocateInventory,
+    MarkReserved,
+    CreatePickWork,
+    AwaitPick,
+    ConsumeInventory,
+    AwaitPack,
+    CreateShipment,
+    GenerateLabel,
+    ConfirmShipment,
+    MarkShipped,
+    Compensate,
+    Done,
+}
+
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::New => "new",
+            Step::AllocateInventory => "allocate_inventory",
+            Step::MarkReserved => "mark_reserved",
+            Step::CreatePickWork => "create_pick_work",
+            Step::AwaitPick => "await_pick",
+            Step::ConsumeInventory => "consume_inventory",
+            Step::AwaitPack => "await_pack",
+            Step::CreateShipment => "create_shipment",
+            Step::GenerateLabel => "generate_label",
+            Step::ConfirmShipment => "confirm_shipment",
+            Step::MarkShipped => "mark_shipped",
+            Step::Compensate => "compensate",
+            Step::Done => "done",
+        }
+    }
+
+    fn of(a: &Activity) -> Option<Step> {
+        Some(match a {
+            Activity::AllocateInventory => Step::AllocateInventory,
+            Activity::MarkReserved => Step::MarkReserved,
+            Activity::CreatePickWork | Activity::RequeuePick => Step::CreatePickWork,
+            Activity::ConsumeInventory => Step::ConsumeInventory,
+            Activity::CreateShipment => Step::CreateShipment,
+            Activity::GenerateLabel => Step::GenerateLabel,
+            Activity::ConfirmShipment => Step::ConfirmShipment,
+            Activity::MarkShipped => Step::MarkShipped,
+            Activity::ReleaseInventory { .. } | Activity::VoidShipment { .. } => Step::Compensate,
+            Activity::ValidateOrder | Activity::CreateOrder | Activity::UpdateAddress { .. } => return None,
+        })
+    }
+}
+
+/// The fold of the history.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub start: Option<FulfillmentStart>,
+    pub status: WorkflowStatus,
+    pub step: Step,
+    pub running: Option<Running>,
+    pub stuck: Option<Stuck>,
+    pub pick_task: Option<i64>,
+    pub pick_failed: Option<String>,
+    pub packed: bool,
+    pub pack_task: Option<i64>,
+    pub pack_failed: Option<String>,
+    /// A `create_shipment` was asked for and has not answered yet.
+    pub shipment_pending: bool,
+    pub carrier: Option<String>,
+    pub tracking: Vec<String>,
+    pub labelled: bool,
+    pub released: bool,
+    pub voided: bool,
+    /// Compensating towards this end (cancelled, or failed with a reason).
+    pub ending: Option<(WorkflowStatus, String)>,
+    pub reason: Option<String>,
+}
+
+/// The history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    Started(FulfillmentStart),
+    Scheduled { activity: Activity, attempt: u32 },
+    Completed { activity: Activity, result: ActivityResult },
+    Failed { activity: Activity, attempt: u32, error: String, retry_at: Option<Timestamp> },
+    PickCompleted { task_id: i64, units: u32 },
+    PickFailed { task_id: i64, reason: String },
+    PickRetried { task_id: i64 },
+    PackCompleted { task_id: i64, packages: u32 },
+    PackFailed { task_id: i64, reason: String },
+    AddressUpdated,
+    Ending { status: WorkflowStatus, reason: String },
+    TimedOut { name: String },
+    RetryRequested,
+    Finished { status: WorkflowStatus, reason: Option<String> },
+}
+
+pub fn evolve(mut s: State, e: &Event) -> State {
+    match e {
+        Event::Started(start) => s.start = Some(*start),
+        Event::Scheduled { activity: Activity::UpdateAddress { .. }, .. } => {}
+        Event::Scheduled { activity, attempt } => {
+            if *activity == Activity::CreateShipment {
+                s.shipment_pending = true;
+            }
+            if let Some(step) = Step::of(activity) {
+                s.step = step;
+            }
+            s.running = Some(Running { activity: activity.clone(), attempt: *attempt, retry_at: None, last_error: None });
+            s.stuck = None;
+        }
+        Event::Completed { activity, result } => {
+            if s.running.as_ref().is_some_and(|r| r.activity == *activity) {
+                s.running = None;
+            }
+            match (activity, result) {
+                (_, ActivityResult::PickWork { task_id }) => {
+                    s.pick_task = Some(*task_id);
+                    s.pick_failed = None;
+                    s.step = Step::AwaitPick;
+                }
+                (Activity::ConsumeInventory, _) => s.step = Step::AwaitPack,
+                (_, ActivityResult::Shipment { carrier, tracking }) => {
+                    s.shipment_pending = false;
+                    s.carrier = Some(carrier.clone());
+                    s.tracking = tracking.clone();
+                }
+                (Activity::GenerateLabel, _) => s.labelled = true,
+                (Activity::ReleaseInventory { .. }, _) => s.released = true,
+                (Activity::VoidShipment { .. }, _) => s.voided = true,
+                _ => {}
+            }
+        }
+        Event::Failed { activity, attempt, error, retry_at } => {
+            let mine = s.running.as_ref().is_some_and(|r| r.activity == *activity);
+            if *activity == Activity::CreateShipment && retry_at.is_none() {
+                s.shipment_pending = false;
+            }
+            if mine {
+                match retry_at {
+                    Some(at) => {
+                        s.running = Some(Running {
+                            activity: activity.clone(),
+                            attempt: attempt + 1,
+                            retry_at: Some(*at),
+                            last_error: Some(error.clone()),
+                        })
+                    }
+                    None => {
+                        s.running = None;
+                        s.stuck = Some(Stuck { activity: activity.clone(), attempts: *attempt, error: error.clone() });
+                    }
+                }
+            }
+        }
+        Event::PickCompleted { .. } => s.pick_failed = None,
+        Event::PickFailed { reason, .. } => s.pick_failed = Some(reason.clone()),
+        Event::PickRetried { task_id } => {
+            s.pick_task = Some(*task_id);
+            s.pick_failed = None;
+            s.step = Step::AwaitPick;
+        }
+        Event::PackCompleted { task_id, .. } => {
+            s.packed = true;
+            s.pack_task = Some(*task_id);
+            s.pack_failed = None;
+        }
+        Event::PackFailed { task_id, reason } => {
+            s.pack_task = Some(*task_id);
+            s.pack_failed = Some(reason.clone());
+        }
+        Event::AddressUpdated | Event::TimedOut { .. } => {}
+        Event::Ending { status, reason } => {
+            s.ending = Some((*status, reason.clone()));
+            s.stuck = None;
+        }
+        Event::RetryRequested => s.stuck = None,
+        Event::Finished { status, reason } => {
+            s.status = *status;
+            s.step = Step::Done;
+            s.running = None;
+            s.reason = reason.clone();
+        }
+    }
+    s
+}
+
+/// Whether the engine should still run `activity`'s `attempt`: a queued
+/// attempt that a later decision superseded (a cancel, a retry) is not run.
+pub fn wants(s: &State, activity: &Activity, attempt: u32) -> bool {
+    s.status == WorkflowStatus::Running
+        && s.running.as_ref().is_some_and(|r| r.activity == *activity && r.attempt == attempt)
+}
+
+fn refused(reason: impl Into<String>) -> DomainError {
+    DomainError::WorkflowRefused { reason: reason.into() }
+}
+
+fn schedule(d: &mut Decision<Event>, activity: Activity) {
+    d.events.push(Event::Scheduled { activity: activity.clone(), attempt: 1 });
+    d.effects.push(Effect::RunActivity { activity, attempt: 1, not_before: None });
+}
+
+fn finish(d: &mut Decision<Event>, status: WorkflowStatus, reason: Option<String>) {
+    d.events.push(Event::Finished { status, reason });
+    d.effects.push(Effect::Finish { status });
+}
+
+fn start_pick_timer(s: &State, now: Timestamp, d: &mut Decision<Event>) {
+    let secs = s.start.map(|st| st.settings.pick_timeout_secs).unwrap_or(0);
+    if secs > 0 {
+        let at = now + chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000));
+        d.effects.push(Effect::StartTimer { name: PICK_TIMEOUT.into(), at });
+    }
+}
+
+/// Answers one input. An input that no longer applies (a duplicate signal, a
+/// late result) decides nothing; a signal the workflow cannot take in its
+/// step is refused with the reason.
+pub fn decide(s: &State, input: &Input<FulfillmentStart>, now: Timestamp) -> Result<Decision<Event>, DomainError> {
+    let mut d = Decision::default();
+    if s.status.is_terminal() {
+        return match input {
+            Input::Signal(Signal::UpdateAddress { .. } | Signal::Retry) => {
+                Err(refused(format!("the fulfillment workflow is {}", s.status.as_str())))
+            }
+            _ => Ok(d),
+        };
+    }
+    match input {
+        Input::Start(start) => {
+            if s.start.is_none() {
+                d.events.push(Event::Started(*start));
+                schedule(&mut d, Activity::AllocateInventory);
+            }
+        }
+        Input::ActivityDone { activity, result } => done(s, activity, result, now, &mut d),
+        Input::ActivityFailed { activity, attempt, error, jitter_permille } => {
+            failed(s, activity, *attempt, error, now, *jitter_permille, &mut d)
+        }
+        Input::Signal(sig) => signal(s, sig, now, &mut d)?,
+        Input::TimerFired { name } => timer(s, name, &mut d),
+    }
+    Ok(d)
+}
+
+fn done(s: &State, activity: &Activity, result: &ActivityResult, now: Timestamp, d: &mut Decision<Event>) {
+    let expected = s.running.as_ref().is_some_and(|r| r.activity == *activity)
+        || (*activity == Activity::CreateShipment && s.shipment_pending)
+        || matches!(activity, Activity::UpdateAddress { .. });
+    if !expected {
+        return;
+    }
+    let e = Event::Completed { activity: activity.clone(), result: result.clone() };
+    let n = evolve(s.clone(), &e);
+    d.events.push(e);
+    if n.ending.is_some() {
+        return compensate(&n, d);
+    }
+    match activity {
+        Activity::AllocateInventory => schedule(d, Activity::MarkReserved),
+        Activity::MarkReserved => schedule(d, Activity::CreatePickWork),
+        Activity::CreatePickWork | Activity::RequeuePick => start_pick_timer(&n, now, d),
+        Activity::ConsumeInventory if n.packed => schedule(d, Activity::CreateShipment),
+        Activity::CreateShipment => schedule(d, Activity::GenerateLabel),
+        Activity::GenerateLabel => schedule(d, Activity::ConfirmShipment),
+        Activity::ConfirmShipment => schedule(d, Activity::MarkShipped),
+        Activity::MarkShipped => finish(d, WorkflowStatus::Completed, None),
+        _ => {}
+    }
+}
+
+/// The next compensation step, or the end once nothing is left to undo.
+fn compensate(n: &State, d: &mut Decision<Event>) {
+    let Some((status, reason)) = n.ending.clone() else { return };
+    let busy = n
+        .running
+        .as_ref()
+        .is_some_and(|r| matches!(r.activity, Activity::ReleaseInventory { .. } | Activity::VoidShipment { .. }));
+    if busy || n.stuck.is_some() {
+        return;
+    }
+    if !n.released {
+        return schedule(d, Activity::ReleaseInventory { reason });
+    }
+    if n.shipment_pending {
+        return; // the carrier's answer decides whether there is a shipment to void
+    }
+    if !n.tracking.is_empty() && !n.voided {
+        return schedule(d, Activity::VoidShipment { tracking: n.tracking.clone() });
+    }
+    finish(d, status, Some(reason));
+}
+
+fn failed(
+    s: &State,
+    activity: &Activity,
+    attempt: u32,
+    error: &ActivityError,
+    now: Timestamp,
+    jitter: u16,
+    d: &mut Decision<Event>,
+) {
+    let late_shipment = *activity == Activity::CreateShipment && s.shipment_pending;
+    if !wants(s, activity, attempt) && !late_shipment {
+        return;
+    }
+    // No new shipment is worth waiting for while compensating.
+    let retry_at = if error.retryable && s.ending.is_none() {
+        activity.policy().next_attempt_at(attempt, now, jitter)
+    } else {
+        None
+    };
+    let e = Event::Failed {
+        activity: activity.clone(),
+        attempt,
+        error: format!("{} {}", error.code, error.message),
+        retry_at,
+    };
+    let n = evolve(s.clone(), &e);
+    d.events.push(e);
+    if let Some(at) = retry_at {
+        d.effects.push(Effect::RunActivity { activity: activity.clone(), attempt: attempt + 1, not_before: Some(at) });
+        return;
+    }
+    if n.ending.is_some() {
+        return compensate(&n, d);
+    }
+    if *activity == Activity::AllocateInventory {
+        let reason = format!("allocation failed: {} {}", error.code, error.message);
+        d.events.push(Event::Ending { status: WorkflowStatus::Failed, reason: reason.clone() });
+        // Stuck cleared by `Ending`: give back whatever was reserved.
+        schedule(d, Activity::ReleaseInventory { reason });
+    }
+    // Otherwise the workflow is stuck: a supervisor retries or cancels.
+}
+
+fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<Event>) -> Result<(), DomainError> {
+    let live = s.ending.is_none();
+    match sig {
+        Signal::PickCompleted { task_id, units } => {
+            if live && s.step == Step::AwaitPick && s.pick_task == Some(*task_id) && s.pick_failed.is_none() {
+                d.events.push(Event::PickCompleted { task_id: *task_id, units: *units });
+                d.effects.push(Effect::CancelTimer { name: PICK_TIMEOUT.into() });
+                schedule(d, Activity::ConsumeInventory);
+            }
+        }
+        Signal::PickFailed { task_id, reason } => {
+            if live && s.step == Step::AwaitPick && s.pick_task == Some(*task_id) && s.pick_failed.is_none() {
+                d.events.push(Event::PickFailed { task_id: *task_id, reason: reason.clone() });
+                d.effects.push(Effect::CancelTimer { name: PICK_TIMEOUT.into() });
+            }
+        }
+        Signal::PickRetried { task_id } => {
+            if live && s.pick_failed.is_some() && s.pick_task != Some(*task_id) {
+                d.events.push(Event::PickRetried { task_id: *task_id });
+                start_pick_timer(s, now, d);
+            }
+        }
+        Signal::PackCompleted { task_id, packages } => {
+            if live && !s.packed {
+                d.events.push(Event::PackCompleted { task_id: *task_id, packages: *packages });
+                if s.step == Step::AwaitPack {
+                    schedule(d, Activity::CreateShipment);
+                }
+            }
+        }
+        Signal::PackFailed { task_id, reason } => {
+            if live && !s.packed {
+                d.events.push(Event::PackFailed { task_id: *task_id, reason: reason.clone() });
+            }
+        }
+        Signal::CancelOrder { reason } => {
+            if live {
+                let e = Event::Ending { status: WorkflowStatus::Cancelled, reason: reason.clone() };
+                let n = evolve(s.clone(), &e);
+                d.events.push(e);
+                d.effects.push(Effect::CancelTimer { name: PICK_TIMEOUT.into() });
+                compensate(&n, d);
+            }
+        }
+        Signal::UpdateAddress { ship_to } => {
+            if s.labelled || !s.tracking.is_empty() {
+                return Err(refused(format!(
+                    "a shipping label exists (tracking {}); the parcel is labelled for the old address: cancel the order and place it again",
+                    s.tracking.join(", ")
+                )));
+            }
+            if s.shipment_pending {
+                return Err(refused("the shipment is being created with the current address"));
+            }
+            if !live {
+                return Err(refused("the order is being cancelled"));
+            }
+            d.events.push(Event::AddressUpdated);
+            d.effects.push(Effect::RunActivity {
+                activity: Activity::UpdateAddress { ship_to: ship_to.clone() },
+                attempt: 1,
+                not_before: None,
+            });
+        }
+        Signal::Retry => match (&s.stuck, &s.pick_failed) {
+            (Some(stuck), _) => {
+                d.events.push(Event::RetryRequested);
+                schedule(d, stuck.activity.clone());
+            }
+            (None, Some(_)) if live => {
+                d.events.push(Event::RetryRequested);
+                schedule(d, Activity::RequeuePick);
+            }
+            _ => return Err(refused(format!("nothing to retry: the workflow is at {}", s.step.as_str()))),
+        },
+    }
+    Ok(())
+}
+
+fn timer(s: &State, name: &str, d: &mut Decision<Event>) {
+    if name != PICK_TIMEOUT || s.step != Step::AwaitPick || s.pick_failed.is_some() || s.ending.is_some() {
+        return;
+    }
+    let Some(start) = s.start else { return };
+    d.events.push(Event::TimedOut { name: name.to_owned() });
+    match start.settings.on_pick_timeout {
+        OnPickTimeout::Requeue => schedule(d, Activity::RequeuePick),
+        OnPickTimeout::Fail => {
+            let reason = format!("pick not completed within {} s", start.settings.pick_timeout_secs);
+            let e = Event::Ending { status: WorkflowStatus::Failed, reason };
+            let n = evolve(s.clone(), &e);
+            d.events.push(e);
+            compensate(&n, d);
+        }
+    }
+}
+
+/// The `getBlockingReason` query: what the workflow waits for, if anything.
+pub fn blocking_reason(s: &State) -> Option<String> {
+    if s.status.is_terminal() {
+        return None;
+    }
+    if let Some(st) = &s.stuck {
+        return Some(format!(
+            "{} failed after {} attempt(s): {}; waiting for a retry or a cancel",
+            st.activity.name(),
+            st.attempts,
+            st.error
+        ));
+    }
+    if let Some(r) = &s.running {
+        return Some(match (&r.retry_at, &r.last_error) {
+            (Some(at), Some(err)) => {
+                format!("{} attempt {} failed: {err}; next attempt at {}", r.activity.name(), r.attempt - 1, at.to_rfc3339())
+            }
+            _ if !r.activity.is_local() => format!("waiting for the carrier: {}", r.activity.name()),
+            _ => format!("running {}", r.activity.name()),
+        });
+    }
+    if s.shipment_pending {
+        return Some("waiting for the carrier's answer to create_shipment".into());
+    }
+    if let Some(reason) = &s.pick_failed {
+        return Some(format!("pick failed: {reason}; waiting for a retry or a cancel"));
+    }
+    if let Some(reason) = &s.pack_failed {
+        return Some(format!("pack failed: {reason}; waiting for a cancel"));
+    }
+    match s.step {
+        Step::AwaitPick => Some(match s.pick_task {
+            Some(t) => format!("waiting for picking task {t} (PickCompleted)"),
+            None => "waiting for pick work".into(),
+        }),
+        Step::AwaitPack => Some("waiting for packing (PackCompleted)".into()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+#[path = "fulfillment_tests.rs"]
+mod tests;
