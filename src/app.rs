@@ -25,6 +25,7 @@ mod picking;
 mod reservations;
 pub mod task_views;
 pub mod views;
+pub mod workflow;
 
 pub use clock::{Clock, FixedClock, SystemClock, new_op_id};
 pub use command::{Command, Outcome};
@@ -42,11 +43,13 @@ use std::sync::Arc;
 pub struct ServiceConfig {
     /// Pick (and pack) attempts per fulfillment before a failure is final.
     pub max_attempts: u32,
+    /// What new fulfillment workflows are started with (pick timeout).
+    pub workflow: crate::domain::workflow::Settings,
 }
 
 impl Default for ServiceConfig {
     fn default() -> Self {
-        ServiceConfig { max_attempts: DEFAULT_MAX_ATTEMPTS }
+        ServiceConfig { max_attempts: DEFAULT_MAX_ATTEMPTS, workflow: crate::domain::workflow::Settings::default() }
     }
 }
 

@@ -30,6 +30,7 @@ pub mod print_jobs;
 pub mod queues;
 pub mod relay;
 pub mod stock;
+pub mod workflow;
 
 pub use auth::{SessionRow, WorkerRow};
 pub use catalog::{Location, Product, Warehouse};
@@ -53,6 +54,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_print_jobs", include_str!("storage/migrations/0003_print_jobs.sql")),
     ("0004_devices", include_str!("storage/migrations/0004_devices.sql")),
     ("0005_webhooks", include_str!("storage/migrations/0005_webhooks.sql")),
+    ("0006_workflows", include_str!("storage/migrations/0006_workflows.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and
@@ -238,6 +240,11 @@ impl Tx<'_> {
             "sessions",
             "api_keys",
             "print_jobs",
+            "workflows",
+            "workflow_events",
+            "activity_tasks",
+            "timers",
+            "shipments",
         ];
         let table = TABLES
             .iter()

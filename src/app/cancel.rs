@@ -1,18 +1,21 @@
 //! Order cancellation (seed 001 §7.2): every fulfillment is cancelled, open
 //! picking and packing tasks with it, reservations released and picked
-//! units put back on their shelves, in one transaction. An order with a
+//! units put back on their shelves, in one transaction. A fulfillment run by
+//! a workflow is cancelled through it (the CancelOrder signal), so its
+//! compensation also voids a shipment already created. An order with a
 //! shipped fulfillment cannot be cancelled, and nothing changes.
 
 use super::command::Outcome;
-use super::{AppError, Ctx, picking};
+use super::{AppError, Ctx, picking, workflow};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
-use crate::domain::fulfillment::FulfillmentAction;
-use crate::domain::ids::OrderId;
+use crate::domain::fulfillment::{FulfillmentAction, FulfillmentStatus};
+use crate::domain::ids::{FulfillmentId, OrderId};
 use crate::domain::order::OrderStatus;
 use crate::domain::packing::PackingStatus;
 use crate::domain::picking::PickingStatus;
 use crate::domain::stock::ReservationStatus;
+use crate::domain::workflow::{ActivityResult, Signal};
 
 pub fn cancel_order(ctx: &mut Ctx<'_, '_>, order_id: i64, reason: &str) -> Result<Outcome, AppError> {
     let id = OrderId(order_id);
@@ -23,12 +26,57 @@ pub fn cancel_order(ctx: &mut Ctx<'_, '_>, order_id: i64, reason: &str) -> Resul
         );
     }
     let reason = if reason.trim().is_empty() { "cancelled" } else { reason.trim() };
-    for f in ctx.tx.fulfillments_for_order(id)? {
-        ctx.transition_fulfillment(f.id, FulfillmentAction::Cancel)?;
-    }
+    // The order is cancelled first, so the fulfillments' compensation does
+    // not cancel it a second time.
+    ctx.tx.set_order_status(id, OrderStatus::Cancelled, Some(reason), ctx.now)?;
+    ctx.emit(DomainEvent::OrderCancelled { order_id: id, reason: reason.to_owned() });
     let (mut released, mut returned, mut tasks_cancelled) = (0u32, 0u32, 0usize);
-    for task_id in ctx.tx.picking_tasks_for_order(id)? {
+    for f in ctx.tx.fulfillments_for_order(id)? {
+        if f.status == FulfillmentStatus::Cancelled {
+            continue;
+        }
+        if workflow::is_orchestrated(ctx, f.id)? {
+            for r in workflow::signal_fulfillment(ctx, f.id, Signal::CancelOrder { reason: reason.to_owned() })? {
+                if let ActivityResult::Released { released: r, returned: p, tasks_cancelled: t } = r {
+                    released += r;
+                    returned += p;
+                    tasks_cancelled += t as usize;
+                }
+            }
+            // A workflow stuck in its own compensation must not leave the
+            // fulfillment half done: finish it here.
+            if ctx.tx.fulfillment(f.id)?.is_some_and(|x| x.status != FulfillmentStatus::Cancelled) {
+                let (r, p, t) = cancel_fulfillment_work(ctx, id, f.id, reason)?;
+                (released, returned, tasks_cancelled) = (released + r, returned + p, tasks_cancelled + t as usize);
+            }
+        } else {
+            let (r, p, t) = cancel_fulfillment_work(ctx, id, f.id, reason)?;
+            (released, returned, tasks_cancelled) = (released + r, returned + p, tasks_cancelled + t as usize);
+        }
+    }
+    Ok(Outcome::OrderCancelled { order_id, released, returned, tasks_cancelled })
+}
+
+/// Cancels one fulfillment's work: its open tasks, its reservations, the
+/// units it picked (back to their shelves). When every fulfillment of the
+/// order is then cancelled, so is the order. Returns `(released, returned,
+/// tasks cancelled)`. The compensation of a fulfillment workflow.
+pub(super) fn cancel_fulfillment_work(
+    ctx: &mut Ctx<'_, '_>,
+    order_id: OrderId,
+    fid: FulfillmentId,
+    reason: &str,
+) -> Result<(u32, u32, u32), AppError> {
+    let f = ctx.tx.fulfillment(fid)?.ok_or_else(|| DomainError::not_found("fulfillment", fid))?;
+    if f.status != FulfillmentStatus::Cancelled {
+        ctx.transition_fulfillment(fid, FulfillmentAction::Cancel)?;
+    }
+    let (mut released, mut returned, mut tasks) = (0u32, 0u32, 0u32);
+    for task_id in ctx.tx.picking_tasks_for_order(order_id)? {
         let mut t = picking::load(ctx, task_id.0)?;
+        if t.fulfillment_id != fid {
+            continue;
+        }
         match t.status {
             // Already cancelled: its stock went back then.
             PickingStatus::Cancelled => {}
@@ -38,27 +86,31 @@ pub fn cancel_order(ctx: &mut Ctx<'_, '_>, order_id: i64, reason: &str) -> Resul
                 let (r, p) = picking::cancel_task(ctx, &mut t, reason)?;
                 released += r;
                 returned += p;
-                tasks_cancelled += 1;
+                tasks += 1;
             }
         }
     }
-    for task_id in ctx.tx.packing_tasks_for_order(id)? {
+    for task_id in ctx.tx.packing_tasks_for_order(order_id)? {
         let Some(mut t) = ctx.tx.packing_task(task_id)? else { continue };
-        if matches!(t.status, PackingStatus::Pending | PackingStatus::InProgress | PackingStatus::Packed) {
+        if t.fulfillment_id == fid
+            && matches!(t.status, PackingStatus::Pending | PackingStatus::InProgress | PackingStatus::Packed)
+        {
             t.cancel(reason, ctx.now)?;
             ctx.tx.save_packing_task(&t, ctx.now)?;
-            ctx.emit(DomainEvent::PackingCancelled { task_id: t.id, order_id: id, reason: reason.to_owned() });
-            tasks_cancelled += 1;
+            ctx.emit(DomainEvent::PackingCancelled { task_id: t.id, order_id, reason: reason.to_owned() });
+            tasks += 1;
         }
     }
-    // Reservations not tied to a task item (none today) are released too.
-    for mut row in ctx.tx.reservations_for_order(id)? {
-        if row.reservation.status != ReservationStatus::Pending {
-            continue;
+    // Reservations not tied to a task item (allocated, no pick work yet).
+    for mut row in ctx.tx.reservations_for_order(order_id)? {
+        if row.fulfillment_id == Some(fid) && row.reservation.status == ReservationStatus::Pending {
+            released += ctx.release(&mut row, reason)?.0;
         }
-        released += ctx.release(&mut row, reason)?.0;
     }
-    ctx.tx.set_order_status(id, OrderStatus::Cancelled, Some(reason), ctx.now)?;
-    ctx.emit(DomainEvent::OrderCancelled { order_id: id, reason: reason.to_owned() });
-    Ok(Outcome::OrderCancelled { order_id, released, returned, tasks_cancelled })
+    let open = ctx.tx.order(order_id)?.is_some_and(|o| o.status == OrderStatus::Open);
+    if open && ctx.tx.fulfillments_for_order(order_id)?.iter().all(|x| x.status == FulfillmentStatus::Cancelled) {
+        ctx.tx.set_order_status(order_id, OrderStatus::Cancelled, Some(reason), ctx.now)?;
+        ctx.emit(DomainEvent::OrderCancelled { order_id, reason: reason.to_owned() });
+    }
+    Ok((released, returned, tasks))
 }

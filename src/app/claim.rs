@@ -8,7 +8,8 @@ use super::command::{Outcome, QueueDto};
 use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::fulfillment::{FulfillmentAction, FulfillmentStatus};
-use crate::domain::ids::{FulfillmentId, Qty, Sku};
+use crate::domain::ids::{FulfillmentId, PickingTaskId};
+use crate::domain::workflow::Signal;
 use crate::storage::queues::Queue;
 
 /// Gives `worker_id` the task it already holds in `queue` (one in progress
@@ -50,22 +51,18 @@ pub fn retry_picking(ctx: &mut Ctx<'_, '_>, fulfillment_id: i64) -> Result<Outco
         }
         .into());
     }
-    let order = ctx.tx.order(f.order_id)?.ok_or_else(|| DomainError::not_found("order", f.order_id))?;
-    let wh = ctx
-        .tx
-        .warehouses()?
-        .into_iter()
-        .find(|w| w.id == f.warehouse_id)
-        .ok_or_else(|| DomainError::not_found("warehouse", f.warehouse_id))?;
-    let lines: Vec<(Sku, Qty)> = ctx
-        .tx
-        .order_lines(f.order_id)?
-        .into_iter()
-        .filter(|l| l.warehouse_id == f.warehouse_id)
-        .map(|l| (l.sku, l.quantity))
-        .collect();
-    ctx.transition_fulfillment(id, FulfillmentAction::RetryPick)?;
-    let task = super::intake::create_picking_task(ctx, &f, order.priority, &wh, &lines)?;
+    let task = new_pick_work(ctx, id)?;
+    super::workflow::signal_fulfillment(ctx, id, Signal::PickRetried { task_id: task.0 })?;
     let t = super::picking::load(ctx, task.0)?;
     Ok(super::picking::outcome(&t, None))
+}
+
+/// A new picking task for a fulfillment whose pick failed: its lines are
+/// reserved again and the retry counts against its attempts (E401 past the
+/// limit). Used by RetryPicking and by the workflow's re-queue.
+pub(super) fn new_pick_work(ctx: &mut Ctx<'_, '_>, id: FulfillmentId) -> Result<PickingTaskId, AppError> {
+    ctx.transition_fulfillment(id, FulfillmentAction::RetryPick)?;
+    let s = super::intake::share(ctx, id)?;
+    let reserved = super::intake::reserve_lines(ctx, &s.f, &s.wh, &s.lines)?;
+    super::intake::build_picking_task(ctx, &s.f, s.priority, &s.wh, reserved)
 }

@@ -243,6 +243,37 @@ pub enum Command {
         name: String,
         barcode: Option<String>,
     },
+    /// The engine: a queued local activity (a retry) runs now.
+    RunActivity {
+        task_id: i64,
+        attempt: u32,
+    },
+    /// The engine: a carrier activity's result (`result`) or failure
+    /// (`error`: code, message, retryable).
+    CompleteActivity {
+        task_id: i64,
+        attempt: u32,
+        #[serde(default)]
+        result: Option<serde_json::Value>,
+        #[serde(default)]
+        error: Option<serde_json::Value>,
+        #[serde(default)]
+        started_at: Option<DateTime<Utc>>,
+    },
+    /// The engine: a due timer fires.
+    FireTimer {
+        workflow_id: String,
+        name: String,
+    },
+    /// A supervisor asks a stuck workflow to run its failed step again.
+    RetryWorkflow {
+        workflow_id: String,
+    },
+    /// A new ship-to address (seed 004), refused once a label exists.
+    UpdateAddress {
+        order_id: i64,
+        ship_to: AddressDto,
+    },
 }
 
 /// What a successful command returns.
@@ -308,6 +339,21 @@ pub enum Outcome {
         what: String,
         key: String,
     },
+    /// A queued activity and where it stands (pending, done, failed, dropped).
+    Activity {
+        task_id: i64,
+        status: String,
+    },
+    Workflow {
+        workflow_id: String,
+        status: String,
+        step: String,
+        blocking_reason: Option<String>,
+    },
+    AddressUpdated {
+        order_id: i64,
+        workflows: usize,
+    },
     /// The claimed task, or `None` when the queue is empty.
     Claimed {
         queue: QueueDto,
@@ -365,11 +411,16 @@ impl Command {
             Command::DefineProduct { .. } => "define_product",
             Command::ClaimTask { .. } => "claim_task",
             Command::RetryPicking { .. } => "retry_picking",
+            Command::RunActivity { .. } => "run_activity",
+            Command::CompleteActivity { .. } => "complete_activity",
+            Command::FireTimer { .. } => "fire_timer",
+            Command::RetryWorkflow { .. } => "retry_workflow",
+            Command::UpdateAddress { .. } => "update_address",
         }
     }
 
     pub(super) fn run(&self, ctx: &mut Ctx<'_, '_>) -> Result<Outcome, AppError> {
-        use super::{cancel, claim, intake, inventory, packing, picking};
+        use super::{cancel, claim, intake, inventory, packing, picking, workflow};
         match self {
             Command::SubmitOrder(req) => intake::submit(ctx, req),
             Command::CancelOrder { order_id, reason } => cancel::cancel_order(ctx, *order_id, reason),
@@ -422,6 +473,24 @@ impl Command {
             Command::DefineProduct { sku, name, barcode } => {
                 inventory::define_product(ctx, sku, name, barcode.as_deref())
             }
+            Command::RunActivity { task_id, attempt } => workflow::run_activity(ctx, *task_id, *attempt),
+            Command::CompleteActivity { task_id, attempt, result, error, started_at } => {
+                let outcome = match (result, error) {
+                    (Some(r), _) => Ok(serde_json::from_value(r.clone()).map_err(|e| bad("result", e))?),
+                    (None, Some(e)) => Err(serde_json::from_value(e.clone()).map_err(|e| bad("error", e))?),
+                    (None, None) => return Err(bad("result", "either result or error is required")),
+                };
+                workflow::complete_activity(ctx, *task_id, *attempt, outcome, *started_at)
+            }
+            Command::FireTimer { workflow_id, name } => workflow::fire_timer(ctx, workflow_id, name),
+            Command::RetryWorkflow { workflow_id } => {
+                workflow::signal(ctx, workflow_id, crate::domain::workflow::Signal::Retry)
+            }
+            Command::UpdateAddress { order_id, ship_to } => workflow::update_address(ctx, *order_id, ship_to),
         }
     }
+}
+
+fn bad(field: &str, e: impl std::fmt::Display) -> AppError {
+    crate::domain::DomainError::invalid(field, e.to_string()).into()
 }

@@ -10,6 +10,15 @@ pub fn payload(e: &DomainEvent) -> Value {
             json!({"order_id": order_id.0, "request_id": request_id, "fulfillments": fulfillments})
         }
         E::OrderCancelled { order_id, reason } => json!({"order_id": order_id.0, "reason": reason}),
+        E::OrderReserved { order_id, fulfillment_id } => {
+            json!({"order_id": order_id.0, "fulfillment_id": fulfillment_id.0})
+        }
+        E::OrderShipped { order_id, fulfillment_id, tracking } | E::ShipmentVoided { order_id, fulfillment_id, tracking } => {
+            json!({"order_id": order_id.0, "fulfillment_id": fulfillment_id.0, "tracking_numbers": tracking})
+        }
+        E::ShipmentCreated { order_id, fulfillment_id, carrier, tracking } => json!({
+            "order_id": order_id.0, "fulfillment_id": fulfillment_id.0, "carrier": carrier, "tracking_numbers": tracking,
+        }),
         E::FulfillmentCreated { fulfillment_id, order_id, warehouse_id } => {
             json!({"fulfillment_id": fulfillment_id.0, "order_id": order_id.0, "warehouse_id": warehouse_id.0})
         }

@@ -1,7 +1,8 @@
-//! Order intake: validate, create the order, and for each warehouse one
-//! fulfillment with FIFO reservations and a picking task, all in the
-//! caller's one transaction. If any warehouse fails (no stock, a storage
-//! fault), nothing of the order remains (seed 002 P0-1).
+//! Order intake and the local activities of the workflows that serve it:
+//! validate, create the order and its fulfillments, allocate stock, create
+//! pick work. Intake runs them all in the caller's one transaction: if any
+//! warehouse fails (no stock, a storage fault), nothing of the order remains
+//! (seed 002 P0-1).
 
 use super::command::{FulfillmentRef, OrderRequest, Outcome};
 use super::reservations::Purpose;
@@ -10,37 +11,67 @@ use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::Fulfillment;
 use crate::domain::fulfillment::FulfillmentAction;
-use crate::domain::ids::{OrderId, PickingItemId, PickingTaskId, Qty, Sku};
-use crate::domain::order::{Address, LineDraft, OrderDraft, OrderLine, Priority, ValidOrder};
+use crate::domain::ids::{FulfillmentId, OrderId, PickingItemId, PickingTaskId, Qty, ReservationId, Sku};
+use crate::domain::order::{Address, LineDraft, OrderDraft, Priority, ValidOrder};
+use crate::domain::stock::ReservationStatus;
 use crate::domain::picking::{ItemStatus, PickingItem, PickingStatus, PickingTask, sequence_items};
-use crate::storage::Warehouse;
+use crate::storage::{SlotRow, Warehouse};
 use std::collections::HashMap;
 
+/// Intake: the request is validated, then its intake workflow runs. Every
+/// local step (validate, create, allocate, mark reserved, create pick work)
+/// runs in this one transaction, so a refusal anywhere leaves nothing of the
+/// order (seed 002 P0-1); the workflows then wait for the pick.
 pub fn submit(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<Outcome, AppError> {
+    let order = check(ctx, req)?;
+    if let Some(existing) = ctx.tx.order_by_request(&order.request_id)? {
+        return summary(ctx, existing, true);
+    }
+    let order_id = super::workflow::start_intake(ctx, req)?;
+    summary(ctx, order_id, false)
+}
+
+/// Validates a request against the warehouses (the ValidateOrder activity).
+pub(super) fn check(ctx: &Ctx<'_, '_>, req: &OrderRequest) -> Result<ValidOrder, AppError> {
     let warehouses = ctx.tx.warehouses()?;
     let draft = to_draft(req, &warehouses)?;
     let default = match warehouses.as_slice() {
         [only] => Some(only.code.as_str()),
         _ => None,
     };
-    let order = draft.validate(default)?;
+    Ok(draft.validate(default)?)
+}
+
+/// The CreateOrder activity: the order, its lines and one pending
+/// fulfillment per warehouse, with `order.created` in the same transaction.
+/// A request id seen before returns the existing order.
+pub(super) fn create_order(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<(OrderId, Vec<FulfillmentId>), AppError> {
+    let order = check(ctx, req)?;
     if let Some(existing) = ctx.tx.order_by_request(&order.request_id)? {
-        return summary(ctx, existing, true);
+        let fs = ctx.tx.fulfillments_for_order(existing)?.into_iter().map(|f| f.id).collect();
+        return Ok((existing, fs));
     }
+    let warehouses = ctx.tx.warehouses()?;
     let order_id = ctx.tx.insert_order(&order, ctx.now)?;
+    let mut ids = Vec::with_capacity(order.groups.len());
     for (code, lines) in &order.groups {
         let wh = warehouses
             .iter()
             .find(|w| &w.code == code)
             .ok_or_else(|| DomainError::invalid("lines.warehouse", format!("unknown warehouse {code}")))?;
-        create_fulfillment(ctx, order_id, &order, wh, lines)?;
+        let f = ctx.tx.insert_fulfillment(order_id, wh.id, ctx.config.max_attempts, ctx.now)?;
+        for line in lines {
+            ctx.tx.insert_order_line(order_id, wh.id, &line.sku, line.quantity)?;
+        }
+        ctx.emit(DomainEvent::FulfillmentCreated { fulfillment_id: f.id, order_id, warehouse_id: wh.id });
+        ids.push(f.id);
     }
     ctx.emit(DomainEvent::OrderCreated {
         order_id,
         request_id: order.request_id.clone(),
         fulfillments: order.groups.len(),
     });
-    summary(ctx, order_id, false)
+    Ok((order_id, ids))
 }
 
 fn to_draft(req: &OrderRequest, warehouses: &[Warehouse]) -> Result<OrderDraft, DomainError> {
@@ -64,63 +95,106 @@ fn to_draft(req: &OrderRequest, warehouses: &[Warehouse]) -> Result<OrderDraft, 
     })
 }
 
-/// One warehouse's share: fulfillment, reservations, picking task.
-fn create_fulfillment(
-    ctx: &mut Ctx<'_, '_>,
-    order_id: OrderId,
-    order: &ValidOrder,
-    wh: &Warehouse,
-    lines: &[OrderLine],
-) -> Result<(), AppError> {
-    let mut f = ctx.tx.insert_fulfillment(order_id, wh.id, ctx.config.max_attempts, ctx.now)?;
-    f.apply(FulfillmentAction::Plan)?;
-    let mut wanted = Vec::with_capacity(lines.len());
-    for line in lines {
-        ctx.tx.insert_order_line(order_id, wh.id, &line.sku, line.quantity)?;
-        wanted.push((line.sku.clone(), line.quantity));
-    }
-    create_picking_task(ctx, &f, order.priority, wh, &wanted)?;
-    f.apply(FulfillmentAction::StartPicking)?;
-    ctx.tx.save_fulfillment(&f, ctx.now)?;
-    ctx.emit(DomainEvent::FulfillmentCreated { fulfillment_id: f.id, order_id, warehouse_id: wh.id });
-    Ok(())
+/// A fulfillment with its warehouse and the lines it serves.
+pub(super) struct Share {
+    pub f: Fulfillment,
+    pub wh: Warehouse,
+    pub lines: Vec<(Sku, Qty)>,
+    pub priority: Priority,
 }
 
-/// Reserves `lines` FIFO in `wh` for fulfillment `f` and creates the
-/// picking task over them, in walk order. Used by intake and by a retry.
-pub(super) fn create_picking_task(
+pub(super) fn share(ctx: &Ctx<'_, '_>, id: FulfillmentId) -> Result<Share, AppError> {
+    let f = ctx.tx.fulfillment(id)?.ok_or_else(|| DomainError::not_found("fulfillment", id))?;
+    let order = ctx.tx.order(f.order_id)?.ok_or_else(|| DomainError::not_found("order", f.order_id))?;
+    let wh = ctx
+        .tx
+        .warehouses()?
+        .into_iter()
+        .find(|w| w.id == f.warehouse_id)
+        .ok_or_else(|| DomainError::not_found("warehouse", f.warehouse_id))?;
+    let lines = ctx
+        .tx
+        .order_lines(f.order_id)?
+        .into_iter()
+        .filter(|l| l.warehouse_id == f.warehouse_id)
+        .map(|l| (l.sku, l.quantity))
+        .collect();
+    Ok(Share { f, wh, lines, priority: order.priority })
+}
+
+/// The AllocateInventory activity: every line reserved FIFO/FEFO, or
+/// nothing (E201); the fulfillment moves to planning.
+pub(super) fn allocate(ctx: &mut Ctx<'_, '_>, id: FulfillmentId) -> Result<u32, AppError> {
+    let s = share(ctx, id)?;
+    let units = reserve_lines(ctx, &s.f, &s.wh, &s.lines)?.iter().map(|r| r.1.0).sum();
+    ctx.transition_fulfillment(id, FulfillmentAction::Plan)?;
+    Ok(units)
+}
+
+/// The CreatePickWork activity: a picking task over the fulfillment's
+/// pending reservations, in walk order; the fulfillment moves to picking.
+pub(super) fn create_pick_work(ctx: &mut Ctx<'_, '_>, id: FulfillmentId) -> Result<PickingTaskId, AppError> {
+    let s = share(ctx, id)?;
+    let mut reserved = Vec::new();
+    for row in ctx.tx.reservations_for_order(s.f.order_id)? {
+        if row.fulfillment_id != Some(id) || row.reservation.status != ReservationStatus::Pending {
+            continue;
+        }
+        let slot = ctx.tx.slot(row.reservation.slot)?.ok_or_else(|| DomainError::not_found("stock slot", row.reservation.slot))?;
+        reserved.push((slot, row.reservation.outstanding(), row.reservation.id));
+    }
+    let task = build_picking_task(ctx, &s.f, s.priority, &s.wh, reserved)?;
+    ctx.transition_fulfillment(id, FulfillmentAction::StartPicking)?;
+    Ok(task)
+}
+
+/// Reserves `lines` FIFO in `wh` for fulfillment `f`.
+pub(super) fn reserve_lines(
+    ctx: &mut Ctx<'_, '_>,
+    f: &Fulfillment,
+    wh: &Warehouse,
+    lines: &[(Sku, Qty)],
+) -> Result<Vec<(SlotRow, Qty, ReservationId)>, AppError> {
+    let mut out = Vec::new();
+    for (sku, quantity) in lines {
+        // A fulfillment's reservations do not expire: the picker holds them.
+        let purpose = Purpose { order: Some(f.order_id), fulfillment: Some(f.id), expires_at: None };
+        out.extend(ctx.reserve(wh, sku, *quantity, purpose)?);
+    }
+    Ok(out)
+}
+
+/// The picking task over `reserved` units, in walk order. Used by the
+/// workflow's pick work and by a retry.
+pub(super) fn build_picking_task(
     ctx: &mut Ctx<'_, '_>,
     f: &Fulfillment,
     priority: Priority,
     wh: &Warehouse,
-    lines: &[(Sku, Qty)],
+    reserved: Vec<(SlotRow, Qty, ReservationId)>,
 ) -> Result<PickingTaskId, AppError> {
     let mut items = Vec::new();
     let mut walk: HashMap<crate::domain::ids::LocationId, i64> = HashMap::new();
-    for (sku, quantity) in lines {
-        let (barcode, name) = ctx.tx.product(sku.as_str())?.map(|p| (p.barcode, p.name)).unwrap_or_default();
-        // A fulfillment's reservations do not expire: the picker holds them.
-        let purpose = Purpose { order: Some(f.order_id), fulfillment: Some(f.id), expires_at: None };
-        for (row, qty, reservation) in ctx.reserve(wh, sku, *quantity, purpose)? {
-            walk.insert(row.slot.location_id, row.walk_order);
-            items.push(PickingItem {
-                id: PickingItemId(0),
-                sku: sku.clone(),
-                barcode: barcode.clone(),
-                name: name.clone(),
-                location_id: row.slot.location_id,
-                location_code: row.location_code.clone(),
-                check_digits: None,
-                slot_id: row.slot.id,
-                reservation_id: reservation,
-                required: qty,
-                picked: Qty::ZERO,
-                status: ItemStatus::Pending,
-                sequence: 0,
-                reason: None,
-                picked_at: None,
-            });
-        }
+    for (row, qty, reservation) in reserved {
+        let (barcode, name) = ctx.tx.product(row.sku.as_str())?.map(|p| (p.barcode, p.name)).unwrap_or_default();
+        walk.insert(row.slot.location_id, row.walk_order);
+        items.push(PickingItem {
+            id: PickingItemId(0),
+            sku: row.sku.clone(),
+            barcode,
+            name,
+            location_id: row.slot.location_id,
+            location_code: row.location_code.clone(),
+            check_digits: None,
+            slot_id: row.slot.id,
+            reservation_id: reservation,
+            required: qty,
+            picked: Qty::ZERO,
+            status: ItemStatus::Pending,
+            sequence: 0,
+            reason: None,
+            picked_at: None,
+        });
     }
     sequence_items(&mut items, |i| walk.get(&i.location_id).copied().unwrap_or(0));
     let task = PickingTask {

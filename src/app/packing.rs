@@ -5,6 +5,7 @@ use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::FulfillmentAction;
+use crate::domain::workflow::Signal;
 use crate::domain::ids::{Grams, Millimetres, PackingTaskId, WorkerId};
 use crate::domain::packing::{Dimensions, PackageDetails, PackagingType, PackingTask};
 
@@ -75,6 +76,8 @@ pub fn complete(ctx: &mut Ctx<'_, '_>, task_id: i64, worker: Option<i64>) -> Res
     ctx.tx.save_packing_task(&t, ctx.now)?;
     ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::ConfirmPacked)?;
     ctx.emit(DomainEvent::PackingCompleted { task_id: t.id, order_id: t.order_id, packages: t.packages.len() });
+    let packages = u32::try_from(t.packages.len()).unwrap_or(u32::MAX);
+    super::workflow::signal_fulfillment(ctx, t.fulfillment_id, Signal::PackCompleted { task_id: t.id.0, packages })?;
     Ok(outcome(&t, None))
 }
 
@@ -88,6 +91,8 @@ pub fn cancel(ctx: &mut Ctx<'_, '_>, task_id: i64, reason: &str) -> Result<Outco
     ctx.emit(DomainEvent::PackingCancelled { task_id: t.id, order_id: t.order_id, reason: reason.to_owned() });
     if was_started {
         ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::FailPack)?;
+        let signal = Signal::PackFailed { task_id: t.id.0, reason: format!("cancelled: {reason}") };
+        super::workflow::signal_fulfillment(ctx, t.fulfillment_id, signal)?;
     }
     Ok(outcome(&t, None))
 }

@@ -8,6 +8,7 @@ use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::FulfillmentAction;
+use crate::domain::workflow::Signal;
 use crate::domain::ids::{PickingItemId, PickingTaskId, Qty, WorkerId};
 use crate::domain::packing::{PackingStatus, PackingTask};
 use crate::domain::picking::{ItemDelta, PickScan, PickingTask, ReasonCode};
@@ -152,6 +153,8 @@ pub fn complete(ctx: &mut Ctx<'_, '_>, task_id: i64, worker: Option<i64>) -> Res
     ctx.emit(DomainEvent::PickingCompleted { task_id: t.id, order_id: t.order_id });
     if t.picked_total().is_zero() {
         ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::FailPick)?;
+        let reason = "nothing was picked".to_owned();
+        super::workflow::signal_fulfillment(ctx, t.fulfillment_id, Signal::PickFailed { task_id: t.id.0, reason })?;
         return Ok(outcome(&t, None));
     }
     ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::ConfirmPicked)?;
@@ -175,6 +178,8 @@ pub fn complete(ctx: &mut Ctx<'_, '_>, task_id: i64, worker: Option<i64>) -> Res
     };
     let packing_id = ctx.tx.insert_packing_task(&packing, ctx.now)?;
     ctx.emit(DomainEvent::PackingCreated { task_id: packing_id, order_id: t.order_id });
+    let units = t.picked_total().0;
+    super::workflow::signal_fulfillment(ctx, t.fulfillment_id, Signal::PickCompleted { task_id: t.id.0, units })?;
     Ok(outcome(&t, Some(packing_id.0)))
 }
 
@@ -184,6 +189,8 @@ pub fn cancel(ctx: &mut Ctx<'_, '_>, task_id: i64, reason: &str) -> Result<Outco
     let mut t = load(ctx, task_id)?;
     cancel_task(ctx, &mut t, reason)?;
     ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::FailPick)?;
+    let signal = Signal::PickFailed { task_id: t.id.0, reason: format!("cancelled: {reason}") };
+    super::workflow::signal_fulfillment(ctx, t.fulfillment_id, signal)?;
     Ok(outcome(&t, None))
 }
 

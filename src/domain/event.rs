@@ -133,6 +133,28 @@ pub enum DomainEvent {
         order_id: OrderId,
         reason: String,
     },
+    /// A fulfillment's stock is reserved (seed 003's MarkOrderReserved).
+    OrderReserved {
+        order_id: OrderId,
+        fulfillment_id: FulfillmentId,
+    },
+    /// The parcel left the building (seed 003's MarkOrderShipped).
+    OrderShipped {
+        order_id: OrderId,
+        fulfillment_id: FulfillmentId,
+        tracking: Vec<String>,
+    },
+    ShipmentCreated {
+        order_id: OrderId,
+        fulfillment_id: FulfillmentId,
+        carrier: String,
+        tracking: Vec<String>,
+    },
+    ShipmentVoided {
+        order_id: OrderId,
+        fulfillment_id: FulfillmentId,
+        tracking: Vec<String>,
+    },
 }
 
 impl DomainEvent {
@@ -162,6 +184,10 @@ impl DomainEvent {
             E::PackingStarted { .. } => "packing.started",
             E::PackingCompleted { .. } => "packing.completed",
             E::PackingCancelled { .. } => "packing.cancelled",
+            E::OrderReserved { .. } => "order.reserved",
+            E::OrderShipped { .. } => "order.shipped",
+            E::ShipmentCreated { .. } => "shipment.created",
+            E::ShipmentVoided { .. } => "shipment.voided",
         }
     }
 
@@ -170,7 +196,13 @@ impl DomainEvent {
     pub fn aggregate(&self) -> (&'static str, String) {
         use DomainEvent as E;
         match self {
-            E::OrderCreated { order_id, .. } | E::OrderCancelled { order_id, .. } => ("order", order_id.to_string()),
+            E::OrderCreated { order_id, .. }
+            | E::OrderCancelled { order_id, .. }
+            | E::OrderReserved { order_id, .. }
+            | E::OrderShipped { order_id, .. } => ("order", order_id.to_string()),
+            E::ShipmentCreated { fulfillment_id, .. } | E::ShipmentVoided { fulfillment_id, .. } => {
+                ("shipment", fulfillment_id.to_string())
+            }
             E::FulfillmentCreated { fulfillment_id, .. } | E::FulfillmentStatusChanged { fulfillment_id, .. } => {
                 ("fulfillment", fulfillment_id.to_string())
             }

@@ -201,7 +201,7 @@ fn check_text(field: &str, value: &str, required: bool) -> super::Result<()> {
     Ok(())
 }
 
-fn validate_address(a: &Address) -> super::Result<()> {
+pub fn validate_address(a: &Address) -> super::Result<()> {
     check_text("ship_to.contact_name", &a.contact_name, true)?;
     check_text("ship_to.street", &a.street, true)?;
     check_text("ship_to.city", &a.city, true)?;

@@ -152,6 +152,15 @@ impl Tx<'_> {
         }))
     }
 
+    /// A new ship-to address (a workflow's UpdateAddress).
+    pub fn set_order_ship_to(&self, id: OrderId, to: &Address, now: Timestamp) -> Result<()> {
+        self.exec(
+            "UPDATE orders SET ship_to = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id.0, address_json(to), ms(now)],
+        )?;
+        Ok(())
+    }
+
     pub fn set_order_status(&self, id: OrderId, st: OrderStatus, reason: Option<&str>, now: Timestamp) -> Result<()> {
         self.exec(
             "UPDATE orders SET status = ?2, cancel_reason = COALESCE(?3, cancel_reason), updated_at = ?4 WHERE id = ?1",

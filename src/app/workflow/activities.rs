@@ -1,0 +1,183 @@
+//! The local activities: each is one warehouse operation in the open
+//! transaction, reusing the services' own steps (intake, reservations,
+//! picking, cancellation). Carrier activities only leave their trace here
+//! (`record_external`): the call itself is made by `server::engine`.
+
+use super::super::command::OrderRequest;
+use super::super::{AppError, Ctx, cancel, claim, intake, picking};
+use super::Live;
+use crate::domain::DomainError;
+use crate::domain::event::DomainEvent;
+use crate::domain::fulfillment::{FulfillmentAction, FulfillmentStatus};
+use crate::domain::ids::{FulfillmentId, OrderId};
+use crate::domain::order::OrderStatus;
+use crate::domain::packing::PackingStatus;
+use crate::domain::picking::PickingStatus;
+use crate::domain::stock::ReservationStatus;
+use crate::domain::workflow::{Activity, ActivityResult};
+
+fn fulfillment_of(live: &Live) -> Result<(FulfillmentId, OrderId), AppError> {
+    let s = live.fulfillment_state().and_then(|s| s.start).ok_or_else(|| {
+        DomainError::invalid("activity", format!("workflow {} is not a fulfillment workflow", live.row.id))
+    })?;
+    Ok((FulfillmentId(s.fulfillment_id), OrderId(s.order_id)))
+}
+
+pub(super) fn run(ctx: &mut Ctx<'_, '_>, live: &Live, activity: &Activity) -> Result<ActivityResult, AppError> {
+    match activity {
+        Activity::ValidateOrder => {
+            let req: OrderRequest = serde_json::from_str(&live.row.input)?;
+            intake::check(ctx, &req)?;
+            Ok(ActivityResult::Done)
+        }
+        Activity::CreateOrder => {
+            let req: OrderRequest = serde_json::from_str(&live.row.input)?;
+            let (order, fs) = intake::create_order(ctx, &req)?;
+            Ok(ActivityResult::OrderCreated { order_id: order.0, fulfillments: fs.iter().map(|f| f.0).collect() })
+        }
+        Activity::AllocateInventory => {
+            let (f, _) = fulfillment_of(live)?;
+            Ok(ActivityResult::Allocated { units: intake::allocate(ctx, f)? })
+        }
+        Activity::MarkReserved => {
+            let (f, order_id) = fulfillment_of(live)?;
+            ctx.emit(DomainEvent::OrderReserved { order_id, fulfillment_id: f });
+            Ok(ActivityResult::Done)
+        }
+        Activity::CreatePickWork => {
+            let (f, _) = fulfillment_of(live)?;
+            Ok(ActivityResult::PickWork { task_id: intake::create_pick_work(ctx, f)?.0 })
+        }
+        Activity::RequeuePick => requeue_pick(ctx, live),
+        Activity::ConsumeInventory => consume(ctx, live),
+        Activity::GenerateLabel => {
+            let (f, order_id) = fulfillment_of(live)?;
+            let t = packed_task(ctx, order_id, f)?;
+            ctx.tx.set_shipment_status(f.0, "labelled", ctx.now)?;
+            Ok(ActivityResult::Labelled { labels: u32::try_from(t.packages.len()).unwrap_or(u32::MAX) })
+        }
+        Activity::MarkShipped => mark_shipped(ctx, live),
+        Activity::UpdateAddress { ship_to } => {
+            let (_, order_id) = fulfillment_of(live)?;
+            ctx.tx.set_order_ship_to(order_id, ship_to, ctx.now)?;
+            Ok(ActivityResult::Done)
+        }
+        Activity::ReleaseInventory { reason } => {
+            let (f, order_id) = fulfillment_of(live)?;
+            let (released, returned, tasks) = cancel::cancel_fulfillment_work(ctx, order_id, f, reason)?;
+            Ok(ActivityResult::Released { released, returned, tasks_cancelled: tasks })
+        }
+        Activity::CreateShipment | Activity::ConfirmShipment | Activity::VoidShipment { .. } => {
+            Err(DomainError::invalid("activity", format!("{} calls the carrier", activity.name())).into())
+        }
+    }
+}
+
+/// Pick timeout with re-queue: the stuck task is cancelled (its stock goes
+/// back to the shelves) and a new one is made, counted as a retry.
+fn requeue_pick(ctx: &mut Ctx<'_, '_>, live: &Live) -> Result<ActivityResult, AppError> {
+    let (f, order_id) = fulfillment_of(live)?;
+    for id in ctx.tx.picking_tasks_for_order(order_id)? {
+        let mut t = picking::load(ctx, id.0)?;
+        if t.fulfillment_id != f || !matches!(t.status, PickingStatus::Pending | PickingStatus::Assigned | PickingStatus::InProgress) {
+            continue;
+        }
+        picking::cancel_task(ctx, &mut t, "pick timed out: re-queued")?;
+    }
+    let status = ctx.tx.fulfillment(f)?.map(|x| x.status);
+    if status == Some(FulfillmentStatus::Picking) {
+        ctx.transition_fulfillment(f, FulfillmentAction::FailPick)?;
+    }
+    Ok(ActivityResult::PickWork { task_id: claim::new_pick_work(ctx, f)?.0 })
+}
+
+/// The pick is final: reservations it left open are released, and the
+/// units it took are counted as leaving stock for the parcel.
+fn consume(ctx: &mut Ctx<'_, '_>, live: &Live) -> Result<ActivityResult, AppError> {
+    let (f, order_id) = fulfillment_of(live)?;
+    for mut row in ctx.tx.reservations_for_order(order_id)? {
+        if row.fulfillment_id == Some(f) && row.reservation.status == ReservationStatus::Pending {
+            ctx.release(&mut row, "pick completed")?;
+        }
+    }
+    let mut units = 0;
+    for id in ctx.tx.picking_tasks_for_order(order_id)? {
+        let t = picking::load(ctx, id.0)?;
+        if t.fulfillment_id == f && t.status == PickingStatus::Completed {
+            units += t.picked_total().0;
+        }
+    }
+    Ok(ActivityResult::Consumed { units })
+}
+
+fn packed_task(
+    ctx: &Ctx<'_, '_>,
+    order_id: OrderId,
+    f: FulfillmentId,
+) -> Result<crate::domain::packing::PackingTask, AppError> {
+    for id in ctx.tx.packing_tasks_for_order(order_id)?.into_iter().rev() {
+        if let Some(t) = ctx.tx.packing_task(id)? {
+            if t.fulfillment_id == f && matches!(t.status, PackingStatus::Packed | PackingStatus::Shipped) {
+                return Ok(t);
+            }
+        }
+    }
+    Err(DomainError::IllegalTransition { entity: "fulfillment", from: "not packed", action: "label" }.into())
+}
+
+fn mark_shipped(ctx: &mut Ctx<'_, '_>, live: &Live) -> Result<ActivityResult, AppError> {
+    let (f, order_id) = fulfillment_of(live)?;
+    let shipment = ctx.tx.shipment(f.0)?.ok_or_else(|| DomainError::TrackingMissing)?;
+    let tracking: Vec<String> = serde_json::from_str(&shipment.tracking)?;
+    let mut t = packed_task(ctx, order_id, f)?;
+    if t.status == PackingStatus::Packed {
+        t.ship(tracking.first().map(String::as_str).unwrap_or_default(), ctx.now)?;
+        ctx.tx.save_packing_task(&t, ctx.now)?;
+    }
+    ctx.transition_fulfillment(f, FulfillmentAction::MarkReady)?;
+    ctx.transition_fulfillment(f, FulfillmentAction::Ship)?;
+    ctx.tx.set_shipment_status(f.0, "shipped", ctx.now)?;
+    ctx.emit(DomainEvent::OrderShipped { order_id, fulfillment_id: f, tracking });
+    let all = ctx.tx.fulfillments_for_order(order_id)?;
+    let shipped = |s: FulfillmentStatus| matches!(s, FulfillmentStatus::Shipped | FulfillmentStatus::Completed);
+    if all.iter().all(|x| shipped(x.status) || x.status == FulfillmentStatus::Cancelled) {
+        ctx.tx.set_order_status(order_id, OrderStatus::Shipped, None, ctx.now)?;
+    }
+    Ok(ActivityResult::Done)
+}
+
+/// What a carrier activity's result changes in the warehouse's tables, in
+/// the transaction that records it: a created shipment is stored once per
+/// fulfillment (a second answer finds the first), a void marks it voided.
+pub(super) fn record_external(
+    ctx: &mut Ctx<'_, '_>,
+    live: &Live,
+    activity: &Activity,
+    result: &ActivityResult,
+) -> Result<(), AppError> {
+    let Some(state) = live.fulfillment_state() else { return Ok(()) };
+    let Some(start) = state.start else { return Ok(()) };
+    let (f, order_id) = (FulfillmentId(start.fulfillment_id), OrderId(start.order_id));
+    match (activity, result) {
+        (Activity::CreateShipment, ActivityResult::Shipment { carrier, tracking }) if state.shipment_pending => {
+            if ctx.tx.shipment(f.0)?.is_none() {
+                ctx.tx.insert_shipment(f.0, order_id.0, carrier, &serde_json::to_string(tracking)?, ctx.now)?;
+                ctx.emit(DomainEvent::ShipmentCreated {
+                    order_id,
+                    fulfillment_id: f,
+                    carrier: carrier.clone(),
+                    tracking: tracking.clone(),
+                });
+            }
+        }
+        (Activity::ConfirmShipment, _) if state.running.as_ref().is_some_and(|r| r.activity == *activity) => {
+            ctx.tx.set_shipment_status(f.0, "confirmed", ctx.now)?;
+        }
+        (Activity::VoidShipment { tracking }, _) if !state.voided => {
+            ctx.tx.set_shipment_status(f.0, "voided", ctx.now)?;
+            ctx.emit(DomainEvent::ShipmentVoided { order_id, fulfillment_id: f, tracking: tracking.clone() });
+        }
+        _ => {}
+    }
+    Ok(())
+}
