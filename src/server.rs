@@ -11,6 +11,7 @@
 mod api;
 pub mod auth;
 pub mod config;
+pub mod engine;
 pub mod error;
 mod extract;
 mod health;
@@ -55,6 +56,18 @@ pub async fn run(
     services: Services,
     config: ServerConfig,
 ) -> std::io::Result<()> {
+    let carrier = Arc::new(crate::shipping::local::LocalCarrier::default());
+    run_with_carrier(listener, shutdown, services, config, carrier).await
+}
+
+/// [`run`] with the carrier the workflow engine ships with.
+pub async fn run_with_carrier(
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    services: Services,
+    config: ServerConfig,
+    carrier: Arc<dyn crate::shipping::Carrier>,
+) -> std::io::Result<()> {
     let (writer, writer_thread) = writer::start(services.clone(), config.writer())?;
     let (stop_tx, stopping) = tokio::sync::watch::channel(false);
     let state = AppState {
@@ -65,7 +78,14 @@ pub async fn run(
         started: Instant::now(),
         stopping: stopping.clone(),
     };
-    let relay = tokio::spawn(relay::run(state.services.clone(), relay::RelayConfig::default(), stopping));
+    let relay = tokio::spawn(relay::run(state.services.clone(), relay::RelayConfig::default(), stopping.clone()));
+    let engine = tokio::spawn(engine::run(
+        state.services.clone(),
+        state.writer.clone(),
+        carrier,
+        state.config.engine,
+        stopping,
+    ));
     let app = router(state);
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "tote serve listening");
@@ -78,6 +98,7 @@ pub async fn run(
     };
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     let _ = relay.await;
+    let _ = engine.await;
     // The router (and with it every writer handle) is gone: the writer
     // drains its queue, commits, and ends.
     tokio::task::spawn_blocking(move || writer_thread.join())

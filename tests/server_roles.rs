@@ -170,6 +170,20 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
         ("POST", "/api/v1/orders/{id}/cancel") => {
             (p.replace("{id}", &w.order().0.to_string()), Some(json!({"op_id": op, "reason": "test"})))
         }
+        ("POST", "/api/v1/orders/{id}/address") => {
+            let to = json!({"contact_name": "B", "street": "New St 2", "city": "C", "country": "RS"});
+            (p.replace("{id}", &w.order().0.to_string()), Some(json!({"op_id": op, "ship_to": to})))
+        }
+        ("GET", "/api/v1/workflows/{id}") => {
+            let fid = w.f.svc.order_view(w.order().0).expect("order").fulfillments[0].fulfillment_id;
+            (p.replace("{id}", &format!("order-fulfillment-{fid}")), None)
+        }
+        ("POST", "/api/v1/workflows/{id}/retry") => {
+            let (order_id, task) = w.order();
+            w.f.ok(Command::CancelPicking { task_id: task, reason: "recount".into() });
+            let fid = w.f.svc.order_view(order_id).expect("order").fulfillments[0].fulfillment_id;
+            (p.replace("{id}", &format!("order-fulfillment-{fid}")), Some(json!({"op_id": op, "reason": "retry"})))
+        }
         ("POST", "/api/v1/tasks/claim") => {
             w.order();
             let queue = if who == Who::Packer { "packing" } else { "picking" };
@@ -355,6 +369,10 @@ const POLICY: &[(&str, &str)] = &[
     ("GET /api/v1/orders", "sai"),
     ("GET /api/v1/orders/{id}", "kpsai"),
     ("POST /api/v1/orders/{id}/cancel", "sai"),
+    ("POST /api/v1/orders/{id}/address", "sai"),
+    ("GET /api/v1/workflows", "sai"),
+    ("GET /api/v1/workflows/{id}", "sai"),
+    ("POST /api/v1/workflows/{id}/retry", "sa"),
     ("GET /api/v1/orders/{id}/picking-tasks", "kpsa"),
     ("POST /api/v1/tasks/claim", "kpsa"),
     ("POST /api/v1/ops", "kpsa"),

@@ -26,11 +26,13 @@ macro_rules! command_handler {
 mod events;
 mod inventory;
 mod labels;
+pub(crate) use labels::shipment_plan;
 mod ops;
 mod orders;
 mod packing;
 mod picking;
 mod session;
+mod workflows;
 
 use super::AppState;
 use super::error::ApiError;
@@ -48,6 +50,7 @@ pub use orders::*;
 pub use packing::*;
 pub use picking::*;
 pub use session::*;
+pub use workflows::*;
 
 /// Every route of the application; [`super::routes::ROUTES`] says who may
 /// call each.
@@ -67,6 +70,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orders/batch", post(submit_order_batch))
         .route("/api/v1/orders/{id}", get(get_order))
         .route("/api/v1/orders/{id}/cancel", post(cancel_order))
+        .route("/api/v1/orders/{id}/address", post(update_address))
+        .route("/api/v1/workflows", get(list_workflows))
+        .route("/api/v1/workflows/{id}", get(get_workflow))
+        .route("/api/v1/workflows/{id}/retry", post(retry_workflow))
         .route("/api/v1/orders/{id}/picking-tasks", get(order_picking_tasks))
         .route("/api/v1/tasks/claim", post(claim_task))
         .route("/api/v1/ops", post(push_ops))

@@ -24,6 +24,10 @@ pub struct ServerConfig {
     pub max_page: u32,
     /// Orders one `POST /api/v1/orders/batch` may carry.
     pub max_intake_batch: usize,
+    /// The workflow engine's workers.
+    pub engine: super::engine::EngineConfig,
+    /// What new fulfillment workflows are started with.
+    pub workflow: crate::domain::workflow::Settings,
 }
 
 impl Default for ServerConfig {
@@ -38,6 +42,8 @@ impl Default for ServerConfig {
             lockout: LockoutPolicy::default(),
             max_page: 500,
             max_intake_batch: 1000,
+            engine: super::engine::EngineConfig::default(),
+            workflow: crate::domain::workflow::Settings::default(),
         }
     }
 }
@@ -64,6 +70,9 @@ struct FileServer {
     lockout_minutes: Option<i64>,
     max_page: Option<u32>,
     max_intake_batch: Option<usize>,
+    engine_workers: Option<usize>,
+    pick_timeout_secs: Option<u64>,
+    on_pick_timeout: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -121,6 +130,19 @@ impl ServerConfig {
         }
         if let Some(v) = s.max_intake_batch {
             c.max_intake_batch = v.max(1);
+        }
+        if let Some(v) = s.engine_workers {
+            c.engine.workers = v.max(1);
+        }
+        if let Some(v) = s.pick_timeout_secs {
+            c.workflow.pick_timeout_secs = v;
+        }
+        if let Some(v) = s.on_pick_timeout {
+            c.workflow.on_pick_timeout = match v.as_str() {
+                "requeue" => crate::domain::workflow::OnPickTimeout::Requeue,
+                "fail" => crate::domain::workflow::OnPickTimeout::Fail,
+                other => return Err(format!("on_pick_timeout must be requeue or fail, not {other:?}")),
+            };
         }
         Ok(Loaded { config: c, listen: s.listen, db: s.db })
     }

@@ -37,6 +37,11 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/api/v1/orders/batch", Manage),
     r("GET", "/api/v1/orders/{id}", Authenticated),
     r("POST", "/api/v1/orders/{id}/cancel", Manage),
+    r("POST", "/api/v1/orders/{id}/address", Manage),
+    // Workflows.
+    r("GET", "/api/v1/workflows", Manage),
+    r("GET", "/api/v1/workflows/{id}", Manage),
+    r("POST", "/api/v1/workflows/{id}/retry", Supervise),
     r("GET", "/api/v1/orders/{id}/picking-tasks", Floor),
     // Work.
     r("POST", "/api/v1/tasks/claim", Floor),

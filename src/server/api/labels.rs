@@ -4,6 +4,7 @@
 //! external carrier and storing its numbers is the workflow's step (#4).
 
 use crate::app::task_views::PackingTaskView;
+use crate::app::{AppError, Services};
 use crate::domain::DomainError;
 use crate::labels::templates::{Party, ShippingLabel};
 use crate::server::AppState;
@@ -43,9 +44,54 @@ pub async fn packing_label(State(st): State<AppState>, ids: Ids) -> Result<Json<
             DomainError::IllegalTransition { entity: "packing task", from: "not packed", action: "label" }.into()
         );
     }
-    let order = st.services.order_view(task.order_id)?;
-    let warehouse = st
-        .services
+    let ShipmentPlan { request, warehouse, order_ref } = shipment_plan(&st.services, &task)?;
+    let to = request.to.clone();
+    let shipment = LocalCarrier::default().create_shipment(&request).map_err(invalid)?;
+    let count = u32::try_from(task.packages.len()).unwrap_or(u32::MAX);
+    let party = |p: &PostalAddress| Party {
+        name: p.contact_name.clone(),
+        street: p.street.clone(),
+        postal_code: p.postal_code.clone(),
+        city: p.city.clone(),
+        country: p.country.clone(),
+        phone: p.phone.clone(),
+    };
+    let mut labels = Vec::new();
+    for (p, tracking) in task.packages.iter().zip(&shipment.tracking_numbers) {
+        let label = ShippingLabel {
+            from: Party { name: warehouse.clone(), ..Default::default() },
+            to: party(&to),
+            carrier: shipment.carrier.clone(),
+            service: "standard".into(),
+            tracking: tracking.clone(),
+            order: order_ref.clone(),
+            package: p.sequence,
+            packages: count,
+            weight_g: p.weight_g.unwrap_or(0),
+        };
+        labels.push(label.render().map_err(|e| ApiError::invalid("package", e.to_string()))?);
+    }
+    Ok(Json(LabelSet {
+        task_id: task.task_id,
+        carrier: shipment.carrier,
+        tracking_numbers: shipment.tracking_numbers,
+        labels,
+    }))
+}
+
+/// What a packed task's shipment is created from, with the names its labels
+/// print. The label endpoint and the workflow's CreateShipment share it, so
+/// both ask the carrier with the same idempotency key and get the same
+/// tracking numbers.
+pub(crate) struct ShipmentPlan {
+    pub request: ShipmentRequest,
+    pub warehouse: String,
+    pub order_ref: String,
+}
+
+pub(crate) fn shipment_plan(services: &Services, task: &PackingTaskView) -> Result<ShipmentPlan, AppError> {
+    let order = services.order_view(task.order_id)?;
+    let warehouse = services
         .query(|tx| Ok(tx.warehouses()?))?
         .into_iter()
         .find(|w| w.id.0 == task.warehouse_id)
@@ -65,7 +111,7 @@ pub async fn packing_label(State(st): State<AppState>, ids: Ids) -> Result<Json<
         warehouse_id: task.warehouse_id,
         provider: "local".into(),
         from,
-        to: to.clone(),
+        to,
         packages: task
             .packages
             .iter()
@@ -78,35 +124,5 @@ pub async fn packing_label(State(st): State<AppState>, ids: Ids) -> Result<Json<
             })
             .collect(),
     };
-    let shipment = LocalCarrier::default().create_shipment(&request).map_err(invalid)?;
-    let count = u32::try_from(task.packages.len()).unwrap_or(u32::MAX);
-    let party = |p: &PostalAddress| Party {
-        name: p.contact_name.clone(),
-        street: p.street.clone(),
-        postal_code: p.postal_code.clone(),
-        city: p.city.clone(),
-        country: p.country.clone(),
-        phone: p.phone.clone(),
-    };
-    let mut labels = Vec::new();
-    for (p, tracking) in task.packages.iter().zip(&shipment.tracking_numbers) {
-        let label = ShippingLabel {
-            from: Party { name: warehouse.clone(), ..Default::default() },
-            to: party(&to),
-            carrier: shipment.carrier.clone(),
-            service: "standard".into(),
-            tracking: tracking.clone(),
-            order: order.request_id.clone(),
-            package: p.sequence,
-            packages: count,
-            weight_g: p.weight_g.unwrap_or(0),
-        };
-        labels.push(label.render().map_err(|e| ApiError::invalid("package", e.to_string()))?);
-    }
-    Ok(Json(LabelSet {
-        task_id: task.task_id,
-        carrier: shipment.carrier,
-        tracking_numbers: shipment.tracking_numbers,
-        labels,
-    }))
+    Ok(ShipmentPlan { request, warehouse, order_ref: order.request_id })
 }

@@ -1,0 +1,66 @@
+//! The workflows, as seed 003's queries see them (status, current step,
+//! blocking reason) with their history; a supervisor's retry of a stuck
+//! step; and an order's address change, which its workflows may refuse.
+
+use super::orders::Reason;
+use crate::app::Command;
+use crate::app::command::AddressDto;
+use crate::app::workflow::view::{WorkflowSummary, WorkflowView};
+use crate::server::AppState;
+use crate::server::error::{ApiError, ErrorBody};
+use crate::server::extract::Params;
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct WorkflowQuery {
+    /// running, completed, cancelled or failed.
+    pub status: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/api/v1/workflows", tag = "workflows", params(WorkflowQuery), security(("bearer" = [])),
+    responses((status = 200, body = Vec<WorkflowSummary>), (status = 400, body = ErrorBody)))]
+pub async fn list_workflows(
+    State(st): State<AppState>,
+    Params(q): Params<WorkflowQuery>,
+) -> Result<Json<Vec<WorkflowSummary>>, ApiError> {
+    let limit = q.limit.unwrap_or(50).clamp(1, st.config.max_page);
+    Ok(Json(st.services.workflows(q.status.as_deref(), limit)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows", params(("id" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, body = WorkflowView), (status = 404, body = ErrorBody)))]
+pub async fn get_workflow(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<WorkflowView>, ApiError> {
+    Ok(Json(st.services.workflow_view(&id)?))
+}
+
+#[utoipa::path(post, path = "/api/v1/workflows/{id}/retry", tag = "workflows", params(("id" = String, Path)),
+    request_body = Reason, security(("bearer" = [])),
+    responses((status = 200, body = crate::app::Outcome), (status = 409, body = ErrorBody, description = "nothing to retry")))]
+pub async fn retry_workflow(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    crate::server::extract::Body(b): crate::server::extract::Body<Reason>,
+) -> Result<Json<crate::app::Outcome>, ApiError> {
+    let op = crate::server::extract::op_id(&headers, b.op_id.as_deref(), None)?;
+    super::run(&st, op, Command::RetryWorkflow { workflow_id: id }).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewAddress {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    pub ship_to: AddressDto,
+}
+
+command_handler! {
+    #[utoipa::path(post, path = "/api/v1/orders/{id}/address", tag = "orders", params(("id" = i64, Path)),
+        request_body = NewAddress, security(("bearer" = [])),
+        responses((status = 200, body = crate::app::Outcome), (status = 400, body = ErrorBody),
+                  (status = 409, body = ErrorBody, description = "a label exists (E601)")))]
+    update_address(NewAddress) => |_caller, ids, b| Command::UpdateAddress { order_id: ids.get("id")?, ship_to: b.ship_to }
+}

@@ -1,0 +1,213 @@
+//! The workflow engine's workers, a task of `tote serve`. Each round fires
+//! the timers that are due and dispatches due activities, most urgent
+//! first (urgent > high > normal > low, then age), at most `workers` at
+//! once. A local activity (a retry) runs as `Command::RunActivity`; a
+//! carrier activity calls the carrier on a blocking thread and reports with
+//! `Command::CompleteActivity`. Both go through the writer under the op id
+//! `act-{task}-{attempt}`, so a result is recorded once however often it
+//! is reported.
+//!
+//! Recovery needs no step of its own: the queue and the timers are tables,
+//! so after a crash the first round finds every attempt that had not
+//! reported and runs it again. The carrier is asked with the fulfillment's
+//! idempotency key, so a call repeated after a crash returns the same
+//! shipment, and the shipments table keeps one per fulfillment.
+
+use super::writer::WriterHandle;
+use crate::app::{Command, Services};
+use crate::domain::workflow::{Activity, ActivityError, ActivityResult, WorkflowKind, fulfillment};
+use crate::shipping::{Carrier, CarrierError};
+use crate::storage::workflow::ActivityTask;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// How the engine runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EngineConfig {
+    /// Activities run at once.
+    pub workers: usize,
+    /// Pause between rounds when nothing was due.
+    pub idle: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig { workers: 8, idle: Duration::from_millis(100) }
+    }
+}
+
+/// Runs until `stop` turns true; activities under way finish first.
+pub async fn run(
+    services: Services,
+    writer: WriterHandle,
+    carrier: Arc<dyn Carrier>,
+    config: EngineConfig,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut running: JoinSet<i64> = JoinSet::new();
+    let mut busy: HashSet<i64> = HashSet::new();
+    loop {
+        while let Some(done) = running.try_join_next() {
+            if let Ok(id) = done {
+                busy.remove(&id);
+            }
+        }
+        if *stop.borrow() {
+            break;
+        }
+        let started = match round(&services, &writer, &carrier, config, &mut running, &mut busy).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "engine round failed");
+                0
+            }
+        };
+        if started == 0 {
+            tokio::select! {
+                _ = tokio::time::sleep(config.idle) => {}
+                Some(done) = running.join_next(), if !running.is_empty() => {
+                    if let Ok(id) = done { busy.remove(&id); }
+                }
+                _ = stop.changed() => {}
+            }
+        }
+    }
+    while running.join_next().await.is_some() {}
+}
+
+/// One round: due timers, then due activities. Returns the work started.
+async fn round(
+    services: &Services,
+    writer: &WriterHandle,
+    carrier: &Arc<dyn Carrier>,
+    config: EngineConfig,
+    running: &mut JoinSet<i64>,
+    busy: &mut HashSet<i64>,
+) -> Result<usize, crate::app::AppError> {
+    let now = services.now();
+    let timers = services.query(|tx| Ok(tx.due_timers(now, 64)?))?;
+    let mut started = 0;
+    for (workflow_id, name, at) in timers {
+        let op = format!("timer-{workflow_id}-{name}-{}", at.timestamp_millis());
+        if let Err(e) = writer.execute(op, Command::FireTimer { workflow_id, name }).await {
+            tracing::warn!(error = %e, "firing a timer failed");
+        }
+        started += 1;
+    }
+    let free = config.workers.saturating_sub(busy.len());
+    if free == 0 {
+        return Ok(started);
+    }
+    let limit = u32::try_from(free + busy.len()).unwrap_or(u32::MAX);
+    let due = services.query(|tx| Ok(tx.due_activities(now, limit)?))?;
+    let fresh: Vec<ActivityTask> = due.into_iter().filter(|t| !busy.contains(&t.id)).take(free).collect();
+    for task in fresh {
+        busy.insert(task.id);
+        let (services, writer, carrier) = (services.clone(), writer.clone(), carrier.clone());
+        running.spawn(async move {
+            let id = task.id;
+            if let Err(e) = execute(&services, &writer, carrier, task).await {
+                tracing::warn!(task = id, error = %e, "activity did not report");
+            }
+            id
+        });
+        started += 1;
+    }
+    Ok(started)
+}
+
+async fn execute(
+    services: &Services,
+    writer: &WriterHandle,
+    carrier: Arc<dyn Carrier>,
+    task: ActivityTask,
+) -> Result<(), crate::app::AppError> {
+    let op_id = format!("act-{}-{}", task.id, task.attempt);
+    let activity: Activity = serde_json::from_str(&task.payload)?;
+    if activity.is_local() {
+        writer.execute(op_id, Command::RunActivity { task_id: task.id, attempt: task.attempt }).await?;
+        return Ok(());
+    }
+    let started_at = Some(services.now());
+    let result = match wanted(services, &task, &activity)? {
+        Some(state) => {
+            let services = services.clone();
+            tokio::task::spawn_blocking(move || call_carrier(&services, carrier.as_ref(), &activity, &state))
+                .await
+                .unwrap_or_else(|e| Err(unavailable(format!("carrier call panicked: {e}"))))
+        }
+        // A later decision (a cancel) superseded it: report that it never ran.
+        None => Err(ActivityError {
+            code: "E602".into(),
+            message: "not run: the workflow no longer needs it".into(),
+            retryable: false,
+        }),
+    };
+    let (result, error) = match result {
+        Ok(r) => (Some(serde_json::to_value(r)?), None),
+        Err(e) => (None, Some(serde_json::to_value(e)?)),
+    };
+    let command = Command::CompleteActivity { task_id: task.id, attempt: task.attempt, result, error, started_at };
+    writer.execute(op_id, command).await?;
+    Ok(())
+}
+
+/// The fulfillment state, when the workflow still wants this attempt.
+fn wanted(
+    services: &Services,
+    task: &ActivityTask,
+    activity: &Activity,
+) -> Result<Option<fulfillment::State>, crate::app::AppError> {
+    let Some(row) = services.query(|tx| Ok(tx.workflow(&task.workflow_id)?))? else { return Ok(None) };
+    if WorkflowKind::parse(&row.kind) != Some(WorkflowKind::OrderFulfillment) {
+        return Ok(None);
+    }
+    let state: fulfillment::State = serde_json::from_str(&row.state)?;
+    Ok(fulfillment::wants(&state, activity, task.attempt).then_some(state))
+}
+
+fn unavailable(reason: String) -> ActivityError {
+    ActivityError { code: "E901".into(), message: reason, retryable: true }
+}
+
+fn carrier_error(e: &CarrierError) -> ActivityError {
+    let code = if e.is_retryable() { "E901" } else { "E303" };
+    ActivityError { code: code.into(), message: e.to_string(), retryable: e.is_retryable() }
+}
+
+fn call_carrier(
+    services: &Services,
+    carrier: &dyn Carrier,
+    activity: &Activity,
+    state: &fulfillment::State,
+) -> Result<ActivityResult, ActivityError> {
+    match activity {
+        Activity::CreateShipment => {
+            let task_id = state.pack_task.ok_or_else(|| unavailable("no packed task recorded".into()))?;
+            let task = services.packing_task_view(task_id).map_err(|e| unavailable(e.to_string()))?;
+            let plan = super::api::shipment_plan(services, &task).map_err(|e| unavailable(e.to_string()))?;
+            let s = carrier.create_shipment(&plan.request).map_err(|e| carrier_error(&e))?;
+            Ok(ActivityResult::Shipment { carrier: s.carrier, tracking: s.tracking_numbers })
+        }
+        Activity::ConfirmShipment => {
+            for t in &state.tracking {
+                carrier.track(t).map_err(|e| carrier_error(&e))?;
+            }
+            Ok(ActivityResult::Done)
+        }
+        Activity::VoidShipment { tracking } => {
+            for t in tracking {
+                carrier.void(t).map_err(|e| carrier_error(&e))?;
+            }
+            Ok(ActivityResult::Done)
+        }
+        other => Err(ActivityError {
+            code: "E001".into(),
+            message: format!("{} is not a carrier activity", other.name()),
+            retryable: false,
+        }),
+    }
+}
