@@ -13,6 +13,7 @@ mod serve;
 mod stock;
 mod tour;
 mod webhook;
+mod workflows;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -52,6 +53,9 @@ enum Cmd {
     /// API keys for integrations (scope: integration).
     #[command(subcommand)]
     Apikey(ApikeyCmd),
+    /// Durable workflows (order intake and fulfillment).
+    #[command(subcommand)]
+    Workflows(WorkflowsCmd),
     /// Webhook subscribers of the outbox relay (tote serve delivers to them).
     #[command(subcommand)]
     Webhook(WebhookCmd),
@@ -100,6 +104,33 @@ enum StockCmd {
 enum OrderCmd {
     /// Submit an order from a JSON file; its request_id makes a repeat safe.
     Submit { file: PathBuf },
+    /// Start an order's intake workflow from a JSON file (the same as submit).
+    Start { file: PathBuf },
+    /// Change where an order ships; refused once a label exists.
+    UpdateAddress {
+        id: i64,
+        #[arg(long)]
+        contact_name: String,
+        #[arg(long)]
+        street: String,
+        #[arg(long)]
+        city: String,
+        #[arg(long, default_value = "")]
+        postal_code: String,
+        /// ISO 3166-1 alpha-2, e.g. RS.
+        #[arg(long)]
+        country: String,
+        #[arg(long, default_value = "")]
+        phone: String,
+        #[arg(long)]
+        op_id: Option<String>,
+    },
+    /// An order's workflows: status, current step, blocking reason, history.
+    Describe {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show an order with its fulfillments and tasks.
     Status {
         id: i64,
@@ -113,6 +144,24 @@ enum OrderCmd {
         #[arg(long, default_value = "cancelled by operator")]
         reason: String,
         /// Idempotency key; a fresh one when omitted.
+        #[arg(long)]
+        op_id: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum WorkflowsCmd {
+    /// Workflows, most recently changed first.
+    List {
+        /// running, completed, cancelled or failed.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Run a stuck workflow's failed step again.
+    Retry {
+        id: String,
         #[arg(long)]
         op_id: Option<String>,
     },
@@ -238,7 +287,18 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Init { warehouses } => init(db, &warehouses),
         Cmd::Stock(StockCmd::Import { file }) => stock::import(&services(db)?, &file),
         Cmd::Stock(StockCmd::Locations { warehouse, sku }) => stock::locations(&services(db)?, &warehouse, &sku),
-        Cmd::Order(OrderCmd::Submit { file }) => order::submit(&services(db)?, &file),
+        Cmd::Order(OrderCmd::Submit { file } | OrderCmd::Start { file }) => order::submit(&services(db)?, &file),
+        Cmd::Order(OrderCmd::UpdateAddress { id, contact_name, street, city, postal_code, country, phone, op_id }) => {
+            let to = tote::app::command::AddressDto { contact_name, street, city, postal_code, country, phone };
+            workflows::update_address(&services(db)?, id, to, op_id.unwrap_or_else(tote::app::new_op_id))
+        }
+        Cmd::Order(OrderCmd::Describe { id, json }) => workflows::describe(&services(db)?, id, json),
+        Cmd::Workflows(WorkflowsCmd::List { status, limit }) => {
+            workflows::list(&services(db)?, status.as_deref(), limit)
+        }
+        Cmd::Workflows(WorkflowsCmd::Retry { id, op_id }) => {
+            workflows::retry(&services(db)?, &id, op_id.unwrap_or_else(tote::app::new_op_id))
+        }
         Cmd::Order(OrderCmd::Status { id, json }) => order::status(&services(db)?, id, json),
         Cmd::Order(OrderCmd::Cancel { id, reason, op_id }) => {
             order::cancel(&services(db)?, id, &reason, op_id.unwrap_or_else(tote::app::new_op_id))

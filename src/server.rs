@@ -79,13 +79,8 @@ pub async fn run_with_carrier(
         stopping: stopping.clone(),
     };
     let relay = tokio::spawn(relay::run(state.services.clone(), relay::RelayConfig::default(), stopping.clone()));
-    let engine = tokio::spawn(engine::run(
-        state.services.clone(),
-        state.writer.clone(),
-        carrier,
-        state.config.engine,
-        stopping,
-    ));
+    let engine =
+        tokio::spawn(engine::run(state.services.clone(), state.writer.clone(), carrier, state.config.engine, stopping));
     let app = router(state);
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "tote serve listening");

@@ -13,7 +13,8 @@ pub fn payload(e: &DomainEvent) -> Value {
         E::OrderReserved { order_id, fulfillment_id } => {
             json!({"order_id": order_id.0, "fulfillment_id": fulfillment_id.0})
         }
-        E::OrderShipped { order_id, fulfillment_id, tracking } | E::ShipmentVoided { order_id, fulfillment_id, tracking } => {
+        E::OrderShipped { order_id, fulfillment_id, tracking }
+        | E::ShipmentVoided { order_id, fulfillment_id, tracking } => {
             json!({"order_id": order_id.0, "fulfillment_id": fulfillment_id.0, "tracking_numbers": tracking})
         }
         E::ShipmentCreated { order_id, fulfillment_id, carrier, tracking } => json!({

@@ -13,8 +13,8 @@ use crate::domain::fulfillment::Fulfillment;
 use crate::domain::fulfillment::FulfillmentAction;
 use crate::domain::ids::{FulfillmentId, OrderId, PickingItemId, PickingTaskId, Qty, ReservationId, Sku};
 use crate::domain::order::{Address, LineDraft, OrderDraft, Priority, ValidOrder};
-use crate::domain::stock::ReservationStatus;
 use crate::domain::picking::{ItemStatus, PickingItem, PickingStatus, PickingTask, sequence_items};
+use crate::domain::stock::ReservationStatus;
 use crate::storage::{SlotRow, Warehouse};
 use std::collections::HashMap;
 
@@ -45,7 +45,10 @@ pub(super) fn check(ctx: &Ctx<'_, '_>, req: &OrderRequest) -> Result<ValidOrder,
 /// The CreateOrder activity: the order, its lines and one pending
 /// fulfillment per warehouse, with `order.created` in the same transaction.
 /// A request id seen before returns the existing order.
-pub(super) fn create_order(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<(OrderId, Vec<FulfillmentId>), AppError> {
+pub(super) fn create_order(
+    ctx: &mut Ctx<'_, '_>,
+    req: &OrderRequest,
+) -> Result<(OrderId, Vec<FulfillmentId>), AppError> {
     let order = check(ctx, req)?;
     if let Some(existing) = ctx.tx.order_by_request(&order.request_id)? {
         let fs = ctx.tx.fulfillments_for_order(existing)?.into_iter().map(|f| f.id).collect();
@@ -140,7 +143,10 @@ pub(super) fn create_pick_work(ctx: &mut Ctx<'_, '_>, id: FulfillmentId) -> Resu
         if row.fulfillment_id != Some(id) || row.reservation.status != ReservationStatus::Pending {
             continue;
         }
-        let slot = ctx.tx.slot(row.reservation.slot)?.ok_or_else(|| DomainError::not_found("stock slot", row.reservation.slot))?;
+        let slot = ctx
+            .tx
+            .slot(row.reservation.slot)?
+            .ok_or_else(|| DomainError::not_found("stock slot", row.reservation.slot))?;
         reserved.push((slot, row.reservation.outstanding(), row.reservation.id));
     }
     let task = build_picking_task(ctx, &s.f, s.priority, &s.wh, reserved)?;

@@ -5,9 +5,9 @@ use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::FulfillmentAction;
-use crate::domain::workflow::Signal;
 use crate::domain::ids::{Grams, Millimetres, PackingTaskId, WorkerId};
 use crate::domain::packing::{Dimensions, PackageDetails, PackagingType, PackingTask};
+use crate::domain::workflow::Signal;
 
 fn load(ctx: &Ctx<'_, '_>, id: i64) -> Result<PackingTask, AppError> {
     Ok(ctx.tx.packing_task(PackingTaskId(id))?.ok_or_else(|| DomainError::not_found("packing task", id))?)

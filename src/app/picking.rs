@@ -8,10 +8,10 @@ use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::FulfillmentAction;
-use crate::domain::workflow::Signal;
 use crate::domain::ids::{PickingItemId, PickingTaskId, Qty, WorkerId};
 use crate::domain::packing::{PackingStatus, PackingTask};
 use crate::domain::picking::{ItemDelta, PickScan, PickingTask, ReasonCode};
+use crate::domain::workflow::Signal;
 
 pub(super) fn load(ctx: &Ctx<'_, '_>, id: i64) -> Result<PickingTask, AppError> {
     Ok(ctx.tx.picking_task(PickingTaskId(id))?.ok_or_else(|| DomainError::not_found("picking task", id))?)

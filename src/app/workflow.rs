@@ -36,8 +36,8 @@ enum Feed {
 
 #[derive(Debug, Clone)]
 enum Machine {
-    Intake(intake::State),
-    Fulfillment(fulfillment::State),
+    Intake(Box<intake::State>),
+    Fulfillment(Box<fulfillment::State>),
 }
 
 /// A workflow loaded for a decision.
@@ -115,7 +115,7 @@ impl Live {
                 let d = intake::decide(s, &to_input(feed, start, &self.row.id), ctx.now)?;
                 let mut out = Vec::with_capacity(d.events.len());
                 for e in d.events {
-                    *s = intake::evolve(std::mem::take(s), &e);
+                    **s = intake::evolve(std::mem::take(&mut **s), &e);
                     out.push(serde_json::to_value(&e)?);
                 }
                 (out, d.effects)
@@ -125,7 +125,7 @@ impl Live {
                 let d = fulfillment::decide(s, &to_input(feed, start, &self.row.id), ctx.now)?;
                 let mut out = Vec::with_capacity(d.events.len());
                 for e in d.events {
-                    *s = fulfillment::evolve(std::mem::take(s), &e);
+                    **s = fulfillment::evolve(std::mem::take(&mut **s), &e);
                     out.push(serde_json::to_value(&e)?);
                 }
                 (out, d.effects)
@@ -196,7 +196,7 @@ pub(super) fn start_intake(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<
     }
     let live = Live::load(ctx, &id)?.ok_or_else(|| DomainError::not_found("workflow", &id))?;
     match live.machine {
-        Machine::Intake(intake::State { order_id: Some(o), .. }) => Ok(OrderId(o)),
+        Machine::Intake(s) if s.order_id.is_some() => Ok(OrderId(s.order_id.unwrap_or_default())),
         _ => Err(DomainError::WorkflowRefused {
             reason: format!("intake {id} has not created its order: {}", live.row.blocking.unwrap_or_default()),
         }
@@ -229,6 +229,11 @@ fn drive(ctx: &mut Ctx<'_, '_>, id: &str, feed: Feed, strict: bool) -> Result<Ve
             activities::record_external(ctx, &live, activity, result)?;
         }
         for effect in live.decide(ctx, &feed, settings)? {
+            if let Effect::RunActivity { activity, .. } = &effect {
+                if !matches!(activity, Activity::UpdateAddress { .. }) {
+                    ctx.tx.drop_superseded(&wid, activity.name(), ctx.now)?;
+                }
+            }
             match effect {
                 Effect::RunActivity { activity, attempt, not_before: None } if activity.is_local() => {
                     match run_inline(ctx, &live, &activity, attempt) {

@@ -210,13 +210,31 @@ pub struct ActivityError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "signal", rename_all = "snake_case")]
 pub enum Signal {
-    PickCompleted { task_id: i64, units: u32 },
-    PickFailed { task_id: i64, reason: String },
-    PickRetried { task_id: i64 },
-    PackCompleted { task_id: i64, packages: u32 },
-    PackFailed { task_id: i64, reason: String },
-    CancelOrder { reason: String },
-    UpdateAddress { ship_to: Address },
+    PickCompleted {
+        task_id: i64,
+        units: u32,
+    },
+    PickFailed {
+        task_id: i64,
+        reason: String,
+    },
+    PickRetried {
+        task_id: i64,
+    },
+    PackCompleted {
+        task_id: i64,
+        packages: u32,
+    },
+    PackFailed {
+        task_id: i64,
+        reason: String,
+    },
+    CancelOrder {
+        reason: String,
+    },
+    UpdateAddress {
+        ship_to: Address,
+    },
     /// A supervisor asks for a failed activity to run again.
     Retry,
 }
@@ -287,12 +305,23 @@ pub struct FulfillmentStart {
 #[serde(tag = "effect", rename_all = "snake_case")]
 pub enum Effect {
     /// Run `activity`; `not_before` delays a retry.
-    RunActivity { activity: Activity, attempt: u32, not_before: Option<Timestamp> },
-    StartTimer { name: String, at: Timestamp },
-    CancelTimer { name: String },
+    RunActivity {
+        activity: Activity,
+        attempt: u32,
+        not_before: Option<Timestamp>,
+    },
+    StartTimer {
+        name: String,
+        at: Timestamp,
+    },
+    CancelTimer {
+        name: String,
+    },
     StartFulfillment(FulfillmentStart),
     /// The workflow ended: its timers and queued activities are dropped.
-    Finish { status: WorkflowStatus },
+    Finish {
+        status: WorkflowStatus,
+    },
 }
 
 /// A decider's answer: history events to append, effects to carry out.

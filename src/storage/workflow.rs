@@ -157,7 +157,14 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn append_history(&self, workflow_id: &str, seq: i64, event_type: &str, payload: &str, now: Timestamp) -> Result<()> {
+    pub fn append_history(
+        &self,
+        workflow_id: &str,
+        seq: i64,
+        event_type: &str,
+        payload: &str,
+        now: Timestamp,
+    ) -> Result<()> {
         self.exec(
             "INSERT INTO workflow_events (workflow_id, seq, event_type, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![workflow_id, seq, event_type, payload, ms(now)],
@@ -172,7 +179,9 @@ impl Tx<'_> {
         let rows = st
             .query_map([workflow_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)?)))?
             .collect::<rusqlite::Result<Vec<(i64, String, String, i64)>>>()?;
-        rows.into_iter().map(|(seq, event_type, payload, at)| Ok(HistoryRow { seq, event_type, payload, at: time(at)? })).collect()
+        rows.into_iter()
+            .map(|(seq, event_type, payload, at)| Ok(HistoryRow { seq, event_type, payload, at: time(at)? }))
+            .collect()
     }
 
     /// The workflows of an order (its intake and its fulfillments).
@@ -195,8 +204,9 @@ impl Tx<'_> {
 
     /// Workflows per status.
     pub fn workflow_counts(&self) -> Result<Vec<(String, String, i64)>> {
-        let mut st =
-            self.conn.prepare_cached("SELECT kind, status, COUNT(*) FROM workflows GROUP BY kind, status ORDER BY 1, 2")?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT kind, status, COUNT(*) FROM workflows GROUP BY kind, status ORDER BY 1, 2")?;
         Ok(st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -222,7 +232,16 @@ impl Tx<'_> {
             "INSERT INTO activity_tasks (workflow_id, activity, payload, status, priority, attempt, next_run_at,
                  last_error, created_at, updated_at)
              VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8, ?8)",
-            params![t.workflow_id, t.activity, t.payload, t.priority, t.attempt, ms(t.next_run_at), t.last_error, ms(now)],
+            params![
+                t.workflow_id,
+                t.activity,
+                t.payload,
+                t.priority,
+                t.attempt,
+                ms(t.next_run_at),
+                t.last_error,
+                ms(now)
+            ],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -262,6 +281,18 @@ impl Tx<'_> {
             |r| r.get(0),
         )?;
         at.map(time).transpose()
+    }
+
+    /// A workflow that moved on drops its other queued attempts, except a
+    /// shipment being created: only the carrier's answer (or the engine's
+    /// "never ran") may settle that one.
+    pub fn drop_superseded(&self, workflow_id: &str, keep: &str, now: Timestamp) -> Result<()> {
+        self.exec(
+            "UPDATE activity_tasks SET status = 'dropped', updated_at = ?3
+             WHERE workflow_id = ?1 AND status = 'pending' AND activity != ?2 AND activity != 'create_shipment'",
+            params![workflow_id, keep, ms(now)],
+        )?;
+        Ok(())
     }
 
     /// A finished workflow's queued activities and timers are dropped.

@@ -79,7 +79,9 @@ fn requeue_pick(ctx: &mut Ctx<'_, '_>, live: &Live) -> Result<ActivityResult, Ap
     let (f, order_id) = fulfillment_of(live)?;
     for id in ctx.tx.picking_tasks_for_order(order_id)? {
         let mut t = picking::load(ctx, id.0)?;
-        if t.fulfillment_id != f || !matches!(t.status, PickingStatus::Pending | PickingStatus::Assigned | PickingStatus::InProgress) {
+        if t.fulfillment_id != f
+            || !matches!(t.status, PickingStatus::Pending | PickingStatus::Assigned | PickingStatus::InProgress)
+        {
             continue;
         }
         picking::cancel_task(ctx, &mut t, "pick timed out: re-queued")?;
@@ -127,7 +129,7 @@ fn packed_task(
 
 fn mark_shipped(ctx: &mut Ctx<'_, '_>, live: &Live) -> Result<ActivityResult, AppError> {
     let (f, order_id) = fulfillment_of(live)?;
-    let shipment = ctx.tx.shipment(f.0)?.ok_or_else(|| DomainError::TrackingMissing)?;
+    let shipment = ctx.tx.shipment(f.0)?.ok_or(DomainError::TrackingMissing)?;
     let tracking: Vec<String> = serde_json::from_str(&shipment.tracking)?;
     let mut t = packed_task(ctx, order_id, f)?;
     if t.status == PackingStatus::Packed {
@@ -159,16 +161,16 @@ pub(super) fn record_external(
     let Some(start) = state.start else { return Ok(()) };
     let (f, order_id) = (FulfillmentId(start.fulfillment_id), OrderId(start.order_id));
     match (activity, result) {
-        (Activity::CreateShipment, ActivityResult::Shipment { carrier, tracking }) if state.shipment_pending => {
-            if ctx.tx.shipment(f.0)?.is_none() {
-                ctx.tx.insert_shipment(f.0, order_id.0, carrier, &serde_json::to_string(tracking)?, ctx.now)?;
-                ctx.emit(DomainEvent::ShipmentCreated {
-                    order_id,
-                    fulfillment_id: f,
-                    carrier: carrier.clone(),
-                    tracking: tracking.clone(),
-                });
-            }
+        (Activity::CreateShipment, ActivityResult::Shipment { carrier, tracking })
+            if state.shipment_pending && ctx.tx.shipment(f.0)?.is_none() =>
+        {
+            ctx.tx.insert_shipment(f.0, order_id.0, carrier, &serde_json::to_string(tracking)?, ctx.now)?;
+            ctx.emit(DomainEvent::ShipmentCreated {
+                order_id,
+                fulfillment_id: f,
+                carrier: carrier.clone(),
+                tracking: tracking.clone(),
+            });
         }
         (Activity::ConfirmShipment, _) if state.running.as_ref().is_some_and(|r| r.activity == *activity) => {
             ctx.tx.set_shipment_status(f.0, "confirmed", ctx.now)?;

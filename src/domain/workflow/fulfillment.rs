@@ -127,7 +127,8 @@ pub fn evolve(mut s: State, e: &Event) -> State {
             if let Some(step) = Step::of(activity) {
                 s.step = step;
             }
-            s.running = Some(Running { activity: activity.clone(), attempt: *attempt, retry_at: None, last_error: None });
+            s.running =
+                Some(Running { activity: activity.clone(), attempt: *attempt, retry_at: None, last_error: None });
             s.stuck = None;
         }
         Event::Completed { activity, result } => {
@@ -469,7 +470,12 @@ pub fn blocking_reason(s: &State) -> Option<String> {
     if let Some(r) = &s.running {
         return Some(match (&r.retry_at, &r.last_error) {
             (Some(at), Some(err)) => {
-                format!("{} attempt {} failed: {err}; next attempt at {}", r.activity.name(), r.attempt - 1, at.to_rfc3339())
+                format!(
+                    "{} attempt {} failed: {err}; next attempt at {}",
+                    r.activity.name(),
+                    r.attempt - 1,
+                    at.to_rfc3339()
+                )
             }
             _ if !r.activity.is_local() => format!("waiting for the carrier: {}", r.activity.name()),
             _ => format!("running {}", r.activity.name()),

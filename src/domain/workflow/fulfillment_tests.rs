@@ -105,13 +105,15 @@ fn start_allocates_and_a_second_start_decides_nothing() {
 #[test]
 fn each_step_of_the_happy_path_asks_for_the_next() {
     let h = &awaiting_pick()[..2];
-    assert_eq!(when(h, done(Activity::AllocateInventory, ActivityResult::Allocated { units: 4 })).0.effects, vec![
-        run(Activity::MarkReserved)
-    ]);
+    assert_eq!(
+        when(h, done(Activity::AllocateInventory, ActivityResult::Allocated { units: 4 })).0.effects,
+        vec![run(Activity::MarkReserved)]
+    );
     let h = &awaiting_pick()[..4];
-    assert_eq!(when(h, done(Activity::MarkReserved, ActivityResult::Done)).0.effects, vec![run(
-        Activity::CreatePickWork
-    )]);
+    assert_eq!(
+        when(h, done(Activity::MarkReserved, ActivityResult::Done)).0.effects,
+        vec![run(Activity::CreatePickWork)]
+    );
     let h = &awaiting_pick()[..6];
     let (d, s) = when(h, done(Activity::CreatePickWork, ActivityResult::PickWork { task_id: 40 }));
     assert_eq!(d.effects, vec![timer_at(600)]);
@@ -176,13 +178,21 @@ fn a_retryable_failure_backs_off_and_then_gets_stuck_until_a_retry_signal() {
     let h = creating_shipment();
     let (d, s) = when(&h, fail(Activity::CreateShipment, 1, true));
     let at = now() + chrono::Duration::milliseconds(500);
-    assert_eq!(d.effects, vec![Effect::RunActivity { activity: Activity::CreateShipment, attempt: 2, not_before: Some(at) }]);
+    assert_eq!(
+        d.effects,
+        vec![Effect::RunActivity { activity: Activity::CreateShipment, attempt: 2, not_before: Some(at) }]
+    );
     assert!(wants(&s, &Activity::CreateShipment, 2) && !wants(&s, &Activity::CreateShipment, 1));
     assert!(blocking_reason(&s).is_some_and(|b| b.contains("create_shipment attempt 1 failed: E900 down")));
     // The last attempt fails: stuck, no effect, the reason says what to do.
     let max = Activity::CreateShipment.policy().max_attempts;
     let mut h2 = h.clone();
-    h2.push(Event::Failed { activity: Activity::CreateShipment, attempt: max - 1, error: "x".into(), retry_at: Some(at) });
+    h2.push(Event::Failed {
+        activity: Activity::CreateShipment,
+        attempt: max - 1,
+        error: "x".into(),
+        retry_at: Some(at),
+    });
     let (d, s) = when(&h2, fail(Activity::CreateShipment, max, true));
     assert!(d.effects.is_empty());
     assert!(blocking_reason(&s).is_some_and(|b| b.ends_with("waiting for a retry or a cancel")), "{s:?}");
@@ -236,7 +246,8 @@ fn pick_timeout_requeues_or_fails_as_configured() {
 
 #[test]
 fn a_failed_pick_waits_and_a_retry_makes_new_pick_work() {
-    let (d, s) = when(&awaiting_pick(), Input::Signal(Signal::PickFailed { task_id: 40, reason: "nothing picked".into() }));
+    let (d, s) =
+        when(&awaiting_pick(), Input::Signal(Signal::PickFailed { task_id: 40, reason: "nothing picked".into() }));
     assert_eq!(d.effects, vec![Effect::CancelTimer { name: PICK_TIMEOUT.into() }]);
     assert_eq!(blocking_reason(&s).as_deref(), Some("pick failed: nothing picked; waiting for a retry or a cancel"));
     let mut h = awaiting_pick();
@@ -253,17 +264,19 @@ fn a_failed_pick_waits_and_a_retry_makes_new_pick_work() {
 #[test]
 fn cancel_before_shipment_releases_and_ends_cancelled() {
     let (d, s) = when(&awaiting_pick(), Input::Signal(Signal::CancelOrder { reason: "customer".into() }));
-    assert_eq!(d.effects, vec![
-        Effect::CancelTimer { name: PICK_TIMEOUT.into() },
-        run(Activity::ReleaseInventory { reason: "customer".into() })
-    ]);
+    assert_eq!(
+        d.effects,
+        vec![
+            Effect::CancelTimer { name: PICK_TIMEOUT.into() },
+            run(Activity::ReleaseInventory { reason: "customer".into() })
+        ]
+    );
     let mut h = awaiting_pick();
     h.extend(d.events);
     // Late signals change nothing while compensating.
     assert_eq!(when(&h, Input::Signal(Signal::PickCompleted { task_id: 40, units: 4 })).0, Decision::default());
     assert_eq!(when(&h, Input::Signal(Signal::CancelOrder { reason: "again".into() })).0, Decision::default());
-    let (d, f) =
-        when(&h, done(Activity::ReleaseInventory { reason: "customer".into() }, ActivityResult::Done));
+    let (d, f) = when(&h, done(Activity::ReleaseInventory { reason: "customer".into() }, ActivityResult::Done));
     assert_eq!(d.effects, vec![Effect::Finish { status: WorkflowStatus::Cancelled }]);
     assert_eq!((f.status, f.reason.as_deref()), (WorkflowStatus::Cancelled, Some("customer")));
     assert_eq!(s.step, Step::Compensate);
@@ -312,8 +325,8 @@ fn update_address_is_taken_until_a_shipment_is_under_way() {
     assert_eq!(d.effects, vec![run(Activity::UpdateAddress { ship_to: to.clone() })]);
     let e = decide(&given(&creating_shipment()), &Input::Signal(Signal::UpdateAddress { ship_to: to.clone() }), now());
     assert!(e.is_err_and(|e| e.to_string().contains("being created")));
-    let e = decide(&given(&labelled()), &Input::Signal(Signal::UpdateAddress { ship_to: to }), now())
-        .expect_err("refused");
+    let e =
+        decide(&given(&labelled()), &Input::Signal(Signal::UpdateAddress { ship_to: to }), now()).expect_err("refused");
     assert_eq!(e.code(), "E601");
     assert!(e.to_string().contains("a shipping label exists (tracking RR000000017RS)"), "{e}");
 }

@@ -66,7 +66,8 @@ pub fn evolve(mut s: State, e: &Event) -> State {
     match e {
         Event::Started(start) => s.start = Some(start.clone()),
         Event::Scheduled { activity, attempt } => {
-            s.running = Some(Running { activity: activity.clone(), attempt: *attempt, retry_at: None, last_error: None })
+            s.running =
+                Some(Running { activity: activity.clone(), attempt: *attempt, retry_at: None, last_error: None })
         }
         Event::Completed { activity, result } => {
             s.running = None;
@@ -157,14 +158,23 @@ pub fn decide(s: &State, input: &Input<IntakeStart>, now: Timestamp) -> Result<D
     Ok(d)
 }
 
-fn failed(activity: &Activity, attempt: u32, error: &ActivityError, now: Timestamp, jitter: u16, d: &mut Decision<Event>) {
+fn failed(
+    activity: &Activity,
+    attempt: u32,
+    error: &ActivityError,
+    now: Timestamp,
+    jitter: u16,
+    d: &mut Decision<Event>,
+) {
     let retry_at = if error.retryable { activity.policy().next_attempt_at(attempt, now, jitter) } else { None };
     let message = format!("{} {}", error.code, error.message);
     d.events.push(Event::Failed { activity: activity.clone(), attempt, error: message.clone(), retry_at });
     match retry_at {
-        Some(at) => {
-            d.effects.push(Effect::RunActivity { activity: activity.clone(), attempt: attempt + 1, not_before: Some(at) })
-        }
+        Some(at) => d.effects.push(Effect::RunActivity {
+            activity: activity.clone(),
+            attempt: attempt + 1,
+            not_before: Some(at),
+        }),
         None => {
             d.events.push(Event::Finished { status: WorkflowStatus::Failed, reason: Some(message) });
             d.effects.push(Effect::Finish { status: WorkflowStatus::Failed });
@@ -176,7 +186,12 @@ pub fn blocking_reason(s: &State) -> Option<String> {
     let r = s.running.as_ref()?;
     Some(match (&r.retry_at, &r.last_error) {
         (Some(at), Some(err)) => {
-            format!("{} attempt {} failed: {err}; next attempt at {}", r.activity.name(), r.attempt - 1, at.to_rfc3339())
+            format!(
+                "{} attempt {} failed: {err}; next attempt at {}",
+                r.activity.name(),
+                r.attempt - 1,
+                at.to_rfc3339()
+            )
         }
         _ => format!("running {}", r.activity.name()),
     })
@@ -206,7 +221,10 @@ mod tests {
     #[test]
     fn start_validates_first_and_a_second_start_decides_nothing() {
         let d = decide(&State::default(), &Input::Start(start()), now()).expect("start");
-        assert_eq!(d.effects, vec![Effect::RunActivity { activity: Activity::ValidateOrder, attempt: 1, not_before: None }]);
+        assert_eq!(
+            d.effects,
+            vec![Effect::RunActivity { activity: Activity::ValidateOrder, attempt: 1, not_before: None }]
+        );
         let s = given(&d.events);
         assert_eq!(s.step, Step::Received);
         assert_eq!(decide(&s, &Input::Start(start()), now()).expect("again"), Decision::default());
@@ -214,13 +232,14 @@ mod tests {
 
     #[test]
     fn validated_then_created_starts_one_fulfillment_per_warehouse_and_completes() {
-        let s = given(&[
-            Event::Started(start()),
-            Event::Scheduled { activity: Activity::ValidateOrder, attempt: 1 },
-        ]);
-        let d = decide(&s, &Input::ActivityDone { activity: Activity::ValidateOrder, result: ActivityResult::Done }, now())
-            .expect("validated");
-        assert_eq!(d.effects, vec![Effect::RunActivity { activity: Activity::CreateOrder, attempt: 1, not_before: None }]);
+        let s = given(&[Event::Started(start()), Event::Scheduled { activity: Activity::ValidateOrder, attempt: 1 }]);
+        let d =
+            decide(&s, &Input::ActivityDone { activity: Activity::ValidateOrder, result: ActivityResult::Done }, now())
+                .expect("validated");
+        assert_eq!(
+            d.effects,
+            vec![Effect::RunActivity { activity: Activity::CreateOrder, attempt: 1, not_before: None }]
+        );
         let s = d.events.iter().fold(s, evolve);
         assert_eq!(s.step, Step::Validated);
         let d = decide(&s, &Input::ActivityDone { activity: Activity::CreateOrder, result: created() }, now())

@@ -1,0 +1,265 @@
+//! The workflow engine on a real store. The test plays the engine's workers
+//! by hand (it reads the queue and reports carrier results as commands), so
+//! every step is deterministic; `tests/workflow_crash.rs` runs the real
+//! workers in `tote serve` under SIGKILL.
+
+mod common;
+
+use common::{Fixture, accepted, address, order};
+use serde_json::json;
+use tote::app::command::PackageDto;
+use tote::app::{AppError, Command, Outcome};
+use tote::domain::workflow::fulfillment;
+use tote::storage::workflow::ActivityTask;
+
+fn due(f: &Fixture) -> Vec<ActivityTask> {
+    let now = f.svc.now();
+    f.svc.store().read(|tx| tx.due_activities(now, 100)).expect("due")
+}
+
+fn wf(f: &Fixture, id: &str) -> tote::storage::workflow::WorkflowRow {
+    f.svc.store().read(|tx| tx.workflow(id)).expect("read").expect("workflow exists")
+}
+
+fn state(f: &Fixture, id: &str) -> fulfillment::State {
+    serde_json::from_str(&wf(f, id).state).expect("state")
+}
+
+/// Reports a carrier activity's result, as `server::engine` does.
+fn report(f: &Fixture, t: &ActivityTask, result: serde_json::Value) -> Outcome {
+    f.ok(Command::CompleteActivity {
+        task_id: t.id,
+        attempt: t.attempt,
+        result: Some(result),
+        error: None,
+        started_at: Some(f.svc.now()),
+    })
+}
+
+fn shipment(tracking: &str) -> serde_json::Value {
+    json!({"kind": "shipment", "carrier": "local", "tracking": [tracking]})
+}
+
+fn package() -> PackageDto {
+    PackageDto {
+        packaging_type: tote::app::command::PackagingTypeDto::Box,
+        weight_g: 900,
+        length_mm: 300,
+        width_mm: 200,
+        height_mm: 100,
+    }
+}
+
+/// Picks every item of `task` fully and completes it; returns the packing task.
+fn pick_all(f: &Fixture, task: i64) -> i64 {
+    if f.svc.picking_task_view(task).expect("task").status == "pending" {
+        f.ok(Command::AssignPicking { task_id: task, worker_id: f.picker });
+        f.ok(Command::StartPicking { task_id: task, worker_id: f.picker });
+    }
+    let t = f.svc.picking_task_view(task).expect("task");
+    for it in &t.items {
+        f.ok(Command::PickItem {
+            task_id: task,
+            item_id: it.item_id,
+            worker_id: Some(f.picker),
+            location: it.location.clone(),
+            item: it.sku.clone(),
+            quantity: it.required,
+        });
+    }
+    match f.ok(Command::CompletePicking { task_id: task, worker_id: Some(f.picker) }) {
+        Outcome::Picking { packing_task_id: Some(p), .. } => p,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn pack(f: &Fixture, task: i64) {
+    f.ok(Command::StartPacking { task_id: task, worker_id: f.packer });
+    f.ok(Command::SetPackageDetails { task_id: task, worker_id: Some(f.packer), sequence: 1, package: package() });
+    f.ok(Command::CompletePacking { task_id: task, worker_id: Some(f.packer) });
+}
+
+/// A recorded history, replayed through `evolve` from its stored JSON,
+/// gives the stored state snapshot.
+fn assert_replays(f: &Fixture, id: &str) {
+    let history = f.svc.store().read(|tx| tx.history(id)).expect("history");
+    let replayed = history
+        .iter()
+        .map(|h| serde_json::from_str::<fulfillment::Event>(&h.payload).expect("event"))
+        .fold(fulfillment::State::default(), |s, e| fulfillment::evolve(s, &e));
+    assert_eq!(replayed, state(f, id), "{id}: history and snapshot disagree");
+}
+
+#[test]
+fn an_order_runs_from_intake_to_shipped_and_its_history_replays() {
+    let f = Fixture::new();
+    let initial = f.stock().0;
+    let (order_id, tasks) = accepted(&f.ok(order("wf-1", &[("SKU-A", 3, "W1")])));
+    let fid = f.svc.order_view(order_id).expect("order").fulfillments[0].fulfillment_id;
+    let id = format!("order-fulfillment-{fid}");
+    let intake = wf(&f, "order-intake-wf-1");
+    assert_eq!((intake.status.as_str(), intake.step.as_str()), ("completed", "CREATED"));
+    let w = wf(&f, &id);
+    assert_eq!((w.status.as_str(), w.step.as_str()), ("running", "await_pick"));
+    assert_eq!(
+        w.blocking.as_deref(),
+        Some(format!("waiting for picking task {} (PickCompleted)", tasks[0].1).as_str())
+    );
+    assert!(due(&f).is_empty(), "local steps ran inline");
+
+    let packing = pick_all(&f, tasks[0].1);
+    assert_eq!(wf(&f, &id).step, "await_pack");
+    pack(&f, packing);
+    let queued = due(&f);
+    assert_eq!(queued.iter().map(|t| t.activity.as_str()).collect::<Vec<_>>(), vec!["create_shipment"]);
+    report(&f, &queued[0], shipment("TT000000017RS"));
+    let queued = due(&f);
+    assert_eq!(queued.iter().map(|t| t.activity.as_str()).collect::<Vec<_>>(), vec!["confirm_shipment"]);
+    // The same report twice (a worker that crashed after reporting) changes nothing.
+    let again = report(&f, &due(&f)[0], json!({"kind": "done"}));
+    assert!(matches!(again, Outcome::Activity { ref status, .. } if status == "done"), "{again:?}");
+    f.ok(Command::CompleteActivity {
+        task_id: queued[0].id,
+        attempt: 1,
+        result: Some(json!({"kind": "done"})),
+        error: None,
+        started_at: None,
+    });
+    let w = wf(&f, &id);
+    assert_eq!((w.status.as_str(), w.step.as_str(), w.blocking.as_deref()), ("completed", "done", None));
+    assert_eq!(f.svc.order_view(order_id).expect("order").status, "shipped");
+    let counts = f.svc.store().read(|tx| tx.shipment_counts()).expect("shipments");
+    assert_eq!(counts, vec![("shipped".to_owned(), 1)]);
+    f.assert_conserved(initial);
+    assert_replays(&f, &id);
+    let types = f.event_types();
+    for t in ["order.reserved", "shipment.created", "order.shipped"] {
+        assert_eq!(types.iter().filter(|x| *x == t).count(), 1, "{t} in {types:?}");
+    }
+    // Every activity execution is logged (seed 000's fulfillment_tasks).
+    assert_eq!(f.count("fulfillment_tasks"), 2 + 8, "intake 2 + fulfillment 8 executions");
+}
+
+#[test]
+fn cancel_after_the_label_releases_stock_and_voids_the_shipment() {
+    let f = Fixture::new();
+    let initial = f.stock().0;
+    let (order_id, tasks) = accepted(&f.ok(order("wf-2", &[("SKU-A", 2, "W1")])));
+    let fid = f.svc.order_view(order_id).expect("order").fulfillments[0].fulfillment_id;
+    let id = format!("order-fulfillment-{fid}");
+    pack(&f, pick_all(&f, tasks[0].1));
+    report(&f, &due(&f)[0], shipment("TT000000021RS"));
+    assert!(state(&f, &id).labelled);
+    // The address can no longer change: the parcel is labelled.
+    let to = tote::app::command::AddressDto { street: "Nova 2".into(), ..address() };
+    let refused = f.run(Command::UpdateAddress { order_id, ship_to: to });
+    match refused {
+        Err(AppError::Rejected(r)) => {
+            assert_eq!(r.code, "E601");
+            assert!(r.message.contains("TT000000021RS"), "{}", r.message);
+        }
+        other => panic!("{other:?}"),
+    }
+    let out = f.ok(Command::CancelOrder { order_id, reason: "customer".into() });
+    assert!(matches!(out, Outcome::OrderCancelled { returned: 2, .. }), "{out:?}");
+    let queued = due(&f);
+    let names: Vec<&str> = queued.iter().map(|t| t.activity.as_str()).collect();
+    assert_eq!(names, vec!["void_shipment"], "the confirm was dropped, the void queued");
+    assert_eq!(wf(&f, &id).step, "compensate");
+    report(&f, &queued[0], json!({"kind": "done"}));
+    let w = wf(&f, &id);
+    assert_eq!(w.status, "cancelled");
+    assert_eq!(f.svc.store().read(|tx| tx.shipment_counts()).expect("s"), vec![("voided".to_owned(), 1)]);
+    f.assert_conserved(initial);
+    assert_eq!(f.stock().1, 0, "nothing stays reserved");
+    assert_replays(&f, &id);
+}
+
+#[test]
+fn cancel_before_the_pick_compensates_in_the_same_op() {
+    let f = Fixture::new();
+    let initial = f.stock().0;
+    let (order_id, _) = accepted(&f.ok(order("wf-3", &[("SKU-A", 7, "W1")])));
+    f.ok(Command::UpdateAddress {
+        order_id,
+        ship_to: tote::app::command::AddressDto { city: "Niš".into(), ..address() },
+    });
+    assert_eq!(f.svc.order_view(order_id).expect("order").ship_to.city, "Niš");
+    f.ok(Command::CancelOrder { order_id, reason: "duplicate".into() });
+    let fid = f.svc.order_view(order_id).expect("order").fulfillments[0].fulfillment_id;
+    let w = wf(&f, &format!("order-fulfillment-{fid}"));
+    assert_eq!((w.status.as_str(), w.blocking), ("cancelled", None));
+    assert_eq!(f.stock().1, 0);
+    f.assert_conserved(initial);
+}
+
+#[test]
+fn a_pick_that_times_out_is_requeued_with_its_stock_back() {
+    let f = Fixture::new();
+    let initial = f.stock().0;
+    let (order_id, tasks) = accepted(&f.ok(order("wf-4", &[("SKU-A", 4, "W1")])));
+    let fid = f.svc.order_view(order_id).expect("order").fulfillments[0].fulfillment_id;
+    let id = format!("order-fulfillment-{fid}");
+    f.ok(Command::AssignPicking { task_id: tasks[0].1, worker_id: f.picker });
+    f.ok(Command::StartPicking { task_id: tasks[0].1, worker_id: f.picker });
+    // Not due yet: the timer does not fire.
+    f.ok(Command::FireTimer { workflow_id: id.clone(), name: "pick_timeout".into() });
+    assert_eq!(state(&f, &id).pick_task, Some(tasks[0].1));
+    f.clock.advance(chrono::Duration::hours(9));
+    let timers = f.svc.store().read(|tx| tx.due_timers(f.svc.now(), 10)).expect("timers");
+    assert_eq!(timers.len(), 1);
+    f.ok(Command::FireTimer { workflow_id: id.clone(), name: "pick_timeout".into() });
+    let s = state(&f, &id);
+    let new_task = s.pick_task.expect("a new task");
+    assert_ne!(new_task, tasks[0].1);
+    assert_eq!(f.svc.picking_task_view(tasks[0].1).expect("old").status, "cancelled");
+    assert_eq!(f.svc.picking_task_view(new_task).expect("new").status, "pending");
+    f.assert_conserved(initial);
+    // The re-queued pick completes the workflow as usual.
+    pack(&f, pick_all(&f, new_task));
+    assert_eq!(due(&f)[0].activity, "create_shipment");
+    assert_replays(&f, &id);
+}
+
+#[test]
+fn carrier_activities_are_dispatched_urgent_first_and_retried_with_backoff() {
+    let f = Fixture::new();
+    let mut low = order("wf-low", &[("SKU-A", 1, "W1")]);
+    let mut urgent = order("wf-urgent", &[("SKU-A", 1, "W1")]);
+    if let (Command::SubmitOrder(l), Command::SubmitOrder(u)) = (&mut low, &mut urgent) {
+        l.priority = "low".into();
+        u.priority = "urgent".into();
+    }
+    let (_, low_tasks) = accepted(&f.ok(low));
+    let (_, urgent_tasks) = accepted(&f.ok(urgent));
+    pack(&f, pick_all(&f, low_tasks[0].1));
+    f.clock.advance(chrono::Duration::seconds(1));
+    pack(&f, pick_all(&f, urgent_tasks[0].1));
+    let queued = due(&f);
+    assert_eq!(queued.len(), 2);
+    assert!(queued[0].priority > queued[1].priority, "urgent first: {queued:?}");
+    assert!(queued[0].workflow_id != queued[1].workflow_id);
+    // A carrier outage: retryable, so the task waits with a later next_run_at.
+    let t = &queued[0];
+    let error = json!({"code": "E901", "message": "carrier unavailable", "retryable": true});
+    f.ok(Command::CompleteActivity { task_id: t.id, attempt: 1, result: None, error: Some(error), started_at: None });
+    let again = f.svc.store().read(|tx| tx.activity_task(t.id)).expect("read").expect("task");
+    assert_eq!((again.status.as_str(), again.attempt), ("pending", 2));
+    assert!(again.next_run_at > f.svc.now());
+    let w = wf(&f, &t.workflow_id);
+    assert!(w.blocking.as_deref().is_some_and(|b| b.contains("create_shipment attempt 1 failed")), "{w:?}");
+    assert_eq!(due(&f).len(), 1, "only the other one is due now");
+    // A supervisor cannot retry what is not stuck.
+    let refused = f.code(Command::RetryWorkflow { workflow_id: t.workflow_id.clone() });
+    assert_eq!(refused, "E601");
+}
+
+#[test]
+fn a_refused_intake_leaves_no_order_and_no_workflow() {
+    let f = Fixture::new();
+    let code = f.code(order("wf-short", &[("SKU-A", 500, "W1")]));
+    assert_eq!(code, "E201");
+    assert_eq!(f.count("orders"), 0);
+    assert_eq!(f.count("workflows"), 0);
+    assert_eq!(f.count("workflow_events"), 0);
+}
