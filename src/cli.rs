@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_sync;
+mod bench_workflows;
 mod demo;
 mod floor;
 mod label;

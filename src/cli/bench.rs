@@ -39,11 +39,23 @@ pub enum BenchCmd {
         #[arg(long, default_value = "full")]
         synchronous: String,
     },
+    /// Orders end to end through the workflow engine: batch intake over
+    /// HTTP, pick and pack, carrier steps by the engine's workers; reports
+    /// workflows completed per second.
+    Workflows {
+        #[arg(long, default_value_t = 1000)]
+        orders: usize,
+        #[arg(long, default_value = "full")]
+        synchronous: String,
+    },
 }
 
 pub fn run(cmd: &BenchCmd) -> Result<()> {
     if let BenchCmd::Sync { ops, devices, synchronous } = cmd {
         return super::bench_sync::run(*ops, *devices, synchronous);
+    }
+    if let BenchCmd::Workflows { orders, synchronous } = cmd {
+        return super::bench_workflows::run(*orders, synchronous);
     }
     let BenchCmd::Api { seconds, clients, synchronous } = cmd else { return Ok(()) };
     let durability = tote::server::config::parse_durability(synchronous).map_err(anyhow::Error::msg)?;

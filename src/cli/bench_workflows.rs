@@ -1,0 +1,178 @@
+//! `tote bench workflows`: orders end to end through the workflow engine of
+//! a real server (in this process, on a temporary database). The orders
+//! arrive over HTTP (`POST /api/v1/orders/batch`); the floor work (pick,
+//! pack) is sent in group commits as the writer would; the engine's workers
+//! create, label, confirm and ship. Reports workflows completed per second,
+//! end to end and for the engine's tail after the last pack.
+
+use anyhow::{Result, bail};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tote::app::command::{PackageDto, PackagingTypeDto};
+use tote::app::{Command, ServiceConfig, Services, SystemClock};
+use tote::server::ServerConfig;
+use tote::server::auth::secret_hash;
+use tote::storage::Store;
+use tote::storage::queues::TaskFilter;
+
+const SKUS: usize = 20;
+
+pub fn run(orders: usize, synchronous: &str) -> Result<()> {
+    let durability = tote::server::config::parse_durability(synchronous).map_err(anyhow::Error::msg)?;
+    let orders = orders.max(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let dir = tempfile::tempdir()?;
+        let store = Store::open_with(&dir.path().join("bench.db"), durability)?;
+        let services = Services::new(Arc::new(store), Arc::new(SystemClock), ServiceConfig::default());
+        let (picker, packer, token) = setup(&services, orders)?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let config = ServerConfig { durability, ..ServerConfig::default() };
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        let server = tokio::spawn(tote::server::run(listener, shutdown, services.clone(), config));
+        println!("tote bench workflows: {orders} orders, synchronous={synchronous}");
+
+        let started = Instant::now();
+        let http = reqwest::Client::new();
+        let all: Vec<serde_json::Value> = (0..orders).map(order).collect();
+        for chunk in all.chunks(1000) {
+            let r = http
+                .post(format!("{base}/api/v1/orders/batch"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({ "orders": chunk }))
+                .send()
+                .await?;
+            if !r.status().is_success() {
+                bail!("batch intake: {} {}", r.status(), r.text().await?);
+            }
+        }
+        let intake = started.elapsed();
+        let svc = services.clone();
+        tokio::task::spawn_blocking(move || floor(&svc, picker, packer)).await??;
+        let floor_done = started.elapsed();
+        loop {
+            let running = services.workflows(Some("running"), 1)?;
+            if running.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let done = started.elapsed();
+        let _ = stop.send(());
+        server.await??;
+        let completed = services.workflows(Some("completed"), u32::MAX)?;
+        let fulfilled = completed.iter().filter(|w| w.kind == "order_fulfillment").count();
+        let shipped = services.store().read(|tx| tx.shipment_counts())?;
+        if fulfilled != orders || shipped != vec![("shipped".to_owned(), orders as i64)] {
+            bail!("{fulfilled} of {orders} fulfillment workflows completed; shipments {shipped:?}");
+        }
+        let rate = |n: usize, d: Duration| n as f64 / d.as_secs_f64().max(1e-9);
+        println!(
+            "intake (HTTP batch, workflows started):  {:>7.2} s  {:>8.0} orders/s",
+            intake.as_secs_f64(),
+            rate(orders, intake)
+        );
+        println!("floor work (pick + pack, group commit):  {:>7.2} s", (floor_done - intake).as_secs_f64());
+        println!("engine tail after the last pack:        {:>7.2} s", (done - floor_done).as_secs_f64());
+        println!(
+            "end to end: {orders} fulfillment workflows completed in {:.2} s = {:.0} workflows/s; each shipped once",
+            done.as_secs_f64(),
+            rate(orders, done)
+        );
+        Ok(())
+    })
+}
+
+fn order(i: usize) -> serde_json::Value {
+    let priority = ["low", "normal", "high", "urgent"][i % 4];
+    serde_json::json!({
+        "request_id": format!("bench-wf-{i}"), "priority": priority,
+        "ship_to": {"contact_name": "Bench", "street": "1 Loop Road", "city": "Localhost", "country": "RS"},
+        "lines": [{"sku": format!("SKU-{}", i % SKUS), "quantity": 1}, {"sku": format!("SKU-{}", (i + 7) % SKUS), "quantity": 2}],
+    })
+}
+
+/// A warehouse with stock for every order, a picker, a packer and a
+/// supervisor session for the intake.
+fn setup(svc: &Services, orders: usize) -> Result<(i64, i64, String)> {
+    let now = svc.now();
+    let (picker, packer) = svc.store().write(|tx| {
+        tx.ensure_warehouse("W1", "Bench", now)?;
+        let picker = tx.insert_worker("BENCH-P", "Picker", "picker", now)?;
+        let packer = tx.insert_worker("BENCH-K", "Packer", "packer", now)?;
+        let boss = tx.insert_worker("BENCH-S", "Supervisor", "supervisor", now)?;
+        tx.insert_session(&secret_hash("bench-boss"), boss, None, now, now + chrono::Duration::days(1))?;
+        Ok::<_, tote::storage::StorageError>((picker.0, packer.0))
+    })?;
+    let stock: Vec<(String, Command)> = (0..SKUS)
+        .map(|s| {
+            let c = Command::PlaceStock {
+                warehouse: "W1".into(),
+                location: format!("L-{s:02}"),
+                sku: format!("SKU-{s}"),
+                quantity: u32::try_from(orders * 3 + 10).unwrap_or(u32::MAX),
+                received_at: None,
+                lot: None,
+                expiry: None,
+            };
+            (format!("bench-stock-{s}"), c)
+        })
+        .collect();
+    svc.execute_all(&stock).map_err(|e| anyhow::anyhow!("bench setup: {e}"))?;
+    Ok((picker, packer, "bench-boss".to_owned()))
+}
+
+/// Picks and packs every order, 100 tasks per group commit.
+fn floor(svc: &Services, picker: i64, packer: i64) -> Result<()> {
+    let filter = TaskFilter { limit: 1_000_000, ..TaskFilter::default() };
+    let mut ops = Vec::new();
+    for t in svc.picking_tasks(&filter)? {
+        let id = t.task_id;
+        ops.push((format!("b-a-{id}"), Command::AssignPicking { task_id: id, worker_id: picker }));
+        ops.push((format!("b-s-{id}"), Command::StartPicking { task_id: id, worker_id: picker }));
+        for it in &t.items {
+            let pick = Command::PickItem {
+                task_id: id,
+                item_id: it.item_id,
+                worker_id: Some(picker),
+                location: it.location.clone(),
+                item: it.sku.clone(),
+                quantity: it.required,
+            };
+            ops.push((format!("b-p-{}", it.item_id), pick));
+        }
+        ops.push((format!("b-c-{id}"), Command::CompletePicking { task_id: id, worker_id: Some(picker) }));
+    }
+    group(svc, &ops, 400)?;
+    let package = PackageDto {
+        packaging_type: PackagingTypeDto::Box,
+        weight_g: 700,
+        length_mm: 300,
+        width_mm: 200,
+        height_mm: 100,
+    };
+    let mut ops = Vec::new();
+    for t in svc.packing_tasks(&filter)? {
+        let id = t.task_id;
+        ops.push((format!("b-ks-{id}"), Command::StartPacking { task_id: id, worker_id: packer }));
+        let details = Command::SetPackageDetails { task_id: id, worker_id: Some(packer), sequence: 1, package };
+        ops.push((format!("b-kd-{id}"), details));
+        ops.push((format!("b-kc-{id}"), Command::CompletePacking { task_id: id, worker_id: Some(packer) }));
+    }
+    group(svc, &ops, 300)
+}
+
+fn group(svc: &Services, ops: &[(String, Command)], size: usize) -> Result<()> {
+    for chunk in ops.chunks(size) {
+        for (r, (op, _)) in svc.execute_group(chunk)?.into_iter().zip(chunk) {
+            if let Err(e) = r {
+                bail!("{op}: {e}");
+            }
+        }
+    }
+    Ok(())
+}
