@@ -26,7 +26,7 @@ fn help_lists_the_subcommands() {
     let o = Command::new(env!("CARGO_BIN_EXE_tote")).arg("--help").output().expect("run");
     assert!(o.status.success());
     let t = text(&o);
-    for sub in ["init", "stock", "order", "worker", "demo"] {
+    for sub in ["init", "stock", "order", "worker", "demo", "workflows"] {
         assert!(t.contains(sub), "--help lacks {sub}: {t}");
     }
 }
@@ -75,6 +75,24 @@ fn import_submit_status_cancel() {
     assert!(!tote(&db, &["order", "status", "2"]).status.success());
     let o = tote(&db, &["order", "status", "1"]);
     assert!(text(&o).contains("picking task 1: pending 0/3"), "{}", text(&o));
+    // Seed 004's verbs: start is submit; the address changes until a label
+    // exists; describe shows the workflows' step, blocking reason and history.
+    let o = tote(&db, &["order", "start", &asset("sample-order.json")]);
+    assert_eq!(text(&o), text(&first), "start finds the same intake");
+    let moved = ["order", "update-address", "1", "--contact-name", "Ana", "--street", "Nova 2", "--city", "Niš"];
+    let o = tote(&db, &[&moved[..], &["--country", "RS"]].concat());
+    assert!(text(&o).contains("address updated (1 workflow(s) took it)"), "{}", text(&o));
+    let o = tote(&db, &[&moved[..], &["--country", "serbia"]].concat());
+    assert!(!o.status.success() && text(&o).contains("ship_to.country"), "{}", text(&o));
+    let o = tote(&db, &["order", "describe", "1"]);
+    let t = text(&o);
+    assert!(t.contains("order-intake-shop-2026-0001 completed at CREATED"), "{t}");
+    assert!(t.contains("order-fulfillment-1 running at await_pick (high) — waiting for picking task 1"), "{t}");
+    assert!(t.contains("address_updated") && t.contains("completed create_pick_work"), "{t}");
+    let o = tote(&db, &["workflows", "list", "--status", "running"]);
+    assert_eq!(text(&o).lines().count(), 1, "{}", text(&o));
+    let o = tote(&db, &["workflows", "retry", "order-fulfillment-1"]);
+    assert!(!o.status.success() && text(&o).contains("E601 refused: nothing to retry"), "{}", text(&o));
     let o = tote(&db, &["order", "cancel", "1", "--reason", "test"]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("8 reserved units released"), "{}", text(&o));

@@ -263,3 +263,48 @@ fn a_refused_intake_leaves_no_order_and_no_workflow() {
     assert_eq!(f.count("workflows"), 0);
     assert_eq!(f.count("workflow_events"), 0);
 }
+
+/// The real engine in `tote serve`: the carrier steps run on its workers
+/// and the API shows the workflow's queries and history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_engine_ships_and_the_api_shows_the_history() {
+    let f = Fixture::new();
+    let s = common::server::TestServer::start(&f).await;
+    let t = s.tokens(&f).await;
+    let (order_id, tasks) = accepted(&f.ok(order("wf-live", &[("SKU-A", 2, "W1")])));
+    let fid = f.svc.order_view(order_id).expect("order").fulfillments[0].fulfillment_id;
+    let id = format!("order-fulfillment-{fid}");
+    let (st, v) = s.get(&format!("/api/v1/workflows/{id}"), &t.integration).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!((v["status"].as_str(), v["current_step"].as_str()), (Some("running"), Some("await_pick")));
+    assert!(v["blocking_reason"].as_str().is_some_and(|b| b.contains("PickCompleted")), "{v}");
+    let packing = pick_all(&f, tasks[0].1);
+    pack(&f, packing);
+    let mut last = serde_json::Value::Null;
+    for _ in 0..200 {
+        let (_, v) = s.get(&format!("/api/v1/workflows/{id}"), &t.supervisor).await;
+        if v["status"] == "completed" {
+            last = v;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(last["status"], "completed", "the engine did not finish: {last}");
+    let events: Vec<&str> =
+        last["history"].as_array().expect("history").iter().filter_map(|e| e["event"].as_str()).collect();
+    assert_eq!(events.first(), Some(&"started"));
+    assert_eq!(events.last(), Some(&"finished"));
+    assert!(events.contains(&"pick_completed") && events.contains(&"pack_completed"), "{events:?}");
+    let (_, list) = s.get("/api/v1/workflows?status=completed", &t.supervisor).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(2), "intake and fulfillment: {list}");
+    let (st, bad) = s.get("/api/v1/workflows?status=stuck", &t.supervisor).await;
+    assert_eq!((st, bad["field"].as_str()), (reqwest::StatusCode::BAD_REQUEST, Some("status")));
+    let (st, _) = s.get("/api/v1/workflows/order-fulfillment-999", &t.supervisor).await;
+    assert_eq!(st, reqwest::StatusCode::NOT_FOUND);
+    // The label the packer prints carries the tracking number the engine stored.
+    let (_, label) = s.get(&format!("/api/v1/packing-tasks/{packing}/label"), &t.packer).await;
+    let stored = f.svc.store().read(|tx| tx.shipment(fid)).expect("read").expect("shipment");
+    assert_eq!(serde_json::to_string(&label["tracking_numbers"]).expect("json"), stored.tracking);
+    assert_eq!(f.svc.packing_task_view(packing).expect("task").status, "shipped");
+    s.stop().await;
+}

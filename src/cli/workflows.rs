@@ -38,7 +38,9 @@ pub fn describe(svc: &Services, id: i64, json: bool) -> Result<()> {
     for v in &views {
         println!("{}", line(&v.summary));
         for h in &v.history {
-            println!("  {:>3} {} {}", h.seq, h.at.format("%Y-%m-%d %H:%M:%S"), h.event);
+            let activity = h.detail.pointer("/activity/name").and_then(|a| a.as_str()).unwrap_or_default();
+            let error = h.detail.get("error").and_then(|e| e.as_str()).map(|e| format!(": {e}")).unwrap_or_default();
+            println!("  {:>3} {} {} {activity}{error}", h.seq, h.at.format("%Y-%m-%d %H:%M:%S"), h.event);
         }
     }
     Ok(())
