@@ -306,5 +306,8 @@ async fn the_server_engine_ships_and_the_api_shows_the_history() {
     let stored = f.svc.store().read(|tx| tx.shipment(fid)).expect("read").expect("shipment");
     assert_eq!(serde_json::to_string(&label["tracking_numbers"]).expect("json"), stored.tracking);
     assert_eq!(f.svc.packing_task_view(packing).expect("task").status, "shipped");
+    let metrics = s.http.get(s.url("/metrics")).send().await.expect("metrics").text().await.expect("text");
+    assert!(metrics.contains("tote_workflows{kind=\"order_fulfillment\",status=\"completed\"} 1"), "{metrics}");
+    assert!(metrics.contains("tote_activities_due 0"), "{metrics}");
     s.stop().await;
 }

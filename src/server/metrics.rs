@@ -156,6 +156,27 @@ pub(crate) fn render(state: &AppState, domain: &DomainMetrics) -> String {
         let age = r.oldest_pending.map_or(0, |t| (state.services.now() - t).num_seconds().max(0));
         let _ = writeln!(out, "tote_webhook_oldest_pending_seconds {age}");
     }
+    let now = state.services.now();
+    if let Ok((counts, due)) = state
+        .services
+        .store()
+        .read(|tx| Ok::<_, crate::storage::StorageError>((tx.workflow_counts()?, tx.due_activities(now, 10_000)?)))
+    {
+        head(&mut out, "tote_workflows", "gauge", "Workflows by kind and status.");
+        for (kind, status, n) in counts {
+            let _ = writeln!(out, "tote_workflows{{kind=\"{kind}\",status=\"{status}\"}} {n}");
+        }
+        head(&mut out, "tote_activities_due", "gauge", "Queued workflow activities due now (waiting for a worker).");
+        let _ = writeln!(out, "tote_activities_due {}", due.len());
+        head(
+            &mut out,
+            "tote_activity_oldest_due_seconds",
+            "gauge",
+            "How long the longest-waiting due activity has waited.",
+        );
+        let age = due.iter().map(|t| (now - t.next_run_at).num_seconds().max(0)).max().unwrap_or(0);
+        let _ = writeln!(out, "tote_activity_oldest_due_seconds {age}");
+    }
     head(&mut out, "tote_tasks", "gauge", "Tasks by queue, status and priority.");
     for (queue, status, rank, n) in &domain.queue_depth {
         let priority = crate::domain::order::Priority::from_rank(*rank).map_or("unknown", |p| p.as_str());
