@@ -57,6 +57,10 @@ pub fn status(svc: &Services, id: i64, json: bool) -> Result<()> {
             println!("    packing task {}: {} {}", t.task_id, t.status, t.progress);
         }
     }
+    for w in svc.order_workflows(id).map_err(explain)? {
+        let blocking = w.blocking_reason.map(|b| format!(" — {b}")).unwrap_or_default();
+        println!("  workflow {}: {} at {}{blocking}", w.workflow_id, w.status, w.current_step);
+    }
     Ok(())
 }
 
