@@ -47,6 +47,9 @@ pub enum BenchCmd {
         orders: usize,
         #[arg(long, default_value = "full")]
         synchronous: String,
+        /// Engine worker counts to compare, one run each.
+        #[arg(long, value_delimiter = ',', default_values_t = [8])]
+        workers: Vec<usize>,
     },
 }
 
@@ -54,8 +57,8 @@ pub fn run(cmd: &BenchCmd) -> Result<()> {
     if let BenchCmd::Sync { ops, devices, synchronous } = cmd {
         return super::bench_sync::run(*ops, *devices, synchronous);
     }
-    if let BenchCmd::Workflows { orders, synchronous } = cmd {
-        return super::bench_workflows::run(*orders, synchronous);
+    if let BenchCmd::Workflows { orders, synchronous, workers } = cmd {
+        return super::bench_workflows::run(*orders, synchronous, workers);
     }
     let BenchCmd::Api { seconds, clients, synchronous } = cmd else { return Ok(()) };
     let durability = tote::server::config::parse_durability(synchronous).map_err(anyhow::Error::msg)?;

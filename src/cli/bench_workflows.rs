@@ -17,11 +17,25 @@ use tote::storage::queues::TaskFilter;
 
 const SKUS: usize = 20;
 
-pub fn run(orders: usize, synchronous: &str) -> Result<()> {
+pub fn run(orders: usize, synchronous: &str, workers: &[usize]) -> Result<()> {
     let durability = tote::server::config::parse_durability(synchronous).map_err(anyhow::Error::msg)?;
     let orders = orders.max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(async {
+    println!("tote bench workflows: {orders} orders, synchronous={synchronous}");
+    let mut rates = Vec::new();
+    for &w in workers {
+        println!("engine workers: {w}");
+        rates.push((w, runtime.block_on(one_run(orders, durability, w.max(1)))?));
+    }
+    if let [(w0, r0), .., (wn, rn)] = rates[..] {
+        println!("{wn} workers / {w0} workers = {:.2}x workflows/s", rn / r0.max(1e-9));
+    }
+    Ok(())
+}
+
+/// One measured run; returns workflows completed per second end to end.
+async fn one_run(orders: usize, durability: tote::storage::Durability, workers: usize) -> Result<f64> {
+    {
         let dir = tempfile::tempdir()?;
         let store = Store::open_with(&dir.path().join("bench.db"), durability)?;
         let services = Services::new(Arc::new(store), Arc::new(SystemClock), ServiceConfig::default());
@@ -29,12 +43,12 @@ pub fn run(orders: usize, synchronous: &str) -> Result<()> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let config = ServerConfig { durability, ..ServerConfig::default() };
+        let mut config = ServerConfig { durability, ..ServerConfig::default() };
+        config.engine.workers = workers;
         let shutdown = async {
             let _ = stopped.await;
         };
         let server = tokio::spawn(tote::server::run(listener, shutdown, services.clone(), config));
-        println!("tote bench workflows: {orders} orders, synchronous={synchronous}");
 
         let started = Instant::now();
         let http = reqwest::Client::new();
@@ -83,8 +97,8 @@ pub fn run(orders: usize, synchronous: &str) -> Result<()> {
             done.as_secs_f64(),
             rate(orders, done)
         );
-        Ok(())
-    })
+        Ok(rate(orders, done))
+    }
 }
 
 fn order(i: usize) -> serde_json::Value {
