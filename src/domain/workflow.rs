@@ -350,6 +350,25 @@ pub struct Running {
     pub last_error: Option<String>,
 }
 
+impl Running {
+    /// Whether a workflow in `status` waits on exactly this attempt.
+    pub fn wanted(status: WorkflowStatus, running: Option<&Running>, activity: &Activity, attempt: u32) -> bool {
+        status == WorkflowStatus::Running && running.is_some_and(|r| r.activity == *activity && r.attempt == attempt)
+    }
+
+    /// "create_shipment attempt 1 failed: …; next attempt at …" while a
+    /// retry waits.
+    pub fn retry_note(&self) -> Option<String> {
+        let (at, err) = (self.retry_at?, self.last_error.as_ref()?);
+        Some(format!(
+            "{} attempt {} failed: {err}; next attempt at {}",
+            self.activity.name(),
+            self.attempt.saturating_sub(1),
+            at.to_rfc3339()
+        ))
+    }
+}
+
 /// An activity that failed for good: the workflow waits for a retry signal
 /// or a cancel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

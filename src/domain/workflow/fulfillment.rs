@@ -210,8 +210,7 @@ pub fn evolve(mut s: State, e: &Event) -> State {
 /// Whether the engine should still run `activity`'s `attempt`: a queued
 /// attempt that a later decision superseded (a cancel, a retry) is not run.
 pub fn wants(s: &State, activity: &Activity, attempt: u32) -> bool {
-    s.status == WorkflowStatus::Running
-        && s.running.as_ref().is_some_and(|r| r.activity == *activity && r.attempt == attempt)
+    Running::wanted(s.status, s.running.as_ref(), activity, attempt)
 }
 
 fn refused(reason: impl Into<String>) -> DomainError {
@@ -468,18 +467,13 @@ pub fn blocking_reason(s: &State) -> Option<String> {
         ));
     }
     if let Some(r) = &s.running {
-        return Some(match (&r.retry_at, &r.last_error) {
-            (Some(at), Some(err)) => {
-                format!(
-                    "{} attempt {} failed: {err}; next attempt at {}",
-                    r.activity.name(),
-                    r.attempt - 1,
-                    at.to_rfc3339()
-                )
+        return Some(r.retry_note().unwrap_or_else(|| {
+            if r.activity.is_local() {
+                format!("running {}", r.activity.name())
+            } else {
+                format!("waiting for the carrier: {}", r.activity.name())
             }
-            _ if !r.activity.is_local() => format!("waiting for the carrier: {}", r.activity.name()),
-            _ => format!("running {}", r.activity.name()),
-        });
+        }));
     }
     if s.shipment_pending {
         return Some("waiting for the carrier's answer to create_shipment".into());

@@ -102,8 +102,7 @@ pub fn evolve(mut s: State, e: &Event) -> State {
 }
 
 pub fn wants(s: &State, activity: &Activity, attempt: u32) -> bool {
-    s.status == WorkflowStatus::Running
-        && s.running.as_ref().is_some_and(|r| r.activity == *activity && r.attempt == attempt)
+    Running::wanted(s.status, s.running.as_ref(), activity, attempt)
 }
 
 fn schedule(d: &mut Decision<Event>, activity: Activity) {
@@ -184,17 +183,7 @@ fn failed(
 
 pub fn blocking_reason(s: &State) -> Option<String> {
     let r = s.running.as_ref()?;
-    Some(match (&r.retry_at, &r.last_error) {
-        (Some(at), Some(err)) => {
-            format!(
-                "{} attempt {} failed: {err}; next attempt at {}",
-                r.activity.name(),
-                r.attempt - 1,
-                at.to_rfc3339()
-            )
-        }
-        _ => format!("running {}", r.activity.name()),
-    })
+    Some(r.retry_note().unwrap_or_else(|| format!("running {}", r.activity.name())))
 }
 
 #[cfg(test)]
