@@ -10,6 +10,13 @@ pub fn payload(e: &DomainEvent) -> Value {
             json!({"order_id": order_id.0, "request_id": request_id, "fulfillments": fulfillments})
         }
         E::OrderCancelled { order_id, reason } => json!({"order_id": order_id.0, "reason": reason}),
+        E::PickingItemReallocated { task_id, item_id, sku, quantity, location } => json!({
+            "task_id": task_id.0, "item_id": item_id.0, "listing_id": sku.as_str(), "quantity": quantity.0,
+            "location": location,
+        }),
+        E::PickingUnfulfillable { task_id, order_id, sku, missing } => json!({
+            "task_id": task_id.0, "order_id": order_id.0, "listing_id": sku.as_str(), "missing": missing.0,
+        }),
         E::OrderReserved { order_id, fulfillment_id } => {
             json!({"order_id": order_id.0, "fulfillment_id": fulfillment_id.0})
         }

@@ -4,13 +4,14 @@
 //! skip leaves behind goes back to available stock.
 
 use super::command::Outcome;
+use super::reservations::Purpose;
 use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::FulfillmentAction;
 use crate::domain::ids::{PickingItemId, PickingTaskId, Qty, WorkerId};
 use crate::domain::packing::{PackingStatus, PackingTask};
-use crate::domain::picking::{ItemDelta, PickScan, PickingTask, ReasonCode};
+use crate::domain::picking::{ItemDelta, PickScan, PickingItem, PickingTask, ReasonCode};
 use crate::domain::workflow::Signal;
 
 pub(super) fn load(ctx: &Ctx<'_, '_>, id: i64) -> Result<PickingTask, AppError> {
@@ -75,7 +76,71 @@ pub fn short(
     let reason = ReasonCode::parse(reason, "reason")?;
     let delta = t.short(PickingItemId(item_id), worker.map(WorkerId), Qty(quantity), reason, ctx.now)?;
     apply_delta(ctx, &t, delta, reason.as_str())?;
+    if reason == ReasonCode::StockOut {
+        reallocate(ctx, &mut t, delta.item)?;
+    }
     item_outcome(ctx, &t, delta.item)
+}
+
+/// A stock-out's follow-up (seed 001 §13.4): the missing units are drawn
+/// from other locations (FEFO/FIFO) as new items at the end of the walk;
+/// what no other location holds is reported unfulfillable.
+fn reallocate(ctx: &mut Ctx<'_, '_>, t: &mut PickingTask, item: PickingItemId) -> Result<(), AppError> {
+    let Some(short) = t.items.iter().find(|i| i.id == item).cloned() else { return Ok(()) };
+    let missing = short.remaining();
+    if missing.is_zero() {
+        return Ok(());
+    }
+    let wh = ctx
+        .tx
+        .warehouses()?
+        .into_iter()
+        .find(|w| w.id == t.warehouse_id)
+        .ok_or_else(|| DomainError::not_found("warehouse", t.warehouse_id))?;
+    let rows: Vec<_> =
+        ctx.tx.slots_for(wh.id, &short.sku)?.into_iter().filter(|r| r.slot.location_id != short.location_id).collect();
+    let slots: Vec<_> = rows.iter().map(|r| r.slot.clone()).collect();
+    let plan = crate::domain::stock::allocate_up_to(&slots, missing, ctx.now);
+    let purpose = Purpose { order: Some(t.order_id), fulfillment: Some(t.fulfillment_id), expires_at: None };
+    let mut found = 0;
+    for (row, qty, reservation) in ctx.reserve_plan(&rows, &plan, &wh, &short.sku, purpose)? {
+        let follow_up = PickingItem {
+            id: PickingItemId(0),
+            location_id: row.slot.location_id,
+            location_code: row.location_code.clone(),
+            check_digits: None,
+            slot_id: row.slot.id,
+            reservation_id: reservation,
+            required: qty,
+            picked: Qty::ZERO,
+            status: crate::domain::picking::ItemStatus::Pending,
+            sequence: 0,
+            reason: None,
+            picked_at: None,
+            ..short.clone()
+        };
+        t.add_item(follow_up)?;
+        let added = t.items.last_mut().ok_or_else(|| DomainError::not_found("picking item", 0))?;
+        added.id = ctx.tx.add_picking_item(t.id, added, ctx.now)?;
+        found += qty.0;
+        ctx.emit(DomainEvent::PickingItemReallocated {
+            task_id: t.id,
+            item_id: added.id,
+            sku: short.sku.clone(),
+            quantity: qty,
+            location: row.location_code,
+        });
+    }
+    let rest = missing.saturating_sub(Qty(found));
+    if !rest.is_zero() {
+        ctx.emit(DomainEvent::PickingUnfulfillable {
+            task_id: t.id,
+            order_id: t.order_id,
+            sku: short.sku,
+            missing: rest,
+        });
+    }
+    Ok(())
 }
 
 pub fn skip(

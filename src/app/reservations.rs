@@ -6,7 +6,7 @@
 use super::{AppError, Ctx};
 use crate::domain::event::DomainEvent;
 use crate::domain::ids::{FulfillmentId, OrderId, Qty, ReservationId, Sku};
-use crate::domain::stock::{StockSlot, allocate};
+use crate::domain::stock::{Allocation, StockSlot, allocate};
 use crate::domain::{DomainError, Timestamp};
 use crate::storage::stock::ReservationRow;
 use crate::storage::{SlotRow, Warehouse};
@@ -32,8 +32,22 @@ impl Ctx<'_, '_> {
     ) -> Result<Vec<(SlotRow, Qty, ReservationId)>, AppError> {
         let rows = self.tx.slots_for(wh.id, sku)?;
         let slots: Vec<StockSlot> = rows.iter().map(|r| r.slot.clone()).collect();
+        let plan = allocate(&slots, qty, self.now, sku.as_str(), &wh.code)?;
+        self.reserve_plan(&rows, &plan, wh, sku, purpose)
+    }
+
+    /// Reserves the units `plan` draws from `rows`: one reservation per
+    /// slot, the slot's `reserved` raised, `inventory.reserved` emitted.
+    pub fn reserve_plan(
+        &mut self,
+        rows: &[SlotRow],
+        plan: &[Allocation],
+        wh: &Warehouse,
+        sku: &Sku,
+        purpose: Purpose,
+    ) -> Result<Vec<(SlotRow, Qty, ReservationId)>, AppError> {
         let mut out = Vec::new();
-        for a in allocate(&slots, qty, self.now, sku.as_str(), &wh.code)? {
+        for a in plan {
             let row = rows
                 .iter()
                 .find(|r| r.slot.id == a.slot)

@@ -105,6 +105,21 @@ pub enum DomainEvent {
         missing: Qty,
         reason: &'static str,
     },
+    /// A stock-out's missing units, drawn from another location as a new item.
+    PickingItemReallocated {
+        task_id: PickingTaskId,
+        item_id: PickingItemId,
+        sku: Sku,
+        quantity: Qty,
+        location: String,
+    },
+    /// A stock-out's missing units that no other location holds.
+    PickingUnfulfillable {
+        task_id: PickingTaskId,
+        order_id: OrderId,
+        sku: Sku,
+        missing: Qty,
+    },
     PickingCompleted {
         task_id: PickingTaskId,
         order_id: OrderId,
@@ -178,6 +193,8 @@ impl DomainEvent {
             E::PickingItemPicked { .. } => "picking.item_picked",
             E::PickingItemShort { .. } => "picking.item_short",
             E::PickingItemSkipped { .. } => "picking.item_skipped",
+            E::PickingItemReallocated { .. } => "picking.item_reallocated",
+            E::PickingUnfulfillable { .. } => "picking.unfulfillable",
             E::PickingCompleted { .. } => "picking.completed",
             E::PickingCancelled { .. } => "picking.cancelled",
             E::PackingCreated { .. } => "packing.created",
@@ -218,6 +235,8 @@ impl DomainEvent {
             | E::PickingItemPicked { task_id, .. }
             | E::PickingItemShort { task_id, .. }
             | E::PickingItemSkipped { task_id, .. }
+            | E::PickingItemReallocated { task_id, .. }
+            | E::PickingUnfulfillable { task_id, .. }
             | E::PickingCompleted { task_id, .. }
             | E::PickingCancelled { task_id, .. } => ("picking_task", task_id.to_string()),
             E::PackingCreated { task_id, .. }

@@ -58,6 +58,23 @@ pub fn allocate(
     sku: &str,
     warehouse: &str,
 ) -> super::Result<Vec<Allocation>> {
+    let out = allocate_up_to(slots, wanted, now);
+    let found = out.iter().fold(Qty::ZERO, |a, x| Qty(a.0 + x.qty.0));
+    if found == wanted {
+        Ok(out)
+    } else {
+        Err(DomainError::InsufficientStock {
+            sku: sku.to_owned(),
+            warehouse: warehouse.to_owned(),
+            requested: wanted,
+            available: found,
+        })
+    }
+}
+
+/// As [`allocate`], but takes what there is when the total is short (a
+/// stock-out's follow-up draws what other locations still hold).
+pub fn allocate_up_to(slots: &[StockSlot], wanted: Qty, now: Timestamp) -> Vec<Allocation> {
     let today = now.date_naive();
     let mut left = wanted;
     let mut out = Vec::new();
@@ -74,16 +91,7 @@ pub fn allocate(
             left = left.saturating_sub(take);
         }
     }
-    if left.is_zero() {
-        Ok(out)
-    } else {
-        Err(DomainError::InsufficientStock {
-            sku: sku.to_owned(),
-            warehouse: warehouse.to_owned(),
-            requested: wanted,
-            available: wanted.saturating_sub(left),
-        })
-    }
+    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -29,14 +29,19 @@ impl Tx<'_> {
             ],
         )?;
         let id = PickingTaskId(self.conn.last_insert_rowid());
-        let mut st = self.conn.prepare_cached(
+        for it in &task.items {
+            self.insert_item(id, it, now)?;
+        }
+        Ok(id)
+    }
+
+    fn insert_item(&self, task: PickingTaskId, it: &PickingItem, now: Timestamp) -> Result<PickingItemId> {
+        self.exec(
             "INSERT INTO picking_task_items (task_id, sku, location_id, product_location_id, reservation_id,
                                              quantity_required, status, sequence, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-        )?;
-        for it in &task.items {
-            st.execute(params![
-                id.0,
+            params![
+                task.0,
                 it.sku.as_str(),
                 it.location_id.0,
                 it.slot_id.0,
@@ -45,8 +50,15 @@ impl Tx<'_> {
                 it.status.as_str(),
                 it.sequence,
                 ms(now)
-            ])?;
-        }
+            ],
+        )?;
+        Ok(PickingItemId(self.conn.last_insert_rowid()))
+    }
+
+    /// Adds one item to an existing task (a stock-out's follow-up).
+    pub fn add_picking_item(&self, task: PickingTaskId, it: &PickingItem, now: Timestamp) -> Result<PickingItemId> {
+        let id = self.insert_item(task, it, now)?;
+        self.exec("UPDATE picking_tasks SET total_items = total_items + 1 WHERE id = ?1", [task.0])?;
         Ok(id)
     }
 

@@ -138,6 +138,19 @@ impl PickingTask {
         })
     }
 
+    /// A follow-up item for units a stock-out left unpicked (drawn from
+    /// another location): it joins the task at the end of the walk. Only a
+    /// task still being worked takes one.
+    pub fn add_item(&mut self, mut item: PickingItem) -> super::super::Result<()> {
+        if !matches!(self.status, PS::Pending | PS::Assigned | PS::InProgress) {
+            let from = self.status.as_str();
+            return Err(DomainError::IllegalTransition { entity: "picking task", from, action: "add an item to" });
+        }
+        item.sequence = self.items.iter().map(|i| i.sequence).max().unwrap_or(0) + 1;
+        self.items.push(item);
+        Ok(())
+    }
+
     /// Completes the task once every item is picked, short or skipped.
     pub fn complete(&mut self, actor: Actor, now: Timestamp) -> super::super::Result<()> {
         let to = machine::step(super::TASK_TRANSITIONS, self.status, PA::Complete)?;

@@ -1,0 +1,101 @@
+//! Short-pick follow-ups (seed 001 §13.4): a short for a stock-out draws
+//! the missing units from another location as a new item of the same task,
+//! or reports what no location holds as unfulfillable.
+
+mod common;
+
+use common::{Fixture, accepted, order};
+use tote::app::{Command, Outcome};
+
+fn start(f: &Fixture, task: i64) {
+    f.ok(Command::AssignPicking { task_id: task, worker_id: f.picker });
+    f.ok(Command::StartPicking { task_id: task, worker_id: f.picker });
+}
+
+fn short(f: &Fixture, task: i64, item: i64, found: u32) {
+    f.ok(Command::ShortItem {
+        task_id: task,
+        item_id: item,
+        worker_id: Some(f.picker),
+        quantity: found,
+        reason: "stock_out".into(),
+    });
+}
+
+#[test]
+fn a_stock_out_is_reallocated_to_another_location_and_completed() {
+    let f = Fixture::new();
+    let initial = f.stock().0;
+    // SKU-A: 5 at A-01 (older, drawn first) and 10 at A-02.
+    let (order_id, tasks) = accepted(&f.ok(order("short-1", &[("SKU-A", 4, "W1")])));
+    let task = tasks[0].1;
+    start(&f, task);
+    let before = f.svc.picking_task_view(task).expect("task");
+    assert_eq!((before.items.len(), before.items[0].location.as_str()), (1, "A-01"));
+    // Only 1 of 4 on the shelf: the 3 missing come from A-02.
+    short(&f, task, before.items[0].item_id, 1);
+    let after = f.svc.picking_task_view(task).expect("task");
+    assert_eq!(after.items.len(), 2, "{after:?}");
+    let follow = &after.items[1];
+    assert_eq!((follow.location.as_str(), follow.required, follow.status.as_str()), ("A-02", 3, "pending"));
+    assert_eq!(after.next_item_id, Some(follow.item_id));
+    f.assert_conserved(initial);
+    f.ok(Command::PickItem {
+        task_id: task,
+        item_id: follow.item_id,
+        worker_id: Some(f.picker),
+        location: "A-02".into(),
+        item: "SKU-A".into(),
+        quantity: 3,
+    });
+    let done = f.ok(Command::CompletePicking { task_id: task, worker_id: Some(f.picker) });
+    assert!(matches!(done, Outcome::Picking { packing_task_id: Some(_), .. }), "{done:?}");
+    f.assert_conserved(initial);
+    let (_, reserved, transit, _) = f.stock();
+    assert_eq!((reserved, transit), (0, 4), "all 4 units picked, nothing left reserved");
+    let types = f.event_types();
+    assert_eq!(types.iter().filter(|t| *t == "picking.item_reallocated").count(), 1);
+    assert!(!types.iter().any(|t| t == "picking.unfulfillable"));
+    let fid = f.svc.order_view(order_id).expect("order").fulfillments[0].fulfillment_id;
+    let w = f.svc.workflow_view(&format!("order-fulfillment-{fid}")).expect("workflow");
+    assert_eq!(w.summary.current_step, "await_pack");
+}
+
+#[test]
+fn a_stock_out_no_other_location_covers_is_reported_unfulfillable() {
+    let f = Fixture::new();
+    let initial = f.stock().0;
+    // SKU-B: 4 at B-01 only.
+    let (_, tasks) = accepted(&f.ok(order("short-2", &[("SKU-B", 3, "W2")])));
+    let task = tasks[0].1;
+    start(&f, task);
+    let item = f.svc.picking_task_view(task).expect("task").items[0].item_id;
+    short(&f, task, item, 1);
+    let after = f.svc.picking_task_view(task).expect("task");
+    assert_eq!(after.items.len(), 1, "nothing to draw from: {after:?}");
+    assert_eq!(f.event_types().iter().filter(|t| *t == "picking.unfulfillable").count(), 1);
+    let payload = f
+        .svc
+        .store()
+        .read(|tx| tx.events_after(0, 10_000))
+        .expect("events")
+        .into_iter()
+        .find(|e| e.event_type == "picking.unfulfillable")
+        .expect("event")
+        .payload;
+    assert_eq!(payload["missing"], 2, "{payload}");
+    f.ok(Command::CompletePicking { task_id: task, worker_id: Some(f.picker) });
+    f.assert_conserved(initial);
+    // Other reasons (damaged) are not followed up.
+    let (_, tasks) = accepted(&f.ok(order("short-3", &[("SKU-A", 2, "W1")])));
+    start(&f, tasks[0].1);
+    let item = f.svc.picking_task_view(tasks[0].1).expect("task").items[0].item_id;
+    f.ok(Command::ShortItem {
+        task_id: tasks[0].1,
+        item_id: item,
+        worker_id: Some(f.picker),
+        quantity: 1,
+        reason: "damaged".into(),
+    });
+    assert_eq!(f.svc.picking_task_view(tasks[0].1).expect("task").items.len(), 1);
+}
