@@ -12,6 +12,7 @@
 //! rules from [`crate::domain`], and save the result. Time comes from the
 //! injected [`Clock`].
 
+pub mod board;
 mod cancel;
 mod claim;
 pub mod clock;

@@ -14,9 +14,11 @@
 //! - [`packing`]: packing tasks, packages, volumetric and chargeable weight.
 //! - [`stock`]: stock slots, reservations, FIFO/FEFO allocation.
 //! - [`event`]: facts written to the outbox.
+//! - [`alerts`]: stuck-work alert rules over facts (clock and thresholds passed in).
 //! - [`auth`]: roles, callers, endpoint access and the PIN lockout rule.
 //! - [`workflow`]: the intake and fulfillment workflows as pure deciders.
 
+pub mod alerts;
 pub mod auth;
 pub mod error;
 pub mod event;

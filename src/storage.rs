@@ -18,6 +18,7 @@
 //! `PRAGMA user_version`.
 
 mod auth;
+pub mod board;
 mod catalog;
 mod convert;
 pub mod device;

@@ -370,6 +370,7 @@ const POLICY: &[(&str, &str)] = &[
     ("GET /api/v1/orders/{id}", "kpsai"),
     ("POST /api/v1/orders/{id}/cancel", "sai"),
     ("POST /api/v1/orders/{id}/address", "sai"),
+    ("GET /api/v1/board", "sa"),
     ("GET /api/v1/workflows", "sai"),
     ("GET /api/v1/workflows/{id}", "sai"),
     ("POST /api/v1/workflows/{id}/retry", "sa"),

@@ -28,6 +28,8 @@ pub struct ServerConfig {
     pub engine: super::engine::EngineConfig,
     /// What new fulfillment workflows are started with.
     pub workflow: crate::domain::workflow::Settings,
+    /// When the stuck-work alerts fire (board and metrics).
+    pub alerts: crate::domain::alerts::Thresholds,
 }
 
 impl Default for ServerConfig {
@@ -44,6 +46,7 @@ impl Default for ServerConfig {
             max_intake_batch: 1000,
             engine: super::engine::EngineConfig::default(),
             workflow: crate::domain::workflow::Settings::default(),
+            alerts: crate::domain::alerts::Thresholds::default(),
         }
     }
 }
@@ -73,6 +76,9 @@ struct FileServer {
     engine_workers: Option<usize>,
     pick_timeout_secs: Option<u64>,
     on_pick_timeout: Option<String>,
+    alert_picking_minutes: Option<i64>,
+    alert_packing_minutes: Option<i64>,
+    alert_carrier_minutes: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -136,6 +142,15 @@ impl ServerConfig {
         }
         if let Some(v) = s.pick_timeout_secs {
             c.workflow.pick_timeout_secs = v;
+        }
+        if let Some(v) = s.alert_picking_minutes {
+            c.alerts.picking_in_progress = chrono::Duration::minutes(v.max(1));
+        }
+        if let Some(v) = s.alert_packing_minutes {
+            c.alerts.packing_without_dimensions = chrono::Duration::minutes(v.max(1));
+        }
+        if let Some(v) = s.alert_carrier_minutes {
+            c.alerts.carrier_unavailable = chrono::Duration::minutes(v.max(1));
         }
         if let Some(v) = s.on_pick_timeout {
             c.workflow.on_pick_timeout = match v.as_str() {

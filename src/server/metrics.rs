@@ -177,6 +177,13 @@ pub(crate) fn render(state: &AppState, domain: &DomainMetrics) -> String {
         let age = due.iter().map(|t| (now - t.next_run_at).num_seconds().max(0)).max().unwrap_or(0);
         let _ = writeln!(out, "tote_activity_oldest_due_seconds {age}");
     }
+    if let Ok(alerts) = state.services.alerts(&state.config.alerts) {
+        head(&mut out, "tote_alerts", "gauge", "Stuck-work alerts firing, by rule (seed 001 §12.3).");
+        for rule in crate::domain::alerts::Rule::ALL {
+            let n = alerts.iter().filter(|a| a.rule == rule).count();
+            let _ = writeln!(out, "tote_alerts{{rule=\"{}\"}} {n}", rule.as_str());
+        }
+    }
     head(&mut out, "tote_tasks", "gauge", "Tasks by queue, status and priority.");
     for (queue, status, rank, n) in &domain.queue_depth {
         let priority = crate::domain::order::Priority::from_rank(*rank).map_or("unknown", |p| p.as_str());

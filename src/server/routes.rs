@@ -38,6 +38,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/api/v1/orders/{id}", Authenticated),
     r("POST", "/api/v1/orders/{id}/cancel", Manage),
     r("POST", "/api/v1/orders/{id}/address", Manage),
+    // Supervision.
+    r("GET", "/api/v1/board", Supervise),
     // Workflows.
     r("GET", "/api/v1/workflows", Manage),
     r("GET", "/api/v1/workflows/{id}", Manage),

@@ -3,6 +3,7 @@
 //! each device's last contact and queue, for the board.
 
 use crate::app::AppError;
+use crate::app::board::DeviceView;
 use crate::app::command::Outcome;
 use crate::app::floor_op::{FloorOp, Work};
 use crate::domain::auth::{Access, Caller};
@@ -108,33 +109,8 @@ pub async fn push_ops(
     Ok(Json(OpsResponse { results }))
 }
 
-/// A device as the server last heard from it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DeviceView {
-    pub device_id: String,
-    pub worker_id: Option<i64>,
-    pub last_seen: String,
-    /// Seconds since the last contact.
-    pub silent_seconds: i64,
-    pub queued: u32,
-    pub oldest_queued_at: Option<String>,
-}
-
 #[utoipa::path(get, path = "/api/v1/devices", tag = "sync", security(("bearer" = [])),
     responses((status = 200, body = Vec<DeviceView>)))]
 pub async fn list_devices(State(st): State<AppState>) -> Result<Json<Vec<DeviceView>>, ApiError> {
-    let now = st.services.now();
-    let rows = st.services.query(|tx| Ok(tx.devices()?))?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|d| DeviceView {
-                silent_seconds: (now - d.last_seen).num_seconds().max(0),
-                last_seen: d.last_seen.to_rfc3339(),
-                oldest_queued_at: d.oldest_queued_at.map(|t| t.to_rfc3339()),
-                device_id: d.device_id,
-                worker_id: d.worker_id,
-                queued: d.queued,
-            })
-            .collect(),
-    ))
+    Ok(Json(st.services.devices()?))
 }

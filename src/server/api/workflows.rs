@@ -64,3 +64,9 @@ command_handler! {
                   (status = 409, body = ErrorBody, description = "a label exists (E601)")))]
     update_address(NewAddress) => |_caller, ids, b| Command::UpdateAddress { order_id: ids.get("id")?, ship_to: b.ship_to }
 }
+
+#[utoipa::path(get, path = "/api/v1/board", tag = "board", security(("bearer" = [])),
+    responses((status = 200, body = crate::app::board::BoardView)))]
+pub async fn board(State(st): State<AppState>) -> Result<Json<crate::app::board::BoardView>, ApiError> {
+    Ok(Json(st.services.board(&st.config.alerts)?))
+}

@@ -1,0 +1,161 @@
+//! What the supervisor board and the alert rules read: open work by queue,
+//! status and priority with the oldest waiting; the facts of the stuck-work
+//! rules; throughput over a window; stock-out follow-ups.
+
+use super::convert::{ms, opt_time, time};
+use super::{Result, Tx};
+use crate::domain::Timestamp;
+use crate::domain::alerts::Facts;
+use rusqlite::params;
+
+/// Open work in one queue, status and priority.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Depth {
+    pub queue: &'static str,
+    pub status: String,
+    pub priority: i64,
+    pub count: u64,
+    /// When the oldest of them started waiting.
+    pub oldest: Timestamp,
+}
+
+/// Floor output since a moment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Output {
+    /// `(worker name, items picked)`, busiest first.
+    pub picks_by_worker: Vec<(String, u64)>,
+    pub items_closed: u64,
+    pub items_short: u64,
+    /// Order created to shipped, in milliseconds, for parcels shipped since.
+    pub order_to_ship_ms: Vec<i64>,
+    pub reallocated: u64,
+    pub unfulfillable: u64,
+}
+
+fn depth_rows(tx: &Tx<'_>, queue: &'static str, sql: &str, out: &mut Vec<Depth>) -> Result<()> {
+    let mut st = tx.conn.prepare_cached(sql)?;
+    let rows = st
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (status, priority, count, oldest) in rows {
+        out.push(Depth { queue, status, priority, count: count.max(0).unsigned_abs(), oldest: time(oldest)? });
+    }
+    Ok(())
+}
+
+impl Tx<'_> {
+    /// Open picking, packing and shipping work by status and priority.
+    pub fn depths(&self) -> Result<Vec<Depth>> {
+        let mut out = Vec::new();
+        depth_rows(
+            self,
+            "picking",
+            "SELECT status, priority, COUNT(*), MIN(created_at) FROM picking_tasks
+             WHERE status IN ('pending', 'assigned', 'in_progress') GROUP BY status, priority ORDER BY status, priority",
+            &mut out,
+        )?;
+        depth_rows(
+            self,
+            "packing",
+            "SELECT status, priority, COUNT(*), MIN(created_at) FROM packing_tasks
+             WHERE status IN ('pending', 'in_progress', 'packed') GROUP BY status, priority ORDER BY status, priority",
+            &mut out,
+        )?;
+        depth_rows(
+            self,
+            "shipping",
+            "SELECT step, priority, COUNT(*), MIN(updated_at) FROM workflows
+             WHERE status = 'running' AND kind = 'order_fulfillment'
+               AND step IN ('create_shipment', 'generate_label', 'confirm_shipment', 'mark_shipped')
+             GROUP BY step, priority ORDER BY step, priority",
+            &mut out,
+        )?;
+        Ok(out)
+    }
+
+    /// The facts the stuck-work rules look at.
+    pub fn alert_facts(&self, now: Timestamp) -> Result<Facts> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT t.id, t.started_at, COALESCE(w.name, '') FROM picking_tasks t LEFT JOIN workers w ON w.id = t.worker_id
+             WHERE t.status = 'in_progress' AND t.started_at IS NOT NULL ORDER BY t.started_at",
+        )?;
+        let picking = st
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT t.id, COALESCE(t.started_at, t.created_at) FROM packing_tasks t
+             WHERE t.status = 'in_progress'
+               AND (NOT EXISTS (SELECT 1 FROM packages p WHERE p.packing_task_id = t.id)
+                    OR EXISTS (SELECT 1 FROM packages p WHERE p.packing_task_id = t.id
+                               AND (p.weight_g IS NULL OR p.length_mm IS NULL OR p.width_mm IS NULL
+                                    OR p.height_mm IS NULL)))
+             ORDER BY 2",
+        )?;
+        let packing = st
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let carrier: Option<i64> = self.row(
+            "SELECT MIN(created_at) FROM activity_tasks WHERE status = 'pending' AND attempt > 1
+               AND activity IN ('create_shipment', 'confirm_shipment', 'void_shipment')",
+            [],
+            |r| r.get(0),
+        )?;
+        let holds = self
+            .expired_holds(now)?
+            .into_iter()
+            .filter_map(|h| h.reservation.expires_at.map(|at| (h.reservation.id.0, at)))
+            .collect();
+        Ok(Facts {
+            picking_in_progress: picking
+                .into_iter()
+                .map(|(id, at, w)| Ok((id, time(at)?, w)))
+                .collect::<Result<Vec<_>>>()?,
+            packing_without_dimensions: packing
+                .into_iter()
+                .map(|(id, at)| Ok((id, time(at)?)))
+                .collect::<Result<_>>()?,
+            expired_holds: holds,
+            carrier_failing_since: opt_time(carrier)?,
+        })
+    }
+
+    /// What the floor did since `since`.
+    pub fn output_since(&self, since: Timestamp) -> Result<Output> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT COALESCE(w.name, '?'), COUNT(*) FROM picking_task_items i
+             JOIN picking_tasks t ON t.id = i.task_id LEFT JOIN workers w ON w.id = t.worker_id
+             WHERE i.status = 'picked' AND i.picked_at >= ?1 GROUP BY 1 ORDER BY 2 DESC, 1",
+        )?;
+        let picks_by_worker = st
+            .query_map([ms(since)], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0).unsigned_abs())))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let (closed, short): (i64, i64) = self.row(
+            "SELECT COUNT(*), COALESCE(SUM(status IN ('short', 'skipped')), 0) FROM picking_task_items
+             WHERE status != 'pending' AND picked_at >= ?1",
+            [ms(since)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT p.shipped_at - o.created_at FROM packing_tasks p JOIN orders o ON o.id = p.order_id
+             WHERE p.shipped_at >= ?1 ORDER BY 1",
+        )?;
+        let order_to_ship_ms =
+            st.query_map([ms(since)], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let (reallocated, unfulfillable): (i64, i64) = self.row(
+            "SELECT COALESCE(SUM(event_type = 'picking.item_reallocated'), 0),
+                    COALESCE(SUM(event_type = 'picking.unfulfillable'), 0)
+             FROM outbox_events WHERE created_at >= ?1
+               AND event_type IN ('picking.item_reallocated', 'picking.unfulfillable')",
+            params![ms(since)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(Output {
+            picks_by_worker,
+            items_closed: closed.max(0).unsigned_abs(),
+            items_short: short.max(0).unsigned_abs(),
+            order_to_ship_ms,
+            reallocated: reallocated.max(0).unsigned_abs(),
+            unfulfillable: unfulfillable.max(0).unsigned_abs(),
+        })
+    }
+}
