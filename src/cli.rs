@@ -4,6 +4,7 @@
 mod bench;
 mod bench_sync;
 mod bench_workflows;
+mod board;
 mod demo;
 mod floor;
 mod label;
@@ -54,6 +55,8 @@ enum Cmd {
     /// API keys for integrations (scope: integration).
     #[command(subcommand)]
     Apikey(ApikeyCmd),
+    /// The supervisor board: queues, alerts, throughput, devices, orders.
+    Board(board::BoardArgs),
     /// Durable workflows (order intake and fulfillment).
     #[command(subcommand)]
     Workflows(WorkflowsCmd),
@@ -280,6 +283,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Serve(args) => return serve::serve(cli.db.as_deref(), args),
         Cmd::Pick(args) => return floor::pick(args),
         Cmd::Pack(args) => return floor::pack(args),
+        Cmd::Board(args) => return board::board(args),
         _ => {}
     }
     let db = cli.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
@@ -326,7 +330,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Label(LabelCmd::Render { template, data, out }) => label::render(&template, &data, out.as_deref()),
-        Cmd::Serve(_) | Cmd::Pick(_) | Cmd::Pack(_) => Ok(()),
+        Cmd::Serve(_) | Cmd::Pick(_) | Cmd::Pack(_) | Cmd::Board(_) => Ok(()),
         Cmd::Demo(args) => demo::run(&args, db),
     }
 }

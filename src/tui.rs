@@ -14,6 +14,8 @@
 //!   keys, replies and ticks, input drained before each draw, the terminal
 //!   restored on panic, logs to a file.
 
+pub mod board;
+pub mod board_run;
 pub mod client;
 pub mod device;
 pub mod input;

@@ -174,6 +174,9 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
             let to = json!({"contact_name": "B", "street": "New St 2", "city": "C", "country": "RS"});
             (p.replace("{id}", &w.order().0.to_string()), Some(json!({"op_id": op, "ship_to": to})))
         }
+        ("POST", "/api/v1/orders/{id}/priority") => {
+            (p.replace("{id}", &w.order().0.to_string()), Some(json!({"op_id": op, "priority": "urgent"})))
+        }
         ("GET", "/api/v1/workflows/{id}") => {
             let fid = w.f.svc.order_view(w.order().0).expect("order").fulfillments[0].fulfillment_id;
             (p.replace("{id}", &format!("order-fulfillment-{fid}")), None)
@@ -370,6 +373,7 @@ const POLICY: &[(&str, &str)] = &[
     ("GET /api/v1/orders/{id}", "kpsai"),
     ("POST /api/v1/orders/{id}/cancel", "sai"),
     ("POST /api/v1/orders/{id}/address", "sai"),
+    ("POST /api/v1/orders/{id}/priority", "sa"),
     ("GET /api/v1/board", "sa"),
     ("GET /api/v1/workflows", "sai"),
     ("GET /api/v1/workflows/{id}", "sai"),

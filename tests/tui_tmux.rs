@@ -192,3 +192,64 @@ async fn a_picker_scans_in_tmux_the_pick_is_recorded_and_a_killed_picker_resumes
     assert!(s.contains("PICK 2/3") && s.contains("B-02-03") && s.contains("2 x SKU-TEA"), "{s}");
     assert!(!s.contains("Badge"), "no second login: {s}");
 }
+
+/// `tote board` at 80x24: it goes live on the event stream, a new order
+/// shows up in the queues without a key pressed, an order opens by id and
+/// a priority change goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_goes_live_and_acts_on_an_order() {
+    if tmux_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("board.db");
+    tote(&db, &["init", "--warehouse", "W1=Main"]);
+    tote(&db, &["stock", "import", &assets("sample-stock.csv")]);
+    tote(&db, &["worker", "add", "--badge", "S-001", "--name", "Sam", "--role", "supervisor", "--pin", "4711"]);
+    let (server, base, _log) = serve(&db);
+    let _server = KillOnDrop(server);
+    let tmux = Tmux { socket: format!("tote-board-{}", std::process::id()) };
+    let board = format!(
+        "exec {} board --server {base} --badge S-001 --pin 4711 --refresh-seconds 60",
+        env!("CARGO_BIN_EXE_tote")
+    );
+    tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", "80", "-y", "24", &board]);
+    tmux.run(&["set-option", "-t", "s", "remain-on-exit", "on"]);
+    let s = tmux.wait_for("live");
+    assert!(s.contains("TOTE BOARD") && s.contains("no open work"), "{s}");
+    // An order arrives over the API: the stream, not the 60 s refresh, shows it.
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"badge": "S-001", "pin": "4711"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("body");
+    let order: Value = serde_json::from_str(&std::fs::read_to_string(assets("sample-order.json")).expect("order"))
+        .expect("order json");
+    let resp = http
+        .post(format!("{base}/api/v1/orders"))
+        .bearer_auth(login["token"].as_str().expect("token"))
+        .json(&order)
+        .send()
+        .await
+        .expect("submit");
+    assert!(resp.status().is_success());
+    let s = tmux.wait_for("picking  pending");
+    assert!(s.contains("high"), "{s}");
+    tmux.run(&["send-keys", "-t", "s", "o", "1", "Enter"]);
+    let s = tmux.wait_for("order-fulfillment-1 running at await_pick");
+    assert!(s.contains("waiting for picking task 1"), "{s}");
+    tmux.run(&["send-keys", "-t", "s", "p", "4"]);
+    tmux.wait_for("order 1 is now urgent");
+    tmux.wait_for("priority urgent");
+    tmux.run(&["send-keys", "-t", "s", "Escape", "q"]);
+    let start = Instant::now();
+    while tmux.run(&["display-message", "-p", "-t", "s", "#{pane_dead}"]).trim() != "1" {
+        assert!(start.elapsed() < Duration::from_secs(10), "q did not quit the board");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -76,6 +76,8 @@ pub struct WorkflowCount {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BoardView {
     pub at: DateTime<Utc>,
+    /// The newest outbox event: follow `/api/v1/events?after=` from here.
+    pub event_cursor: i64,
     pub queues: Vec<QueueDepth>,
     pub alerts: Vec<AlertView>,
     pub hour: Throughput,
@@ -128,8 +130,9 @@ impl Services {
 
     pub fn board(&self, thresholds: &Thresholds) -> Result<BoardView, AppError> {
         let now = self.now();
-        let (depths, facts, hour, day, workflows) = self.query(|tx| {
+        let (cursor, depths, facts, hour, day, workflows) = self.query(|tx| {
             Ok((
+                tx.outbox_newest()?,
                 tx.depths()?,
                 tx.alert_facts(now)?,
                 tx.output_since(now - chrono::Duration::hours(1))?,
@@ -153,6 +156,7 @@ impl Services {
         };
         Ok(BoardView {
             at: now,
+            event_cursor: cursor,
             queues: depths
                 .into_iter()
                 .map(|d| QueueDepth {

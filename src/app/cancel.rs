@@ -1,4 +1,4 @@
-//! Order cancellation (seed 001 §7.2): every fulfillment is cancelled, open
+//! Supervisor changes to a whole order. Cancellation (seed 001 §7.2): every fulfillment is cancelled, open
 //! picking and packing tasks with it, reservations released and picked
 //! units put back on their shelves, in one transaction. A fulfillment run by
 //! a workflow is cancelled through it (the CancelOrder signal), so its
@@ -113,4 +113,21 @@ pub(super) fn cancel_fulfillment_work(
         ctx.emit(DomainEvent::OrderCancelled { order_id, reason: reason.to_owned() });
     }
     Ok((released, returned, tasks))
+}
+
+/// Moves an open order, with its open tasks, workflows and queued
+/// activities, to `priority`.
+pub fn change_priority(ctx: &mut Ctx<'_, '_>, order_id: i64, priority: &str) -> Result<Outcome, AppError> {
+    let id = OrderId(order_id);
+    let order = ctx.tx.order(id)?.ok_or_else(|| DomainError::not_found("order", order_id))?;
+    let to = crate::domain::order::Priority::parse(priority.trim(), "priority")?;
+    if order.status != OrderStatus::Open {
+        let from = order.status.as_str();
+        return Err(DomainError::IllegalTransition { entity: "order", from, action: "reprioritise" }.into());
+    }
+    if to != order.priority {
+        ctx.tx.set_order_priority(id, to.rank(), ctx.now)?;
+        ctx.emit(DomainEvent::OrderPriorityChanged { order_id: id, from: order.priority.as_str(), to: to.as_str() });
+    }
+    Ok(Outcome::PriorityChanged { order_id, priority: to.as_str().to_owned() })
 }

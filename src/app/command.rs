@@ -269,6 +269,12 @@ pub enum Command {
     RetryWorkflow {
         workflow_id: String,
     },
+    /// A supervisor moves an order (its open tasks, workflows and queued
+    /// activities) to another priority.
+    ChangePriority {
+        order_id: i64,
+        priority: String,
+    },
     /// A new ship-to address (seed 004), refused once a label exists.
     UpdateAddress {
         order_id: i64,
@@ -354,6 +360,10 @@ pub enum Outcome {
         order_id: i64,
         workflows: usize,
     },
+    PriorityChanged {
+        order_id: i64,
+        priority: String,
+    },
     /// The claimed task, or `None` when the queue is empty.
     Claimed {
         queue: QueueDto,
@@ -416,6 +426,7 @@ impl Command {
             Command::FireTimer { .. } => "fire_timer",
             Command::RetryWorkflow { .. } => "retry_workflow",
             Command::UpdateAddress { .. } => "update_address",
+            Command::ChangePriority { .. } => "change_priority",
         }
     }
 
@@ -487,6 +498,7 @@ impl Command {
                 workflow::signal(ctx, workflow_id, crate::domain::workflow::Signal::Retry)
             }
             Command::UpdateAddress { order_id, ship_to } => workflow::update_address(ctx, *order_id, ship_to),
+            Command::ChangePriority { order_id, priority } => cancel::change_priority(ctx, *order_id, priority),
         }
     }
 }

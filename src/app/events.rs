@@ -17,6 +17,9 @@ pub fn payload(e: &DomainEvent) -> Value {
         E::PickingUnfulfillable { task_id, order_id, sku, missing } => json!({
             "task_id": task_id.0, "order_id": order_id.0, "listing_id": sku.as_str(), "missing": missing.0,
         }),
+        E::OrderPriorityChanged { order_id, from, to } => {
+            json!({"order_id": order_id.0, "old_priority": from, "new_priority": to})
+        }
         E::OrderReserved { order_id, fulfillment_id } => {
             json!({"order_id": order_id.0, "fulfillment_id": fulfillment_id.0})
         }

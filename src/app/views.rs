@@ -5,7 +5,7 @@ use crate::domain::DomainError;
 use crate::domain::ids::OrderId;
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct OrderView {
     pub order_id: i64,
     pub request_id: String,
@@ -18,14 +18,14 @@ pub struct OrderView {
     pub fulfillments: Vec<FulfillmentView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct LineView {
     pub warehouse: String,
     pub sku: String,
     pub quantity: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct FulfillmentView {
     pub fulfillment_id: i64,
     pub warehouse: String,
@@ -34,7 +34,7 @@ pub struct FulfillmentView {
     pub packing: Vec<TaskView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct TaskView {
     pub task_id: i64,
     pub status: String,
@@ -43,7 +43,7 @@ pub struct TaskView {
 }
 
 /// One slot of stock, as listed for picking.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct SlotView {
     pub slot_id: i64,
     pub location: String,

@@ -148,6 +148,12 @@ pub enum DomainEvent {
         order_id: OrderId,
         reason: String,
     },
+    /// A supervisor moved an order up or down the queues.
+    OrderPriorityChanged {
+        order_id: OrderId,
+        from: &'static str,
+        to: &'static str,
+    },
     /// A fulfillment's stock is reserved (seed 003's MarkOrderReserved).
     OrderReserved {
         order_id: OrderId,
@@ -202,6 +208,7 @@ impl DomainEvent {
             E::PackingCompleted { .. } => "packing.completed",
             E::PackingCancelled { .. } => "packing.cancelled",
             E::OrderReserved { .. } => "order.reserved",
+            E::OrderPriorityChanged { .. } => "order.priority_changed",
             E::OrderShipped { .. } => "order.shipped",
             E::ShipmentCreated { .. } => "shipment.created",
             E::ShipmentVoided { .. } => "shipment.voided",
@@ -216,6 +223,7 @@ impl DomainEvent {
             E::OrderCreated { order_id, .. }
             | E::OrderCancelled { order_id, .. }
             | E::OrderReserved { order_id, .. }
+            | E::OrderPriorityChanged { order_id, .. }
             | E::OrderShipped { order_id, .. } => ("order", order_id.to_string()),
             E::ShipmentCreated { fulfillment_id, .. } | E::ShipmentVoided { fulfillment_id, .. } => {
                 ("shipment", fulfillment_id.to_string())

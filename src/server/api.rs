@@ -71,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orders/{id}", get(get_order))
         .route("/api/v1/orders/{id}/cancel", post(cancel_order))
         .route("/api/v1/orders/{id}/address", post(update_address))
+        .route("/api/v1/orders/{id}/priority", post(change_priority))
         .route("/api/v1/board", get(board))
         .route("/api/v1/workflows", get(list_workflows))
         .route("/api/v1/workflows/{id}", get(get_workflow))

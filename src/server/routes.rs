@@ -38,6 +38,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/api/v1/orders/{id}", Authenticated),
     r("POST", "/api/v1/orders/{id}/cancel", Manage),
     r("POST", "/api/v1/orders/{id}/address", Manage),
+    r("POST", "/api/v1/orders/{id}/priority", Supervise),
     // Supervision.
     r("GET", "/api/v1/board", Supervise),
     // Workflows.

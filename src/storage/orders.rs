@@ -152,6 +152,30 @@ impl Tx<'_> {
         }))
     }
 
+    /// A new priority for an order and everything still waiting for it: its
+    /// open tasks, its workflows and their queued activities.
+    pub fn set_order_priority(&self, id: OrderId, rank: i64, now: Timestamp) -> Result<()> {
+        let now = ms(now);
+        self.exec("UPDATE orders SET priority = ?2, updated_at = ?3 WHERE id = ?1", params![id.0, rank, now])?;
+        self.exec(
+            "UPDATE picking_tasks SET priority = ?2, updated_at = ?3
+             WHERE order_id = ?1 AND status IN ('pending', 'assigned', 'in_progress')",
+            params![id.0, rank, now],
+        )?;
+        self.exec(
+            "UPDATE packing_tasks SET priority = ?2, updated_at = ?3
+             WHERE order_id = ?1 AND status IN ('pending', 'in_progress')",
+            params![id.0, rank, now],
+        )?;
+        self.exec("UPDATE workflows SET priority = ?2 WHERE order_id = ?1", params![id.0, rank])?;
+        self.exec(
+            "UPDATE activity_tasks SET priority = ?2
+             WHERE status = 'pending' AND workflow_id IN (SELECT id FROM workflows WHERE order_id = ?1)",
+            params![id.0, rank],
+        )?;
+        Ok(())
+    }
+
     /// A new ship-to address (a workflow's UpdateAddress).
     pub fn set_order_ship_to(&self, id: OrderId, to: &Address, now: Timestamp) -> Result<()> {
         self.exec(

@@ -68,7 +68,7 @@ pub fn translate(e: KeyEvent, at_ms: u64) -> Option<KeyIn> {
     Some(KeyIn { name, key, at_ms })
 }
 
-fn restore() {
+pub(super) fn restore() {
     let _ = terminal::disable_raw_mode();
     let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, crossterm::cursor::Show);
 }
@@ -92,6 +92,16 @@ pub fn run<A: App>(app: &mut A, opts: Options) -> anyhow::Result<()> {
         _ => None,
     };
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    restore_on_panic();
+    terminal::enable_raw_mode()?;
+    execute!(io::stdout(), terminal::EnterAlternateScreen, crossterm::cursor::Hide)?;
+    let result = rt.block_on(event_loop(app, Calls { client, device }, spooler, opts.tick));
+    restore();
+    result
+}
+
+/// Puts the terminal back before a panic's message is printed.
+pub(super) fn restore_on_panic() {
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {
         let hook = std::panic::take_hook();
@@ -100,11 +110,6 @@ pub fn run<A: App>(app: &mut A, opts: Options) -> anyhow::Result<()> {
             hook(info);
         }));
     });
-    terminal::enable_raw_mode()?;
-    execute!(io::stdout(), terminal::EnterAlternateScreen, crossterm::cursor::Hide)?;
-    let result = rt.block_on(event_loop(app, Calls { client, device }, spooler, opts.tick));
-    restore();
-    result
 }
 
 type Station = Option<(PrinterUri, Spooler)>;
@@ -164,7 +169,7 @@ async fn sync_worker(device: Arc<Device>, wake: Arc<tokio::sync::Notify>, tx: mp
 
 /// What the terminal thread reports.
 #[allow(clippy::large_enum_variant)]
-enum FromTerm {
+pub(super) enum FromTerm {
     Msg(Msg),
     Resize,
     Quit,
@@ -271,7 +276,7 @@ impl Drop for StopOnDrop {
 /// that runs at the moment (the demo runs several apps one after another).
 static KEYS: std::sync::Mutex<Option<mpsc::UnboundedSender<FromTerm>>> = std::sync::Mutex::new(None);
 
-fn listen(tx: mpsc::UnboundedSender<FromTerm>) {
+pub(super) fn listen(tx: mpsc::UnboundedSender<FromTerm>) {
     static READER: std::sync::Once = std::sync::Once::new();
     if let Ok(mut slot) = KEYS.lock() {
         *slot = Some(tx);

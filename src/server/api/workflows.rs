@@ -18,6 +18,8 @@ use utoipa::{IntoParams, ToSchema};
 pub struct WorkflowQuery {
     /// running, completed, cancelled or failed.
     pub status: Option<String>,
+    /// Only this order's workflows (its intake and its fulfillments).
+    pub order_id: Option<i64>,
     pub limit: Option<u32>,
 }
 
@@ -27,6 +29,9 @@ pub async fn list_workflows(
     State(st): State<AppState>,
     Params(q): Params<WorkflowQuery>,
 ) -> Result<Json<Vec<WorkflowSummary>>, ApiError> {
+    if let Some(order) = q.order_id {
+        return Ok(Json(st.services.order_workflows(order)?));
+    }
     let limit = q.limit.unwrap_or(50).clamp(1, st.config.max_page);
     Ok(Json(st.services.workflows(q.status.as_deref(), limit)?))
 }
@@ -69,4 +74,19 @@ command_handler! {
     responses((status = 200, body = crate::app::board::BoardView)))]
 pub async fn board(State(st): State<AppState>) -> Result<Json<crate::app::board::BoardView>, ApiError> {
     Ok(Json(st.services.board(&st.config.alerts)?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewPriority {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    /// low, normal, high or urgent.
+    pub priority: String,
+}
+
+command_handler! {
+    #[utoipa::path(post, path = "/api/v1/orders/{id}/priority", tag = "orders", params(("id" = i64, Path)),
+        request_body = NewPriority, security(("bearer" = [])),
+        responses((status = 200, body = crate::app::Outcome), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    change_priority(NewPriority) => |_caller, ids, b| Command::ChangePriority { order_id: ids.get("id")?, priority: b.priority }
 }

@@ -1,0 +1,73 @@
+//! `tote board`: the supervisor board on this terminal (see `tui::board`).
+
+use anyhow::{Context, Result, bail};
+use std::io::Write;
+use std::time::Duration;
+use tote::tui::board_run::{BoardOptions, run};
+
+#[derive(Debug, clap::Args)]
+pub struct BoardArgs {
+    /// The server, e.g. http://127.0.0.1:8080.
+    #[arg(long, env = "TOTE_SERVER", default_value = "http://127.0.0.1:8080")]
+    pub server: String,
+    /// A supervisor's or admin's badge.
+    #[arg(long, env = "TOTE_BADGE")]
+    pub badge: String,
+    /// The PIN; asked for (not echoed) when not given.
+    #[arg(long, env = "TOTE_PIN", hide_env_values = true)]
+    pub pin: Option<String>,
+    /// Refresh at least this often, also while the event stream is down.
+    #[arg(long, default_value_t = 5)]
+    pub refresh_seconds: u64,
+}
+
+/// Reads a PIN without echoing it.
+fn ask_pin() -> Result<String> {
+    use crossterm::event::{Event, KeyCode, read};
+    eprint!("PIN: ");
+    std::io::stderr().flush()?;
+    crossterm::terminal::enable_raw_mode()?;
+    let mut pin = String::new();
+    let read_pin = loop {
+        match read() {
+            Ok(Event::Key(k)) => match k.code {
+                KeyCode::Enter => break Ok(pin),
+                KeyCode::Esc => break Err(anyhow::anyhow!("cancelled")),
+                KeyCode::Backspace => {
+                    pin.pop();
+                }
+                KeyCode::Char(c) => pin.push(c),
+                _ => {}
+            },
+            Ok(_) => {}
+            Err(e) => break Err(e.into()),
+        }
+    };
+    crossterm::terminal::disable_raw_mode()?;
+    eprintln!();
+    read_pin
+}
+
+pub fn board(args: &BoardArgs) -> Result<()> {
+    let pin = match &args.pin {
+        Some(p) => p.clone(),
+        None => ask_pin()?,
+    };
+    let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(10)).build()?;
+    let url = format!("{}/api/v1/auth/login", args.server.trim_end_matches('/'));
+    let resp = http
+        .post(&url)
+        .json(&serde_json::json!({"badge": args.badge, "pin": pin}))
+        .send()
+        .with_context(|| format!("reaching {}", args.server))?;
+    let status = resp.status();
+    let body: serde_json::Value = resp.json().context("reading the login answer")?;
+    if !status.is_success() {
+        bail!("login refused: {} {}", body["code"].as_str().unwrap_or(""), body["message"].as_str().unwrap_or(""));
+    }
+    if !matches!(body["role"].as_str(), Some("supervisor" | "admin")) {
+        bail!("the board is for supervisors; {} is a {}", args.badge, body["role"].as_str().unwrap_or("?"));
+    }
+    let token = body["token"].as_str().context("no token in the login answer")?.to_owned();
+    run(BoardOptions { server: args.server.clone(), token, refresh: Duration::from_secs(args.refresh_seconds.max(1)) })
+}

@@ -1,0 +1,353 @@
+//! `tote board`: the supervisor's screen, Elm-style like the floor apps.
+//! The model takes keys and server answers and asks for refreshes, order
+//! details and actions as [`BoardCmd`]s; [`Board::render`] draws it into a
+//! ratatui buffer (pure, so 80x24 and 120x40 are snapshot tests). The
+//! runtime (`tui::board_run`) refreshes on every event of the SSE stream and
+//! every few seconds as a fallback.
+//!
+//! Keys: `o` open an order by id, `Esc` back, `q` quit, `r` refresh. In an
+//! order: `c` cancel (then `y`), `p` priority (then 1 low … 4 urgent),
+//! `t` retry its stuck workflow, `a` reassign a picking task (`task worker`).
+
+use super::Failure;
+use crate::app::board::BoardView;
+use crate::app::views::OrderView;
+use crate::app::workflow::view::WorkflowView;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+/// A key as the board reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardKey {
+    Char(char),
+    Enter,
+    Esc,
+    Backspace,
+}
+
+/// An order opened on the board.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderDetail {
+    pub order: OrderView,
+    pub workflows: Vec<WorkflowView>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BoardMsg {
+    Key(BoardKey),
+    Data(Result<BoardView, Failure>),
+    Order(Result<OrderDetail, Failure>),
+    /// The answer to an action.
+    Done(Result<String, Failure>),
+    /// The event stream is connected (live) or not (polling).
+    Live(bool),
+}
+
+/// A supervisor action; each is one idempotent op through the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Cancel { order: i64 },
+    Priority { order: i64, priority: &'static str },
+    Retry { workflow: String },
+    Reassign { task: i64, worker: i64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BoardCmd {
+    Refresh,
+    LoadOrder(i64),
+    Act(Action),
+    Beep,
+    Quit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    OrderId,
+    ConfirmCancel,
+    Priority,
+    Reassign,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Board {
+    data: Option<BoardView>,
+    order: Option<OrderDetail>,
+    ask: Option<(Ask, String)>,
+    flash: Option<(String, bool)>,
+    live: bool,
+}
+
+const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
+
+fn age(secs: i64) -> String {
+    match secs {
+        ..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m", secs / 60),
+        3600..=86_399 => format!("{}h{:02}m", secs / 3600, secs % 3600 / 60),
+        _ => format!("{}d", secs / 86_400),
+    }
+}
+
+impl Board {
+    pub fn new() -> Board {
+        Board::default()
+    }
+
+    pub fn update(&mut self, msg: BoardMsg) -> Vec<BoardCmd> {
+        match msg {
+            BoardMsg::Data(Ok(d)) => {
+                self.data = Some(d);
+                if let Some(o) = &self.order {
+                    return vec![BoardCmd::LoadOrder(o.order.order_id)];
+                }
+            }
+            BoardMsg::Data(Err(f)) | BoardMsg::Order(Err(f)) => {
+                self.flash = Some((f.short.clone(), true));
+                return vec![BoardCmd::Beep];
+            }
+            BoardMsg::Order(Ok(o)) => self.order = Some(o),
+            BoardMsg::Done(Ok(text)) => {
+                self.flash = Some((text, false));
+                return vec![BoardCmd::Refresh];
+            }
+            BoardMsg::Done(Err(f)) => {
+                self.flash = Some((format!("{}: {}", f.code, f.message), true));
+                return vec![BoardCmd::Beep];
+            }
+            BoardMsg::Live(on) => self.live = on,
+            BoardMsg::Key(k) => return self.key(k),
+        }
+        Vec::new()
+    }
+
+    fn key(&mut self, k: BoardKey) -> Vec<BoardCmd> {
+        if let Some((ask, mut text)) = self.ask.take() {
+            return match k {
+                BoardKey::Esc => Vec::new(),
+                BoardKey::Backspace => {
+                    text.pop();
+                    self.ask = Some((ask, text));
+                    Vec::new()
+                }
+                BoardKey::Char(c) if ask == Ask::Priority => self.priority(c),
+                BoardKey::Char('y') if ask == Ask::ConfirmCancel => self.act(|o| Action::Cancel { order: o }),
+                BoardKey::Char(_) if ask == Ask::ConfirmCancel => Vec::new(),
+                BoardKey::Char(c) => {
+                    text.push(c);
+                    self.ask = Some((ask, text));
+                    Vec::new()
+                }
+                BoardKey::Enter => self.answer(ask, &text),
+            };
+        }
+        self.flash = None;
+        match (k, self.order.is_some()) {
+            (BoardKey::Char('q'), _) => vec![BoardCmd::Quit],
+            (BoardKey::Char('r'), _) => vec![BoardCmd::Refresh],
+            (BoardKey::Char('o'), _) => {
+                self.ask = Some((Ask::OrderId, String::new()));
+                Vec::new()
+            }
+            (BoardKey::Esc, true) => {
+                self.order = None;
+                Vec::new()
+            }
+            (BoardKey::Char('c'), true) => {
+                self.ask = Some((Ask::ConfirmCancel, String::new()));
+                Vec::new()
+            }
+            (BoardKey::Char('p'), true) => {
+                self.ask = Some((Ask::Priority, String::new()));
+                Vec::new()
+            }
+            (BoardKey::Char('a'), true) => {
+                self.ask = Some((Ask::Reassign, String::new()));
+                Vec::new()
+            }
+            (BoardKey::Char('t'), true) => {
+                let stuck = self.order.as_ref().and_then(|o| {
+                    o.workflows.iter().find(|w| w.summary.status == "running" && w.summary.blocking_reason.is_some())
+                });
+                match stuck {
+                    Some(w) => vec![BoardCmd::Act(Action::Retry { workflow: w.summary.workflow_id.clone() })],
+                    None => self.refuse("no running workflow to retry"),
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn refuse(&mut self, why: &str) -> Vec<BoardCmd> {
+        self.flash = Some((why.to_owned(), true));
+        vec![BoardCmd::Beep]
+    }
+
+    fn act(&mut self, f: impl FnOnce(i64) -> Action) -> Vec<BoardCmd> {
+        match &self.order {
+            Some(o) => vec![BoardCmd::Act(f(o.order.order_id))],
+            None => Vec::new(),
+        }
+    }
+
+    fn priority(&mut self, c: char) -> Vec<BoardCmd> {
+        match c.to_digit(10).and_then(|d| PRIORITIES.get((d as usize).wrapping_sub(1))) {
+            Some(p) => self.act(|o| Action::Priority { order: o, priority: p }),
+            None => self.refuse("priority: 1 low, 2 normal, 3 high, 4 urgent"),
+        }
+    }
+
+    fn answer(&mut self, ask: Ask, text: &str) -> Vec<BoardCmd> {
+        let numbers: Vec<i64> = text.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+        match (ask, numbers.as_slice()) {
+            (Ask::OrderId, [id]) if *id > 0 => vec![BoardCmd::LoadOrder(*id)],
+            (Ask::Reassign, [task, worker]) => vec![BoardCmd::Act(Action::Reassign { task: *task, worker: *worker })],
+            (Ask::OrderId, _) => self.refuse("an order id is a number"),
+            (Ask::Reassign, _) => self.refuse("type: task-id worker-id"),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Draws the board into `buf` at `area`.
+    pub fn render(&self, area: Rect, buf: &mut Buffer) {
+        let [head, body, foot] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(2)]).areas(area);
+        let at = self.data.as_ref().map(|d| d.at.format("%H:%M:%S").to_string()).unwrap_or_default();
+        let mode = if self.live { "live" } else { "polling" };
+        let title = match &self.order {
+            Some(o) => format!("TOTE BOARD · order {}", o.order.order_id),
+            None => "TOTE BOARD".to_owned(),
+        };
+        let right = format!("{at} {mode}");
+        let gap = usize::from(area.width).saturating_sub(title.chars().count() + right.chars().count());
+        Paragraph::new(format!("{title}{}{right}", " ".repeat(gap)))
+            .style(Style::default().add_modifier(Modifier::REVERSED))
+            .render(head, buf);
+        match (&self.order, &self.data) {
+            (Some(o), _) => order_lines(o, body, buf),
+            (None, Some(d)) => overview(d, body, buf),
+            (None, None) => Paragraph::new("loading…").render(body, buf),
+        }
+        let prompt = match &self.ask {
+            Some((Ask::OrderId, t)) => format!("order id: {t}_"),
+            Some((Ask::ConfirmCancel, _)) => "cancel this order? y / Esc".to_owned(),
+            Some((Ask::Priority, _)) => "priority: 1 low 2 normal 3 high 4 urgent".to_owned(),
+            Some((Ask::Reassign, t)) => format!("reassign (task worker): {t}_"),
+            None => match &self.flash {
+                Some((text, _)) => text.clone(),
+                None => String::new(),
+            },
+        };
+        let keys = if self.order.is_some() {
+            "c cancel  p priority  t retry  a reassign  Esc back  q quit"
+        } else {
+            "o order  r refresh  q quit"
+        };
+        let style = match &self.flash {
+            Some((_, true)) if self.ask.is_none() => Style::default().add_modifier(Modifier::BOLD),
+            _ => Style::default(),
+        };
+        Paragraph::new(vec![Line::styled(prompt, style), Line::raw(keys)]).render(foot, buf);
+    }
+}
+
+fn section(title: &str) -> Block<'_> {
+    Block::default().borders(Borders::TOP).title(title)
+}
+
+fn overview(d: &BoardView, area: Rect, buf: &mut Buffer) {
+    let wide = area.width >= 100;
+    let [top, bottom] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
+    let [queues, alerts] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
+    let [output, devices] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
+    let mut q: Vec<String> = d
+        .queues
+        .iter()
+        .map(|x| {
+            let status: String = x.status.chars().take(if wide { 16 } else { 11 }).collect();
+            let w = if wide { 16 } else { 11 };
+            format!("{:<8} {status:<w$} {:<6} {:>4} {:>6}", x.queue, x.priority, x.count, age(x.oldest_secs))
+        })
+        .collect();
+    if q.is_empty() {
+        q.push("no open work".into());
+    }
+    Paragraph::new(q.join("\n")).block(section(" Queues: status prio n oldest ")).render(queues, buf);
+    let mut a: Vec<String> =
+        d.alerts.iter().map(|x| format!("{:>6} {} {}", age(x.age_secs), x.rule.replace('_', " "), x.subject)).collect();
+    if a.is_empty() {
+        a.push("no alerts".into());
+    }
+    Paragraph::new(a.join("\n"))
+        .wrap(Wrap { trim: true })
+        .block(section(&format!(" Alerts ({}) ", d.alerts.len())))
+        .render(alerts, buf);
+    let p = |s: Option<i64>| s.map_or("-".to_owned(), age);
+    let mut o = Vec::new();
+    for t in [&d.hour, &d.day] {
+        let span = if t.window_secs <= 3600 { "hour" } else { "day " };
+        o.push(format!(
+            "{span}: shipped {} p50 {} p95 {} short {:.1}%",
+            t.shipped,
+            p(t.order_to_ship_p50_secs),
+            p(t.order_to_ship_p95_secs),
+            t.shortage_rate * 100.0
+        ));
+    }
+    o.push(format!("stock-outs today: {} reallocated, {} unfulfillable", d.day.reallocated, d.day.unfulfillable));
+    let per_worker: Vec<String> =
+        d.hour.picks_by_worker.iter().map(|w| format!("{} {}/h", w.worker, w.picks)).collect();
+    o.push(format!("picks: {}", if per_worker.is_empty() { "-".to_owned() } else { per_worker.join(", ") }));
+    if wide {
+        let wf: Vec<String> = d.workflows.iter().map(|w| format!("{} {} {}", w.kind, w.status, w.count)).collect();
+        o.push(format!("workflows: {}", wf.join(", ")));
+    }
+    Paragraph::new(o.join("\n")).wrap(Wrap { trim: true }).block(section(" Throughput ")).render(output, buf);
+    let mut v: Vec<String> = d
+        .devices
+        .iter()
+        .map(|x| {
+            let state = if x.silent_seconds > 60 { format!("OFF {}", age(x.silent_seconds)) } else { "online".into() };
+            format!("{:<10} {:<10} q{}", x.device_id, state, x.queued)
+        })
+        .collect();
+    if v.is_empty() {
+        v.push("no devices yet".into());
+    }
+    Paragraph::new(v.join("\n")).block(section(" Devices ")).render(devices, buf);
+}
+
+fn order_lines(o: &OrderDetail, area: Rect, buf: &mut Buffer) {
+    let mut lines = vec![format!(
+        "{} {} priority {} → {}, {}",
+        o.order.request_id, o.order.status, o.order.priority, o.order.ship_to.contact_name, o.order.ship_to.city
+    )];
+    for f in &o.order.fulfillments {
+        let tasks: Vec<String> = f
+            .picking
+            .iter()
+            .map(|t| format!("pick {} {} {}", t.task_id, t.status, t.progress))
+            .chain(f.packing.iter().map(|t| format!("pack {} {}", t.task_id, t.status)))
+            .collect();
+        lines.push(format!("{} {}: {} — {}", f.fulfillment_id, f.warehouse, f.status, tasks.join(", ")));
+    }
+    let room = usize::from(area.height).saturating_sub(lines.len() + 2 * o.workflows.len() + 1);
+    for w in &o.workflows {
+        let s = &w.summary;
+        lines.push(format!("{} {} at {}", s.workflow_id, s.status, s.current_step));
+        lines.push(format!("  {}", s.blocking_reason.as_deref().unwrap_or("not blocked")));
+    }
+    // The history shown is the fulfillment's (the intake's ends at "created").
+    let shown = o.workflows.iter().rev().find(|w| w.summary.kind == "order_fulfillment").or(o.workflows.last());
+    if let Some(w) = shown {
+        let recent = w.history.len().saturating_sub(room);
+        for h in &w.history[recent..] {
+            let activity = h.detail.pointer("/activity/name").and_then(|a| a.as_str()).unwrap_or_default();
+            lines.push(format!("  {:>3} {} {} {activity}", h.seq, h.at.format("%H:%M:%S"), h.event));
+        }
+    }
+    Paragraph::new(lines.join("\n")).wrap(Wrap { trim: false }).block(section(" Order ")).render(area, buf);
+}

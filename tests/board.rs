@@ -1,0 +1,209 @@
+//! The supervisor board: its read model on seeded data with a frozen clock
+//! (every alert rule firing), its screens at 80x24 and 120x40 as insta
+//! snapshots, its keys and actions, and a priority change reaching the
+//! queues.
+
+mod common;
+
+use common::{Fixture, accepted, order};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+use tote::app::Command;
+use tote::app::command::{PackageDto, PackagingTypeDto};
+use tote::domain::alerts::Thresholds;
+use tote::tui::board::{Action, Board, BoardCmd, BoardKey, BoardMsg, OrderDetail};
+
+fn screen(b: &Board, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("backend");
+    term.draw(|f| b.render(f.area(), f.buffer_mut())).expect("draw");
+    format!("{}", term.backend())
+}
+
+fn shot(b: &Board, name: &str) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(format!("{name}@{w}x{h}"), screen(b, w, h));
+    }
+}
+
+fn keys(b: &mut Board, text: &str) -> Vec<BoardCmd> {
+    text.chars().flat_map(|c| b.update(BoardMsg::Key(BoardKey::Char(c)))).collect()
+}
+
+fn package() -> PackageDto {
+    PackageDto { packaging_type: PackagingTypeDto::Box, weight_g: 500, length_mm: 200, width_mm: 150, height_mm: 100 }
+}
+
+/// A floor at 10:45: one order shipped, one picking task started at
+/// 08:40 and never finished, one packing task open without dimensions, an
+/// expired hold, urgent work waiting, a device silent since 08:40.
+fn floor() -> (Fixture, i64) {
+    let f = Fixture::new();
+    // Shipped: picked, packed, carrier steps reported by hand.
+    let (o1, t1) = accepted(&f.ok(order("b-1", &[("SKU-A", 2, "W1")])));
+    f.ok(Command::AssignPicking { task_id: t1[0].1, worker_id: f.picker });
+    f.ok(Command::StartPicking { task_id: t1[0].1, worker_id: f.picker });
+    let item = f.svc.picking_task_view(t1[0].1).expect("task").items[0].item_id;
+    let pick = Command::PickItem {
+        task_id: t1[0].1,
+        item_id: item,
+        worker_id: Some(f.picker),
+        location: "A-01".into(),
+        item: "SKU-A".into(),
+        quantity: 2,
+    };
+    f.ok(pick);
+    f.ok(Command::CompletePicking { task_id: t1[0].1, worker_id: Some(f.picker) });
+    let pack = f.svc.order_view(o1).expect("order").fulfillments[0].packing[0].task_id;
+    f.ok(Command::StartPacking { task_id: pack, worker_id: f.packer });
+    f.ok(Command::SetPackageDetails { task_id: pack, worker_id: Some(f.packer), sequence: 1, package: package() });
+    f.clock.advance(chrono::Duration::minutes(40));
+    f.ok(Command::CompletePacking { task_id: pack, worker_id: Some(f.packer) });
+    report(&f, json!({"kind": "shipment", "carrier": "local", "tracking": ["TT000000017RS"]}));
+    report(&f, json!({"kind": "done"}));
+    // Stuck: a picking task in progress since 08:40.
+    let (_, t2) = accepted(&f.ok(order("b-2", &[("SKU-B", 1, "W2")])));
+    f.ok(Command::AssignPicking { task_id: t2[0].1, worker_id: f.picker });
+    f.ok(Command::StartPicking { task_id: t2[0].1, worker_id: f.picker });
+    // A packing task without dimensions: picked and started, no box yet.
+    let (o3, t3) = accepted(&f.ok(order("b-3", &[("SKU-C", 1, "W3")])));
+    f.ok(Command::AssignPicking { task_id: t3[0].1, worker_id: f.picker });
+    f.ok(Command::StartPicking { task_id: t3[0].1, worker_id: f.picker });
+    let item = f.svc.picking_task_view(t3[0].1).expect("task").items[0].item_id;
+    let pick = Command::PickItem {
+        task_id: t3[0].1,
+        item_id: item,
+        worker_id: Some(f.picker),
+        location: "C-01".into(),
+        item: "SKU-C".into(),
+        quantity: 1,
+    };
+    f.ok(pick);
+    f.ok(Command::CompletePicking { task_id: t3[0].1, worker_id: Some(f.picker) });
+    let pack3 = f.svc.order_view(o3).expect("order").fulfillments[0].packing[0].task_id;
+    f.ok(Command::StartPacking { task_id: pack3, worker_id: f.packer });
+    // An expired hold, and urgent work waiting.
+    f.ok(Command::ReserveStock { warehouse: "W1".into(), sku: "SKU-A".into(), quantity: 1, ttl_seconds: 600 });
+    let mut urgent = order("b-4", &[("SKU-A", 1, "W1")]);
+    if let Command::SubmitOrder(r) = &mut urgent {
+        r.priority = "urgent".into();
+    }
+    f.ok(urgent);
+    // A device heard from at 09:00.
+    f.svc
+        .store()
+        .write(|tx| {
+            tx.device_seen(&tote::storage::device::DeviceRow {
+                device_id: "HH-07".into(),
+                worker_id: Some(f.picker),
+                last_seen: f.svc.now(),
+                queued: 3,
+                oldest_queued_at: None,
+            })
+        })
+        .expect("device");
+    f.clock.advance(chrono::Duration::minutes(125));
+    (f, o3)
+}
+
+fn report(f: &Fixture, result: serde_json::Value) {
+    let now = f.svc.now();
+    let t = f.svc.store().read(|tx| tx.due_activities(now, 10)).expect("due").remove(0);
+    f.ok(Command::CompleteActivity {
+        task_id: t.id,
+        attempt: t.attempt,
+        result: Some(result),
+        error: None,
+        started_at: None,
+    });
+}
+
+#[test]
+fn the_board_shows_queues_alerts_throughput_and_devices() {
+    let (f, _) = floor();
+    let data = f.svc.board(&Thresholds::default()).expect("board");
+    let rules: Vec<&str> = data.alerts.iter().map(|a| a.rule.as_str()).collect();
+    assert_eq!(
+        rules,
+        vec!["picking_stuck", "packing_without_dimensions", "reservation_not_released"],
+        "{:?}",
+        data.alerts
+    );
+    assert_eq!(data.day.shipped, 1);
+    assert_eq!(data.day.order_to_ship_p50_secs, Some(40 * 60));
+    assert_eq!(data.hour.shipped, 0, "shipped 2 h ago");
+    assert!(data.queues.iter().any(|q| q.queue == "picking" && q.priority == "urgent" && q.status == "pending"));
+    assert_eq!(data.devices[0].silent_seconds, 125 * 60);
+    let mut b = Board::new();
+    b.update(BoardMsg::Live(true));
+    b.update(BoardMsg::Data(Ok(data)));
+    shot(&b, "board_overview");
+}
+
+#[test]
+fn each_alert_rule_can_be_turned_by_its_threshold() {
+    let (f, _) = floor();
+    let loose = Thresholds {
+        picking_in_progress: chrono::Duration::hours(4),
+        packing_without_dimensions: chrono::Duration::hours(4),
+        carrier_unavailable: chrono::Duration::hours(4),
+    };
+    let rules: Vec<String> = f.svc.alerts(&loose).expect("alerts").iter().map(|a| a.rule.as_str().to_owned()).collect();
+    assert_eq!(rules, vec!["reservation_not_released"], "only the expired hold has no threshold");
+    // Releasing the hold clears its alert.
+    f.ok(Command::ReleaseExpired);
+    assert!(f.svc.alerts(&loose).expect("alerts").is_empty());
+}
+
+#[test]
+fn an_order_drills_down_and_the_keys_ask_for_actions() {
+    let (f, o3) = floor();
+    let mut b = Board::new();
+    b.update(BoardMsg::Data(Ok(f.svc.board(&Thresholds::default()).expect("board"))));
+    assert!(keys(&mut b, "o").is_empty());
+    let cmds = keys(&mut b, &o3.to_string());
+    assert!(cmds.is_empty());
+    assert_eq!(b.update(BoardMsg::Key(BoardKey::Enter)), vec![BoardCmd::LoadOrder(o3)]);
+    let order = f.svc.order_view(o3).expect("order");
+    let workflows = f
+        .svc
+        .order_workflows(o3)
+        .expect("wf")
+        .iter()
+        .map(|w| f.svc.workflow_view(&w.workflow_id).expect("view"))
+        .collect();
+    b.update(BoardMsg::Order(Ok(OrderDetail { order, workflows })));
+    shot(&b, "board_order");
+    assert_eq!(keys(&mut b, "p4"), vec![BoardCmd::Act(Action::Priority { order: o3, priority: "urgent" })]);
+    assert_eq!(keys(&mut b, "p9"), vec![BoardCmd::Beep], "not a priority");
+    assert!(keys(&mut b, "cn").is_empty(), "n does not confirm");
+    assert_eq!(keys(&mut b, "cy"), vec![BoardCmd::Act(Action::Cancel { order: o3 })]);
+    let wf = b.clone();
+    assert!(matches!(keys(&mut b, "t").as_slice(), [BoardCmd::Act(Action::Retry { .. })]), "{wf:?}");
+    keys(&mut b, "a12 5");
+    assert_eq!(b.update(BoardMsg::Key(BoardKey::Enter)), vec![BoardCmd::Act(Action::Reassign { task: 12, worker: 5 })]);
+    assert_eq!(b.update(BoardMsg::Key(BoardKey::Esc)), vec![]);
+    assert_eq!(keys(&mut b, "q"), vec![BoardCmd::Quit]);
+}
+
+#[test]
+fn a_priority_change_moves_the_open_work_up_the_queue() {
+    let f = Fixture::new();
+    let (low_order, low) = accepted(&f.ok(order("p-1", &[("SKU-A", 1, "W1")])));
+    let (_, other) = accepted(&f.ok(order("p-2", &[("SKU-A", 1, "W1")])));
+    let claim = |f: &Fixture| match f.ok(Command::ClaimTask {
+        worker_id: f.picker,
+        queue: tote::app::command::QueueDto::Picking,
+        lookahead: false,
+    }) {
+        tote::app::Outcome::Claimed { task_id, .. } => task_id,
+        o => panic!("{o:?}"),
+    };
+    f.ok(Command::ChangePriority { order_id: low_order, priority: "urgent".into() });
+    assert_eq!(claim(&f), Some(low[0].1), "the urgent order first, though older is {}", other[0].1);
+    assert_eq!(f.svc.order_view(low_order).expect("order").priority, "urgent");
+    let fid = f.svc.order_view(low_order).expect("order").fulfillments[0].fulfillment_id;
+    assert_eq!(f.svc.workflow_view(&format!("order-fulfillment-{fid}")).expect("wf").summary.priority, "urgent");
+    assert_eq!(f.code(Command::ChangePriority { order_id: low_order, priority: "asap".into() }), "E001");
+    assert!(f.event_types().iter().any(|t| t == "order.priority_changed"));
+}
