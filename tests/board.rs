@@ -153,6 +153,42 @@ fn each_alert_rule_can_be_turned_by_its_threshold() {
     // Releasing the hold clears its alert.
     f.ok(Command::ReleaseExpired);
     assert!(f.svc.alerts(&loose).expect("alerts").is_empty());
+    // A carrier that keeps failing: the alert fires after 5 minutes.
+    let (o, t) = accepted(&f.ok(order("b-9", &[("SKU-A", 1, "W1")])));
+    f.ok(Command::AssignPicking { task_id: t[0].1, worker_id: f.picker });
+    f.ok(Command::StartPicking { task_id: t[0].1, worker_id: f.picker });
+    let item = f.svc.picking_task_view(t[0].1).expect("task").items[0].item_id;
+    let pick = Command::PickItem {
+        task_id: t[0].1,
+        item_id: item,
+        worker_id: Some(f.picker),
+        location: "A-01".into(),
+        item: "SKU-A".into(),
+        quantity: 1,
+    };
+    f.ok(pick);
+    f.ok(Command::CompletePicking { task_id: t[0].1, worker_id: Some(f.picker) });
+    let pack = f.svc.order_view(o).expect("order").fulfillments[0].packing[0].task_id;
+    f.ok(Command::StartPacking { task_id: pack, worker_id: f.packer });
+    f.ok(Command::SetPackageDetails { task_id: pack, worker_id: Some(f.packer), sequence: 1, package: package() });
+    f.ok(Command::CompletePacking { task_id: pack, worker_id: Some(f.packer) });
+    let now = f.svc.now();
+    let task = f.svc.store().read(|tx| tx.due_activities(now, 10)).expect("due").remove(0);
+    let error = json!({"code": "E901", "message": "carrier unavailable", "retryable": true});
+    f.ok(Command::CompleteActivity {
+        task_id: task.id,
+        attempt: 1,
+        result: None,
+        error: Some(error),
+        started_at: None,
+    });
+    let carrier = |f: &Fixture| {
+        f.svc.alerts(&Thresholds::default()).expect("alerts").iter().any(|a| a.rule.as_str() == "carrier_unavailable")
+    };
+    f.clock.advance(chrono::Duration::minutes(4));
+    assert!(!carrier(&f), "4 minutes is within the threshold");
+    f.clock.advance(chrono::Duration::minutes(2));
+    assert!(carrier(&f), "6 minutes of failing");
 }
 
 #[test]

@@ -48,26 +48,31 @@ fn ask_pin() -> Result<String> {
     read_pin
 }
 
-pub fn board(args: &BoardArgs) -> Result<()> {
-    let pin = match &args.pin {
-        Some(p) => p.clone(),
-        None => ask_pin()?,
-    };
+/// Logs a supervisor in; returns the session token.
+pub fn login(server: &str, badge: &str, pin: &str) -> Result<String> {
     let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(10)).build()?;
-    let url = format!("{}/api/v1/auth/login", args.server.trim_end_matches('/'));
+    let url = format!("{}/api/v1/auth/login", server.trim_end_matches('/'));
     let resp = http
         .post(&url)
-        .json(&serde_json::json!({"badge": args.badge, "pin": pin}))
+        .json(&serde_json::json!({"badge": badge, "pin": pin}))
         .send()
-        .with_context(|| format!("reaching {}", args.server))?;
+        .with_context(|| format!("reaching {server}"))?;
     let status = resp.status();
     let body: serde_json::Value = resp.json().context("reading the login answer")?;
     if !status.is_success() {
         bail!("login refused: {} {}", body["code"].as_str().unwrap_or(""), body["message"].as_str().unwrap_or(""));
     }
     if !matches!(body["role"].as_str(), Some("supervisor" | "admin")) {
-        bail!("the board is for supervisors; {} is a {}", args.badge, body["role"].as_str().unwrap_or("?"));
+        bail!("the board is for supervisors; {badge} is a {}", body["role"].as_str().unwrap_or("?"));
     }
-    let token = body["token"].as_str().context("no token in the login answer")?.to_owned();
+    Ok(body["token"].as_str().context("no token in the login answer")?.to_owned())
+}
+
+pub fn board(args: &BoardArgs) -> Result<()> {
+    let pin = match &args.pin {
+        Some(p) => p.clone(),
+        None => ask_pin()?,
+    };
+    let token = login(&args.server, &args.badge, &pin)?;
     run(BoardOptions { server: args.server.clone(), token, refresh: Duration::from_secs(args.refresh_seconds.max(1)) })
 }

@@ -121,8 +121,8 @@ fn seed(svc: &Services) -> Result<String> {
 
 fn menu(dir: &Path, url: &str) -> Result<()> {
     loop {
-        let info = vec![format!("Badges P-001 K-001, PIN {PIN}"), format!("Server {url}")];
-        let items = vec![("Picker".to_owned(), true), ("Packer".to_owned(), true), ("Board".to_owned(), false)];
+        let info = vec![format!("Badges P-001 K-001 S-001, PIN {PIN}"), format!("Server {url}")];
+        let items = vec![("Picker".to_owned(), true), ("Packer".to_owned(), true), ("Board".to_owned(), true)];
         let mut m = Menu::new("TOTE DEMO", info, items);
         let opts = |device: &str, printer| -> Result<Options> {
             Ok(Options {
@@ -139,6 +139,15 @@ fn menu(dir: &Path, url: &str) -> Result<()> {
             Some(1) => {
                 let uri: PrinterUri = format!("file://{}/", std::path::absolute(labels(dir))?.display()).parse()?;
                 term::run(&mut Packer::new(Input::default()), opts("demo-packer", Some(uri))?)?
+            }
+            Some(2) => {
+                let token = super::board::login(url, "S-001", PIN)?;
+                let refresh = Duration::from_secs(5);
+                tote::tui::board_run::run(tote::tui::board_run::BoardOptions {
+                    server: url.to_owned(),
+                    token,
+                    refresh,
+                })?
             }
             _ => return Ok(()),
         }
