@@ -26,6 +26,7 @@ mod picking;
 mod reservations;
 pub mod task_views;
 pub mod views;
+mod wave;
 pub mod workflow;
 
 pub use clock::{Clock, FixedClock, SystemClock, new_op_id};

@@ -16,6 +16,7 @@
 //! - [`event`]: facts written to the outbox.
 //! - [`alerts`]: stuck-work alert rules over facts (clock and thresholds passed in).
 //! - [`auth`]: roles, callers, endpoint access and the PIN lockout rule.
+//! - [`wave`]: which tasks a wave takes and how they are batched for cluster picking.
 //! - [`workflow`]: the intake and fulfillment workflows as pure deciders.
 
 pub mod alerts;
@@ -29,6 +30,7 @@ pub mod order;
 pub mod packing;
 pub mod picking;
 pub mod stock;
+pub mod wave;
 pub mod workflow;
 
 pub use error::{DomainError, ErrorKind};

@@ -31,6 +31,7 @@ pub mod print_jobs;
 pub mod queues;
 pub mod relay;
 pub mod stock;
+pub mod waves;
 pub mod workflow;
 
 pub use auth::{SessionRow, WorkerRow};
@@ -56,6 +57,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_devices", include_str!("storage/migrations/0004_devices.sql")),
     ("0005_webhooks", include_str!("storage/migrations/0005_webhooks.sql")),
     ("0006_workflows", include_str!("storage/migrations/0006_workflows.sql")),
+    ("0007_waves", include_str!("storage/migrations/0007_waves.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and
@@ -246,6 +248,9 @@ impl Tx<'_> {
             "activity_tasks",
             "timers",
             "shipments",
+            "waves",
+            "wave_batches",
+            "batch_totes",
         ];
         let table = TABLES
             .iter()

@@ -192,6 +192,22 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
             let queue = if who == Who::Packer { "packing" } else { "picking" };
             (p.into(), Some(json!({"op_id": op, "queue": queue})))
         }
+        ("POST", "/api/v1/waves") => {
+            w.order();
+            (p.into(), Some(json!({"op_id": op, "warehouse": "W1", "batch_size": 2})))
+        }
+        ("POST", "/api/v1/batches/claim") => {
+            w.order();
+            w.f.ok(Command::ReleaseWave {
+                warehouse: "W1".into(),
+                priorities: vec![],
+                zone: None,
+                cutoff: None,
+                max_tasks: 1,
+                batch_size: 1,
+            });
+            (p.into(), Some(json!({"op_id": op})))
+        }
         ("POST", "/api/v1/ops") => (p.into(), Some(json!({"device_id": "HH-1", "queued": 0, "ops": []}))),
         ("GET", "/api/v1/devices") => (p.into(), None),
         ("GET", "/api/v1/events") => (format!("{p}?after=0&follow=false"), None),
@@ -380,6 +396,8 @@ const POLICY: &[(&str, &str)] = &[
     ("POST /api/v1/workflows/{id}/retry", "sa"),
     ("GET /api/v1/orders/{id}/picking-tasks", "kpsa"),
     ("POST /api/v1/tasks/claim", "kpsa"),
+    ("POST /api/v1/waves", "sa"),
+    ("POST /api/v1/batches/claim", "ksa"),
     ("POST /api/v1/ops", "kpsa"),
     ("GET /api/v1/devices", "sa"),
     ("GET /api/v1/events", "kpsai"),

@@ -109,6 +109,28 @@ fn first() -> u32 {
     1
 }
 
+fn wave_size() -> u32 {
+    50
+}
+
+fn cart_size() -> u32 {
+    4
+}
+
+/// A task of a batch and the tote its units go into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ToteDto {
+    pub task_id: i64,
+    pub tote: String,
+}
+
+/// A batch of a wave: one picker, one walk, a tote per task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BatchDto {
+    pub batch_id: i64,
+    pub totes: Vec<ToteDto>,
+}
+
 /// Every state-changing request the services accept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -269,6 +291,36 @@ pub enum Command {
     RetryWorkflow {
         workflow_id: String,
     },
+    /// Cluster picking: a pick into the task's tote, which is scanned too.
+    PickItemIntoTote {
+        task_id: i64,
+        item_id: i64,
+        worker_id: Option<i64>,
+        location: String,
+        item: String,
+        quantity: u32,
+        tote: String,
+    },
+    /// A supervisor releases a wave: pending picking tasks chosen by
+    /// priority, zone and cut-off, grouped into batches of `batch_size` totes.
+    ReleaseWave {
+        warehouse: String,
+        #[serde(default)]
+        priorities: Vec<String>,
+        #[serde(default)]
+        zone: Option<String>,
+        #[serde(default)]
+        cutoff: Option<DateTime<Utc>>,
+        #[serde(default = "wave_size")]
+        max_tasks: u32,
+        #[serde(default = "cart_size")]
+        batch_size: u32,
+    },
+    /// A picker takes the batch it holds, or the next one: every task of it
+    /// is assigned to the picker.
+    ClaimBatch {
+        worker_id: i64,
+    },
     /// A supervisor moves an order (its open tasks, workflows and queued
     /// activities) to another priority.
     ChangePriority {
@@ -364,6 +416,14 @@ pub enum Outcome {
         order_id: i64,
         priority: String,
     },
+    Wave {
+        wave_id: i64,
+        batches: Vec<BatchDto>,
+    },
+    /// The batch the picker now holds (`None`: no batch is waiting).
+    Batch {
+        batch: Option<BatchDto>,
+    },
     /// The claimed task, or `None` when the queue is empty.
     Claimed {
         queue: QueueDto,
@@ -427,11 +487,14 @@ impl Command {
             Command::RetryWorkflow { .. } => "retry_workflow",
             Command::UpdateAddress { .. } => "update_address",
             Command::ChangePriority { .. } => "change_priority",
+            Command::PickItemIntoTote { .. } => "pick_item_into_tote",
+            Command::ReleaseWave { .. } => "release_wave",
+            Command::ClaimBatch { .. } => "claim_batch",
         }
     }
 
     pub(super) fn run(&self, ctx: &mut Ctx<'_, '_>) -> Result<Outcome, AppError> {
-        use super::{cancel, claim, intake, inventory, packing, picking, workflow};
+        use super::{cancel, claim, intake, inventory, packing, picking, wave, workflow};
         match self {
             Command::SubmitOrder(req) => intake::submit(ctx, req),
             Command::CancelOrder { order_id, reason } => cancel::cancel_order(ctx, *order_id, reason),
@@ -499,6 +562,15 @@ impl Command {
             }
             Command::UpdateAddress { order_id, ship_to } => workflow::update_address(ctx, *order_id, ship_to),
             Command::ChangePriority { order_id, priority } => cancel::change_priority(ctx, *order_id, priority),
+            Command::PickItemIntoTote { task_id, item_id, worker_id, location, item, quantity, tote } => {
+                crate::domain::wave::check_tote(*task_id, tote)?;
+                picking::pick(ctx, *task_id, *item_id, *worker_id, location, item, *quantity)
+            }
+            Command::ReleaseWave { warehouse, priorities, zone, cutoff, max_tasks, batch_size } => {
+                let criteria = wave::criteria(priorities, zone.as_deref(), *cutoff, *max_tasks, *batch_size)?;
+                wave::release(ctx, warehouse, &criteria)
+            }
+            Command::ClaimBatch { worker_id } => wave::claim(ctx, *worker_id),
         }
     }
 }

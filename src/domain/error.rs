@@ -35,6 +35,8 @@ pub enum DomainError {
     WrongLocation { expected: String, scanned: String },
     #[error("wrong item: scanned {scanned:?}, expected {expected}")]
     WrongItem { expected: String, scanned: String },
+    #[error("wrong tote: scanned {scanned:?}, expected {expected}")]
+    WrongTote { expected: String, scanned: String },
     #[error("over-pick: {requested} requested but only {remaining} remaining")]
     OverPick { requested: Qty, remaining: Qty },
     #[error("{pending} item(s) still pending")]
@@ -79,9 +81,11 @@ impl DomainError {
     pub fn kind(&self) -> ErrorKind {
         use DomainError as E;
         match self {
-            E::Invalid { .. } | E::WrongLocation { .. } | E::WrongItem { .. } | E::OverPick { .. } => {
-                ErrorKind::Validation
-            }
+            E::Invalid { .. }
+            | E::WrongLocation { .. }
+            | E::WrongItem { .. }
+            | E::WrongTote { .. }
+            | E::OverPick { .. } => ErrorKind::Validation,
             E::NotFound { .. } => ErrorKind::NotFound,
             E::IllegalTransition { .. }
             | E::ItemsIncomplete { .. }
@@ -116,6 +120,7 @@ impl DomainError {
             E::Invalid { field, .. } => Some(field),
             E::WrongLocation { .. } => Some("location"),
             E::WrongItem { .. } => Some("item"),
+            E::WrongTote { .. } => Some("tote"),
             E::OverPick { .. } => Some("quantity"),
             _ => None,
         }
@@ -130,6 +135,7 @@ impl DomainError {
             E::WrongLocation { .. } => ("E101", "wrong loc"),
             E::WrongItem { .. } => ("E102", "wrong item"),
             E::OverPick { .. } => ("E103", "too many"),
+            E::WrongTote { .. } => ("E107", "wrong tote"),
             E::ItemsIncomplete { .. } => ("E104", "items left"),
             E::WorkerRequired { .. } => ("E105", "no worker"),
             E::NotAssignee { .. } => ("E106", "not your task"),
@@ -158,6 +164,7 @@ mod tests {
             DomainError::WrongLocation { expected: "A-01-01".into(), scanned: "B".into() },
             DomainError::WrongItem { expected: "SKU1".into(), scanned: "X".into() },
             DomainError::OverPick { requested: Qty(3), remaining: Qty(1) },
+            DomainError::WrongTote { expected: "TOTE-1".into(), scanned: "TOTE-2".into() },
             DomainError::ItemsIncomplete { pending: 2 },
             DomainError::WorkerRequired { action: "start" },
             DomainError::NotAssignee { assigned: "1".into(), worker: "2".into() },

@@ -32,6 +32,7 @@ mod orders;
 mod packing;
 mod picking;
 mod session;
+mod waves;
 mod workflows;
 
 use super::AppState;
@@ -50,6 +51,7 @@ pub use orders::*;
 pub use packing::*;
 pub use picking::*;
 pub use session::*;
+pub use waves::*;
 pub use workflows::*;
 
 /// Every route of the application; [`super::routes::ROUTES`] says who may
@@ -78,6 +80,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/workflows/{id}/retry", post(retry_workflow))
         .route("/api/v1/orders/{id}/picking-tasks", get(order_picking_tasks))
         .route("/api/v1/tasks/claim", post(claim_task))
+        .route("/api/v1/waves", post(release_wave))
+        .route("/api/v1/batches/claim", post(claim_batch))
         .route("/api/v1/ops", post(push_ops))
         .route("/api/v1/events", get(event_stream))
         .route("/api/v1/devices", get(list_devices))

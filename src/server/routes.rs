@@ -39,6 +39,9 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/api/v1/orders/{id}/cancel", Manage),
     r("POST", "/api/v1/orders/{id}/address", Manage),
     r("POST", "/api/v1/orders/{id}/priority", Supervise),
+    // Waves and cluster picking.
+    r("POST", "/api/v1/waves", Supervise),
+    r("POST", "/api/v1/batches/claim", Picking),
     // Supervision.
     r("GET", "/api/v1/board", Supervise),
     // Workflows.

@@ -21,6 +21,14 @@ impl Queue {
             Queue::Packing => "packing_tasks",
         }
     }
+
+    /// Tasks a wave batched are claimed with their batch, not one by one.
+    fn unbatched(self) -> &'static str {
+        match self {
+            Queue::Picking => "AND NOT EXISTS (SELECT 1 FROM batch_totes b WHERE b.picking_task_id = picking_tasks.id)",
+            Queue::Packing => "",
+        }
+    }
 }
 
 /// Filters of a task list; `None` means any.
@@ -53,9 +61,10 @@ impl Tx<'_> {
     /// The next unclaimed task: pending, highest priority, then oldest.
     pub fn next_pending_task(&self, queue: Queue) -> Result<Option<i64>> {
         let sql = format!(
-            "SELECT id FROM {} WHERE status = 'pending' AND worker_id IS NULL
+            "SELECT id FROM {} WHERE status = 'pending' AND worker_id IS NULL {}
              ORDER BY priority DESC, created_at, id LIMIT 1",
-            queue.table()
+            queue.table(),
+            queue.unbatched()
         );
         Ok(self.row(&sql, [], |r| r.get(0)).optional()?)
     }

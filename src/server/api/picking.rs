@@ -86,6 +86,9 @@ pub struct PickBody {
     pub item: String,
     #[serde(default = "one")]
     pub quantity: u32,
+    /// Cluster picking: the scanned tote; a tote not the task's is refused (E107).
+    #[serde(default)]
+    pub tote: Option<String>,
 }
 
 fn one() -> u32 {
@@ -212,13 +215,24 @@ command_handler! {
         params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = PickBody, security(("bearer" = [])),
         responses((status = 200, body = Outcome), (status = 400, body = ErrorBody, description = "wrong location, wrong item, over-pick"),
         (status = 409, body = ErrorBody)))]
-    pick_item(PickBody) => |caller, ids, b| Command::PickItem {
-        task_id: ids.get("id")?,
-        item_id: ids.get("item_id")?,
-        worker_id: as_worker(&caller, b.worker_id)?,
-        location: b.location,
-        item: b.item,
-        quantity: b.quantity,
+    pick_item(PickBody) => |caller, ids, b| match b.tote {
+        Some(tote) => Command::PickItemIntoTote {
+            task_id: ids.get("id")?,
+            item_id: ids.get("item_id")?,
+            worker_id: as_worker(&caller, b.worker_id)?,
+            location: b.location,
+            item: b.item,
+            quantity: b.quantity,
+            tote,
+        },
+        None => Command::PickItem {
+            task_id: ids.get("id")?,
+            item_id: ids.get("item_id")?,
+            worker_id: as_worker(&caller, b.worker_id)?,
+            location: b.location,
+            item: b.item,
+            quantity: b.quantity,
+        },
     }
 }
 

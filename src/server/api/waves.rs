@@ -1,0 +1,75 @@
+//! Waves and cluster picking: a supervisor releases a wave, a picker claims
+//! a batch. (A pick into a tote is the pick endpoint with `tote` set.)
+
+use super::{acting_worker, run};
+use crate::app::{Command, Outcome};
+use crate::domain::auth::Caller;
+use crate::server::AppState;
+use crate::server::error::{ApiError, ErrorBody};
+use crate::server::extract::{Body, op_id};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::{Extension, Json};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct WaveBody {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    pub warehouse: String,
+    /// Only these priorities (low, normal, high, urgent); empty: any.
+    #[serde(default)]
+    pub priorities: Vec<String>,
+    /// Only tasks whose every location starts with this.
+    #[serde(default)]
+    pub zone: Option<String>,
+    /// Only orders taken before this moment (a carrier cut-off).
+    #[serde(default)]
+    pub cutoff: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub max_tasks: Option<u32>,
+    /// Totes per cart.
+    #[serde(default)]
+    pub batch_size: Option<u32>,
+}
+
+#[utoipa::path(post, path = "/api/v1/waves", tag = "waves", request_body = WaveBody, security(("bearer" = [])),
+    responses((status = 200, body = Outcome), (status = 400, body = ErrorBody, description = "a bad criterion, or nothing matches")))]
+pub async fn release_wave(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Body(b): Body<WaveBody>,
+) -> Result<Json<Outcome>, ApiError> {
+    let command = Command::ReleaseWave {
+        warehouse: b.warehouse,
+        priorities: b.priorities,
+        zone: b.zone,
+        cutoff: b.cutoff,
+        max_tasks: b.max_tasks.unwrap_or(50),
+        batch_size: b.batch_size.unwrap_or(4),
+    };
+    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, command).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BatchClaimBody {
+    #[serde(default)]
+    pub op_id: Option<String>,
+    /// A supervisor may claim for a picker.
+    #[serde(default)]
+    pub worker_id: Option<i64>,
+}
+
+#[utoipa::path(post, path = "/api/v1/batches/claim", tag = "waves", request_body = BatchClaimBody,
+    security(("bearer" = [])), responses((status = 200, body = Outcome)))]
+pub async fn claim_batch(
+    State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    Body(b): Body<BatchClaimBody>,
+) -> Result<Json<Outcome>, ApiError> {
+    let worker_id = acting_worker(&caller, b.worker_id)?;
+    run(&st, op_id(&headers, b.op_id.as_deref(), None)?, Command::ClaimBatch { worker_id }).await
+}
