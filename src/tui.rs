@@ -17,6 +17,7 @@
 pub mod board;
 pub mod board_run;
 pub mod client;
+pub mod cluster;
 pub mod device;
 pub mod input;
 pub mod login;
@@ -84,6 +85,8 @@ pub enum Call {
     Claim {
         queue: QueueDto,
     },
+    /// Cluster picking: the batch this picker holds, or the next one.
+    ClaimBatch,
     PickingTask {
         id: i64,
     },

@@ -21,6 +21,15 @@ pub enum FloorOp {
         item: String,
         quantity: u32,
     },
+    /// Cluster picking: the units go into the task's tote, scanned too.
+    PickToTote {
+        task_id: i64,
+        item_id: i64,
+        location: String,
+        item: String,
+        quantity: u32,
+        tote: String,
+    },
     /// `quantity`: units found before the shelf ran out.
     Short {
         task_id: i64,
@@ -66,6 +75,7 @@ pub enum Work {
 pub const OFFLINE: &[(&str, bool)] = &[
     ("start_picking", true),
     ("pick", true),
+    ("pick_to_tote", true),
     ("short", true),
     ("skip", true),
     ("complete_picking", true),
@@ -76,6 +86,7 @@ pub const OFFLINE: &[(&str, bool)] = &[
     ("complete_packing", true),
     ("login", false),
     ("claim", false),
+    ("claim_batch", false),
     ("find_packing_task", false),
     ("label", false),
 ];
@@ -85,6 +96,7 @@ impl FloorOp {
         match self {
             FloorOp::StartPicking { .. } => "start_picking",
             FloorOp::Pick { .. } => "pick",
+            FloorOp::PickToTote { .. } => "pick_to_tote",
             FloorOp::Short { .. } => "short",
             FloorOp::Skip { .. } => "skip",
             FloorOp::CompletePicking { .. } => "complete_picking",
@@ -99,6 +111,7 @@ impl FloorOp {
         match self {
             FloorOp::StartPicking { task_id }
             | FloorOp::Pick { task_id, .. }
+            | FloorOp::PickToTote { task_id, .. }
             | FloorOp::Short { task_id, .. }
             | FloorOp::Skip { task_id, .. }
             | FloorOp::CompletePicking { task_id }
@@ -113,6 +126,7 @@ impl FloorOp {
         match self {
             FloorOp::StartPicking { .. }
             | FloorOp::Pick { .. }
+            | FloorOp::PickToTote { .. }
             | FloorOp::Short { .. }
             | FloorOp::Skip { .. }
             | FloorOp::CompletePicking { .. } => Work::Picking,
@@ -127,6 +141,9 @@ impl FloorOp {
             FloorOp::StartPicking { task_id } => Command::StartPicking { task_id, worker_id: worker },
             FloorOp::Pick { task_id, item_id, location, item, quantity } => {
                 Command::PickItem { task_id, item_id, worker_id: w, location, item, quantity }
+            }
+            FloorOp::PickToTote { task_id, item_id, location, item, quantity, tote } => {
+                Command::PickItemIntoTote { task_id, item_id, worker_id: w, location, item, quantity, tote }
             }
             FloorOp::Short { task_id, item_id, quantity, reason } => {
                 Command::ShortItem { task_id, item_id, worker_id: w, quantity, reason }
@@ -161,6 +178,14 @@ mod tests {
         let ops = [
             FloorOp::StartPicking { task_id: 1 },
             FloorOp::Pick { task_id: 1, item_id: 1, location: "A".into(), item: "S".into(), quantity: 1 },
+            FloorOp::PickToTote {
+                task_id: 1,
+                item_id: 1,
+                location: "A".into(),
+                item: "S".into(),
+                quantity: 1,
+                tote: "TOTE-1".into(),
+            },
             FloorOp::Short { task_id: 1, item_id: 1, quantity: 0, reason: "damaged".into() },
             FloorOp::Skip { task_id: 1, item_id: 1, reason: "other".into() },
             FloorOp::CompletePicking { task_id: 1 },

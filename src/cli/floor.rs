@@ -45,6 +45,9 @@ pub struct FloorArgs {
     /// session, screen, print jobs) [default: $XDG_DATA_HOME/tote].
     #[arg(long, env = "TOTE_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// (tote pick) Cluster picking: walk a wave's batch, one tote per order.
+    #[arg(long)]
+    cluster: bool,
 }
 
 /// The `[floor]` table; every key optional.
@@ -146,6 +149,9 @@ fn setup(f: &Floor, with_printer: bool) -> Result<(Input, Options)> {
 
 pub fn pick(a: &FloorArgs) -> Result<()> {
     let (input, opts) = setup(&a.resolve()?, false)?;
+    if a.cluster {
+        return term::run(&mut tote::tui::cluster::Cluster::new(input), opts);
+    }
     term::run(&mut tote::tui::picker::Picker::new(input), opts)
 }
 

@@ -30,7 +30,7 @@ pub fn apply_picking(t: &mut PickingTaskView, op: &FloorOp) -> Outcome {
     match op {
         FloorOp::StartPicking { .. } => t.status = "in_progress".into(),
         FloorOp::CompletePicking { .. } => t.status = "completed".into(),
-        FloorOp::Pick { item_id, quantity, .. } => {
+        FloorOp::Pick { item_id, quantity, .. } | FloorOp::PickToTote { item_id, quantity, .. } => {
             if let Some(i) = t.items.iter_mut().find(|i| i.item_id == *item_id) {
                 i.picked = (i.picked + quantity).min(i.required);
                 if i.picked == i.required {

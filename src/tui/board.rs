@@ -8,6 +8,7 @@
 //! Keys: `o` open an order by id, `Esc` back, `q` quit, `r` refresh. In an
 //! order: `c` cancel (then `y`), `p` priority (then 1 low … 4 urgent),
 //! `t` retry its stuck workflow, `a` reassign a picking task (`task worker`).
+//! On the overview: `w` releases a wave (`warehouse [totes per cart]`).
 
 use super::Failure;
 use crate::app::board::BoardView;
@@ -49,10 +50,25 @@ pub enum BoardMsg {
 /// A supervisor action; each is one idempotent op through the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    Cancel { order: i64 },
-    Priority { order: i64, priority: &'static str },
-    Retry { workflow: String },
-    Reassign { task: i64, worker: i64 },
+    Cancel {
+        order: i64,
+    },
+    Priority {
+        order: i64,
+        priority: &'static str,
+    },
+    Retry {
+        workflow: String,
+    },
+    Reassign {
+        task: i64,
+        worker: i64,
+    },
+    /// A wave of the warehouse's pending picking work, `batch` totes a cart.
+    ReleaseWave {
+        warehouse: String,
+        batch: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +86,7 @@ enum Ask {
     ConfirmCancel,
     Priority,
     Reassign,
+    Wave,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -152,6 +169,10 @@ impl Board {
                 self.ask = Some((Ask::OrderId, String::new()));
                 Vec::new()
             }
+            (BoardKey::Char('w'), false) => {
+                self.ask = Some((Ask::Wave, String::new()));
+                Vec::new()
+            }
             (BoardKey::Esc, true) => {
                 self.order = None;
                 Vec::new()
@@ -201,6 +222,15 @@ impl Board {
     }
 
     fn answer(&mut self, ask: Ask, text: &str) -> Vec<BoardCmd> {
+        if ask == Ask::Wave {
+            let mut words = text.split_whitespace();
+            let warehouse = words.next().unwrap_or_default().to_owned();
+            let batch = words.next().map_or(Some(4), |w| w.parse().ok());
+            return match (warehouse.is_empty(), batch) {
+                (false, Some(batch)) => vec![BoardCmd::Act(Action::ReleaseWave { warehouse, batch })],
+                _ => self.refuse("type: warehouse [totes per cart]"),
+            };
+        }
         let numbers: Vec<i64> = text.split_whitespace().filter_map(|w| w.parse().ok()).collect();
         match (ask, numbers.as_slice()) {
             (Ask::OrderId, [id]) if *id > 0 => vec![BoardCmd::LoadOrder(*id)],
@@ -236,6 +266,7 @@ impl Board {
             Some((Ask::ConfirmCancel, _)) => "cancel this order? y / Esc".to_owned(),
             Some((Ask::Priority, _)) => "priority: 1 low 2 normal 3 high 4 urgent".to_owned(),
             Some((Ask::Reassign, t)) => format!("reassign (task worker): {t}_"),
+            Some((Ask::Wave, t)) => format!("wave (warehouse [totes]): {t}_"),
             None => match &self.flash {
                 Some((text, _)) => text.clone(),
                 None => String::new(),
@@ -244,7 +275,7 @@ impl Board {
         let keys = if self.order.is_some() {
             "c cancel  p priority  t retry  a reassign  Esc back  q quit"
         } else {
-            "o order  r refresh  q quit"
+            "o order  w wave  r refresh  q quit"
         };
         let style = match &self.flash {
             Some((_, true)) if self.ask.is_none() => Style::default().add_modifier(Modifier::BOLD),

@@ -96,6 +96,13 @@ impl Api {
                     v["step"].as_str().unwrap_or("?")
                 ))
             }
+            Action::ReleaseWave { warehouse, batch } => {
+                let v = self
+                    .post("/api/v1/waves", json!({"op_id": op_id, "warehouse": warehouse, "batch_size": batch}))
+                    .await?;
+                let batches = v["batches"].as_array().map_or(0, Vec::len);
+                Ok(format!("wave {} released: {batches} batch(es)", v["wave_id"]))
+            }
             Action::Reassign { task, worker } => {
                 self.post(
                     &format!("/api/v1/picking-tasks/{task}/assign"),

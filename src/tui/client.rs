@@ -58,6 +58,7 @@ impl Client {
                 "/api/v1/tasks/claim".into(),
                 json!({"op_id": op, "queue": queue, "lookahead": *queue == QueueDto::Picking}),
             ),
+            Call::ClaimBatch => post("/api/v1/batches/claim".into(), json!({"op_id": op})),
             Call::PickingTask { id } => get(format!("/api/v1/picking-tasks/{id}")),
             Call::PackingTasksOfOrder { order } => get(format!("/api/v1/packing-tasks?order_id={order}")),
             Call::PackingTask { id } => get(kt(id)),

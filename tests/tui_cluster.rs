@@ -1,0 +1,108 @@
+//! Cluster picking through the floor model against a real server: a wave's
+//! batch of three orders is walked once; each pick goes into its order's
+//! tote (a wrong tote beeps with E107 and changes nothing); at the end each
+//! order has its own packing task and stock is conserved.
+
+mod common;
+
+use common::server::TestServer;
+use common::{Fixture, accepted, order};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::time::Duration;
+use tote::app::{Command, Outcome};
+use tote::keymap::KeyName;
+use tote::tui::client::Client;
+use tote::tui::cluster::{Cluster, Step};
+use tote::tui::input::Input;
+use tote::tui::{App, Cmd, KeyIn, Msg, view};
+
+async fn drive(app: &mut Cluster, client: &Client, mut cmds: Vec<Cmd>) -> Vec<Cmd> {
+    let mut other = vec![];
+    while !cmds.is_empty() {
+        match cmds.remove(0) {
+            Cmd::Call(call) => {
+                let reply = client.run(&call, app.token()).await;
+                cmds.extend(app.update(Msg::Reply(reply)));
+            }
+            c => other.push(c),
+        }
+    }
+    other
+}
+
+async fn enter(app: &mut Cluster, client: &Client, text: &str) -> Vec<Cmd> {
+    let mut cmds = vec![];
+    for (n, c) in text.chars().enumerate() {
+        cmds.extend(app.update(Msg::Key(KeyIn::char(c, n as u64 * 200))));
+    }
+    cmds.extend(app.update(Msg::Key(KeyIn::enter(text.len() as u64 * 200))));
+    drive(app, client, cmds).await
+}
+
+fn screen(app: &Cluster) -> String {
+    let mut term = Terminal::new(TestBackend::new(20, 16)).expect("backend");
+    let v = app.view();
+    term.draw(|f| view::render(&v, f.area(), f.buffer_mut())).expect("draw");
+    format!("{}", term.backend())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_is_walked_once_into_separate_totes() {
+    let f = Fixture::new();
+    f.place("W1", "Z-01", "SKU-Z", 20, 1);
+    let initial = f.stock().0;
+    let server = TestServer::start(&f).await;
+    let _tokens = server.tokens(&f).await;
+    let (_, t1) = accepted(&f.ok(order("cl-1", &[("SKU-A", 1, "W1")])));
+    let (_, t2) = accepted(&f.ok(order("cl-2", &[("SKU-Z", 2, "W1")])));
+    let (_, t3) = accepted(&f.ok(order("cl-3", &[("SKU-A", 2, "W1")])));
+    let wave = Command::ReleaseWave {
+        warehouse: "W1".into(),
+        priorities: vec![],
+        zone: None,
+        cutoff: None,
+        max_tasks: 10,
+        batch_size: 3,
+    };
+    assert!(matches!(f.ok(wave), Outcome::Wave { .. }));
+    let client = Client::new(&server.base, "HH-9", Duration::from_secs(5)).expect("client");
+    let mut c = Cluster::new(Input::default());
+    enter(&mut c, &client, "B-100").await;
+    enter(&mut c, &client, "4711").await;
+    assert_eq!(c.step(), &Step::Location, "{:?}", c.view());
+    // A-01 first (by location), the older order first: order 1's tote.
+    assert_eq!(c.view().big.as_deref(), Some("A-01"));
+    let tote1 = format!("TOTE-{}", t1[0].1);
+    assert!(c.view().lines.iter().any(|l| l.contains(&tote1)), "{:?}", c.view());
+    enter(&mut c, &client, "A-01").await;
+    enter(&mut c, &client, "SKU-A").await;
+    assert_eq!(c.step(), &Step::Tote);
+    insta::assert_snapshot!("cluster_tote@20x16", screen(&c));
+    // Order 3's tote is the wrong one here.
+    let before = f.stock();
+    assert_eq!(enter(&mut c, &client, &format!("TOTE-{}", t3[0].1)).await, [Cmd::Beep]);
+    assert!(c.view().flash.is_some_and(|fl| fl.text == "E107 wrong tote"));
+    assert_eq!(f.stock(), before, "a wrong tote moves nothing");
+    enter(&mut c, &client, &tote1).await;
+    // Then order 3 at A-01 (its tote), then order 2 at Z-01.
+    for (loc, sku, task) in [("A-01", "SKU-A", t3[0].1), ("Z-01", "SKU-Z", t2[0].1)] {
+        assert_eq!(c.view().big.as_deref(), Some(loc), "{:?}", c.view());
+        enter(&mut c, &client, loc).await;
+        enter(&mut c, &client, sku).await;
+        enter(&mut c, &client, &format!("TOTE-{task}")).await;
+    }
+    assert_eq!(c.step(), &Step::Done { totes: 3 }, "{:?}", c.view());
+    for t in [t1[0].1, t2[0].1, t3[0].1] {
+        let v = f.svc.picking_task_view(t).expect("task");
+        assert_eq!(v.status, "completed");
+        let o = f.svc.order_view(v.order_id).expect("order");
+        assert_eq!(o.fulfillments[0].packing.len(), 1, "each tote its own packing task");
+    }
+    f.assert_conserved(initial);
+    // No batch left: F4 asks again and finds none.
+    let cmds = c.update(Msg::Key(KeyIn::named(KeyName::F(4), 0)));
+    drive(&mut c, &client, cmds).await;
+    assert_eq!(c.step(), &Step::NoWork);
+    server.stop().await;
+}
