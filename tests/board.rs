@@ -34,6 +34,24 @@ fn package() -> PackageDto {
     PackageDto { packaging_type: PackagingTypeDto::Box, weight_g: 500, length_mm: 200, width_mm: 150, height_mm: 100 }
 }
 
+/// Assigns, starts and picks the single item of `task` (all its units at
+/// `loc`), completes it; returns the order's packing task.
+fn picked(f: &Fixture, order_id: i64, task: i64, loc: &str, sku: &str) -> i64 {
+    f.ok(Command::AssignPicking { task_id: task, worker_id: f.picker });
+    f.ok(Command::StartPicking { task_id: task, worker_id: f.picker });
+    let item = f.svc.picking_task_view(task).expect("task").items[0].clone();
+    f.ok(Command::PickItem {
+        task_id: task,
+        item_id: item.item_id,
+        worker_id: Some(f.picker),
+        location: loc.into(),
+        item: sku.into(),
+        quantity: item.required,
+    });
+    f.ok(Command::CompletePicking { task_id: task, worker_id: Some(f.picker) });
+    f.svc.order_view(order_id).expect("order").fulfillments[0].packing[0].task_id
+}
+
 /// A floor at 10:45: one order shipped, one picking task started at
 /// 08:40 and never finished, one packing task open without dimensions, an
 /// expired hold, urgent work waiting, a device silent since 08:40.
@@ -41,20 +59,7 @@ fn floor() -> (Fixture, i64) {
     let f = Fixture::new();
     // Shipped: picked, packed, carrier steps reported by hand.
     let (o1, t1) = accepted(&f.ok(order("b-1", &[("SKU-A", 2, "W1")])));
-    f.ok(Command::AssignPicking { task_id: t1[0].1, worker_id: f.picker });
-    f.ok(Command::StartPicking { task_id: t1[0].1, worker_id: f.picker });
-    let item = f.svc.picking_task_view(t1[0].1).expect("task").items[0].item_id;
-    let pick = Command::PickItem {
-        task_id: t1[0].1,
-        item_id: item,
-        worker_id: Some(f.picker),
-        location: "A-01".into(),
-        item: "SKU-A".into(),
-        quantity: 2,
-    };
-    f.ok(pick);
-    f.ok(Command::CompletePicking { task_id: t1[0].1, worker_id: Some(f.picker) });
-    let pack = f.svc.order_view(o1).expect("order").fulfillments[0].packing[0].task_id;
+    let pack = picked(&f, o1, t1[0].1, "A-01", "SKU-A");
     f.ok(Command::StartPacking { task_id: pack, worker_id: f.packer });
     f.ok(Command::SetPackageDetails { task_id: pack, worker_id: Some(f.packer), sequence: 1, package: package() });
     f.clock.advance(chrono::Duration::minutes(40));
@@ -67,20 +72,7 @@ fn floor() -> (Fixture, i64) {
     f.ok(Command::StartPicking { task_id: t2[0].1, worker_id: f.picker });
     // A packing task without dimensions: picked and started, no box yet.
     let (o3, t3) = accepted(&f.ok(order("b-3", &[("SKU-C", 1, "W3")])));
-    f.ok(Command::AssignPicking { task_id: t3[0].1, worker_id: f.picker });
-    f.ok(Command::StartPicking { task_id: t3[0].1, worker_id: f.picker });
-    let item = f.svc.picking_task_view(t3[0].1).expect("task").items[0].item_id;
-    let pick = Command::PickItem {
-        task_id: t3[0].1,
-        item_id: item,
-        worker_id: Some(f.picker),
-        location: "C-01".into(),
-        item: "SKU-C".into(),
-        quantity: 1,
-    };
-    f.ok(pick);
-    f.ok(Command::CompletePicking { task_id: t3[0].1, worker_id: Some(f.picker) });
-    let pack3 = f.svc.order_view(o3).expect("order").fulfillments[0].packing[0].task_id;
+    let pack3 = picked(&f, o3, t3[0].1, "C-01", "SKU-C");
     f.ok(Command::StartPacking { task_id: pack3, worker_id: f.packer });
     // An expired hold, and urgent work waiting.
     f.ok(Command::ReserveStock { warehouse: "W1".into(), sku: "SKU-A".into(), quantity: 1, ttl_seconds: 600 });
@@ -155,20 +147,7 @@ fn each_alert_rule_can_be_turned_by_its_threshold() {
     assert!(f.svc.alerts(&loose).expect("alerts").is_empty());
     // A carrier that keeps failing: the alert fires after 5 minutes.
     let (o, t) = accepted(&f.ok(order("b-9", &[("SKU-A", 1, "W1")])));
-    f.ok(Command::AssignPicking { task_id: t[0].1, worker_id: f.picker });
-    f.ok(Command::StartPicking { task_id: t[0].1, worker_id: f.picker });
-    let item = f.svc.picking_task_view(t[0].1).expect("task").items[0].item_id;
-    let pick = Command::PickItem {
-        task_id: t[0].1,
-        item_id: item,
-        worker_id: Some(f.picker),
-        location: "A-01".into(),
-        item: "SKU-A".into(),
-        quantity: 1,
-    };
-    f.ok(pick);
-    f.ok(Command::CompletePicking { task_id: t[0].1, worker_id: Some(f.picker) });
-    let pack = f.svc.order_view(o).expect("order").fulfillments[0].packing[0].task_id;
+    let pack = picked(&f, o, t[0].1, "A-01", "SKU-A");
     f.ok(Command::StartPacking { task_id: pack, worker_id: f.packer });
     f.ok(Command::SetPackageDetails { task_id: pack, worker_id: Some(f.packer), sequence: 1, package: package() });
     f.ok(Command::CompletePacking { task_id: pack, worker_id: Some(f.packer) });

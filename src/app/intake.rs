@@ -170,6 +170,33 @@ pub(super) fn reserve_lines(
     Ok(out)
 }
 
+/// A new pending item for `qty` units reserved (`reservation`) in `row`.
+pub(super) fn pending_item(
+    row: &SlotRow,
+    qty: Qty,
+    reservation: ReservationId,
+    barcode: Option<String>,
+    name: String,
+) -> PickingItem {
+    PickingItem {
+        id: PickingItemId(0),
+        sku: row.sku.clone(),
+        barcode,
+        name,
+        location_id: row.slot.location_id,
+        location_code: row.location_code.clone(),
+        check_digits: None,
+        slot_id: row.slot.id,
+        reservation_id: reservation,
+        required: qty,
+        picked: Qty::ZERO,
+        status: ItemStatus::Pending,
+        sequence: 0,
+        reason: None,
+        picked_at: None,
+    }
+}
+
 /// The picking task over `reserved` units, in walk order. Used by the
 /// workflow's pick work and by a retry.
 pub(super) fn build_picking_task(
@@ -184,23 +211,7 @@ pub(super) fn build_picking_task(
     for (row, qty, reservation) in reserved {
         let (barcode, name) = ctx.tx.product(row.sku.as_str())?.map(|p| (p.barcode, p.name)).unwrap_or_default();
         walk.insert(row.slot.location_id, row.walk_order);
-        items.push(PickingItem {
-            id: PickingItemId(0),
-            sku: row.sku.clone(),
-            barcode,
-            name,
-            location_id: row.slot.location_id,
-            location_code: row.location_code.clone(),
-            check_digits: None,
-            slot_id: row.slot.id,
-            reservation_id: reservation,
-            required: qty,
-            picked: Qty::ZERO,
-            status: ItemStatus::Pending,
-            sequence: 0,
-            reason: None,
-            picked_at: None,
-        });
+        items.push(pending_item(&row, qty, reservation, barcode, name));
     }
     sequence_items(&mut items, |i| walk.get(&i.location_id).copied().unwrap_or(0));
     let task = PickingTask {

@@ -11,7 +11,7 @@ use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::FulfillmentAction;
 use crate::domain::ids::{PickingItemId, PickingTaskId, Qty, WorkerId};
 use crate::domain::packing::{PackingStatus, PackingTask};
-use crate::domain::picking::{ItemDelta, PickScan, PickingItem, PickingTask, ReasonCode};
+use crate::domain::picking::{ItemDelta, PickScan, PickingTask, ReasonCode};
 use crate::domain::workflow::Signal;
 
 pub(super) fn load(ctx: &Ctx<'_, '_>, id: i64) -> Result<PickingTask, AppError> {
@@ -104,21 +104,7 @@ fn reallocate(ctx: &mut Ctx<'_, '_>, t: &mut PickingTask, item: PickingItemId) -
     let purpose = Purpose { order: Some(t.order_id), fulfillment: Some(t.fulfillment_id), expires_at: None };
     let mut found = 0;
     for (row, qty, reservation) in ctx.reserve_plan(&rows, &plan, &wh, &short.sku, purpose)? {
-        let follow_up = PickingItem {
-            id: PickingItemId(0),
-            location_id: row.slot.location_id,
-            location_code: row.location_code.clone(),
-            check_digits: None,
-            slot_id: row.slot.id,
-            reservation_id: reservation,
-            required: qty,
-            picked: Qty::ZERO,
-            status: crate::domain::picking::ItemStatus::Pending,
-            sequence: 0,
-            reason: None,
-            picked_at: None,
-            ..short.clone()
-        };
+        let follow_up = super::intake::pending_item(&row, qty, reservation, short.barcode.clone(), short.name.clone());
         t.add_item(follow_up)?;
         let added = t.items.last_mut().ok_or_else(|| DomainError::not_found("picking item", 0))?;
         added.id = ctx.tx.add_picking_item(t.id, added, ctx.now)?;
