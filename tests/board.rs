@@ -175,6 +175,7 @@ fn an_order_drills_down_and_the_keys_ask_for_actions() {
     let (f, o3) = floor();
     let mut b = Board::new();
     b.update(BoardMsg::Data(Ok(f.svc.board(&Thresholds::default()).expect("board"))));
+    assert_eq!(keys(&mut b, "d"), vec![BoardCmd::Beep], "no dead deliveries to retry");
     assert!(keys(&mut b, "wW1 2").is_empty());
     let wave = b.update(BoardMsg::Key(BoardKey::Enter));
     assert_eq!(wave, vec![BoardCmd::Act(Action::ReleaseWave { warehouse: "W1".into(), batch: 2 })]);

@@ -141,7 +141,23 @@ async fn a_dead_receiver_ends_in_the_dead_letter_state() {
         f.svc.store().read(|tx| tx.delivery(endpoint, ids[0])).expect("read").expect("a delivery");
     assert_eq!((status.as_str(), attempts), ("dead", 2));
     assert!(error.is_some_and(|e| !e.is_empty()));
+    // The board shows them; a supervisor's retry makes them pending again.
+    let t = server.tokens(&f).await;
+    let (_, board) = server.get("/api/v1/board", &t.supervisor).await;
+    assert_eq!(board["webhooks"]["dead"].as_u64(), Some(ids.len() as u64), "{board}");
+    let (st, _) = server.post("/api/v1/webhooks/retry-dead", &t.picker, serde_json::json!({})).await;
+    assert_eq!(st, reqwest::StatusCode::FORBIDDEN);
     server.stop().await;
+    let (st, v) = {
+        let s = TestServer::start(&f).await;
+        let t2 = s.login("B-300", common::server::PIN).await.1["token"].as_str().expect("token").to_owned();
+        let r = s.post("/api/v1/webhooks/retry-dead", &t2, serde_json::json!({})).await;
+        s.stop().await;
+        r
+    };
+    assert_eq!((st, v["retried"].as_u64()), (reqwest::StatusCode::OK, Some(ids.len() as u64)));
+    let stats = f.svc.store().read(|tx| tx.relay_stats()).expect("stats");
+    assert_eq!(stats.dead, 0, "{stats:?}");
 }
 
 /// `(id, event type)` of each event in an SSE text.

@@ -192,6 +192,7 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
             let queue = if who == Who::Packer { "packing" } else { "picking" };
             (p.into(), Some(json!({"op_id": op, "queue": queue})))
         }
+        ("POST", "/api/v1/webhooks/retry-dead") => (p.into(), Some(json!({}))),
         ("POST", "/api/v1/waves") => {
             w.order();
             (p.into(), Some(json!({"op_id": op, "warehouse": "W1", "batch_size": 2})))
@@ -391,6 +392,7 @@ const POLICY: &[(&str, &str)] = &[
     ("POST /api/v1/orders/{id}/address", "sai"),
     ("POST /api/v1/orders/{id}/priority", "sa"),
     ("GET /api/v1/board", "sa"),
+    ("POST /api/v1/webhooks/retry-dead", "sa"),
     ("GET /api/v1/workflows", "sai"),
     ("GET /api/v1/workflows/{id}", "sai"),
     ("POST /api/v1/workflows/{id}/retry", "sa"),

@@ -73,6 +73,14 @@ pub struct WorkflowCount {
     pub count: i64,
 }
 
+/// Webhook deliveries by state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Deliveries {
+    pub pending: u32,
+    pub delivered: u32,
+    pub dead: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BoardView {
     pub at: DateTime<Utc>,
@@ -84,6 +92,7 @@ pub struct BoardView {
     pub day: Throughput,
     pub devices: Vec<DeviceView>,
     pub workflows: Vec<WorkflowCount>,
+    pub webhooks: Deliveries,
 }
 
 /// The nearest-rank percentile of sorted values.
@@ -105,6 +114,13 @@ fn alert_view(a: Alert, now: Timestamp) -> AlertView {
 }
 
 impl Services {
+    /// Dead webhook deliveries go out again; returns how many. Relay
+    /// bookkeeping, like the relay's own writes (not a warehouse op).
+    pub fn retry_dead_deliveries(&self) -> Result<usize, AppError> {
+        let now = self.now();
+        Ok(self.store().write(|tx| tx.retry_dead(now))?)
+    }
+
     /// The alerts firing now.
     pub fn alerts(&self, thresholds: &Thresholds) -> Result<Vec<Alert>, AppError> {
         let now = self.now();
@@ -130,7 +146,7 @@ impl Services {
 
     pub fn board(&self, thresholds: &Thresholds) -> Result<BoardView, AppError> {
         let now = self.now();
-        let (cursor, depths, facts, hour, day, workflows) = self.query(|tx| {
+        let (cursor, depths, facts, hour, day, workflows, relay) = self.query(|tx| {
             Ok((
                 tx.outbox_newest()?,
                 tx.depths()?,
@@ -138,6 +154,7 @@ impl Services {
                 tx.output_since(now - chrono::Duration::hours(1))?,
                 tx.output_since(now - chrono::Duration::days(1))?,
                 tx.workflow_counts()?,
+                tx.relay_stats()?,
             ))
         })?;
         let throughput = |o: crate::storage::board::Output, window: chrono::Duration| Throughput {
@@ -175,6 +192,7 @@ impl Services {
                 .into_iter()
                 .map(|(kind, status, count)| WorkflowCount { kind, status, count })
                 .collect(),
+            webhooks: Deliveries { pending: relay.pending, delivered: relay.delivered, dead: relay.dead },
         })
     }
 }

@@ -75,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orders/{id}/address", post(update_address))
         .route("/api/v1/orders/{id}/priority", post(change_priority))
         .route("/api/v1/board", get(board))
+        .route("/api/v1/webhooks/retry-dead", post(retry_dead))
         .route("/api/v1/workflows", get(list_workflows))
         .route("/api/v1/workflows/{id}", get(get_workflow))
         .route("/api/v1/workflows/{id}/retry", post(retry_workflow))

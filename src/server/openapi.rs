@@ -30,7 +30,7 @@ impl Modify for Bearer {
         health::health, health::live, health::ready, health::detailed, health::metrics, serve,
         api::login, api::logout, api::me,
         api::submit_order, api::list_orders, api::get_order, api::cancel_order, api::order_picking_tasks,
-        api::update_address, api::change_priority, api::board, api::list_workflows, api::get_workflow, api::retry_workflow,
+        api::update_address, api::change_priority, api::board, api::retry_dead, api::list_workflows, api::get_workflow, api::retry_workflow,
         api::claim_task, api::release_wave, api::claim_batch,
         api::push_ops,
         api::list_devices,

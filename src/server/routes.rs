@@ -44,6 +44,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r("POST", "/api/v1/batches/claim", Picking),
     // Supervision.
     r("GET", "/api/v1/board", Supervise),
+    r("POST", "/api/v1/webhooks/retry-dead", Supervise),
     // Workflows.
     r("GET", "/api/v1/workflows", Manage),
     r("GET", "/api/v1/workflows/{id}", Manage),

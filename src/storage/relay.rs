@@ -194,6 +194,16 @@ impl Tx<'_> {
         )?)
     }
 
+    /// Every dead delivery, of every endpoint, becomes pending again with
+    /// fresh attempts (a supervisor's retry once a receiver is back).
+    pub fn retry_dead(&self, now: Timestamp) -> Result<usize> {
+        Ok(self.exec(
+            "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?1, last_error = NULL
+             WHERE status = 'dead'",
+            [ms(now)],
+        )?)
+    }
+
     pub fn relay_stats(&self) -> Result<RelayStats> {
         let (pending, delivered, dead, oldest): (i64, i64, i64, Option<i64>) = self.row(
             "SELECT COALESCE(SUM(d.status = 'pending'), 0), COALESCE(SUM(d.status = 'delivered'), 0),

@@ -8,7 +8,8 @@
 //! Keys: `o` open an order by id, `Esc` back, `q` quit, `r` refresh. In an
 //! order: `c` cancel (then `y`), `p` priority (then 1 low … 4 urgent),
 //! `t` retry its stuck workflow, `a` reassign a picking task (`task worker`).
-//! On the overview: `w` releases a wave (`warehouse [totes per cart]`).
+//! On the overview: `w` releases a wave (`warehouse [totes per cart]`), `d`
+//! sends dead webhook deliveries again.
 
 use super::Failure;
 use crate::app::board::BoardView;
@@ -69,6 +70,8 @@ pub enum Action {
         warehouse: String,
         batch: u32,
     },
+    /// Dead webhook deliveries go out again.
+    RetryDead,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +172,10 @@ impl Board {
                 self.ask = Some((Ask::OrderId, String::new()));
                 Vec::new()
             }
+            (BoardKey::Char('d'), false) => match self.data.as_ref().map(|d| d.webhooks.dead) {
+                Some(n) if n > 0 => vec![BoardCmd::Act(Action::RetryDead)],
+                _ => self.refuse("no dead webhook deliveries"),
+            },
             (BoardKey::Char('w'), false) => {
                 self.ask = Some((Ask::Wave, String::new()));
                 Vec::new()
@@ -275,7 +282,7 @@ impl Board {
         let keys = if self.order.is_some() {
             "c cancel  p priority  t retry  a reassign  Esc back  q quit"
         } else {
-            "o order  w wave  r refresh  q quit"
+            "o order  w wave  d retry dead  r refresh  q quit"
         };
         let style = match &self.flash {
             Some((_, true)) if self.ask.is_none() => Style::default().add_modifier(Modifier::BOLD),
@@ -329,6 +336,7 @@ fn overview(d: &BoardView, area: Rect, buf: &mut Buffer) {
         ));
     }
     o.push(format!("stock-outs today: {} reallocated, {} unfulfillable", d.day.reallocated, d.day.unfulfillable));
+    o.push(format!("webhooks: {} pending, {} dead", d.webhooks.pending, d.webhooks.dead));
     let per_worker: Vec<String> =
         d.hour.picks_by_worker.iter().map(|w| format!("{} {}/h", w.worker, w.picks)).collect();
     o.push(format!("picks: {}", if per_worker.is_empty() { "-".to_owned() } else { per_worker.join(", ") }));

@@ -103,6 +103,10 @@ impl Api {
                 let batches = v["batches"].as_array().map_or(0, Vec::len);
                 Ok(format!("wave {} released: {batches} batch(es)", v["wave_id"]))
             }
+            Action::RetryDead => {
+                let v = self.post("/api/v1/webhooks/retry-dead", json!({})).await?;
+                Ok(format!("{} dead deliveries sent again", v["retried"]))
+            }
             Action::Reassign { task, worker } => {
                 self.post(
                     &format!("/api/v1/picking-tasks/{task}/assign"),

@@ -90,3 +90,14 @@ command_handler! {
         responses((status = 200, body = crate::app::Outcome), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
     change_priority(NewPriority) => |_caller, ids, b| Command::ChangePriority { order_id: ids.get("id")?, priority: b.priority }
 }
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Retried {
+    pub retried: usize,
+}
+
+#[utoipa::path(post, path = "/api/v1/webhooks/retry-dead", tag = "events", security(("bearer" = [])),
+    responses((status = 200, body = Retried)))]
+pub async fn retry_dead(State(st): State<AppState>) -> Result<Json<Retried>, ApiError> {
+    Ok(Json(Retried { retried: st.services.retry_dead_deliveries()? }))
+}
