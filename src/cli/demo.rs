@@ -62,7 +62,10 @@ pub fn run(args: &DemoArgs, db: &Path) -> Result<()> {
     let url = format!("http://{}", server.addr);
     println!("demo warehouse BG1: {counts}");
     println!("server {url}, database {}", db.display());
-    println!("log in with badge P-001 (picker) or K-001 (packer), PIN {PIN}; labels go to {}", labels(dir).display());
+    println!(
+        "log in with badge P-001 (picker), K-001 (packer) or S-001 (board), PIN {PIN}; labels go to {}",
+        labels(dir).display()
+    );
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if !interactive {
         println!("no terminal here, so no menu: the demo stops. Run it in a terminal to pick and pack.");
