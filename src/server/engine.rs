@@ -92,10 +92,12 @@ async fn round(
     let mut started = 0;
     for (workflow_id, name, at) in timers {
         let op = format!("timer-{workflow_id}-{name}-{}", at.timestamp_millis());
-        if let Err(e) = writer.execute(op, Command::FireTimer { workflow_id, name }).await {
-            tracing::warn!(error = %e, "firing a timer failed");
+        // A timer that could not fire stays due; it is not counted, so the
+        // loop idles before trying it again.
+        match writer.execute(op, Command::FireTimer { workflow_id, name }).await {
+            Ok(_) => started += 1,
+            Err(e) => tracing::warn!(error = %e, "firing a timer failed"),
         }
-        started += 1;
     }
     let free = config.workers.saturating_sub(busy.len());
     if free == 0 {
@@ -111,6 +113,8 @@ async fn round(
             let id = task.id;
             if let Err(e) = execute(&services, &writer, carrier, task).await {
                 tracing::warn!(task = id, error = %e, "activity did not report");
+                // Still due: held back a moment, so a failing store is not hammered.
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
             id
         });
