@@ -66,17 +66,27 @@ async fn a_batch_is_walked_once_into_separate_totes() {
         batch_size: 3,
     };
     assert!(matches!(f.ok(wave), Outcome::Wave { .. }));
+    // The walk goes through Z-01 before A-01.
+    for (loc, walk) in [("Z-01", 1), ("A-01", 5)] {
+        let define = Command::DefineLocation {
+            warehouse: "W1".into(),
+            location: loc.into(),
+            walk_order: Some(walk),
+            check_digits: None,
+        };
+        f.ok(define);
+    }
     let client = Client::new(&server.base, "HH-9", Duration::from_secs(5)).expect("client");
     let mut c = Cluster::new(Input::default());
     enter(&mut c, &client, "B-100").await;
     enter(&mut c, &client, "4711").await;
     assert_eq!(c.step(), &Step::Location, "{:?}", c.view());
-    // A-01 first (by location), the older order first: order 1's tote.
-    assert_eq!(c.view().big.as_deref(), Some("A-01"));
-    let tote1 = format!("TOTE-{}", t1[0].1);
-    assert!(c.view().lines.iter().any(|l| l.contains(&tote1)), "{:?}", c.view());
-    enter(&mut c, &client, "A-01").await;
-    enter(&mut c, &client, "SKU-A").await;
+    // Z-01 first (walk order), for order 2's tote.
+    assert_eq!(c.view().big.as_deref(), Some("Z-01"));
+    let tote2 = format!("TOTE-{}", t2[0].1);
+    assert!(c.view().lines.iter().any(|l| l.contains(&tote2)), "{:?}", c.view());
+    enter(&mut c, &client, "Z-01").await;
+    enter(&mut c, &client, "SKU-Z").await;
     assert_eq!(c.step(), &Step::Tote);
     insta::assert_snapshot!("cluster_tote@20x16", screen(&c));
     // Order 3's tote is the wrong one here.
@@ -84,9 +94,9 @@ async fn a_batch_is_walked_once_into_separate_totes() {
     assert_eq!(enter(&mut c, &client, &format!("TOTE-{}", t3[0].1)).await, [Cmd::Beep]);
     assert!(c.view().flash.is_some_and(|fl| fl.text == "E107 wrong tote"));
     assert_eq!(f.stock(), before, "a wrong tote moves nothing");
-    enter(&mut c, &client, &tote1).await;
-    // Then order 3 at A-01 (its tote), then order 2 at Z-01.
-    for (loc, sku, task) in [("A-01", "SKU-A", t3[0].1), ("Z-01", "SKU-Z", t2[0].1)] {
+    enter(&mut c, &client, &tote2).await;
+    // Then A-01: the older order first.
+    for (loc, sku, task) in [("A-01", "SKU-A", t1[0].1), ("A-01", "SKU-A", t3[0].1)] {
         assert_eq!(c.view().big.as_deref(), Some(loc), "{:?}", c.view());
         enter(&mut c, &client, loc).await;
         enter(&mut c, &client, sku).await;

@@ -58,6 +58,7 @@ fn session(role: &str) -> Reply {
 
 fn item(id: i64, loc: &str, check: &str, sku: &str, barcode: &str, name: &str, required: u32) -> PickingItemView {
     PickingItemView {
+        walk_order: 0,
         item_id: id,
         sequence: id as u32,
         location: loc.into(),

@@ -16,7 +16,6 @@ use crate::domain::order::{Address, LineDraft, OrderDraft, Priority, ValidOrder}
 use crate::domain::picking::{ItemStatus, PickingItem, PickingStatus, PickingTask, sequence_items};
 use crate::domain::stock::ReservationStatus;
 use crate::storage::{SlotRow, Warehouse};
-use std::collections::HashMap;
 
 /// Intake: the request is validated, then its intake workflow runs. Every
 /// local step (validate, create, allocate, mark reserved, create pick work)
@@ -185,6 +184,7 @@ pub(super) fn pending_item(
         name,
         location_id: row.slot.location_id,
         location_code: row.location_code.clone(),
+        walk_order: row.walk_order,
         check_digits: None,
         slot_id: row.slot.id,
         reservation_id: reservation,
@@ -207,13 +207,11 @@ pub(super) fn build_picking_task(
     reserved: Vec<(SlotRow, Qty, ReservationId)>,
 ) -> Result<PickingTaskId, AppError> {
     let mut items = Vec::new();
-    let mut walk: HashMap<crate::domain::ids::LocationId, i64> = HashMap::new();
     for (row, qty, reservation) in reserved {
         let (barcode, name) = ctx.tx.product(row.sku.as_str())?.map(|p| (p.barcode, p.name)).unwrap_or_default();
-        walk.insert(row.slot.location_id, row.walk_order);
         items.push(pending_item(&row, qty, reservation, barcode, name));
     }
-    sequence_items(&mut items, |i| walk.get(&i.location_id).copied().unwrap_or(0));
+    sequence_items(&mut items, |i| i.walk_order);
     let task = PickingTask {
         id: PickingTaskId(0),
         order_id: f.order_id,

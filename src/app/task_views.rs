@@ -39,6 +39,9 @@ pub struct PickingItemView {
     pub location: String,
     /// Digits printed on the location label, typed when its barcode is damaged.
     pub check_digits: Option<String>,
+    /// The location's rank on the walk: orders stops across tasks.
+    #[serde(default)]
+    pub walk_order: i64,
     pub sku: String,
     pub barcode: Option<String>,
     /// The product's short description (may be empty).
@@ -108,6 +111,7 @@ pub fn picking_view(t: &PickingTask) -> PickingTaskView {
                 sequence: i.sequence,
                 location: i.location_code.clone(),
                 check_digits: i.check_digits.clone(),
+                walk_order: i.walk_order,
                 sku: i.sku.to_string(),
                 barcode: i.barcode.clone(),
                 name: i.name.clone(),

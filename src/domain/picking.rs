@@ -182,6 +182,8 @@ pub struct PickingItem {
     pub name: String,
     pub location_id: LocationId,
     pub location_code: String,
+    /// The location's rank on the walk (`locations.walk_order`).
+    pub walk_order: i64,
     /// Digits printed on the location label, typed when the barcode is damaged.
     pub check_digits: Option<String>,
     pub slot_id: SlotId,

@@ -109,7 +109,8 @@ impl Tx<'_> {
     fn picking_items(&self, task: PickingTaskId) -> Result<Vec<PickingItem>> {
         let mut st = self.conn.prepare_cached(
             "SELECT i.id, i.sku, p.barcode, COALESCE(p.name, ''), i.location_id, l.code, l.check_digits, i.product_location_id,
-                    i.reservation_id, i.quantity_required, i.quantity_picked, i.status, i.sequence, i.reason, i.picked_at
+                    i.reservation_id, i.quantity_required, i.quantity_picked, i.status, i.sequence, i.reason, i.picked_at,
+                    l.walk_order
              FROM picking_task_items i
              JOIN locations l ON l.id = i.location_id
              LEFT JOIN products p ON p.sku = i.sku
@@ -133,31 +134,35 @@ impl Tx<'_> {
                     r.get::<_, i64>(12)?,
                     r.get::<_, Option<String>>(13)?,
                     r.get::<_, Option<i64>>(14)?,
+                    r.get::<_, Option<i64>>(15)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         raws.into_iter()
-            .map(|(id, s, barcode, name, loc, code, check, slot, res, req, picked, st, seq, reason, picked_at)| {
-                Ok(PickingItem {
-                    id: PickingItemId(id),
-                    sku: sku(&s)?,
-                    barcode,
-                    name,
-                    location_id: LocationId(loc),
-                    location_code: code,
-                    check_digits: check,
-                    slot_id: SlotId(slot),
-                    reservation_id: ReservationId(res),
-                    required: Qty(u32_of(req, "quantity_required")?),
-                    picked: Qty(u32_of(picked, "quantity_picked")?),
-                    status: status(&st, "item status", ItemStatus::parse)?,
-                    sequence: u32_of(seq, "sequence")?,
-                    reason: reason
-                        .map(|r| ReasonCode::parse(&r, "reason").map_err(|e| StorageError::Corrupt(e.to_string())))
-                        .transpose()?,
-                    picked_at: opt_time(picked_at)?,
-                })
-            })
+            .map(
+                |(id, s, barcode, name, loc, code, check, slot, res, req, picked, st, seq, reason, picked_at, walk)| {
+                    Ok(PickingItem {
+                        id: PickingItemId(id),
+                        sku: sku(&s)?,
+                        barcode,
+                        name,
+                        location_id: LocationId(loc),
+                        location_code: code,
+                        walk_order: walk.unwrap_or(0),
+                        check_digits: check,
+                        slot_id: SlotId(slot),
+                        reservation_id: ReservationId(res),
+                        required: Qty(u32_of(req, "quantity_required")?),
+                        picked: Qty(u32_of(picked, "quantity_picked")?),
+                        status: status(&st, "item status", ItemStatus::parse)?,
+                        sequence: u32_of(seq, "sequence")?,
+                        reason: reason
+                            .map(|r| ReasonCode::parse(&r, "reason").map_err(|e| StorageError::Corrupt(e.to_string())))
+                            .transpose()?,
+                        picked_at: opt_time(picked_at)?,
+                    })
+                },
+            )
             .collect()
     }
 

@@ -113,6 +113,7 @@ mod tests {
 
     fn task() -> PickingTaskView {
         let item = |id: i64, required: u32| PickingItemView {
+            walk_order: 0,
             item_id: id,
             sequence: id as u32,
             location: format!("A-0{id}"),

@@ -6,7 +6,8 @@
 //! checks it again. After the last stop every task is completed (each
 //! becomes its own packing task). Pure: see [`crate::tui`].
 //!
-//! Stops run across the orders by location code, then by order. Short and
+//! Stops run across the orders in walk order (the locations' rank), then by
+//! location code and order. Short and
 //! skip stay in the one-order picker (`tote pick`).
 
 use super::input::{Event, Input, feed};
@@ -70,7 +71,9 @@ impl Cluster {
         self.tasks
             .iter()
             .flat_map(|t| t.items.iter().filter(|i| i.status == "pending").map(move |i| (t, i)))
-            .min_by(|a, b| (&a.1.location, a.0.task_id).cmp(&(&b.1.location, b.0.task_id)))
+            .min_by(|a, b| {
+                (a.1.walk_order, &a.1.location, a.0.task_id).cmp(&(b.1.walk_order, &b.1.location, b.0.task_id))
+            })
             .and_then(|(t, i)| {
                 let tote = batch.totes.iter().find(|x| x.task_id == t.task_id)?.tote.clone();
                 Some((t, i, tote))

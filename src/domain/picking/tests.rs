@@ -9,6 +9,7 @@ fn now() -> Timestamp {
 
 fn item(id: i64, loc: &str, sku: &str, required: u32, seq: u32) -> PickingItem {
     PickingItem {
+        walk_order: 0,
         id: PickingItemId(id),
         sku: Sku::parse(sku, "sku").unwrap_or_else(|_| unreachable!()),
         barcode: Some(format!("0400000{id}")),
