@@ -253,3 +253,59 @@ async fn the_board_goes_live_and_acts_on_an_order() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Work is pushed: a picker waiting with "No work now" and polling only
+/// every 10 minutes gets an order posted to the API within seconds, through
+/// the event stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_picker_gets_new_work_through_the_event_stream() {
+    if tmux_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("push.db");
+    tote(&db, &["init", "--warehouse", "W1=Main"]);
+    tote(&db, &["stock", "import", &assets("sample-stock.csv")]);
+    tote(&db, &["worker", "add", "--badge", "P-001", "--name", "Pia", "--role", "picker", "--pin", "4711"]);
+    tote(&db, &["worker", "add", "--badge", "S-001", "--name", "Sam", "--role", "supervisor", "--pin", "4711"]);
+    let (server, base, _log) = serve(&db);
+    let _server = KillOnDrop(server);
+    let tmux = Tmux { socket: format!("tote-push-{}", std::process::id()) };
+    let pick = format!(
+        "exec {} pick --server {base} --device HH-8 --log {} --poll-seconds 600 --data-dir {}",
+        env!("CARGO_BIN_EXE_tote"),
+        dir.path().join("pick.log").display(),
+        dir.path().display()
+    );
+    tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", "20", "-y", "16", &pick]);
+    tmux.wait_for("Badge _");
+    tmux.run(&["send-keys", "-t", "s", "P-001", "Enter"]);
+    tmux.wait_for("PIN _");
+    tmux.run(&["send-keys", "-t", "s", "4711", "Enter"]);
+    tmux.wait_for("No work now");
+    // Give the stream a moment to connect, then post an order.
+    std::thread::sleep(Duration::from_millis(1500));
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"badge": "S-001", "pin": "4711"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("body");
+    let order: Value = serde_json::from_str(&std::fs::read_to_string(assets("sample-order.json")).expect("order"))
+        .expect("order json");
+    let resp = http
+        .post(format!("{base}/api/v1/orders"))
+        .bearer_auth(login["token"].as_str().expect("token"))
+        .json(&order)
+        .send()
+        .await
+        .expect("submit");
+    assert!(resp.status().is_success());
+    // Polling would take 10 minutes; wait_for gives up after 20 s.
+    let s = tmux.wait_for("A-01-01");
+    assert!(s.contains("SKU-MUG"), "{s}");
+}

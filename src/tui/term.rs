@@ -95,7 +95,7 @@ pub fn run<A: App>(app: &mut A, opts: Options) -> anyhow::Result<()> {
     restore_on_panic();
     terminal::enable_raw_mode()?;
     execute!(io::stdout(), terminal::EnterAlternateScreen, crossterm::cursor::Hide)?;
-    let result = rt.block_on(event_loop(app, Calls { client, device }, spooler, opts.tick));
+    let result = rt.block_on(event_loop(app, Calls { client, device }, spooler, opts.tick, opts.server.clone()));
     restore();
     result
 }
@@ -175,7 +175,13 @@ pub(super) enum FromTerm {
     Quit,
 }
 
-async fn event_loop<A: App>(app: &mut A, calls: Calls, spooler: Station, tick: Duration) -> anyhow::Result<()> {
+async fn event_loop<A: App>(
+    app: &mut A,
+    calls: Calls,
+    spooler: Station,
+    tick: Duration,
+    server: String,
+) -> anyhow::Result<()> {
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let (keys_tx, mut keys) = mpsc::unbounded_channel::<FromTerm>();
     let (replies_tx, mut replies) = mpsc::unbounded_channel::<Msg>();
@@ -183,6 +189,8 @@ async fn event_loop<A: App>(app: &mut A, calls: Calls, spooler: Station, tick: D
     let wake = Arc::new(tokio::sync::Notify::new());
     let syncing = calls.device.clone().map(|d| tokio::spawn(sync_worker(d, wake.clone(), replies_tx.clone())));
     let _stop = StopOnDrop(syncing);
+    let token = Arc::new(std::sync::Mutex::new(app.token().map(str::to_owned)));
+    let _push = StopOnDrop(Some(tokio::spawn(push_worker(server, token.clone(), replies_tx.clone()))));
     let mut saved = app.snapshot();
     let mut ticker = tokio::time::interval(tick);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -245,6 +253,11 @@ async fn event_loop<A: App>(app: &mut A, calls: Calls, spooler: Station, tick: D
                 }
             }
         }
+        if let Ok(mut t) = token.lock() {
+            if t.as_deref() != app.token() {
+                *t = app.token().map(str::to_owned);
+            }
+        }
         // What the worker would resume on, kept whenever it changes.
         if let Some(d) = &calls.device {
             let now = app.snapshot();
@@ -257,6 +270,57 @@ async fn event_loop<A: App>(app: &mut A, calls: Calls, spooler: Station, tick: D
                 saved = now;
             }
         }
+    }
+}
+
+/// The events that make a floor app look again at once (instead of at the
+/// next tick): new work, a cancellation or reassignment, a new item.
+const WAKE: &[&str] = &[
+    "picking.created",
+    "picking.assigned",
+    "picking.cancelled",
+    "picking.item_reallocated",
+    "packing.created",
+    "packing.cancelled",
+    "order.cancelled",
+    "order.priority_changed",
+];
+
+/// Follows the server's event stream while a worker is logged in and turns
+/// the events in [`WAKE`] into an immediate [`Msg::Tick`]; the periodic tick
+/// stays as the fallback while the stream is down. Resumes after the last
+/// event seen.
+async fn push_worker(server: String, token: Arc<std::sync::Mutex<Option<String>>>, tx: mpsc::UnboundedSender<Msg>) {
+    let Ok(http) = reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).build() else { return };
+    let mut after = -1i64;
+    loop {
+        let bearer = token.lock().ok().and_then(|t| t.clone());
+        let Some(bearer) = bearer else {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            continue;
+        };
+        let url = format!("{}/api/v1/events?after={after}&follow=true", server.trim_end_matches('/'));
+        if let Ok(mut resp) = http.get(&url).bearer_auth(&bearer).send().await.and_then(|r| r.error_for_status()) {
+            let mut pending = String::new();
+            while let Ok(Some(chunk)) = resp.chunk().await {
+                pending.push_str(&String::from_utf8_lossy(&chunk));
+                let mut wake = false;
+                while let Some(end) = pending.find("\n\n") {
+                    let block: String = pending.drain(..end + 2).collect();
+                    for line in block.lines() {
+                        if let Some(id) = line.strip_prefix("id:") {
+                            after = id.trim().parse().unwrap_or(after);
+                        } else if let Some(kind) = line.strip_prefix("event:") {
+                            wake |= WAKE.contains(&kind.trim());
+                        }
+                    }
+                }
+                if wake && tx.send(Msg::Tick).is_err() {
+                    return;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
     }
 }
 

@@ -22,7 +22,8 @@ use utoipa::IntoParams;
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct EventsQuery {
     /// Only events with a larger id (the last id you saw). Defaults to the
-    /// `Last-Event-ID` header, else 0 (from the beginning).
+    /// `Last-Event-ID` header, else 0 (from the beginning); a negative value
+    /// means "from now": only events committed after the request.
     pub after: Option<i64>,
     /// `false`: send the events there are now and end. Default: keep
     /// the stream open and send new events as they commit.
@@ -49,12 +50,11 @@ pub async fn event_stream(
     Params(q): Params<EventsQuery>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
-    let cursor = Cursor {
-        st,
-        after: q.after.or(last).unwrap_or(0).max(0),
-        follow: q.follow.unwrap_or(true),
-        buf: VecDeque::new(),
+    let after = match q.after.or(last) {
+        Some(a) if a < 0 => st.services.query(|tx| Ok(tx.outbox_newest()?)).unwrap_or(0),
+        a => a.unwrap_or(0),
     };
+    let cursor = Cursor { st, after, follow: q.follow.unwrap_or(true), buf: VecDeque::new() };
     let stream = futures_util::stream::unfold(cursor, |mut c| async move {
         loop {
             if let Some(e) = c.buf.pop_front() {
