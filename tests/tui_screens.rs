@@ -339,6 +339,12 @@ fn packer_verifies_boxes_and_prints() {
         assert!(enter(&mut k, v, false).is_empty());
     }
     shot(&k, "pack_height");
+    // A packer restarted here comes back on the same box, measures and all.
+    let snap = k.snapshot().expect("a packer keeps a snapshot");
+    let mut again = Packer::new(Input::default());
+    again.restore(&snap);
+    assert_eq!((again.step(), again.view()), (k.step(), k.view()));
+    assert_eq!(again.token(), k.token());
     let package = PackageDto {
         packaging_type: PackagingTypeDto::Box,
         weight_g: 1800,

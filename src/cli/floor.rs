@@ -34,7 +34,8 @@ pub struct FloorArgs {
     /// Where the TUI logs, never to the screen [default: tote-tui.log].
     #[arg(long, env = "TOTE_TUI_LOG")]
     log: Option<PathBuf>,
-    /// Seconds between polls for new work and cancellations [default: 5].
+    /// Seconds between looks for new work and cancellations when the event
+    /// stream is down (it wakes the app at once otherwise) [default: 5].
     #[arg(long)]
     poll_seconds: Option<u64>,
     /// The station's label printer (tote pack): serial:///dev/ttyUSB0?baud=9600,

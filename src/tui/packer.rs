@@ -18,7 +18,7 @@ use crate::keymap::Action;
 use crate::scanner::Scan;
 
 /// What the packer is waiting for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Wait {
     Find,
     Task,
@@ -29,7 +29,7 @@ pub enum Wait {
     Labels,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Step {
     Login(Login),
     Busy(Wait),
@@ -44,12 +44,25 @@ pub enum Step {
 }
 
 /// One SKU to verify: units picked and units scanned so far.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Line {
     pub sku: String,
     pub barcode: Option<String>,
     pub want: u32,
     pub got: u32,
+}
+
+/// What a packer resumes on after a restart.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Saved {
+    session: Option<Session>,
+    step: Option<Step>,
+    task: Option<PackingTaskView>,
+    lines: Vec<Line>,
+    packaging: usize,
+    measures: [u64; 4],
+    sequence: u32,
+    labels: Vec<(String, String)>,
 }
 
 const TYPES: [(PackagingTypeDto, &str); 5] = [
@@ -411,6 +424,43 @@ impl App for Packer {
 
     fn token(&self) -> Option<&str> {
         self.session.as_ref().map(|s| s.token.as_str())
+    }
+
+    /// The box being packed survives a restart: the task, the units
+    /// verified, the packaging and measures typed so far, the labels.
+    fn snapshot(&self) -> Option<String> {
+        let step = match &self.step {
+            Step::Busy(_) | Step::Login(_) => None,
+            s => Some(s.clone()),
+        };
+        let saved = Saved {
+            session: self.session.clone(),
+            step,
+            task: self.task.clone(),
+            lines: self.lines.clone(),
+            packaging: self.packaging,
+            measures: self.measures,
+            sequence: self.sequence,
+            labels: self.labels.clone(),
+        };
+        serde_json::to_string(&saved).ok()
+    }
+
+    fn restore(&mut self, snapshot: &str) {
+        let Ok(saved) = serde_json::from_str::<Saved>(snapshot) else { return };
+        let Some(session) = saved.session else { return };
+        self.session = Some(session);
+        self.step = match (saved.step, &saved.task) {
+            (Some(step), _) => step,
+            (None, Some(_)) => Step::Verify,
+            (None, None) => Step::Find,
+        };
+        self.task = saved.task;
+        self.lines = saved.lines;
+        self.packaging = saved.packaging;
+        self.measures = saved.measures;
+        self.sequence = saved.sequence;
+        self.labels = saved.labels;
     }
 
     fn view(&self) -> View {
