@@ -116,3 +116,64 @@ async fn a_batch_is_walked_once_into_separate_totes() {
     assert_eq!(c.step(), &Step::NoWork);
     server.stop().await;
 }
+
+/// A stock-out in the middle of a batch: the stop is shorted from the menu,
+/// the server draws the missing unit from another location, and that stop
+/// joins the walk into the same tote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stock_out_in_a_batch_is_shorted_and_its_follow_up_joins_the_walk() {
+    let f = Fixture::new();
+    let initial = f.stock().0;
+    let server = TestServer::start(&f).await;
+    let _tokens = server.tokens(&f).await;
+    for (loc, walk) in [("A-01", 1), ("A-02", 2)] {
+        let define = Command::DefineLocation {
+            warehouse: "W1".into(),
+            location: loc.into(),
+            walk_order: Some(walk),
+            check_digits: None,
+        };
+        f.ok(define);
+    }
+    let (_, ta) = accepted(&f.ok(order("so-a", &[("SKU-A", 2, "W1")])));
+    let (_, tb) = accepted(&f.ok(order("so-b", &[("SKU-A", 2, "W1")])));
+    let wave = Command::ReleaseWave {
+        warehouse: "W1".into(),
+        priorities: vec![],
+        zone: None,
+        cutoff: None,
+        max_tasks: 10,
+        batch_size: 2,
+    };
+    f.ok(wave);
+    let client = Client::new(&server.base, "HH-10", Duration::from_secs(5)).expect("client");
+    let mut c = Cluster::new(Input::default());
+    enter(&mut c, &client, "B-100").await;
+    enter(&mut c, &client, "4711").await;
+    assert_eq!(c.view().big.as_deref(), Some("A-01"));
+    // Only 1 of 2 on the shelf: Esc, 1 short, 1 found, reason 1 (stock_out).
+    let cmds = c.update(Msg::Key(KeyIn::named(KeyName::Esc, 0)));
+    drive(&mut c, &client, cmds).await;
+    assert_eq!(c.step(), &Step::Menu);
+    enter(&mut c, &client, "1").await;
+    assert_eq!(c.step(), &Step::ShortFound);
+    enter(&mut c, &client, "1").await;
+    enter(&mut c, &client, "1").await;
+    // Order b at A-01, then order a's follow-up at A-02, into a's tote.
+    for (loc, task, units) in [("A-01", tb[0].1, "2 x SKU-A"), ("A-02", ta[0].1, "1 x SKU-A")] {
+        let v = c.view();
+        assert_eq!(v.big.as_deref(), Some(loc), "{v:?}");
+        assert!(v.lines.iter().any(|l| l == units), "{v:?}");
+        enter(&mut c, &client, loc).await;
+        enter(&mut c, &client, "SKU-A").await;
+        enter(&mut c, &client, &format!("TOTE-{task}")).await;
+    }
+    assert_eq!(c.step(), &Step::Done { totes: 2 }, "{:?}", c.view());
+    let a = f.svc.picking_task_view(ta[0].1).expect("task");
+    let got: Vec<(&str, &str, u32)> =
+        a.items.iter().map(|i| (i.location.as_str(), i.status.as_str(), i.picked)).collect();
+    assert_eq!(got, vec![("A-01", "short", 1), ("A-02", "picked", 1)]);
+    assert_eq!(a.status, "completed");
+    f.assert_conserved(initial);
+    server.stop().await;
+}

@@ -12,13 +12,14 @@
 
 use super::input::{Event, Input, feed};
 use super::login::Login;
+use super::picker::Exception;
 use super::view::{Prompt, View};
 use super::{App, Call, Cmd, Failure, Flash, Msg, Reply, SyncStatus, status_text};
 use crate::app::command::{BatchDto, Outcome};
 use crate::app::floor_op::FloorOp;
 use crate::app::task_views::{PickingItemView, PickingTaskView};
 use crate::domain::DomainError;
-use crate::domain::picking::{item_scan_matches, location_scan_matches};
+use crate::domain::picking::{ReasonCode, item_scan_matches, location_scan_matches};
 use crate::domain::wave::check_tote;
 use crate::keymap::Action;
 use crate::scanner::Scan;
@@ -31,7 +32,13 @@ pub enum Step {
     Location,
     Item,
     Tote,
-    Done { totes: usize },
+    /// 1 short, 2 skip.
+    Menu,
+    ShortFound,
+    Reason(Exception),
+    Done {
+        totes: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -186,6 +193,36 @@ impl Cluster {
                 let e = DomainError::WrongItem { expected: item.sku.clone(), scanned: scan.text };
                 self.fail(e.short())
             }
+            Step::Menu => match scan.text.trim() {
+                "1" => {
+                    self.step = Step::ShortFound;
+                    Vec::new()
+                }
+                "2" => {
+                    self.step = Step::Reason(Exception::Skip);
+                    Vec::new()
+                }
+                _ => self.fail("choose 1-2"),
+            },
+            Step::ShortFound => match scan.text.trim().parse::<u32>() {
+                Ok(found) if found < item.required - item.picked => {
+                    self.step = Step::Reason(Exception::Short { found });
+                    Vec::new()
+                }
+                _ => self.fail(format!("0 to {}", (item.required - item.picked).saturating_sub(1))),
+            },
+            Step::Reason(kind) => {
+                let pick = scan.text.trim().parse::<usize>().ok().and_then(|n| ReasonCode::ALL.get(n.wrapping_sub(1)));
+                let Some(reason) = pick else { return self.fail("choose 1-5") };
+                let reason = reason.as_str().to_owned();
+                let op = match kind {
+                    Exception::Short { found } => {
+                        FloorOp::Short { task_id: task, item_id: item.item_id, quantity: found, reason }
+                    }
+                    Exception::Skip => FloorOp::Skip { task_id: task, item_id: item.item_id, reason },
+                };
+                self.busy("Saving...", Call::Op(op))
+            }
             Step::Tote => match check_tote(task, &scan.text) {
                 Ok(()) => {
                     let op = FloorOp::PickToTote {
@@ -224,6 +261,14 @@ impl App for Cluster {
                     (_, Event::Scan(s)) => self.on_scan(s),
                     (Step::NoWork | Step::Done { .. }, Event::Action(Action::Confirm | Action::Next)) => self.claim(),
                     (Step::Item | Step::Tote, Event::Action(Action::Back)) => {
+                        self.step = Step::Location;
+                        Vec::new()
+                    }
+                    (Step::Location | Step::Item | Step::Tote, Event::Action(Action::Menu)) => {
+                        self.step = Step::Menu;
+                        Vec::new()
+                    }
+                    (Step::Menu | Step::ShortFound | Step::Reason(_), Event::Action(Action::Back | Action::Menu)) => {
                         self.step = Step::Location;
                         Vec::new()
                     }
@@ -270,6 +315,27 @@ impl App for Cluster {
                 v.lines = vec![format!("{totes} totes to packing")];
                 v.keys = vec![("F4", "next batch"), ("Esc", "quit")];
             }
+            (Step::Menu, _) => {
+                v.choices = vec!["1 Short".into(), "2 Skip".into()];
+                v.prompt = Prompt::new("Choice ", pending);
+                v.keys = vec![("F3", "back")];
+            }
+            (Step::ShortFound, Some((_, i, _))) => {
+                v.big = Some(i.location.clone());
+                v.lines = vec!["SHORT: units found?".into(), format!("{} x {}", i.required - i.picked, i.sku)];
+                v.prompt = Prompt::new("Found ", pending);
+                v.keys = vec![("F3", "back")];
+            }
+            (Step::Reason(kind), _) => {
+                v.lines.push(match kind {
+                    Exception::Short { found } => format!("SHORT ({found} found)"),
+                    Exception::Skip => "SKIP: why?".to_owned(),
+                });
+                v.choices =
+                    ReasonCode::ALL.iter().enumerate().map(|(n, r)| format!("{} {}", n + 1, r.as_str())).collect();
+                v.prompt = Prompt::new("Reason ", pending);
+                v.keys = vec![("F3", "back")];
+            }
             (step, Some((t, i, tote))) => {
                 v.big = Some(match step {
                     Step::Tote => tote.clone(),
@@ -283,7 +349,7 @@ impl App for Cluster {
                     _ => "Tote ",
                 };
                 v.prompt = Prompt::new(label, pending);
-                v.keys = vec![("F3", "back")];
+                v.keys = vec![("F3", "back"), ("Esc", "short")];
             }
             (_, None) => v.lines.push("Nothing left".into()),
         }
