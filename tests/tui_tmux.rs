@@ -84,8 +84,21 @@ fn assets(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(name).display().to_string()
 }
 
-async fn picking_task(base: &str, id: i64) -> Value {
-    let http = reqwest::Client::new();
+/// A floor database: warehouse W1 with the sample stock, a supervisor
+/// S-001 and, with `picker`, a picker P-001 (PIN 4711 both).
+fn floor_db(dir: &Path, picker: bool) -> std::path::PathBuf {
+    let db = dir.join("floor.db");
+    tote(&db, &["init", "--warehouse", "W1=Main"]);
+    tote(&db, &["stock", "import", &assets("sample-stock.csv")]);
+    if picker {
+        tote(&db, &["worker", "add", "--badge", "P-001", "--name", "Pia", "--role", "picker", "--pin", "4711"]);
+    }
+    tote(&db, &["worker", "add", "--badge", "S-001", "--name", "Sam", "--role", "supervisor", "--pin", "4711"]);
+    db
+}
+
+/// The supervisor's token.
+async fn supervisor(http: &reqwest::Client, base: &str) -> String {
     let login: Value = http
         .post(format!("{base}/api/v1/auth/login"))
         .json(&json!({"badge": "S-001", "pin": "4711"}))
@@ -95,7 +108,12 @@ async fn picking_task(base: &str, id: i64) -> Value {
         .json()
         .await
         .expect("login body");
-    let token = login["token"].as_str().expect("token");
+    login["token"].as_str().expect("token").to_owned()
+}
+
+async fn picking_task(base: &str, id: i64) -> Value {
+    let http = reqwest::Client::new();
+    let token = supervisor(&http, base).await;
     http.get(format!("{base}/api/v1/picking-tasks/{id}"))
         .bearer_auth(token)
         .send()
@@ -106,17 +124,23 @@ async fn picking_task(base: &str, id: i64) -> Value {
         .expect("task body")
 }
 
+/// Posts `assets/sample-order.json` through the API as the supervisor.
+async fn post_sample_order(base: &str) {
+    let http = reqwest::Client::new();
+    let token = supervisor(&http, base).await;
+    let order: Value = serde_json::from_str(&std::fs::read_to_string(assets("sample-order.json")).expect("order"))
+        .expect("order json");
+    let resp = http.post(format!("{base}/api/v1/orders")).bearer_auth(token).json(&order).send().await.expect("submit");
+    assert!(resp.status().is_success());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_picker_scans_in_tmux_the_pick_is_recorded_and_a_killed_picker_resumes() {
     if tmux_missing() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("floor.db");
-    tote(&db, &["init", "--warehouse", "W1=Main"]);
-    tote(&db, &["stock", "import", &assets("sample-stock.csv")]);
-    tote(&db, &["worker", "add", "--badge", "P-001", "--name", "Pia", "--role", "picker", "--pin", "4711"]);
-    tote(&db, &["worker", "add", "--badge", "S-001", "--name", "Sam", "--role", "supervisor", "--pin", "4711"]);
+    let db = floor_db(dir.path(), true);
     tote(&db, &["order", "submit", &assets("sample-order.json")]);
     let (server, base, _log) = serve(&db);
     let _server = KillOnDrop(server);
@@ -202,10 +226,7 @@ async fn the_board_goes_live_and_acts_on_an_order() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("board.db");
-    tote(&db, &["init", "--warehouse", "W1=Main"]);
-    tote(&db, &["stock", "import", &assets("sample-stock.csv")]);
-    tote(&db, &["worker", "add", "--badge", "S-001", "--name", "Sam", "--role", "supervisor", "--pin", "4711"]);
+    let db = floor_db(dir.path(), false);
     let (server, base, _log) = serve(&db);
     let _server = KillOnDrop(server);
     let tmux = Tmux { socket: format!("tote-board-{}", std::process::id()) };
@@ -218,26 +239,7 @@ async fn the_board_goes_live_and_acts_on_an_order() {
     let s = tmux.wait_for("live");
     assert!(s.contains("TOTE BOARD") && s.contains("no open work"), "{s}");
     // An order arrives over the API: the stream, not the 60 s refresh, shows it.
-    let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"badge": "S-001", "pin": "4711"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("body");
-    let order: Value = serde_json::from_str(&std::fs::read_to_string(assets("sample-order.json")).expect("order"))
-        .expect("order json");
-    let resp = http
-        .post(format!("{base}/api/v1/orders"))
-        .bearer_auth(login["token"].as_str().expect("token"))
-        .json(&order)
-        .send()
-        .await
-        .expect("submit");
-    assert!(resp.status().is_success());
+    post_sample_order(&base).await;
     let s = tmux.wait_for("picking  pending");
     assert!(s.contains("high"), "{s}");
     tmux.run(&["send-keys", "-t", "s", "o", "1", "Enter"]);
@@ -263,11 +265,7 @@ async fn a_waiting_picker_gets_new_work_through_the_event_stream() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("push.db");
-    tote(&db, &["init", "--warehouse", "W1=Main"]);
-    tote(&db, &["stock", "import", &assets("sample-stock.csv")]);
-    tote(&db, &["worker", "add", "--badge", "P-001", "--name", "Pia", "--role", "picker", "--pin", "4711"]);
-    tote(&db, &["worker", "add", "--badge", "S-001", "--name", "Sam", "--role", "supervisor", "--pin", "4711"]);
+    let db = floor_db(dir.path(), true);
     let (server, base, _log) = serve(&db);
     let _server = KillOnDrop(server);
     let tmux = Tmux { socket: format!("tote-push-{}", std::process::id()) };
@@ -285,26 +283,7 @@ async fn a_waiting_picker_gets_new_work_through_the_event_stream() {
     tmux.wait_for("No work now");
     // Give the stream a moment to connect, then post an order.
     std::thread::sleep(Duration::from_millis(1500));
-    let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"badge": "S-001", "pin": "4711"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("body");
-    let order: Value = serde_json::from_str(&std::fs::read_to_string(assets("sample-order.json")).expect("order"))
-        .expect("order json");
-    let resp = http
-        .post(format!("{base}/api/v1/orders"))
-        .bearer_auth(login["token"].as_str().expect("token"))
-        .json(&order)
-        .send()
-        .await
-        .expect("submit");
-    assert!(resp.status().is_success());
+    post_sample_order(&base).await;
     // Polling would take 10 minutes; wait_for gives up after 20 s.
     let s = tmux.wait_for("A-01-01");
     assert!(s.contains("SKU-MUG"), "{s}");
