@@ -199,14 +199,7 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
         }
         ("POST", "/api/v1/batches/claim") => {
             w.order();
-            w.f.ok(Command::ReleaseWave {
-                warehouse: "W1".into(),
-                priorities: vec![],
-                zone: None,
-                cutoff: None,
-                max_tasks: 1,
-                batch_size: 1,
-            });
+            w.f.ok(common::wave_of(1, 1));
             (p.into(), Some(json!({"op_id": op})))
         }
         ("POST", "/api/v1/ops") => (p.into(), Some(json!({"device_id": "HH-1", "queued": 0, "ops": []}))),

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::floor::{enter, press};
 use common::server::TestServer;
 use common::{Fixture, order};
 use reqwest::StatusCode;
@@ -14,38 +15,7 @@ use tote::tui::client::Client;
 use tote::tui::input::Input;
 use tote::tui::packer::{self, Packer};
 use tote::tui::picker::{self, Picker};
-use tote::tui::{App, Cmd, KeyIn, Msg};
-
-/// Runs every call (and the calls their replies lead to) against the
-/// server; returns the other commands (beeps, prints).
-async fn drive<A: App>(app: &mut A, client: &Client, mut cmds: Vec<Cmd>) -> Vec<Cmd> {
-    let mut other = vec![];
-    while !cmds.is_empty() {
-        match cmds.remove(0) {
-            Cmd::Call(call) => {
-                let reply = client.run(&call, app.token()).await;
-                cmds.extend(app.update(Msg::Reply(reply)));
-            }
-            c => other.push(c),
-        }
-    }
-    other
-}
-
-/// Types or scans `text` and Enter, then runs what follows.
-async fn enter<A: App>(app: &mut A, client: &Client, text: &str) -> Vec<Cmd> {
-    let mut cmds = vec![];
-    for (n, c) in text.chars().enumerate() {
-        cmds.extend(app.update(Msg::Key(KeyIn::char(c, n as u64 * 2))));
-    }
-    cmds.extend(app.update(Msg::Key(KeyIn::enter(text.len() as u64 * 2))));
-    drive(app, client, cmds).await
-}
-
-async fn press<A: App>(app: &mut A, client: &Client, key: KeyName) -> Vec<Cmd> {
-    let cmds = app.update(Msg::Key(KeyIn::named(key, 0)));
-    drive(app, client, cmds).await
-}
+use tote::tui::{App, Cmd};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_is_picked_and_packed_through_the_floor_models() {

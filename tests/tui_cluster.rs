@@ -5,8 +5,9 @@
 
 mod common;
 
+use common::floor::{drive, enter};
 use common::server::TestServer;
-use common::{Fixture, accepted, order};
+use common::{Fixture, accepted, order, wave_of};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::Duration;
@@ -16,29 +17,6 @@ use tote::tui::client::Client;
 use tote::tui::cluster::{Cluster, Step};
 use tote::tui::input::Input;
 use tote::tui::{App, Cmd, KeyIn, Msg, view};
-
-async fn drive(app: &mut Cluster, client: &Client, mut cmds: Vec<Cmd>) -> Vec<Cmd> {
-    let mut other = vec![];
-    while !cmds.is_empty() {
-        match cmds.remove(0) {
-            Cmd::Call(call) => {
-                let reply = client.run(&call, app.token()).await;
-                cmds.extend(app.update(Msg::Reply(reply)));
-            }
-            c => other.push(c),
-        }
-    }
-    other
-}
-
-async fn enter(app: &mut Cluster, client: &Client, text: &str) -> Vec<Cmd> {
-    let mut cmds = vec![];
-    for (n, c) in text.chars().enumerate() {
-        cmds.extend(app.update(Msg::Key(KeyIn::char(c, n as u64 * 200))));
-    }
-    cmds.extend(app.update(Msg::Key(KeyIn::enter(text.len() as u64 * 200))));
-    drive(app, client, cmds).await
-}
 
 fn screen(app: &Cluster) -> String {
     let mut term = Terminal::new(TestBackend::new(20, 16)).expect("backend");
@@ -57,14 +35,7 @@ async fn a_batch_is_walked_once_into_separate_totes() {
     let (_, t1) = accepted(&f.ok(order("cl-1", &[("SKU-A", 1, "W1")])));
     let (_, t2) = accepted(&f.ok(order("cl-2", &[("SKU-Z", 2, "W1")])));
     let (_, t3) = accepted(&f.ok(order("cl-3", &[("SKU-A", 2, "W1")])));
-    let wave = Command::ReleaseWave {
-        warehouse: "W1".into(),
-        priorities: vec![],
-        zone: None,
-        cutoff: None,
-        max_tasks: 10,
-        batch_size: 3,
-    };
+    let wave = wave_of(10, 3);
     assert!(matches!(f.ok(wave), Outcome::Wave { .. }));
     // The walk goes through Z-01 before A-01.
     for (loc, walk) in [("Z-01", 1), ("A-01", 5)] {
@@ -137,14 +108,7 @@ async fn a_stock_out_in_a_batch_is_shorted_and_its_follow_up_joins_the_walk() {
     }
     let (_, ta) = accepted(&f.ok(order("so-a", &[("SKU-A", 2, "W1")])));
     let (_, tb) = accepted(&f.ok(order("so-b", &[("SKU-A", 2, "W1")])));
-    let wave = Command::ReleaseWave {
-        warehouse: "W1".into(),
-        priorities: vec![],
-        zone: None,
-        cutoff: None,
-        max_tasks: 10,
-        batch_size: 2,
-    };
+    let wave = wave_of(10, 2);
     f.ok(wave);
     let client = Client::new(&server.base, "HH-10", Duration::from_secs(5)).expect("client");
     let mut c = Cluster::new(Input::default());

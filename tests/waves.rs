@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Fixture, accepted, order};
+use common::{Fixture, accepted, order, wave_of};
 use tote::app::command::{BatchDto, QueueDto};
 use tote::app::{Command, Outcome};
 
@@ -57,18 +57,7 @@ fn a_wave_takes_what_its_criteria_choose_in_batches_most_urgent_first() {
     // A task is in one wave only: the rest go to the next wave.
     let rest = wave(&f, &[], None, 4);
     assert_eq!(rest.iter().map(tasks).collect::<Vec<_>>(), vec![vec![id(&mixed), id(&low)]], "normal before low");
-    assert_eq!(
-        f.code(Command::ReleaseWave {
-            warehouse: "W1".into(),
-            priorities: vec![],
-            zone: None,
-            cutoff: None,
-            max_tasks: 50,
-            batch_size: 4
-        }),
-        "E001",
-        "nothing left to take"
-    );
+    assert_eq!(f.code(wave_of(50, 4)), "E001", "nothing left to take");
     assert_eq!(
         f.code(Command::ReleaseWave {
             warehouse: "W1".into(),
@@ -90,14 +79,7 @@ fn one_picker_walks_a_batch_into_separate_totes() {
         (0..3).map(|i| accepted(&f.ok(order(&format!("c-{i}"), &[("SKU-A", 2, "W1")])))).map(|(_, t)| t[0].1).collect();
     let (_, single) = accepted(&f.ok(order("c-single", &[("SKU-A", 1, "W1")])));
     let batches = {
-        let c = Command::ReleaseWave {
-            warehouse: "W1".into(),
-            priorities: vec![],
-            zone: None,
-            cutoff: None,
-            max_tasks: 3,
-            batch_size: 3,
-        };
+        let c = wave_of(3, 3);
         match f.ok(c) {
             Outcome::Wave { batches, .. } => batches,
             other => panic!("{other:?}"),

@@ -2,6 +2,7 @@
 //! three warehouses with stock and two workers.
 #![allow(dead_code)]
 
+pub mod floor;
 pub mod process;
 pub mod server;
 
@@ -162,4 +163,9 @@ pub fn accepted(o: &Outcome) -> (i64, Vec<(String, i64)>) {
         ),
         other => panic!("not an order outcome: {other:?}"),
     }
+}
+
+/// A wave of W1's pending picking work: any priority, no zone, no cut-off.
+pub fn wave_of(max_tasks: u32, batch_size: u32) -> Command {
+    Command::ReleaseWave { warehouse: "W1".into(), priorities: vec![], zone: None, cutoff: None, max_tasks, batch_size }
 }
