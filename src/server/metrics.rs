@@ -157,24 +157,24 @@ pub(crate) fn render(state: &AppState, domain: &DomainMetrics) -> String {
         let _ = writeln!(out, "tote_webhook_oldest_pending_seconds {age}");
     }
     let now = state.services.now();
-    if let Ok((counts, due)) = state
+    let stats = state
         .services
         .store()
-        .read(|tx| Ok::<_, crate::storage::StorageError>((tx.workflow_counts()?, tx.due_activities(now, 10_000)?)))
-    {
+        .read(|tx| Ok::<_, crate::storage::StorageError>((tx.workflow_counts()?, tx.due_activity_stats(now)?)));
+    if let Ok((counts, (due, first))) = stats {
         head(&mut out, "tote_workflows", "gauge", "Workflows by kind and status.");
         for (kind, status, n) in counts {
             let _ = writeln!(out, "tote_workflows{{kind=\"{kind}\",status=\"{status}\"}} {n}");
         }
         head(&mut out, "tote_activities_due", "gauge", "Queued workflow activities due now (waiting for a worker).");
-        let _ = writeln!(out, "tote_activities_due {}", due.len());
+        let _ = writeln!(out, "tote_activities_due {due}");
         head(
             &mut out,
             "tote_activity_oldest_due_seconds",
             "gauge",
             "How long the longest-waiting due activity has waited.",
         );
-        let age = due.iter().map(|t| (now - t.next_run_at).num_seconds().max(0)).max().unwrap_or(0);
+        let age = first.map_or(0, |t| (now - t).num_seconds().max(0));
         let _ = writeln!(out, "tote_activity_oldest_due_seconds {age}");
     }
     if let Ok(alerts) = state.services.alerts(&state.config.alerts) {

@@ -111,9 +111,4 @@ impl Tx<'_> {
             .map(|(task_id, position, tote)| Tote { task_id, position: u32::try_from(position).unwrap_or(0), tote })
             .collect())
     }
-
-    /// The tote a batched task's units go into, if it is in a batch.
-    pub fn tote_of(&self, task: i64) -> Result<Option<String>> {
-        Ok(self.row("SELECT tote FROM batch_totes WHERE picking_task_id = ?1", [task], |r| r.get(0)).optional()?)
-    }
 }

@@ -272,15 +272,14 @@ impl Tx<'_> {
         rows.into_iter().map(task_of).collect()
     }
 
-    /// The soonest time a pending activity or timer falls due.
-    pub fn next_engine_wakeup(&self) -> Result<Option<Timestamp>> {
-        let at: Option<i64> = self.row(
-            "SELECT MIN(t) FROM (SELECT MIN(next_run_at) AS t FROM activity_tasks WHERE status = 'pending'
-                                 UNION ALL SELECT MIN(fire_at) FROM timers WHERE status = 'pending')",
-            [],
-            |r| r.get(0),
+    /// Pending activities due by `now`: how many, and the earliest due time.
+    pub fn due_activity_stats(&self, now: Timestamp) -> Result<(u64, Option<Timestamp>)> {
+        let (n, first): (i64, Option<i64>) = self.row(
+            "SELECT COUNT(*), MIN(next_run_at) FROM activity_tasks WHERE status = 'pending' AND next_run_at <= ?1",
+            [ms(now)],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        at.map(time).transpose()
+        Ok((n.max(0).unsigned_abs(), first.map(time).transpose()?))
     }
 
     /// A workflow that moved on drops its other queued attempts, except a
