@@ -30,30 +30,27 @@ pub fn cancel_order(ctx: &mut Ctx<'_, '_>, order_id: i64, reason: &str) -> Resul
     // not cancel it a second time.
     ctx.tx.set_order_status(id, OrderStatus::Cancelled, Some(reason), ctx.now)?;
     ctx.emit(DomainEvent::OrderCancelled { order_id: id, reason: reason.to_owned() });
-    let (mut released, mut returned, mut tasks_cancelled) = (0u32, 0u32, 0usize);
+    let mut undone = Vec::new();
     for f in ctx.tx.fulfillments_for_order(id)? {
         if f.status == FulfillmentStatus::Cancelled {
             continue;
         }
         if workflow::is_orchestrated(ctx, f.id)? {
             for r in workflow::signal_fulfillment(ctx, f.id, Signal::CancelOrder { reason: reason.to_owned() })? {
-                if let ActivityResult::Released { released: r, returned: p, tasks_cancelled: t } = r {
-                    released += r;
-                    returned += p;
-                    tasks_cancelled += t as usize;
+                if let ActivityResult::Released { released, returned, tasks_cancelled } = r {
+                    undone.push((released, returned, tasks_cancelled));
                 }
             }
-            // A workflow stuck in its own compensation must not leave the
-            // fulfillment half done: finish it here.
-            if ctx.tx.fulfillment(f.id)?.is_some_and(|x| x.status != FulfillmentStatus::Cancelled) {
-                let (r, p, t) = cancel_fulfillment_work(ctx, id, f.id, reason)?;
-                (released, returned, tasks_cancelled) = (released + r, returned + p, tasks_cancelled + t as usize);
-            }
-        } else {
-            let (r, p, t) = cancel_fulfillment_work(ctx, id, f.id, reason)?;
-            (released, returned, tasks_cancelled) = (released + r, returned + p, tasks_cancelled + t as usize);
+        }
+        // No workflow, or one stuck in its own compensation: the fulfillment
+        // is not left half done.
+        if ctx.tx.fulfillment(f.id)?.is_some_and(|x| x.status != FulfillmentStatus::Cancelled) {
+            undone.push(cancel_fulfillment_work(ctx, id, f.id, reason)?);
         }
     }
+    let released = undone.iter().map(|u| u.0).sum();
+    let returned = undone.iter().map(|u| u.1).sum();
+    let tasks_cancelled = undone.iter().map(|u| u.2 as usize).sum();
     Ok(Outcome::OrderCancelled { order_id, released, returned, tasks_cancelled })
 }
 
