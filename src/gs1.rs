@@ -62,8 +62,10 @@ pub fn sscc(extension: u8, company_prefix: &str, serial: u64) -> Result<String, 
     Ok(format!("{body}{}", check_digit(&body)?))
 }
 
-/// One application identifier and its value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One application identifier and its value. On the wire it is one key
+/// naming the element: `{"gtin": "09506000134352"}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Element {
     /// AI 00: the 18-digit SSCC.
     Sscc(String),

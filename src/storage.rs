@@ -26,7 +26,7 @@ pub mod metrics;
 mod orders;
 pub mod outbox;
 mod packing;
-mod picking;
+pub mod picking;
 pub mod print_jobs;
 pub mod queues;
 pub mod relay;
@@ -58,6 +58,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_webhooks", include_str!("storage/migrations/0005_webhooks.sql")),
     ("0006_workflows", include_str!("storage/migrations/0006_workflows.sql")),
     ("0007_waves", include_str!("storage/migrations/0007_waves.sql")),
+    ("0008_pick_scans", include_str!("storage/migrations/0008_pick_scans.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

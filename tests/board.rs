@@ -47,6 +47,7 @@ fn picked(f: &Fixture, order_id: i64, task: i64, loc: &str, sku: &str) -> i64 {
         location: loc.into(),
         item: sku.into(),
         quantity: item.required,
+        tote: None,
     });
     f.ok(Command::CompletePicking { task_id: task, worker_id: Some(f.picker) });
     f.svc.order_view(order_id).expect("order").fulfillments[0].packing[0].task_id

@@ -75,7 +75,15 @@ impl World {
             }
             Op::Pick(t, i, q) => {
                 let (task, item, location, sku) = self.item(*t, *i)?;
-                Command::PickItem { task_id: task, item_id: item, worker_id: None, location, item: sku, quantity: *q }
+                Command::PickItem {
+                    task_id: task,
+                    item_id: item,
+                    worker_id: None,
+                    location: location.into(),
+                    item: sku.into(),
+                    quantity: *q,
+                    tote: None,
+                }
             }
             Op::Short(t, i, q) => {
                 let (task, item, ..) = self.item(*t, *i)?;

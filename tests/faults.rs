@@ -164,6 +164,7 @@ async fn every_op_is_applied_exactly_once_through_a_lossy_duplicating_network() 
                     location: "P-01".into(),
                     item: "SKU-P".into(),
                     quantity: 1,
+                    tote: None,
                 };
                 d.queue(op).expect("queued");
             }

@@ -28,6 +28,7 @@ fn the_same_pick_op_twice_changes_stock_once_and_returns_the_same_result() {
         location: "A-01".into(),
         item: "SKU-A".into(),
         quantity: 2,
+        tote: None,
     };
     let before = f.stock();
     let first = f.svc.execute("pick-1", &pick).expect("first pick");
@@ -51,6 +52,7 @@ fn a_rejected_op_replays_its_rejection_and_an_op_id_cannot_be_reused() {
         location: "Z-99".into(),
         item: "SKU-A".into(),
         quantity: 1,
+        tote: None,
     };
     let first = f.svc.execute("op-wrong", &wrong).expect_err("wrong location");
     let AppError::Rejected(r) = &first else { panic!("{first:?}") };

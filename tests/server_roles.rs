@@ -91,6 +91,7 @@ impl World<'_> {
             location: "M-01".into(),
             item: "SKU-M".into(),
             quantity: 2,
+            tote: None,
         });
         task
     }

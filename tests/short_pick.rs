@@ -47,6 +47,7 @@ fn a_stock_out_is_reallocated_to_another_location_and_completed() {
         location: "A-02".into(),
         item: "SKU-A".into(),
         quantity: 3,
+        tote: None,
     });
     let done = f.ok(Command::CompletePicking { task_id: task, worker_id: Some(f.picker) });
     assert!(matches!(done, Outcome::Picking { packing_task_id: Some(_), .. }), "{done:?}");

@@ -165,10 +165,12 @@ fn picker_walks_a_task() {
         [Cmd::Call(Call::Op(FloorOp::Pick {
             task_id: 12,
             item_id: 1,
-            location: "A-01-01".into(),
-            item: "SKU-MUG".into(),
-            quantity: 1
-        }))]
+            location: "11".into(),
+            item: "4006381333931".into(),
+            quantity: 1,
+            tote: None,
+        }))],
+        "the op carries what was scanned, not what was expected"
     );
     shot(&p, "pick_saving");
     let mut items = three_items();
@@ -193,9 +195,10 @@ fn picker_walks_a_task() {
         [Cmd::Call(Call::Op(FloorOp::Pick {
             task_id: 12,
             item_id: 2,
-            location: "B-02-03".into(),
-            item: "SKU-TEA".into(),
-            quantity: 3
+            location: "b-02-03".into(),
+            item: "4006381333948".into(),
+            quantity: 3,
+            tote: None,
         }))]
     );
     // The server refuses: the step comes back with the server's short error.
@@ -452,7 +455,14 @@ fn offline_status_refusals_and_resume() {
     // The server refused a queued pick (the task was cancelled meanwhile):
     // the picker beeps, says why, and takes the server's copy.
     let why = Failure { code: "E003".into(), short: "E003 not allowed".into(), message: "task is cancelled".into() };
-    let op = FloorOp::Pick { task_id: 12, item_id: 1, location: "A-01-01".into(), item: "SKU-MUG".into(), quantity: 1 };
+    let op = FloorOp::Pick {
+        task_id: 12,
+        item_id: 1,
+        location: "A-01-01".into(),
+        item: "SKU-MUG".into(),
+        quantity: 1,
+        tote: None,
+    };
     assert_eq!(p.update(Msg::Rejected(op, why)), [Cmd::Beep, Cmd::Call(Call::PickingTask { id: 12 })]);
     let mut cancelled = picking_task("cancelled", three_items());
     cancelled.cancellation_reason = Some("customer cancelled".into());

@@ -29,9 +29,10 @@ fn pick(f: &Fixture, task: i64, item: &(i64, String, String, u32), qty: u32) -> 
         task_id: task,
         item_id: item.0,
         worker_id: Some(f.picker),
-        location: item.1.clone(),
-        item: item.2.clone(),
+        location: item.1.clone().into(),
+        item: item.2.clone().into(),
         quantity: qty,
+        tote: None,
     })
 }
 
@@ -57,6 +58,7 @@ fn intake_pick_pack_with_a_short_conserves_stock() {
         location: "A-01".into(),
         item: "SKU-A".into(),
         quantity: 1,
+        tote: None,
     };
     assert_eq!(f.code(intruder), "E106");
     pick(&f, w1, &its[0], 3);
@@ -149,7 +151,8 @@ fn cancelling_mid_pick_releases_and_returns_everything() {
             worker_id: Some(f.picker),
             location: "A-01".into(),
             item: "SKU-A".into(),
-            quantity: 1
+            quantity: 1,
+            tote: None
         }),
         "E003"
     );

@@ -106,14 +106,14 @@ fn one_picker_walks_a_batch_into_separate_totes() {
     for t in &batch.totes {
         f.ok(Command::StartPicking { task_id: t.task_id, worker_id: f.picker });
         for item in f.svc.picking_task_view(t.task_id).expect("task").items {
-            let into = |tote: &str| Command::PickItemIntoTote {
+            let into = |tote: &str| Command::PickItem {
                 task_id: t.task_id,
                 item_id: item.item_id,
                 worker_id: Some(f.picker),
-                location: item.location.clone(),
+                location: item.location.as_str().into(),
                 item: "SKU-A".into(),
                 quantity: item.required,
-                tote: tote.into(),
+                tote: Some(tote.into()),
             };
             // Another order's tote: refused, nothing moves.
             let other = batch.totes.iter().find(|o| o.task_id != t.task_id).expect("another tote");

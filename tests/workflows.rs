@@ -62,9 +62,10 @@ fn pick_all(f: &Fixture, task: i64) -> i64 {
             task_id: task,
             item_id: it.item_id,
             worker_id: Some(f.picker),
-            location: it.location.clone(),
-            item: it.sku.clone(),
+            location: it.location.clone().into(),
+            item: it.sku.clone().into(),
             quantity: it.required,
+            tote: None,
         });
     }
     match f.ok(Command::CompletePicking { task_id: task, worker_id: Some(f.picker) }) {

@@ -3,6 +3,7 @@
 //! under an op id; its JSON form is the request fingerprint stored with the
 //! outcome, so an op id reused for a different request is refused.
 
+use super::floor_op::Scanned;
 use super::{AppError, Ctx};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -148,13 +149,17 @@ pub enum Command {
         task_id: i64,
         worker_id: i64,
     },
+    /// `location` and `item` are what was scanned; `tote`, in cluster
+    /// picking, the scanned tote (a tote not the task's is refused, E107).
     PickItem {
         task_id: i64,
         item_id: i64,
         worker_id: Option<i64>,
-        location: String,
-        item: String,
+        location: Scanned,
+        item: Scanned,
         quantity: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tote: Option<String>,
     },
     ShortItem {
         task_id: i64,
@@ -290,16 +295,6 @@ pub enum Command {
     /// A supervisor asks a stuck workflow to run its failed step again.
     RetryWorkflow {
         workflow_id: String,
-    },
-    /// Cluster picking: a pick into the task's tote, which is scanned too.
-    PickItemIntoTote {
-        task_id: i64,
-        item_id: i64,
-        worker_id: Option<i64>,
-        location: String,
-        item: String,
-        quantity: u32,
-        tote: String,
     },
     /// A supervisor releases a wave: pending picking tasks chosen by
     /// priority, zone and cut-off, grouped into batches of `batch_size` totes.
@@ -487,7 +482,6 @@ impl Command {
             Command::RetryWorkflow { .. } => "retry_workflow",
             Command::UpdateAddress { .. } => "update_address",
             Command::ChangePriority { .. } => "change_priority",
-            Command::PickItemIntoTote { .. } => "pick_item_into_tote",
             Command::ReleaseWave { .. } => "release_wave",
             Command::ClaimBatch { .. } => "claim_batch",
         }
@@ -500,8 +494,9 @@ impl Command {
             Command::CancelOrder { order_id, reason } => cancel::cancel_order(ctx, *order_id, reason),
             Command::AssignPicking { task_id, worker_id } => picking::assign(ctx, *task_id, *worker_id),
             Command::StartPicking { task_id, worker_id } => picking::start(ctx, *task_id, *worker_id),
-            Command::PickItem { task_id, item_id, worker_id, location, item, quantity } => {
-                picking::pick(ctx, *task_id, *item_id, *worker_id, location, item, *quantity)
+            Command::PickItem { task_id, item_id, worker_id, location, item, quantity, tote } => {
+                let scans = picking::PickScans { location, item, tote: tote.as_deref() };
+                picking::pick(ctx, *task_id, *item_id, *worker_id, &scans, *quantity)
             }
             Command::ShortItem { task_id, item_id, worker_id, quantity, reason } => {
                 picking::short(ctx, *task_id, *item_id, *worker_id, *quantity, reason)
@@ -562,10 +557,6 @@ impl Command {
             }
             Command::UpdateAddress { order_id, ship_to } => workflow::update_address(ctx, *order_id, ship_to),
             Command::ChangePriority { order_id, priority } => cancel::change_priority(ctx, *order_id, priority),
-            Command::PickItemIntoTote { task_id, item_id, worker_id, location, item, quantity, tote } => {
-                crate::domain::wave::check_tote(*task_id, tote)?;
-                picking::pick(ctx, *task_id, *item_id, *worker_id, location, item, *quantity)
-            }
             Command::ReleaseWave { warehouse, priorities, zone, cutoff, max_tasks, batch_size } => {
                 let criteria = wave::criteria(priorities, zone.as_deref(), *cutoff, *max_tasks, *batch_size)?;
                 wave::release(ctx, warehouse, &criteria)

@@ -5,7 +5,97 @@
 //! [`OFFLINE`]: what is not a floor op needs the server.
 
 use super::command::{Command, PackageDto};
+use crate::domain::picking::ItemScan;
+use crate::gs1::Element;
 use serde::{Deserialize, Serialize};
+
+/// What a scanner (or the keyboard) gave: the text as read, and for a GS1
+/// symbol the elements the device parsed from it. It is the evidence of a
+/// pick: the server checks it with the same rule as the device
+/// ([`crate::domain::picking::item_scan_matches`]) and stores it with the
+/// pick. A bare string is accepted too (typed text, no GS1 elements).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(from = "ScannedWire")]
+pub struct Scanned {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gs1: Vec<Element>,
+}
+
+/// The two accepted forms of [`Scanned`].
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ScannedWire {
+    Text(String),
+    Full {
+        text: String,
+        #[serde(default)]
+        gs1: Vec<Element>,
+    },
+}
+
+impl From<ScannedWire> for Scanned {
+    fn from(w: ScannedWire) -> Self {
+        match w {
+            ScannedWire::Text(text) => Scanned { text, gs1: Vec::new() },
+            ScannedWire::Full { text, gs1 } => Scanned { text, gs1 },
+        }
+    }
+}
+
+impl From<&crate::scanner::Scan> for Scanned {
+    /// A scan as the device read it; GS1 elements that failed to parse are
+    /// left out (the text is still the evidence).
+    fn from(scan: &crate::scanner::Scan) -> Self {
+        let gs1 = match &scan.gs1 {
+            Some(Ok(elements)) => elements.clone(),
+            _ => Vec::new(),
+        };
+        Scanned { text: scan.text.clone(), gs1 }
+    }
+}
+
+impl From<String> for Scanned {
+    fn from(text: String) -> Self {
+        Scanned { text, gs1: Vec::new() }
+    }
+}
+
+impl From<&str> for Scanned {
+    fn from(text: &str) -> Self {
+        Scanned { text: text.to_owned(), gs1: Vec::new() }
+    }
+}
+
+impl Scanned {
+    /// The GTIN (AI 01) of a GS1 scan.
+    pub fn gtin(&self) -> Option<&str> {
+        self.gs1.iter().find_map(|e| match e {
+            Element::Gtin(g) => Some(g.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The scan as the domain's item rule reads it.
+    pub fn as_item(&self) -> ItemScan<'_> {
+        ItemScan { text: &self.text, gtin: self.gtin() }
+    }
+
+    /// Refuses GS1 elements that the text does not say: the evidence is
+    /// the text, the elements only its reading.
+    pub fn check(&self, field: &str) -> Result<(), crate::domain::DomainError> {
+        if self.text.chars().count() > MAX_SCAN {
+            return Err(crate::domain::DomainError::invalid(field, format!("at most {MAX_SCAN} characters")));
+        }
+        if self.gs1.is_empty() || crate::gs1::parse(&self.text).is_ok_and(|els| els == self.gs1) {
+            return Ok(());
+        }
+        Err(crate::domain::DomainError::invalid(format!("{field}.gs1"), "the elements are not what the text says"))
+    }
+}
+
+/// The longest scan kept as evidence (a GS1 DataMatrix carries ~100).
+pub const MAX_SCAN: usize = 200;
 
 /// One offline-capable operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -14,21 +104,17 @@ pub enum FloorOp {
     StartPicking {
         task_id: i64,
     },
+    /// `location` and `item` are what was scanned; `tote`, in cluster
+    /// picking, the tote the units went into (scanned too).
+    #[serde(alias = "pick_to_tote")]
     Pick {
         task_id: i64,
         item_id: i64,
-        location: String,
-        item: String,
+        location: Scanned,
+        item: Scanned,
         quantity: u32,
-    },
-    /// Cluster picking: the units go into the task's tote, scanned too.
-    PickToTote {
-        task_id: i64,
-        item_id: i64,
-        location: String,
-        item: String,
-        quantity: u32,
-        tote: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tote: Option<String>,
     },
     /// `quantity`: units found before the shelf ran out.
     Short {
@@ -75,7 +161,6 @@ pub enum Work {
 pub const OFFLINE: &[(&str, bool)] = &[
     ("start_picking", true),
     ("pick", true),
-    ("pick_to_tote", true),
     ("short", true),
     ("skip", true),
     ("complete_picking", true),
@@ -96,7 +181,6 @@ impl FloorOp {
         match self {
             FloorOp::StartPicking { .. } => "start_picking",
             FloorOp::Pick { .. } => "pick",
-            FloorOp::PickToTote { .. } => "pick_to_tote",
             FloorOp::Short { .. } => "short",
             FloorOp::Skip { .. } => "skip",
             FloorOp::CompletePicking { .. } => "complete_picking",
@@ -111,7 +195,6 @@ impl FloorOp {
         match self {
             FloorOp::StartPicking { task_id }
             | FloorOp::Pick { task_id, .. }
-            | FloorOp::PickToTote { task_id, .. }
             | FloorOp::Short { task_id, .. }
             | FloorOp::Skip { task_id, .. }
             | FloorOp::CompletePicking { task_id }
@@ -126,7 +209,6 @@ impl FloorOp {
         match self {
             FloorOp::StartPicking { .. }
             | FloorOp::Pick { .. }
-            | FloorOp::PickToTote { .. }
             | FloorOp::Short { .. }
             | FloorOp::Skip { .. }
             | FloorOp::CompletePicking { .. } => Work::Picking,
@@ -139,11 +221,8 @@ impl FloorOp {
         let w = Some(worker);
         match self.clone() {
             FloorOp::StartPicking { task_id } => Command::StartPicking { task_id, worker_id: worker },
-            FloorOp::Pick { task_id, item_id, location, item, quantity } => {
-                Command::PickItem { task_id, item_id, worker_id: w, location, item, quantity }
-            }
-            FloorOp::PickToTote { task_id, item_id, location, item, quantity, tote } => {
-                Command::PickItemIntoTote { task_id, item_id, worker_id: w, location, item, quantity, tote }
+            FloorOp::Pick { task_id, item_id, location, item, quantity, tote } => {
+                Command::PickItem { task_id, item_id, worker_id: w, location, item, quantity, tote }
             }
             FloorOp::Short { task_id, item_id, quantity, reason } => {
                 Command::ShortItem { task_id, item_id, worker_id: w, quantity, reason }
@@ -177,14 +256,13 @@ mod tests {
         };
         let ops = [
             FloorOp::StartPicking { task_id: 1 },
-            FloorOp::Pick { task_id: 1, item_id: 1, location: "A".into(), item: "S".into(), quantity: 1 },
-            FloorOp::PickToTote {
+            FloorOp::Pick {
                 task_id: 1,
                 item_id: 1,
                 location: "A".into(),
                 item: "S".into(),
                 quantity: 1,
-                tote: "TOTE-1".into(),
+                tote: Some("TOTE-1".into()),
             },
             FloorOp::Short { task_id: 1, item_id: 1, quantity: 0, reason: "damaged".into() },
             FloorOp::Skip { task_id: 1, item_id: 1, reason: "other".into() },
@@ -203,5 +281,29 @@ mod tests {
             let op_or_local = kinds.contains(kind) || *kind == "verify_pack_item";
             assert_eq!(op_or_local, *offline, "{kind}");
         }
+    }
+
+    /// Ops queued by an older build still read: a bare scan string, and a
+    /// cluster pick under its old name.
+    #[test]
+    fn older_queued_picks_still_read() {
+        let old = r#"{"kind":"pick_to_tote","task_id":3,"item_id":4,"location":"A-01","item":"SKU","quantity":2,"tote":"TOTE-3"}"#;
+        let op: FloorOp = serde_json::from_str(old).unwrap_or_else(|e| panic!("{e}"));
+        let FloorOp::Pick { location, tote, .. } = &op else { panic!("{op:?}") };
+        assert_eq!((location.text.as_str(), tote.as_deref()), ("A-01", Some("TOTE-3")));
+        let gs1 = Scanned { text: "0104006381333931".into(), gs1: vec![Element::Gtin("04006381333931".into())] };
+        let json = serde_json::to_string(&gs1).unwrap_or_default();
+        assert_eq!(json, r#"{"text":"0104006381333931","gs1":[{"gtin":"04006381333931"}]}"#);
+        assert_eq!(serde_json::from_str::<Scanned>(&json).ok(), Some(gs1.clone()));
+        assert_eq!(gs1.check("item"), Ok(()));
+    }
+
+    #[test]
+    fn gs1_elements_must_be_what_the_text_says() {
+        let forged = Scanned { text: "SKU-X".into(), gs1: vec![Element::Gtin("04006381333931".into())] };
+        let e = forged.check("item").err().map(|e| (e.code(), e.field().map(str::to_owned)));
+        assert_eq!(e, Some(("E001", Some("item.gs1".to_owned()))));
+        let long = Scanned::from("x".repeat(MAX_SCAN + 1).as_str());
+        assert!(long.check("location").is_err());
     }
 }

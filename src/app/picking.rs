@@ -4,6 +4,7 @@
 //! skip leaves behind goes back to available stock.
 
 use super::command::Outcome;
+use super::floor_op::Scanned;
 use super::reservations::Purpose;
 use super::{AppError, Ctx};
 use crate::domain::DomainError;
@@ -48,19 +49,42 @@ pub fn start(ctx: &mut Ctx<'_, '_>, task_id: i64, worker_id: i64) -> Result<Outc
     Ok(outcome(&t, None))
 }
 
+/// What the picker scanned for one pick.
+#[derive(Debug, Clone, Copy)]
+pub struct PickScans<'a> {
+    pub location: &'a Scanned,
+    pub item: &'a Scanned,
+    pub tote: Option<&'a str>,
+}
+
+/// Checks the scans with the domain's rule (the one the device ran) and
+/// stores them with the pick as its evidence.
 pub fn pick(
     ctx: &mut Ctx<'_, '_>,
     task_id: i64,
     item_id: i64,
     worker: Option<i64>,
-    location: &str,
-    item: &str,
+    scans: &PickScans<'_>,
     quantity: u32,
 ) -> Result<Outcome, AppError> {
+    scans.location.check("location")?;
+    scans.item.check("item")?;
     let mut t = load(ctx, task_id)?;
-    let scan = PickScan { location, item, qty: Qty(quantity) };
+    let scan =
+        PickScan { location: &scans.location.text, item: scans.item.as_item(), qty: Qty(quantity), tote: scans.tote };
     let delta = t.pick(PickingItemId(item_id), worker.map(WorkerId), &scan, ctx.now)?;
     apply_delta(ctx, &t, delta, "picked")?;
+    let evidence = crate::storage::picking::PickEvidence {
+        task: t.id,
+        item: delta.item,
+        worker: worker.map(WorkerId),
+        location: &scans.location.text,
+        item_scan: &scans.item.text,
+        item_gs1: &scans.item.gs1,
+        tote: scans.tote,
+        quantity: Qty(quantity),
+    };
+    ctx.tx.record_pick_scan(&evidence, ctx.now)?;
     item_outcome(ctx, &t, delta.item)
 }
 

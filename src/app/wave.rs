@@ -1,7 +1,7 @@
 //! Waves and cluster picking: a supervisor releases a wave (which tasks,
 //! in which batches: `domain::wave::plan`); a picker claims a batch and
 //! walks it once, each task's units into its own tote
-//! (`Command::PickItemIntoTote` checks the tote scan).
+//! (a `Command::PickItem` with a tote checks the tote scan).
 
 use super::command::{BatchDto, Outcome, ToteDto};
 use super::{AppError, Ctx};

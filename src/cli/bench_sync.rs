@@ -38,6 +38,7 @@ pub fn run(ops: usize, devices: usize, synchronous: &str) -> Result<()> {
                 location: "A-01".into(),
                 item: "SKU-BENCH".into(),
                 quantity: 1,
+                tote: None,
             };
             let payload = serde_json::to_string(&op)?;
             let now = tote::app::Clock::now(&SystemClock);

@@ -153,9 +153,10 @@ fn floor(svc: &Services, picker: i64, packer: i64) -> Result<()> {
                 task_id: id,
                 item_id: it.item_id,
                 worker_id: Some(picker),
-                location: it.location.clone(),
-                item: it.sku.clone(),
+                location: it.location.clone().into(),
+                item: it.sku.clone().into(),
                 quantity: it.required,
+                tote: None,
             };
             ops.push((format!("b-p-{}", it.item_id), pick));
         }

@@ -70,8 +70,9 @@ pub fn run(db: &Path) -> Result<()> {
             item_id: first.id.0,
             worker_id: Some(picker),
             location: "B-99".into(),
-            item: first.sku.to_string(),
+            item: first.sku.to_string().into(),
             quantity: 1,
+            tote: None,
         },
     );
     if let Err(tote::app::AppError::Rejected(r)) = wrong {
@@ -81,9 +82,10 @@ pub fn run(db: &Path) -> Result<()> {
         task_id: task,
         item_id: first.id.0,
         worker_id: Some(picker),
-        location: first.location_code.clone(),
-        item: first.sku.to_string(),
+        location: first.location_code.clone().into(),
+        item: first.sku.to_string().into(),
         quantity: first.required.0,
+        tote: None,
     })?;
     println!("  picked {} at {}", first.required, first.location_code);
     exec(Command::ShortItem {

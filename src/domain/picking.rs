@@ -210,9 +210,24 @@ impl PickingItem {
         location_scan_matches(&self.location_code, self.check_digits.as_deref(), scan)
     }
 
-    /// An item scan matches the SKU or the barcode.
-    pub fn item_matches(&self, scan: &str) -> bool {
+    /// An item scan matches the SKU, the barcode, or (a GS1 scan) its GTIN.
+    pub fn item_matches(&self, scan: &ItemScan<'_>) -> bool {
         item_scan_matches(self.sku.as_str(), self.barcode.as_deref(), scan)
+    }
+}
+
+/// What the scanner read for an item: the text, and the GTIN (AI 01) when
+/// it was a GS1 symbol whose elements the edge parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ItemScan<'a> {
+    pub text: &'a str,
+    pub gtin: Option<&'a str>,
+}
+
+impl<'a> ItemScan<'a> {
+    /// A plain scan or typed text, with no GS1 elements.
+    pub fn text(text: &'a str) -> Self {
+        ItemScan { text, gtin: None }
     }
 }
 
@@ -223,10 +238,20 @@ pub fn location_scan_matches(code: &str, check_digits: Option<&str>, scan: &str)
     scan.eq_ignore_ascii_case(code) || check_digits.is_some_and(|d| d == scan)
 }
 
-/// The item rule on plain values: the SKU (ignoring case) or the barcode.
-pub fn item_scan_matches(sku: &str, barcode: Option<&str>, scan: &str) -> bool {
-    let scan = scan.trim();
-    scan.eq_ignore_ascii_case(sku) || barcode.is_some_and(|b| b == scan)
+/// The item rule on plain values, run by the device for instant feedback
+/// and by the server on what the device says was scanned: the SKU (ignoring
+/// case), the barcode, or a GS1 scan whose GTIN is the barcode. GTINs
+/// compare as numbers (leading zeros ignored), so a GTIN-14 `0…` matches
+/// the EAN-13 printed on the product.
+pub fn item_scan_matches(sku: &str, barcode: Option<&str>, scan: &ItemScan<'_>) -> bool {
+    let text = scan.text.trim();
+    let same_gtin = |a: &str, b: &str| {
+        let (a, b) = (a.trim().trim_start_matches('0'), b.trim().trim_start_matches('0'));
+        !a.is_empty() && a == b
+    };
+    text.eq_ignore_ascii_case(sku)
+        || barcode.is_some_and(|b| b == text)
+        || matches!((barcode, scan.gtin), (Some(b), Some(g)) if same_gtin(b, g))
 }
 
 /// What a pick, short or skip did to stock: `picked` units left the shelf
@@ -241,12 +266,14 @@ pub struct ItemDelta {
     pub finished: bool,
 }
 
-/// The scans and count a picker sends for one pick.
+/// What a picker scanned for one pick, and the count.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PickScan<'a> {
     pub location: &'a str,
-    pub item: &'a str,
+    pub item: ItemScan<'a>,
     pub qty: Qty,
+    /// Cluster picking: the tote the units go into, which must be the task's.
+    pub tote: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

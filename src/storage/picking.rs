@@ -8,9 +8,93 @@ use crate::domain::ids::{
 };
 use crate::domain::order::Priority;
 use crate::domain::picking::{ItemStatus, PickingItem, PickingStatus, PickingTask, ReasonCode};
+use crate::gs1::Element;
 use rusqlite::{OptionalExtension, params};
 
+/// What was scanned for one pick, stored as its evidence.
+#[derive(Debug, Clone, Copy)]
+pub struct PickEvidence<'a> {
+    pub task: PickingTaskId,
+    pub item: PickingItemId,
+    pub worker: Option<WorkerId>,
+    pub location: &'a str,
+    pub item_scan: &'a str,
+    pub item_gs1: &'a [Element],
+    pub tote: Option<&'a str>,
+    pub quantity: Qty,
+}
+
+/// One stored pick scan, as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickScanRow {
+    pub item: PickingItemId,
+    pub worker: Option<WorkerId>,
+    pub location: String,
+    pub item_scan: String,
+    pub item_gs1: Vec<Element>,
+    pub tote: Option<String>,
+    pub quantity: Qty,
+}
+
 impl Tx<'_> {
+    pub fn record_pick_scan(&self, e: &PickEvidence<'_>, now: Timestamp) -> Result<()> {
+        let gs1 = if e.item_gs1.is_empty() { None } else { Some(serde_json::to_string(e.item_gs1)?) };
+        self.exec(
+            "INSERT INTO pick_scans (picking_task_id, item_id, worker_id, location_scan, item_scan, item_gs1,
+                                     tote_scan, quantity, scanned_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                e.task.0,
+                e.item.0,
+                e.worker.map(|w| w.0),
+                e.location,
+                e.item_scan,
+                gs1,
+                e.tote,
+                e.quantity.0,
+                ms(now)
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The scans recorded for a task's picks, oldest first.
+    pub fn pick_scans(&self, task: PickingTaskId) -> Result<Vec<PickScanRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT item_id, worker_id, location_scan, item_scan, item_gs1, tote_scan, quantity
+             FROM pick_scans WHERE picking_task_id = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([task.0], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (item, worker, location, item_scan, gs1, tote, qty) = row?;
+            let item_gs1 = match gs1 {
+                Some(j) => serde_json::from_str(&j)?,
+                None => Vec::new(),
+            };
+            out.push(PickScanRow {
+                item: PickingItemId(item),
+                worker: worker.map(WorkerId),
+                location,
+                item_scan,
+                item_gs1,
+                tote,
+                quantity: Qty(u32_of(qty, "pick_scans.quantity")?),
+            });
+        }
+        Ok(out)
+    }
+
     /// Inserts `task` and its items (their ids are ignored) and returns the new id.
     pub fn insert_picking_task(&self, task: &PickingTask, now: Timestamp) -> Result<PickingTaskId> {
         self.exec(

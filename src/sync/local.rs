@@ -30,7 +30,7 @@ pub fn apply_picking(t: &mut PickingTaskView, op: &FloorOp) -> Outcome {
     match op {
         FloorOp::StartPicking { .. } => t.status = "in_progress".into(),
         FloorOp::CompletePicking { .. } => t.status = "completed".into(),
-        FloorOp::Pick { item_id, quantity, .. } | FloorOp::PickToTote { item_id, quantity, .. } => {
+        FloorOp::Pick { item_id, quantity, .. } => {
             if let Some(i) = t.items.iter_mut().find(|i| i.item_id == *item_id) {
                 i.picked = (i.picked + quantity).min(i.required);
                 if i.picked == i.required {
@@ -150,8 +150,14 @@ mod tests {
         let mut t = task();
         apply_picking(&mut t, &FloorOp::StartPicking { task_id: 9 });
         assert_eq!(t.status, "in_progress");
-        let pick =
-            |q| FloorOp::Pick { task_id: 9, item_id: 1, location: "A-01".into(), item: "SKU-A".into(), quantity: q };
+        let pick = |q| FloorOp::Pick {
+            task_id: 9,
+            item_id: 1,
+            location: "A-01".into(),
+            item: "SKU-A".into(),
+            quantity: q,
+            tote: None,
+        };
         let o = apply_picking(&mut t, &pick(2));
         assert!(matches!(o, Outcome::PickedItem { picked: 2, required: 3, done: 0, .. }), "{o:?}");
         let o = apply_picking(&mut t, &pick(1));

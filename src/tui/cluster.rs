@@ -16,7 +16,7 @@ use super::picker::Exception;
 use super::view::{Prompt, View};
 use super::{App, Call, Cmd, Failure, Flash, Msg, Reply, SyncStatus, status_text};
 use crate::app::command::{BatchDto, Outcome};
-use crate::app::floor_op::FloorOp;
+use crate::app::floor_op::{FloorOp, Scanned};
 use crate::app::task_views::{PickingItemView, PickingTaskView};
 use crate::domain::DomainError;
 use crate::domain::picking::{ReasonCode, item_scan_matches, location_scan_matches};
@@ -52,6 +52,8 @@ pub struct Cluster {
     queue: Vec<Call>,
     flash: Option<Flash>,
     sync: SyncStatus,
+    /// The location and item scans of the stop in hand, sent with its pick.
+    scans: (Option<Scanned>, Option<Scanned>),
 }
 
 impl Cluster {
@@ -65,6 +67,7 @@ impl Cluster {
             queue: Vec::new(),
             flash: None,
             sync: SyncStatus { online: true, ..SyncStatus::default() },
+            scans: (None, None),
         }
     }
 
@@ -173,11 +176,12 @@ impl Cluster {
     }
 
     fn on_scan(&mut self, scan: Scan) -> Vec<Cmd> {
-        let Some((task, item, tote)) = self.stop().map(|(t, i, tote)| (t.task_id, i.clone(), tote)) else {
+        let Some((task, item)) = self.stop().map(|(t, i, _)| (t.task_id, i.clone())) else {
             return Vec::new();
         };
         match self.step {
             Step::Location if location_scan_matches(&item.location, item.check_digits.as_deref(), &scan.text) => {
+                self.scans = (Some(Scanned::from(&scan)), None);
                 self.step = Step::Item;
                 Vec::new()
             }
@@ -185,7 +189,8 @@ impl Cluster {
                 let e = DomainError::WrongLocation { expected: item.location.clone(), scanned: scan.text };
                 self.fail(e.short())
             }
-            Step::Item if item_scan_matches(&item.sku, item.barcode.as_deref(), &scan.text) => {
+            Step::Item if item_scan_matches(&item.sku, item.barcode.as_deref(), &Scanned::from(&scan).as_item()) => {
+                self.scans.1 = Some(Scanned::from(&scan));
                 self.step = Step::Tote;
                 Vec::new()
             }
@@ -223,19 +228,23 @@ impl Cluster {
                 };
                 self.busy("Saving...", Call::Op(op))
             }
-            Step::Tote => match check_tote(task, &scan.text) {
-                Ok(()) => {
-                    let op = FloorOp::PickToTote {
+            Step::Tote => match (check_tote(task, &scan.text), self.scans.clone()) {
+                (Ok(()), (Some(location), Some(scanned))) => {
+                    let op = FloorOp::Pick {
                         task_id: task,
                         item_id: item.item_id,
-                        location: item.location.clone(),
-                        item: item.sku.clone(),
+                        location,
+                        item: scanned,
                         quantity: item.required - item.picked,
-                        tote,
+                        tote: Some(scan.text.trim().to_owned()),
                     };
                     self.busy("Saving pick...", Call::Op(op))
                 }
-                Err(e) => self.fail(e.short()),
+                (Ok(()), _) => {
+                    self.step = Step::Location;
+                    self.fail("Scan location")
+                }
+                (Err(e), _) => self.fail(e.short()),
             },
             _ => Vec::new(),
         }

@@ -276,7 +276,9 @@ impl Packer {
 
     fn verify(&mut self, scan: &Scan) -> Vec<Cmd> {
         let text = scan.text.as_str();
-        let Some(n) = self.lines.iter().position(|l| item_scan_matches(&l.sku, l.barcode.as_deref(), text)) else {
+        let scanned = crate::app::floor_op::Scanned::from(scan);
+        let matches = |l: &&Line| item_scan_matches(&l.sku, l.barcode.as_deref(), &scanned.as_item());
+        let Some(n) = self.lines.iter().position(|l| matches(&l)) else {
             let e = DomainError::WrongItem { expected: "an item of this order".into(), scanned: text.into() };
             return self.fail(e.short());
         };

@@ -11,12 +11,11 @@ use super::login::Login;
 use super::view::{Prompt, View};
 use super::{App, Call, Cmd, Failure, Flash, Msg, Reply, Session, SyncStatus, status_text};
 use crate::app::command::{Outcome, QueueDto};
-use crate::app::floor_op::FloorOp;
+use crate::app::floor_op::{FloorOp, Scanned};
 use crate::app::task_views::{PickingItemView, PickingTaskView};
 use crate::domain::DomainError;
 use crate::domain::ids::Qty;
 use crate::domain::picking::{ReasonCode, item_scan_matches, location_scan_matches};
-use crate::gs1::Element;
 use crate::keymap::Action;
 use crate::scanner::Scan;
 use serde::{Deserialize, Serialize};
@@ -65,6 +64,15 @@ pub struct Picker {
     sync: SyncStatus,
     /// Queued ops the server refused for the current task, with why.
     refused: Vec<String>,
+    /// What was scanned for the item in hand: sent with the pick as evidence.
+    scans: Scans,
+}
+
+/// The location and item scans of the pick being made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Scans {
+    location: Option<Scanned>,
+    item: Option<Scanned>,
 }
 
 /// What a picker resumes on after a restart.
@@ -73,6 +81,8 @@ struct Saved {
     session: Option<Session>,
     task: Option<PickingTaskView>,
     step: Option<Step>,
+    #[serde(default)]
+    scans: Scans,
 }
 
 const MENU: [&str; 3] = ["1 Short", "2 Skip", "3 Log out"];
@@ -87,6 +97,7 @@ impl Picker {
             flash: None,
             sync: SyncStatus { online: true, ..SyncStatus::default() },
             refused: vec![],
+            scans: Scans::default(),
         }
     }
 
@@ -220,29 +231,17 @@ impl Picker {
         self.fail(f.short)
     }
 
+    /// Sends the pick with what was scanned; without both scans (a picker
+    /// resumed by an older build) it asks for the location again.
     fn send_pick(&mut self, count: u32) -> Vec<Cmd> {
         let (Some(t), Some(i)) = (self.task.as_ref(), self.item()) else { return vec![] };
-        let call = Call::Op(FloorOp::Pick {
-            task_id: t.task_id,
-            item_id: i.item_id,
-            location: i.location.clone(),
-            item: i.sku.clone(),
-            quantity: count,
-        });
+        let (Some(location), Some(item)) = (self.scans.location.clone(), self.scans.item.clone()) else {
+            self.step = Step::Location;
+            return self.fail("Scan location");
+        };
+        let (task_id, item_id) = (t.task_id, i.item_id);
+        let call = Call::Op(FloorOp::Pick { task_id, item_id, location, item, quantity: count, tote: None });
         self.busy("Saving pick...", call)
-    }
-
-    fn item_scanned(item: &PickingItemView, scan: &Scan) -> bool {
-        let gtin = scan.gs1.as_ref().and_then(|r| r.as_ref().ok()).and_then(|els| {
-            els.iter().find_map(|e| match e {
-                Element::Gtin(g) => Some(g.clone()),
-                _ => None,
-            })
-        });
-        item_scan_matches(&item.sku, item.barcode.as_deref(), &scan.text)
-            || gtin.is_some_and(|g| {
-                item.barcode.as_deref().is_some_and(|b| b.trim_start_matches('0') == g.trim_start_matches('0'))
-            })
     }
 
     fn on_scan(&mut self, scan: Scan) -> Vec<Cmd> {
@@ -251,6 +250,7 @@ impl Picker {
         match self.step.clone() {
             Step::Location => {
                 if location_scan_matches(&item.location, item.check_digits.as_deref(), &scan.text) {
+                    self.scans = Scans { location: Some(Scanned::from(&scan)), item: None };
                     self.step = Step::Item;
                     vec![]
                 } else {
@@ -263,7 +263,9 @@ impl Picker {
                     Step::Quantity { count } => count,
                     _ => 0,
                 };
-                let next = if Picker::item_scanned(&item, &scan) {
+                let scanned = Scanned::from(&scan);
+                let next = if item_scan_matches(&item.sku, item.barcode.as_deref(), &scanned.as_item()) {
+                    self.scans.item = Some(scanned);
                     count + 1
                 } else if let (Step::Quantity { .. }, Ok(n)) = (&self.step, scan.text.trim().parse::<u32>()) {
                     n
@@ -403,7 +405,8 @@ impl App for Picker {
             Step::Busy(_) | Step::Login(_) => None,
             s => Some(s.clone()),
         };
-        serde_json::to_string(&Saved { session: self.session.clone(), task: self.task.clone(), step }).ok()
+        let saved = Saved { session: self.session.clone(), task: self.task.clone(), step, scans: self.scans.clone() };
+        serde_json::to_string(&saved).ok()
     }
 
     fn restore(&mut self, snapshot: &str) {
@@ -411,6 +414,7 @@ impl App for Picker {
         let Some(session) = saved.session else { return };
         self.session = Some(session);
         self.task = saved.task;
+        self.scans = saved.scans;
         self.step = match (saved.step, self.task.as_ref()) {
             (Some(step), _) => step,
             (None, Some(t)) if t.status == "in_progress" => {

@@ -50,6 +50,7 @@ impl PickingTask {
         scan: &PickScan<'_>,
         now: Timestamp,
     ) -> super::super::Result<ItemDelta> {
+        let task = self.id.0;
         let it = self.item_for_work(item, actor)?;
         if !it.location_matches(scan.location) {
             return Err(DomainError::WrongLocation {
@@ -57,8 +58,11 @@ impl PickingTask {
                 scanned: scan.location.into(),
             });
         }
-        if !it.item_matches(scan.item) {
-            return Err(DomainError::WrongItem { expected: it.sku.to_string(), scanned: scan.item.into() });
+        if !it.item_matches(&scan.item) {
+            return Err(DomainError::WrongItem { expected: it.sku.to_string(), scanned: scan.item.text.into() });
+        }
+        if let Some(tote) = scan.tote {
+            super::super::wave::check_tote(task, tote)?;
         }
         if scan.qty.is_zero() {
             return Err(DomainError::invalid("quantity", "must be at least 1"));

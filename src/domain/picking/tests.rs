@@ -57,7 +57,7 @@ fn started(items: Vec<PickingItem>) -> PickingTask {
 /// `expected` is `Ok((item status, picked))` or `Err(code)`.
 fn check_pick(actor: Option<i64>, loc: &str, sku: &str, qty: u32, expected: Result<(IS, u32), &str>) {
     let mut t = started(vec![item(1, "A-01", "SKU1", 3, 1)]);
-    let scan = PickScan { location: loc, item: sku, qty: Qty(qty) };
+    let scan = PickScan { location: loc, item: ItemScan::text(sku), qty: Qty(qty), tote: None };
     let got =
         t.pick(PickingItemId(1), actor.map(WorkerId), &scan, now()).map(|_| (t.items[0].status, t.items[0].picked.0));
     assert_eq!(got.map_err(|e| e.code()), expected, "{loc} {sku} {qty}");
@@ -79,7 +79,7 @@ fn pick_cases() {
 #[test]
 fn task_transitions() {
     let mut t = task(vec![item(1, "A", "S", 1, 1)]);
-    let scan = PickScan { location: "A", item: "S", qty: Qty(1) };
+    let scan = PickScan { location: "A", item: ItemScan::text("S"), qty: Qty(1), tote: None };
     // Picking before start is illegal; start needs an assigned worker.
     assert_eq!(t.pick(PickingItemId(1), None, &scan, now()).map_err(|e| e.code()), Err("E003"));
     assert_eq!(t.start(WorkerId(1), now()).map_err(|e| e.code()), Err("E003"));
@@ -110,7 +110,7 @@ fn short_skip_and_next_item_in_walk_order() {
     // A short that takes everything is a pick, not a short.
     assert_eq!(t.short(PickingItemId(3), None, Qty(1), ReasonCode::Damaged, now()).map_err(|e| e.code()), Err("E001"));
     assert_eq!(t.skip(PickingItemId(3), None, ReasonCode::NoAccess, now()).map(|d| d.released), Ok(Qty(1)));
-    let scan = PickScan { location: "C", item: "S1", qty: Qty(1) };
+    let scan = PickScan { location: "C", item: ItemScan::text("S1"), qty: Qty(1), tote: None };
     assert!(t.pick(PickingItemId(1), None, &scan, now()).is_ok());
     // Partly picked items are shorted, not skipped.
     assert_eq!(t.skip(PickingItemId(1), None, ReasonCode::Other, now()).map_err(|e| e.code()), Err("E001"));
@@ -160,7 +160,7 @@ proptest! {
             let res = match op {
                 Op::Pick(i, q) => {
                     let (loc, sku) = (format!("L{}", i + 1), format!("S{}", i + 1));
-                    let scan = PickScan { location: &loc, item: &sku, qty: Qty(q) };
+                    let scan = PickScan { location: &loc, item: ItemScan::text(&sku), qty: Qty(q), tote: None };
                     t.pick(t.items[i].id, None, &scan, now()).map(|d| (i, d))
                 }
                 Op::Short(i, q) => t.short(t.items[i].id, None, Qty(q), ReasonCode::StockOut, now()).map(|d| (i, d)),
@@ -180,4 +180,38 @@ proptest! {
             prop_assert_eq!(accounted[i], expect);
         }
     }
+}
+
+/// The item rule: `check(sku, barcode, scanned text, scanned GTIN, matches)`.
+#[test]
+fn item_scans_match_sku_barcode_or_gs1_gtin() {
+    let check = |sku: &str, barcode: Option<&str>, text: &str, gtin: Option<&str>, expected: bool| {
+        let scan = ItemScan { text, gtin };
+        assert_eq!(item_scan_matches(sku, barcode, &scan), expected, "{sku} {barcode:?} {text:?} {gtin:?}");
+    };
+    check("SKU-MUG", None, "sku-mug", None, true);
+    check("SKU-MUG", None, " SKU-MUG ", None, true);
+    check("SKU-MUG", Some("4006381333931"), "4006381333931", None, true);
+    check("SKU-MUG", Some("4006381333931"), "4006381333932", None, false);
+    // A GS1 DataMatrix on the product: the text is the element string, the GTIN-14 its AI 01.
+    let gs1 = "0104006381333931\u{1d}10LOT7";
+    check("SKU-MUG", Some("4006381333931"), gs1, Some("04006381333931"), true);
+    check("SKU-MUG", Some("4006381333931"), gs1, Some("04006381333948"), false);
+    // The same text without parsed elements is not a barcode match: the edge must parse it.
+    check("SKU-MUG", Some("4006381333931"), gs1, None, false);
+    // A product with no barcode never matches a GTIN, and zeros alone are no GTIN.
+    check("SKU-MUG", None, gs1, Some("04006381333931"), false);
+    check("SKU-MUG", Some("000"), "x", Some("0000"), false);
+}
+
+#[test]
+fn the_task_refuses_a_gs1_scan_of_another_product() {
+    let mut t = started(vec![item(1, "A-01", "SKU1", 3, 1)]);
+    let other = ItemScan { text: "0104000000000000", gtin: Some("04000000000000") };
+    let scan = PickScan { location: "A-01", item: other, qty: Qty(1), tote: None };
+    let refused = t.pick(PickingItemId(1), Some(WorkerId(7)), &scan, now());
+    assert!(matches!(refused, Err(DomainError::WrongItem { .. })), "{refused:?}");
+    let own = ItemScan { text: "0100000004000001", gtin: Some("00000004000001") };
+    let scan = PickScan { location: "A-01", item: own, qty: Qty(1), tote: None };
+    assert!(t.pick(PickingItemId(1), Some(WorkerId(7)), &scan, now()).is_ok());
 }

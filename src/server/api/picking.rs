@@ -4,6 +4,7 @@ use super::orders::Reason;
 use super::{acting_worker, as_worker, run};
 use crate::app::Command;
 use crate::app::command::{Outcome, QueueDto};
+use crate::app::floor_op::Scanned;
 use crate::app::task_views::{PickingItemView, PickingTaskView};
 use crate::domain::auth::{Caller, Role};
 use crate::domain::ids::{OrderId, WorkerId};
@@ -80,10 +81,10 @@ pub struct PickBody {
     pub op_id: Option<String>,
     #[serde(default)]
     pub worker_id: Option<i64>,
-    /// The scanned location code or its check digits.
-    pub location: String,
-    /// The scanned SKU or barcode.
-    pub item: String,
+    /// What was scanned at the location: its code or its check digits.
+    pub location: Scanned,
+    /// What was scanned on the item: SKU, barcode, or a GS1 symbol (text and its elements).
+    pub item: Scanned,
     #[serde(default = "one")]
     pub quantity: u32,
     /// Cluster picking: the scanned tote; a tote not the task's is refused (E107).
@@ -215,24 +216,14 @@ command_handler! {
         params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = PickBody, security(("bearer" = [])),
         responses((status = 200, body = Outcome), (status = 400, body = ErrorBody, description = "wrong location, wrong item, over-pick"),
         (status = 409, body = ErrorBody)))]
-    pick_item(PickBody) => |caller, ids, b| match b.tote {
-        Some(tote) => Command::PickItemIntoTote {
-            task_id: ids.get("id")?,
-            item_id: ids.get("item_id")?,
-            worker_id: as_worker(&caller, b.worker_id)?,
-            location: b.location,
-            item: b.item,
-            quantity: b.quantity,
-            tote,
-        },
-        None => Command::PickItem {
-            task_id: ids.get("id")?,
-            item_id: ids.get("item_id")?,
-            worker_id: as_worker(&caller, b.worker_id)?,
-            location: b.location,
-            item: b.item,
-            quantity: b.quantity,
-        },
+    pick_item(PickBody) => |caller, ids, b| Command::PickItem {
+        task_id: ids.get("id")?,
+        item_id: ids.get("item_id")?,
+        worker_id: as_worker(&caller, b.worker_id)?,
+        location: b.location,
+        item: b.item,
+        quantity: b.quantity,
+        tote: b.tote,
     }
 }
 
