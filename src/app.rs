@@ -59,7 +59,7 @@ impl Default for ServiceConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, utoipa::ToSchema)]
 #[error("{code}: {message}")]
 pub struct Rejection {
-    pub kind: RejectionKind,
+    pub kind: ErrorKind,
     /// Stable code, e.g. `E101`.
     pub code: String,
     /// Fits a 20-column screen: `E101 wrong loc`.
@@ -71,27 +71,10 @@ pub struct Rejection {
     pub field: Option<String>,
 }
 
-/// [`ErrorKind`] on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RejectionKind {
-    Validation,
-    NotFound,
-    Conflict,
-    Forbidden,
-    Unauthenticated,
-}
-
 impl From<DomainError> for Rejection {
     fn from(e: DomainError) -> Self {
         Rejection {
-            kind: match e.kind() {
-                ErrorKind::Validation => RejectionKind::Validation,
-                ErrorKind::NotFound => RejectionKind::NotFound,
-                ErrorKind::Conflict => RejectionKind::Conflict,
-                ErrorKind::Forbidden => RejectionKind::Forbidden,
-                ErrorKind::Unauthenticated => RejectionKind::Unauthenticated,
-            },
+            kind: e.kind(),
             code: e.code().to_owned(),
             short: e.short(),
             message: e.to_string(),

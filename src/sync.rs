@@ -26,25 +26,7 @@ pub fn next_batch(queue: &[QueuedOp], max: usize) -> Vec<&QueuedOp> {
     open
 }
 
-/// The server's answer for one op.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Applied,
-    /// Final: the worker is told why.
-    Rejected,
-    /// The server could not store it now: send again, same op id.
-    Retry,
-}
-
-impl Verdict {
-    pub fn parse(s: &str) -> Verdict {
-        match s {
-            "applied" => Verdict::Applied,
-            "rejected" => Verdict::Rejected,
-            _ => Verdict::Retry,
-        }
-    }
-}
+pub use crate::app::floor_op::Verdict;
 
 /// The new status of each op sent, from the answers: applied and rejected
 /// are final; an op with no answer, or told to retry, stays `sent`.
@@ -117,6 +99,15 @@ mod tests {
                 ("d".into(), OpStatus::Sent),
             ]
         );
+    }
+
+    /// A verdict the device does not know is an unreadable answer (the ops
+    /// stay `sent` and the device reports it), never a silent "retry".
+    #[test]
+    fn verdicts_are_a_closed_set() {
+        assert_eq!(serde_json::from_str::<Verdict>(r#""applied""#).ok(), Some(Verdict::Applied));
+        assert_eq!(serde_json::from_str::<Verdict>(r#""retry""#).ok(), Some(Verdict::Retry));
+        assert!(serde_json::from_str::<Verdict>(r#""aplied""#).is_err());
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub mod view;
 use crate::app::command::{Outcome, QueueDto};
 use crate::app::floor_op::FloorOp;
 use crate::app::task_views::{PackingTaskView, PickingTaskView};
+use crate::domain::ErrorKind;
+use crate::domain::error::Code;
+use crate::server::error::ErrorBody;
 use serde::{Deserialize, Serialize};
 
 pub use device::SyncStatus;
@@ -134,10 +137,26 @@ pub struct Labels {
     pub labels: Vec<String>,
 }
 
-/// Why a call failed: the server's error code and short form, or the
-/// network (`E900 no network`).
+/// What a client makes of a failure. Screens and the device decide from
+/// this, never from the code (which is for people and logs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The server was not reached, or its answer could not be read.
+    Offline,
+    /// No session, or the credentials are wrong: log in (again).
+    Unauthenticated,
+    /// The server refused; the same request will be refused again, but for
+    /// a [`ErrorKind::Shortage`] that passes.
+    Rejected(ErrorKind),
+    /// The server could not do it now: send the same request again.
+    Retry,
+}
+
+/// Why a call failed: its kind, and the server's code and short form (or
+/// `E900 no network`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
+    pub kind: FailureKind,
     pub code: String,
     /// At most 20 columns, e.g. `E101 wrong loc`.
     pub short: String,
@@ -145,8 +164,66 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// The server was not reached.
     pub fn network(message: impl Into<String>) -> Failure {
-        Failure { code: "E900".into(), short: "E900 no network".into(), message: message.into() }
+        let code = Code::E900.as_str();
+        Failure {
+            kind: FailureKind::Offline,
+            code: code.into(),
+            short: format!("{code} no network"),
+            message: message.into(),
+        }
+    }
+
+    /// The device's own store failed: try again.
+    pub fn local(message: impl Into<String>) -> Failure {
+        let code = Code::E900.as_str();
+        Failure {
+            kind: FailureKind::Retry,
+            code: code.into(),
+            short: format!("{code} device store"),
+            message: message.into(),
+        }
+    }
+
+    /// A refusal as the domain states it (the device checks some rules itself).
+    pub fn domain(e: &crate::domain::DomainError) -> Failure {
+        Failure::from_body(&ErrorBody {
+            code: e.code().into(),
+            kind: e.kind(),
+            message: e.to_string(),
+            field: e.field().map(str::to_owned),
+            short: e.short(),
+        })
+    }
+
+    /// The server's error body.
+    pub fn from_body(body: &ErrorBody) -> Failure {
+        let kind = match body.kind {
+            ErrorKind::Unauthenticated => FailureKind::Unauthenticated,
+            ErrorKind::Unavailable => FailureKind::Retry,
+            k => FailureKind::Rejected(k),
+        };
+        Failure { kind, code: body.code.clone(), short: body.short.clone(), message: body.message.clone() }
+    }
+
+    /// An error answer without a readable body: the status says the kind.
+    pub fn from_status(status: u16, message: impl Into<String>) -> Failure {
+        let kind = match status {
+            401 => FailureKind::Unauthenticated,
+            408 | 429 | 500.. => FailureKind::Retry,
+            404 => FailureKind::Rejected(ErrorKind::NotFound),
+            403 => FailureKind::Rejected(ErrorKind::Forbidden),
+            409 => FailureKind::Rejected(ErrorKind::Conflict),
+            _ => FailureKind::Rejected(ErrorKind::Validation),
+        };
+        Failure { kind, code: format!("HTTP {status}"), short: format!("HTTP {status}"), message: message.into() }
+    }
+
+    /// The server was not reached (or could not answer now): a cached copy
+    /// may stand in.
+    pub fn is_offline(&self) -> bool {
+        matches!(self.kind, FailureKind::Offline | FailureKind::Retry)
     }
 }
 
@@ -194,5 +271,45 @@ pub fn status_text(s: &SyncStatus) -> String {
         (true, q) => format!("q{q}"),
         (false, 0) => "OFF".into(),
         (false, q) => format!("OFF q{q} {}", s.oldest_age_s.map(age).unwrap_or_default()).trim_end().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::DomainError;
+
+    /// What a client does comes from the kind: `check(error, kind)`.
+    #[test]
+    fn failures_are_typed_by_kind_not_code() {
+        let check = |e: DomainError, kind: FailureKind| assert_eq!(Failure::domain(&e).kind, kind, "{e}");
+        check(DomainError::Unauthenticated { reason: "pin".into() }, FailureKind::Unauthenticated);
+        check(DomainError::invalid("quantity", "0"), FailureKind::Rejected(ErrorKind::Validation));
+        let short = DomainError::InsufficientStock {
+            sku: "S".into(),
+            warehouse: "W".into(),
+            requested: crate::domain::ids::Qty(2),
+            available: crate::domain::ids::Qty(0),
+        };
+        check(short, FailureKind::Rejected(ErrorKind::Shortage));
+        let busy = ErrorBody {
+            code: "E900".into(),
+            kind: ErrorKind::Unavailable,
+            message: "store".into(),
+            field: None,
+            short: "E900 try again".into(),
+        };
+        assert_eq!(Failure::from_body(&busy).kind, FailureKind::Retry);
+        assert_eq!(Failure::network("refused").kind, FailureKind::Offline);
+        assert!(Failure::network("x").is_offline() && Failure::from_body(&busy).is_offline());
+        for (status, kind) in [
+            (401, FailureKind::Unauthenticated),
+            (502, FailureKind::Retry),
+            (408, FailureKind::Retry),
+            (409, FailureKind::Rejected(ErrorKind::Conflict)),
+            (400, FailureKind::Rejected(ErrorKind::Validation)),
+        ] {
+            assert_eq!(Failure::from_status(status, "").kind, kind, "{status}");
+        }
     }
 }

@@ -41,7 +41,7 @@ async fn order_to_packed_through_the_api_with_replay_and_errors() {
     // Validation names the field.
     let (st, err) = s.post("/api/v1/orders", &t.integration, order_body("shop-2", "SKU-A", 0, "W1")).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
-    assert_eq!(err["code"], "E001");
+    assert_eq!((err["code"].as_str(), err["kind"].as_str()), (Some("E001"), Some("validation")));
     assert_eq!(err["field"], "lines[0].quantity");
     let (st, err) = s.post("/api/v1/orders", &t.integration, json!({"request_id": "x", "lines": []})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
@@ -49,7 +49,10 @@ async fn order_to_packed_through_the_api_with_replay_and_errors() {
     let (st, err) = s.post("/api/v1/orders", &t.integration, json!({"request_id": 5})).await;
     assert_eq!((st, err["field"].as_str()), (StatusCode::BAD_REQUEST, Some("request_id")), "{err}");
     let (st, err) = s.get("/api/v1/orders/999", &t.supervisor).await;
-    assert_eq!((st, err["code"].as_str()), (StatusCode::NOT_FOUND, Some("E002")));
+    assert_eq!(
+        (st, err["code"].as_str(), err["kind"].as_str()),
+        (StatusCode::NOT_FOUND, Some("E002"), Some("not_found"))
+    );
     let (st, err) = s.get("/api/v1/orders/abc", &t.supervisor).await;
     assert_eq!((st, err["field"].as_str()), (StatusCode::BAD_REQUEST, Some("id")));
 

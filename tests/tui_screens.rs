@@ -9,6 +9,8 @@ use ratatui::backend::TestBackend;
 use tote::app::command::{Outcome, PackageDto, PackagingTypeDto, QueueDto};
 use tote::app::floor_op::FloorOp;
 use tote::app::task_views::{PackingTaskView, PickingItemView, PickingTaskView};
+use tote::domain::DomainError;
+use tote::domain::ids::Qty;
 use tote::keymap::KeyName;
 use tote::tui::input::Input;
 use tote::tui::packer::{self, Packer};
@@ -140,7 +142,7 @@ fn picker_login_screens() {
     let cmds = enter(&mut p, "11", false);
     assert_eq!(cmds, [Cmd::Call(Call::Login { badge: "P-001".into(), pin: "4711".into() })]);
     shot(&p, "pick_login_busy");
-    let bad = Failure { code: "E402".into(), short: "E402 log in first".into(), message: "wrong PIN".into() };
+    let bad = Failure::domain(&DomainError::Unauthenticated { reason: "wrong PIN".into() });
     assert_eq!(reply(&mut p, Reply::Session(Err(bad))), [Cmd::Beep]);
     shot(&p, "pick_login_refused");
 }
@@ -202,7 +204,7 @@ fn picker_walks_a_task() {
         }))]
     );
     // The server refuses: the step comes back with the server's short error.
-    let refused = Failure { code: "E103".into(), short: "E103 too many".into(), message: "over-pick".into() };
+    let refused = Failure::domain(&DomainError::OverPick { requested: Qty(4), remaining: Qty(3) });
     assert_eq!(reply(&mut p, Reply::Outcome(Err(refused))), [Cmd::Beep]);
     assert_eq!(p.step(), &picker::Step::Location);
 }
@@ -454,7 +456,8 @@ fn offline_status_refusals_and_resume() {
 
     // The server refused a queued pick (the task was cancelled meanwhile):
     // the picker beeps, says why, and takes the server's copy.
-    let why = Failure { code: "E003".into(), short: "E003 not allowed".into(), message: "task is cancelled".into() };
+    let why =
+        Failure::domain(&DomainError::IllegalTransition { entity: "picking task", from: "cancelled", action: "pick" });
     let op = FloorOp::Pick {
         task_id: 12,
         item_id: 1,

@@ -149,6 +149,17 @@ pub enum FloorOp {
     },
 }
 
+/// The server's answer for one op of `POST /api/v1/ops`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Applied,
+    /// Final: the worker is told why.
+    Rejected,
+    /// The server could not store it now: send again, same op id.
+    Retry,
+}
+
 /// Which work a floor op belongs to (and so which role may send it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Work {

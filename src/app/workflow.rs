@@ -70,10 +70,10 @@ fn to_input<S>(feed: &Feed, start: S, id: &str) -> Input<S> {
     }
 }
 
-/// A rejection as an activity failure: only a stock shortage (stock may
-/// arrive) is worth retrying; validation and illegal transitions are not.
+/// A rejection as an activity failure: only a passing condition (stock
+/// may arrive) is worth retrying; validation and illegal transitions are not.
 fn failure(r: &Rejection) -> ActivityError {
-    ActivityError { code: r.code.clone(), message: r.message.clone(), retryable: r.code == "E201" }
+    ActivityError { code: r.code.clone(), message: r.message.clone(), retryable: r.kind.is_retryable() }
 }
 
 impl Live {

@@ -7,8 +7,11 @@
 
 use super::ids::Qty;
 
-/// What sort of failure this is; maps to 400 / 404 / 409 / 403 / 401.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What sort of failure this is: it decides the HTTP status (400 / 404 /
+/// 409 / 403 / 401 / 503) and whether trying again may succeed
+/// ([`ErrorKind::is_retryable`]). Clients branch on this, never on a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The input is malformed or does not match what was expected.
     Validation,
@@ -20,6 +23,112 @@ pub enum ErrorKind {
     Forbidden,
     /// The caller did not say who it is, or the credentials are wrong.
     Unauthenticated,
+    /// The state is fine but something is short for now (stock): the same
+    /// request may succeed later.
+    Shortage,
+    /// The server could not do it now (store busy, a carrier down, a
+    /// timeout): send the same request again, same op id.
+    Unavailable,
+}
+
+impl ErrorKind {
+    /// Whether the same request, sent again later, may succeed.
+    pub fn is_retryable(self) -> bool {
+        match self {
+            ErrorKind::Shortage | ErrorKind::Unavailable => true,
+            ErrorKind::Validation
+            | ErrorKind::NotFound
+            | ErrorKind::Conflict
+            | ErrorKind::Forbidden
+            | ErrorKind::Unauthenticated => false,
+        }
+    }
+}
+
+/// Declares the code registry: one variant per code, with its label (at
+/// most 15 characters, so `E101 wrong loc` fits 20 columns) and kind.
+macro_rules! codes {
+    ($($(#[$doc:meta])* $code:ident $label:literal $kind:ident,)*) => {
+        /// Every error code of the product (domain, server, engine, client),
+        /// in one place: the uniqueness and 20-column tests iterate [`Code::ALL`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($(#[$doc])* $code,)*
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$code,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$code => stringify!($code),)*
+                }
+            }
+
+            /// At most 15 characters.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(Code::$code => $label,)*
+                }
+            }
+
+            pub fn kind(self) -> ErrorKind {
+                match self {
+                    $(Code::$code => ErrorKind::$kind,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    E001 "bad input" Validation,
+    E002 "not found" NotFound,
+    E003 "not allowed" Conflict,
+    E101 "wrong loc" Validation,
+    E102 "wrong item" Validation,
+    E103 "too many" Validation,
+    E104 "items left" Conflict,
+    E105 "no worker" Conflict,
+    E106 "not your task" Forbidden,
+    E107 "wrong tote" Validation,
+    E201 "no stock" Shortage,
+    E301 "need dims" Conflict,
+    E302 "need tracking" Conflict,
+    /// The carrier refused for good (an activity's permanent failure).
+    E303 "carrier refused" Conflict,
+    E401 "retry limit" Conflict,
+    E402 "log in first" Unauthenticated,
+    E403 "forbidden" Forbidden,
+    E405 "badge locked" Forbidden,
+    /// HTTP: the method is not allowed on this path.
+    E406 "bad method" Validation,
+    /// HTTP: the request took longer than the limit.
+    E408 "timed out" Unavailable,
+    /// HTTP: the body is larger than the limit.
+    E413 "too large" Validation,
+    /// HTTP: the body is not JSON.
+    E415 "not json" Validation,
+    E501 "op reused" Conflict,
+    E601 "refused" Conflict,
+    /// The engine: an activity ran past its deadline.
+    E602 "activity late" Unavailable,
+    /// The server: the store (or the server) could not complete it now.
+    E900 "try again" Unavailable,
+    /// The engine: a transient failure of an activity's IO.
+    E901 "try later" Unavailable,
+}
+
+impl Code {
+    /// `E101 wrong loc`: code and label, at most 20 columns.
+    pub fn short(self) -> String {
+        format!("{} {}", self.as_str(), self.label())
+    }
+
+    /// The code named by `s`, if the product has one.
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
 }
 
 /// Every way a domain rule can refuse.
@@ -78,39 +187,20 @@ impl DomainError {
         DomainError::NotFound { entity, id: id.to_string() }
     }
 
+    /// The kind, from the code's registry entry.
     pub fn kind(&self) -> ErrorKind {
-        use DomainError as E;
-        match self {
-            E::Invalid { .. }
-            | E::WrongLocation { .. }
-            | E::WrongItem { .. }
-            | E::WrongTote { .. }
-            | E::OverPick { .. } => ErrorKind::Validation,
-            E::NotFound { .. } => ErrorKind::NotFound,
-            E::IllegalTransition { .. }
-            | E::ItemsIncomplete { .. }
-            | E::WorkerRequired { .. }
-            | E::InsufficientStock { .. }
-            | E::DimensionsMissing { .. }
-            | E::TrackingMissing
-            | E::RetryLimit { .. }
-            | E::OpReused { .. }
-            | E::WorkflowRefused { .. } => ErrorKind::Conflict,
-            E::NotAssignee { .. } | E::Forbidden { .. } | E::LockedOut { .. } => ErrorKind::Forbidden,
-            E::Unauthenticated { .. } => ErrorKind::Unauthenticated,
-        }
+        self.registry_code().kind()
     }
 
     /// The stable code, e.g. `E101`.
     pub fn code(&self) -> &'static str {
-        self.code_and_label().0
+        self.registry_code().as_str()
     }
 
     /// Code and a label of at most 15 characters: `E101 wrong loc` fits a
     /// 20-column screen.
     pub fn short(&self) -> String {
-        let (code, label) = self.code_and_label();
-        format!("{code} {label}")
+        self.registry_code().short()
     }
 
     /// The input field this error is about, when there is one.
@@ -126,28 +216,29 @@ impl DomainError {
         }
     }
 
-    fn code_and_label(&self) -> (&'static str, &'static str) {
+    /// This error's entry in the [`Code`] registry.
+    pub fn registry_code(&self) -> Code {
         use DomainError as E;
         match self {
-            E::Invalid { .. } => ("E001", "bad input"),
-            E::NotFound { .. } => ("E002", "not found"),
-            E::IllegalTransition { .. } => ("E003", "not allowed"),
-            E::WrongLocation { .. } => ("E101", "wrong loc"),
-            E::WrongItem { .. } => ("E102", "wrong item"),
-            E::OverPick { .. } => ("E103", "too many"),
-            E::WrongTote { .. } => ("E107", "wrong tote"),
-            E::ItemsIncomplete { .. } => ("E104", "items left"),
-            E::WorkerRequired { .. } => ("E105", "no worker"),
-            E::NotAssignee { .. } => ("E106", "not your task"),
-            E::InsufficientStock { .. } => ("E201", "no stock"),
-            E::DimensionsMissing { .. } => ("E301", "need dims"),
-            E::TrackingMissing => ("E302", "need tracking"),
-            E::RetryLimit { .. } => ("E401", "retry limit"),
-            E::OpReused { .. } => ("E501", "op reused"),
-            E::Forbidden { .. } => ("E403", "forbidden"),
-            E::Unauthenticated { .. } => ("E402", "log in first"),
-            E::LockedOut { .. } => ("E405", "badge locked"),
-            E::WorkflowRefused { .. } => ("E601", "refused"),
+            E::Invalid { .. } => Code::E001,
+            E::NotFound { .. } => Code::E002,
+            E::IllegalTransition { .. } => Code::E003,
+            E::WrongLocation { .. } => Code::E101,
+            E::WrongItem { .. } => Code::E102,
+            E::OverPick { .. } => Code::E103,
+            E::WrongTote { .. } => Code::E107,
+            E::ItemsIncomplete { .. } => Code::E104,
+            E::WorkerRequired { .. } => Code::E105,
+            E::NotAssignee { .. } => Code::E106,
+            E::InsufficientStock { .. } => Code::E201,
+            E::DimensionsMissing { .. } => Code::E301,
+            E::TrackingMissing => Code::E302,
+            E::RetryLimit { .. } => Code::E401,
+            E::OpReused { .. } => Code::E501,
+            E::Forbidden { .. } => Code::E403,
+            E::Unauthenticated { .. } => Code::E402,
+            E::LockedOut { .. } => Code::E405,
+            E::WorkflowRefused { .. } => Code::E601,
         }
     }
 }
@@ -185,13 +276,35 @@ mod tests {
         ]
     }
 
+    /// The registry is the whole list: every code is `E` and three digits,
+    /// unique, and its short form fits a 20-column screen.
     #[test]
-    fn short_form_fits_a_20_column_screen_and_codes_are_unique() {
+    fn every_code_is_unique_well_formed_and_fits_20_columns() {
+        let mut seen = std::collections::HashSet::new();
+        for c in Code::ALL {
+            let s = c.as_str();
+            assert!(s.len() == 4 && s.starts_with('E') && s[1..].bytes().all(|b| b.is_ascii_digit()), "{s}");
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(c.short().chars().count() <= 20, "{}", c.short());
+            assert_eq!(Code::parse(s), Some(*c));
+        }
+        assert_eq!(Code::parse("E999"), None);
+    }
+
+    #[test]
+    fn domain_errors_take_their_code_from_the_registry() {
         let mut codes = std::collections::HashSet::new();
         for e in all() {
             assert!(e.short().chars().count() <= 20, "{:?} -> {}", e, e.short());
-            assert!(codes.insert(e.code()), "duplicate code {}", e.code());
+            assert!(codes.insert(e.code()), "two domain errors share {}", e.code());
+            assert_eq!(e.kind(), e.registry_code().kind());
         }
+    }
+
+    #[test]
+    fn only_passing_conditions_are_retryable() {
+        let retryable: Vec<&str> = Code::ALL.iter().filter(|c| c.kind().is_retryable()).map(|c| c.as_str()).collect();
+        assert_eq!(retryable, ["E201", "E408", "E602", "E900", "E901"]);
     }
 
     #[test]
@@ -200,6 +313,15 @@ mod tests {
         check(DomainError::invalid("f", "r"), ErrorKind::Validation);
         check(DomainError::not_found("order", 1), ErrorKind::NotFound);
         check(DomainError::TrackingMissing, ErrorKind::Conflict);
+        check(
+            DomainError::InsufficientStock {
+                sku: "S".into(),
+                warehouse: "W".into(),
+                requested: Qty(2),
+                available: Qty(0),
+            },
+            ErrorKind::Shortage,
+        );
         check(DomainError::Forbidden { reason: "r".into() }, ErrorKind::Forbidden);
         assert_eq!(DomainError::invalid("lines[2].sku", "x").field(), Some("lines[2].sku"));
     }

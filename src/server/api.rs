@@ -124,9 +124,10 @@ async fn run(st: &AppState, op_id: String, command: Command) -> Result<Json<Outc
 /// again under the same op id).
 fn many_answer(
     answer: Result<Outcome, crate::app::AppError>,
-) -> Result<Outcome, (&'static str, super::error::ErrorBody)> {
+) -> Result<Outcome, (crate::app::floor_op::Verdict, super::error::ErrorBody)> {
+    use crate::app::floor_op::Verdict;
     answer.map_err(|e| {
-        let status = if matches!(e, crate::app::AppError::Storage(_)) { "retry" } else { "rejected" };
+        let status = if matches!(e, crate::app::AppError::Storage(_)) { Verdict::Retry } else { Verdict::Rejected };
         (status, ApiError::from(e).body)
     })
 }

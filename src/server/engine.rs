@@ -15,6 +15,7 @@
 
 use super::writer::WriterHandle;
 use crate::app::{Command, Services};
+use crate::domain::error::Code;
 use crate::domain::workflow::{Activity, ActivityError, ActivityResult, WorkflowKind, fulfillment};
 use crate::shipping::{Carrier, CarrierError};
 use crate::storage::workflow::ActivityTask;
@@ -145,7 +146,7 @@ async fn execute(
         }
         // A later decision (a cancel) superseded it: report that it never ran.
         None => Err(ActivityError {
-            code: "E602".into(),
+            code: Code::E602.as_str().into(),
             message: "not run: the workflow no longer needs it".into(),
             retryable: false,
         }),
@@ -174,12 +175,12 @@ fn wanted(
 }
 
 fn unavailable(reason: String) -> ActivityError {
-    ActivityError { code: "E901".into(), message: reason, retryable: true }
+    ActivityError { code: Code::E901.as_str().into(), message: reason, retryable: true }
 }
 
 fn carrier_error(e: &CarrierError) -> ActivityError {
-    let code = if e.is_retryable() { "E901" } else { "E303" };
-    ActivityError { code: code.into(), message: e.to_string(), retryable: e.is_retryable() }
+    let code = if e.is_retryable() { Code::E901 } else { Code::E303 };
+    ActivityError { code: code.as_str().into(), message: e.to_string(), retryable: code.kind().is_retryable() }
 }
 
 fn call_carrier(
@@ -209,7 +210,7 @@ fn call_carrier(
             Ok(ActivityResult::Done)
         }
         other => Err(ActivityError {
-            code: "E001".into(),
+            code: Code::E001.as_str().into(),
             message: format!("{} is not a carrier activity", other.name()),
             retryable: false,
         }),

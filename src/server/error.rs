@@ -1,10 +1,12 @@
-//! Every error the API returns, as JSON `{code, message, field?, short}`
+//! Every error the API returns, as JSON `{code, kind, message, field?, short}`
 //! with a status that says who should act: 400 the caller's input (naming
 //! the field), 401 credentials, 403 role, 404 missing, 409 state, 413 size,
-//! 408 time, 503 the store.
+//! 408 time, 503 the store. Codes come from the one registry,
+//! [`crate::domain::error::Code`]; clients branch on `kind`.
 
-use crate::app::{AppError, Rejection, RejectionKind};
-use crate::domain::DomainError;
+use crate::app::{AppError, Rejection};
+use crate::domain::error::Code;
+use crate::domain::{DomainError, ErrorKind};
 use axum::Json;
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
@@ -18,6 +20,9 @@ use utoipa::ToSchema;
 pub struct ErrorBody {
     /// Stable code, e.g. `E101`.
     pub code: String,
+    /// What sort of failure: clients decide from it (retry, log in again,
+    /// show and stop), never from the code.
+    pub kind: ErrorKind,
     pub message: String,
     /// The request field at fault, e.g. `lines[0].quantity`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,14 +39,15 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &str, label: &str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: Code, message: impl Into<String>) -> Self {
         ApiError {
             status,
             body: ErrorBody {
-                code: code.into(),
+                code: code.as_str().into(),
+                kind: code.kind(),
                 message: message.into(),
                 field: None,
-                short: format!("{code} {label}"),
+                short: code.short(),
             },
         }
     }
@@ -60,13 +66,15 @@ impl ApiError {
     }
 }
 
-pub fn status_of(kind: RejectionKind) -> StatusCode {
+pub fn status_of(kind: ErrorKind) -> StatusCode {
     match kind {
-        RejectionKind::Validation => StatusCode::BAD_REQUEST,
-        RejectionKind::NotFound => StatusCode::NOT_FOUND,
-        RejectionKind::Conflict => StatusCode::CONFLICT,
-        RejectionKind::Forbidden => StatusCode::FORBIDDEN,
-        RejectionKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorKind::Validation => StatusCode::BAD_REQUEST,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorKind::Shortage => StatusCode::CONFLICT,
+        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -74,7 +82,7 @@ impl From<Rejection> for ApiError {
     fn from(r: Rejection) -> Self {
         ApiError {
             status: status_of(r.kind),
-            body: ErrorBody { code: r.code, message: r.message, field: r.field, short: r.short },
+            body: ErrorBody { code: r.code, kind: r.kind, message: r.message, field: r.field, short: r.short },
         }
     }
 }
@@ -95,8 +103,7 @@ impl From<AppError> for ApiError {
                 // a retry (same op id) is safe.
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "E900",
-                    "try again",
+                    Code::E900,
                     "the store could not complete the request; retry with the same op_id",
                 )
             }
@@ -112,7 +119,7 @@ impl IntoResponse for ApiError {
 
 /// The fallback for unknown paths.
 pub async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "E002", "not found", "no such endpoint")
+    ApiError::new(StatusCode::NOT_FOUND, Code::E002, "no such endpoint")
 }
 
 /// Gives the errors that come from layers (body limit, timeout, method not
@@ -128,17 +135,17 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     if is_json || !(status.is_client_error() || status.is_server_error()) {
         return resp;
     }
-    let (code, label, message) = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => ("E413", "too large", "request body is larger than the limit"),
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (Code::E413, "request body is larger than the limit"),
         StatusCode::REQUEST_TIMEOUT => {
-            ("E408", "timed out", "the request took longer than the limit; retry with the same op_id")
+            (Code::E408, "the request took longer than the limit; retry with the same op_id")
         }
-        StatusCode::METHOD_NOT_ALLOWED => ("E405M", "bad method", "method not allowed on this path"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("E415", "not json", "send Content-Type: application/json"),
-        s if s.is_client_error() => ("E001", "bad request", "the request could not be read"),
-        _ => ("E900", "try again", "internal error"),
+        StatusCode::METHOD_NOT_ALLOWED => (Code::E406, "method not allowed on this path"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (Code::E415, "send Content-Type: application/json"),
+        s if s.is_client_error() => (Code::E001, "the request could not be read"),
+        _ => (Code::E900, "internal error"),
     };
-    let mut out = ApiError::new(status, code, label, message).into_response();
+    let mut out = ApiError::new(status, code, message).into_response();
     if let Some(allow) = resp.headers().get(header::ALLOW) {
         out.headers_mut().insert(header::ALLOW, allow.clone());
     }

@@ -17,8 +17,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|e| match e.status() {
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(e.status(), "E413", "too large", e.body_text()),
-            status => ApiError::new(status, "E001", "bad body", e.body_text()),
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::new(e.status(), crate::domain::error::Code::E413, e.body_text())
+            }
+            status => ApiError::new(status, crate::domain::error::Code::E001, e.body_text()),
         })?;
         let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
         parse(bytes).map(Body)

@@ -31,9 +31,9 @@ pub async fn live() -> Json<Health> {
     responses((status = 200, body = Health), (status = 503, body = super::error::ErrorBody)))]
 pub async fn ready(State(st): State<AppState>) -> Result<Json<Health>, ApiError> {
     let services = st.services.clone();
-    tokio::task::spawn_blocking(move || services.writable())
-        .await
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "E900", "try again", "readiness check failed"))??;
+    tokio::task::spawn_blocking(move || services.writable()).await.map_err(|_| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, crate::domain::error::Code::E900, "readiness check failed")
+    })??;
     Ok(Json(Health { status: "ready" }))
 }
 

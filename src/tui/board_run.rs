@@ -37,10 +37,9 @@ struct Api {
 }
 
 fn failure(status: u16, body: &serde_json::Value) -> Failure {
-    Failure {
-        code: body["code"].as_str().unwrap_or("E000").to_owned(),
-        short: body["short"].as_str().map_or_else(|| format!("HTTP {status}"), str::to_owned),
-        message: body["message"].as_str().unwrap_or_default().to_owned(),
+    match serde_json::from_value::<crate::server::error::ErrorBody>(body.clone()) {
+        Ok(b) => Failure::from_body(&b),
+        Err(_) => Failure::from_status(status, body.to_string()),
     }
 }
 

@@ -6,8 +6,10 @@
 use super::{Call, Failure, Reply};
 use crate::app::command::{Outcome, QueueDto};
 use crate::app::floor_op::FloorOp;
+use crate::app::floor_op::Verdict;
 use crate::app::new_op_id;
 use crate::domain::Timestamp;
+use crate::server::error::ErrorBody;
 use crate::server::{OpResult, OpsResponse};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -106,9 +108,8 @@ impl Client {
     async fn send<T: DeserializeOwned>(&self, req: &Request, token: Option<&str>) -> Result<T, Failure> {
         let bytes = self.send_raw(req, token).await?;
         serde_json::from_slice(&bytes).map_err(|e| Failure {
-            code: "E900".into(),
             short: "E900 bad answer".into(),
-            message: format!("unexpected answer to {}: {e}", req.path),
+            ..Failure::network(format!("unexpected answer to {}: {e}", req.path))
         })
     }
 
@@ -140,13 +141,9 @@ impl Client {
             if status.is_success() {
                 return Ok(bytes.to_vec());
             }
-            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-            let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
-            let code = text("code").unwrap_or_else(|| format!("HTTP {}", status.as_u16()));
-            return Err(Failure {
-                short: text("short").unwrap_or_else(|| code.clone()),
-                message: text("message").unwrap_or_default(),
-                code,
+            return Err(match serde_json::from_slice::<ErrorBody>(&bytes) {
+                Ok(body) => Failure::from_body(&body),
+                Err(_) => Failure::from_status(status.as_u16(), String::from_utf8_lossy(&bytes)),
             });
         }
         Err(Failure::network(last))
@@ -157,9 +154,9 @@ impl Client {
 /// or retry is a failure with the server's code.
 pub fn one_result(r: Option<OpResult>) -> Result<Outcome, Failure> {
     let Some(r) = r else { return Err(Failure::network("no result for the op")) };
-    match (r.status.as_str(), r.outcome, r.error) {
-        ("applied", Some(o), _) => Ok(o),
-        (_, _, Some(e)) => Err(Failure { code: e.code, short: e.short, message: e.message }),
-        (status, _, None) => Err(Failure::network(format!("op {status}"))),
+    match (r.status, r.outcome, r.error) {
+        (Verdict::Applied, Some(o), _) => Ok(o),
+        (_, _, Some(e)) => Err(Failure::from_body(&e)),
+        (status, _, None) => Err(Failure::network(format!("op {status:?} without its answer"))),
     }
 }

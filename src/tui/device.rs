@@ -12,7 +12,7 @@
 //!   held as lookahead.
 
 use super::client::Client;
-use super::{Call, Failure, Reply, Session};
+use super::{Call, Failure, FailureKind, Reply, Session};
 use crate::app::command::{Outcome, QueueDto};
 use crate::app::floor_op::{FloorOp, Work};
 use crate::app::task_views::{PackingTaskView, PickingTaskView};
@@ -71,7 +71,7 @@ fn cached_in<T: DeserializeOwned>(tx: &crate::storage::Tx<'_>, key: &str) -> Res
 }
 
 fn storage(e: StorageError) -> Failure {
-    Failure { code: "E900".into(), short: "E900 device store".into(), message: e.to_string() }
+    Failure::local(e.to_string())
 }
 
 impl Device {
@@ -133,7 +133,7 @@ impl Device {
     }
 
     fn mark(&self, result: &Result<impl Sized, Failure>) {
-        let offline = matches!(result, Err(f) if f.code == "E900");
+        let offline = matches!(result, Err(f) if f.kind == FailureKind::Offline);
         self.online.store(!offline, Ordering::Relaxed);
     }
 
@@ -209,7 +209,7 @@ impl Device {
                 self.put(&key, &t)?;
                 Ok(t)
             }
-            Err(f) if f.code == "E900" => self.get::<T>(&key).ok_or(f),
+            Err(f) if f.is_offline() => self.get::<T>(&key).ok_or(f),
             Err(f) => Err(f),
         }
     }
@@ -276,7 +276,7 @@ impl Device {
                 }
                 _ => {}
             }
-            if !matches!(&answer, Err(f) if f.code == "E900") {
+            if !matches!(&answer, Err(f) if f.is_offline()) {
                 return answer;
             }
         }
@@ -324,8 +324,7 @@ impl Device {
         let answer = self.client.push(token, &ops, depth, oldest).await;
         self.mark(&answer);
         let resp = answer?;
-        let verdicts: Vec<(String, Verdict)> =
-            resp.results.iter().map(|r| (r.op_id.clone(), Verdict::parse(&r.status))).collect();
+        let verdicts: Vec<(String, Verdict)> = resp.results.iter().map(|r| (r.op_id.clone(), r.status)).collect();
         let settled = sync::settle(&ids, &verdicts);
         let mut round = Round::default();
         let now: Timestamp = self.clock.now();
@@ -346,10 +345,7 @@ impl Device {
                 (OpStatus::Applied, _) => round.applied += 1,
                 (OpStatus::Rejected, Some(op)) => {
                     let e = resp.results.iter().find(|r| r.op_id == id).and_then(|r| r.error.clone());
-                    let f = e.map_or_else(
-                        || Failure::network("rejected"),
-                        |e| Failure { code: e.code, short: e.short, message: e.message },
-                    );
+                    let f = e.map_or_else(|| Failure::network("rejected"), |e| Failure::from_body(&e));
                     // The server's copy wins: drop the local one.
                     let key = match op.work() {
                         Work::Picking => picking_key(op.task_id()),

@@ -7,7 +7,7 @@
 use super::input::{Event, Input, feed};
 use super::login::Login;
 use super::view::{Prompt, View};
-use super::{App, Call, Cmd, Failure, Flash, Labels, Msg, Reply, Session, SyncStatus, status_text};
+use super::{App, Call, Cmd, Failure, FailureKind, Flash, Labels, Msg, Reply, Session, SyncStatus, status_text};
 use crate::app::command::{Outcome, PackageDto, PackagingTypeDto, QueueDto};
 use crate::app::floor_op::FloorOp;
 use crate::app::task_views::{PackingTaskView, PickingTaskView};
@@ -238,7 +238,7 @@ impl Packer {
 
     fn on_failure(&mut self, wait: Wait, f: Failure) -> Vec<Cmd> {
         self.step = match wait {
-            _ if f.code == "E402" => {
+            _ if f.kind == FailureKind::Unauthenticated => {
                 self.session = None;
                 Step::Login(Login::default())
             }

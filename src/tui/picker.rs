@@ -9,7 +9,7 @@
 use super::input::{Event, Input, feed};
 use super::login::Login;
 use super::view::{Prompt, View};
-use super::{App, Call, Cmd, Failure, Flash, Msg, Reply, Session, SyncStatus, status_text};
+use super::{App, Call, Cmd, Failure, FailureKind, Flash, Msg, Reply, Session, SyncStatus, status_text};
 use crate::app::command::{Outcome, QueueDto};
 use crate::app::floor_op::{FloorOp, Scanned};
 use crate::app::task_views::{PickingItemView, PickingTaskView};
@@ -217,7 +217,7 @@ impl Picker {
     }
 
     fn on_failure(&mut self, f: Failure) -> Vec<Cmd> {
-        if f.code == "E402" {
+        if f.kind == FailureKind::Unauthenticated {
             self.session = None;
             self.step = Step::Login(Login::default());
             return self.fail(f.short);

@@ -5,7 +5,7 @@
 use crate::app::AppError;
 use crate::app::board::DeviceView;
 use crate::app::command::Outcome;
-use crate::app::floor_op::{FloorOp, Work};
+use crate::app::floor_op::{FloorOp, Verdict, Work};
 use crate::domain::auth::{Access, Caller};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
@@ -46,9 +46,7 @@ pub struct OpEnvelope {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct OpResult {
     pub op_id: String,
-    /// `applied`, `rejected` (final: show it to the worker) or `retry`
-    /// (the store failed; send again under the same op id).
-    pub status: String,
+    pub status: Verdict,
     pub outcome: Option<Outcome>,
     pub error: Option<ErrorBody>,
 }
@@ -102,8 +100,8 @@ pub async fn push_ops(
         .into_iter()
         .zip(answers)
         .map(|(o, answer)| match super::many_answer(answer) {
-            Ok(outcome) => OpResult { op_id: o.op_id, status: "applied".into(), outcome: Some(outcome), error: None },
-            Err((status, body)) => OpResult { op_id: o.op_id, status: status.into(), outcome: None, error: Some(body) },
+            Ok(outcome) => OpResult { op_id: o.op_id, status: Verdict::Applied, outcome: Some(outcome), error: None },
+            Err((status, body)) => OpResult { op_id: o.op_id, status, outcome: None, error: Some(body) },
         })
         .collect();
     Ok(Json(OpsResponse { results }))

@@ -3,6 +3,7 @@
 use super::run;
 use crate::app::Command;
 use crate::app::command::{OrderRequest, Outcome};
+use crate::app::floor_op::Verdict;
 use crate::app::task_views::PickingTaskView;
 use crate::app::views::OrderView;
 use crate::server::AppState;
@@ -52,11 +53,22 @@ pub struct OrderBatch {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BatchResult {
     pub request_id: String,
-    /// `created`, `existing` (a repeat), `rejected` (see `error`) or `retry`
-    /// (the store failed: send that order again).
-    pub status: &'static str,
+    pub status: BatchStatus,
     pub outcome: Option<Outcome>,
     pub error: Option<ErrorBody>,
+}
+
+/// One order's fate in a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchStatus {
+    Created,
+    /// A repeat of a request already taken: its stored answer.
+    Existing,
+    /// Refused: see `error`.
+    Rejected,
+    /// The store failed: send that order again.
+    Retry,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -91,10 +103,14 @@ pub async fn submit_order_batch(
         .zip(answers)
         .map(|(request_id, answer)| match super::many_answer(answer) {
             Ok(o) => {
-                let status = if matches!(o, Outcome::Order { existing: true, .. }) { "existing" } else { "created" };
+                let existing = matches!(o, Outcome::Order { existing: true, .. });
+                let status = if existing { BatchStatus::Existing } else { BatchStatus::Created };
                 BatchResult { request_id, status, outcome: Some(o), error: None }
             }
-            Err((status, body)) => BatchResult { request_id, status, outcome: None, error: Some(body) },
+            Err((verdict, body)) => {
+                let status = if verdict == Verdict::Retry { BatchStatus::Retry } else { BatchStatus::Rejected };
+                BatchResult { request_id, status, outcome: None, error: Some(body) }
+            }
         })
         .collect();
     Ok(Json(BatchResponse { results }))

@@ -55,7 +55,7 @@ pub async fn login(State(st): State<AppState>, Body(req): Body<LoginRequest>) ->
     // argon2 takes tens of milliseconds of CPU: keep it off the async threads.
     tokio::task::spawn_blocking(move || login_blocking(&st, &req))
         .await
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "E900", "try again", "login failed"))?
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, crate::domain::error::Code::E900, "login failed"))?
 }
 
 fn login_blocking(st: &AppState, req: &LoginRequest) -> Result<Json<LoginResponse>, ApiError> {
