@@ -15,10 +15,12 @@ pub mod engine;
 pub mod error;
 mod extract;
 mod health;
+mod http;
 pub mod metrics;
 pub mod openapi;
 pub mod relay;
 pub mod routes;
+mod throttle;
 pub mod writer;
 
 pub use api::{OpResult, OpsResponse};
@@ -45,6 +47,8 @@ pub(crate) struct AppState {
     pub started: Instant,
     /// Turns true when the server begins to stop (ends event streams).
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// Login attempts per address and badge; unknown badges' lockouts.
+    pub logins: Arc<throttle::LoginThrottle>,
 }
 
 /// Serves the API on `listener` until `shutdown` resolves; returns once
@@ -77,10 +81,12 @@ pub async fn run_with_carrier(
         metrics: Arc::new(metrics::HttpMetrics::default()),
         started: Instant::now(),
         stopping: stopping.clone(),
+        logins: Arc::default(),
     };
     let relay = tokio::spawn(relay::run(state.services.clone(), relay::RelayConfig::default(), stopping.clone()));
     let engine =
         tokio::spawn(engine::run(state.services.clone(), state.writer.clone(), carrier, state.config.engine, stopping));
+    let state_config = state.config.clone();
     let app = router(state);
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "tote serve listening");
@@ -91,7 +97,9 @@ pub async fn run_with_carrier(
         shutdown.await;
         let _ = stop_tx.send(true);
     };
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    let limits =
+        http::ConnLimits { header_read_timeout: state_config.header_read_timeout, grace: state_config.shutdown_grace };
+    http::serve(listener, app, shutdown, limits).await?;
     let _ = relay.await;
     let _ = engine.await;
     // The router (and with it every writer handle) is gone: the writer

@@ -33,6 +33,38 @@ async fn wrong_pins_lock_the_badge_and_the_lock_expires() {
     s.stop().await;
 }
 
+/// Whether a badge exists cannot be read from the answers: a real badge
+/// and an invented one get the same statuses and codes, attempt by
+/// attempt, lockout included; and attempts are limited per badge.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_badge_answers_like_a_real_one_and_attempts_are_limited() {
+    let f = Fixture::new();
+    let config = tote::server::ServerConfig { login_attempts_per_minute: 8, ..Default::default() };
+    let s = TestServer::start_with(&f, config).await;
+    s.tokens(&f).await;
+    let mut answers = Vec::new();
+    for badge in ["B-100", "NOBODY"] {
+        let mut seen = Vec::new();
+        for _ in 0..7 {
+            let (st, err) = s.login(badge, "0000").await;
+            seen.push((st, err["code"].as_str().map(str::to_owned), err["kind"].as_str().map(str::to_owned)));
+        }
+        answers.push(seen);
+    }
+    assert_eq!(answers[0], answers[1], "real vs missing badge");
+    assert_eq!(answers[0][5].1.as_deref(), Some("E405"), "locked after five: {:?}", answers[0]);
+    // Eight tries a minute per badge: the ninth is throttled before any PIN check.
+    s.login("NOBODY", "0000").await;
+    let (st, err) = s.login("NOBODY", "0000").await;
+    assert_eq!(
+        (st, err["code"].as_str(), err["kind"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("E407"), Some("unavailable"))
+    );
+    f.clock.advance(chrono::Duration::minutes(16));
+    assert_eq!(s.login("B-100", PIN).await.0, StatusCode::OK, "a new minute and an expired lock");
+    s.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_expire_and_can_be_revoked() {
     let f = Fixture::new();
@@ -87,5 +119,25 @@ async fn a_picker_acts_only_as_itself() {
     // ...but the picker may.
     let (st, _) = s.post(&format!("/api/v1/picking-tasks/{task}/start"), &t.picker, json!({"op_id": "s-2"})).await;
     assert_eq!(st, StatusCode::OK);
+    s.stop().await;
+}
+
+/// A packer cannot take picking work nor a picker packing work (the task
+/// would be stranded with someone who cannot work it); nothing is assigned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_take_only_the_callers_own_kind_of_work() {
+    let f = Fixture::new();
+    f.ok(order("role-1", &[("SKU-A", 1, "W1")]));
+    let s = TestServer::start(&f).await;
+    let t = s.tokens(&f).await;
+    for (token, queue) in [(&t.packer, "picking"), (&t.picker, "packing")] {
+        let (st, err) =
+            s.post("/api/v1/tasks/claim", token, json!({"op_id": format!("c-{queue}"), "queue": queue})).await;
+        assert_eq!((st, err["code"].as_str()), (StatusCode::FORBIDDEN, Some("E403")), "{queue}: {err}");
+    }
+    let task = f.svc.picking_task_view(1).expect("task");
+    assert_eq!((task.status.as_str(), task.worker_id), ("pending", None));
+    let (st, claimed) = s.post("/api/v1/tasks/claim", &t.picker, json!({"op_id": "c-ok", "queue": "picking"})).await;
+    assert_eq!((st, claimed["task_id"].as_i64()), (StatusCode::OK, Some(1)), "{claimed}");
     s.stop().await;
 }

@@ -96,7 +96,9 @@ fn one_picker_walks_a_batch_into_separate_totes() {
         let v = f.svc.picking_task_view(*t).expect("task");
         assert_eq!((v.status.as_str(), v.worker_id), ("assigned", Some(f.picker)));
     }
-    let claimed = f.ok(Command::ClaimTask { worker_id: f.packer, queue: QueueDto::Picking, lookahead: false });
+    let now = f.svc.now();
+    let second = f.svc.store().write(|tx| tx.insert_worker("B-101", "Second Picker", "picker", now)).expect("picker").0;
+    let claimed = f.ok(Command::ClaimTask { worker_id: second, queue: QueueDto::Picking, lookahead: false });
     assert!(matches!(claimed, Outcome::Claimed { task_id: Some(t), .. } if t == single[0].1), "{claimed:?}");
     // Claiming again gives the same batch.
     assert!(

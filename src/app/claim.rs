@@ -18,6 +18,14 @@ use crate::storage::queues::Queue;
 /// holds the task after it, assigned but not started.
 pub fn claim(ctx: &mut Ctx<'_, '_>, worker_id: i64, queue: QueueDto, lookahead: bool) -> Result<Outcome, AppError> {
     let w = ctx.active_worker(worker_id)?;
+    // A packer holding a picking task (or a picker a packing one) could
+    // not work it: the task would be stranded.
+    let role = ctx.tx.worker(w)?.map(|r| r.role).ok_or_else(|| DomainError::not_found("worker", worker_id))?;
+    if !role.takes(queue == QueueDto::Picking) {
+        let work = if queue == QueueDto::Picking { "picking" } else { "packing" };
+        let reason = format!("a {} does not take {work} work", role.as_str());
+        return Err(DomainError::Forbidden { reason }.into());
+    }
     let q = match queue {
         QueueDto::Picking => Queue::Picking,
         QueueDto::Packing => Queue::Packing,

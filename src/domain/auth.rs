@@ -19,6 +19,17 @@ pub enum Role {
 impl Role {
     pub const ALL: [Role; 4] = [Role::Picker, Role::Packer, Role::Supervisor, Role::Admin];
 
+    /// Whether a worker of this role takes picking work (`picking`) or
+    /// packing work: pickers only the one, packers only the other,
+    /// supervisors and admins both.
+    pub fn takes(self, picking: bool) -> bool {
+        match self {
+            Role::Picker => picking,
+            Role::Packer => !picking,
+            Role::Supervisor | Role::Admin => true,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }

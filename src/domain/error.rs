@@ -103,6 +103,8 @@ codes! {
     E405 "badge locked" Forbidden,
     /// HTTP: the method is not allowed on this path.
     E406 "bad method" Validation,
+    /// Too many login attempts from one address or for one badge.
+    E407 "slow down" Unavailable,
     /// HTTP: the request took longer than the limit.
     E408 "timed out" Unavailable,
     /// HTTP: the body is larger than the limit.
@@ -304,7 +306,7 @@ mod tests {
     #[test]
     fn only_passing_conditions_are_retryable() {
         let retryable: Vec<&str> = Code::ALL.iter().filter(|c| c.kind().is_retryable()).map(|c| c.as_str()).collect();
-        assert_eq!(retryable, ["E201", "E408", "E602", "E900", "E901"]);
+        assert_eq!(retryable, ["E201", "E407", "E408", "E602", "E900", "E901"]);
     }
 
     #[test]

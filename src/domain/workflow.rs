@@ -179,7 +179,8 @@ impl RetryPolicy {
         let half = delay / 2;
         let jitter = half * u64::from(jitter_permille.min(1000)) / 1000;
         let ms = i64::try_from(half + jitter).unwrap_or(i64::MAX);
-        Some(now + chrono::Duration::milliseconds(ms))
+        let far = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+        Some(chrono::TimeDelta::try_milliseconds(ms).and_then(|d| now.checked_add_signed(d)).unwrap_or(far))
     }
 }
 

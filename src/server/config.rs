@@ -17,6 +17,14 @@ pub struct ServerConfig {
     pub durability: Durability,
     pub body_limit_bytes: usize,
     pub request_timeout: Duration,
+    /// How long a client may take to send a request's headers before its
+    /// connection is closed (a request timeout starts only after them).
+    pub header_read_timeout: Duration,
+    /// How long a stopping server waits for open connections to finish.
+    pub shutdown_grace: Duration,
+    /// Login attempts for one badge in a minute (ten times this from one
+    /// client address).
+    pub login_attempts_per_minute: u32,
     /// How long a login token lives.
     pub token_ttl: chrono::Duration,
     pub lockout: LockoutPolicy,
@@ -40,6 +48,9 @@ impl Default for ServerConfig {
             durability: Durability::Full,
             body_limit_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(10),
+            login_attempts_per_minute: 20,
             token_ttl: chrono::Duration::hours(12),
             lockout: LockoutPolicy::default(),
             max_page: 500,
@@ -68,6 +79,9 @@ struct FileServer {
     synchronous: Option<String>,
     body_limit_bytes: Option<usize>,
     request_timeout_secs: Option<u64>,
+    header_read_timeout_secs: Option<u64>,
+    shutdown_grace_secs: Option<u64>,
+    login_attempts_per_minute: Option<u32>,
     token_ttl_hours: Option<i64>,
     lockout_failures: Option<u32>,
     lockout_minutes: Option<i64>,
@@ -107,51 +121,37 @@ impl ServerConfig {
         let file: FileConfig = toml::from_str(text).map_err(|e| e.to_string())?;
         let s = file.server;
         let mut c = ServerConfig::default();
-        if let Some(v) = s.group_commit {
-            c.group_commit = v;
-        }
-        if let Some(v) = s.max_batch {
-            c.max_batch = v.max(1);
-        }
+        let secs = |v: u64| Duration::from_secs(v);
+        let minutes = chrono::Duration::minutes;
+        set(&mut c.group_commit, s.group_commit, |v| v);
+        set(&mut c.max_batch, within("max_batch", s.max_batch, 1, 65_536)?, |v| v);
         if let Some(v) = s.synchronous {
             c.durability = parse_durability(&v)?;
         }
-        if let Some(v) = s.body_limit_bytes {
-            c.body_limit_bytes = v;
-        }
-        if let Some(v) = s.request_timeout_secs {
-            c.request_timeout = Duration::from_secs(v.max(1));
-        }
-        if let Some(v) = s.token_ttl_hours {
-            c.token_ttl = chrono::Duration::hours(v.max(1));
-        }
-        if let Some(v) = s.lockout_failures {
-            c.lockout.max_failures = v.max(1);
-        }
-        if let Some(v) = s.lockout_minutes {
-            c.lockout.lock_for = chrono::Duration::minutes(v.max(1));
-        }
-        if let Some(v) = s.max_page {
-            c.max_page = v.max(1);
-        }
-        if let Some(v) = s.max_intake_batch {
-            c.max_intake_batch = v.max(1);
-        }
-        if let Some(v) = s.engine_workers {
-            c.engine.workers = v.max(1);
-        }
-        if let Some(v) = s.pick_timeout_secs {
-            c.workflow.pick_timeout_secs = v;
-        }
-        if let Some(v) = s.alert_picking_minutes {
-            c.alerts.picking_in_progress = chrono::Duration::minutes(v.max(1));
-        }
-        if let Some(v) = s.alert_packing_minutes {
-            c.alerts.packing_without_dimensions = chrono::Duration::minutes(v.max(1));
-        }
-        if let Some(v) = s.alert_carrier_minutes {
-            c.alerts.carrier_unavailable = chrono::Duration::minutes(v.max(1));
-        }
+        set(&mut c.body_limit_bytes, within("body_limit_bytes", s.body_limit_bytes, 1024, 64 << 20)?, |v| v);
+        set(&mut c.request_timeout, within("request_timeout_secs", s.request_timeout_secs, 1, 3600)?, secs);
+        set(&mut c.header_read_timeout, within("header_read_timeout_secs", s.header_read_timeout_secs, 1, 300)?, secs);
+        set(&mut c.shutdown_grace, within("shutdown_grace_secs", s.shutdown_grace_secs, 1, 300)?, secs);
+        let per_minute = within("login_attempts_per_minute", s.login_attempts_per_minute, 1, 10_000)?;
+        set(&mut c.login_attempts_per_minute, per_minute, |v| v);
+        set(&mut c.token_ttl, within("token_ttl_hours", s.token_ttl_hours, 1, 24 * 90)?, chrono::Duration::hours);
+        set(&mut c.lockout.max_failures, within("lockout_failures", s.lockout_failures, 1, 1000)?, |v| v);
+        set(&mut c.lockout.lock_for, within("lockout_minutes", s.lockout_minutes, 1, 24 * 60)?, minutes);
+        set(&mut c.max_page, within("max_page", s.max_page, 1, 10_000)?, |v| v);
+        set(&mut c.max_intake_batch, within("max_intake_batch", s.max_intake_batch, 1, 10_000)?, |v| v);
+        set(&mut c.engine.workers, within("engine_workers", s.engine_workers, 1, 64)?, |v| v);
+        // Up to 30 days; 0 turns the pick timeout off.
+        let pick = within("pick_timeout_secs", s.pick_timeout_secs, 0, 30 * 24 * 3600)?;
+        set(&mut c.workflow.pick_timeout_secs, pick, |v| v);
+        const WEEK_MINUTES: i64 = 7 * 24 * 60;
+        let alert = |name, v| within(name, v, 1, WEEK_MINUTES);
+        set(&mut c.alerts.picking_in_progress, alert("alert_picking_minutes", s.alert_picking_minutes)?, minutes);
+        set(
+            &mut c.alerts.packing_without_dimensions,
+            alert("alert_packing_minutes", s.alert_packing_minutes)?,
+            minutes,
+        );
+        set(&mut c.alerts.carrier_unavailable, alert("alert_carrier_minutes", s.alert_carrier_minutes)?, minutes);
         if let Some(v) = s.on_pick_timeout {
             c.workflow.on_pick_timeout = match v.as_str() {
                 "requeue" => crate::domain::workflow::OnPickTimeout::Requeue,
@@ -160,6 +160,28 @@ impl ServerConfig {
             };
         }
         Ok(Loaded { config: c, listen: s.listen, db: s.db })
+    }
+}
+
+/// Puts `v`, made into the setting's type, into `slot` when the file gave one.
+fn set<T, V>(slot: &mut T, v: Option<V>, into: impl FnOnce(V) -> T) {
+    if let Some(v) = v {
+        *slot = into(v);
+    }
+}
+
+/// A setting from the file, refused (naming the key) outside `min..=max`:
+/// a typo such as a timeout in milliseconds must not start a server that
+/// overflows or never times out.
+fn within<T: PartialOrd + std::fmt::Display + Copy>(
+    key: &str,
+    v: Option<T>,
+    min: T,
+    max: T,
+) -> Result<Option<T>, String> {
+    match v {
+        Some(v) if v < min || v > max => Err(format!("{key} must be {min} to {max}, not {v}")),
+        v => Ok(v),
     }
 }
 
@@ -188,6 +210,25 @@ mod tests {
         assert_eq!(l.config.durability, Durability::Normal);
         assert!(ServerConfig::from_toml("[server]\ngroup_comit = true\n").is_err());
         assert!(ServerConfig::from_toml("[server]\nsynchronous = \"off\"\n").is_err());
+    }
+
+    /// Out-of-range durations and sizes are refused with the key's name,
+    /// never clamped or left to overflow.
+    #[test]
+    fn settings_out_of_range_name_their_key() {
+        let check = |line: &str, key: &str| {
+            let e = ServerConfig::from_toml(&format!("[server]\n{line}\n")).expect_err(line);
+            assert!(e.starts_with(key), "{line}: {e}");
+        };
+        check("pick_timeout_secs = 18446744073709551615", "pick_timeout_secs");
+        check("request_timeout_secs = 0", "request_timeout_secs");
+        check("header_read_timeout_secs = 100000", "header_read_timeout_secs");
+        check("token_ttl_hours = -1", "token_ttl_hours");
+        check("lockout_minutes = 9999999999", "lockout_minutes");
+        check("alert_picking_minutes = 0", "alert_picking_minutes");
+        check("engine_workers = 0", "engine_workers");
+        let ok = ServerConfig::from_toml("[server]\npick_timeout_secs = 0\n").expect("0 turns it off");
+        assert_eq!(ok.config.workflow.pick_timeout_secs, 0);
     }
 
     #[test]

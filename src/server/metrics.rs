@@ -62,11 +62,29 @@ pub(crate) async fn track(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method());
     let resp = next.run(req).await;
     let route = matched.as_ref().map_or("unmatched", |m| m.as_str());
-    state.metrics.observe(&method, route, resp.status().as_u16(), started.elapsed().as_secs_f64());
+    state.metrics.observe(method, route, resp.status().as_u16(), started.elapsed().as_secs_f64());
     resp
+}
+
+/// The `method` label: the standard methods by name, anything else (a
+/// client may invent methods without end) as `other`, so the label set
+/// and `/metrics` stay bounded.
+pub fn method_label(m: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    const KNOWN: [(Method, &str); 8] = [
+        (Method::GET, "GET"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::DELETE, "DELETE"),
+        (Method::PATCH, "PATCH"),
+        (Method::HEAD, "HEAD"),
+        (Method::OPTIONS, "OPTIONS"),
+        (Method::TRACE, "TRACE"),
+    ];
+    KNOWN.iter().find(|(k, _)| k == m).map_or("other", |(_, name)| name)
 }
 
 fn head(out: &mut String, name: &str, kind: &str, help: &str) {
@@ -190,4 +208,18 @@ pub(crate) fn render(state: &AppState, domain: &DomainMetrics) -> String {
         let _ = writeln!(out, "tote_tasks{{queue=\"{queue}\",status=\"{status}\",priority=\"{priority}\"}} {n}");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invented_methods_share_one_label() {
+        let m = |s: &str| axum::http::Method::from_bytes(s.as_bytes()).map(|m| method_label(&m)).ok();
+        assert_eq!(m("GET"), Some("GET"));
+        assert_eq!(m("PATCH"), Some("PATCH"));
+        assert_eq!(m("FROB"), Some("other"));
+        assert_eq!(m("XYZZY1"), Some("other"));
+    }
 }

@@ -55,6 +55,11 @@ impl Tx<'_> {
         self.row(&sql, [badge], worker_row).optional()?.map(to_worker).transpose()
     }
 
+    pub fn worker(&self, id: WorkerId) -> Result<Option<WorkerRow>> {
+        let sql = format!("SELECT {WORKER_COLUMNS} FROM workers WHERE id = ?1");
+        self.row(&sql, [id.0], worker_row).optional()?.map(to_worker).transpose()
+    }
+
     pub fn workers(&self) -> Result<Vec<WorkerRow>> {
         let mut stmt = self.conn.prepare_cached(&format!("SELECT {WORKER_COLUMNS} FROM workers ORDER BY id"))?;
         let rows = stmt.query_map([], worker_row)?.collect::<rusqlite::Result<Vec<_>>>()?;

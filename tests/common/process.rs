@@ -18,10 +18,16 @@ pub fn tote(db: &Path, args: &[&str]) -> String {
 
 /// Starts `tote serve` on a free port; returns the child and its base URL.
 pub fn serve(db: &Path) -> (Child, String, std::thread::JoinHandle<String>) {
+    serve_with(db, &[])
+}
+
+/// [`serve`] with more arguments (`--config FILE`).
+pub fn serve_with(db: &Path, extra: &[&str]) -> (Child, String, std::thread::JoinHandle<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tote"))
         .arg("--db")
         .arg(db)
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
         .env_remove("TOTE_DB")
         .env("TOTE_LOG", "info")
         .stderr(Stdio::piped())

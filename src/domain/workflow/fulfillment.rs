@@ -229,8 +229,13 @@ fn finish(d: &mut Decision<Event>, status: WorkflowStatus, reason: Option<String
 
 fn start_pick_timer(s: &State, now: Timestamp, d: &mut Decision<Event>) {
     let secs = s.start.map(|st| st.settings.pick_timeout_secs).unwrap_or(0);
-    if secs > 0 {
-        let at = now + chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000));
+    // A timeout beyond what a timestamp can hold is no timeout at all.
+    let at = i64::try_from(secs)
+        .ok()
+        .filter(|s| *s > 0)
+        .and_then(chrono::TimeDelta::try_seconds)
+        .and_then(|d| now.checked_add_signed(d));
+    if let Some(at) = at {
         d.effects.push(Effect::StartTimer { name: PICK_TIMEOUT.into(), at });
     }
 }

@@ -121,6 +121,23 @@ fn each_step_of_the_happy_path_asks_for_the_next() {
     assert_eq!(blocking_reason(&s).as_deref(), Some("waiting for picking task 40 (PickCompleted)"));
 }
 
+/// A pick timeout too large for a timestamp (`u64::MAX` seconds) starts
+/// no timer instead of overflowing.
+#[test]
+fn a_pick_timeout_beyond_any_date_starts_no_timer() {
+    let huge = FulfillmentStart {
+        settings: Settings { pick_timeout_secs: u64::MAX, ..start(OnPickTimeout::Fail).settings },
+        ..start(OnPickTimeout::Fail)
+    };
+    let mut h = awaiting_pick();
+    h[0] = Event::Started(huge);
+    let (d, s) = when(&h[..6], done(Activity::CreatePickWork, ActivityResult::PickWork { task_id: 40 }));
+    assert_eq!((d.effects, s.step), (vec![], Step::AwaitPick));
+    let policy = Activity::CreateShipment.policy();
+    let far = chrono::DateTime::<chrono::Utc>::MAX_UTC - chrono::Duration::seconds(1);
+    assert!(policy.next_attempt_at(1, far, 1000).is_some_and(|t| t >= far));
+}
+
 #[test]
 fn pick_completed_cancels_the_timer_and_consumes_then_waits_for_the_pack() {
     let (d, s) = when(&awaiting_pick(), Input::Signal(Signal::PickCompleted { task_id: 40, units: 4 }));

@@ -64,10 +64,7 @@ pub async fn push_ops(
     Body(req): Body<OpsRequest>,
 ) -> Result<Json<OpsResponse>, ApiError> {
     let Some(worker) = caller.worker() else { return Err(ApiError::forbidden("floor ops are sent by a worker")) };
-    let device = req.device_id.trim();
-    if device.is_empty() || device.len() > 64 {
-        return Err(ApiError::invalid("device_id", "1 to 64 characters"));
-    }
+    let device = check_device_id(&req.device_id)?;
     if req.ops.len() > MAX_OPS {
         return Err(ApiError::invalid("ops", format!("at most {MAX_OPS} ops per request")));
     }
@@ -105,6 +102,15 @@ pub async fn push_ops(
         })
         .collect();
     Ok(Json(OpsResponse { results }))
+}
+
+/// A terminal's id, as login and `/ops` take it: 1 to 64 printable characters.
+pub(super) fn check_device_id(id: &str) -> Result<&str, ApiError> {
+    let device = id.trim();
+    if device.is_empty() || device.len() > 64 || device.chars().any(char::is_control) {
+        return Err(ApiError::invalid("device_id", "1 to 64 printable characters"));
+    }
+    Ok(device)
 }
 
 #[utoipa::path(get, path = "/api/v1/devices", tag = "sync", security(("bearer" = [])),

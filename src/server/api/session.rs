@@ -2,6 +2,7 @@
 
 use crate::domain::DomainError;
 use crate::domain::auth::{Caller, LoginVerdict};
+use crate::domain::error::Code;
 use crate::server::AppState;
 use crate::server::auth::{bearer, decoy_hash, new_secret, secret_hash, verify_pin};
 use crate::server::error::{ApiError, ErrorBody};
@@ -45,17 +46,36 @@ pub struct Me {
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn login(State(st): State<AppState>, Body(req): Body<LoginRequest>) -> Result<Json<LoginResponse>, ApiError> {
-    if req.badge.trim().is_empty() {
-        return Err(ApiError::invalid("badge", "required"));
+pub async fn login(
+    State(st): State<AppState>,
+    extensions: axum::http::Extensions,
+    Body(req): Body<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let badge = req.badge.trim();
+    if badge.is_empty() || badge.len() > 64 {
+        return Err(ApiError::invalid("badge", "1 to 64 characters"));
     }
-    if req.pin.is_empty() {
-        return Err(ApiError::invalid("pin", "required"));
+    if req.pin.is_empty() || req.pin.len() > 64 {
+        return Err(ApiError::invalid("pin", "1 to 64 characters"));
+    }
+    if let Some(d) = &req.device_id {
+        super::ops::check_device_id(d)?;
+    }
+    // A whole shift may log in from behind one address (a Wi-Fi gateway):
+    // ten times the per-badge limit.
+    let per_badge = st.config.login_attempts_per_minute;
+    let mut keys = vec![(format!("badge:{badge}"), per_badge)];
+    if let Some(peer) = crate::server::http::peer(&extensions) {
+        keys.push((format!("ip:{}", peer.ip()), per_badge.saturating_mul(10)));
+    }
+    if !st.logins.admit(&keys, st.services.now()) {
+        let e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, Code::E407, "too many login attempts; wait a minute");
+        return Err(e);
     }
     // argon2 takes tens of milliseconds of CPU: keep it off the async threads.
     tokio::task::spawn_blocking(move || login_blocking(&st, &req))
         .await
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, crate::domain::error::Code::E900, "login failed"))?
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Code::E900, "login failed"))?
 }
 
 fn login_blocking(st: &AppState, req: &LoginRequest) -> Result<Json<LoginResponse>, ApiError> {
@@ -64,8 +84,17 @@ fn login_blocking(st: &AppState, req: &LoginRequest) -> Result<Json<LoginRespons
     let usable = worker.as_ref().filter(|w| w.active && w.pin_hash.is_some());
     let pin_ok = verify_pin(usable.and_then(|w| w.pin_hash.as_deref()).unwrap_or(decoy_hash()), &req.pin);
     let refused = || ApiError::unauthenticated("unknown badge or wrong PIN");
-    let Some(w) = usable else { return Err(refused()) };
     let now = st.services.now();
+    let locked =
+        |until: crate::domain::Timestamp| -> ApiError { DomainError::LockedOut { until: until.to_rfc3339() }.into() };
+    // No such badge (or no PIN): answered as a real badge would be after
+    // the same wrong PINs, lockout included.
+    let Some(w) = usable else {
+        return Err(match st.logins.ghost_attempt(badge, now, st.config.lockout) {
+            LoginVerdict::Locked(until) => locked(until),
+            LoginVerdict::Refused | LoginVerdict::Accepted => refused(),
+        });
+    };
     let token = new_secret("tote_");
     let expires_at = now + st.config.token_ttl;
     let policy = st.config.lockout;
@@ -98,7 +127,7 @@ fn login_blocking(st: &AppState, req: &LoginRequest) -> Result<Json<LoginRespons
         LoginVerdict::Refused => Err(refused()),
         LoginVerdict::Locked(until) => {
             tracing::warn!(worker = w.id.0, %until, "badge locked after wrong PINs");
-            Err(DomainError::LockedOut { until: until.to_rfc3339() }.into())
+            Err(locked(until))
         }
     }
 }

@@ -1,0 +1,93 @@
+//! `tote serve` against clients that never finish: a connection that does
+//! not complete its headers is closed after the header-read timeout, and
+//! SIGTERM ends the process within the grace period whatever a client is
+//! doing (here: a body that never arrives, under a long request timeout).
+
+mod common;
+
+use common::process::{serve_with, tote};
+use std::process::Command;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Generous bounds for a shared CI machine; the settings are 1 s and 2 s.
+const CLOSE_BOUND: Duration = Duration::from_secs(15);
+
+fn start(dir: &tempfile::TempDir) -> (std::process::Child, String, std::thread::JoinHandle<String>) {
+    let db = dir.path().join("slow.db");
+    tote(&db, &["init", "--warehouse", "W1=Main"]);
+    let config = dir.path().join("tote.toml");
+    let text = "[server]\nheader_read_timeout_secs = 1\nshutdown_grace_secs = 2\nrequest_timeout_secs = 600\n";
+    std::fs::write(&config, text).expect("config");
+    let config = config.to_string_lossy().into_owned();
+    serve_with(&db, &["--config", &config])
+}
+
+/// Reads until the server closes the connection; false if it stays open.
+async fn closed_by_server(s: &mut TcpStream, bound: Duration) -> bool {
+    let mut buf = [0u8; 1024];
+    let deadline = Instant::now() + bound;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, s.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_that_never_finish_are_cut_off() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut child, base, _log) = start(&dir);
+    let addr = base.trim_start_matches("http://").to_owned();
+    let mut slow = Vec::new();
+    for _ in 0..50 {
+        let mut s = TcpStream::connect(&addr).await.expect("connect");
+        s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n").await.expect("partial headers");
+        slow.push(s);
+    }
+    for (n, s) in slow.iter_mut().enumerate() {
+        assert!(closed_by_server(s, CLOSE_BOUND).await, "connection {n} still open");
+    }
+    // The server still answers others.
+    let ok = reqwest::get(format!("{base}/health")).await.expect("health");
+    assert!(ok.status().is_success());
+    child.kill().expect("kill");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_ends_the_server_within_its_grace_whatever_clients_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut child, base, _log) = start(&dir);
+    let addr = base.trim_start_matches("http://").to_owned();
+    // A request whose body never comes (the request timeout is 600 s).
+    let mut hung = TcpStream::connect(&addr).await.expect("connect");
+    let head = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"badge\"";
+    hung.write_all(head.as_bytes()).await.expect("send");
+    // And one with half its headers.
+    let mut half = TcpStream::connect(&addr).await.expect("connect");
+    half.write_all(b"GET /health HTTP/1.1\r\n").await.expect("send");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pid = child.id();
+    let killed = Command::new("sh").args(["-c", &format!("kill -TERM {pid}")]).status().expect("kill -TERM");
+    assert!(killed.success());
+    let deadline = Instant::now() + CLOSE_BOUND;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let Some(status) = status else {
+        child.kill().expect("kill");
+        panic!("tote serve still running {CLOSE_BOUND:?} after SIGTERM");
+    };
+    assert!(status.success(), "{status:?}");
+    drop((hung, half));
+}
