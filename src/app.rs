@@ -71,6 +71,30 @@ pub struct Rejection {
     pub field: Option<String>,
 }
 
+impl Rejection {
+    /// Whether the refusal is remembered under its op id, so a repeat gets
+    /// it again: only a valid request that the state refused (conflict,
+    /// not found, forbidden). Bad input and passing conditions are not.
+    pub fn is_final(&self) -> bool {
+        self.kind != ErrorKind::Validation && !self.kind.is_retryable()
+    }
+}
+
+/// Whether a stored request and a new one are the same request. Compared
+/// as commands, not as text, so a release that adds a defaulted field (or
+/// renames a variant, keeping its old name as an alias) does not turn the
+/// replay of an op applied before the upgrade into E501. A stored request
+/// this build cannot read is corrupt: a permanent error, never "retry".
+fn same_request(stored: &str, new: &str, command: &Command) -> Result<bool, AppError> {
+    if stored == new {
+        return Ok(true);
+    }
+    match serde_json::from_str::<Command>(stored) {
+        Ok(before) => Ok(before == *command),
+        Err(e) => Err(AppError::Storage(StorageError::Corrupt(format!("stored request: {e}")))),
+    }
+}
+
 impl From<DomainError> for Rejection {
     fn from(e: DomainError) -> Self {
         Rejection {
@@ -214,7 +238,7 @@ impl Services {
         }
         let request = serde_json::to_string(command)?;
         if let Some(prev) = tx.applied_op(op_id)? {
-            if prev.request != request {
+            if !same_request(&prev.request, &request, command)? {
                 return Ok(Err(DomainError::OpReused { op_id: op_id.to_owned() }.into()));
             }
             return Ok(if prev.ok {
@@ -233,6 +257,10 @@ impl Services {
         });
         let (ok, response, result) = match ran {
             Ok(outcome) => (true, serde_json::to_string(&outcome)?, Ok(outcome)),
+            // Not remembered: bad input (the same request is refused again
+            // anyway; a corrected one may take the op id) and a passing
+            // condition (short of stock: the same request may succeed later).
+            Err(AppError::Rejected(r)) if !r.is_final() => return Ok(Err(r)),
             Err(AppError::Rejected(r)) => (false, serde_json::to_string(&r)?, Err(r)),
             Err(storage) => return Err(storage),
         };

@@ -92,6 +92,11 @@ pub enum StorageError {
 
 impl StorageError {
     /// Worth retrying: the database was busy or locked by another writer.
+    /// Stored data this build cannot read: trying again cannot help.
+    pub fn is_corrupt(&self) -> bool {
+        matches!(self, StorageError::Corrupt(_) | StorageError::Json(_))
+    }
+
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,

@@ -141,3 +141,43 @@ async fn claims_take_only_the_callers_own_kind_of_work() {
     assert_eq!((st, claimed["task_id"].as_i64()), (StatusCode::OK, Some(1)), "{claimed}");
     s.stop().await;
 }
+
+/// An open event stream ends when its session is revoked (logout, or the
+/// worker disabled); a malformed `Last-Event-ID` and an unknown status
+/// filter are refused naming the field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_streams_end_with_their_session_and_bad_filters_name_the_field() {
+    let f = Fixture::new();
+    let s = TestServer::start(&f).await;
+    let t = s.tokens(&f).await;
+    let mut stream =
+        s.http.get(s.url("/api/v1/events?after=-1&follow=true")).bearer_auth(&t.picker).send().await.expect("stream");
+    assert_eq!(stream.status(), StatusCode::OK);
+    let (st, _) = s.call("POST", "/api/v1/auth/logout", Some(&t.picker), None).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        while let Ok(Some(_)) = stream.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream stayed open after logout");
+
+    let bad = s
+        .http
+        .get(s.url("/api/v1/events?follow=false"))
+        .bearer_auth(&t.supervisor)
+        .header("Last-Event-ID", "yesterday")
+        .send()
+        .await
+        .expect("events");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = bad.json().await.expect("json");
+    assert_eq!(body["field"], "Last-Event-ID");
+    for path in ["/api/v1/orders?status=nope", "/api/v1/picking-tasks?status=nope", "/api/v1/packing-tasks?status=nope"]
+    {
+        let (st, err) = s.get(path, &t.supervisor).await;
+        assert_eq!((st, err["field"].as_str()), (StatusCode::BAD_REQUEST, Some("status")), "{path}: {err}");
+    }
+    let (st, list) = s.get("/api/v1/picking-tasks?status=pending", &t.supervisor).await;
+    assert!(st == StatusCode::OK && list.is_array(), "{list}");
+    s.stop().await;
+}

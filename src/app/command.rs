@@ -151,6 +151,7 @@ pub enum Command {
     },
     /// `location` and `item` are what was scanned; `tote`, in cluster
     /// picking, the scanned tote (a tote not the task's is refused, E107).
+    #[serde(alias = "pick_item_into_tote")]
     PickItem {
         task_id: i64,
         item_id: i64,

@@ -14,12 +14,27 @@ use serde::{Deserialize, Serialize};
 /// pick: the server checks it with the same rule as the device
 /// ([`crate::domain::picking::item_scan_matches`]) and stores it with the
 /// pick. A bare string is accepted too (typed text, no GS1 elements).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(from = "ScannedWire")]
 pub struct Scanned {
     pub text: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub gs1: Vec<Element>,
+}
+
+/// A plain scan is written as its text alone (as before scans carried
+/// GS1 elements), so stored requests and queued ops keep their form.
+impl Serialize for Scanned {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        if self.gs1.is_empty() {
+            return s.serialize_str(&self.text);
+        }
+        let mut st = s.serialize_struct("Scanned", 2)?;
+        st.serialize_field("text", &self.text)?;
+        st.serialize_field("gs1", &self.gs1)?;
+        st.end()
+    }
 }
 
 /// The two accepted forms of [`Scanned`].
@@ -307,6 +322,7 @@ mod tests {
         assert_eq!(json, r#"{"text":"0104006381333931","gs1":[{"gtin":"04006381333931"}]}"#);
         assert_eq!(serde_json::from_str::<Scanned>(&json).ok(), Some(gs1.clone()));
         assert_eq!(gs1.check("item"), Ok(()));
+        assert_eq!(serde_json::to_string(&Scanned::from("A-01")).ok().as_deref(), Some(r#""A-01""#));
     }
 
     #[test]

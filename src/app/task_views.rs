@@ -5,8 +5,9 @@ use super::views::OrderView;
 use super::{AppError, Services};
 use crate::domain::DomainError;
 use crate::domain::ids::{PackingTaskId, PickingTaskId};
-use crate::domain::packing::PackingTask;
-use crate::domain::picking::PickingTask;
+use crate::domain::order::OrderStatus;
+use crate::domain::packing::{PackingStatus, PackingTask};
+use crate::domain::picking::{PickingStatus, PickingTask};
 use crate::storage::queues::{Queue, TaskFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -173,6 +174,7 @@ impl Services {
     }
 
     pub fn picking_tasks(&self, filter: &TaskFilter) -> Result<Vec<PickingTaskView>, AppError> {
+        known_status(filter.status.as_deref(), &PickingStatus::ALL.map(PickingStatus::as_str))?;
         self.query(|tx| {
             let mut out = Vec::new();
             for id in tx.list_tasks(Queue::Picking, filter)? {
@@ -183,6 +185,7 @@ impl Services {
     }
 
     pub fn packing_tasks(&self, filter: &TaskFilter) -> Result<Vec<PackingTaskView>, AppError> {
+        known_status(filter.status.as_deref(), &PackingStatus::ALL.map(PackingStatus::as_str))?;
         self.query(|tx| {
             let mut out = Vec::new();
             for id in tx.list_tasks(Queue::Packing, filter)? {
@@ -194,6 +197,7 @@ impl Services {
 
     /// Orders, newest first.
     pub fn orders(&self, status: Option<&str>, before_id: Option<i64>, limit: u32) -> Result<Vec<OrderView>, AppError> {
+        known_status(status, &OrderStatus::ALL.map(OrderStatus::as_str))?;
         self.query(|tx| {
             tx.list_orders(status, before_id, limit)?
                 .into_iter()
@@ -205,5 +209,16 @@ impl Services {
     /// Whether the database takes a write right now (for `/health/ready`).
     pub fn writable(&self) -> Result<(), AppError> {
         self.store().write(|tx| Ok::<_, AppError>(tx.count("applied_ops").map(|_| ())?))
+    }
+}
+
+/// A status filter names one of `known`, or it is refused naming the
+/// field (a typo must not answer "nothing found").
+fn known_status(status: Option<&str>, known: &[&str]) -> Result<(), AppError> {
+    match status {
+        Some(s) if !known.contains(&s) => {
+            Err(DomainError::invalid("status", format!("{s:?} is not one of {}", known.join(", "))).into())
+        }
+        _ => Ok(()),
     }
 }

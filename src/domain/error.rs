@@ -119,6 +119,8 @@ codes! {
     E900 "try again" Unavailable,
     /// The engine: a transient failure of an activity's IO.
     E901 "try later" Unavailable,
+    /// Stored data this build cannot read: permanent, an operator must look.
+    E902 "data corrupt" Conflict,
 }
 
 impl Code {

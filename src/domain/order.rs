@@ -66,6 +66,8 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    pub const ALL: [OrderStatus; 3] = [OrderStatus::Open, OrderStatus::Cancelled, OrderStatus::Shipped];
+
     pub fn as_str(self) -> &'static str {
         match self {
             OrderStatus::Open => "open",
@@ -75,7 +77,7 @@ impl OrderStatus {
     }
 
     pub fn parse(s: &str) -> Option<OrderStatus> {
-        [OrderStatus::Open, OrderStatus::Cancelled, OrderStatus::Shipped].into_iter().find(|x| x.as_str() == s)
+        OrderStatus::ALL.into_iter().find(|x| x.as_str() == s)
     }
 }
 

@@ -127,7 +127,8 @@ fn many_answer(
 ) -> Result<Outcome, (crate::app::floor_op::Verdict, super::error::ErrorBody)> {
     use crate::app::floor_op::Verdict;
     answer.map_err(|e| {
-        let status = if matches!(e, crate::app::AppError::Storage(_)) { Verdict::Retry } else { Verdict::Rejected };
+        let retry = matches!(&e, crate::app::AppError::Storage(s) if !s.is_corrupt());
+        let status = if retry { Verdict::Retry } else { Verdict::Rejected };
         (status, ApiError::from(e).body)
     })
 }

@@ -97,6 +97,14 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Rejected(r) => r.into(),
+            AppError::Storage(s) if s.is_corrupt() => {
+                tracing::error!(error = %s, "stored data cannot be read");
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    Code::E902,
+                    "stored data for this request cannot be read; retrying will not help",
+                )
+            }
             AppError::Storage(s) => {
                 tracing::error!(error = %s, "storage failure");
                 // The detail stays in the log; the caller learns only that

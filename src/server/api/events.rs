@@ -6,7 +6,7 @@
 
 use crate::relay;
 use crate::server::AppState;
-use crate::server::error::ErrorBody;
+use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::Params;
 use crate::storage::outbox::OutboxRow;
 use axum::extract::State;
@@ -16,7 +16,7 @@ use futures_util::Stream;
 use serde::Deserialize;
 use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use utoipa::IntoParams;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -35,7 +35,14 @@ struct Cursor {
     after: i64,
     follow: bool,
     buf: VecDeque<OutboxRow>,
+    /// The request's credentials, checked again while the stream is open:
+    /// a revoked session or a disabled worker ends it.
+    headers: HeaderMap,
+    checked: Instant,
 }
+
+/// How often an open stream checks that its caller may still read it.
+const RECHECK: Duration = Duration::from_secs(2);
 
 fn sse(e: &OutboxRow) -> Event {
     Event::default().id(e.id.to_string()).event(e.event_type.clone()).data(relay::body(e))
@@ -48,13 +55,22 @@ pub async fn event_stream(
     State(st): State<AppState>,
     headers: HeaderMap,
     Params(q): Params<EventsQuery>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let last = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let last = match headers.get("last-event-id") {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .ok_or_else(|| ApiError::invalid("Last-Event-ID", "must be an event id (an integer)"))?,
+        ),
+    };
     let after = match q.after.or(last) {
-        Some(a) if a < 0 => st.services.query(|tx| Ok(tx.outbox_newest()?)).unwrap_or(0),
+        Some(a) if a < 0 => st.services.query(|tx| Ok(tx.outbox_newest()?))?,
         a => a.unwrap_or(0),
     };
-    let cursor = Cursor { st, after, follow: q.follow.unwrap_or(true), buf: VecDeque::new() };
+    let follow = q.follow.unwrap_or(true);
+    let cursor = Cursor { st, after, follow, buf: VecDeque::new(), headers, checked: Instant::now() };
     let stream = futures_util::stream::unfold(cursor, |mut c| async move {
         loop {
             if let Some(e) = c.buf.pop_front() {
@@ -63,6 +79,12 @@ pub async fn event_stream(
             }
             if *c.st.stopping.borrow() {
                 return None;
+            }
+            if c.checked.elapsed() >= RECHECK {
+                if crate::server::auth::resolve(&c.st, &c.headers).is_err() {
+                    return None;
+                }
+                c.checked = Instant::now();
             }
             let after = c.after;
             match c.st.services.query(|tx| Ok(tx.events_after(after, 200)?)) {
@@ -81,5 +103,5 @@ pub async fn event_stream(
             }
         }
     });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
