@@ -32,6 +32,7 @@ pub mod workflow;
 pub use clock::{Clock, FixedClock, SystemClock, new_op_id};
 pub use command::{Command, Outcome};
 
+use crate::domain::error::Code;
 use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::{DEFAULT_MAX_ATTEMPTS, FulfillmentAction};
 use crate::domain::ids::FulfillmentId;
@@ -71,7 +72,47 @@ pub struct Rejection {
     pub field: Option<String>,
 }
 
+/// One unit of a group commit ([`Services::execute_work`]).
+#[allow(clippy::large_enum_variant)] // ops are the common case; boxing them costs an allocation each
+pub enum Work {
+    /// A command under its op id: idempotent, its answer stored.
+    Op { op_id: String, command: Command },
+    /// Bookkeeping with no op id (a device's contact, a session, the
+    /// relay's cursors): it runs in the writer's transaction all the same.
+    Write(WriteFn),
+}
+
+/// A bookkeeping write.
+pub type WriteFn = Box<dyn FnOnce(&Tx<'_>) -> Result<(), AppError> + Send>;
+
+impl std::fmt::Debug for Work {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Work::Op { op_id, command } => write!(f, "Op({op_id}, {})", command.name()),
+            Work::Write(_) => f.write_str("Write"),
+        }
+    }
+}
+
+/// What one unit of work came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Done {
+    Op(Outcome),
+    Write,
+}
+
 impl Rejection {
+    /// A refusal under a registry code that no domain error carries.
+    pub fn of(code: Code, message: impl Into<String>) -> Rejection {
+        Rejection {
+            kind: code.kind(),
+            code: code.as_str().into(),
+            short: code.short(),
+            message: message.into(),
+            field: None,
+        }
+    }
+
     /// Whether the refusal is remembered under its op id, so a repeat gets
     /// it again: only a valid request that the state refused (conflict,
     /// not found, forbidden). Bad input and passing conditions are not.
@@ -203,20 +244,42 @@ impl Services {
         })
     }
 
-    /// The group commit: runs each op in its own savepoint inside ONE
-    /// transaction and commits once, so many ops share one fsync. A
-    /// rejection or storage failure of one op undoes only that op. `Err`
-    /// only when the transaction itself fails: then no op of the group
-    /// stands, and every caller must be told so.
+    /// Runs every op in one transaction with a savepoint each: one op's
+    /// rejection (or panic) does not undo another. Used by the writer
+    /// (through [`Services::execute_work`]) and the workflow bench.
     pub fn execute_group(&self, ops: &[(String, Command)]) -> Result<Vec<Result<Outcome, AppError>>, StorageError> {
+        let work = ops.iter().map(|(op_id, command)| Work::Op { op_id: op_id.clone(), command: command.clone() });
+        Ok(self
+            .execute_work(work.collect())?
+            .into_iter()
+            .map(|r| match r {
+                Ok(Done::Op(o)) => Ok(o),
+                Ok(Done::Write) => Err(DomainError::invalid("op", "not an op").into()),
+                Err(e) => Err(e),
+            })
+            .collect())
+    }
+
+    /// Runs `work` in ONE transaction (one commit, one fsync), each item
+    /// isolated in its own savepoint: an op's rejection, a storage error
+    /// or a panic in one item is that item's answer only. `Err` when the
+    /// commit itself failed: then nothing was kept.
+    pub fn execute_work(&self, work: Vec<Work>) -> Result<Vec<Result<Done, AppError>>, StorageError> {
         let now = self.clock.now();
         self.store.write(|tx| {
-            Ok(ops
-                .iter()
-                .map(|(op_id, command)| match tx.savepoint(|tx| self.run_op(tx, op_id, command, now)) {
-                    Ok(Ok(outcome)) => Ok(outcome),
-                    Ok(Err(rejection)) => Err(AppError::Rejected(rejection)),
-                    Err(e) => Err(e),
+            Ok(work
+                .into_iter()
+                .map(|item| {
+                    let ran = match item {
+                        Work::Op { op_id, command } => tx
+                            .isolated(|tx| self.run_op(tx, &op_id, &command, now))
+                            .map(|r| r.and_then(|o| o.map(Done::Op).map_err(AppError::Rejected))),
+                        Work::Write(f) => tx.isolated(|tx| f(tx).map(|()| Done::Write)),
+                    };
+                    ran.unwrap_or_else(|panic| {
+                        tracing::error!(%panic, "an op panicked; its savepoint was rolled back");
+                        Err(Rejection::of(Code::E903, format!("the server failed on this request: {panic}")).into())
+                    })
                 })
                 .collect())
         })

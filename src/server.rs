@@ -51,6 +51,27 @@ pub(crate) struct AppState {
     pub logins: Arc<throttle::LoginThrottle>,
 }
 
+/// Runs a read (blocking SQLite) off the async workers.
+pub(crate) async fn read<T: Send + 'static>(
+    services: &Services,
+    f: impl FnOnce(&Services) -> Result<T, crate::app::AppError> + Send + 'static,
+) -> Result<T, crate::app::AppError> {
+    let services = services.clone();
+    tokio::task::spawn_blocking(move || f(&services)).await.map_err(|e| {
+        crate::app::AppError::Storage(crate::storage::StorageError::Unavailable(format!("read task failed: {e}")))
+    })?
+}
+
+impl AppState {
+    /// A read of the services, run off the async workers.
+    pub(crate) async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Services) -> Result<T, crate::app::AppError> + Send + 'static,
+    ) -> Result<T, crate::app::AppError> {
+        read(&self.services, f).await
+    }
+}
+
 /// Serves the API on `listener` until `shutdown` resolves; returns once
 /// every accepted request is answered and the writer has committed and
 /// stopped.
@@ -83,7 +104,12 @@ pub async fn run_with_carrier(
         stopping: stopping.clone(),
         logins: Arc::default(),
     };
-    let relay = tokio::spawn(relay::run(state.services.clone(), relay::RelayConfig::default(), stopping.clone()));
+    let relay = tokio::spawn(relay::run(
+        state.services.clone(),
+        state.writer.clone(),
+        relay::RelayConfig::default(),
+        stopping.clone(),
+    ));
     let engine =
         tokio::spawn(engine::run(state.services.clone(), state.writer.clone(), carrier, state.config.engine, stopping));
     let state_config = state.config.clone();

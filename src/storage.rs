@@ -226,6 +226,34 @@ impl Tx<'_> {
         }
     }
 
+    /// Runs `f` in a savepoint of its own (`job`): an error or a panic in
+    /// `f` undoes only what `f` did, and the transaction goes on. The outer
+    /// `Err` is a panic's message; storage errors of the savepoint itself
+    /// come back as `f`'s error.
+    pub fn isolated<T, E: From<StorageError>>(
+        &self,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
+    ) -> Result<Result<T, E>, String> {
+        if let Err(e) = self.exec("SAVEPOINT job", []) {
+            return Ok(Err(StorageError::from(e).into()));
+        }
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
+        let undo = |tx: &Tx<'_>| tx.exec("ROLLBACK TO job", []).and_then(|_| tx.exec("RELEASE job", []));
+        match ran {
+            Ok(Ok(v)) => Ok(self.exec("RELEASE job", []).map(|_| v).map_err(|e| StorageError::from(e).into())),
+            Ok(Err(e)) => Ok(undo(self).map_err(|u| StorageError::from(u).into()).and(Err(e))),
+            Err(panic) => {
+                let _ = undo(self);
+                let msg = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                Err(msg)
+            }
+        }
+    }
+
     /// Rows in `table`; for tests and health checks. `table` must be one of
     /// the schema's tables.
     pub fn count(&self, table: &str) -> Result<i64> {

@@ -51,11 +51,16 @@ async fn a_batch_of_orders_each_on_its_own() {
     // again and refused again (now with the others' units reserved).
     let (_, again) = server.post("/api/v1/orders/batch", &t.integration, batch).await;
     assert_eq!((&again["results"][0], &again["results"][2]), (&body["results"][0], &body["results"][2]));
-    assert_eq!((again["results"][1]["status"].as_str(), again["results"][1]["error"]["code"].as_str()), (Some("rejected"), Some("E201")));
+    assert_eq!(
+        (again["results"][1]["status"].as_str(), again["results"][1]["error"]["code"].as_str()),
+        (Some("rejected"), Some("E201"))
+    );
     assert_eq!(f.count("orders"), 2);
     // Once stock arrives, the same request (same request id) is taken.
     f.place("W1", "A-03", "SKU-A", 999, 3);
-    let (_, late) = server.post("/api/v1/orders/batch", &t.integration, json!({"orders": [order("b-short", "normal", "SKU-A", 999)]})).await;
+    let (_, late) = server
+        .post("/api/v1/orders/batch", &t.integration, json!({"orders": [order("b-short", "normal", "SKU-A", 999)]}))
+        .await;
     assert_eq!(late["results"][0]["status"], "created", "{late}");
     assert_eq!(f.count("orders"), 3);
     // Priority flows into claiming: the urgent order's task comes first.

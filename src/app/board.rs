@@ -114,13 +114,6 @@ fn alert_view(a: Alert, now: Timestamp) -> AlertView {
 }
 
 impl Services {
-    /// Dead webhook deliveries go out again; returns how many. Relay
-    /// bookkeeping, like the relay's own writes (not a warehouse op).
-    pub fn retry_dead_deliveries(&self) -> Result<usize, AppError> {
-        let now = self.now();
-        Ok(self.store().write(|tx| tx.retry_dead(now))?)
-    }
-
     /// The alerts firing now.
     pub fn alerts(&self, thresholds: &Thresholds) -> Result<Vec<Alert>, AppError> {
         let now = self.now();

@@ -205,11 +205,6 @@ impl Services {
                 .collect()
         })
     }
-
-    /// Whether the database takes a write right now (for `/health/ready`).
-    pub fn writable(&self) -> Result<(), AppError> {
-        self.store().write(|tx| Ok::<_, AppError>(tx.count("applied_ops").map(|_| ())?))
-    }
 }
 
 /// A status filter names one of `known`, or it is refused naming the

@@ -121,6 +121,8 @@ codes! {
     E901 "try later" Unavailable,
     /// Stored data this build cannot read: permanent, an operator must look.
     E902 "data corrupt" Conflict,
+    /// The server failed on this one request (a bug); the rest goes on.
+    E903 "server fault" Conflict,
 }
 
 impl Code {

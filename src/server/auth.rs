@@ -104,9 +104,18 @@ pub(crate) async fn authorize(
     if access == Access::Public {
         return next.run(req).await;
     }
-    let caller = match resolve(&state, req.headers()) {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
+    // A read of the sessions table: off the async workers.
+    let (st, headers) = (state.clone(), req.headers().clone());
+    let resolved = tokio::task::spawn_blocking(move || resolve(&st, &headers)).await;
+    let caller = match resolved {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return e.into_response(),
+        Err(e) => {
+            return ApiError::from(crate::app::AppError::Storage(crate::storage::StorageError::Unavailable(
+                e.to_string(),
+            )))
+            .into_response();
+        }
     };
     if !access.admits(&caller) {
         let who = match &caller {

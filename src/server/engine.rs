@@ -30,13 +30,15 @@ use tokio::task::JoinSet;
 pub struct EngineConfig {
     /// Activities run at once.
     pub workers: usize,
-    /// Pause between rounds when nothing was due.
+    /// The longest sleep when nothing is due: the engine wakes on every
+    /// commit and at the next due time, and at the latest after this (a
+    /// write by another process, a clock that jumped).
     pub idle: Duration,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig { workers: 8, idle: Duration::from_millis(100) }
+        EngineConfig { workers: 8, idle: Duration::from_secs(1) }
     }
 }
 
@@ -48,6 +50,7 @@ pub async fn run(
     config: EngineConfig,
     mut stop: watch::Receiver<bool>,
 ) {
+    let mut commits = writer.commits();
     let mut running: JoinSet<i64> = JoinSet::new();
     let mut busy: HashSet<i64> = HashSet::new();
     loop {
@@ -67,8 +70,10 @@ pub async fn run(
             }
         };
         if started == 0 {
+            let wait = until_due(&services, config.idle).await;
             tokio::select! {
-                _ = tokio::time::sleep(config.idle) => {}
+                _ = tokio::time::sleep(wait) => {}
+                _ = commits.changed() => {}
                 Some(done) = running.join_next(), if !running.is_empty() => {
                     if let Ok(id) = done { busy.remove(&id); }
                 }
@@ -77,6 +82,24 @@ pub async fn run(
         }
     }
     while running.join_next().await.is_some() {}
+}
+
+/// The shortest sleep between rounds that started nothing.
+const RETRY_SOON: Duration = Duration::from_millis(100);
+
+/// How long to sleep: until the earliest pending activity or timer is
+/// due, at most `idle`.
+async fn until_due(services: &Services, idle: Duration) -> Duration {
+    let s = services.clone();
+    let next = tokio::task::spawn_blocking(move || s.query(|tx| Ok(tx.engine_next_due()?))).await;
+    match next {
+        // Overdue work that did not start (every worker busy, a timer that
+        // failed to fire) is tried again soon, not in a hot loop.
+        Ok(Ok(Some(at))) => {
+            (at - services.now()).to_std().unwrap_or(Duration::ZERO).clamp(RETRY_SOON, idle.max(RETRY_SOON))
+        }
+        _ => idle,
+    }
 }
 
 /// One round: due timers, then due activities. Returns the work started.
@@ -89,7 +112,7 @@ async fn round(
     busy: &mut HashSet<i64>,
 ) -> Result<usize, crate::app::AppError> {
     let now = services.now();
-    let timers = services.query(|tx| Ok(tx.due_timers(now, 64)?))?;
+    let timers = super::read(services, move |s| s.query(|tx| Ok(tx.due_timers(now, 64)?))).await?;
     let mut started = 0;
     for (workflow_id, name, at) in timers {
         let op = format!("timer-{workflow_id}-{name}-{}", at.timestamp_millis());
@@ -105,7 +128,7 @@ async fn round(
         return Ok(started);
     }
     let limit = u32::try_from(free + busy.len()).unwrap_or(u32::MAX);
-    let due = services.query(|tx| Ok(tx.due_activities(now, limit)?))?;
+    let due = super::read(services, move |s| s.query(|tx| Ok(tx.due_activities(now, limit)?))).await?;
     let fresh: Vec<ActivityTask> = due.into_iter().filter(|t| !busy.contains(&t.id)).take(free).collect();
     for task in fresh {
         busy.insert(task.id);

@@ -4,6 +4,7 @@
 
 use super::AppState;
 use super::error::ApiError;
+use crate::domain::error::Code;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -30,12 +31,17 @@ pub async fn live() -> Json<Health> {
 #[utoipa::path(get, path = "/health/ready", tag = "operations",
     responses((status = 200, body = Health), (status = 503, body = super::error::ErrorBody)))]
 pub async fn ready(State(st): State<AppState>) -> Result<Json<Health>, ApiError> {
-    let services = st.services.clone();
-    tokio::task::spawn_blocking(move || services.writable()).await.map_err(|_| {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, crate::domain::error::Code::E900, "readiness check failed")
-    })??;
-    Ok(Json(Health { status: "ready" }))
+    // Ready means the writer answers: it takes a write and commits it.
+    let unready = |why: &str| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Code::E900, why.to_owned());
+    match tokio::time::timeout(READY_WITHIN, st.writer.write(|tx| Ok(tx.count("applied_ops").map(|_| ())?))).await {
+        Ok(Ok(())) => Ok(Json(Health { status: "ready" })),
+        Ok(Err(e)) => Err(unready(&format!("the writer failed: {e}"))),
+        Err(_) => Err(unready("the writer did not answer in time")),
+    }
 }
+
+/// How long `/health/ready` waits for the writer.
+const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// What `/health/detailed` reports.
 #[derive(Debug, Serialize, ToSchema)]
@@ -85,7 +91,13 @@ pub async fn detailed(State(st): State<AppState>) -> Result<Json<Detailed>, ApiE
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let domain = st.services.query(|tx| Ok(tx.domain_metrics()?))?;
-    let body = super::metrics::render(&st, &domain);
+    // Several queries: off the async workers.
+    let state = st.clone();
+    let body = st
+        .read(move |s| {
+            let domain = s.query(|tx| Ok(tx.domain_metrics()?))?;
+            Ok(super::metrics::render(&state, &domain))
+        })
+        .await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body))
 }

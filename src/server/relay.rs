@@ -10,7 +10,8 @@
 //! `tote events replay`). It stops when the server stops; deliveries under
 //! way finish first.
 
-use crate::app::Services;
+use super::writer::WriterHandle;
+use crate::app::{AppError, Services};
 use crate::relay;
 use crate::storage::StorageError;
 use crate::storage::relay::Due;
@@ -20,7 +21,8 @@ use tokio::sync::watch;
 /// How the relay runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RelayConfig {
-    /// Pause between rounds when there was nothing to do.
+    /// The longest sleep when nothing is due: the relay wakes on every
+    /// commit and when the next retry is due, at the latest after this.
     pub idle: Duration,
     /// Deliveries posted at once.
     pub concurrency: usize,
@@ -30,12 +32,13 @@ pub struct RelayConfig {
 
 impl Default for RelayConfig {
     fn default() -> Self {
-        RelayConfig { idle: Duration::from_millis(250), concurrency: 8, timeout: Duration::from_secs(5) }
+        RelayConfig { idle: Duration::from_secs(1), concurrency: 8, timeout: Duration::from_secs(5) }
     }
 }
 
 /// Runs until `stop` turns true.
-pub async fn run(services: Services, config: RelayConfig, mut stop: watch::Receiver<bool>) {
+pub async fn run(services: Services, writer: WriterHandle, config: RelayConfig, mut stop: watch::Receiver<bool>) {
+    let mut commits = writer.commits();
     let Ok(http) = reqwest::Client::builder().timeout(config.timeout).build() else {
         tracing::error!("the relay could not build its HTTP client");
         return;
@@ -44,7 +47,7 @@ pub async fn run(services: Services, config: RelayConfig, mut stop: watch::Recei
         if *stop.borrow() {
             return;
         }
-        let worked = match round(&services, &http, config).await {
+        let worked = match round(&services, &writer, &http, config).await {
             Ok(n) => n > 0,
             Err(e) => {
                 tracing::warn!(error = %e, "relay round failed");
@@ -52,8 +55,15 @@ pub async fn run(services: Services, config: RelayConfig, mut stop: watch::Recei
             }
         };
         if !worked {
+            let s = services.clone();
+            let next = super::read(&services, move |_| Ok(s.store().read(|tx| tx.next_delivery_due())?)).await;
+            let wait = match next {
+                Ok(Some(at)) => (at - services.now()).to_std().unwrap_or(Duration::ZERO),
+                _ => config.idle,
+            };
             tokio::select! {
-                _ = tokio::time::sleep(config.idle) => {}
+                _ = tokio::time::sleep(wait.clamp(Duration::from_millis(50), config.idle)) => {}
+                _ = commits.changed() => {}
                 _ = stop.changed() => {}
             }
         }
@@ -61,25 +71,34 @@ pub async fn run(services: Services, config: RelayConfig, mut stop: watch::Recei
 }
 
 /// One round; returns the deliveries tried.
-async fn round(services: &Services, http: &reqwest::Client, config: RelayConfig) -> Result<usize, StorageError> {
+async fn round(
+    services: &Services,
+    writer: &WriterHandle,
+    http: &reqwest::Client,
+    config: RelayConfig,
+) -> Result<usize, AppError> {
     let now = services.now();
-    let (endpoints, newest) =
-        services.store().read(|tx| Ok::<_, StorageError>((tx.endpoints()?, tx.outbox_newest()?)))?;
+    let (endpoints, newest) = super::read(services, |s| {
+        Ok(s.store().read(|tx| Ok::<_, StorageError>((tx.endpoints()?, tx.outbox_newest()?)))?)
+    })
+    .await?;
     if endpoints.is_empty() {
         return Ok(0);
     }
     // Only endpoints behind the outbox need a fan-out: an idle relay does
     // not take the write lock (the writer thread's) four times a second.
-    let behind: Vec<_> = endpoints.iter().filter(|e| e.active && e.cursor < newest).collect();
+    let behind: Vec<_> = endpoints.into_iter().filter(|e| e.active && e.cursor < newest).collect();
     if !behind.is_empty() {
-        services.store().write(|tx| {
-            for e in &behind {
-                tx.fan_out(e, 500, now)?;
-            }
-            Ok::<_, StorageError>(())
-        })?;
+        writer
+            .write(move |tx| {
+                for e in &behind {
+                    tx.fan_out(e, 500, now)?;
+                }
+                Ok(())
+            })
+            .await?;
     }
-    let due = services.store().read(|tx| tx.due_deliveries(now, 256))?;
+    let due = super::read(services, move |s| Ok(s.store().read(|tx| tx.due_deliveries(now, 256))?)).await?;
     let tried = due.len();
     for chunk in due.chunks(config.concurrency.max(1)) {
         let mut set = tokio::task::JoinSet::new();
@@ -98,7 +117,8 @@ async fn round(services: &Services, http: &reqwest::Client, config: RelayConfig)
             }
         }
         let now = services.now();
-        services.store().write(|tx| {
+        writer
+            .write(move |tx| {
             for (d, result) in &results {
                 match result {
                     Ok(()) => tx.delivered(d.endpoint.id, d.event.id, now)?,
@@ -113,8 +133,9 @@ async fn round(services: &Services, http: &reqwest::Client, config: RelayConfig)
                     }
                 }
             }
-            Ok::<_, StorageError>(())
-        })?;
+            Ok(())
+        })
+        .await?;
     }
     Ok(tried)
 }

@@ -1,34 +1,46 @@
-//! The single writer: one thread owns the write path and commits the
-//! commands that arrive while it is busy together, in one transaction with
-//! a savepoint per command ([`Services::execute_group`]). A caller's answer
-//! is sent only after the commit that holds its command returned, so with
-//! `synchronous=FULL` every acknowledged op is on disk.
+//! The single writer: one thread owns the write path and commits what
+//! arrives while it is busy together, in one transaction with a savepoint
+//! per item ([`Services::execute_work`]). Items are ops (idempotent, under
+//! their op id) and bookkeeping writes (a device's contact, sessions, the
+//! relay's cursors): every write of `tote serve` goes through here. A
+//! caller's answer is sent only after the commit that holds its item
+//! returned, so with `synchronous=FULL` every acknowledged op is on disk.
+//!
+//! After each commit the writer counts it on a watch channel
+//! ([`WriterHandle::commits`]): the engine, the relay and the event streams
+//! wait on it (and their own deadlines) instead of polling. A panic in one
+//! item rolls back that item only and answers it E903; the thread lives on.
 //!
 //! With `max_batch = 1` the same thread commits each op alone: the "one
 //! commit per op" design that `tote bench api` compares against.
 
 use super::config::WriterConfig;
-use crate::app::{AppError, Command, Outcome, Services};
-use crate::storage::StorageError;
+use crate::app::{AppError, Command, Done, Outcome, Services, Work};
+use crate::storage::device::DeviceRow;
+use crate::storage::{StorageError, Tx};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
-/// Commands waiting beyond this many make callers wait to enqueue.
+/// Items waiting beyond this many make callers wait to enqueue.
 const QUEUE_DEPTH: usize = 8192;
 
-type Reply = oneshot::Sender<Result<Outcome, AppError>>;
+type Reply = oneshot::Sender<Result<Done, AppError>>;
 
-struct Job {
-    op_id: String,
-    command: Command,
-    reply: Reply,
+enum Job {
+    Work {
+        work: Work,
+        reply: Reply,
+    },
+    /// A device's last contact: of several in one group, the last per
+    /// device is written (nobody waits for it).
+    Contact(DeviceRow),
 }
 
 /// Counters the writer keeps, for `/metrics` and `/health/detailed`.
 #[derive(Debug, Default)]
 pub struct WriterStats {
-    /// Commands handed to the writer's queue.
+    /// Items handed to the writer's queue.
     pub submitted: AtomicU64,
     pub commits: AtomicU64,
     pub ops: AtomicU64,
@@ -36,16 +48,20 @@ pub struct WriterStats {
     pub largest_batch: AtomicU64,
 }
 
-/// A cheap handle for submitting commands to the writer.
+/// A cheap handle for submitting work to the writer.
 #[derive(Debug, Clone)]
 pub struct WriterHandle {
     tx: mpsc::Sender<Job>,
     stats: Arc<WriterStats>,
+    commits: watch::Receiver<u64>,
 }
 
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Job").field("op_id", &self.op_id).field("command", &self.command.name()).finish()
+        match self {
+            Job::Work { work, .. } => write!(f, "Job({work:?})"),
+            Job::Contact(d) => write!(f, "Contact({})", d.device_id),
+        }
     }
 }
 
@@ -54,59 +70,102 @@ impl std::fmt::Debug for Job {
 pub fn start(services: Services, config: WriterConfig) -> std::io::Result<(WriterHandle, std::thread::JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
     let stats = Arc::new(WriterStats::default());
+    let (committed, commits) = watch::channel(0u64);
     let thread_stats = stats.clone();
     let thread = std::thread::Builder::new()
         .name("tote-writer".into())
-        .spawn(move || writer_loop(&services, rx, config.max_batch.max(1), &thread_stats))?;
-    Ok((WriterHandle { tx, stats }, thread))
+        .spawn(move || writer_loop(&services, rx, config.max_batch.max(1), &thread_stats, &committed))?;
+    Ok((WriterHandle { tx, stats, commits }, thread))
+}
+
+fn stopped() -> AppError {
+    AppError::Storage(StorageError::Unavailable("the writer has stopped".into()))
 }
 
 impl WriterHandle {
     /// Runs `command` under `op_id` and waits until it is committed.
     pub async fn execute(&self, op_id: String, command: Command) -> Result<Outcome, AppError> {
-        let (reply, answer) = oneshot::channel();
-        let stopped = || AppError::Storage(StorageError::Unavailable("the writer has stopped".into()));
-        self.tx.send(Job { op_id, command, reply }).await.map_err(|_| stopped())?;
-        self.stats.submitted.fetch_add(1, Ordering::Relaxed);
-        answer.await.map_err(|_| stopped())?
+        match self.submit(Work::Op { op_id, command }).await?.await.map_err(|_| stopped())?? {
+            Done::Op(o) => Ok(o),
+            Done::Write => Err(stopped()),
+        }
     }
 
     /// Runs `jobs` in their order and waits until all are committed: they
     /// enter the queue together, so they share commits; each is its own op
     /// (one's rejection does not undo another).
     pub async fn execute_many(&self, jobs: Vec<(String, Command)>) -> Vec<Result<Outcome, AppError>> {
-        let stopped = || AppError::Storage(StorageError::Unavailable("the writer has stopped".into()));
         let mut answers = Vec::with_capacity(jobs.len());
         for (op_id, command) in jobs {
-            let (reply, answer) = oneshot::channel();
-            if self.tx.send(Job { op_id, command, reply }).await.is_err() {
-                answers.push(None);
-                continue;
-            }
-            self.stats.submitted.fetch_add(1, Ordering::Relaxed);
-            answers.push(Some(answer));
+            answers.push(self.submit(Work::Op { op_id, command }).await.ok());
         }
         let mut out = Vec::with_capacity(answers.len());
         for a in answers {
             out.push(match a {
-                Some(a) => a.await.unwrap_or_else(|_| Err(stopped())),
+                Some(a) => match a.await {
+                    Ok(Ok(Done::Op(o))) => Ok(o),
+                    Ok(Err(e)) => Err(e),
+                    Ok(Ok(Done::Write)) | Err(_) => Err(stopped()),
+                },
                 None => Err(stopped()),
             });
         }
         out
     }
 
+    /// Runs a bookkeeping write (no op id) in the writer's transaction and
+    /// waits until it is committed; `f`'s value comes back.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let (value_tx, value) = oneshot::channel();
+        let work = Work::Write(Box::new(move |tx: &Tx<'_>| {
+            let v = f(tx)?;
+            let _ = value_tx.send(v);
+            Ok(())
+        }));
+        self.submit(work).await?.await.map_err(|_| stopped())??;
+        value.await.map_err(|_| stopped())
+    }
+
+    /// Records a device's contact; it is written with the next commit
+    /// (merged with others of the same device), nobody waits for it.
+    pub async fn contact(&self, seen: DeviceRow) {
+        if self.tx.send(Job::Contact(seen)).await.is_ok() {
+            self.stats.submitted.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    async fn submit(&self, work: Work) -> Result<oneshot::Receiver<Result<Done, AppError>>, AppError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(Job::Work { work, reply }).await.map_err(|_| stopped())?;
+        self.stats.submitted.fetch_add(1, Ordering::Relaxed);
+        Ok(answer)
+    }
+
     pub fn stats(&self) -> &WriterStats {
         &self.stats
     }
 
-    /// Commands waiting for the writer right now.
+    /// Commits so far, as a watch: `changed()` wakes after the next one.
+    pub fn commits(&self) -> watch::Receiver<u64> {
+        self.commits.clone()
+    }
+
+    /// Items waiting for the writer right now.
     pub fn queued(&self) -> usize {
         QUEUE_DEPTH - self.tx.capacity()
     }
 }
 
-fn writer_loop(services: &Services, mut rx: mpsc::Receiver<Job>, max_batch: usize, stats: &WriterStats) {
+fn writer_loop(
+    services: &Services,
+    mut rx: mpsc::Receiver<Job>,
+    max_batch: usize,
+    stats: &WriterStats,
+    committed: &watch::Sender<u64>,
+) {
     let mut batch: Vec<Job> = Vec::with_capacity(max_batch);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -118,19 +177,43 @@ fn writer_loop(services: &Services, mut rx: mpsc::Receiver<Job>, max_batch: usiz
                 Err(_) => break,
             }
         }
-        commit(services, &mut batch, stats);
+        commit(services, &mut batch, stats, committed);
     }
 }
 
-fn commit(services: &Services, batch: &mut Vec<Job>, stats: &WriterStats) {
-    let (ops, replies): (Vec<(String, Command)>, Vec<Reply>) =
-        batch.drain(..).map(|j| ((j.op_id, j.command), j.reply)).unzip();
-    let n = ops.len() as u64;
-    match services.execute_group(&ops) {
+/// Commits one group, announces the commit, then answers its callers (so
+/// a caller that hears "done" finds the commit announced).
+fn commit(services: &Services, batch: &mut Vec<Job>, stats: &WriterStats, committed: &watch::Sender<u64>) {
+    let mut work = Vec::with_capacity(batch.len());
+    let mut replies = Vec::with_capacity(batch.len());
+    let mut contacts: Vec<DeviceRow> = Vec::new();
+    for job in batch.drain(..) {
+        match job {
+            Job::Work { work: w, reply } => {
+                work.push(w);
+                replies.push(reply);
+            }
+            Job::Contact(seen) => match contacts.iter_mut().find(|c| c.device_id == seen.device_id) {
+                Some(c) => *c = seen,
+                None => contacts.push(seen),
+            },
+        }
+    }
+    if !contacts.is_empty() {
+        work.push(Work::Write(Box::new(move |tx: &Tx<'_>| {
+            for seen in &contacts {
+                tx.device_seen(seen)?;
+            }
+            Ok(())
+        })));
+    }
+    let n = work.len() as u64;
+    match services.execute_work(work) {
         Ok(results) => {
             stats.commits.fetch_add(1, Ordering::Relaxed);
             stats.ops.fetch_add(n, Ordering::Relaxed);
             stats.largest_batch.fetch_max(n, Ordering::Relaxed);
+            committed.send_modify(|c| *c += 1);
             for (reply, result) in replies.into_iter().zip(results) {
                 // A caller that gave up (timeout, dropped connection) no
                 // longer listens; its op is committed all the same and a
@@ -140,7 +223,7 @@ fn commit(services: &Services, batch: &mut Vec<Job>, stats: &WriterStats) {
         }
         Err(e) => {
             stats.failed_commits.fetch_add(1, Ordering::Relaxed);
-            tracing::error!(error = %e, ops = n, "group commit failed; no op of the group was applied");
+            tracing::error!(error = %e, items = n, "group commit failed; nothing of the group was applied");
             let msg = e.to_string();
             for reply in replies {
                 let _ = reply.send(Err(AppError::Storage(StorageError::Unavailable(format!("commit failed: {msg}")))));

@@ -120,6 +120,13 @@ impl Tx<'_> {
     }
 
     /// Pending deliveries due by `now`, oldest event first, at most `limit`.
+    /// When the next pending delivery is due.
+    pub fn next_delivery_due(&self) -> Result<Option<Timestamp>> {
+        let at: Option<i64> =
+            self.row("SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending'", [], |r| r.get(0))?;
+        at.map(super::convert::time).transpose()
+    }
+
     pub fn due_deliveries(&self, now: Timestamp, limit: u32) -> Result<Vec<Due>> {
         let mut st = self.conn.prepare_cached(
             "SELECT endpoint_id, event_id, attempts FROM webhook_deliveries

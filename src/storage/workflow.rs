@@ -282,6 +282,18 @@ impl Tx<'_> {
         Ok((n.max(0).unsigned_abs(), first.map(time).transpose()?))
     }
 
+    /// When the engine next has work: the earliest pending activity or
+    /// timer (the engine sleeps until then, or until the next commit).
+    pub fn engine_next_due(&self) -> Result<Option<Timestamp>> {
+        let at: Option<i64> = self.row(
+            "SELECT MIN(t) FROM (SELECT MIN(next_run_at) AS t FROM activity_tasks WHERE status = 'pending'
+                                 UNION ALL SELECT MIN(fire_at) FROM timers WHERE status = 'pending')",
+            [],
+            |r| r.get(0),
+        )?;
+        at.map(time).transpose()
+    }
+
     /// A workflow that moved on drops its other queued attempts, except a
     /// shipment being created: only the carrier's answer (or the engine's
     /// "never ran") may settle that one.

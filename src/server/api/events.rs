@@ -39,6 +39,7 @@ struct Cursor {
     /// a revoked session or a disabled worker ends it.
     headers: HeaderMap,
     checked: Instant,
+    commits: tokio::sync::watch::Receiver<u64>,
 }
 
 /// How often an open stream checks that its caller may still read it.
@@ -66,11 +67,12 @@ pub async fn event_stream(
         ),
     };
     let after = match q.after.or(last) {
-        Some(a) if a < 0 => st.services.query(|tx| Ok(tx.outbox_newest()?))?,
+        Some(a) if a < 0 => crate::server::read(&st.services, |s| s.query(|tx| Ok(tx.outbox_newest()?))).await?,
         a => a.unwrap_or(0),
     };
     let follow = q.follow.unwrap_or(true);
-    let cursor = Cursor { st, after, follow, buf: VecDeque::new(), headers, checked: Instant::now() };
+    let commits = st.writer.commits();
+    let cursor = Cursor { st, after, follow, buf: VecDeque::new(), headers, checked: Instant::now(), commits };
     let stream = futures_util::stream::unfold(cursor, |mut c| async move {
         loop {
             if let Some(e) = c.buf.pop_front() {
@@ -81,22 +83,30 @@ pub async fn event_stream(
                 return None;
             }
             if c.checked.elapsed() >= RECHECK {
-                if crate::server::auth::resolve(&c.st, &c.headers).is_err() {
+                let (st, headers) = (c.st.clone(), c.headers.clone());
+                let still = tokio::task::spawn_blocking(move || crate::server::auth::resolve(&st, &headers).is_ok());
+                if !still.await.unwrap_or(false) {
                     return None;
                 }
                 c.checked = Instant::now();
             }
             let after = c.after;
-            match c.st.services.query(|tx| Ok(tx.events_after(after, 200)?)) {
+            // Marked before reading: a commit after the read wakes the wait.
+            c.commits.borrow_and_update();
+            let rows = crate::server::read(&c.st.services, move |s| s.query(|tx| Ok(tx.events_after(after, 200)?)));
+            match rows.await {
                 Ok(rows) if !rows.is_empty() => {
                     c.after = rows.last().map_or(after, |r| r.id);
                     c.buf.extend(rows);
                 }
                 _ if !c.follow => return None,
                 _ => {
+                    // Woken by the next commit; the deadline covers writes
+                    // by another process and the session check.
                     let mut stop = c.st.stopping.clone();
                     tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+                        _ = tokio::time::sleep(RECHECK) => {}
+                        _ = c.commits.changed() => {}
                         _ = stop.changed() => {}
                     }
                 }

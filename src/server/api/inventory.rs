@@ -178,5 +178,5 @@ pub async fn picking_locations(
     State(st): State<AppState>,
     Params(q): Params<LocationsQuery>,
 ) -> Result<Json<Vec<SlotView>>, ApiError> {
-    Ok(Json(st.services.picking_locations(&q.warehouse, &q.sku)?))
+    Ok(Json(st.read(move |s| s.picking_locations(&q.warehouse, &q.sku)).await?))
 }

@@ -38,7 +38,8 @@ fn invalid(e: CarrierError) -> ApiError {
     responses((status = 200, body = LabelSet), (status = 409, body = ErrorBody, description = "not packed yet"),
               (status = 400, body = ErrorBody, description = "a package lacks weight or size")))]
 pub async fn packing_label(State(st): State<AppState>, ids: Ids) -> Result<Json<LabelSet>, ApiError> {
-    let task: PackingTaskView = st.services.packing_task_view(ids.get("id")?)?;
+    let id = ids.get("id")?;
+    let task: PackingTaskView = st.read(move |s| s.packing_task_view(id)).await?;
     if !matches!(task.status.as_str(), "packed" | "shipped") {
         return Err(
             DomainError::IllegalTransition { entity: "packing task", from: "not packed", action: "label" }.into()

@@ -2,7 +2,6 @@
 //! idempotent by its op id; one result per op. And `GET /api/v1/devices`:
 //! each device's last contact and queue, for the board.
 
-use crate::app::AppError;
 use crate::app::board::DeviceView;
 use crate::app::command::Outcome;
 use crate::app::floor_op::{FloorOp, Verdict, Work};
@@ -80,8 +79,8 @@ pub async fn push_ops(
             return Err(ApiError::forbidden(format!("ops[{n}]: a {} op needs another role", o.op.kind())));
         }
     }
-    // Contact is telemetry, not a warehouse op: written under the write
-    // lock like a login, without an op id.
+    // Contact is telemetry, not a warehouse op: the writer writes it with
+    // the next commit, the last per device of a group.
     let seen = DeviceRow {
         device_id: device.to_owned(),
         worker_id: Some(worker.0),
@@ -89,7 +88,7 @@ pub async fn push_ops(
         queued: req.queued,
         oldest_queued_at: req.oldest_queued_at,
     };
-    st.services.store().write(|tx| Ok::<_, AppError>(tx.device_seen(&seen)?))?;
+    st.writer.contact(seen).await;
     let jobs = req.ops.iter().map(|o| (o.op_id.clone(), o.op.command(worker.0))).collect();
     let answers = st.writer.execute_many(jobs).await;
     let results = req
@@ -116,5 +115,5 @@ pub(super) fn check_device_id(id: &str) -> Result<&str, ApiError> {
 #[utoipa::path(get, path = "/api/v1/devices", tag = "sync", security(("bearer" = [])),
     responses((status = 200, body = Vec<DeviceView>)))]
 pub async fn list_devices(State(st): State<AppState>) -> Result<Json<Vec<DeviceView>>, ApiError> {
-    Ok(Json(st.services.devices()?))
+    Ok(Json(st.read(|s| s.devices()).await?))
 }

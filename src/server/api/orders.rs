@@ -132,13 +132,14 @@ pub async fn list_orders(
     Params(q): Params<OrderQuery>,
 ) -> Result<Json<Vec<OrderView>>, ApiError> {
     let limit = q.limit.unwrap_or(50).clamp(1, st.config.max_page);
-    Ok(Json(st.services.orders(q.status.as_deref(), q.before_id, limit)?))
+    Ok(Json(st.read(move |s| s.orders(q.status.as_deref(), q.before_id, limit)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = OrderView), (status = 404, body = ErrorBody)))]
 pub async fn get_order(State(st): State<AppState>, ids: Ids) -> Result<Json<OrderView>, ApiError> {
-    Ok(Json(st.services.order_view(ids.get("id")?)?))
+    let id = ids.get("id")?;
+    Ok(Json(st.read(move |s| s.order_view(id)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -168,5 +169,5 @@ pub async fn order_picking_tasks(State(st): State<AppState>, ids: Ids) -> Result
         limit: st.config.max_page,
         ..TaskFilter::default()
     };
-    Ok(Json(st.services.picking_tasks(&filter)?))
+    Ok(Json(st.read(move |s| s.picking_tasks(&filter)).await?))
 }

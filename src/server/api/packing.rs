@@ -48,13 +48,15 @@ pub async fn list_packing_tasks(
     State(st): State<AppState>,
     Params(q): Params<TaskQuery>,
 ) -> Result<Json<Vec<PackingTaskView>>, ApiError> {
-    Ok(Json(st.services.packing_tasks(&q.filter(&st)?)?))
+    let filter = q.filter(&st)?;
+    Ok(Json(st.read(move |s| s.packing_tasks(&filter)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/packing-tasks/{id}", tag = "packing", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = PackingTaskView), (status = 404, body = ErrorBody)))]
 pub async fn get_packing_task(State(st): State<AppState>, ids: Ids) -> Result<Json<PackingTaskView>, ApiError> {
-    Ok(Json(st.services.packing_task_view(ids.get("id")?)?))
+    let id = ids.get("id")?;
+    Ok(Json(st.read(move |s| s.packing_task_view(id)).await?))
 }
 
 command_handler! {

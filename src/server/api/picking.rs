@@ -177,19 +177,22 @@ pub async fn list_picking_tasks(
     State(st): State<AppState>,
     Params(q): Params<TaskQuery>,
 ) -> Result<Json<Vec<PickingTaskView>>, ApiError> {
-    Ok(Json(st.services.picking_tasks(&q.filter(&st)?)?))
+    let filter = q.filter(&st)?;
+    Ok(Json(st.read(move |s| s.picking_tasks(&filter)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/picking-tasks/{id}", tag = "picking", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, body = PickingTaskView), (status = 404, body = ErrorBody)))]
 pub async fn get_picking_task(State(st): State<AppState>, ids: Ids) -> Result<Json<PickingTaskView>, ApiError> {
-    Ok(Json(st.services.picking_task_view(ids.get("id")?)?))
+    let id = ids.get("id")?;
+    Ok(Json(st.read(move |s| s.picking_task_view(id)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/picking-tasks/{id}/next-item", tag = "picking", params(("id" = i64, Path)),
     security(("bearer" = [])), responses((status = 200, body = NextItem), (status = 404, body = ErrorBody)))]
 pub async fn next_item(State(st): State<AppState>, ids: Ids) -> Result<Json<NextItem>, ApiError> {
-    let t = st.services.picking_task_view(ids.get("id")?)?;
+    let id = ids.get("id")?;
+    let t = st.read(move |s| s.picking_task_view(id)).await?;
     let item = t.next_item_id.and_then(|id| t.items.iter().find(|i| i.item_id == id).cloned());
     Ok(Json(NextItem { item, done: t.done_items, total: t.total_items }))
 }

@@ -73,16 +73,25 @@ pub async fn login(
         return Err(e);
     }
     // argon2 takes tens of milliseconds of CPU: keep it off the async threads.
-    tokio::task::spawn_blocking(move || login_blocking(&st, &req))
-        .await
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Code::E900, "login failed"))?
+    let (st2, badge, pin) = (st.clone(), badge.to_owned(), req.pin.clone());
+    let (worker, pin_ok) = tokio::task::spawn_blocking(move || {
+        let worker = st2.services.query(|tx| Ok(tx.worker_by_badge(&badge)?))?;
+        let usable = worker.filter(|w| w.active && w.pin_hash.is_some());
+        let pin_ok = verify_pin(usable.as_ref().and_then(|w| w.pin_hash.as_deref()).unwrap_or(decoy_hash()), &pin);
+        Ok::<_, ApiError>((usable, pin_ok))
+    })
+    .await
+    .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, Code::E900, "login failed"))??;
+    login_verdict(&st, &req, worker, pin_ok).await
 }
 
-fn login_blocking(st: &AppState, req: &LoginRequest) -> Result<Json<LoginResponse>, ApiError> {
-    let badge = req.badge.trim();
-    let worker = st.services.query(|tx| Ok(tx.worker_by_badge(badge)?))?;
-    let usable = worker.as_ref().filter(|w| w.active && w.pin_hash.is_some());
-    let pin_ok = verify_pin(usable.and_then(|w| w.pin_hash.as_deref()).unwrap_or(decoy_hash()), &req.pin);
+async fn login_verdict(
+    st: &AppState,
+    req: &LoginRequest,
+    usable: Option<crate::storage::WorkerRow>,
+    pin_ok: bool,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let badge = req.badge.trim().to_owned();
     let refused = || ApiError::unauthenticated("unknown badge or wrong PIN");
     let now = st.services.now();
     let locked =
@@ -90,7 +99,7 @@ fn login_blocking(st: &AppState, req: &LoginRequest) -> Result<Json<LoginRespons
     // No such badge (or no PIN): answered as a real badge would be after
     // the same wrong PINs, lockout included.
     let Some(w) = usable else {
-        return Err(match st.logins.ghost_attempt(badge, now, st.config.lockout) {
+        return Err(match st.logins.ghost_attempt(&badge, now, st.config.lockout) {
             LoginVerdict::Locked(until) => locked(until),
             LoginVerdict::Refused | LoginVerdict::Accepted => refused(),
         });
@@ -100,19 +109,21 @@ fn login_blocking(st: &AppState, req: &LoginRequest) -> Result<Json<LoginRespons
     let policy = st.config.lockout;
     // The lockout count is re-read and written in one transaction, so
     // concurrent wrong PINs are all counted.
-    let verdict = st.services.store().write(|tx| {
-        let Some(current) = tx.worker_by_badge(badge)? else {
-            return Ok::<_, crate::app::AppError>(LoginVerdict::Refused);
-        };
-        let (verdict, next) = current.login.attempt(pin_ok, now, policy);
-        if next != current.login {
-            tx.set_login_state(current.id, next)?;
-        }
-        if verdict == LoginVerdict::Accepted {
-            tx.insert_session(&secret_hash(&token), current.id, req.device_id.as_deref(), now, expires_at)?;
-        }
-        Ok(verdict)
-    })?;
+    let (hash, device) = (secret_hash(&token), req.device_id.clone());
+    let verdict = st
+        .writer
+        .write(move |tx| {
+            let Some(current) = tx.worker_by_badge(&badge)? else { return Ok(LoginVerdict::Refused) };
+            let (verdict, next) = current.login.attempt(pin_ok, now, policy);
+            if next != current.login {
+                tx.set_login_state(current.id, next)?;
+            }
+            if verdict == LoginVerdict::Accepted {
+                tx.insert_session(&hash, current.id, device.as_deref(), now, expires_at)?;
+            }
+            Ok(verdict)
+        })
+        .await?;
     match verdict {
         LoginVerdict::Accepted => {
             tracing::info!(worker = w.id.0, device = ?req.device_id, "login");
@@ -138,7 +149,7 @@ pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Result<St
     // The auth layer has already checked the token; revoke that one.
     let hash = secret_hash(bearer(&headers).unwrap_or_default());
     let now = st.services.now();
-    st.services.store().write(|tx| Ok::<_, crate::app::AppError>(tx.revoke_session(&hash, now)?))?;
+    st.writer.write(move |tx| Ok(tx.revoke_session(&hash, now)?)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

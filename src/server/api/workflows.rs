@@ -30,16 +30,16 @@ pub async fn list_workflows(
     Params(q): Params<WorkflowQuery>,
 ) -> Result<Json<Vec<WorkflowSummary>>, ApiError> {
     if let Some(order) = q.order_id {
-        return Ok(Json(st.services.order_workflows(order)?));
+        return Ok(Json(st.read(move |s| s.order_workflows(order)).await?));
     }
     let limit = q.limit.unwrap_or(50).clamp(1, st.config.max_page);
-    Ok(Json(st.services.workflows(q.status.as_deref(), limit)?))
+    Ok(Json(st.read(move |s| s.workflows(q.status.as_deref(), limit)).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows", params(("id" = String, Path)),
     security(("bearer" = [])), responses((status = 200, body = WorkflowView), (status = 404, body = ErrorBody)))]
 pub async fn get_workflow(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<WorkflowView>, ApiError> {
-    Ok(Json(st.services.workflow_view(&id)?))
+    Ok(Json(st.read(move |s| s.workflow_view(&id)).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/workflows/{id}/retry", tag = "workflows", params(("id" = String, Path)),
@@ -73,7 +73,8 @@ command_handler! {
 #[utoipa::path(get, path = "/api/v1/board", tag = "board", security(("bearer" = [])),
     responses((status = 200, body = crate::app::board::BoardView)))]
 pub async fn board(State(st): State<AppState>) -> Result<Json<crate::app::board::BoardView>, ApiError> {
-    Ok(Json(st.services.board(&st.config.alerts)?))
+    let alerts = st.config.alerts;
+    Ok(Json(st.read(move |s| s.board(&alerts)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -99,5 +100,6 @@ pub struct Retried {
 #[utoipa::path(post, path = "/api/v1/webhooks/retry-dead", tag = "events", security(("bearer" = [])),
     responses((status = 200, body = Retried)))]
 pub async fn retry_dead(State(st): State<AppState>) -> Result<Json<Retried>, ApiError> {
-    Ok(Json(Retried { retried: st.services.retry_dead_deliveries()? }))
+    let now = st.services.now();
+    Ok(Json(Retried { retried: st.writer.write(move |tx| Ok(tx.retry_dead(now)?)).await? }))
 }

@@ -1,0 +1,53 @@
+//! The single writer survives a panicking item: that item is rolled back
+//! and answered E903, its neighbours in the same commit stand, and the
+//! writer goes on taking work; every commit is announced on its watch.
+
+mod common;
+
+use common::Fixture;
+use tote::app::Command;
+use tote::app::command::Outcome;
+use tote::server::config::WriterConfig;
+use tote::server::writer;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_item_is_refused_and_the_writer_lives_on() {
+    let f = Fixture::new();
+    let (w, thread) = writer::start(f.svc.clone(), WriterConfig { max_batch: 64 }).expect("writer");
+    let mut commits = w.commits();
+    let place = |n: u32| Command::PlaceStock {
+        warehouse: "W1".into(),
+        location: format!("P-{n:02}"),
+        sku: "SKU-P".into(),
+        quantity: n,
+        received_at: None,
+        lot: None,
+        expiry: None,
+    };
+    // Three items queued together: an op, a write that panics after
+    // writing, another op.
+    let (a, boom, b) = tokio::join!(
+        w.execute("p-1".into(), place(1)),
+        w.write(|tx| {
+            tx.ensure_warehouse("W9", "Never", common::t0())?;
+            if tx.count("warehouses")? > 0 {
+                panic!("a bug in one op");
+            }
+            Ok(())
+        }),
+        w.execute("p-2".into(), place(2)),
+    );
+    assert!(matches!(a, Ok(Outcome::Stock { .. })), "{a:?}");
+    assert!(matches!(b, Ok(Outcome::Stock { .. })), "{b:?}");
+    let e = boom.expect_err("the panic is an answer");
+    assert_eq!(e.code(), Some("E903"), "{e}");
+    let warehouses = f.svc.store().read(|tx| tx.warehouses()).expect("read");
+    assert!(!warehouses.iter().any(|w| w.code == "W9"), "the panicking item's write was rolled back");
+    // The writer still takes work, and announces its commits.
+    assert!(commits.has_changed().unwrap_or(false));
+    commits.borrow_and_update();
+    assert!(w.execute("p-3".into(), place(3)).await.is_ok());
+    assert!(commits.has_changed().unwrap_or(false), "a commit wakes the watchers");
+    drop((w, commits));
+    tokio::task::spawn_blocking(move || thread.join()).await.expect("join").expect("the writer thread did not panic");
+}
