@@ -1,7 +1,8 @@
 //! `tote bench api`: pick-item scans over real HTTP against a real server on
 //! a temporary database, from 1, 16 and 64 concurrent clients, for group
-//! commit and for one commit per op, side by side in one run (the machine
-//! is shared: only ratios within one run mean anything).
+//! commit and for one commit per op, side by side in one run with a ceiling
+//! row (the same clients against a route that does nothing), since the
+//! machine is shared: only ratios within one run mean anything.
 
 use anyhow::{Context, Result, bail};
 use std::sync::Arc;
@@ -68,15 +69,15 @@ pub fn run(cmd: &BenchCmd) -> Result<()> {
         "{:>7}  {:<14} {:>9} {:>8} {:>8} {:>10} {:>7}",
         "clients", "design", "ops/s", "p50 ms", "p99 ms", "ops/commit", "errors"
     );
+    let length = Duration::from_secs_f64(seconds.max(0.1));
     for &n in clients {
         let mut rates = Vec::new();
-        for group in [true, false] {
-            let r =
-                runtime.block_on(one_run(n.max(1), group, durability, Duration::from_secs_f64(seconds.max(0.1))))?;
+        for design in [Design::Ceiling, Design::GroupCommit, Design::CommitPerOp] {
+            let r = runtime.block_on(one_run(n.max(1), design, durability, length))?;
             println!(
                 "{:>7}  {:<14} {:>9.0} {:>8.2} {:>8.2} {:>10.1} {:>7}",
                 n,
-                if group { "group commit" } else { "commit per op" },
+                design.name(),
                 r.ops_per_sec,
                 r.p50_ms,
                 r.p99_ms,
@@ -85,11 +86,32 @@ pub fn run(cmd: &BenchCmd) -> Result<()> {
             );
             rates.push(r.ops_per_sec);
         }
-        if let [g, p] = rates[..] {
-            println!("{:>7}  group / per-op = {:.1}x", "", if p > 0.0 { g / p } else { f64::INFINITY });
+        if let [c, g, p] = rates[..] {
+            let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::INFINITY };
+            println!("{:>7}  group / per-op = {:.1}x, group / ceiling = {:.2}", "", ratio(g, p), ratio(g, c));
         }
     }
     Ok(())
+}
+
+/// What one run measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Design {
+    /// The same clients and server against `GET /health/live`: what the load
+    /// generator and the HTTP stack alone can do on this machine.
+    Ceiling,
+    GroupCommit,
+    CommitPerOp,
+}
+
+impl Design {
+    fn name(self) -> &'static str {
+        match self {
+            Design::Ceiling => "ceiling (no-op)",
+            Design::GroupCommit => "group commit",
+            Design::CommitPerOp => "commit per op",
+        }
+    }
 }
 
 struct RunResult {
@@ -108,7 +130,8 @@ pub(super) struct Lane {
     pub item: i64,
 }
 
-async fn one_run(clients: usize, group: bool, durability: Durability, length: Duration) -> Result<RunResult> {
+async fn one_run(clients: usize, design: Design, durability: Durability, length: Duration) -> Result<RunResult> {
+    let group = design != Design::CommitPerOp;
     let dir = tempfile::tempdir()?;
     let store = Store::open_with(&dir.path().join("bench.db"), durability)?;
     let services = Services::new(Arc::new(store), Arc::new(SystemClock), ServiceConfig::default());
@@ -117,9 +140,12 @@ async fn one_run(clients: usize, group: bool, durability: Durability, length: Du
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
     let deadline = Instant::now() + length;
     let mut tasks = Vec::new();
-    for (i, lane) in lanes.into_iter().enumerate() {
+    for (i, mut lane) in lanes.into_iter().enumerate() {
         let http = http.clone();
-        tasks.push(tokio::spawn(async move { drive(&http, &lane, i, deadline).await }));
+        if design == Design::Ceiling {
+            lane.url = format!("{base}/health/live");
+        }
+        tasks.push(tokio::spawn(async move { drive(&http, &lane, i, deadline, design == Design::Ceiling).await }));
     }
     let started = Instant::now();
     let mut latencies = Vec::new();
@@ -134,7 +160,7 @@ async fn one_run(clients: usize, group: bool, durability: Durability, length: Du
     let _ = stop.send(());
     server.await??;
     let ok = latencies.len();
-    check_applied_once(&services, ok)?;
+    check_applied_once(&services, if design == Design::Ceiling { 0 } else { ok })?;
     latencies.sort_unstable();
     let pct = |p: f64| {
         latencies.get(((ok as f64 * p) as usize).min(ok.saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1e3)
@@ -172,7 +198,13 @@ pub(super) async fn serve(
 
 /// Scans until the deadline; returns the latency of each acknowledged op
 /// and the number of failed ones.
-async fn drive(http: &reqwest::Client, lane: &Lane, client: usize, deadline: Instant) -> (Vec<Duration>, usize) {
+async fn drive(
+    http: &reqwest::Client,
+    lane: &Lane,
+    client: usize,
+    deadline: Instant,
+    no_op: bool,
+) -> (Vec<Duration>, usize) {
     let mut latencies = Vec::new();
     let mut errors = 0;
     let mut k = 0u64;
@@ -182,7 +214,10 @@ async fn drive(http: &reqwest::Client, lane: &Lane, client: usize, deadline: Ins
             "op_id": format!("bench-{client}-{k}"), "location": "A-01", "item": "SKU-BENCH", "quantity": 1
         });
         let t = Instant::now();
-        match http.post(&lane.url).bearer_auth(&lane.token).json(&body).send().await {
+        // The no-op run sends the same request (body, token) to a route
+        // that does nothing with it.
+        let rq = if no_op { http.get(&lane.url) } else { http.post(&lane.url) };
+        match rq.bearer_auth(&lane.token).json(&body).send().await {
             Ok(r) if r.status().is_success() => latencies.push(t.elapsed()),
             _ => errors += 1,
         }
