@@ -40,3 +40,27 @@ pub type Timestamp = chrono::DateTime<chrono::Utc>;
 
 /// Result of a domain rule.
 pub type Result<T, E = DomainError> = std::result::Result<T, E>;
+
+/// Statuses and names print as their wire form (`in_progress`), the one
+/// serde gives them too (`wire_names_are_the_display_names` checks).
+macro_rules! display_as_str {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+
+display_as_str!(
+    order::OrderStatus,
+    order::Priority,
+    fulfillment::FulfillmentStatus,
+    workflow::WorkflowStatus,
+    picking::PickingStatus,
+    picking::ItemStatus,
+    picking::ReasonCode,
+    packing::PackingStatus,
+    packing::PackagingType
+);

@@ -221,9 +221,12 @@ fn a_priority_change_moves_the_open_work_up_the_queue() {
     };
     f.ok(Command::ChangePriority { order_id: low_order, priority: "urgent".into() });
     assert_eq!(claim(&f), Some(low[0].1), "the urgent order first, though older is {}", other[0].1);
-    assert_eq!(f.svc.order_view(low_order).expect("order").priority, "urgent");
+    assert_eq!(f.svc.order_view(low_order).expect("order").priority.as_str(), "urgent");
     let fid = f.svc.order_view(low_order).expect("order").fulfillments[0].fulfillment_id;
-    assert_eq!(f.svc.workflow_view(&format!("order-fulfillment-{fid}")).expect("wf").summary.priority, "urgent");
+    assert_eq!(
+        f.svc.workflow_view(&format!("order-fulfillment-{fid}")).expect("wf").summary.priority.as_str(),
+        "urgent"
+    );
     assert_eq!(f.code(Command::ChangePriority { order_id: low_order, priority: "asap".into() }), "E001");
     assert!(f.event_types().iter().any(|t| t == "order.priority_changed"));
 }

@@ -133,7 +133,7 @@ async fn pick_both(f: &Fixture, offline: bool) -> (Vec<PickingTaskView>, i64) {
 
 /// The parts of a task the work decides (not its times).
 fn outcome(t: &PickingTaskView) -> (String, Vec<(String, u32, String)>) {
-    (t.status.clone(), t.items.iter().map(|i| (i.location.clone(), i.picked, i.status.clone())).collect())
+    (t.status.to_string(), t.items.iter().map(|i| (i.location.clone(), i.picked, i.status.to_string())).collect())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -144,7 +144,7 @@ async fn work_done_offline_drains_to_the_online_result() {
     let initial = f.stock().0 + f.stock().2;
     let (got, applied) = pick_both(&f, true).await;
     assert_eq!(got.iter().map(outcome).collect::<Vec<_>>(), want.iter().map(outcome).collect::<Vec<_>>());
-    assert!(got.iter().all(|t| t.status == "completed"));
+    assert!(got.iter().all(|t| t.status.as_str() == "completed"));
     // The claim (online) and the 7 queued ops, each applied once.
     assert_eq!(applied, 8, "every op applied exactly once");
     assert_eq!(f.stock(), online.stock());

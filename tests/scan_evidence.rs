@@ -98,7 +98,7 @@ async fn a_gs1_scan_is_checked_by_the_server_and_stored_with_the_pick() {
 async fn a_queued_pick_whose_scan_does_not_match_is_refused_by_the_server() {
     let f = Fixture::new();
     f.ok(Command::DefineProduct { sku: "SKU-A".into(), name: "Mug".into(), barcode: Some(BARCODE.into()) });
-    f.ok(order("ev-2", &[("SKU-A", 2, "W1")]));
+    f.ok(order("ev-2", &[("SKU-A", 3, "W1")]));
     let server = TestServer::start(&f).await;
     server.tokens(&f).await;
     let dir = tempfile::tempdir().expect("tempdir");

@@ -10,6 +10,11 @@ use tote::app::command::{Outcome, PackageDto, PackagingTypeDto, QueueDto};
 use tote::app::floor_op::FloorOp;
 use tote::app::task_views::{PackingTaskView, PickingItemView, PickingTaskView};
 use tote::domain::DomainError;
+
+/// A status or priority by its wire name, as a test writes it.
+fn wire<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    serde_json::from_value(serde_json::Value::String(name.into())).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
 use tote::domain::ids::Qty;
 use tote::keymap::KeyName;
 use tote::tui::input::Input;
@@ -70,24 +75,24 @@ fn item(id: i64, loc: &str, check: &str, sku: &str, barcode: &str, name: &str, r
         name: name.into(),
         required,
         picked: 0,
-        status: "pending".into(),
+        status: wire("pending"),
         reason: None,
     }
 }
 
 fn picking_task(status: &str, items: Vec<PickingItemView>) -> PickingTaskView {
-    let done = items.iter().filter(|i| i.status != "pending").count();
+    let done = items.iter().filter(|i| i.status.as_str() != "pending").count();
     PickingTaskView {
         task_id: 12,
         order_id: 7,
         fulfillment_id: 7,
         warehouse_id: 1,
         worker_id: Some(1),
-        status: status.into(),
-        priority: "high".into(),
+        status: wire(status),
+        priority: wire("high"),
         total_items: items.len(),
         done_items: done,
-        next_item_id: items.iter().find(|i| i.status == "pending").map(|i| i.item_id),
+        next_item_id: items.iter().find(|i| i.status.as_str() == "pending").map(|i| i.item_id),
         created_at: "2026-05-04T08:00:00+00:00".into(),
         started_at: None,
         completed_at: None,
@@ -124,7 +129,7 @@ fn picker_on_task() -> Picker {
 fn picking_outcome(status: &str) -> Outcome {
     Outcome::Picking {
         task_id: 12,
-        status: status.into(),
+        status: wire(status),
         done: 0,
         total: 3,
         next_item_id: None,
@@ -177,7 +182,7 @@ fn picker_walks_a_task() {
     shot(&p, "pick_saving");
     let mut items = three_items();
     items[0].picked = 1;
-    items[0].status = "picked".into();
+    items[0].status = wire("picked");
     assert_eq!(
         reply(&mut p, Reply::Outcome(Ok(picking_outcome("in_progress")))),
         [Cmd::Call(Call::PickingTask { id: 12 })]
@@ -225,7 +230,7 @@ fn picker_shorts_skips_and_completes() {
         [Cmd::Call(Call::Op(FloorOp::Short { task_id: 12, item_id: 1, quantity: 0, reason: "damaged".into() }))]
     );
     let mut items = three_items();
-    items[0].status = "short".into();
+    items[0].status = wire("short");
     reply(&mut p, Reply::Outcome(Ok(picking_outcome("in_progress"))));
     reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", items.clone()))));
     key(&mut p, KeyName::Esc);
@@ -236,7 +241,7 @@ fn picker_shorts_skips_and_completes() {
         [Cmd::Call(Call::Op(FloorOp::Skip { task_id: 12, item_id: 2, reason: "no_access".into() }))]
     );
     for i in &mut items[1..] {
-        i.status = "skipped".into();
+        i.status = wire("skipped");
     }
     reply(&mut p, Reply::Outcome(Ok(picking_outcome("in_progress"))));
     reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", items))));
@@ -276,8 +281,8 @@ fn packing_task(status: &str) -> PackingTaskView {
         picking_task_id: 12,
         warehouse_id: 1,
         worker_id: Some(2),
-        status: status.into(),
-        priority: "high".into(),
+        status: wire(status),
+        priority: wire("high"),
         tracking_number: None,
         created_at: "2026-05-04T08:00:00+00:00".into(),
         packed_at: None,
@@ -290,7 +295,7 @@ fn picked_task() -> PickingTaskView {
     let mut items = three_items();
     for (i, picked) in items.iter_mut().zip([1, 3, 0]) {
         i.picked = picked;
-        i.status = if picked == 0 { "short".into() } else { "picked".into() };
+        i.status = wire(if picked == 0 { "short" } else { "picked" });
     }
     picking_task("completed", items)
 }
@@ -311,14 +316,14 @@ fn packer_verifying() -> Packer {
         reply(&mut k, Reply::PackingTasks(Ok(vec![packing_task("pending")]))),
         [Cmd::Call(Call::Op(FloorOp::StartPacking { task_id: 5 }))]
     );
-    let started = Outcome::Packing { task_id: 5, status: "in_progress".into(), packages: 1, sequence: None };
+    let started = Outcome::Packing { task_id: 5, status: wire("in_progress"), packages: 1, sequence: None };
     assert_eq!(reply(&mut k, Reply::Outcome(Ok(started))), [Cmd::Call(Call::PickingTask { id: 12 })]);
     reply(&mut k, Reply::PickingTask(Ok(picked_task())));
     k
 }
 
 fn saved() -> Reply {
-    Reply::Outcome(Ok(Outcome::Packing { task_id: 5, status: "in_progress".into(), packages: 1, sequence: Some(1) }))
+    Reply::Outcome(Ok(Outcome::Packing { task_id: 5, status: wire("in_progress"), packages: 1, sequence: Some(1) }))
 }
 
 #[test]
@@ -382,7 +387,7 @@ fn packer_verifies_boxes_and_prints() {
     );
     reply(&mut k, saved());
     assert_eq!(key(&mut k, KeyName::F(1)), [Cmd::Call(Call::Op(FloorOp::CompletePacking { task_id: 5 }))]);
-    let packed = Outcome::Packing { task_id: 5, status: "packed".into(), packages: 2, sequence: None };
+    let packed = Outcome::Packing { task_id: 5, status: wire("packed"), packages: 2, sequence: None };
     assert_eq!(reply(&mut k, Reply::Outcome(Ok(packed))), [Cmd::Call(Call::Labels { task: 5 })]);
     let labels = Labels {
         task_id: 5,
@@ -488,7 +493,7 @@ fn a_box_packed_offline_defers_its_label() {
     reply(&mut k, saved());
     key(&mut k, KeyName::F(1));
     // The queue answered the completion locally; the label needs the server.
-    let packed = Outcome::Packing { task_id: 5, status: "packed".into(), packages: 1, sequence: None };
+    let packed = Outcome::Packing { task_id: 5, status: wire("packed"), packages: 1, sequence: None };
     assert_eq!(reply(&mut k, Reply::Outcome(Ok(packed))), [Cmd::Call(Call::Labels { task: 5 })]);
     assert_eq!(reply(&mut k, Reply::Labels(Err(Failure::network("connection refused")))), [Cmd::Beep]);
     assert_eq!(k.step(), &packer::Step::Done);

@@ -343,7 +343,7 @@ fn check(db: &Path, cancelled: &[i64], initial: i64) {
     assert_eq!(orders.len(), ORDERS);
     for o in &orders {
         let want = if cancelled.contains(&o.order_id) { "cancelled" } else { "shipped" };
-        assert_eq!(o.status, want, "order {}", o.order_id);
+        assert_eq!(o.status.as_str(), want, "order {}", o.order_id);
         for f in &o.fulfillments {
             let live_picks = f.picking.iter().filter(|t| t.status != "cancelled").count();
             let packs = f.packing.iter().filter(|t| t.status != "cancelled").count();

@@ -52,7 +52,7 @@ fn package() -> PackageDto {
 
 /// Picks every item of `task` fully and completes it; returns the packing task.
 fn pick_all(f: &Fixture, task: i64) -> i64 {
-    if f.svc.picking_task_view(task).expect("task").status == "pending" {
+    if f.svc.picking_task_view(task).expect("task").status.as_str() == "pending" {
         f.ok(Command::AssignPicking { task_id: task, worker_id: f.picker });
         f.ok(Command::StartPicking { task_id: task, worker_id: f.picker });
     }
@@ -128,7 +128,7 @@ fn an_order_runs_from_intake_to_shipped_and_its_history_replays() {
     });
     let w = wf(&f, &id);
     assert_eq!((w.status.as_str(), w.step.as_str(), w.blocking.as_deref()), ("completed", "done", None));
-    assert_eq!(f.svc.order_view(order_id).expect("order").status, "shipped");
+    assert_eq!(f.svc.order_view(order_id).expect("order").status.as_str(), "shipped");
     let counts = f.svc.store().read(|tx| tx.shipment_counts()).expect("shipments");
     assert_eq!(counts, vec![("shipped".to_owned(), 1)]);
     f.assert_conserved(initial);
@@ -213,8 +213,8 @@ fn a_pick_that_times_out_is_requeued_with_its_stock_back() {
     let s = state(&f, &id);
     let new_task = s.pick_task.expect("a new task");
     assert_ne!(new_task, tasks[0].1);
-    assert_eq!(f.svc.picking_task_view(tasks[0].1).expect("old").status, "cancelled");
-    assert_eq!(f.svc.picking_task_view(new_task).expect("new").status, "pending");
+    assert_eq!(f.svc.picking_task_view(tasks[0].1).expect("old").status.as_str(), "cancelled");
+    assert_eq!(f.svc.picking_task_view(new_task).expect("new").status.as_str(), "pending");
     f.assert_conserved(initial);
     // The re-queued pick completes the workflow as usual.
     pack(&f, pick_all(&f, new_task));
@@ -306,7 +306,7 @@ async fn the_server_engine_ships_and_the_api_shows_the_history() {
     let (_, label) = s.get(&format!("/api/v1/packing-tasks/{packing}/label"), &t.packer).await;
     let stored = f.svc.store().read(|tx| tx.shipment(fid)).expect("read").expect("shipment");
     assert_eq!(serde_json::to_string(&label["tracking_numbers"]).expect("json"), stored.tracking);
-    assert_eq!(f.svc.packing_task_view(packing).expect("task").status, "shipped");
+    assert_eq!(f.svc.packing_task_view(packing).expect("task").status.as_str(), "shipped");
     let metrics = s.http.get(s.url("/metrics")).send().await.expect("metrics").text().await.expect("text");
     assert!(metrics.contains("tote_workflows{kind=\"order_fulfillment\",status=\"completed\"} 1"), "{metrics}");
     assert!(metrics.contains("tote_activities_due 0"), "{metrics}");

@@ -5,6 +5,8 @@
 
 use super::floor_op::Scanned;
 use super::{AppError, Ctx};
+use crate::domain::packing::PackingStatus;
+use crate::domain::picking::{ItemStatus, PickingStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -92,15 +94,8 @@ pub struct PackageDto {
     pub height_mm: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PackagingTypeDto {
-    Box,
-    Bag,
-    Envelope,
-    Pallet,
-    Custom,
-}
+/// The packaging of a package, as the domain names it.
+pub type PackagingTypeDto = crate::domain::packing::PackagingType;
 
 fn box_type() -> PackagingTypeDto {
     PackagingTypeDto::Box
@@ -342,7 +337,7 @@ pub enum Outcome {
     },
     Picking {
         task_id: i64,
-        status: String,
+        status: PickingStatus,
         done: usize,
         total: usize,
         next_item_id: Option<i64>,
@@ -351,7 +346,7 @@ pub enum Outcome {
     PickedItem {
         task_id: i64,
         item_id: i64,
-        status: String,
+        status: ItemStatus,
         picked: u32,
         required: u32,
         done: usize,
@@ -360,7 +355,7 @@ pub enum Outcome {
     },
     Packing {
         task_id: i64,
-        status: String,
+        status: PackingStatus,
         packages: usize,
         sequence: Option<u32>,
     },

@@ -1,12 +1,12 @@
 //! Packing commands: start, set package details, add package, complete, cancel.
 
-use super::command::{Outcome, PackageDto, PackagingTypeDto};
+use super::command::{Outcome, PackageDto};
 use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::FulfillmentAction;
 use crate::domain::ids::{Grams, Millimetres, PackingTaskId, WorkerId};
-use crate::domain::packing::{Dimensions, PackageDetails, PackagingType, PackingTask};
+use crate::domain::packing::{Dimensions, PackageDetails, PackingTask};
 use crate::domain::workflow::Signal;
 
 fn load(ctx: &Ctx<'_, '_>, id: i64) -> Result<PackingTask, AppError> {
@@ -14,18 +14,12 @@ fn load(ctx: &Ctx<'_, '_>, id: i64) -> Result<PackingTask, AppError> {
 }
 
 fn outcome(t: &PackingTask, sequence: Option<u32>) -> Outcome {
-    Outcome::Packing { task_id: t.id.0, status: t.status.as_str().to_owned(), packages: t.packages.len(), sequence }
+    Outcome::Packing { task_id: t.id.0, status: t.status, packages: t.packages.len(), sequence }
 }
 
 fn details(p: &PackageDto) -> PackageDetails {
     PackageDetails {
-        packaging_type: match p.packaging_type {
-            PackagingTypeDto::Box => PackagingType::Box,
-            PackagingTypeDto::Bag => PackagingType::Bag,
-            PackagingTypeDto::Envelope => PackagingType::Envelope,
-            PackagingTypeDto::Pallet => PackagingType::Pallet,
-            PackagingTypeDto::Custom => PackagingType::Custom,
-        },
+        packaging_type: p.packaging_type,
         weight: Grams(p.weight_g),
         dims: Dimensions {
             length: Millimetres(p.length_mm),

@@ -23,7 +23,7 @@ pub(super) fn outcome(t: &PickingTask, packing_task_id: Option<i64>) -> Outcome 
     let (done, total) = t.progress();
     Outcome::Picking {
         task_id: t.id.0,
-        status: t.status.as_str().to_owned(),
+        status: t.status,
         done,
         total,
         next_item_id: t.next_item().map(|i| i.id.0),
@@ -174,7 +174,7 @@ fn item_outcome(ctx: &Ctx<'_, '_>, t: &PickingTask, item: PickingItemId) -> Resu
     Ok(Outcome::PickedItem {
         task_id: t.id.0,
         item_id: it.id.0,
-        status: it.status.as_str().to_owned(),
+        status: it.status,
         picked: it.picked.0,
         required: it.required.0,
         done,

@@ -6,8 +6,9 @@ use super::{AppError, Services};
 use crate::domain::DomainError;
 use crate::domain::ids::{PackingTaskId, PickingTaskId};
 use crate::domain::order::OrderStatus;
-use crate::domain::packing::{PackingStatus, PackingTask};
-use crate::domain::picking::{PickingStatus, PickingTask};
+use crate::domain::order::Priority;
+use crate::domain::packing::{PackagingType, PackingStatus, PackingTask};
+use crate::domain::picking::{ItemStatus, PickingStatus, PickingTask, ReasonCode};
 use crate::storage::queues::{Queue, TaskFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -20,8 +21,8 @@ pub struct PickingTaskView {
     pub fulfillment_id: i64,
     pub warehouse_id: i64,
     pub worker_id: Option<i64>,
-    pub status: String,
-    pub priority: String,
+    pub status: PickingStatus,
+    pub priority: Priority,
     pub total_items: usize,
     pub done_items: usize,
     pub next_item_id: Option<i64>,
@@ -49,8 +50,8 @@ pub struct PickingItemView {
     pub name: String,
     pub required: u32,
     pub picked: u32,
-    pub status: String,
-    pub reason: Option<String>,
+    pub status: ItemStatus,
+    pub reason: Option<ReasonCode>,
 }
 
 /// A packing task with its packages.
@@ -62,8 +63,8 @@ pub struct PackingTaskView {
     pub picking_task_id: i64,
     pub warehouse_id: i64,
     pub worker_id: Option<i64>,
-    pub status: String,
-    pub priority: String,
+    pub status: PackingStatus,
+    pub priority: Priority,
     pub tracking_number: Option<String>,
     pub created_at: String,
     pub packed_at: Option<String>,
@@ -74,7 +75,7 @@ pub struct PackingTaskView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PackageView {
     pub sequence: u32,
-    pub packaging_type: String,
+    pub packaging_type: PackagingType,
     pub weight_g: Option<u64>,
     pub length_mm: Option<u32>,
     pub width_mm: Option<u32>,
@@ -95,8 +96,8 @@ pub fn picking_view(t: &PickingTask) -> PickingTaskView {
         fulfillment_id: t.fulfillment_id.0,
         warehouse_id: t.warehouse_id.0,
         worker_id: t.worker_id.map(|w| w.0),
-        status: t.status.as_str().to_owned(),
-        priority: t.priority.as_str().to_owned(),
+        status: t.status,
+        priority: t.priority,
         total_items: total,
         done_items: done,
         next_item_id: t.next_item().map(|i| i.id.0),
@@ -118,8 +119,8 @@ pub fn picking_view(t: &PickingTask) -> PickingTaskView {
                 name: i.name.clone(),
                 required: i.required.0,
                 picked: i.picked.0,
-                status: i.status.as_str().to_owned(),
-                reason: i.reason.map(|r| r.as_str().to_owned()),
+                status: i.status,
+                reason: i.reason,
             })
             .collect(),
     }
@@ -133,8 +134,8 @@ pub fn packing_view(t: &PackingTask) -> PackingTaskView {
         picking_task_id: t.picking_task_id.0,
         warehouse_id: t.warehouse_id.0,
         worker_id: t.worker_id.map(|w| w.0),
-        status: t.status.as_str().to_owned(),
-        priority: t.priority.as_str().to_owned(),
+        status: t.status,
+        priority: t.priority,
         tracking_number: t.tracking_number.clone(),
         created_at: rfc(t.created_at),
         packed_at: t.packed_at.map(rfc),
@@ -144,7 +145,7 @@ pub fn packing_view(t: &PackingTask) -> PackingTaskView {
             .iter()
             .map(|p| PackageView {
                 sequence: p.sequence,
-                packaging_type: p.packaging_type.as_str().to_owned(),
+                packaging_type: p.packaging_type,
                 weight_g: p.weight.map(|w| w.0),
                 length_mm: p.dims.map(|d| d.length.0),
                 width_mm: p.dims.map(|d| d.width.0),

@@ -10,8 +10,8 @@ pub struct OrderView {
     pub order_id: i64,
     pub request_id: String,
     pub external_ref: Option<String>,
-    pub status: String,
-    pub priority: String,
+    pub status: crate::domain::order::OrderStatus,
+    pub priority: crate::domain::order::Priority,
     pub cancel_reason: Option<String>,
     pub ship_to: super::command::AddressDto,
     pub lines: Vec<LineView>,
@@ -29,7 +29,7 @@ pub struct LineView {
 pub struct FulfillmentView {
     pub fulfillment_id: i64,
     pub warehouse: String,
-    pub status: String,
+    pub status: crate::domain::fulfillment::FulfillmentStatus,
     pub picking: Vec<TaskView>,
     pub packing: Vec<TaskView>,
 }
@@ -111,7 +111,7 @@ pub(crate) fn order_view_in(tx: &crate::storage::Tx<'_>, id: i64) -> Result<Orde
         .map(|f| FulfillmentView {
             fulfillment_id: f.id.0,
             warehouse: wh_code(f.warehouse_id),
-            status: f.status.as_str().to_owned(),
+            status: f.status,
             picking: picks
                 .iter()
                 .filter(|t| t.fulfillment_id == f.id)
@@ -140,8 +140,8 @@ pub(crate) fn order_view_in(tx: &crate::storage::Tx<'_>, id: i64) -> Result<Orde
         order_id: order.id.0,
         request_id: order.request_id,
         external_ref: order.external_ref,
-        status: order.status.as_str().into(),
-        priority: order.priority.as_str().into(),
+        status: order.status,
+        priority: order.priority,
         cancel_reason: order.cancel_reason,
         ship_to: super::command::AddressDto::from(&order.ship_to),
         lines,

@@ -6,7 +6,8 @@ use super::error::DomainError;
 use super::ids::{FulfillmentId, OrderId, WarehouseId};
 use super::machine::{self, Action, Status};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum FulfillmentStatus {
     Pending,
     Planning,

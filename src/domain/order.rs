@@ -10,7 +10,21 @@ use super::ids::{Qty, Sku};
 use std::collections::BTreeMap;
 
 /// Work priority; the derived order is the dispatch order (`Urgent` highest).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Priority {
     Low,
     #[default]
@@ -55,7 +69,8 @@ impl Priority {
 }
 
 /// Lifecycle of the customer order as a whole.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     /// Accepted; its fulfillments are in progress.
     Open,

@@ -12,7 +12,8 @@ use super::ids::{LocationId, OrderId, PickingItemId, PickingTaskId, Qty, Reserva
 use super::machine::{self, Action, Status};
 use super::order::Priority;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum PickingStatus {
     Pending,
     Assigned,
@@ -77,7 +78,8 @@ impl PickingStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum ItemStatus {
     Pending,
     Picked,
@@ -139,7 +141,8 @@ impl ItemStatus {
 
 /// Why an item was shorted or skipped. At most five, so the list fits one
 /// handheld screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum ReasonCode {
     /// Nothing (or not enough) on the shelf.
     StockOut,

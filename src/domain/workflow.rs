@@ -48,7 +48,7 @@ pub fn fulfillment_id(fulfillment: i64) -> String {
     format!("order-fulfillment-{fulfillment}")
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkflowStatus {
     #[default]

@@ -1,22 +1,30 @@
 //! An op applied to the device's own copy of a task, so the screen moves on
-//! at once, online or not. The server applies the same op later with the
-//! full rules; if it refuses, the device shows why and takes the server's
-//! copy again. Pure.
+//! at once, online or not. The copy moves by the domain's own transition
+//! tables ([`crate::domain::picking`], [`crate::domain::packing`]), so an op
+//! the rules refuse (completing a task with items pending, picking a done
+//! item) is refused here with the server's code and never queued. The
+//! server applies the op later with the full rules; if it refuses, the
+//! device shows why and takes the server's copy again. Pure.
 
 use crate::app::command::Outcome;
 use crate::app::floor_op::FloorOp;
 use crate::app::task_views::{PackageView, PackingTaskView, PickingTaskView};
+use crate::domain::DomainError;
+use crate::domain::ids::Qty;
+use crate::domain::machine::step;
+use crate::domain::packing::{self, PackingAction, PackingStatus};
+use crate::domain::picking::{ITEM_TRANSITIONS, ItemAction, ItemStatus, PickingAction, ReasonCode, TASK_TRANSITIONS};
 
 fn progress(t: &mut PickingTaskView) {
-    t.done_items = t.items.iter().filter(|i| i.status != "pending").count();
+    t.done_items = t.items.iter().filter(|i| i.status != ItemStatus::Pending).count();
     t.total_items = t.items.len();
-    t.next_item_id = t.items.iter().find(|i| i.status == "pending").map(|i| i.item_id);
+    t.next_item_id = t.items.iter().find(|i| i.status == ItemStatus::Pending).map(|i| i.item_id);
 }
 
 fn task_outcome(t: &PickingTaskView) -> Outcome {
     Outcome::Picking {
         task_id: t.task_id,
-        status: t.status.clone(),
+        status: t.status,
         done: t.done_items,
         total: t.total_items,
         next_item_id: t.next_item_id,
@@ -24,62 +32,82 @@ fn task_outcome(t: &PickingTaskView) -> Outcome {
     }
 }
 
-/// Applies a picking op to `t`; returns what the server would answer
-/// (without the ids only the server knows, such as the packing task).
-pub fn apply_picking(t: &mut PickingTaskView, op: &FloorOp) -> Outcome {
+/// Applies a picking op to `t` by the domain's tables; returns what the
+/// server would answer (without the ids only the server knows, such as the
+/// packing task), or the domain's refusal, leaving `t` as it was.
+pub fn apply_picking(t: &mut PickingTaskView, op: &FloorOp) -> Result<Outcome, DomainError> {
+    let item_of = |t: &mut PickingTaskView, id: i64| -> Result<usize, DomainError> {
+        t.items.iter().position(|i| i.item_id == id).ok_or_else(|| DomainError::not_found("picking item", id))
+    };
     match op {
-        FloorOp::StartPicking { .. } => t.status = "in_progress".into(),
-        FloorOp::CompletePicking { .. } => t.status = "completed".into(),
-        FloorOp::Pick { item_id, quantity, .. } => {
-            if let Some(i) = t.items.iter_mut().find(|i| i.item_id == *item_id) {
-                i.picked = (i.picked + quantity).min(i.required);
-                if i.picked == i.required {
-                    i.status = "picked".into();
-                }
+        FloorOp::StartPicking { .. } => t.status = step(TASK_TRANSITIONS, t.status, PickingAction::Start)?,
+        FloorOp::CompletePicking { .. } => {
+            let to = step(TASK_TRANSITIONS, t.status, PickingAction::Complete)?;
+            let pending = t.items.iter().filter(|i| i.status == ItemStatus::Pending).count();
+            if pending > 0 {
+                return Err(DomainError::ItemsIncomplete { pending });
             }
+            t.status = to;
+        }
+        FloorOp::Pick { item_id, quantity, .. } => {
+            let n = item_of(t, *item_id)?;
+            let i = &mut t.items[n];
+            let left = i.required.saturating_sub(i.picked);
+            if *quantity > left {
+                return Err(DomainError::OverPick { requested: Qty(*quantity), remaining: Qty(left) });
+            }
+            let action = if *quantity == left { ItemAction::PickAll } else { ItemAction::PickPart };
+            i.status = step(ITEM_TRANSITIONS, i.status, action)?;
+            i.picked += quantity;
+            let (status, picked, required) = (i.status, i.picked, i.required);
             progress(t);
-            let i = t.items.iter().find(|i| i.item_id == *item_id);
-            return Outcome::PickedItem {
+            return Ok(Outcome::PickedItem {
                 task_id: t.task_id,
                 item_id: *item_id,
-                status: i.map_or_else(|| "pending".into(), |i| i.status.clone()),
-                picked: i.map_or(0, |i| i.picked),
-                required: i.map_or(0, |i| i.required),
+                status,
+                picked,
+                required,
                 done: t.done_items,
                 total: t.total_items,
                 next_item_id: t.next_item_id,
-            };
+            });
         }
         FloorOp::Short { item_id, quantity, reason, .. } => {
-            if let Some(i) = t.items.iter_mut().find(|i| i.item_id == *item_id) {
-                i.picked = (i.picked + quantity).min(i.required);
-                i.status = "short".into();
-                i.reason = Some(reason.clone());
-            }
+            let reason = ReasonCode::parse(reason, "reason")?;
+            let n = item_of(t, *item_id)?;
+            let i = &mut t.items[n];
+            i.status = step(ITEM_TRANSITIONS, i.status, ItemAction::Short)?;
+            i.picked = (i.picked + quantity).min(i.required);
+            i.reason = Some(reason);
         }
         FloorOp::Skip { item_id, reason, .. } => {
-            if let Some(i) = t.items.iter_mut().find(|i| i.item_id == *item_id) {
-                i.status = "skipped".into();
-                i.reason = Some(reason.clone());
-            }
+            let reason = ReasonCode::parse(reason, "reason")?;
+            let n = item_of(t, *item_id)?;
+            let i = &mut t.items[n];
+            i.status = step(ITEM_TRANSITIONS, i.status, ItemAction::Skip)?;
+            i.reason = Some(reason);
         }
         _ => {}
     }
     progress(t);
-    task_outcome(t)
+    Ok(task_outcome(t))
 }
 
-/// Applies a packing op to `t` (if the device has the task); returns what
-/// the server would answer.
-pub fn apply_packing(t: Option<&mut PackingTaskView>, op: &FloorOp) -> Outcome {
+/// Applies a packing op to `t` (if the device has the task) by the domain's
+/// table; returns what the server would answer, or the domain's refusal.
+pub fn apply_packing(t: Option<&mut PackingTaskView>, op: &FloorOp) -> Result<Outcome, DomainError> {
     let task_id = op.task_id();
     let Some(t) = t else {
-        let status = if matches!(op, FloorOp::CompletePacking { .. }) { "packed" } else { "in_progress" };
-        return Outcome::Packing { task_id, status: status.into(), packages: 0, sequence: None };
+        let status = if matches!(op, FloorOp::CompletePacking { .. }) {
+            PackingStatus::Packed
+        } else {
+            PackingStatus::InProgress
+        };
+        return Ok(Outcome::Packing { task_id, status, packages: 0, sequence: None });
     };
     let view = |p: &crate::app::command::PackageDto, sequence: u32| PackageView {
         sequence,
-        packaging_type: format!("{:?}", p.packaging_type).to_lowercase(),
+        packaging_type: p.packaging_type,
         weight_g: Some(p.weight_g),
         length_mm: Some(p.length_mm),
         width_mm: Some(p.width_mm),
@@ -88,8 +116,8 @@ pub fn apply_packing(t: Option<&mut PackingTaskView>, op: &FloorOp) -> Outcome {
     };
     let mut sequence = None;
     match op {
-        FloorOp::StartPacking { .. } => t.status = "in_progress".into(),
-        FloorOp::CompletePacking { .. } => t.status = "packed".into(),
+        FloorOp::StartPacking { .. } => t.status = step(packing::TRANSITIONS, t.status, PackingAction::Start)?,
+        FloorOp::CompletePacking { .. } => t.status = step(packing::TRANSITIONS, t.status, PackingAction::Pack)?,
         FloorOp::PackageDetails { sequence: n, package, .. } => {
             t.packages.retain(|p| p.sequence != *n);
             t.packages.push(view(package, *n));
@@ -103,13 +131,14 @@ pub fn apply_packing(t: Option<&mut PackingTaskView>, op: &FloorOp) -> Outcome {
         }
         _ => {}
     }
-    Outcome::Packing { task_id, status: t.status.clone(), packages: t.packages.len(), sequence }
+    Ok(Outcome::Packing { task_id, status: t.status, packages: t.packages.len(), sequence })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::app::task_views::PickingItemView;
+    use crate::domain::picking::PickingStatus;
 
     fn task() -> PickingTaskView {
         let item = |id: i64, required: u32| PickingItemView {
@@ -123,7 +152,7 @@ mod tests {
             name: String::new(),
             required,
             picked: 0,
-            status: "pending".into(),
+            status: ItemStatus::Pending,
             reason: None,
         };
         PickingTaskView {
@@ -132,8 +161,8 @@ mod tests {
             fulfillment_id: 1,
             warehouse_id: 1,
             worker_id: Some(1),
-            status: "assigned".into(),
-            priority: "normal".into(),
+            status: PickingStatus::Assigned,
+            priority: crate::domain::order::Priority::Normal,
             total_items: 2,
             done_items: 0,
             next_item_id: Some(1),
@@ -148,8 +177,9 @@ mod tests {
     #[test]
     fn picks_shorts_and_completion_move_the_local_copy() {
         let mut t = task();
-        apply_picking(&mut t, &FloorOp::StartPicking { task_id: 9 });
-        assert_eq!(t.status, "in_progress");
+        let apply = |t: &mut PickingTaskView, op: FloorOp| apply_picking(t, &op).unwrap_or_else(|e| panic!("{e}"));
+        apply(&mut t, FloorOp::StartPicking { task_id: 9 });
+        assert_eq!(t.status, PickingStatus::InProgress);
         let pick = |q| FloorOp::Pick {
             task_id: 9,
             item_id: 1,
@@ -158,13 +188,47 @@ mod tests {
             quantity: q,
             tote: None,
         };
-        let o = apply_picking(&mut t, &pick(2));
+        let o = apply(&mut t, pick(2));
         assert!(matches!(o, Outcome::PickedItem { picked: 2, required: 3, done: 0, .. }), "{o:?}");
-        let o = apply_picking(&mut t, &pick(1));
+        let o = apply(&mut t, pick(1));
         assert!(matches!(o, Outcome::PickedItem { done: 1, next_item_id: Some(2), .. }), "{o:?}");
-        apply_picking(&mut t, &FloorOp::Short { task_id: 9, item_id: 2, quantity: 1, reason: "damaged".into() });
-        assert_eq!((t.items[1].status.as_str(), t.items[1].picked, t.next_item_id), ("short", 1, None));
-        let o = apply_picking(&mut t, &FloorOp::CompletePicking { task_id: 9 });
-        assert!(matches!(o, Outcome::Picking { ref status, done: 2, .. } if status == "completed"), "{o:?}");
+        apply(&mut t, FloorOp::Short { task_id: 9, item_id: 2, quantity: 1, reason: "damaged".into() });
+        assert_eq!((t.items[1].status, t.items[1].picked, t.next_item_id), (ItemStatus::Short, 1, None));
+        let o = apply(&mut t, FloorOp::CompletePicking { task_id: 9 });
+        assert!(matches!(o, Outcome::Picking { status: PickingStatus::Completed, done: 2, .. }), "{o:?}");
+    }
+
+    /// The local copy follows the domain's rules, not a looser copy of them:
+    /// what the server would refuse is refused here, with its code, and the
+    /// copy is left as it was.
+    #[test]
+    fn the_rules_refuse_locally_what_the_server_would() {
+        let check = |ops: &[FloorOp], code: &str| {
+            let mut t = task();
+            let (last, before) = ops.split_last().unwrap_or_else(|| unreachable!());
+            for op in before {
+                apply_picking(&mut t, op).unwrap_or_else(|e| panic!("{op:?}: {e}"));
+            }
+            let copy = t.clone();
+            let e = apply_picking(&mut t, last).expect_err("refused");
+            assert_eq!((e.code(), &t), (code, &copy), "{last:?}");
+        };
+        let start = FloorOp::StartPicking { task_id: 9 };
+        let complete = FloorOp::CompletePicking { task_id: 9 };
+        let pick = |q| FloorOp::Pick {
+            task_id: 9,
+            item_id: 1,
+            location: "A-01".into(),
+            item: "S".into(),
+            quantity: q,
+            tote: None,
+        };
+        check(&[start.clone(), complete.clone()], "E104");
+        check(std::slice::from_ref(&complete), "E003");
+        check(&[start.clone(), start.clone()], "E003");
+        check(&[start.clone(), pick(4)], "E103");
+        check(&[start.clone(), pick(3), pick(1)], "E103");
+        let skip = FloorOp::Skip { task_id: 9, item_id: 1, reason: "nope".into() };
+        check(&[start, skip], "E001");
     }
 }

@@ -198,7 +198,10 @@ impl Board {
             }
             (BoardKey::Char('t'), true) => {
                 let stuck = self.order.as_ref().and_then(|o| {
-                    o.workflows.iter().find(|w| w.summary.status == "running" && w.summary.blocking_reason.is_some())
+                    o.workflows.iter().find(|w| {
+                        w.summary.status == crate::domain::workflow::WorkflowStatus::Running
+                            && w.summary.blocking_reason.is_some()
+                    })
                 });
                 match stuck {
                     Some(w) => vec![BoardCmd::Act(Action::Retry { workflow: w.summary.workflow_id.clone() })],
@@ -362,7 +365,11 @@ fn overview(d: &BoardView, area: Rect, buf: &mut Buffer) {
 fn order_lines(o: &OrderDetail, area: Rect, buf: &mut Buffer) {
     let mut lines = vec![format!(
         "{} {} priority {} → {}, {}",
-        o.order.request_id, o.order.status, o.order.priority, o.order.ship_to.contact_name, o.order.ship_to.city
+        o.order.request_id,
+        o.order.status.as_str(),
+        o.order.priority.as_str(),
+        o.order.ship_to.contact_name,
+        o.order.ship_to.city
     )];
     for f in &o.order.fulfillments {
         let tasks: Vec<String> = f
@@ -371,12 +378,12 @@ fn order_lines(o: &OrderDetail, area: Rect, buf: &mut Buffer) {
             .map(|t| format!("pick {} {} {}", t.task_id, t.status, t.progress))
             .chain(f.packing.iter().map(|t| format!("pack {} {}", t.task_id, t.status)))
             .collect();
-        lines.push(format!("{} {}: {} — {}", f.fulfillment_id, f.warehouse, f.status, tasks.join(", ")));
+        lines.push(format!("{} {}: {} — {}", f.fulfillment_id, f.warehouse, f.status.as_str(), tasks.join(", ")));
     }
     let room = usize::from(area.height).saturating_sub(lines.len() + 2 * o.workflows.len() + 1);
     for w in &o.workflows {
         let s = &w.summary;
-        lines.push(format!("{} {} at {}", s.workflow_id, s.status, s.current_step));
+        lines.push(format!("{} {} at {}", s.workflow_id, s.status.as_str(), s.current_step));
         lines.push(format!("  {}", s.blocking_reason.as_deref().unwrap_or("not blocked")));
     }
     // The history shown is the fulfillment's (the intake's ends at "created").

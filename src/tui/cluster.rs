@@ -19,7 +19,7 @@ use crate::app::command::{BatchDto, Outcome};
 use crate::app::floor_op::{FloorOp, Scanned};
 use crate::app::task_views::{PickingItemView, PickingTaskView};
 use crate::domain::DomainError;
-use crate::domain::picking::{ReasonCode, item_scan_matches, location_scan_matches};
+use crate::domain::picking::{ItemStatus, PickingStatus, ReasonCode, item_scan_matches, location_scan_matches};
 use crate::domain::wave::check_tote;
 use crate::keymap::Action;
 use crate::scanner::Scan;
@@ -80,7 +80,7 @@ impl Cluster {
         let batch = self.batch.as_ref()?;
         self.tasks
             .iter()
-            .flat_map(|t| t.items.iter().filter(|i| i.status == "pending").map(move |i| (t, i)))
+            .flat_map(|t| t.items.iter().filter(|i| i.status == ItemStatus::Pending).map(move |i| (t, i)))
             .min_by(|a, b| {
                 (a.1.walk_order, &a.1.location, a.0.task_id).cmp(&(b.1.walk_order, &b.1.location, b.0.task_id))
             })
@@ -91,7 +91,7 @@ impl Cluster {
     }
 
     fn left(&self) -> usize {
-        self.tasks.iter().flat_map(|t| &t.items).filter(|i| i.status == "pending").count()
+        self.tasks.iter().flat_map(|t| &t.items).filter(|i| i.status == ItemStatus::Pending).count()
     }
 
     fn busy(&mut self, what: &str, call: Call) -> Vec<Cmd> {
@@ -124,7 +124,7 @@ impl Cluster {
         let open: Vec<Call> = self
             .tasks
             .iter()
-            .filter(|t| t.status == "in_progress")
+            .filter(|t| t.status == PickingStatus::InProgress)
             .map(|t| Call::Op(FloorOp::CompletePicking { task_id: t.task_id }))
             .collect();
         if open.is_empty() {
@@ -158,7 +158,7 @@ impl Cluster {
 
     fn on_task(&mut self, t: PickingTaskView) -> Vec<Cmd> {
         let id = t.task_id;
-        if t.status == "assigned" {
+        if t.status == PickingStatus::Assigned {
             self.queue.insert(0, Call::Op(FloorOp::StartPicking { task_id: id }));
             self.queue.insert(1, Call::PickingTask { id });
         }

@@ -18,6 +18,7 @@ use crate::app::floor_op::{FloorOp, Work};
 use crate::app::task_views::{PackingTaskView, PickingTaskView};
 use crate::app::{Clock, new_op_id};
 use crate::domain::Timestamp;
+use crate::domain::picking::PickingStatus;
 use crate::storage::device::OpStatus;
 use crate::storage::{StorageError, Store};
 use crate::sync::{self, Verdict, local};
@@ -137,45 +138,48 @@ impl Device {
         self.online.store(!offline, Ordering::Relaxed);
     }
 
-    /// Queues `op`, applies it to the cached task, and answers from there.
+    /// Applies `op` to the cached task by the domain's rules and queues it,
+    /// in one transaction; answers from the cached copy. An op the rules
+    /// refuse is answered with the refusal and not queued.
     pub fn queue(&self, op: FloorOp) -> Result<Outcome, Failure> {
-        let payload = serde_json::to_string(&op).map_err(|e| Failure::network(e.to_string()))?;
+        let payload = serde_json::to_string(&op).map_err(|e| Failure::local(e.to_string()))?;
         let (now, op_id) = (self.clock.now(), new_op_id());
         let id = op.task_id();
-        self.store
-            .write(|tx| {
+        let applied = self.store.write(|tx| {
+            let outcome = match op.work() {
+                Work::Picking => {
+                    let mut t: Option<PickingTaskView> = cached_in(tx, &picking_key(id))?;
+                    let o = match t.as_mut() {
+                        Some(t) => local::apply_picking(t, &op),
+                        None => Ok(Outcome::Picking {
+                            task_id: id,
+                            status: PickingStatus::InProgress,
+                            done: 0,
+                            total: 0,
+                            next_item_id: None,
+                            packing_task_id: None,
+                        }),
+                    };
+                    if let (Some(t), Ok(_)) = (t, &o) {
+                        tx.cache(&picking_key(id), &serde_json::to_string(&t).unwrap_or_default(), now)?;
+                    }
+                    o
+                }
+                Work::Packing => {
+                    let mut t: Option<PackingTaskView> = cached_in(tx, &packing_key(id))?;
+                    let o = local::apply_packing(t.as_mut(), &op);
+                    if let (Some(t), Ok(_)) = (t, &o) {
+                        tx.cache(&packing_key(id), &serde_json::to_string(&t).unwrap_or_default(), now)?;
+                    }
+                    o
+                }
+            };
+            if outcome.is_ok() {
                 tx.enqueue_op(&op_id, op.kind(), &payload, now)?;
-                let outcome = match op.work() {
-                    Work::Picking => {
-                        let mut t: Option<PickingTaskView> = cached_in(tx, &picking_key(id))?;
-                        let o = match t.as_mut() {
-                            Some(t) => local::apply_picking(t, &op),
-                            None => Outcome::Picking {
-                                task_id: id,
-                                status: "in_progress".into(),
-                                done: 0,
-                                total: 0,
-                                next_item_id: None,
-                                packing_task_id: None,
-                            },
-                        };
-                        if let Some(t) = t {
-                            tx.cache(&picking_key(id), &serde_json::to_string(&t).unwrap_or_default(), now)?;
-                        }
-                        o
-                    }
-                    Work::Packing => {
-                        let mut t: Option<PackingTaskView> = cached_in(tx, &packing_key(id))?;
-                        let o = local::apply_packing(t.as_mut(), &op);
-                        if let Some(t) = t {
-                            tx.cache(&packing_key(id), &serde_json::to_string(&t).unwrap_or_default(), now)?;
-                        }
-                        o
-                    }
-                };
-                Ok::<_, StorageError>(outcome)
-            })
-            .map_err(storage)
+            }
+            Ok::<_, StorageError>(outcome)
+        });
+        applied.map_err(storage)?.map_err(|e| Failure::domain(&e))
     }
 
     /// Whether the task still has queued ops: then its local copy is the
@@ -284,7 +288,7 @@ impl Device {
         let next: Option<i64> = self.get(LOOKAHEAD);
         let open = next
             .and_then(|id| self.get::<PickingTaskView>(&picking_key(id)))
-            .filter(|t| t.status == "assigned" || t.status == "in_progress");
+            .filter(|t| matches!(t.status, PickingStatus::Assigned | PickingStatus::InProgress));
         match (queue, open) {
             (QueueDto::Picking, Some(t)) => {
                 let _ = self.store.write(|tx| tx.uncache(LOOKAHEAD));

@@ -13,6 +13,7 @@ use crate::app::floor_op::FloorOp;
 use crate::app::task_views::{PackingTaskView, PickingTaskView};
 use crate::domain::DomainError;
 use crate::domain::ids::Qty;
+use crate::domain::packing::PackingStatus;
 use crate::domain::picking::item_scan_matches;
 use crate::keymap::Action;
 use crate::scanner::Scan;
@@ -152,14 +153,14 @@ impl Packer {
     }
 
     fn take(&mut self, t: PackingTaskView) -> Vec<Cmd> {
-        let (id, picking, status) = (t.task_id, t.picking_task_id, t.status.clone());
+        let (id, picking, status) = (t.task_id, t.picking_task_id, t.status);
         self.task = Some(t);
-        match status.as_str() {
-            "pending" => self.wait(Wait::Start, Call::Op(FloorOp::StartPacking { task_id: id })),
-            "in_progress" => self.wait(Wait::Items, Call::PickingTask { id: picking }),
-            other => {
+        match status {
+            PackingStatus::Pending => self.wait(Wait::Start, Call::Op(FloorOp::StartPacking { task_id: id })),
+            PackingStatus::InProgress => self.wait(Wait::Items, Call::PickingTask { id: picking }),
+            PackingStatus::Packed | PackingStatus::Shipped | PackingStatus::Cancelled => {
                 self.reset();
-                self.fail(format!("E003 task {other}"))
+                self.fail(format!("E003 task {}", status.as_str()))
             }
         }
     }
@@ -195,7 +196,8 @@ impl Packer {
                 self.wait(Wait::Find, Call::PackingTasksOfOrder { order: t.order_id })
             }
             (Wait::Find, Reply::PackingTasks(Ok(list))) => {
-                match list.into_iter().find(|t| t.status == "pending" || t.status == "in_progress") {
+                match list.into_iter().find(|t| matches!(t.status, PackingStatus::Pending | PackingStatus::InProgress))
+                {
                     Some(t) => self.take(t),
                     None => {
                         self.step = Step::Find;

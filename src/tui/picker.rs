@@ -15,7 +15,7 @@ use crate::app::floor_op::{FloorOp, Scanned};
 use crate::app::task_views::{PickingItemView, PickingTaskView};
 use crate::domain::DomainError;
 use crate::domain::ids::Qty;
-use crate::domain::picking::{ReasonCode, item_scan_matches, location_scan_matches};
+use crate::domain::picking::{ItemStatus, PickingStatus, ReasonCode, item_scan_matches, location_scan_matches};
 use crate::keymap::Action;
 use crate::scanner::Scan;
 use serde::{Deserialize, Serialize};
@@ -112,7 +112,7 @@ impl Picker {
     }
 
     fn item(&self) -> Option<&PickingItemView> {
-        self.task.as_ref()?.items.iter().find(|i| i.status == "pending")
+        self.task.as_ref()?.items.iter().find(|i| i.status == ItemStatus::Pending)
     }
 
     fn claim(&mut self) -> Vec<Cmd> {
@@ -135,22 +135,21 @@ impl Picker {
     /// The step a fresh copy of the task puts the picker on.
     fn apply(&mut self, t: PickingTaskView) -> Vec<Cmd> {
         let id = t.task_id;
-        let status =
-            if self.taken_away(&t) && t.status != "completed" { "reassigned".to_owned() } else { t.status.clone() };
-        let reason = t.cancellation_reason.clone();
+        let reassigned = self.taken_away(&t) && t.status != PickingStatus::Completed;
+        let (status, reason) = (t.status, t.cancellation_reason.clone());
         self.task = Some(t);
-        match status.as_str() {
-            "reassigned" => {
-                self.step = Step::Cancelled { reason: "given to another picker".into() };
-                vec![Cmd::Beep]
-            }
-            "assigned" => self.busy("Starting...", Call::Op(FloorOp::StartPicking { task_id: id })),
-            "cancelled" => {
+        if reassigned {
+            self.step = Step::Cancelled { reason: "given to another picker".into() };
+            return vec![Cmd::Beep];
+        }
+        match status {
+            PickingStatus::Assigned => self.busy("Starting...", Call::Op(FloorOp::StartPicking { task_id: id })),
+            PickingStatus::Cancelled => {
                 self.step = Step::Cancelled { reason: reason.unwrap_or_default() };
                 vec![Cmd::Beep]
             }
-            "completed" => self.claim(),
-            _ => {
+            PickingStatus::Completed => self.claim(),
+            PickingStatus::Pending | PickingStatus::InProgress => {
                 self.step = if self.item().is_some() { Step::Location } else { Step::AllDone };
                 vec![]
             }
@@ -180,7 +179,7 @@ impl Picker {
     /// A poll's copy of the task: a cancellation or reassignment interrupts;
     /// another change (a refused op) moves the picker only if its item changed.
     fn polled(&mut self, t: PickingTaskView) -> Vec<Cmd> {
-        if t.status == "cancelled" || self.taken_away(&t) {
+        if t.status == PickingStatus::Cancelled || self.taken_away(&t) {
             return self.apply(t);
         }
         if self.task.as_ref().is_some_and(|c| c.task_id != t.task_id) {
@@ -202,7 +201,7 @@ impl Picker {
                 self.step = Step::NoWork;
                 vec![]
             }
-            Outcome::Picking { task_id, status, packing_task_id, .. } if status == "completed" => {
+            Outcome::Picking { task_id, status: PickingStatus::Completed, packing_task_id, .. } => {
                 self.flash = None;
                 self.step = Step::Finished { task: task_id, packing: packing_task_id };
                 vec![]
@@ -223,7 +222,7 @@ impl Picker {
             return self.fail(f.short);
         }
         match self.task.as_ref() {
-            Some(t) if t.status == "in_progress" => {
+            Some(t) if t.status == PickingStatus::InProgress => {
                 self.step = if self.item().is_some() { Step::Location } else { Step::AllDone };
             }
             _ => self.step = Step::NoWork,
@@ -417,7 +416,7 @@ impl App for Picker {
         self.scans = saved.scans;
         self.step = match (saved.step, self.task.as_ref()) {
             (Some(step), _) => step,
-            (None, Some(t)) if t.status == "in_progress" => {
+            (None, Some(t)) if t.status == PickingStatus::InProgress => {
                 if self.item().is_some() {
                     Step::Location
                 } else {
@@ -453,7 +452,9 @@ impl App for Picker {
         };
         match (&self.step, item) {
             (Step::Login(l), _) => return l.view("PICK", pending),
-            (Step::Busy(what), Some(i)) if self.task.as_ref().is_some_and(|t| t.status == "in_progress") => {
+            (Step::Busy(what), Some(i))
+                if self.task.as_ref().is_some_and(|t| t.status == PickingStatus::InProgress) =>
+            {
                 facts(&mut v, i);
                 v.flash = Flash::info(what.clone());
                 v.keys = vec![("Esc", "menu")];

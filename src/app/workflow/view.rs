@@ -4,6 +4,7 @@
 
 use super::super::{AppError, Services};
 use crate::domain::DomainError;
+use crate::storage::StorageError;
 use crate::storage::workflow::WorkflowRow;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -12,10 +13,10 @@ use serde::{Deserialize, Serialize};
 pub struct WorkflowSummary {
     pub workflow_id: String,
     pub kind: String,
-    pub status: String,
+    pub status: crate::domain::workflow::WorkflowStatus,
     pub current_step: String,
     pub blocking_reason: Option<String>,
-    pub priority: String,
+    pub priority: crate::domain::order::Priority,
     pub order_id: Option<i64>,
     pub fulfillment_id: Option<i64>,
     pub created_at: DateTime<Utc>,
@@ -48,19 +49,21 @@ pub struct WorkflowView {
     pub history: Vec<HistoryEvent>,
 }
 
-fn summary(w: WorkflowRow) -> WorkflowSummary {
-    WorkflowSummary {
-        priority: crate::domain::order::Priority::from_rank(w.priority).unwrap_or_default().as_str().to_owned(),
+fn summary(w: WorkflowRow) -> Result<WorkflowSummary, AppError> {
+    let status = crate::domain::workflow::WorkflowStatus::parse(&w.status)
+        .ok_or_else(|| StorageError::Corrupt(format!("workflow {} has status {:?}", w.id, w.status)))?;
+    Ok(WorkflowSummary {
+        priority: crate::domain::order::Priority::from_rank(w.priority).unwrap_or_default(),
         workflow_id: w.id,
         kind: w.kind,
-        status: w.status,
+        status,
         current_step: w.step,
         blocking_reason: w.blocking,
         order_id: w.order_id,
         fulfillment_id: w.fulfillment_id,
         created_at: w.created_at,
         updated_at: w.updated_at,
-    }
+    })
 }
 
 impl Services {
@@ -77,7 +80,7 @@ impl Services {
                     detail: serde_json::from_str(&h.payload).unwrap_or(serde_json::Value::Null),
                 })
                 .collect();
-            Ok(WorkflowView { summary: summary(w), history })
+            Ok(WorkflowView { summary: summary(w)?, history })
         })
     }
 
@@ -90,11 +93,11 @@ impl Services {
                 );
             }
         }
-        self.query(|tx| Ok(tx.workflows(status, limit)?.into_iter().map(summary).collect()))
+        self.query(|tx| tx.workflows(status, limit)?.into_iter().map(summary).collect())
     }
 
     /// The workflows of one order: its intake, then its fulfillments.
     pub fn order_workflows(&self, order_id: i64) -> Result<Vec<WorkflowSummary>, AppError> {
-        self.query(|tx| Ok(tx.workflows_for_order(order_id)?.into_iter().map(summary).collect()))
+        self.query(|tx| tx.workflows_for_order(order_id)?.into_iter().map(summary).collect())
     }
 }
