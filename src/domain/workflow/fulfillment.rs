@@ -13,6 +13,7 @@ use super::{
     Activity, ActivityError, ActivityResult, Decision, Effect, FulfillmentStart, Input, OnPickTimeout, PICK_TIMEOUT,
     Running, Signal, Stuck, WorkflowStatus,
 };
+use crate::domain::order::Address;
 use crate::domain::{DomainError, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -94,6 +95,9 @@ pub struct State {
     /// Compensating towards this end (cancelled, or failed with a reason).
     pub ending: Option<(WorkflowStatus, String)>,
     pub reason: Option<String>,
+    /// The last address this workflow was told to ship to.
+    #[serde(default)]
+    pub ship_to: Option<Address>,
 }
 
 /// The history.
@@ -101,19 +105,57 @@ pub struct State {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     Started(FulfillmentStart),
-    Scheduled { activity: Activity, attempt: u32 },
-    Completed { activity: Activity, result: ActivityResult },
-    Failed { activity: Activity, attempt: u32, error: String, retry_at: Option<Timestamp> },
-    PickCompleted { task_id: i64, units: u32 },
-    PickFailed { task_id: i64, reason: String },
-    PickRetried { task_id: i64 },
-    PackCompleted { task_id: i64, packages: u32 },
-    PackFailed { task_id: i64, reason: String },
-    AddressUpdated,
-    Ending { status: WorkflowStatus, reason: String },
-    TimedOut { name: String },
+    Scheduled {
+        activity: Activity,
+        attempt: u32,
+    },
+    Completed {
+        activity: Activity,
+        result: ActivityResult,
+    },
+    Failed {
+        activity: Activity,
+        attempt: u32,
+        error: String,
+        retry_at: Option<Timestamp>,
+    },
+    PickCompleted {
+        task_id: i64,
+        units: u32,
+    },
+    PickFailed {
+        task_id: i64,
+        reason: String,
+    },
+    PickRetried {
+        task_id: i64,
+    },
+    PackCompleted {
+        task_id: i64,
+        packages: u32,
+    },
+    PackFailed {
+        task_id: i64,
+        reason: String,
+    },
+    /// `ship_to`: the new address (histories written before it was kept
+    /// read as `None`).
+    AddressUpdated {
+        #[serde(default)]
+        ship_to: Option<Address>,
+    },
+    Ending {
+        status: WorkflowStatus,
+        reason: String,
+    },
+    TimedOut {
+        name: String,
+    },
     RetryRequested,
-    Finished { status: WorkflowStatus, reason: Option<String> },
+    Finished {
+        status: WorkflowStatus,
+        reason: Option<String>,
+    },
 }
 
 pub fn evolve(mut s: State, e: &Event) -> State {
@@ -191,7 +233,8 @@ pub fn evolve(mut s: State, e: &Event) -> State {
             s.pack_task = Some(*task_id);
             s.pack_failed = Some(reason.clone());
         }
-        Event::AddressUpdated | Event::TimedOut { .. } => {}
+        Event::AddressUpdated { ship_to } => s.ship_to = ship_to.clone(),
+        Event::TimedOut { .. } => {}
         Event::Ending { status, reason } => {
             s.ending = Some((*status, reason.clone()));
             s.stuck = None;
@@ -392,7 +435,9 @@ fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<Event>) -> R
             }
         }
         Signal::PackFailed { task_id, reason } => {
-            if live && !s.packed {
+            // A repeated failure of the same task decides nothing.
+            let known = s.pack_failed.is_some() && s.pack_task == Some(*task_id);
+            if live && !s.packed && !known {
                 d.events.push(Event::PackFailed { task_id: *task_id, reason: reason.clone() });
             }
         }
@@ -418,7 +463,11 @@ fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<Event>) -> R
             if !live {
                 return Err(refused("the order is being cancelled"));
             }
-            d.events.push(Event::AddressUpdated);
+            // The same address again (a duplicated signal) decides nothing.
+            if s.ship_to.as_ref() == Some(ship_to) {
+                return Ok(());
+            }
+            d.events.push(Event::AddressUpdated { ship_to: Some(ship_to.clone()) });
             d.effects.push(Effect::RunActivity {
                 activity: Activity::UpdateAddress { ship_to: ship_to.clone() },
                 attempt: 1,

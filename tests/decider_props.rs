@@ -1,0 +1,144 @@
+//! The workflow deciders under random inputs (proptest): whatever arrives,
+//! in whatever order, a decider never panics; the history it records,
+//! stored as JSON and replayed through `evolve`, gives the state it
+//! decided from; and an input repeated at once decides nothing (no event,
+//! no effect), so a duplicated signal or a re-delivered result is harmless.
+//! These are the properties that let the same deciders run on another
+//! engine (Temporal replays histories the same way).
+
+use chrono::TimeZone;
+use proptest::prelude::*;
+use tote::domain::Timestamp;
+use tote::domain::order::Address;
+use tote::domain::workflow::fulfillment;
+use tote::domain::workflow::intake::{self, IntakeStart};
+use tote::domain::workflow::{
+    Activity, ActivityError, ActivityResult, FulfillmentStart, Input, OnPickTimeout, PICK_TIMEOUT, Settings, Signal,
+};
+
+fn at(step: usize) -> Timestamp {
+    let t0 = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).single().unwrap_or_default();
+    t0 + chrono::Duration::seconds(step as i64 * 7)
+}
+
+fn address() -> Address {
+    Address {
+        contact_name: "Ana".into(),
+        street: "1 Loop Road".into(),
+        city: "Novi Sad".into(),
+        postal_code: "21000".into(),
+        country: "RS".into(),
+        phone: String::new(),
+    }
+}
+
+fn activity() -> impl Strategy<Value = Activity> {
+    prop_oneof![
+        Just(Activity::ValidateOrder),
+        Just(Activity::CreateOrder),
+        Just(Activity::AllocateInventory),
+        Just(Activity::MarkReserved),
+        Just(Activity::CreatePickWork),
+        Just(Activity::RequeuePick),
+        Just(Activity::ConsumeInventory),
+        Just(Activity::CreateShipment),
+        Just(Activity::GenerateLabel),
+        Just(Activity::ConfirmShipment),
+        Just(Activity::MarkShipped),
+        Just(Activity::ReleaseInventory { reason: "cancelled".into() }),
+        Just(Activity::VoidShipment { tracking: vec!["RR1".into()] }),
+    ]
+}
+
+fn result() -> impl Strategy<Value = ActivityResult> {
+    prop_oneof![
+        Just(ActivityResult::Done),
+        (1i64..4).prop_map(|o| ActivityResult::OrderCreated { order_id: o, fulfillments: vec![o * 10] }),
+        (0u32..5).prop_map(|units| ActivityResult::Allocated { units }),
+        (40i64..43).prop_map(|task_id| ActivityResult::PickWork { task_id }),
+        (0u32..5).prop_map(|units| ActivityResult::Consumed { units }),
+        Just(ActivityResult::Shipment { carrier: "local".into(), tracking: vec!["RR1".into()] }),
+        (0u32..3).prop_map(|labels| ActivityResult::Labelled { labels }),
+        Just(ActivityResult::Released { released: 1, returned: 0, tasks_cancelled: 1 }),
+    ]
+}
+
+fn signal() -> impl Strategy<Value = Signal> {
+    prop_oneof![
+        (40i64..43, 0u32..5).prop_map(|(task_id, units)| Signal::PickCompleted { task_id, units }),
+        (40i64..43).prop_map(|task_id| Signal::PickFailed { task_id, reason: "short".into() }),
+        (40i64..43).prop_map(|task_id| Signal::PickRetried { task_id }),
+        (50i64..52, 1u32..3).prop_map(|(task_id, packages)| Signal::PackCompleted { task_id, packages }),
+        (50i64..52).prop_map(|task_id| Signal::PackFailed { task_id, reason: "damaged".into() }),
+        Just(Signal::CancelOrder { reason: "customer".into() }),
+        Just(Signal::UpdateAddress { ship_to: address() }),
+        Just(Signal::Retry),
+    ]
+}
+
+fn input<S: Clone + std::fmt::Debug + 'static>(start: S) -> impl Strategy<Value = Input<S>> {
+    prop_oneof![
+        1 => Just(Input::Start(start)),
+        6 => (activity(), result()).prop_map(|(activity, result)| Input::ActivityDone { activity, result }),
+        2 => (activity(), 1u32..6, any::<bool>(), 0u16..1001).prop_map(|(activity, attempt, retryable, jitter_permille)| {
+            let error = ActivityError { code: "E901".into(), message: "down".into(), retryable };
+            Input::ActivityFailed { activity, attempt, error, jitter_permille }
+        }),
+        3 => signal().prop_map(Input::Signal),
+        1 => prop_oneof![Just(PICK_TIMEOUT.to_owned()), Just("other".to_owned())].prop_map(|name| Input::TimerFired { name }),
+    ]
+}
+
+/// Drives a decider with `inputs`; checks the three properties at every step.
+macro_rules! check_decider {
+    ($module:ident, $inputs:expr) => {{
+        let mut state = $module::State::default();
+        let mut history: Vec<$module::Event> = Vec::new();
+        for (n, input) in $inputs.iter().enumerate() {
+            let Ok(decision) = $module::decide(&state, input, at(n)) else { continue };
+            let next = decision.events.iter().fold(state.clone(), $module::evolve);
+            history.extend(decision.events.iter().cloned());
+            // The stored form of the history replays to the same state.
+            let stored = serde_json::to_string(&history).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let back: Vec<$module::Event> =
+                serde_json::from_str(&stored).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let replayed = back.iter().fold($module::State::default(), $module::evolve);
+            prop_assert_eq!(&replayed, &next, "replay after input {} {:?}", n, input);
+            // The same input again at once decides nothing.
+            if !decision.events.is_empty() {
+                if let Ok(again) = $module::decide(&next, input, at(n)) {
+                    prop_assert!(
+                        again.events.is_empty() && again.effects.is_empty(),
+                        "input {} {:?} repeated decided {:?}",
+                        n,
+                        input,
+                        again
+                    );
+                }
+            }
+            state = next;
+        }
+    }};
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_fulfillment_decider_survives_any_inputs(
+        inputs in proptest::collection::vec(input(FulfillmentStart {
+            fulfillment_id: 3,
+            order_id: 2,
+            settings: Settings { pick_timeout_secs: 600, on_pick_timeout: OnPickTimeout::Requeue },
+        }), 1..80)
+    ) {
+        check_decider!(fulfillment, inputs);
+    }
+
+    #[test]
+    fn the_intake_decider_survives_any_inputs(
+        inputs in proptest::collection::vec(input(IntakeStart { request_id: "r-1".into(), settings: Settings::default() }), 1..30)
+    ) {
+        check_decider!(intake, inputs);
+    }
+}
