@@ -23,21 +23,28 @@ pub const MAX_OPS: usize = 1000;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OpsRequest {
     /// The device sending; recorded with its queue for the board.
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     pub device_id: String,
     /// Ops queued on the device when it sent this (these included).
     #[serde(default)]
+    #[schema(minimum = 0, format = Int64, maximum = 4_294_967_295_u64)]
     pub queued: u32,
     /// When the oldest of them was made.
     #[serde(default)]
+    #[schema(
+        pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+    )]
     pub oldest_queued_at: Option<DateTime<Utc>>,
     /// In the order the worker did them; at most 1,000.
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub ops: Vec<OpEnvelope>,
 }
 
 /// One queued op: its id and the op.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OpEnvelope {
+    #[schema(schema_with = crate::server::openapi::params::envelope_op_id)]
     pub op_id: String,
     #[serde(flatten)]
     pub op: FloorOp,
@@ -65,14 +72,14 @@ pub async fn push_ops(
 ) -> Result<Json<OpsResponse>, ApiError> {
     let Some(worker) = caller.worker() else { return Err(ApiError::forbidden("floor ops are sent by a worker")) };
     let device = req.device_id.trim();
-    if device.is_empty() || device.len() > 64 {
+    if device.is_empty() || device.chars().count() > 64 {
         return Err(ApiError::invalid("device_id", "1 to 64 characters"));
     }
     if req.ops.len() > MAX_OPS {
         return Err(ApiError::invalid("ops", format!("at most {MAX_OPS} ops per request")));
     }
     for (n, o) in req.ops.iter().enumerate() {
-        if o.op_id.trim().is_empty() || o.op_id.len() > 128 {
+        if o.op_id.trim().is_empty() || o.op_id.chars().count() > crate::app::MAX_OP_ID_LEN {
             return Err(ApiError::invalid(format!("ops[{n}].op_id"), "1 to 128 characters"));
         }
         let access = match o.op.work() {
