@@ -32,6 +32,7 @@ cleanup() {
     if [[ -n "$SERVER_PID" ]]; then
         kill "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=
     fi
     if [[ -z "${KEEP:-}" ]]; then rm -rf "$WORK"; else echo "kept $WORK"; fi
 }
@@ -53,7 +54,8 @@ INTEGRATION_KEY=$(tote apikey create --db "$DB" shop 2>/dev/null)
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE="http://127.0.0.1:$PORT"
-tote serve --db "$DB" --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
+# The binary itself, not the `tote` function: $! must be the server's pid.
+"$TOTE_BIN" serve --db "$DB" --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do
     curl -fsS "$BASE/health/ready" >/dev/null 2>&1 && break
