@@ -295,7 +295,7 @@ impl Services {
         command: &Command,
         now: Timestamp,
     ) -> Result<Result<Outcome, Rejection>, AppError> {
-        if op_id.trim().is_empty() || op_id.len() > MAX_OP_ID_LEN || op_id.chars().any(char::is_control) {
+        if op_id.trim().is_empty() || op_id.chars().count() > MAX_OP_ID_LEN || op_id.chars().any(char::is_control) {
             let e = DomainError::invalid("op_id", format!("must be 1 to {MAX_OP_ID_LEN} printable characters"));
             return Ok(Err(e.into()));
         }

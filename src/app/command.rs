@@ -13,13 +13,32 @@ use serde::{Deserialize, Serialize};
 /// A postal address on the wire.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AddressDto {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub contact_name: String,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub street: String,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub city: String,
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub postal_code: String,
+    /// ISO 3166-1 alpha-2, upper case.
+    #[schema(pattern = "^[A-Z]{2}$")]
     pub country: String,
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub phone: String,
 }
 
@@ -52,8 +71,15 @@ impl From<&crate::domain::order::Address> for AddressDto {
 /// One order line on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LineDto {
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub sku: String,
+    #[schema(minimum = 1, maximum = 100_000)]
     pub quantity: i64,
+    /// Warehouse code; required when the site has more than one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<String>,
 }
@@ -62,12 +88,21 @@ pub struct LineDto {
 /// key: submitting it again returns the order created the first time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderRequest {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub request_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub external_ref: Option<String>,
+    /// low, normal (the default), high or urgent.
     #[serde(default = "normal")]
+    #[schema(pattern = "^(low|normal|high|urgent)$")]
     pub priority: String,
     pub ship_to: AddressDto,
+    #[schema(min_items = 1, max_items = 500)]
     pub lines: Vec<LineDto>,
 }
 
@@ -88,9 +123,13 @@ fn normal() -> String {
 pub struct PackageDto {
     #[serde(default = "box_type")]
     pub packaging_type: PackagingTypeDto,
+    #[schema(minimum = 1)]
     pub weight_g: u64,
+    #[schema(minimum = 1, format = Int64, maximum = 4_294_967_295_u64)]
     pub length_mm: u32,
+    #[schema(minimum = 1, format = Int64, maximum = 4_294_967_295_u64)]
     pub width_mm: u32,
+    #[schema(minimum = 1, format = Int64, maximum = 4_294_967_295_u64)]
     pub height_mm: u32,
 }
 

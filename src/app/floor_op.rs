@@ -127,6 +127,7 @@ pub enum FloorOp {
         item_id: i64,
         location: Scanned,
         item: Scanned,
+        #[schema(minimum = 0, format = Int64, maximum = 4_294_967_295_u64)]
         quantity: u32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         tote: Option<String>,
@@ -135,6 +136,7 @@ pub enum FloorOp {
     Short {
         task_id: i64,
         item_id: i64,
+        #[schema(minimum = 0, format = Int64, maximum = 4_294_967_295_u64)]
         quantity: u32,
         reason: String,
     },
@@ -151,6 +153,7 @@ pub enum FloorOp {
     },
     PackageDetails {
         task_id: i64,
+        #[schema(minimum = 0, format = Int64, maximum = 4_294_967_295_u64)]
         sequence: u32,
         package: PackageDto,
     },

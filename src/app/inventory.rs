@@ -41,7 +41,7 @@ fn positive(quantity: u32) -> Result<Qty, DomainError> {
 
 fn location_code(code: &str) -> Result<&str, DomainError> {
     let c = code.trim();
-    if c.is_empty() || c.len() > 32 || c.chars().any(char::is_control) {
+    if c.is_empty() || c.chars().count() > 32 || c.chars().any(char::is_control) {
         return Err(DomainError::invalid("location", "must be 1 to 32 printable characters"));
     }
     Ok(c)

@@ -89,7 +89,8 @@ pub async fn detailed(State(st): State<AppState>) -> Result<Json<Detailed>, ApiE
 }
 
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+    responses((status = 200, content_type = "text/plain; version=0.0.4", body = String,
+        description = "Prometheus text exposition format 0.0.4 (not JSON): the `tote_*` metrics.")))]
 pub async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     // Several queries: off the async workers.
     let state = st.clone();

@@ -1,10 +1,16 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and
 //! served at `/api/v1/openapi.json`. A test checks it names exactly the
-//! endpoints of [`super::routes::ROUTES`].
+//! endpoints of [`super::routes::ROUTES`]; `tests/openapi.rs` checks its
+//! parameters and error answers, and `tools/api-check/run.sh` holds a
+//! running server to it with Schemathesis.
+
+mod conventions;
+pub mod params;
 
 use super::api;
 use super::health;
 use axum::Json;
+use conventions::{ClosedVariants, ErrorAnswers};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -24,8 +30,11 @@ impl Modify for Bearer {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "Tote API", description = "Warehouse floor API: orders, picking, packing, inventory. \
-        Every mutating call takes an op_id (body) or Idempotency-Key (header); a repeat returns the stored answer."),
-    modifiers(&Bearer),
+        Every mutating call takes an op_id (body) or Idempotency-Key (header); a repeat returns the stored answer. \
+        Errors are `ErrorBody` JSON: 400 names the field, 401 asks for a login, 403 the role, 404 the resource, \
+        409 the state, 413 the body size, 503 a retry."),
+    modifiers(&Bearer, &ErrorAnswers, &ClosedVariants),
+    components(schemas(super::error::ErrorBody)),
     paths(
         health::health, health::live, health::ready, health::detailed, health::metrics, serve,
         api::login, api::logout, api::me,
@@ -53,7 +62,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
 }
 
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
-    responses((status = 200, description = "this document", content_type = "application/json")))]
+    responses((status = 200, description = "this document (OpenAPI 3.1)", content_type = "application/json")))]
 pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
     Json(document())
 }

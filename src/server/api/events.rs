@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use utoipa::IntoParams;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Only events with a larger id (the last id you saw). Defaults to the
     /// `Last-Event-ID` header, else 0 (from the beginning); a negative value
@@ -49,8 +50,12 @@ fn sse(e: &OutboxRow) -> Event {
     Event::default().id(e.id.to_string()).event(e.event_type.clone()).data(relay::body(e))
 }
 
-#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventsQuery), security(("bearer" = [])),
-    responses((status = 200, description = "text/event-stream of outbox events", content_type = "text/event-stream"),
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])),
+    params(EventsQuery, ("Last-Event-ID" = Option<i64>, Header, description = "The SSE reconnection header: where to resume when `after` is not given.")),
+    responses((status = 200, content_type = "text/event-stream", body = String,
+        description = "A Server-Sent Events stream (not JSON): per committed outbox event one SSE event with \
+            `id:` its outbox id, `event:` its type (e.g. `picking.completed`) and `data:` the JSON body webhooks \
+            get; comment lines keep the connection alive. It stays open unless `follow=false`."),
         (status = 400, body = ErrorBody)))]
 pub async fn event_stream(
     State(st): State<AppState>,

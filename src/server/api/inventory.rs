@@ -8,6 +8,7 @@ use crate::app::views::SlotView;
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{Body, Params, op_id};
+use crate::server::openapi::params::{Id, IdempotencyKey};
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -18,39 +19,56 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PlaceBody {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     pub warehouse: String,
+    #[schema(schema_with = crate::server::openapi::params::location)]
     pub location: String,
+    #[schema(schema_with = crate::server::openapi::params::sku)]
     pub sku: String,
+    #[schema(minimum = 1, format = Int64, maximum = 4_294_967_295_u64)]
     pub quantity: u32,
     /// When the stock arrived (FIFO order); now by default.
     #[serde(default)]
+    #[schema(
+        pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+    )]
     pub received_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub lot: Option<String>,
     /// Best-before date; lots with one are picked first-expiry-first-out.
     #[serde(default)]
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub expiry: Option<NaiveDate>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MoveBody {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     pub warehouse: String,
+    #[schema(schema_with = crate::server::openapi::params::location)]
     pub from_location: String,
+    #[schema(schema_with = crate::server::openapi::params::location)]
     pub to_location: String,
+    #[schema(schema_with = crate::server::openapi::params::sku)]
     pub sku: String,
+    #[schema(minimum = 1, format = Int64, maximum = 4_294_967_295_u64)]
     pub quantity: u32,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RemoveBody {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     pub warehouse: String,
+    #[schema(schema_with = crate::server::openapi::params::location)]
     pub location: String,
+    #[schema(schema_with = crate::server::openapi::params::sku)]
     pub sku: String,
+    #[schema(minimum = 1, format = Int64, maximum = 4_294_967_295_u64)]
     pub quantity: u32,
     pub reason: String,
 }
@@ -58,17 +76,22 @@ pub struct RemoveBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReserveBody {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     pub warehouse: String,
+    #[schema(schema_with = crate::server::openapi::params::sku)]
     pub sku: String,
+    #[schema(minimum = 1, format = Int64, maximum = 4_294_967_295_u64)]
     pub quantity: u32,
     /// The hold lapses after this many seconds unless consumed.
+    #[schema(minimum = 1, format = Int64, maximum = 4_294_967_295_u64)]
     pub ttl_seconds: u32,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReleaseBody {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     pub reason: String,
 }
@@ -76,37 +99,53 @@ pub struct ReleaseBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LocationBody {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     pub warehouse: String,
+    #[schema(schema_with = crate::server::openapi::params::location)]
     pub location: String,
     /// Position on the picker's walk; lower comes first.
     #[serde(default)]
     pub walk_order: Option<i64>,
     /// Digits printed on the label, typed when the barcode is damaged.
     #[serde(default)]
+    #[schema(pattern = "^[0-9]{1,8}$")]
     pub check_digits: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ProductBody {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
+    #[schema(schema_with = crate::server::openapi::params::sku)]
     pub sku: String,
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub name: String,
     /// GTIN or other barcode; scanning it counts as scanning the SKU.
+    /// Another product's barcode is refused.
     #[serde(default)]
+    #[schema(pattern = r"^[^\s\x00-\x1F\x7F-\x9F]{1,64}$")]
     pub barcode: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LocationsQuery {
+    /// Warehouse code.
     pub warehouse: String,
+    #[param(
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub sku: String,
 }
 
 macro_rules! command_endpoint {
     ($name:ident, $path:literal, $body:ty, |$b:ident| $cmd:expr) => {
-        #[utoipa::path(post, path = $path, tag = "inventory", request_body = $body, security(("bearer" = [])),
+        #[utoipa::path(post, path = $path, tag = "inventory", request_body = $body, params(IdempotencyKey),
+            security(("bearer" = [])),
             responses((status = 200, body = Outcome), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
         pub async fn $name(
             State(st): State<AppState>,
@@ -166,7 +205,7 @@ command_endpoint!(define_product, "/api/v1/products", ProductBody, |b| Command::
 });
 
 command_handler! {
-    #[utoipa::path(post, path = "/api/v1/inventory/reservations/{id}/release", tag = "inventory", params(("id" = i64, Path)),
+    #[utoipa::path(post, path = "/api/v1/inventory/reservations/{id}/release", tag = "inventory", params(Id, IdempotencyKey),
         request_body = ReleaseBody, security(("bearer" = [])),
         responses((status = 200, body = Outcome), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
     release_reservation(ReleaseBody) => |_caller, ids, b| Command::ReleaseReservation { reservation_id: ids.get("id")?, reason: b.reason }

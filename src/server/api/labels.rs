@@ -10,6 +10,7 @@ use crate::labels::templates::{Party, ShippingLabel};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::Ids;
+use crate::server::openapi::params::Id;
 use crate::shipping::local::LocalCarrier;
 use crate::shipping::{Carrier, CarrierError, PackageSpec, PostalAddress, ShipmentRequest};
 use axum::Json;
@@ -33,7 +34,7 @@ fn invalid(e: CarrierError) -> ApiError {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/packing-tasks/{id}/label", tag = "packing", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/v1/packing-tasks/{id}/label", tag = "packing", params(Id),
     security(("bearer" = [])),
     responses((status = 200, body = LabelSet), (status = 409, body = ErrorBody, description = "not packed yet"),
               (status = 400, body = ErrorBody, description = "a package lacks weight or size")))]

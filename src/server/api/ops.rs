@@ -22,21 +22,28 @@ pub const MAX_OPS: usize = 1000;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OpsRequest {
     /// The device sending; recorded with its queue for the board.
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     pub device_id: String,
     /// Ops queued on the device when it sent this (these included).
     #[serde(default)]
+    #[schema(minimum = 0, format = Int64, maximum = 4_294_967_295_u64)]
     pub queued: u32,
     /// When the oldest of them was made.
     #[serde(default)]
+    #[schema(
+        pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+    )]
     pub oldest_queued_at: Option<DateTime<Utc>>,
     /// In the order the worker did them; at most 1,000.
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub ops: Vec<OpEnvelope>,
 }
 
 /// One queued op: its id and the op.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OpEnvelope {
+    #[schema(schema_with = crate::server::openapi::params::envelope_op_id)]
     pub op_id: String,
     #[serde(flatten)]
     pub op: FloorOp,
@@ -68,7 +75,7 @@ pub async fn push_ops(
         return Err(ApiError::invalid("ops", format!("at most {MAX_OPS} ops per request")));
     }
     for (n, o) in req.ops.iter().enumerate() {
-        if o.op_id.trim().is_empty() || o.op_id.len() > 128 {
+        if o.op_id.trim().is_empty() || o.op_id.chars().count() > crate::app::MAX_OP_ID_LEN {
             return Err(ApiError::invalid(format!("ops[{n}].op_id"), "1 to 128 characters"));
         }
         let access = match o.op.work() {
@@ -106,7 +113,7 @@ pub async fn push_ops(
 /// A terminal's id, as login and `/ops` take it: 1 to 64 printable characters.
 pub(super) fn check_device_id(id: &str) -> Result<&str, ApiError> {
     let device = id.trim();
-    if device.is_empty() || device.len() > 64 || device.chars().any(char::is_control) {
+    if device.is_empty() || device.chars().count() > 64 || device.chars().any(char::is_control) {
         return Err(ApiError::invalid("device_id", "1 to 64 printable characters"));
     }
     Ok(device)

@@ -9,6 +9,7 @@ use crate::app::views::OrderView;
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{Body, Ids, Params, from_value, op_id};
+use crate::server::openapi::params::{Id, IdempotencyKey};
 use crate::storage::queues::TaskFilter;
 use axum::Json;
 use axum::extract::State;
@@ -19,7 +20,8 @@ use utoipa::{IntoParams, ToSchema};
 /// Order intake. The body is the order, plus an optional `op_id`; without
 /// one (and without an Idempotency-Key header) the op id is derived from
 /// `request_id`, so a resubmission is a replay.
-#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = OrderRequest, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = crate::server::openapi::params::OrderIntake, params(IdempotencyKey),
+    security(("bearer" = [])),
     responses((status = 201, body = Outcome, description = "created"), (status = 200, body = Outcome, description = "already known"),
               (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn submit_order(
@@ -45,7 +47,9 @@ pub async fn submit_order(
 /// Many orders in one request.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OrderBatch {
-    /// Each is idempotent on its `request_id` (op id `order-intake-{request_id}`).
+    /// Each is idempotent on its `request_id` (op id `order-intake-{request_id}`);
+    /// request ids must differ. At most `max_intake_batch` (1,000 by default).
+    #[schema(min_items = 1, max_items = 1000)]
     pub orders: Vec<OrderRequest>,
 }
 
@@ -117,11 +121,14 @@ pub async fn submit_order_batch(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OrderQuery {
     /// open, cancelled or shipped.
     pub status: Option<String>,
     /// Only orders with a smaller id (the last id of the previous page).
     pub before_id: Option<i64>,
+    /// Page size (default 50; more than `max_page` gives `max_page`).
+    #[param(minimum = 0, format = Int64, maximum = 4_294_967_295_u64)]
     pub limit: Option<u32>,
 }
 
@@ -135,7 +142,7 @@ pub async fn list_orders(
     Ok(Json(st.read(move |s| s.orders(q.status.as_deref(), q.before_id, limit)).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = i64, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(Id), security(("bearer" = [])),
     responses((status = 200, body = OrderView), (status = 404, body = ErrorBody)))]
 pub async fn get_order(State(st): State<AppState>, ids: Ids) -> Result<Json<OrderView>, ApiError> {
     let id = ids.get("id")?;
@@ -145,18 +152,19 @@ pub async fn get_order(State(st): State<AppState>, ids: Ids) -> Result<Json<Orde
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Reason {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     pub reason: String,
 }
 
 command_handler! {
-    #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = i64, Path)),
+    #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(Id, IdempotencyKey),
         request_body = Reason, security(("bearer" = [])),
         responses((status = 200, body = Outcome), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
     cancel_order(Reason) => |_caller, ids, b| Command::CancelOrder { order_id: ids.get("id")?, reason: b.reason }
 }
 
-#[utoipa::path(get, path = "/api/v1/orders/{id}/picking-tasks", tag = "picking", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/v1/orders/{id}/picking-tasks", tag = "picking", params(Id),
     security(("bearer" = [])), responses((status = 200, body = Vec<PickingTaskView>)))]
 pub async fn order_picking_tasks(State(st): State<AppState>, ids: Ids) -> Result<Json<Vec<PickingTaskView>>, ApiError> {
     let order = ids.get("id")?;

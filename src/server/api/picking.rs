@@ -12,6 +12,7 @@ use crate::domain::order::Priority;
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{Body, Ids, Params, op_id};
+use crate::server::openapi::params::{Id, IdempotencyKey, TaskItem};
 use crate::storage::queues::TaskFilter;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -21,6 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// Filters of a task list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TaskQuery {
     pub status: Option<String>,
     /// Warehouse code.
@@ -28,9 +30,12 @@ pub struct TaskQuery {
     pub worker_id: Option<i64>,
     pub order_id: Option<i64>,
     /// low, normal, high or urgent.
+    #[param(inline, value_type = Option<crate::server::openapi::params::PriorityName>)]
     pub priority: Option<String>,
     /// Only tasks with a larger id (keyset paging).
     pub after_id: Option<i64>,
+    /// Page size (default 50; more than `max_page` gives `max_page`).
+    #[param(minimum = 0, format = Int64, maximum = 4_294_967_295_u64)]
     pub limit: Option<u32>,
 }
 
@@ -61,6 +66,7 @@ impl TaskQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreatePicking {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     /// A fulfillment whose pick failed; its lines are reserved again.
     pub fulfillment_id: i64,
@@ -69,6 +75,7 @@ pub struct CreatePicking {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct WorkerBody {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     /// Defaults to the caller; only supervisors may name another worker.
     #[serde(default)]
@@ -78,6 +85,7 @@ pub struct WorkerBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PickBody {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     #[serde(default)]
     pub worker_id: Option<i64>,
@@ -85,7 +93,9 @@ pub struct PickBody {
     pub location: Scanned,
     /// What was scanned on the item: SKU, barcode, or a GS1 symbol (text and its elements).
     pub item: Scanned,
+    /// Units taken; 1 by default.
     #[serde(default = "one")]
+    #[schema(minimum = 1, format = Int64, maximum = 4_294_967_295_u64)]
     pub quantity: u32,
     /// Cluster picking: the scanned tote; a tote not the task's is refused (E107).
     #[serde(default)]
@@ -99,28 +109,35 @@ fn one() -> u32 {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ShortBody {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     #[serde(default)]
     pub worker_id: Option<i64>,
     /// Units found (picked) before the shelf ran out.
     #[serde(default)]
+    #[schema(minimum = 0, format = Int64, maximum = 4_294_967_295_u64)]
     pub quantity: u32,
     /// stock_out, damaged, no_access, expired or other.
+    #[schema(value_type = crate::server::openapi::params::ShortReason)]
     pub reason: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SkipBody {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     #[serde(default)]
     pub worker_id: Option<i64>,
+    /// stock_out, damaged, no_access, expired or other.
+    #[schema(value_type = crate::server::openapi::params::ShortReason)]
     pub reason: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ClaimBody {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     /// Which queue; defaults to picking for pickers, packing for packers.
     #[serde(default)]
@@ -141,8 +158,10 @@ pub struct NextItem {
     pub total: usize,
 }
 
-#[utoipa::path(post, path = "/api/v1/tasks/claim", tag = "picking", request_body = ClaimBody, security(("bearer" = [])),
-    responses((status = 200, body = Outcome), (status = 400, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tasks/claim", tag = "picking", request_body = ClaimBody, params(IdempotencyKey),
+    security(("bearer" = [])),
+    responses((status = 200, body = Outcome), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "no such worker")))]
 pub async fn claim_task(
     State(st): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -160,8 +179,10 @@ pub async fn claim_task(
     run(&st, op_id(&headers, b.op_id.as_deref(), None)?, Command::ClaimTask { worker_id, queue, lookahead }).await
 }
 
-#[utoipa::path(post, path = "/api/v1/picking-tasks", tag = "picking", request_body = CreatePicking, security(("bearer" = [])),
-    responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/picking-tasks", tag = "picking", request_body = CreatePicking, params(IdempotencyKey),
+    security(("bearer" = [])),
+    responses((status = 200, body = Outcome), (status = 404, body = ErrorBody, description = "no such fulfillment"),
+        (status = 409, body = ErrorBody)))]
 pub async fn create_picking_task(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -181,14 +202,14 @@ pub async fn list_picking_tasks(
     Ok(Json(st.read(move |s| s.picking_tasks(&filter)).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/picking-tasks/{id}", tag = "picking", params(("id" = i64, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/picking-tasks/{id}", tag = "picking", params(Id), security(("bearer" = [])),
     responses((status = 200, body = PickingTaskView), (status = 404, body = ErrorBody)))]
 pub async fn get_picking_task(State(st): State<AppState>, ids: Ids) -> Result<Json<PickingTaskView>, ApiError> {
     let id = ids.get("id")?;
     Ok(Json(st.read(move |s| s.picking_task_view(id)).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/picking-tasks/{id}/next-item", tag = "picking", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/v1/picking-tasks/{id}/next-item", tag = "picking", params(Id),
     security(("bearer" = [])), responses((status = 200, body = NextItem), (status = 404, body = ErrorBody)))]
 pub async fn next_item(State(st): State<AppState>, ids: Ids) -> Result<Json<NextItem>, ApiError> {
     let id = ids.get("id")?;
@@ -198,7 +219,7 @@ pub async fn next_item(State(st): State<AppState>, ids: Ids) -> Result<Json<Next
 }
 
 command_handler! {
-    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/assign", tag = "picking", params(("id" = i64, Path)),
+    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/assign", tag = "picking", params(Id, IdempotencyKey),
         request_body = WorkerBody, security(("bearer" = [])),
         responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
     assign_picking(WorkerBody) => |_caller, ids, b| Command::AssignPicking {
@@ -208,7 +229,7 @@ command_handler! {
 }
 
 command_handler! {
-    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/start", tag = "picking", params(("id" = i64, Path)),
+    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/start", tag = "picking", params(Id, IdempotencyKey),
         request_body = WorkerBody, security(("bearer" = [])),
         responses((status = 200, body = Outcome), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
     start_picking(WorkerBody) => |caller, ids, b| Command::StartPicking { task_id: ids.get("id")?, worker_id: acting_worker(&caller, b.worker_id)? }
@@ -216,7 +237,7 @@ command_handler! {
 
 command_handler! {
     #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/items/{item_id}/pick", tag = "picking",
-        params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = PickBody, security(("bearer" = [])),
+        params(TaskItem, IdempotencyKey), request_body = PickBody, security(("bearer" = [])),
         responses((status = 200, body = Outcome), (status = 400, body = ErrorBody, description = "wrong location, wrong item, over-pick"),
         (status = 409, body = ErrorBody)))]
     pick_item(PickBody) => |caller, ids, b| Command::PickItem {
@@ -232,7 +253,7 @@ command_handler! {
 
 command_handler! {
     #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/items/{item_id}/short", tag = "picking",
-        params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = ShortBody, security(("bearer" = [])),
+        params(TaskItem, IdempotencyKey), request_body = ShortBody, security(("bearer" = [])),
         responses((status = 200, body = Outcome), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
     short_item(ShortBody) => |caller, ids, b| Command::ShortItem {
         task_id: ids.get("id")?,
@@ -245,7 +266,7 @@ command_handler! {
 
 command_handler! {
     #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/items/{item_id}/skip", tag = "picking",
-        params(("id" = i64, Path), ("item_id" = i64, Path)), request_body = SkipBody, security(("bearer" = [])),
+        params(TaskItem, IdempotencyKey), request_body = SkipBody, security(("bearer" = [])),
         responses((status = 200, body = Outcome), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
     skip_item(SkipBody) => |caller, ids, b| Command::SkipItem {
         task_id: ids.get("id")?,
@@ -256,14 +277,14 @@ command_handler! {
 }
 
 command_handler! {
-    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/complete", tag = "picking", params(("id" = i64, Path)),
+    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/complete", tag = "picking", params(Id, IdempotencyKey),
         request_body = WorkerBody, security(("bearer" = [])),
         responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
     complete_picking(WorkerBody) => |caller, ids, b| Command::CompletePicking { task_id: ids.get("id")?, worker_id: as_worker(&caller, b.worker_id)? }
 }
 
 command_handler! {
-    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/cancel", tag = "picking", params(("id" = i64, Path)),
+    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/cancel", tag = "picking", params(Id, IdempotencyKey),
         request_body = Reason, security(("bearer" = [])),
         responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
     cancel_picking(Reason) => |_caller, ids, b| Command::CancelPicking { task_id: ids.get("id")?, reason: b.reason }

@@ -17,7 +17,9 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
     /// The badge id, scanned or typed.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub badge: String,
+    #[schema(min_length = 1)]
     pub pin: String,
     /// The terminal logging in, for the board's device list.
     #[serde(default)]

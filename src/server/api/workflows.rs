@@ -9,17 +9,21 @@ use crate::app::workflow::view::{WorkflowSummary, WorkflowView};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::Params;
+use crate::server::openapi::params::{Id, IdempotencyKey};
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WorkflowQuery {
     /// running, completed, cancelled or failed.
+    #[param(inline, value_type = Option<crate::server::openapi::params::WorkflowStatus>)]
     pub status: Option<String>,
     /// Only this order's workflows (its intake and its fulfillments).
     pub order_id: Option<i64>,
+    #[param(minimum = 0, format = Int64, maximum = 4_294_967_295_u64)]
     pub limit: Option<u32>,
 }
 
@@ -30,19 +34,22 @@ pub async fn list_workflows(
     Params(q): Params<WorkflowQuery>,
 ) -> Result<Json<Vec<WorkflowSummary>>, ApiError> {
     if let Some(order) = q.order_id {
-        return Ok(Json(st.read(move |s| s.order_workflows(order)).await?));
+        // The status filter applies here too (and is checked), rather than being ignored.
+        let status = q.status.as_deref().map(parse_status).transpose()?;
+        let all = st.read(move |s| s.order_workflows(order)).await?;
+        return Ok(Json(all.into_iter().filter(|w| status.is_none_or(|s| w.status == s)).collect()));
     }
     let limit = q.limit.unwrap_or(50).clamp(1, st.config.max_page);
     Ok(Json(st.read(move |s| s.workflows(q.status.as_deref(), limit)).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/workflows/{id}", tag = "workflows", params(("id" = String, Path, description = "A workflow id, e.g. `order-fulfillment-1`.")),
     security(("bearer" = [])), responses((status = 200, body = WorkflowView), (status = 404, body = ErrorBody)))]
 pub async fn get_workflow(State(st): State<AppState>, Path(id): Path<String>) -> Result<Json<WorkflowView>, ApiError> {
     Ok(Json(st.read(move |s| s.workflow_view(&id)).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/workflows/{id}/retry", tag = "workflows", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/workflows/{id}/retry", tag = "workflows", params(("id" = String, Path, description = "A workflow id, e.g. `order-fulfillment-1`."), IdempotencyKey),
     request_body = Reason, security(("bearer" = [])),
     responses((status = 200, body = crate::app::Outcome), (status = 409, body = ErrorBody, description = "nothing to retry")))]
 pub async fn retry_workflow(
@@ -58,12 +65,13 @@ pub async fn retry_workflow(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewAddress {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     pub ship_to: AddressDto,
 }
 
 command_handler! {
-    #[utoipa::path(post, path = "/api/v1/orders/{id}/address", tag = "orders", params(("id" = i64, Path)),
+    #[utoipa::path(post, path = "/api/v1/orders/{id}/address", tag = "orders", params(Id, IdempotencyKey),
         request_body = NewAddress, security(("bearer" = [])),
         responses((status = 200, body = crate::app::Outcome), (status = 400, body = ErrorBody),
                   (status = 409, body = ErrorBody, description = "a label exists (E601)")))]
@@ -80,13 +88,15 @@ pub async fn board(State(st): State<AppState>) -> Result<Json<crate::app::board:
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewPriority {
     #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     /// low, normal, high or urgent.
+    #[schema(value_type = crate::server::openapi::params::PriorityName)]
     pub priority: String,
 }
 
 command_handler! {
-    #[utoipa::path(post, path = "/api/v1/orders/{id}/priority", tag = "orders", params(("id" = i64, Path)),
+    #[utoipa::path(post, path = "/api/v1/orders/{id}/priority", tag = "orders", params(Id, IdempotencyKey),
         request_body = NewPriority, security(("bearer" = [])),
         responses((status = 200, body = crate::app::Outcome), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
     change_priority(NewPriority) => |_caller, ids, b| Command::ChangePriority { order_id: ids.get("id")?, priority: b.priority }
@@ -102,4 +112,10 @@ pub struct Retried {
 pub async fn retry_dead(State(st): State<AppState>) -> Result<Json<Retried>, ApiError> {
     let now = st.services.now();
     Ok(Json(Retried { retried: st.writer.write(move |tx| Ok(tx.retry_dead(now)?)).await? }))
+}
+
+/// A workflow status filter, as the listing checks it.
+fn parse_status(s: &str) -> Result<crate::domain::workflow::WorkflowStatus, ApiError> {
+    crate::domain::workflow::WorkflowStatus::parse(s)
+        .ok_or_else(|| ApiError::invalid("status", "must be one of running, completed, cancelled, failed"))
 }
