@@ -89,12 +89,36 @@ fn input<S: Clone + std::fmt::Debug + 'static>(start: S) -> impl Strategy<Value 
     ]
 }
 
+/// Whether a result is one the activity's handler can return (the engine
+/// never reports another; a mismatched pair is still fed in, to check it
+/// cannot panic a decider or break replay).
+fn fits<S>(input: &Input<S>) -> bool {
+    use ActivityResult as R;
+    let Input::ActivityDone { activity, result } = input else { return true };
+    matches!(
+        (activity, result),
+        (Activity::ValidateOrder | Activity::MarkReserved | Activity::MarkShipped, R::Done)
+            | (Activity::ConfirmShipment | Activity::VoidShipment { .. } | Activity::UpdateAddress { .. }, R::Done)
+            | (Activity::CreateOrder, R::OrderCreated { .. })
+            | (Activity::AllocateInventory, R::Allocated { .. })
+            | (Activity::CreatePickWork | Activity::RequeuePick, R::PickWork { .. })
+            | (Activity::ConsumeInventory, R::Consumed { .. })
+            | (Activity::CreateShipment, R::Shipment { .. })
+            | (Activity::GenerateLabel, R::Labelled { .. })
+            | (Activity::ReleaseInventory { .. }, R::Released { .. })
+    )
+}
+
 /// Drives a decider with `inputs`; checks the three properties at every step.
 macro_rules! check_decider {
     ($module:ident, $inputs:expr) => {{
         let mut state = $module::State::default();
         let mut history: Vec<$module::Event> = Vec::new();
+        // Once a result the engine could never send went in, the state is
+        // one no engine reaches: only "no panic" and replay are judged.
+        let mut realistic = true;
         for (n, input) in $inputs.iter().enumerate() {
+            realistic &= fits(input);
             let Ok(decision) = $module::decide(&state, input, at(n)) else { continue };
             let next = decision.events.iter().fold(state.clone(), $module::evolve);
             history.extend(decision.events.iter().cloned());
@@ -105,7 +129,7 @@ macro_rules! check_decider {
             let replayed = back.iter().fold($module::State::default(), $module::evolve);
             prop_assert_eq!(&replayed, &next, "replay after input {} {:?}", n, input);
             // The same input again at once decides nothing.
-            if !decision.events.is_empty() {
+            if !decision.events.is_empty() && realistic {
                 if let Ok(again) = $module::decide(&next, input, at(n)) {
                     prop_assert!(
                         again.events.is_empty() && again.effects.is_empty(),
@@ -122,7 +146,13 @@ macro_rules! check_decider {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    // A fixed seed: CI runs the same cases every time (PROPTEST_CASES and
+    // PROPTEST_RNG_SEED explore further).
+    #![proptest_config(ProptestConfig {
+        cases: 2000,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20261202),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn the_fulfillment_decider_survives_any_inputs(

@@ -175,7 +175,7 @@ impl Services {
     }
 
     pub fn picking_tasks(&self, filter: &TaskFilter) -> Result<Vec<PickingTaskView>, AppError> {
-        known_status(filter.status.as_deref(), &PickingStatus::ALL.map(PickingStatus::as_str))?;
+        known_status(filter.status.as_deref(), &TASK_STATUSES)?;
         self.query(|tx| {
             let mut out = Vec::new();
             for id in tx.list_tasks(Queue::Picking, filter)? {
@@ -186,7 +186,7 @@ impl Services {
     }
 
     pub fn packing_tasks(&self, filter: &TaskFilter) -> Result<Vec<PackingTaskView>, AppError> {
-        known_status(filter.status.as_deref(), &PackingStatus::ALL.map(PackingStatus::as_str))?;
+        known_status(filter.status.as_deref(), &TASK_STATUSES)?;
         self.query(|tx| {
             let mut out = Vec::new();
             for id in tx.list_tasks(Queue::Packing, filter)? {
@@ -208,6 +208,10 @@ impl Services {
     }
 }
 
+/// A task list's status filter: a status of a picking or a packing task
+/// (one of the other queue's matches nothing).
+const TASK_STATUSES: [&str; 7] = ["pending", "assigned", "in_progress", "completed", "packed", "shipped", "cancelled"];
+
 /// A status filter names one of `known`, or it is refused naming the
 /// field (a typo must not answer "nothing found").
 fn known_status(status: Option<&str>, known: &[&str]) -> Result<(), AppError> {
@@ -216,5 +220,21 @@ fn known_status(status: Option<&str>, known: &[&str]) -> Result<(), AppError> {
             Err(DomainError::invalid("status", format!("{s:?} is not one of {}", known.join(", "))).into())
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_task_status_filter_is_both_machines_statuses() {
+        let mut both: Vec<&str> = PickingStatus::ALL.iter().map(|s| s.as_str()).collect();
+        both.extend(PackingStatus::ALL.iter().map(|s| s.as_str()));
+        both.sort_unstable();
+        both.dedup();
+        let mut known = TASK_STATUSES.to_vec();
+        known.sort_unstable();
+        assert_eq!(known, both);
     }
 }

@@ -370,7 +370,11 @@ fn failed(
     jitter: u16,
     d: &mut Decision<Event>,
 ) {
-    let late_shipment = *activity == Activity::CreateShipment && s.shipment_pending;
+    // A carrier answer that arrives after the workflow moved on (a cancel
+    // while the call was in flight) still counts; while the workflow still
+    // runs the call, only the attempt it waits for does.
+    let running_it = s.running.as_ref().is_some_and(|r| r.activity == Activity::CreateShipment);
+    let late_shipment = *activity == Activity::CreateShipment && s.shipment_pending && !running_it;
     if !wants(s, activity, attempt) && !late_shipment {
         return;
     }
@@ -479,6 +483,8 @@ fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<Event>) -> R
                 d.events.push(Event::RetryRequested);
                 schedule(d, stuck.activity.clone());
             }
+            // A re-queue already asked for (a repeated retry) decides nothing.
+            (None, Some(_)) if live && s.running.as_ref().is_some_and(|r| r.activity == Activity::RequeuePick) => {}
             (None, Some(_)) if live => {
                 d.events.push(Event::RetryRequested);
                 schedule(d, Activity::RequeuePick);

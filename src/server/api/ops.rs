@@ -110,11 +110,11 @@ pub async fn push_ops(
     Ok(Json(OpsResponse { results }))
 }
 
-/// A terminal's id, as login and `/ops` take it: 1 to 64 printable characters.
+/// A terminal's id, as login and `/ops` take it: 1 to 64 characters, not all blank.
 pub(super) fn check_device_id(id: &str) -> Result<&str, ApiError> {
     let device = id.trim();
-    if device.is_empty() || device.chars().count() > 64 || device.chars().any(char::is_control) {
-        return Err(ApiError::invalid("device_id", "1 to 64 printable characters"));
+    if device.is_empty() || device.chars().count() > 64 {
+        return Err(ApiError::invalid("device_id", "1 to 64 characters, not all blank"));
     }
     Ok(device)
 }

@@ -124,6 +124,7 @@ pub async fn submit_order_batch(
 #[into_params(parameter_in = Query)]
 pub struct OrderQuery {
     /// open, cancelled or shipped.
+    #[param(inline, value_type = Option<crate::domain::order::OrderStatus>)]
     pub status: Option<String>,
     /// Only orders with a smaller id (the last id of the previous page).
     pub before_id: Option<i64>,

@@ -24,13 +24,16 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TaskQuery {
+    /// A task status (picking: pending, assigned, in_progress, completed,
+    /// cancelled; packing: pending, in_progress, packed, shipped, cancelled).
+    #[param(inline, value_type = Option<crate::server::openapi::params::TaskStatusName>)]
     pub status: Option<String>,
     /// Warehouse code.
     pub warehouse: Option<String>,
     pub worker_id: Option<i64>,
     pub order_id: Option<i64>,
     /// low, normal, high or urgent.
-    #[param(inline, value_type = Option<crate::server::openapi::params::PriorityName>)]
+    #[param(inline, value_type = Option<crate::domain::order::Priority>)]
     pub priority: Option<String>,
     /// Only tasks with a larger id (keyset paging).
     pub after_id: Option<i64>,
@@ -118,7 +121,7 @@ pub struct ShortBody {
     #[schema(minimum = 0, format = Int64, maximum = 4_294_967_295_u64)]
     pub quantity: u32,
     /// stock_out, damaged, no_access, expired or other.
-    #[schema(value_type = crate::server::openapi::params::ShortReason)]
+    #[schema(value_type = crate::domain::picking::ReasonCode)]
     pub reason: String,
 }
 
@@ -130,7 +133,7 @@ pub struct SkipBody {
     #[serde(default)]
     pub worker_id: Option<i64>,
     /// stock_out, damaged, no_access, expired or other.
-    #[schema(value_type = crate::server::openapi::params::ShortReason)]
+    #[schema(value_type = crate::domain::picking::ReasonCode)]
     pub reason: String,
 }
 

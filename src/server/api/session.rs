@@ -17,12 +17,13 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
     /// The badge id, scanned or typed.
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     pub badge: String,
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, max_length = 64)]
     pub pin: String,
     /// The terminal logging in, for the board's device list.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     pub device_id: Option<String>,
 }
 
@@ -54,10 +55,10 @@ pub async fn login(
     Body(req): Body<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let badge = req.badge.trim();
-    if badge.is_empty() || badge.len() > 64 {
+    if badge.is_empty() || badge.chars().count() > 64 {
         return Err(ApiError::invalid("badge", "1 to 64 characters"));
     }
-    if req.pin.is_empty() || req.pin.len() > 64 {
+    if req.pin.is_empty() || req.pin.chars().count() > 64 {
         return Err(ApiError::invalid("pin", "1 to 64 characters"));
     }
     if let Some(d) = &req.device_id {

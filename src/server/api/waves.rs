@@ -4,10 +4,11 @@
 use super::{acting_worker, run};
 use crate::app::{Command, Outcome};
 use crate::domain::auth::Caller;
+use crate::domain::order::Priority as PriorityName;
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{Body, op_id};
-use crate::server::openapi::params::{IdempotencyKey, PriorityName};
+use crate::server::openapi::params::IdempotencyKey;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::{Extension, Json};

@@ -19,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct WorkflowQuery {
     /// running, completed, cancelled or failed.
-    #[param(inline, value_type = Option<crate::server::openapi::params::WorkflowStatus>)]
+    #[param(inline, value_type = Option<crate::domain::workflow::WorkflowStatus>)]
     pub status: Option<String>,
     /// Only this order's workflows (its intake and its fulfillments).
     pub order_id: Option<i64>,
@@ -91,7 +91,7 @@ pub struct NewPriority {
     #[schema(schema_with = crate::server::openapi::params::op_id)]
     pub op_id: Option<String>,
     /// low, normal, high or urgent.
-    #[schema(value_type = crate::server::openapi::params::PriorityName)]
+    #[schema(value_type = crate::domain::order::Priority)]
     pub priority: String,
 }
 

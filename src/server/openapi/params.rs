@@ -81,37 +81,6 @@ pub struct TaskItem {
     pub item_id: i64,
 }
 
-/// A priority as the API spells it ([`crate::domain::order::Priority`]).
-#[derive(Debug, utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum PriorityName {
-    Low,
-    Normal,
-    High,
-    Urgent,
-}
-
-/// A workflow's status ([`crate::domain::workflow::WorkflowStatus`]).
-#[derive(Debug, utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum WorkflowStatus {
-    Running,
-    Completed,
-    Cancelled,
-    Failed,
-}
-
-/// Why an item was shorted or skipped ([`crate::domain::picking`]).
-#[derive(Debug, utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum ShortReason {
-    StockOut,
-    Damaged,
-    NoAccess,
-    Expired,
-    Other,
-}
-
 /// A location code: 1 to 32 characters once trimmed, no control characters.
 pub fn location() -> Object {
     text(false, 32, "A location code, e.g. `A-01-01`.")
@@ -128,4 +97,18 @@ pub struct OrderIntake {
     pub op_id: Option<String>,
     #[serde(flatten)]
     pub order: crate::app::command::OrderRequest,
+}
+
+/// A task status filter: any status of a picking or a packing task (one of
+/// the other queue's matches nothing).
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum TaskStatusName {
+    Pending,
+    Assigned,
+    InProgress,
+    Completed,
+    Packed,
+    Shipped,
+    Cancelled,
 }
