@@ -11,6 +11,8 @@
 
 mod common;
 
+use common::floor::{drive, enter, press};
+
 use common::server::TestServer;
 use common::{Fixture, order};
 use std::sync::Arc;
@@ -25,35 +27,7 @@ use tote::tui::client::Client;
 use tote::tui::device::Device;
 use tote::tui::input::Input;
 use tote::tui::picker::{Picker, Step};
-use tote::tui::{App, Cmd, KeyIn, Msg};
-
-async fn drive(p: &mut Picker, d: &Device, mut cmds: Vec<Cmd>) -> Vec<Cmd> {
-    let mut other = vec![];
-    while !cmds.is_empty() {
-        match cmds.remove(0) {
-            Cmd::Call(call) => {
-                let reply = d.call(&call, p.token()).await;
-                cmds.extend(p.update(Msg::Reply(reply)));
-            }
-            c => other.push(c),
-        }
-    }
-    other
-}
-
-async fn enter(p: &mut Picker, d: &Device, text: &str) -> Vec<Cmd> {
-    let mut cmds = vec![];
-    for (n, c) in text.chars().enumerate() {
-        cmds.extend(p.update(Msg::Key(KeyIn::char(c, n as u64 * 2))));
-    }
-    cmds.extend(p.update(Msg::Key(KeyIn::enter(text.len() as u64 * 2))));
-    drive(p, d, cmds).await
-}
-
-async fn press(p: &mut Picker, d: &Device, key: KeyName) -> Vec<Cmd> {
-    let cmds = p.update(Msg::Key(KeyIn::named(key, 0)));
-    drive(p, d, cmds).await
-}
+use tote::tui::{App, Cmd, Msg};
 
 /// Orders for two tasks of SKU-A in W1: task 1 takes 5 at A-01 and 1 at
 /// A-02; task 2 takes 2 at A-02.

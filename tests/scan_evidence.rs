@@ -12,6 +12,8 @@
 
 mod common;
 
+use common::floor::enter;
+
 use common::server::TestServer;
 use common::{Fixture, order};
 use std::sync::Arc;
@@ -22,30 +24,13 @@ use tote::app::floor_op::{FloorOp, Scanned};
 use tote::domain::ids::PickingTaskId;
 use tote::gs1::{Element, GS};
 use tote::storage::Store;
+use tote::tui::App;
 use tote::tui::client::Client;
 use tote::tui::device::Device;
 use tote::tui::input::Input;
 use tote::tui::picker::{Picker, Step};
-use tote::tui::{App, Cmd, KeyIn, Msg};
 
 const BARCODE: &str = "4006381333931";
-
-async fn enter(p: &mut Picker, d: &Device, text: &str) -> Vec<Cmd> {
-    let mut cmds: Vec<Cmd> =
-        text.chars().enumerate().flat_map(|(n, c)| p.update(Msg::Key(KeyIn::char(c, n as u64)))).collect();
-    cmds.extend(p.update(Msg::Key(KeyIn::enter(text.len() as u64))));
-    let mut other = vec![];
-    while !cmds.is_empty() {
-        match cmds.remove(0) {
-            Cmd::Call(call) => {
-                let reply = d.call(&call, p.token()).await;
-                cmds.extend(p.update(Msg::Reply(reply)));
-            }
-            c => other.push(c),
-        }
-    }
-    other
-}
 
 fn device(dir: &tempfile::TempDir, base: &str) -> Device {
     let store = Arc::new(Store::open(&dir.path().join("device.db")).expect("device store"));
