@@ -104,18 +104,12 @@ pub(crate) async fn authorize(
     if access == Access::Public {
         return next.run(req).await;
     }
-    // A read of the sessions table: off the async workers.
-    let (st, headers) = (state.clone(), req.headers().clone());
-    let resolved = tokio::task::spawn_blocking(move || resolve(&st, &headers)).await;
-    let caller = match resolved {
-        Ok(Ok(c)) => c,
-        Ok(Err(e)) => return e.into_response(),
-        Err(e) => {
-            return ApiError::from(crate::app::AppError::Storage(crate::storage::StorageError::Unavailable(
-                e.to_string(),
-            )))
-            .into_response();
-        }
+    // One indexed row on a cached statement, read here on the async worker:
+    // handing it to the blocking pool cost a quarter of the pick throughput
+    // at 64 clients (`tote bench api`, ADR 0027). Other reads go off-thread.
+    let caller = match resolve(&state, req.headers()) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
     };
     if !access.admits(&caller) {
         let who = match &caller {
