@@ -29,15 +29,31 @@ pub struct Client {
 struct Request {
     method: Method,
     path: String,
-    body: Option<Value>,
+    body: Option<Body>,
+}
+
+/// A request body: a JSON value, or JSON text already written (queued ops
+/// are sent as the device stored them, not decoded and encoded again).
+enum Body {
+    Json(Value),
+    Text(String),
 }
 
 fn post(path: String, body: Value) -> Request {
-    Request { method: Method::POST, path, body: Some(body) }
+    Request { method: Method::POST, path, body: Some(Body::Json(body)) }
 }
 
 fn get(path: String) -> Request {
     Request { method: Method::GET, path, body: None }
+}
+
+/// `{"op_id": ID, ...the op}`: the stored op's JSON object with its op id
+/// put in front, as text. `None` if the stored text is not an object.
+fn envelope(op_id: &str, payload: &str) -> Option<String> {
+    let rest = payload.trim_start().strip_prefix('{')?;
+    let id = serde_json::to_string(op_id).ok()?;
+    let sep = if rest.trim_start().starts_with('}') { "" } else { "," };
+    Some(format!("{{\"op_id\":{id}{sep}{rest}"))
 }
 
 impl Client {
@@ -91,18 +107,38 @@ impl Client {
         queued: u32,
         oldest: Option<Timestamp>,
     ) -> Result<OpsResponse, Failure> {
-        let ops: Vec<Value> = ops
-            .iter()
-            .map(|(id, op)| {
-                let mut v = serde_json::to_value(op).unwrap_or(Value::Null);
-                if let Value::Object(m) = &mut v {
-                    m.insert("op_id".into(), Value::String(id.clone()));
-                }
-                v
-            })
-            .collect();
-        let body = json!({"device_id": self.device, "queued": queued, "oldest_queued_at": oldest, "ops": ops});
-        self.send(&post("/api/v1/ops".into(), body), token).await
+        let mut stored = Vec::with_capacity(ops.len());
+        for (id, op) in ops {
+            stored.push((id.clone(), serde_json::to_string(op).map_err(|e| Failure::local(e.to_string()))?));
+        }
+        self.push_stored(token, &stored, queued, oldest).await
+    }
+
+    /// Sends queued ops as the device stored them (their JSON text, each
+    /// given its op id), in order; one result per op.
+    pub async fn push_stored(
+        &self,
+        token: Option<&str>,
+        ops: &[(String, String)],
+        queued: u32,
+        oldest: Option<Timestamp>,
+    ) -> Result<OpsResponse, Failure> {
+        let mut text = String::with_capacity(96 + ops.iter().map(|(i, p)| i.len() + p.len() + 16).sum::<usize>());
+        let head = json!({"device_id": self.device, "queued": queued, "oldest_queued_at": oldest});
+        let head = head.to_string();
+        text.push_str(head.strip_suffix('}').unwrap_or("{"));
+        text.push_str(if head.len() > 2 { ",\"ops\":[" } else { "\"ops\":[" });
+        for (n, (id, payload)) in ops.iter().enumerate() {
+            let op =
+                envelope(id, payload).ok_or_else(|| Failure::local(format!("queued op {id} is not a JSON object")))?;
+            if n > 0 {
+                text.push(',');
+            }
+            text.push_str(&op);
+        }
+        text.push_str("]}");
+        let req = Request { method: Method::POST, path: "/api/v1/ops".into(), body: Some(Body::Text(text)) };
+        self.send(&req, token).await
     }
 
     async fn send<T: DeserializeOwned>(&self, req: &Request, token: Option<&str>) -> Result<T, Failure> {
@@ -124,8 +160,10 @@ impl Client {
             if let Some(t) = token {
                 b = b.bearer_auth(t);
             }
-            if let Some(body) = &req.body {
-                b = b.json(body);
+            match &req.body {
+                Some(Body::Json(v)) => b = b.json(v),
+                Some(Body::Text(t)) => b = b.header(reqwest::header::CONTENT_TYPE, "application/json").body(t.clone()),
+                None => {}
             }
             let resp = match b.send().await {
                 Ok(r) => r,
@@ -158,5 +196,30 @@ pub fn one_result(r: Option<OpResult>) -> Result<Outcome, Failure> {
         (Verdict::Applied, Some(o), _) => Ok(o),
         (_, _, Some(e)) => Err(Failure::from_body(&e)),
         (status, _, None) => Err(Failure::network(format!("op {status:?} without its answer"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_op_is_sent_as_stored_with_its_op_id_in_front() {
+        let op = FloorOp::Pick {
+            task_id: 1,
+            item_id: 2,
+            location: "A-01".into(),
+            item: "SKU \"x\"".into(),
+            quantity: 1,
+            tote: None,
+        };
+        let payload = serde_json::to_string(&op).unwrap_or_default();
+        let text = envelope("op-\"1\"", &payload).unwrap_or_default();
+        let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        assert_eq!(v["op_id"], "op-\"1\"");
+        assert_eq!(v["kind"], "pick");
+        assert_eq!(serde_json::from_value::<FloorOp>(v).ok(), Some(op));
+        assert_eq!(envelope("x", "{}").as_deref(), Some(r#"{"op_id":"x"}"#));
+        assert_eq!(envelope("x", "[1]"), None);
     }
 }

@@ -310,10 +310,13 @@ impl Device {
         let queue = self.store.read(|tx| tx.open_ops(self.batch as u32)).map_err(storage)?;
         let (depth, oldest) = self.store.read(|tx| tx.queue_depth()).map_err(storage)?;
         let batch = sync::next_batch(&queue, self.batch);
+        // Read back for the answers (which op, which task); sent as stored.
         let mut ops = Vec::with_capacity(batch.len());
+        let mut stored = Vec::with_capacity(batch.len());
         for o in &batch {
-            let op: FloorOp = serde_json::from_str(&o.payload).map_err(|e| Failure::network(e.to_string()))?;
+            let op: FloorOp = serde_json::from_str(&o.payload).map_err(|e| Failure::local(e.to_string()))?;
             ops.push((o.op_id.clone(), op));
+            stored.push((o.op_id.clone(), o.payload.clone()));
         }
         let now = self.clock.now();
         let ids: Vec<&str> = batch.iter().map(|o| o.op_id.as_str()).collect();
@@ -325,7 +328,7 @@ impl Device {
                 Ok::<_, StorageError>(())
             })
             .map_err(storage)?;
-        let answer = self.client.push(token, &ops, depth, oldest).await;
+        let answer = self.client.push_stored(token, &stored, depth, oldest).await;
         self.mark(&answer);
         let resp = answer?;
         let verdicts: Vec<(String, Verdict)> = resp.results.iter().map(|r| (r.op_id.clone(), r.status)).collect();
