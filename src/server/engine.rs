@@ -73,7 +73,9 @@ pub async fn run(
             let wait = until_due(&services, config.idle).await;
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = commits.changed() => {}
+                // Commits come hundreds a second under load: one round
+                // serves all that land within COALESCE.
+                _ = commits.changed() => tokio::time::sleep(super::writer::COALESCE).await,
                 Some(done) = running.join_next(), if !running.is_empty() => {
                     if let Ok(id) = done { busy.remove(&id); }
                 }

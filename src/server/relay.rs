@@ -63,7 +63,7 @@ pub async fn run(services: Services, writer: WriterHandle, config: RelayConfig, 
             };
             tokio::select! {
                 _ = tokio::time::sleep(wait.clamp(Duration::from_millis(50), config.idle)) => {}
-                _ = commits.changed() => {}
+                _ = commits.changed() => tokio::time::sleep(super::writer::COALESCE).await,
                 _ = stop.changed() => {}
             }
         }

@@ -22,6 +22,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{mpsc, oneshot, watch};
 
+/// How long a watcher woken by a commit waits for more before its round,
+/// so a busy writer's hundreds of commits a second cost a few rounds.
+pub const COALESCE: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// Items waiting beyond this many make callers wait to enqueue.
 const QUEUE_DEPTH: usize = 8192;
 

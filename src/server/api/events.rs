@@ -111,7 +111,7 @@ pub async fn event_stream(
                     let mut stop = c.st.stopping.clone();
                     tokio::select! {
                         _ = tokio::time::sleep(RECHECK) => {}
-                        _ = c.commits.changed() => {}
+                        _ = c.commits.changed() => tokio::time::sleep(crate::server::writer::COALESCE).await,
                         _ = stop.changed() => {}
                     }
                 }
