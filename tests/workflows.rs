@@ -312,3 +312,32 @@ async fn the_server_engine_ships_and_the_api_shows_the_history() {
     assert!(metrics.contains("tote_activities_due 0"), "{metrics}");
     s.stop().await;
 }
+
+/// Issue 15 (7): a hold past its expiry is released by the engine of a
+/// running `tote serve` (no one has to call `ReleaseExpired`), its units are
+/// available again and the "reservation not released" alert clears.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_releases_expired_holds() {
+    let f = Fixture::new();
+    let server = common::server::TestServer::start(&f).await;
+    let hold =
+        f.ok(Command::ReserveStock { warehouse: "W1".into(), sku: "SKU-A".into(), quantity: 3, ttl_seconds: 60 });
+    assert!(matches!(hold, Outcome::Reserved { quantity: 3, .. }), "{hold:?}");
+    let reserved = |f: &Fixture| f.stock().1;
+    assert_eq!(reserved(&f), 3);
+    let thresholds = tote::domain::alerts::Thresholds::default();
+    f.clock.advance(chrono::Duration::seconds(61));
+    assert!(!f.svc.alerts(&thresholds).expect("alerts").is_empty(), "the expired hold alerts");
+    // The engine wakes at the latest after a second; allow a slow machine.
+    let mut released = false;
+    for _ in 0..100 {
+        if reserved(&f) == 0 {
+            released = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(released, "the hold is still reserved: {:?}", f.stock());
+    assert!(f.svc.alerts(&thresholds).expect("alerts").is_empty(), "the alert cleared");
+    server.stop().await;
+}

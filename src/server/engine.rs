@@ -1,5 +1,6 @@
-//! The workflow engine's workers, a task of `tote serve`. Each round fires
-//! the timers that are due and dispatches due activities, most urgent
+//! The workflow engine's workers, a task of `tote serve`. Each round
+//! releases holds past their expiry, fires the timers that are due and
+//! dispatches due activities, most urgent
 //! first (urgent > high > normal > low, then age), at most `workers` at
 //! once. A local activity (a retry) runs as `Command::RunActivity`; a
 //! carrier activity calls the carrier on a blocking thread and reports with
@@ -116,6 +117,16 @@ async fn round(
     let now = services.now();
     let timers = super::read(services, move |s| s.query(|tx| Ok(tx.due_timers(now, 64)?))).await?;
     let mut started = 0;
+    // Holds past their expiry go back to available stock (and their alert
+    // clears): one command for all that are due.
+    let expired = super::read(services, move |s| s.query(|tx| Ok(!tx.expired_holds(now)?.is_empty()))).await?;
+    if expired {
+        let op = format!("release-expired-{}", now.timestamp_millis());
+        match writer.execute(op, Command::ReleaseExpired).await {
+            Ok(_) => started += 1,
+            Err(e) => tracing::warn!(error = %e, "releasing expired holds failed"),
+        }
+    }
     for (workflow_id, name, at) in timers {
         let op = format!("timer-{workflow_id}-{name}-{}", at.timestamp_millis());
         // A timer that could not fire stays due; it is not counted, so the

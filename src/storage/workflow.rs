@@ -282,12 +282,14 @@ impl Tx<'_> {
         Ok((n.max(0).unsigned_abs(), first.map(time).transpose()?))
     }
 
-    /// When the engine next has work: the earliest pending activity or
-    /// timer (the engine sleeps until then, or until the next commit).
+    /// When the engine next has work: the earliest pending activity, timer
+    /// or hold expiry (the engine sleeps until then, or until the next commit).
     pub fn engine_next_due(&self) -> Result<Option<Timestamp>> {
         let at: Option<i64> = self.row(
             "SELECT MIN(t) FROM (SELECT MIN(next_run_at) AS t FROM activity_tasks WHERE status = 'pending'
-                                 UNION ALL SELECT MIN(fire_at) FROM timers WHERE status = 'pending')",
+                                 UNION ALL SELECT MIN(fire_at) FROM timers WHERE status = 'pending'
+                                 UNION ALL SELECT MIN(expires_at) FROM wms_reservations
+                                     WHERE status = 'pending' AND expires_at IS NOT NULL AND fulfillment_id IS NULL)",
             [],
             |r| r.get(0),
         )?;
