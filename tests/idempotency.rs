@@ -17,19 +17,24 @@ fn ready_to_pick(f: &Fixture) -> (i64, i64) {
     (task, item)
 }
 
+/// The picker's pick of `quantity` on the task's item, scanned at `location`.
+fn pick_at(f: &Fixture, (task, item): (i64, i64), location: &str, quantity: u32, tote: Option<String>) -> Command {
+    Command::PickItem {
+        task_id: task,
+        item_id: item,
+        worker_id: Some(f.picker),
+        location: location.into(),
+        item: "SKU-A".into(),
+        quantity,
+        tote,
+    }
+}
+
 #[test]
 fn the_same_pick_op_twice_changes_stock_once_and_returns_the_same_result() {
     let f = Fixture::new();
     let (task, item) = ready_to_pick(&f);
-    let pick = Command::PickItem {
-        task_id: task,
-        item_id: item,
-        worker_id: Some(f.picker),
-        location: "A-01".into(),
-        item: "SKU-A".into(),
-        quantity: 2,
-        tote: None,
-    };
+    let pick = pick_at(&f, (task, item), "A-01", 2, None);
     let before = f.stock();
     let first = f.svc.execute("pick-1", &pick).expect("first pick");
     let after_first = f.stock();
@@ -45,15 +50,7 @@ fn the_same_pick_op_twice_changes_stock_once_and_returns_the_same_result() {
 fn a_rejected_op_replays_its_rejection_and_an_op_id_cannot_be_reused() {
     let f = Fixture::new();
     let (task, item) = ready_to_pick(&f);
-    let wrong = Command::PickItem {
-        task_id: task,
-        item_id: item,
-        worker_id: Some(f.picker),
-        location: "Z-99".into(),
-        item: "SKU-A".into(),
-        quantity: 1,
-        tote: None,
-    };
+    let wrong = pick_at(&f, (task, item), "Z-99", 1, None);
     let first = f.svc.execute("op-wrong", &wrong).expect_err("wrong location");
     let AppError::Rejected(r) = &first else { panic!("{first:?}") };
     assert_eq!((r.code.as_str(), r.short.as_str(), r.field.as_deref()), ("E101", "E101 wrong loc", Some("location")));
@@ -76,15 +73,7 @@ fn a_rejected_op_replays_its_rejection_and_an_op_id_cannot_be_reused() {
 fn bad_input_does_not_use_up_the_op_id() {
     let f = Fixture::new();
     let (task, item) = ready_to_pick(&f);
-    let pick = |quantity| Command::PickItem {
-        task_id: task,
-        item_id: item,
-        worker_id: Some(f.picker),
-        location: "A-01".into(),
-        item: "SKU-A".into(),
-        quantity,
-        tote: None,
-    };
+    let pick = |quantity| pick_at(&f, (task, item), "A-01", quantity, None);
     let zero = f.svc.execute("op-q", &pick(0)).expect_err("zero");
     assert_eq!(zero.code(), Some("E001"));
     let before = f.stock();
@@ -101,15 +90,7 @@ fn bad_input_does_not_use_up_the_op_id() {
 fn ops_applied_before_an_upgrade_replay_and_corrupt_records_are_permanent() {
     let f = Fixture::new();
     let (task, item) = ready_to_pick(&f);
-    let pick = Command::PickItem {
-        task_id: task,
-        item_id: item,
-        worker_id: Some(f.picker),
-        location: "A-01".into(),
-        item: "SKU-A".into(),
-        quantity: 1,
-        tote: Some(format!("TOTE-{task}")),
-    };
+    let pick = pick_at(&f, (task, item), "A-01", 1, Some(format!("TOTE-{task}")));
     let outcome = f.svc.execute("op-new", &pick).expect("pick");
     let response = serde_json::to_string(&outcome).expect("json");
     let old = format!(

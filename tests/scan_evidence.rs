@@ -42,11 +42,12 @@ fn scans(f: &Fixture, task: i64) -> Vec<tote::storage::picking::PickScanRow> {
     f.svc.store().read(|tx| tx.pick_scans(PickingTaskId(task))).expect("pick scans")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_gs1_scan_is_checked_by_the_server_and_stored_with_the_pick() {
+/// A mug with a barcode, an order of `units` of it, a running server, and
+/// the picker model logged in on a device, standing at the first location.
+async fn at_the_shelf(units: i64) -> (Fixture, TestServer, tempfile::TempDir, Device, Picker) {
     let f = Fixture::new();
     f.ok(Command::DefineProduct { sku: "SKU-A".into(), name: "Mug".into(), barcode: Some(BARCODE.into()) });
-    f.ok(order("ev-1", &[("SKU-A", 1, "W1")]));
+    f.ok(order("ev-1", &[("SKU-A", units, "W1")]));
     let server = TestServer::start(&f).await;
     server.tokens(&f).await;
     let dir = tempfile::tempdir().expect("tempdir");
@@ -55,6 +56,12 @@ async fn a_gs1_scan_is_checked_by_the_server_and_stored_with_the_pick() {
     enter(&mut p, &d, "B-100").await;
     enter(&mut p, &d, "4711").await;
     assert_eq!(p.view().big.as_deref(), Some("A-01"), "{:?}", p.view());
+    (f, server, dir, d, p)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gs1_scan_is_checked_by_the_server_and_stored_with_the_pick() {
+    let (f, server, _dir, d, mut p) = at_the_shelf(1).await;
     assert!(enter(&mut p, &d, "a-01").await.is_empty(), "{:?}", p.view());
     // A GS1 DataMatrix (AIM id ]d2): GTIN-14 of the EAN-13 barcode, then a lot.
     let datamatrix = format!("]d201040063813339311726120010LOT-7{GS}21SN9");
@@ -81,17 +88,7 @@ async fn a_gs1_scan_is_checked_by_the_server_and_stored_with_the_pick() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_queued_pick_whose_scan_does_not_match_is_refused_by_the_server() {
-    let f = Fixture::new();
-    f.ok(Command::DefineProduct { sku: "SKU-A".into(), name: "Mug".into(), barcode: Some(BARCODE.into()) });
-    f.ok(order("ev-2", &[("SKU-A", 3, "W1")]));
-    let server = TestServer::start(&f).await;
-    server.tokens(&f).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let d = device(&dir, &server.base);
-    let mut p = Picker::new(Input::default());
-    enter(&mut p, &d, "B-100").await;
-    enter(&mut p, &d, "4711").await;
-    assert_eq!(p.view().big.as_deref(), Some("A-01"), "{:?}", p.view());
+    let (f, server, _dir, d, p) = at_the_shelf(3).await;
     let stock = f.stock();
     let pick = |location: &str, item: Scanned| FloorOp::Pick {
         task_id: 1,

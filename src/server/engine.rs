@@ -93,12 +93,11 @@ const RETRY_SOON: Duration = Duration::from_millis(100);
 /// How long to sleep: until the earliest pending activity or timer is
 /// due, at most `idle`.
 async fn until_due(services: &Services, idle: Duration) -> Duration {
-    let s = services.clone();
-    let next = tokio::task::spawn_blocking(move || s.query(|tx| Ok(tx.engine_next_due()?))).await;
+    let next = super::read(services, |s| s.query(|tx| Ok(tx.engine_next_due()?))).await;
     match next {
         // Overdue work that did not start (every worker busy, a timer that
         // failed to fire) is tried again soon, not in a hot loop.
-        Ok(Ok(Some(at))) => {
+        Ok(Some(at)) => {
             (at - services.now()).to_std().unwrap_or(Duration::ZERO).clamp(RETRY_SOON, idle.max(RETRY_SOON))
         }
         _ => idle,

@@ -55,8 +55,7 @@ pub async fn run(services: Services, writer: WriterHandle, config: RelayConfig, 
             }
         };
         if !worked {
-            let s = services.clone();
-            let next = super::read(&services, move |_| Ok(s.store().read(|tx| tx.next_delivery_due())?)).await;
+            let next = super::read(&services, |s| Ok(s.store().read(|tx| tx.next_delivery_due())?)).await;
             let wait = match next {
                 Ok(Some(at)) => (at - services.now()).to_std().unwrap_or(Duration::ZERO),
                 _ => config.idle,

@@ -72,7 +72,7 @@ pub async fn event_stream(
         ),
     };
     let after = match q.after.or(last) {
-        Some(a) if a < 0 => crate::server::read(&st.services, |s| s.query(|tx| Ok(tx.outbox_newest()?))).await?,
+        Some(a) if a < 0 => st.read(|s| s.query(|tx| Ok(tx.outbox_newest()?))).await?,
         a => a.unwrap_or(0),
     };
     let follow = q.follow.unwrap_or(true);
@@ -98,7 +98,7 @@ pub async fn event_stream(
             let after = c.after;
             // Marked before reading: a commit after the read wakes the wait.
             c.commits.borrow_and_update();
-            let rows = crate::server::read(&c.st.services, move |s| s.query(|tx| Ok(tx.events_after(after, 200)?)));
+            let rows = c.st.read(move |s| s.query(|tx| Ok(tx.events_after(after, 200)?)));
             match rows.await {
                 Ok(rows) if !rows.is_empty() => {
                     c.after = rows.last().map_or(after, |r| r.id);
