@@ -22,7 +22,7 @@ pub const MAX_OPS: usize = 1000;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OpsRequest {
     /// The device sending; recorded with its queue for the board.
-    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 64, pattern = r"[^\s\x85]")]
     pub device_id: String,
     /// Ops queued on the device when it sent this (these included).
     #[serde(default)]

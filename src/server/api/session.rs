@@ -17,13 +17,15 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
     /// The badge id, scanned or typed.
-    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
+    // `\x85` is spelled out: the server trims it as whitespace, and
+    // ECMA-262's `\s` (the spec's regex dialect) does not include it.
+    #[schema(min_length = 1, max_length = 64, pattern = r"[^\s\x85]")]
     pub badge: String,
     #[schema(min_length = 1, max_length = 64)]
     pub pin: String,
     /// The terminal logging in, for the board's device list.
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 64, pattern = r"[^\s\x85]")]
     pub device_id: Option<String>,
 }
 
