@@ -34,8 +34,7 @@ pub use command::{Command, Outcome};
 
 use crate::domain::error::Code;
 use crate::domain::event::DomainEvent;
-use crate::domain::fulfillment::{DEFAULT_MAX_ATTEMPTS, FulfillmentAction};
-use crate::domain::ids::FulfillmentId;
+use crate::domain::fulfillment::DEFAULT_MAX_ATTEMPTS;
 use crate::domain::{DomainError, ErrorKind, Timestamp};
 use crate::storage::{AppliedOp, StorageError, Store, Tx};
 use serde::{Deserialize, Serialize};
@@ -349,20 +348,6 @@ pub(crate) struct Ctx<'a, 'c> {
 impl Ctx<'_, '_> {
     pub fn emit(&mut self, e: DomainEvent) {
         self.events.push(e);
-    }
-
-    /// Applies `action` to a fulfillment, saves it and records the change.
-    pub fn transition_fulfillment(&mut self, id: FulfillmentId, action: FulfillmentAction) -> Result<(), AppError> {
-        let mut f = self.tx.fulfillment(id)?.ok_or_else(|| DomainError::not_found("fulfillment", id))?;
-        let from = f.apply(action)?;
-        self.tx.save_fulfillment(&f, self.now)?;
-        self.emit(DomainEvent::FulfillmentStatusChanged {
-            fulfillment_id: id,
-            order_id: f.order_id,
-            from: from.as_str(),
-            to: f.status.as_str(),
-        });
-        Ok(())
     }
 }
 

@@ -68,6 +68,7 @@ fn signal() -> impl Strategy<Value = Signal> {
         (40i64..43, 0u32..5).prop_map(|(task_id, units)| Signal::PickCompleted { task_id, units }),
         (40i64..43).prop_map(|task_id| Signal::PickFailed { task_id, reason: "short".into() }),
         (40i64..43).prop_map(|task_id| Signal::PickRetried { task_id }),
+        (50i64..52).prop_map(|task_id| Signal::PackStarted { task_id }),
         (50i64..52, 1u32..3).prop_map(|(task_id, packages)| Signal::PackCompleted { task_id, packages }),
         (50i64..52).prop_map(|task_id| Signal::PackFailed { task_id, reason: "damaged".into() }),
         Just(Signal::CancelOrder { reason: "customer".into() }),

@@ -9,7 +9,9 @@ use common::{Fixture, accepted, address, order};
 use serde_json::json;
 use tote::app::command::PackageDto;
 use tote::app::{AppError, Command, Outcome};
-use tote::domain::workflow::fulfillment;
+use tote::domain::fulfillment::{Fulfillment, FulfillmentStatus};
+use tote::domain::ids::FulfillmentId;
+use tote::domain::workflow::{fulfillment, projection};
 use tote::storage::workflow::ActivityTask;
 
 fn due(f: &Fixture) -> Vec<ActivityTask> {
@@ -81,14 +83,25 @@ fn pack(f: &Fixture, task: i64) {
 }
 
 /// A recorded history, replayed through `evolve` from its stored JSON,
-/// gives the stored state snapshot.
+/// gives the stored state snapshot; projected through the fulfillment's
+/// status table, it gives the `fulfillments` row (status and attempts):
+/// the workflow is the row's one owner (ADR 0028).
 fn assert_replays(f: &Fixture, id: &str) {
     let history = f.svc.store().read(|tx| tx.history(id)).expect("history");
-    let replayed = history
-        .iter()
-        .map(|h| serde_json::from_str::<fulfillment::Event>(&h.payload).expect("event"))
-        .fold(fulfillment::State::default(), |s, e| fulfillment::evolve(s, &e));
+    let fid = FulfillmentId(wf(f, id).fulfillment_id.expect("a fulfillment workflow"));
+    let row = f.svc.store().read(|tx| tx.fulfillment(fid)).expect("read").expect("fulfillment");
+    let mut projected =
+        Fulfillment { status: FulfillmentStatus::Pending, pick_attempts: 0, pack_attempts: 0, ..row.clone() };
+    let mut replayed = fulfillment::State::default();
+    for h in &history {
+        let e = serde_json::from_str::<fulfillment::Event>(&h.payload).expect("event");
+        for a in projection::actions(&replayed, &e) {
+            projected.apply(*a).expect("every recorded move is legal");
+        }
+        replayed = fulfillment::evolve(replayed, &e);
+    }
     assert_eq!(replayed, state(f, id), "{id}: history and snapshot disagree");
+    assert_eq!(projected, row, "{id}: history and fulfillment row disagree");
 }
 
 #[test]

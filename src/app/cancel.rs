@@ -9,7 +9,7 @@ use super::command::Outcome;
 use super::{AppError, Ctx, picking, workflow};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
-use crate::domain::fulfillment::{FulfillmentAction, FulfillmentStatus};
+use crate::domain::fulfillment::FulfillmentStatus;
 use crate::domain::ids::{FulfillmentId, OrderId};
 use crate::domain::order::OrderStatus;
 use crate::domain::packing::PackingStatus;
@@ -35,17 +35,12 @@ pub fn cancel_order(ctx: &mut Ctx<'_, '_>, order_id: i64, reason: &str) -> Resul
         if f.status == FulfillmentStatus::Cancelled {
             continue;
         }
-        if workflow::is_orchestrated(ctx, f.id)? {
-            for r in workflow::signal_fulfillment(ctx, f.id, Signal::CancelOrder { reason: reason.to_owned() })? {
-                if let ActivityResult::Released { released, returned, tasks_cancelled } = r {
-                    undone.push((released, returned, tasks_cancelled));
-                }
+        // The workflow compensates: its first step gives back the stock and
+        // cancels the tasks, here, in this transaction.
+        for r in workflow::signal_fulfillment(ctx, f.id, Signal::CancelOrder { reason: reason.to_owned() })? {
+            if let ActivityResult::Released { released, returned, tasks_cancelled } = r {
+                undone.push((released, returned, tasks_cancelled));
             }
-        }
-        // No workflow, or one stuck in its own compensation: the fulfillment
-        // is not left half done.
-        if ctx.tx.fulfillment(f.id)?.is_some_and(|x| x.status != FulfillmentStatus::Cancelled) {
-            undone.push(cancel_fulfillment_work(ctx, id, f.id, reason)?);
         }
     }
     let released = undone.iter().map(|u| u.0).sum();
@@ -64,10 +59,6 @@ pub(super) fn cancel_fulfillment_work(
     fid: FulfillmentId,
     reason: &str,
 ) -> Result<(u32, u32, u32), AppError> {
-    let f = ctx.tx.fulfillment(fid)?.ok_or_else(|| DomainError::not_found("fulfillment", fid))?;
-    if f.status != FulfillmentStatus::Cancelled {
-        ctx.transition_fulfillment(fid, FulfillmentAction::Cancel)?;
-    }
     let (mut released, mut returned, mut tasks) = (0u32, 0u32, 0u32);
     for task_id in ctx.tx.picking_tasks_for_order(order_id)? {
         let mut t = picking::load(ctx, task_id.0)?;

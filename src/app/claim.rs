@@ -69,8 +69,15 @@ pub fn retry_picking(ctx: &mut Ctx<'_, '_>, fulfillment_id: i64) -> Result<Outco
 /// reserved again and the retry counts against its attempts (E401 past the
 /// limit). Used by RetryPicking and by the workflow's re-queue.
 pub(super) fn new_pick_work(ctx: &mut Ctx<'_, '_>, id: FulfillmentId) -> Result<PickingTaskId, AppError> {
-    ctx.transition_fulfillment(id, FulfillmentAction::RetryPick)?;
     let s = super::intake::share(ctx, id)?;
+    // The workflow moves the row (`domain::workflow::projection`); the
+    // limit is checked here so that a retry past it is refused before any
+    // work is made: a running pick (a timeout) first fails.
+    let mut f = s.f.clone();
+    if f.status == FulfillmentStatus::Picking {
+        f.apply(FulfillmentAction::FailPick)?;
+    }
+    f.apply(FulfillmentAction::RetryPick)?;
     let reserved = super::intake::reserve_lines(ctx, &s.f, &s.wh, &s.lines)?;
     super::intake::build_picking_task(ctx, &s.f, s.priority, &s.wh, reserved)
 }

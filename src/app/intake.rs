@@ -10,20 +10,19 @@ use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::Fulfillment;
-use crate::domain::fulfillment::FulfillmentAction;
 use crate::domain::ids::{FulfillmentId, OrderId, PickingItemId, PickingTaskId, Qty, ReservationId, Sku};
 use crate::domain::order::{Address, LineDraft, OrderDraft, Priority, ValidOrder};
 use crate::domain::picking::{ItemStatus, PickingItem, PickingStatus, PickingTask, sequence_items};
 use crate::domain::stock::ReservationStatus;
 use crate::storage::{SlotRow, Warehouse};
 
-/// Intake: the request is validated, then its intake workflow runs. Every
-/// local step (validate, create, allocate, mark reserved, create pick work)
-/// runs in this one transaction, so a refusal anywhere leaves nothing of the
-/// order (seed 002 P0-1); the workflows then wait for the pick.
+/// Intake: the intake workflow runs. Every local step (validate, create,
+/// allocate, mark reserved, create pick work) runs in this one transaction,
+/// so a refusal anywhere, a bad request first, leaves nothing of the order
+/// (seed 002 P0-1); the workflows then wait for the pick. The request is
+/// validated by the workflow's ValidateOrder step, not here as well.
 pub fn submit(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<Outcome, AppError> {
-    let order = check(ctx, req)?;
-    if let Some(existing) = ctx.tx.order_by_request(&order.request_id)? {
+    if let Some(existing) = ctx.tx.order_by_request(req.request_id.trim())? {
         return summary(ctx, existing, true);
     }
     let order_id = super::workflow::start_intake(ctx, req)?;
@@ -128,9 +127,7 @@ pub(super) fn share(ctx: &Ctx<'_, '_>, id: FulfillmentId) -> Result<Share, AppEr
 /// nothing (E201); the fulfillment moves to planning.
 pub(super) fn allocate(ctx: &mut Ctx<'_, '_>, id: FulfillmentId) -> Result<u32, AppError> {
     let s = share(ctx, id)?;
-    let units = reserve_lines(ctx, &s.f, &s.wh, &s.lines)?.iter().map(|r| r.1.0).sum();
-    ctx.transition_fulfillment(id, FulfillmentAction::Plan)?;
-    Ok(units)
+    Ok(reserve_lines(ctx, &s.f, &s.wh, &s.lines)?.iter().map(|r| r.1.0).sum())
 }
 
 /// The CreatePickWork activity: a picking task over the fulfillment's
@@ -148,9 +145,7 @@ pub(super) fn create_pick_work(ctx: &mut Ctx<'_, '_>, id: FulfillmentId) -> Resu
             .ok_or_else(|| DomainError::not_found("stock slot", row.reservation.slot))?;
         reserved.push((slot, row.reservation.outstanding(), row.reservation.id));
     }
-    let task = build_picking_task(ctx, &s.f, s.priority, &s.wh, reserved)?;
-    ctx.transition_fulfillment(id, FulfillmentAction::StartPicking)?;
-    Ok(task)
+    build_picking_task(ctx, &s.f, s.priority, &s.wh, reserved)
 }
 
 /// Reserves `lines` FIFO in `wh` for fulfillment `f`.

@@ -4,7 +4,6 @@ use super::command::{Outcome, PackageDto};
 use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
-use crate::domain::fulfillment::FulfillmentAction;
 use crate::domain::ids::{Grams, Millimetres, PackingTaskId, WorkerId};
 use crate::domain::packing::{Dimensions, PackageDetails, PackingTask};
 use crate::domain::workflow::Signal;
@@ -34,8 +33,8 @@ pub fn start(ctx: &mut Ctx<'_, '_>, task_id: i64, worker_id: i64) -> Result<Outc
     let w = ctx.active_worker(worker_id)?;
     t.start(w, ctx.now)?;
     ctx.tx.save_packing_task(&t, ctx.now)?;
-    ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::StartPacking)?;
     ctx.emit(DomainEvent::PackingStarted { task_id: t.id, order_id: t.order_id, worker_id: w });
+    super::workflow::signal_fulfillment(ctx, t.fulfillment_id, Signal::PackStarted { task_id: t.id.0 })?;
     Ok(outcome(&t, None))
 }
 
@@ -68,7 +67,6 @@ pub fn complete(ctx: &mut Ctx<'_, '_>, task_id: i64, worker: Option<i64>) -> Res
     let mut t = load(ctx, task_id)?;
     t.pack(worker.map(WorkerId), ctx.now)?;
     ctx.tx.save_packing_task(&t, ctx.now)?;
-    ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::ConfirmPacked)?;
     ctx.emit(DomainEvent::PackingCompleted { task_id: t.id, order_id: t.order_id, packages: t.packages.len() });
     let packages = u32::try_from(t.packages.len()).unwrap_or(u32::MAX);
     super::workflow::signal_fulfillment(ctx, t.fulfillment_id, Signal::PackCompleted { task_id: t.id.0, packages })?;
@@ -84,7 +82,6 @@ pub fn cancel(ctx: &mut Ctx<'_, '_>, task_id: i64, reason: &str) -> Result<Outco
     ctx.tx.save_packing_task(&t, ctx.now)?;
     ctx.emit(DomainEvent::PackingCancelled { task_id: t.id, order_id: t.order_id, reason: reason.to_owned() });
     if was_started {
-        ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::FailPack)?;
         let signal = Signal::PackFailed { task_id: t.id.0, reason: format!("cancelled: {reason}") };
         super::workflow::signal_fulfillment(ctx, t.fulfillment_id, signal)?;
     }

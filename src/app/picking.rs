@@ -9,7 +9,6 @@ use super::reservations::Purpose;
 use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
-use crate::domain::fulfillment::FulfillmentAction;
 use crate::domain::ids::{PickingItemId, PickingTaskId, Qty, WorkerId};
 use crate::domain::packing::{PackingStatus, PackingTask};
 use crate::domain::picking::{ItemDelta, PickScan, PickingTask, ReasonCode};
@@ -227,12 +226,10 @@ pub fn complete(ctx: &mut Ctx<'_, '_>, task_id: i64, worker: Option<i64>) -> Res
     ctx.tx.save_picking_task(&t, ctx.now)?;
     ctx.emit(DomainEvent::PickingCompleted { task_id: t.id, order_id: t.order_id });
     if t.picked_total().is_zero() {
-        ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::FailPick)?;
         let reason = "nothing was picked".to_owned();
         super::workflow::signal_fulfillment(ctx, t.fulfillment_id, Signal::PickFailed { task_id: t.id.0, reason })?;
         return Ok(outcome(&t, None));
     }
-    ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::ConfirmPicked)?;
     let packing = PackingTask {
         id: crate::domain::ids::PackingTaskId(0),
         order_id: t.order_id,
@@ -263,7 +260,6 @@ pub fn complete(ctx: &mut Ctx<'_, '_>, task_id: i64, worker: Option<i64>) -> Res
 pub fn cancel(ctx: &mut Ctx<'_, '_>, task_id: i64, reason: &str) -> Result<Outcome, AppError> {
     let mut t = load(ctx, task_id)?;
     cancel_task(ctx, &mut t, reason)?;
-    ctx.transition_fulfillment(t.fulfillment_id, FulfillmentAction::FailPick)?;
     let signal = Signal::PickFailed { task_id: t.id.0, reason: format!("cancelled: {reason}") };
     super::workflow::signal_fulfillment(ctx, t.fulfillment_id, signal)?;
     Ok(outcome(&t, None))

@@ -15,6 +15,7 @@ pub mod view;
 use super::command::{OrderRequest, Outcome};
 use super::{AppError, Ctx, Rejection};
 use crate::domain::DomainError;
+use crate::domain::fulfillment::FulfillmentAction;
 use crate::domain::ids::{FulfillmentId, OrderId};
 use crate::domain::order::Priority;
 use crate::domain::workflow::{
@@ -107,7 +108,15 @@ impl Live {
     }
 
     /// Decides `feed`, appends the events to the history and saves the row.
-    fn decide(&mut self, ctx: &Ctx<'_, '_>, feed: &Feed, settings: wf::Settings) -> Result<Vec<Effect>, AppError> {
+    /// Returns the effects, and what the events do to the fulfillment's
+    /// status (`domain::workflow::projection`).
+    fn decide(
+        &mut self,
+        ctx: &Ctx<'_, '_>,
+        feed: &Feed,
+        settings: wf::Settings,
+    ) -> Result<(Vec<Effect>, Vec<FulfillmentAction>), AppError> {
+        let mut moves = Vec::new();
         let (events, effects) = match &mut self.machine {
             Machine::Intake(s) => {
                 let req: OrderRequest = serde_json::from_str(&self.row.input)?;
@@ -125,6 +134,7 @@ impl Live {
                 let d = fulfillment::decide(s, &to_input(feed, start, &self.row.id), ctx.now)?;
                 let mut out = Vec::with_capacity(d.events.len());
                 for e in d.events {
+                    moves.extend_from_slice(wf::projection::actions(s, &e));
                     **s = fulfillment::evolve(std::mem::take(&mut **s), &e);
                     out.push(serde_json::to_value(&e)?);
                 }
@@ -132,7 +142,7 @@ impl Live {
             }
         };
         if events.is_empty() {
-            return Ok(effects);
+            return Ok((effects, moves));
         }
         for e in &events {
             self.row.version += 1;
@@ -145,7 +155,26 @@ impl Live {
             Machine::Fulfillment(s) => serde_json::to_string(s)?,
         };
         ctx.tx.save_workflow(&self.row, ctx.now)?;
-        Ok(effects)
+        Ok((effects, moves))
+    }
+
+    /// The one writer of a fulfillment's status: the workflow's events,
+    /// through the status table (an illegal move refuses the input).
+    fn project(&self, ctx: &mut Ctx<'_, '_>, moves: &[FulfillmentAction]) -> Result<(), AppError> {
+        let Some(start) = self.fulfillment_state().and_then(|s| s.start) else { return Ok(()) };
+        let id = FulfillmentId(start.fulfillment_id);
+        for action in moves {
+            let mut f = ctx.tx.fulfillment(id)?.ok_or_else(|| DomainError::not_found("fulfillment", id))?;
+            let from = f.apply(*action)?;
+            ctx.tx.save_fulfillment(&f, ctx.now)?;
+            ctx.emit(crate::domain::event::DomainEvent::FulfillmentStatusChanged {
+                fulfillment_id: id,
+                order_id: f.order_id,
+                from: from.as_str(),
+                to: f.status.as_str(),
+            });
+        }
+        Ok(())
     }
 
     /// The row's query columns from the state.
@@ -187,7 +216,7 @@ fn new_row(ctx: &Ctx<'_, '_>, id: String, kind: WorkflowKind, priority: i64, inp
 /// workflows it starts, as far as local work goes. Strict: any refusal
 /// refuses the whole intake. Returns the order.
 pub(super) fn start_intake(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<OrderId, AppError> {
-    let id = wf::intake_id(&req.request_id);
+    let id = wf::intake_id(req.request_id.trim());
     let priority = Priority::parse(&req.priority, "priority").unwrap_or_default().rank();
     let mut row = new_row(ctx, id.clone(), WorkflowKind::OrderIntake, priority, serde_json::to_string(req)?);
     row.state = serde_json::to_string(&intake::State::default())?;
@@ -228,7 +257,9 @@ fn drive(ctx: &mut Ctx<'_, '_>, id: &str, feed: Feed, strict: bool) -> Result<Ve
         if let Feed::Done { activity, result } = &feed {
             activities::record_external(ctx, &live, activity, result)?;
         }
-        for effect in live.decide(ctx, &feed, settings)? {
+        let (effects, moves) = live.decide(ctx, &feed, settings)?;
+        live.project(ctx, &moves)?;
+        for effect in effects {
             if let Effect::RunActivity { activity, .. } = &effect {
                 if !matches!(activity, Activity::UpdateAddress { .. }) {
                     ctx.tx.drop_superseded(&wid, activity.name(), ctx.now)?;
@@ -392,8 +423,9 @@ fn workflow_outcome(ctx: &Ctx<'_, '_>, id: &str) -> Result<Outcome, AppError> {
     Ok(Outcome::Workflow { workflow_id: row.id, status: row.status, step: row.step, blocking_reason: row.blocking })
 }
 
-/// Sends `signal` to the workflow of fulfillment `id`, if it has one (an
-/// order taken before the engine existed has none). A refusal refuses the
+/// Sends `signal` to the workflow of fulfillment `id`, the one owner of the
+/// fulfillment (every fulfillment is started with its workflow, so a
+/// missing one is corrupt data, not an older order). A refusal refuses the
 /// op that sent it. Returns the results of local activities it ran.
 pub(super) fn signal_fulfillment(
     ctx: &mut Ctx<'_, '_>,
@@ -402,19 +434,16 @@ pub(super) fn signal_fulfillment(
 ) -> Result<Vec<ActivityResult>, AppError> {
     let wid = wf::fulfillment_id(id.0);
     if ctx.tx.workflow(&wid)?.is_none() {
-        return Ok(Vec::new());
+        return Err(AppError::Storage(crate::storage::StorageError::Corrupt(format!(
+            "fulfillment {id} has no workflow {wid}"
+        ))));
     }
     drive(ctx, &wid, Feed::Signal(signal), false)
 }
 
-/// Whether fulfillment `id` is run by a workflow that is still running.
-pub(super) fn is_orchestrated(ctx: &Ctx<'_, '_>, id: FulfillmentId) -> Result<bool, AppError> {
-    Ok(ctx.tx.workflow(&wf::fulfillment_id(id.0))?.is_some_and(|w| w.status == WorkflowStatus::Running.as_str()))
-}
-
 /// `Command::UpdateAddress`: every running fulfillment workflow of the order
-/// must take the new address (a label already made refuses it, E601);
-/// an order no workflow runs takes it directly.
+/// must take the new address (a label already made refuses it, E601); when
+/// none runs any more, the order's row takes it.
 pub(super) fn update_address(
     ctx: &mut Ctx<'_, '_>,
     order_id: i64,
@@ -430,7 +459,9 @@ pub(super) fn update_address(
     crate::domain::order::validate_address(&to)?;
     let mut workflows = 0;
     for f in ctx.tx.fulfillments_for_order(id)? {
-        if is_orchestrated(ctx, f.id)? {
+        let running =
+            ctx.tx.workflow(&wf::fulfillment_id(f.id.0))?.is_some_and(|w| w.status == WorkflowStatus::Running.as_str());
+        if running {
             signal_fulfillment(ctx, f.id, Signal::UpdateAddress { ship_to: to.clone() })?;
             workflows += 1;
         }

@@ -11,6 +11,7 @@
 
 pub mod fulfillment;
 pub mod intake;
+pub mod projection;
 
 use super::Timestamp;
 use super::order::Address;
@@ -222,6 +223,10 @@ pub enum Signal {
     PickRetried {
         task_id: i64,
     },
+    /// A packer started the fulfillment's packing task.
+    PackStarted {
+        task_id: i64,
+    },
     PackCompleted {
         task_id: i64,
         packages: u32,
@@ -246,6 +251,7 @@ impl Signal {
             Signal::PickCompleted { .. } => "pick_completed",
             Signal::PickFailed { .. } => "pick_failed",
             Signal::PickRetried { .. } => "pick_retried",
+            Signal::PackStarted { .. } => "pack_started",
             Signal::PackCompleted { .. } => "pack_completed",
             Signal::PackFailed { .. } => "pack_failed",
             Signal::CancelOrder { .. } => "cancel_order",

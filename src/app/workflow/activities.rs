@@ -8,7 +8,7 @@ use super::super::{AppError, Ctx, cancel, claim, intake, picking};
 use super::Live;
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
-use crate::domain::fulfillment::{FulfillmentAction, FulfillmentStatus};
+use crate::domain::fulfillment::FulfillmentStatus;
 use crate::domain::ids::{FulfillmentId, OrderId};
 use crate::domain::order::OrderStatus;
 use crate::domain::packing::PackingStatus;
@@ -86,10 +86,6 @@ fn requeue_pick(ctx: &mut Ctx<'_, '_>, live: &Live) -> Result<ActivityResult, Ap
         }
         picking::cancel_task(ctx, &mut t, "pick timed out: re-queued")?;
     }
-    let status = ctx.tx.fulfillment(f)?.map(|x| x.status);
-    if status == Some(FulfillmentStatus::Picking) {
-        ctx.transition_fulfillment(f, FulfillmentAction::FailPick)?;
-    }
     Ok(ActivityResult::PickWork { task_id: claim::new_pick_work(ctx, f)?.0 })
 }
 
@@ -136,13 +132,12 @@ fn mark_shipped(ctx: &mut Ctx<'_, '_>, live: &Live) -> Result<ActivityResult, Ap
         t.ship(tracking.first().map(String::as_str).unwrap_or_default(), ctx.now)?;
         ctx.tx.save_packing_task(&t, ctx.now)?;
     }
-    ctx.transition_fulfillment(f, FulfillmentAction::MarkReady)?;
-    ctx.transition_fulfillment(f, FulfillmentAction::Ship)?;
     ctx.tx.set_shipment_status(f.0, "shipped", ctx.now)?;
     ctx.emit(DomainEvent::OrderShipped { order_id, fulfillment_id: f, tracking });
     let all = ctx.tx.fulfillments_for_order(order_id)?;
     let shipped = |s: FulfillmentStatus| matches!(s, FulfillmentStatus::Shipped | FulfillmentStatus::Completed);
-    if all.iter().all(|x| shipped(x.status) || x.status == FulfillmentStatus::Cancelled) {
+    // This fulfillment's own row moves when the workflow records the step.
+    if all.iter().all(|x| x.id == f || shipped(x.status) || x.status == FulfillmentStatus::Cancelled) {
         ctx.tx.set_order_status(order_id, OrderStatus::Shipped, None, ctx.now)?;
     }
     Ok(ActivityResult::Done)

@@ -130,6 +130,9 @@ pub enum Event {
     PickRetried {
         task_id: i64,
     },
+    PackStarted {
+        task_id: i64,
+    },
     PackCompleted {
         task_id: i64,
         packages: u32,
@@ -223,6 +226,10 @@ pub fn evolve(mut s: State, e: &Event) -> State {
             s.pick_task = Some(*task_id);
             s.pick_failed = None;
             s.step = Step::AwaitPick;
+        }
+        Event::PackStarted { task_id } => {
+            s.pack_task = Some(*task_id);
+            s.pack_failed = None;
         }
         Event::PackCompleted { task_id, .. } => {
             s.packed = true;
@@ -428,6 +435,13 @@ fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<Event>) -> R
             if live && s.pick_failed.is_some() && s.pick_task != Some(*task_id) {
                 d.events.push(Event::PickRetried { task_id: *task_id });
                 start_pick_timer(s, now, d);
+            }
+        }
+        Signal::PackStarted { task_id } => {
+            // A repeat (the same task, not failed since) decides nothing.
+            let known = s.pack_task == Some(*task_id) && s.pack_failed.is_none();
+            if live && !s.packed && !known {
+                d.events.push(Event::PackStarted { task_id: *task_id });
             }
         }
         Signal::PackCompleted { task_id, packages } => {
