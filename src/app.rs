@@ -24,6 +24,7 @@ mod inventory;
 mod packing;
 mod picking;
 mod reservations;
+pub mod shipments;
 pub mod task_views;
 pub mod views;
 mod wave;

@@ -29,6 +29,7 @@ pub mod machine;
 pub mod order;
 pub mod packing;
 pub mod picking;
+pub mod shipment;
 pub mod stock;
 pub mod wave;
 pub mod workflow;

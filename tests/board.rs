@@ -105,7 +105,7 @@ fn report(f: &Fixture, result: serde_json::Value) {
     f.ok(Command::CompleteActivity {
         task_id: t.id,
         attempt: t.attempt,
-        result: Some(result),
+        result: Some(serde_json::from_value(result).expect("an activity result")),
         error: None,
         started_at: None,
     });
@@ -159,7 +159,7 @@ fn each_alert_rule_can_be_turned_by_its_threshold() {
         task_id: task.id,
         attempt: 1,
         result: None,
-        error: Some(error),
+        error: Some(serde_json::from_value(error).expect("an activity error")),
         started_at: None,
     });
     let carrier = |f: &Fixture| {

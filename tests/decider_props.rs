@@ -10,6 +10,7 @@ use chrono::TimeZone;
 use proptest::prelude::*;
 use tote::domain::Timestamp;
 use tote::domain::order::Address;
+use tote::domain::shipment::ShipmentRequest;
 use tote::domain::workflow::fulfillment;
 use tote::domain::workflow::intake::{self, IntakeStart};
 use tote::domain::workflow::{
@@ -32,6 +33,20 @@ fn address() -> Address {
     }
 }
 
+/// One planned request, so a planned call and the call a decider scheduled
+/// from it are the same activity.
+fn request() -> Box<ShipmentRequest> {
+    Box::new(ShipmentRequest {
+        idempotency_key: "shipment-3".into(),
+        order_id: 2,
+        warehouse_id: 1,
+        provider: "local".into(),
+        from: Default::default(),
+        to: Default::default(),
+        packages: vec![],
+    })
+}
+
 fn activity() -> impl Strategy<Value = Activity> {
     prop_oneof![
         Just(Activity::ValidateOrder),
@@ -41,9 +56,12 @@ fn activity() -> impl Strategy<Value = Activity> {
         Just(Activity::CreatePickWork),
         Just(Activity::RequeuePick),
         Just(Activity::ConsumeInventory),
-        Just(Activity::CreateShipment),
+        Just(Activity::PlanShipment),
+        Just(Activity::CreateShipment { request: Some(request()) }),
+        // A call queued before shipments were planned.
+        Just(Activity::CreateShipment { request: None }),
         Just(Activity::GenerateLabel),
-        Just(Activity::ConfirmShipment),
+        Just(Activity::ConfirmShipment { tracking: vec!["RR1".into()] }),
         Just(Activity::MarkShipped),
         Just(Activity::ReleaseInventory { reason: "cancelled".into() }),
         Just(Activity::VoidShipment { tracking: vec!["RR1".into()] }),
@@ -57,6 +75,7 @@ fn result() -> impl Strategy<Value = ActivityResult> {
         (0u32..5).prop_map(|units| ActivityResult::Allocated { units }),
         (40i64..43).prop_map(|task_id| ActivityResult::PickWork { task_id }),
         (0u32..5).prop_map(|units| ActivityResult::Consumed { units }),
+        Just(ActivityResult::ShipmentPlanned { request: request() }),
         Just(ActivityResult::Shipment { carrier: "local".into(), tracking: vec!["RR1".into()] }),
         (0u32..3).prop_map(|labels| ActivityResult::Labelled { labels }),
         Just(ActivityResult::Released { released: 1, returned: 0, tasks_cancelled: 1 }),
@@ -99,12 +118,16 @@ fn fits<S>(input: &Input<S>) -> bool {
     matches!(
         (activity, result),
         (Activity::ValidateOrder | Activity::MarkReserved | Activity::MarkShipped, R::Done)
-            | (Activity::ConfirmShipment | Activity::VoidShipment { .. } | Activity::UpdateAddress { .. }, R::Done)
+            | (
+                Activity::ConfirmShipment { .. } | Activity::VoidShipment { .. } | Activity::UpdateAddress { .. },
+                R::Done
+            )
             | (Activity::CreateOrder, R::OrderCreated { .. })
             | (Activity::AllocateInventory, R::Allocated { .. })
             | (Activity::CreatePickWork | Activity::RequeuePick, R::PickWork { .. })
             | (Activity::ConsumeInventory, R::Consumed { .. })
-            | (Activity::CreateShipment, R::Shipment { .. })
+            | (Activity::PlanShipment, R::ShipmentPlanned { .. })
+            | (Activity::CreateShipment { .. }, R::Shipment { .. })
             | (Activity::GenerateLabel, R::Labelled { .. })
             | (Activity::ReleaseInventory { .. }, R::Released { .. })
     )

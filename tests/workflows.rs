@@ -32,7 +32,7 @@ fn report(f: &Fixture, t: &ActivityTask, result: serde_json::Value) -> Outcome {
     f.ok(Command::CompleteActivity {
         task_id: t.id,
         attempt: t.attempt,
-        result: Some(result),
+        result: Some(serde_json::from_value(result).expect("an activity result")),
         error: None,
         started_at: Some(f.svc.now()),
     })
@@ -126,6 +126,16 @@ fn an_order_runs_from_intake_to_shipped_and_its_history_replays() {
     pack(&f, packing);
     let queued = due(&f);
     assert_eq!(queued.iter().map(|t| t.activity.as_str()).collect::<Vec<_>>(), vec!["create_shipment"]);
+    // The carrier call carries its whole request, planned by a local step:
+    // the engine reads no workflow state to make it.
+    let call: tote::domain::workflow::Activity = serde_json::from_str(&queued[0].payload).expect("activity");
+    let tote::domain::workflow::Activity::CreateShipment { request: Some(request) } = call else { panic!("{call:?}") };
+    let ship_to = f.svc.order_view(order_id).expect("order").ship_to;
+    assert_eq!(
+        (request.to.city.as_str(), request.idempotency_key.as_str()),
+        (ship_to.city.as_str(), format!("shipment-{fid}").as_str())
+    );
+    assert_eq!(request.packages.iter().map(|p| p.weight_g).collect::<Vec<_>>(), vec![Some(900)]);
     report(&f, &queued[0], shipment("TT000000017RS"));
     let queued = due(&f);
     assert_eq!(queued.iter().map(|t| t.activity.as_str()).collect::<Vec<_>>(), vec!["confirm_shipment"]);
@@ -135,7 +145,7 @@ fn an_order_runs_from_intake_to_shipped_and_its_history_replays() {
     f.ok(Command::CompleteActivity {
         task_id: queued[0].id,
         attempt: 1,
-        result: Some(json!({"kind": "done"})),
+        result: Some(tote::domain::workflow::ActivityResult::Done),
         error: None,
         started_at: None,
     });
@@ -151,7 +161,7 @@ fn an_order_runs_from_intake_to_shipped_and_its_history_replays() {
         assert_eq!(types.iter().filter(|x| *x == t).count(), 1, "{t} in {types:?}");
     }
     // Every activity execution is logged (seed 000's fulfillment_tasks).
-    assert_eq!(f.count("fulfillment_tasks"), 2 + 8, "intake 2 + fulfillment 8 executions");
+    assert_eq!(f.count("fulfillment_tasks"), 2 + 9, "intake 2 + fulfillment 9 executions");
 }
 
 #[test]
@@ -256,7 +266,13 @@ fn carrier_activities_are_dispatched_urgent_first_and_retried_with_backoff() {
     // A carrier outage: retryable, so the task waits with a later next_run_at.
     let t = &queued[0];
     let error = json!({"code": "E901", "message": "carrier unavailable", "retryable": true});
-    f.ok(Command::CompleteActivity { task_id: t.id, attempt: 1, result: None, error: Some(error), started_at: None });
+    f.ok(Command::CompleteActivity {
+        task_id: t.id,
+        attempt: 1,
+        result: None,
+        error: Some(serde_json::from_value(error).expect("an activity error")),
+        started_at: None,
+    });
     let again = f.svc.store().read(|tx| tx.activity_task(t.id)).expect("read").expect("task");
     assert_eq!((again.status.as_str(), again.attempt), ("pending", 2));
     assert!(again.next_run_at > f.svc.now());

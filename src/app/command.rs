@@ -316,9 +316,9 @@ pub enum Command {
         task_id: i64,
         attempt: u32,
         #[serde(default)]
-        result: Option<serde_json::Value>,
+        result: Option<crate::domain::workflow::ActivityResult>,
         #[serde(default)]
-        error: Option<serde_json::Value>,
+        error: Option<crate::domain::workflow::ActivityError>,
         #[serde(default)]
         started_at: Option<DateTime<Utc>>,
     },
@@ -580,8 +580,8 @@ impl Command {
             Command::RunActivity { task_id, attempt } => workflow::run_activity(ctx, *task_id, *attempt),
             Command::CompleteActivity { task_id, attempt, result, error, started_at } => {
                 let outcome = match (result, error) {
-                    (Some(r), _) => Ok(serde_json::from_value(r.clone()).map_err(|e| bad("result", e))?),
-                    (None, Some(e)) => Err(serde_json::from_value(e.clone()).map_err(|e| bad("error", e))?),
+                    (Some(r), _) => Ok(r.clone()),
+                    (None, Some(e)) => Err(e.clone()),
                     (None, None) => return Err(bad("result", "either result or error is required")),
                 };
                 workflow::complete_activity(ctx, *task_id, *attempt, outcome, *started_at)

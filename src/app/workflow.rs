@@ -22,6 +22,7 @@ use crate::domain::workflow::{
     self as wf, Activity, ActivityError, ActivityResult, Effect, FulfillmentStart, Input, Signal, WorkflowKind,
     WorkflowStatus, fulfillment, intake,
 };
+use crate::storage::Tx;
 use crate::storage::workflow::{ActivityTask, WorkflowRow};
 use std::collections::VecDeque;
 
@@ -78,8 +79,8 @@ fn failure(r: &Rejection) -> ActivityError {
 }
 
 impl Live {
-    fn load(ctx: &Ctx<'_, '_>, id: &str) -> Result<Option<Live>, AppError> {
-        let Some(row) = ctx.tx.workflow(id)? else { return Ok(None) };
+    fn load(tx: &Tx<'_>, id: &str) -> Result<Option<Live>, AppError> {
+        let Some(row) = tx.workflow(id)? else { return Ok(None) };
         let machine = match WorkflowKind::parse(&row.kind) {
             Some(WorkflowKind::OrderIntake) => Machine::Intake(serde_json::from_str(&row.state)?),
             Some(WorkflowKind::OrderFulfillment) => Machine::Fulfillment(serde_json::from_str(&row.state)?),
@@ -223,7 +224,7 @@ pub(super) fn start_intake(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<
     if ctx.tx.insert_workflow(&row)? {
         drive(ctx, &id, Feed::Start, true)?;
     }
-    let live = Live::load(ctx, &id)?.ok_or_else(|| DomainError::not_found("workflow", &id))?;
+    let live = Live::load(ctx.tx, &id)?.ok_or_else(|| DomainError::not_found("workflow", &id))?;
     match live.machine {
         Machine::Intake(s) if s.order_id.is_some() => Ok(OrderId(s.order_id.unwrap_or_default())),
         _ => Err(DomainError::WorkflowRefused {
@@ -253,7 +254,7 @@ fn drive(ctx: &mut Ctx<'_, '_>, id: &str, feed: Feed, strict: bool) -> Result<Ve
     let mut queue = VecDeque::from([(id.to_owned(), feed)]);
     let mut results = Vec::new();
     while let Some((wid, feed)) = queue.pop_front() {
-        let Some(mut live) = Live::load(ctx, &wid)? else { continue };
+        let Some(mut live) = Live::load(ctx.tx, &wid)? else { continue };
         if let Feed::Done { activity, result } = &feed {
             activities::record_external(ctx, &live, activity, result)?;
         }
@@ -351,7 +352,7 @@ pub(super) fn run_activity(ctx: &mut Ctx<'_, '_>, task_id: i64, attempt: u32) ->
     if !activity.is_local() {
         return Err(DomainError::invalid("task_id", "a carrier activity runs on the engine's workers").into());
     }
-    let Some(live) = Live::load(ctx, &task.workflow_id)? else { return activity_outcome(ctx, task_id) };
+    let Some(live) = Live::load(ctx.tx, &task.workflow_id)? else { return activity_outcome(ctx, task_id) };
     if !live.wants(&activity, attempt) {
         ctx.tx.finish_activity(task_id, "dropped", None, ctx.now)?;
         return activity_outcome(ctx, task_id);
@@ -399,6 +400,15 @@ pub(super) fn complete_activity(
     ctx.tx.log_execution(&task.workflow_id, activity.name(), status, attempt, &meta.to_string(), ctx.now)?;
     drive(ctx, &task.workflow_id, feed, false)?;
     activity_outcome(ctx, task_id)
+}
+
+impl super::Services {
+    /// Whether the engine should still run `task`'s attempt: a later
+    /// decision (a cancel, a retry) may have superseded it. Asked of the
+    /// workflow, whatever its kind; the engine never reads a state.
+    pub fn activity_wanted(&self, task: &ActivityTask, activity: &Activity) -> Result<bool, AppError> {
+        self.query(|tx| Ok(Live::load(tx, &task.workflow_id)?.is_some_and(|l| l.wants(activity, task.attempt))))
+    }
 }
 
 /// `Command::FireTimer`: a due timer reaches its workflow once.

@@ -15,6 +15,7 @@ pub mod projection;
 
 use super::Timestamp;
 use super::order::Address;
+use super::shipment::ShipmentRequest;
 use serde::{Deserialize, Serialize};
 
 /// Which workflow a row runs.
@@ -97,9 +98,21 @@ pub enum Activity {
     /// goes back) and create a new one.
     RequeuePick,
     ConsumeInventory,
-    CreateShipment,
+    /// Plans the carrier request from the packed task, the order and the
+    /// warehouse (local), so that `CreateShipment` carries its whole input.
+    PlanShipment,
+    /// The carrier call. `request` is `None` only in histories written
+    /// before shipments were planned; a retry of such a call plans first.
+    CreateShipment {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request: Option<Box<ShipmentRequest>>,
+    },
     GenerateLabel,
-    ConfirmShipment,
+    /// Asks the carrier about each tracking number of the shipment.
+    ConfirmShipment {
+        #[serde(default)]
+        tracking: Vec<String>,
+    },
     MarkShipped,
     UpdateAddress {
         ship_to: Address,
@@ -125,9 +138,10 @@ impl Activity {
             Activity::CreatePickWork => "create_pick_work",
             Activity::RequeuePick => "requeue_pick",
             Activity::ConsumeInventory => "consume_inventory",
-            Activity::CreateShipment => "create_shipment",
+            Activity::PlanShipment => "plan_shipment",
+            Activity::CreateShipment { .. } => "create_shipment",
             Activity::GenerateLabel => "generate_label",
-            Activity::ConfirmShipment => "confirm_shipment",
+            Activity::ConfirmShipment { .. } => "confirm_shipment",
             Activity::MarkShipped => "mark_shipped",
             Activity::UpdateAddress { .. } => "update_address",
             Activity::ReleaseInventory { .. } => "release_inventory",
@@ -137,14 +151,22 @@ impl Activity {
 
     /// Runs inside the deciding transaction (no IO but the store).
     pub fn is_local(&self) -> bool {
-        !matches!(self, Activity::CreateShipment | Activity::ConfirmShipment | Activity::VoidShipment { .. })
+        !self.calls_carrier()
+    }
+
+    /// Calls the carrier (runs on the engine's workers).
+    pub fn calls_carrier(&self) -> bool {
+        matches!(
+            self,
+            Activity::CreateShipment { .. } | Activity::ConfirmShipment { .. } | Activity::VoidShipment { .. }
+        )
     }
 
     /// How often and how patiently this activity is retried.
     pub fn policy(&self) -> RetryPolicy {
         match self {
             // A carrier may be down for minutes: keep trying, up to 5 min apart.
-            Activity::CreateShipment | Activity::ConfirmShipment | Activity::VoidShipment { .. } => {
+            Activity::CreateShipment { .. } | Activity::ConfirmShipment { .. } | Activity::VoidShipment { .. } => {
                 RetryPolicy { initial_ms: 1_000, max_ms: 300_000, max_attempts: 12 }
             }
             // Intake must not be lost while the store is busy (seed 003).
@@ -194,6 +216,7 @@ pub enum ActivityResult {
     Allocated { units: u32 },
     PickWork { task_id: i64 },
     Consumed { units: u32 },
+    ShipmentPlanned { request: Box<ShipmentRequest> },
     Shipment { carrier: String, tracking: Vec<String> },
     Labelled { labels: u32 },
     Released { released: u32, returned: u32, tasks_cancelled: u32 },

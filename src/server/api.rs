@@ -26,7 +26,6 @@ macro_rules! command_handler {
 mod events;
 mod inventory;
 mod labels;
-pub(crate) use labels::shipment_plan;
 mod ops;
 mod orders;
 mod packing;

@@ -17,7 +17,7 @@
 use super::writer::WriterHandle;
 use crate::app::{Command, Services};
 use crate::domain::error::Code;
-use crate::domain::workflow::{Activity, ActivityError, ActivityResult, WorkflowKind, fulfillment};
+use crate::domain::workflow::{Activity, ActivityError, ActivityResult};
 use crate::shipping::{Carrier, CarrierError};
 use crate::storage::workflow::ActivityTask;
 use std::collections::HashSet;
@@ -172,41 +172,29 @@ async fn execute(
         return Ok(());
     }
     let started_at = Some(services.now());
-    let result = match wanted(services, &task, &activity)? {
-        Some(state) => {
-            let services = services.clone();
-            tokio::task::spawn_blocking(move || call_carrier(&services, carrier.as_ref(), &activity, &state))
-                .await
-                .unwrap_or_else(|e| Err(unavailable(format!("carrier call panicked: {e}"))))
-        }
+    let wanted = {
+        let (services, task, activity) = (services.clone(), task.clone(), activity.clone());
+        super::read(&services, move |s| s.activity_wanted(&task, &activity)).await?
+    };
+    let result = if wanted {
+        tokio::task::spawn_blocking(move || call_carrier(carrier.as_ref(), &activity))
+            .await
+            .unwrap_or_else(|e| Err(unavailable(format!("carrier call panicked: {e}"))))
+    } else {
         // A later decision (a cancel) superseded it: report that it never ran.
-        None => Err(ActivityError {
+        Err(ActivityError {
             code: Code::E602.as_str().into(),
             message: "not run: the workflow no longer needs it".into(),
             retryable: false,
-        }),
+        })
     };
     let (result, error) = match result {
-        Ok(r) => (Some(serde_json::to_value(r)?), None),
-        Err(e) => (None, Some(serde_json::to_value(e)?)),
+        Ok(r) => (Some(r), None),
+        Err(e) => (None, Some(e)),
     };
     let command = Command::CompleteActivity { task_id: task.id, attempt: task.attempt, result, error, started_at };
     writer.execute(op_id, command).await?;
     Ok(())
-}
-
-/// The fulfillment state, when the workflow still wants this attempt.
-fn wanted(
-    services: &Services,
-    task: &ActivityTask,
-    activity: &Activity,
-) -> Result<Option<fulfillment::State>, crate::app::AppError> {
-    let Some(row) = services.query(|tx| Ok(tx.workflow(&task.workflow_id)?))? else { return Ok(None) };
-    if WorkflowKind::parse(&row.kind) != Some(WorkflowKind::OrderFulfillment) {
-        return Ok(None);
-    }
-    let state: fulfillment::State = serde_json::from_str(&row.state)?;
-    Ok(fulfillment::wants(&state, activity, task.attempt).then_some(state))
 }
 
 fn unavailable(reason: String) -> ActivityError {
@@ -218,22 +206,21 @@ fn carrier_error(e: &CarrierError) -> ActivityError {
     ActivityError { code: code.as_str().into(), message: e.to_string(), retryable: code.kind().is_retryable() }
 }
 
-fn call_carrier(
-    services: &Services,
-    carrier: &dyn Carrier,
-    activity: &Activity,
-    state: &fulfillment::State,
-) -> Result<ActivityResult, ActivityError> {
+/// The carrier call of `activity`, from its own input alone.
+fn call_carrier(carrier: &dyn Carrier, activity: &Activity) -> Result<ActivityResult, ActivityError> {
     match activity {
-        Activity::CreateShipment => {
-            let task_id = state.pack_task.ok_or_else(|| unavailable("no packed task recorded".into()))?;
-            let task = services.packing_task_view(task_id).map_err(|e| unavailable(e.to_string()))?;
-            let plan = super::api::shipment_plan(services, &task).map_err(|e| unavailable(e.to_string()))?;
-            let s = carrier.create_shipment(&plan.request).map_err(|e| carrier_error(&e))?;
+        Activity::CreateShipment { request: Some(request) } => {
+            let s = carrier.create_shipment(request).map_err(|e| carrier_error(&e))?;
             Ok(ActivityResult::Shipment { carrier: s.carrier, tracking: s.tracking_numbers })
         }
-        Activity::ConfirmShipment => {
-            for t in &state.tracking {
+        // Queued before shipments were planned: a retry plans it first.
+        Activity::CreateShipment { request: None } => Err(ActivityError {
+            code: Code::E602.as_str().into(),
+            message: "create_shipment has no planned request (queued by an older version): retry to plan it".into(),
+            retryable: false,
+        }),
+        Activity::ConfirmShipment { tracking } => {
+            for t in tracking {
                 carrier.track(t).map_err(|e| carrier_error(&e))?;
             }
             Ok(ActivityResult::Done)

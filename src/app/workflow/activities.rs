@@ -67,7 +67,12 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, live: &Live, activity: &Activity) -> Re
             let (released, returned, tasks) = cancel::cancel_fulfillment_work(ctx, order_id, f, reason)?;
             Ok(ActivityResult::Released { released, returned, tasks_cancelled: tasks })
         }
-        Activity::CreateShipment | Activity::ConfirmShipment | Activity::VoidShipment { .. } => {
+        Activity::PlanShipment => {
+            let (f, order_id) = fulfillment_of(live)?;
+            let plan = crate::app::shipments::plan(ctx.tx, &packed_task(ctx, order_id, f)?)?;
+            Ok(ActivityResult::ShipmentPlanned { request: Box::new(plan.request) })
+        }
+        Activity::CreateShipment { .. } | Activity::ConfirmShipment { .. } | Activity::VoidShipment { .. } => {
             Err(DomainError::invalid("activity", format!("{} calls the carrier", activity.name())).into())
         }
     }
@@ -156,7 +161,7 @@ pub(super) fn record_external(
     let Some(start) = state.start else { return Ok(()) };
     let (f, order_id) = (FulfillmentId(start.fulfillment_id), OrderId(start.order_id));
     match (activity, result) {
-        (Activity::CreateShipment, ActivityResult::Shipment { carrier, tracking })
+        (Activity::CreateShipment { .. }, ActivityResult::Shipment { carrier, tracking })
             if state.shipment_pending && ctx.tx.shipment(f.0)?.is_none() =>
         {
             ctx.tx.insert_shipment(f.0, order_id.0, carrier, &serde_json::to_string(tracking)?, ctx.now)?;
@@ -167,7 +172,7 @@ pub(super) fn record_external(
                 tracking: tracking.clone(),
             });
         }
-        (Activity::ConfirmShipment, _) if state.running.as_ref().is_some_and(|r| r.activity == *activity) => {
+        (Activity::ConfirmShipment { .. }, _) if state.running.as_ref().is_some_and(|r| r.activity == *activity) => {
             ctx.tx.set_shipment_status(f.0, "confirmed", ctx.now)?;
         }
         (Activity::VoidShipment { tracking }, _) if !state.voided => {

@@ -62,9 +62,9 @@ impl Step {
             Activity::MarkReserved => Step::MarkReserved,
             Activity::CreatePickWork | Activity::RequeuePick => Step::CreatePickWork,
             Activity::ConsumeInventory => Step::ConsumeInventory,
-            Activity::CreateShipment => Step::CreateShipment,
+            Activity::PlanShipment | Activity::CreateShipment { .. } => Step::CreateShipment,
             Activity::GenerateLabel => Step::GenerateLabel,
-            Activity::ConfirmShipment => Step::ConfirmShipment,
+            Activity::ConfirmShipment { .. } => Step::ConfirmShipment,
             Activity::MarkShipped => Step::MarkShipped,
             Activity::ReleaseInventory { .. } | Activity::VoidShipment { .. } => Step::Compensate,
             Activity::ValidateOrder | Activity::CreateOrder | Activity::UpdateAddress { .. } => return None,
@@ -166,7 +166,7 @@ pub fn evolve(mut s: State, e: &Event) -> State {
         Event::Started(start) => s.start = Some(*start),
         Event::Scheduled { activity: Activity::UpdateAddress { .. }, .. } => {}
         Event::Scheduled { activity, attempt } => {
-            if *activity == Activity::CreateShipment {
+            if matches!(activity, Activity::CreateShipment { .. }) {
                 s.shipment_pending = true;
             }
             if let Some(step) = Step::of(activity) {
@@ -200,7 +200,7 @@ pub fn evolve(mut s: State, e: &Event) -> State {
         }
         Event::Failed { activity, attempt, error, retry_at } => {
             let mine = s.running.as_ref().is_some_and(|r| r.activity == *activity);
-            if *activity == Activity::CreateShipment && retry_at.is_none() {
+            if matches!(activity, Activity::CreateShipment { .. }) && retry_at.is_none() {
                 s.shipment_pending = false;
             }
             if mine {
@@ -322,7 +322,7 @@ pub fn decide(s: &State, input: &Input<FulfillmentStart>, now: Timestamp) -> Res
 
 fn done(s: &State, activity: &Activity, result: &ActivityResult, now: Timestamp, d: &mut Decision<Event>) {
     let expected = s.running.as_ref().is_some_and(|r| r.activity == *activity)
-        || (*activity == Activity::CreateShipment && s.shipment_pending)
+        || (matches!(activity, Activity::CreateShipment { .. }) && s.shipment_pending)
         || matches!(activity, Activity::UpdateAddress { .. });
     if !expected {
         return;
@@ -337,10 +337,15 @@ fn done(s: &State, activity: &Activity, result: &ActivityResult, now: Timestamp,
         Activity::AllocateInventory => schedule(d, Activity::MarkReserved),
         Activity::MarkReserved => schedule(d, Activity::CreatePickWork),
         Activity::CreatePickWork | Activity::RequeuePick => start_pick_timer(&n, now, d),
-        Activity::ConsumeInventory if n.packed => schedule(d, Activity::CreateShipment),
-        Activity::CreateShipment => schedule(d, Activity::GenerateLabel),
-        Activity::GenerateLabel => schedule(d, Activity::ConfirmShipment),
-        Activity::ConfirmShipment => schedule(d, Activity::MarkShipped),
+        Activity::ConsumeInventory if n.packed => schedule(d, Activity::PlanShipment),
+        Activity::PlanShipment => {
+            if let ActivityResult::ShipmentPlanned { request } = result {
+                schedule(d, Activity::CreateShipment { request: Some(request.clone()) });
+            }
+        }
+        Activity::CreateShipment { .. } => schedule(d, Activity::GenerateLabel),
+        Activity::GenerateLabel => schedule(d, Activity::ConfirmShipment { tracking: n.tracking.clone() }),
+        Activity::ConfirmShipment { .. } => schedule(d, Activity::MarkShipped),
         Activity::MarkShipped => finish(d, WorkflowStatus::Completed, None),
         _ => {}
     }
@@ -380,8 +385,8 @@ fn failed(
     // A carrier answer that arrives after the workflow moved on (a cancel
     // while the call was in flight) still counts; while the workflow still
     // runs the call, only the attempt it waits for does.
-    let running_it = s.running.as_ref().is_some_and(|r| r.activity == Activity::CreateShipment);
-    let late_shipment = *activity == Activity::CreateShipment && s.shipment_pending && !running_it;
+    let running_it = s.running.as_ref().is_some_and(|r| matches!(r.activity, Activity::CreateShipment { .. }));
+    let late_shipment = matches!(activity, Activity::CreateShipment { .. }) && s.shipment_pending && !running_it;
     if !wants(s, activity, attempt) && !late_shipment {
         return;
     }
@@ -448,7 +453,7 @@ fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<Event>) -> R
             if live && !s.packed {
                 d.events.push(Event::PackCompleted { task_id: *task_id, packages: *packages });
                 if s.step == Step::AwaitPack {
-                    schedule(d, Activity::CreateShipment);
+                    schedule(d, Activity::PlanShipment);
                 }
             }
         }
@@ -495,7 +500,12 @@ fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<Event>) -> R
         Signal::Retry => match (&s.stuck, &s.pick_failed) {
             (Some(stuck), _) => {
                 d.events.push(Event::RetryRequested);
-                schedule(d, stuck.activity.clone());
+                // A call recorded before shipments were planned is planned first.
+                let again = match &stuck.activity {
+                    Activity::CreateShipment { request: None } => Activity::PlanShipment,
+                    other => other.clone(),
+                };
+                schedule(d, again);
             }
             // A re-queue already asked for (a repeated retry) decides nothing.
             (None, Some(_)) if live && s.running.as_ref().is_some_and(|r| r.activity == Activity::RequeuePick) => {}

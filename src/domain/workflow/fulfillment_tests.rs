@@ -74,6 +74,27 @@ fn awaiting_pack() -> Vec<Event> {
     h
 }
 
+/// The planned carrier request the CreateShipment call carries.
+fn request() -> Box<crate::domain::shipment::ShipmentRequest> {
+    Box::new(crate::domain::shipment::ShipmentRequest {
+        idempotency_key: "shipment-3".into(),
+        order_id: 2,
+        warehouse_id: 1,
+        provider: "local".into(),
+        from: Default::default(),
+        to: Default::default(),
+        packages: vec![],
+    })
+}
+
+fn create() -> Activity {
+    Activity::CreateShipment { request: Some(request()) }
+}
+
+fn confirm() -> Activity {
+    Activity::ConfirmShipment { tracking: vec!["RR000000017RS".into()] }
+}
+
 fn shipment() -> ActivityResult {
     ActivityResult::Shipment { carrier: "local".into(), tracking: vec!["RR000000017RS".into()] }
 }
@@ -81,13 +102,15 @@ fn shipment() -> ActivityResult {
 fn creating_shipment() -> Vec<Event> {
     let mut h = awaiting_pack();
     h.push(Event::PackCompleted { task_id: 50, packages: 1 });
-    h.push(sched(Activity::CreateShipment));
+    h.push(sched(Activity::PlanShipment));
+    h.push(ok(Activity::PlanShipment, ActivityResult::ShipmentPlanned { request: request() }));
+    h.push(sched(create()));
     h
 }
 
 fn labelled() -> Vec<Event> {
     let mut h = creating_shipment();
-    h.push(ok(Activity::CreateShipment, shipment()));
+    h.push(ok(create(), shipment()));
     h.push(sched(Activity::GenerateLabel));
     h.push(ok(Activity::GenerateLabel, ActivityResult::Labelled { labels: 1 }));
     h
@@ -133,7 +156,7 @@ fn a_pick_timeout_beyond_any_date_starts_no_timer() {
     h[0] = Event::Started(huge);
     let (d, s) = when(&h[..6], done(Activity::CreatePickWork, ActivityResult::PickWork { task_id: 40 }));
     assert_eq!((d.effects, s.step), (vec![], Step::AwaitPick));
-    let policy = Activity::CreateShipment.policy();
+    let policy = create().policy();
     let far = chrono::DateTime::<chrono::Utc>::MAX_UTC - chrono::Duration::seconds(1);
     assert!(policy.next_attempt_at(1, far, 1000).is_some_and(|t| t >= far));
 }
@@ -157,19 +180,25 @@ fn pick_completed_cancels_the_timer_and_consumes_then_waits_for_the_pack() {
 #[test]
 fn pack_completed_creates_the_shipment_then_label_confirm_and_ship() {
     let (d, s) = when(&awaiting_pack(), Input::Signal(Signal::PackCompleted { task_id: 50, packages: 1 }));
-    assert_eq!(d.effects, vec![run(Activity::CreateShipment)]);
+    assert_eq!(d.effects, vec![run(Activity::PlanShipment)]);
+    assert!(!s.shipment_pending, "nothing is asked of the carrier before the plan");
+    let mut h = awaiting_pack();
+    h.extend(d.events);
+    // The carrier call carries the plan: the engine needs nothing else.
+    let (d, s) = when(&h, done(Activity::PlanShipment, ActivityResult::ShipmentPlanned { request: request() }));
+    assert_eq!(d.effects, vec![run(create())]);
     assert!(s.shipment_pending);
     assert_eq!(blocking_reason(&s).as_deref(), Some("waiting for the carrier: create_shipment"));
-    let (d, s) = when(&creating_shipment(), done(Activity::CreateShipment, shipment()));
+    let (d, s) = when(&creating_shipment(), done(create(), shipment()));
     assert_eq!(d.effects, vec![run(Activity::GenerateLabel)]);
     assert_eq!(s.tracking, vec!["RR000000017RS".to_owned()]);
     let (d, _) = when(&labelled(), done(Activity::GenerateLabel, ActivityResult::Labelled { labels: 1 }));
     assert_eq!(d.effects, Vec::<Effect>::new(), "a repeated result is stale");
     let mut h = labelled();
-    h.push(sched(Activity::ConfirmShipment));
-    let (d, _) = when(&h, done(Activity::ConfirmShipment, ActivityResult::Done));
+    h.push(sched(confirm()));
+    let (d, _) = when(&h, done(confirm(), ActivityResult::Done));
     assert_eq!(d.effects, vec![run(Activity::MarkShipped)]);
-    h.push(ok(Activity::ConfirmShipment, ActivityResult::Done));
+    h.push(ok(confirm(), ActivityResult::Done));
     h.push(sched(Activity::MarkShipped));
     let (d, s) = when(&h, done(Activity::MarkShipped, ActivityResult::Done));
     assert_eq!(d.effects, vec![Effect::Finish { status: WorkflowStatus::Completed }]);
@@ -187,37 +216,29 @@ fn a_pack_that_finishes_before_consume_is_remembered() {
     assert!(s.packed);
     h.extend(d.events);
     let (d, _) = when(&h, done(Activity::ConsumeInventory, ActivityResult::Consumed { units: 4 }));
-    assert_eq!(d.effects, vec![run(Activity::CreateShipment)]);
+    assert_eq!(d.effects, vec![run(Activity::PlanShipment)]);
 }
 
 #[test]
 fn a_retryable_failure_backs_off_and_then_gets_stuck_until_a_retry_signal() {
     let h = creating_shipment();
-    let (d, s) = when(&h, fail(Activity::CreateShipment, 1, true));
+    let (d, s) = when(&h, fail(create(), 1, true));
     let at = now() + chrono::Duration::milliseconds(500);
-    assert_eq!(
-        d.effects,
-        vec![Effect::RunActivity { activity: Activity::CreateShipment, attempt: 2, not_before: Some(at) }]
-    );
-    assert!(wants(&s, &Activity::CreateShipment, 2) && !wants(&s, &Activity::CreateShipment, 1));
+    assert_eq!(d.effects, vec![Effect::RunActivity { activity: create(), attempt: 2, not_before: Some(at) }]);
+    assert!(wants(&s, &create(), 2) && !wants(&s, &create(), 1));
     assert!(blocking_reason(&s).is_some_and(|b| b.contains("create_shipment attempt 1 failed: E900 down")));
     // The last attempt fails: stuck, no effect, the reason says what to do.
-    let max = Activity::CreateShipment.policy().max_attempts;
+    let max = create().policy().max_attempts;
     let mut h2 = h.clone();
-    h2.push(Event::Failed {
-        activity: Activity::CreateShipment,
-        attempt: max - 1,
-        error: "x".into(),
-        retry_at: Some(at),
-    });
-    let (d, s) = when(&h2, fail(Activity::CreateShipment, max, true));
+    h2.push(Event::Failed { activity: create(), attempt: max - 1, error: "x".into(), retry_at: Some(at) });
+    let (d, s) = when(&h2, fail(create(), max, true));
     assert!(d.effects.is_empty());
     assert!(blocking_reason(&s).is_some_and(|b| b.ends_with("waiting for a retry or a cancel")), "{s:?}");
     h2.extend(d.events);
     let (d, _) = when(&h2, Input::Signal(Signal::Retry));
-    assert_eq!(d.effects, vec![run(Activity::CreateShipment)]);
+    assert_eq!(d.effects, vec![run(create())]);
     // A non-retryable failure is stuck at once.
-    let (d, s) = when(&h, fail(Activity::CreateShipment, 1, false));
+    let (d, s) = when(&h, fail(create(), 1, false));
     assert!(d.effects.is_empty());
     assert!(s.stuck.is_some());
 }
@@ -302,7 +323,7 @@ fn cancel_before_shipment_releases_and_ends_cancelled() {
 #[test]
 fn cancel_after_the_label_voids_the_shipment() {
     let mut h = labelled();
-    h.push(sched(Activity::ConfirmShipment));
+    h.push(sched(confirm()));
     let (d, _) = when(&h, Input::Signal(Signal::CancelOrder { reason: "fraud".into() }));
     h.extend(d.events);
     let (d, _) = when(&h, done(Activity::ReleaseInventory { reason: "fraud".into() }, ActivityResult::Done));
@@ -310,7 +331,7 @@ fn cancel_after_the_label_voids_the_shipment() {
     assert_eq!(d.effects, vec![run(void.clone())]);
     h.extend(d.events);
     // The confirm that was under way comes back: stale.
-    assert_eq!(when(&h, done(Activity::ConfirmShipment, ActivityResult::Done)).0.effects, vec![]);
+    assert_eq!(when(&h, done(confirm(), ActivityResult::Done)).0.effects, vec![]);
     let (d, s) = when(&h, done(void, ActivityResult::Done));
     assert_eq!(d.effects, vec![Effect::Finish { status: WorkflowStatus::Cancelled }]);
     assert!(s.voided);
@@ -326,10 +347,10 @@ fn cancel_while_the_carrier_is_creating_waits_for_its_answer() {
     assert!(blocking_reason(&s).is_some_and(|b| b.contains("create_shipment")));
     h.extend(d.events);
     // The shipment was made after all: void it.
-    let (d, _) = when(&h, done(Activity::CreateShipment, shipment()));
+    let (d, _) = when(&h, done(create(), shipment()));
     assert_eq!(d.effects, vec![run(Activity::VoidShipment { tracking: vec!["RR000000017RS".into()] })]);
     // Or the carrier call never happened (superseded): end cancelled, no retry.
-    let (d, s) = when(&h, fail(Activity::CreateShipment, 1, true));
+    let (d, s) = when(&h, fail(create(), 1, true));
     assert_eq!(d.effects, vec![Effect::Finish { status: WorkflowStatus::Cancelled }]);
     assert!(!s.shipment_pending);
 }
@@ -370,10 +391,11 @@ fn replaying_a_recorded_history_gives_the_same_state() {
         Input::Signal(Signal::PickCompleted { task_id: 40, units: 4 }),
         done(Activity::ConsumeInventory, ActivityResult::Consumed { units: 4 }),
         Input::Signal(Signal::PackCompleted { task_id: 50, packages: 1 }),
-        fail(Activity::CreateShipment, 1, true),
-        done(Activity::CreateShipment, shipment()),
+        done(Activity::PlanShipment, ActivityResult::ShipmentPlanned { request: request() }),
+        fail(create(), 1, true),
+        done(create(), shipment()),
         done(Activity::GenerateLabel, ActivityResult::Labelled { labels: 1 }),
-        done(Activity::ConfirmShipment, ActivityResult::Done),
+        done(confirm(), ActivityResult::Done),
         done(Activity::MarkShipped, ActivityResult::Done),
     ];
     let mut live = State::default();

@@ -49,9 +49,10 @@ fn completed(before: &State, activity: &Activity, result: &ActivityResult) -> &'
             | Activity::CreatePickWork
             | Activity::RequeuePick
             | Activity::ConsumeInventory
-            | Activity::CreateShipment
+            | Activity::PlanShipment
+            | Activity::CreateShipment { .. }
             | Activity::GenerateLabel
-            | Activity::ConfirmShipment
+            | Activity::ConfirmShipment { .. }
             | Activity::UpdateAddress { .. }
             | Activity::ReleaseInventory { .. }
             | Activity::VoidShipment { .. },

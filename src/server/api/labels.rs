@@ -3,16 +3,17 @@
 //! so asking again gives the same labels). Creating the shipment with an
 //! external carrier and storing its numbers is the workflow's step (#4).
 
+use crate::app::shipments::ShipmentPlan;
 use crate::app::task_views::PackingTaskView;
-use crate::app::{AppError, Services};
 use crate::domain::DomainError;
+use crate::domain::packing::PackingStatus;
 use crate::labels::templates::{Party, ShippingLabel};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::Ids;
 use crate::server::openapi::params::Id;
 use crate::shipping::local::LocalCarrier;
-use crate::shipping::{Carrier, CarrierError, PackageSpec, PostalAddress, ShipmentRequest};
+use crate::shipping::{Carrier, CarrierError, PostalAddress};
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
@@ -41,12 +42,12 @@ fn invalid(e: CarrierError) -> ApiError {
 pub async fn packing_label(State(st): State<AppState>, ids: Ids) -> Result<Json<LabelSet>, ApiError> {
     let id = ids.get("id")?;
     let task: PackingTaskView = st.read(move |s| s.packing_task_view(id)).await?;
-    if !matches!(task.status.as_str(), "packed" | "shipped") {
+    if !matches!(task.status, PackingStatus::Packed | PackingStatus::Shipped) {
         return Err(
             DomainError::IllegalTransition { entity: "packing task", from: "not packed", action: "label" }.into()
         );
     }
-    let ShipmentPlan { request, warehouse, order_ref } = shipment_plan(&st.services, &task)?;
+    let ShipmentPlan { request, warehouse, order_ref } = st.read(move |s| s.shipment_plan(id)).await?;
     let to = request.to.clone();
     let shipment = LocalCarrier::default().create_shipment(&request).map_err(invalid)?;
     let count = u32::try_from(task.packages.len()).unwrap_or(u32::MAX);
@@ -79,52 +80,4 @@ pub async fn packing_label(State(st): State<AppState>, ids: Ids) -> Result<Json<
         tracking_numbers: shipment.tracking_numbers,
         labels,
     }))
-}
-
-/// What a packed task's shipment is created from, with the names its labels
-/// print. The label endpoint and the workflow's CreateShipment share it, so
-/// both ask the carrier with the same idempotency key and get the same
-/// tracking numbers.
-pub(crate) struct ShipmentPlan {
-    pub request: ShipmentRequest,
-    pub warehouse: String,
-    pub order_ref: String,
-}
-
-pub(crate) fn shipment_plan(services: &Services, task: &PackingTaskView) -> Result<ShipmentPlan, AppError> {
-    let order = services.order_view(task.order_id)?;
-    let warehouse = services
-        .query(|tx| Ok(tx.warehouses()?))?
-        .into_iter()
-        .find(|w| w.id.0 == task.warehouse_id)
-        .map(|w| w.name)
-        .unwrap_or_default();
-    let to = PostalAddress::from(&order.ship_to);
-    let from = PostalAddress {
-        contact_name: warehouse.clone(),
-        street: warehouse.clone(),
-        city: warehouse.clone(),
-        country: to.country.clone(),
-        ..Default::default()
-    };
-    let request = ShipmentRequest {
-        idempotency_key: format!("shipment-{}", task.fulfillment_id),
-        order_id: task.order_id,
-        warehouse_id: task.warehouse_id,
-        provider: "local".into(),
-        from,
-        to,
-        packages: task
-            .packages
-            .iter()
-            .map(|p| PackageSpec {
-                sequence: p.sequence,
-                weight_g: p.weight_g,
-                length_mm: p.length_mm.unwrap_or(0),
-                width_mm: p.width_mm.unwrap_or(0),
-                height_mm: p.height_mm.unwrap_or(0),
-            })
-            .collect(),
-    };
-    Ok(ShipmentPlan { request, warehouse, order_ref: order.request_id })
 }

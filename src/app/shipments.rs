@@ -1,0 +1,79 @@
+//! What a packed task's shipment is created from, with the names its labels
+//! print: one plan, made by the fulfillment workflow's PlanShipment step
+//! (carried by its CreateShipment call) and by the label endpoint, so both
+//! ask the carrier with the same idempotency key and get the same tracking
+//! numbers.
+
+use super::{AppError, Services};
+use crate::domain::DomainError;
+use crate::domain::ids::PackingTaskId;
+use crate::domain::order::Address;
+use crate::domain::packing::PackingTask;
+use crate::domain::shipment::{PackageSpec, PostalAddress, ShipmentRequest};
+use crate::storage::Tx;
+
+/// A shipment request with the names a label prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShipmentPlan {
+    pub request: ShipmentRequest,
+    pub warehouse: String,
+    pub order_ref: String,
+}
+
+fn postal(a: &Address) -> PostalAddress {
+    PostalAddress {
+        contact_name: a.contact_name.clone(),
+        street: a.street.clone(),
+        city: a.city.clone(),
+        postal_code: a.postal_code.clone(),
+        country: a.country.clone(),
+        phone: a.phone.clone(),
+    }
+}
+
+/// The plan of `task`'s shipment, from the order and the warehouse as they
+/// are now.
+pub(crate) fn plan(tx: &Tx<'_>, task: &PackingTask) -> Result<ShipmentPlan, AppError> {
+    let order = tx.order(task.order_id)?.ok_or_else(|| DomainError::not_found("order", task.order_id))?;
+    let warehouse =
+        tx.warehouses()?.into_iter().find(|w| w.id == task.warehouse_id).map(|w| w.name).unwrap_or_default();
+    let to = postal(&order.ship_to);
+    // Warehouses have no postal address yet: the sender block is the name.
+    let from = PostalAddress {
+        contact_name: warehouse.clone(),
+        street: warehouse.clone(),
+        city: warehouse.clone(),
+        country: to.country.clone(),
+        ..Default::default()
+    };
+    let request = ShipmentRequest {
+        idempotency_key: format!("shipment-{}", task.fulfillment_id.0),
+        order_id: task.order_id.0,
+        warehouse_id: task.warehouse_id.0,
+        provider: "local".into(),
+        from,
+        to,
+        packages: task
+            .packages
+            .iter()
+            .map(|p| PackageSpec {
+                sequence: p.sequence,
+                weight_g: p.weight.map(|g| g.0),
+                length_mm: p.dims.map_or(0, |d| d.length.0),
+                width_mm: p.dims.map_or(0, |d| d.width.0),
+                height_mm: p.dims.map_or(0, |d| d.height.0),
+            })
+            .collect(),
+    };
+    Ok(ShipmentPlan { request, warehouse, order_ref: order.request_id })
+}
+
+impl Services {
+    /// The plan of packing task `id`'s shipment (the label endpoint's).
+    pub fn shipment_plan(&self, id: i64) -> Result<ShipmentPlan, AppError> {
+        self.query(|tx| {
+            let t = tx.packing_task(PackingTaskId(id))?.ok_or_else(|| DomainError::not_found("packing task", id))?;
+            plan(tx, &t)
+        })
+    }
+}

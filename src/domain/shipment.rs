@@ -1,0 +1,44 @@
+//! What a carrier is asked for, as values: the request is planned by a
+//! local workflow step and carried by the `create_shipment` activity, so
+//! the engine's carrier call needs nothing but its input (and the same
+//! input runs on any engine).
+
+use serde::{Deserialize, Serialize};
+
+/// A postal address as carriers take it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PostalAddress {
+    pub contact_name: String,
+    pub street: String,
+    pub city: String,
+    pub postal_code: String,
+    pub country: String,
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// One box to ship.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageSpec {
+    /// 1-based position in the shipment.
+    pub sequence: u32,
+    pub weight_g: Option<u64>,
+    pub length_mm: u32,
+    pub width_mm: u32,
+    pub height_mm: u32,
+}
+
+/// What a shipment is created from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentRequest {
+    /// Stable across retries, e.g. `shipment-{fulfillment id}`; each package
+    /// adds `-pkg-{n}`.
+    pub idempotency_key: String,
+    pub order_id: i64,
+    pub warehouse_id: i64,
+    /// PostExpress, D Express, ACS, Bex, YunExpress…: passed through.
+    pub provider: String,
+    pub from: PostalAddress,
+    pub to: PostalAddress,
+    pub packages: Vec<PackageSpec>,
+}
