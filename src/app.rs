@@ -17,7 +17,7 @@ mod cancel;
 mod claim;
 pub mod clock;
 pub mod command;
-mod events;
+pub mod events;
 pub mod floor_op;
 mod intake;
 mod inventory;
@@ -314,7 +314,7 @@ impl Services {
             let mut ctx = Ctx { tx, now, config: &self.config, events: Vec::new() };
             let outcome = command.run(&mut ctx)?;
             for e in &ctx.events {
-                tx.append_event(e, &events::payload(e), now)?;
+                tx.append_event(e, &serde_json::to_string(&events::payload(e))?, now)?;
             }
             Ok::<_, AppError>(outcome)
         });

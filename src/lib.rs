@@ -24,6 +24,7 @@
 //! - `cli` (in the binary): the `tote` command line.
 
 pub mod app;
+pub mod contract;
 pub mod domain;
 pub mod gs1;
 pub mod keymap;

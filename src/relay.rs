@@ -6,6 +6,7 @@
 //! `X-Tote-Event-Id` (a delivery is at least once: an answer lost after the
 //! receiver stored the event means it comes again).
 
+use crate::contract::events::Delivery;
 use crate::domain::Timestamp;
 use crate::storage::outbox::OutboxRow;
 use hmac::{Hmac, Mac};
@@ -13,18 +14,18 @@ use sha2::Sha256;
 use std::fmt::Write as _;
 use std::time::Duration;
 
-/// The JSON a subscriber receives for one event.
+/// The JSON a subscriber receives for one event (`contract::events::Delivery`).
 pub fn body(e: &OutboxRow) -> String {
-    serde_json::json!({
-        "id": e.id,
-        "type": e.event_type,
-        "aggregate_type": e.aggregate_type,
-        "aggregate_id": e.aggregate_id,
-        "stream": e.stream,
-        "created_at": e.created_at.to_rfc3339(),
-        "payload": e.payload,
-    })
-    .to_string()
+    let d = Delivery {
+        id: e.id,
+        event_type: e.event_type.clone(),
+        aggregate_type: e.aggregate_type.clone(),
+        aggregate_id: e.aggregate_id.clone(),
+        stream: e.stream.clone(),
+        created_at: e.created_at,
+        payload: &e.payload,
+    };
+    serde_json::to_string(&d).unwrap_or_default()
 }
 
 /// `sha256=<hex>` of HMAC-SHA256(secret, "{timestamp}.{body}").

@@ -67,3 +67,24 @@ fn the_check_catches_a_violation() {
     let sample = "use std::fs::read;";
     assert!(BANNED.iter().any(|b| sample.contains(b)));
 }
+
+/// Clients send the contract's request types (`tote::contract::requests`),
+/// never JSON built by hand: no `json!` anywhere in the floor and board
+/// clients.
+#[test]
+fn no_client_builds_a_json_body_by_hand() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![root.join("tui.rs")];
+    sources(&root.join("tui"), &mut files);
+    assert!(files.len() > 5, "tui sources not found: {files:?}");
+    let mut found = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read source");
+        for (n, line) in text.lines().enumerate() {
+            if line.contains("json!") {
+                found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "clients must send contract types:\n{}", found.join("\n"));
+}

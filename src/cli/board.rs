@@ -54,7 +54,7 @@ pub fn login(server: &str, badge: &str, pin: &str) -> Result<String> {
     let url = format!("{}/api/v1/auth/login", server.trim_end_matches('/'));
     let resp = http
         .post(&url)
-        .json(&serde_json::json!({"badge": badge, "pin": pin}))
+        .json(&tote::contract::requests::LoginRequest { badge: badge.into(), pin: pin.into(), device_id: None })
         .send()
         .with_context(|| format!("reaching {server}"))?;
     let status = resp.status();

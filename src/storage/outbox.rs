@@ -29,13 +29,13 @@ pub struct AppliedOp {
 }
 
 impl Tx<'_> {
-    /// Appends `event` with its JSON `payload` to the outbox.
-    pub fn append_event(&self, event: &DomainEvent, payload: &serde_json::Value, now: Timestamp) -> Result<i64> {
+    /// Appends `event` with its JSON `payload` (`contract::events`) to the outbox.
+    pub fn append_event(&self, event: &DomainEvent, payload: &str, now: Timestamp) -> Result<i64> {
         let (agg_type, agg_id) = event.aggregate();
         self.exec(
             "INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, stream, payload, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![agg_type, agg_id, event.name(), event.stream(), payload.to_string(), ms(now)],
+            params![agg_type, agg_id, event.name(), event.stream(), payload, ms(now)],
         )?;
         Ok(self.conn.last_insert_rowid())
     }

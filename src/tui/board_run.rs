@@ -16,7 +16,6 @@ use crossterm::{execute, terminal};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use serde::de::DeserializeOwned;
-use serde_json::json;
 use std::io::{self, Write};
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,8 +57,8 @@ impl Api {
         self.send(self.http.get(format!("{}{path}", self.base))).await
     }
 
-    async fn post(&self, path: &str, body: serde_json::Value) -> Result<serde_json::Value, Failure> {
-        self.send(self.http.post(format!("{}{path}", self.base)).json(&body)).await
+    async fn post<R: DeserializeOwned>(&self, path: &str, body: &impl serde::Serialize) -> Result<R, Failure> {
+        self.send(self.http.post(format!("{}{path}", self.base)).json(body)).await
     }
 
     async fn order(&self, id: i64) -> Result<OrderDetail, Failure> {
@@ -73,45 +72,43 @@ impl Api {
     }
 
     async fn act(&self, a: Action) -> Result<String, Failure> {
-        let op_id = crate::app::new_op_id();
+        use crate::app::command::Outcome;
+        use crate::contract::requests::{NewPriority, Reason, Retried, WaveBody, WorkerBody};
+        let op_id = Some(crate::app::new_op_id());
         match a {
             Action::Cancel { order } => {
-                let body = json!({"op_id": op_id, "reason": "cancelled from the board"});
-                self.post(&format!("/api/v1/orders/{order}/cancel"), body).await?;
+                let body = Reason { op_id, reason: "cancelled from the board".into() };
+                self.post::<Outcome>(&format!("/api/v1/orders/{order}/cancel"), &body).await?;
                 Ok(format!("order {order} cancelled"))
             }
             Action::Priority { order, priority } => {
-                self.post(&format!("/api/v1/orders/{order}/priority"), json!({"op_id": op_id, "priority": priority}))
-                    .await?;
+                let body = NewPriority { op_id, priority: priority.into() };
+                self.post::<Outcome>(&format!("/api/v1/orders/{order}/priority"), &body).await?;
                 Ok(format!("order {order} is now {priority}"))
             }
             Action::Retry { workflow } => {
-                let v = self
-                    .post(&format!("/api/v1/workflows/{workflow}/retry"), json!({"op_id": op_id, "reason": "board"}))
-                    .await?;
-                Ok(format!(
-                    "{workflow}: {} at {}",
-                    v["status"].as_str().unwrap_or("?"),
-                    v["step"].as_str().unwrap_or("?")
-                ))
+                let body = Reason { op_id, reason: "board".into() };
+                match self.post(&format!("/api/v1/workflows/{workflow}/retry"), &body).await? {
+                    Outcome::Workflow { status, step, .. } => Ok(format!("{workflow}: {status} at {step}")),
+                    other => Ok(format!("{workflow}: {other:?}")),
+                }
             }
             Action::ReleaseWave { warehouse, batch } => {
-                let v = self
-                    .post("/api/v1/waves", json!({"op_id": op_id, "warehouse": warehouse, "batch_size": batch}))
-                    .await?;
-                let batches = v["batches"].as_array().map_or(0, Vec::len);
-                Ok(format!("wave {} released: {batches} batch(es)", v["wave_id"]))
+                let body = WaveBody { op_id, warehouse, batch_size: Some(batch), ..WaveBody::default() };
+                match self.post("/api/v1/waves", &body).await? {
+                    Outcome::Wave { wave_id, batches } => {
+                        Ok(format!("wave {wave_id} released: {} batch(es)", batches.len()))
+                    }
+                    other => Ok(format!("wave released: {other:?}")),
+                }
             }
             Action::RetryDead => {
-                let v = self.post("/api/v1/webhooks/retry-dead", json!({})).await?;
-                Ok(format!("{} dead deliveries sent again", v["retried"]))
+                let r: Retried = self.post("/api/v1/webhooks/retry-dead", &serde_json::Map::new()).await?;
+                Ok(format!("{} dead deliveries sent again", r.retried))
             }
             Action::Reassign { task, worker } => {
-                self.post(
-                    &format!("/api/v1/picking-tasks/{task}/assign"),
-                    json!({"op_id": op_id, "worker_id": worker}),
-                )
-                .await?;
+                let body = WorkerBody { op_id, worker_id: Some(worker) };
+                self.post::<Outcome>(&format!("/api/v1/picking-tasks/{task}/assign"), &body).await?;
                 Ok(format!("picking task {task} now with worker {worker}"))
             }
         }

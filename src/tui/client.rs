@@ -8,12 +8,13 @@ use crate::app::command::{Outcome, QueueDto};
 use crate::app::floor_op::FloorOp;
 use crate::app::floor_op::Verdict;
 use crate::app::new_op_id;
+use crate::contract::requests::{BatchClaimBody, ClaimBody, DeviceHead, LoginRequest};
 use crate::domain::Timestamp;
 use crate::server::error::ErrorBody;
 use crate::server::{OpResult, OpsResponse};
 use reqwest::Method;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
 use std::time::Duration;
 
 /// Attempts of a call the server never answered.
@@ -32,15 +33,15 @@ struct Request {
     body: Option<Body>,
 }
 
-/// A request body: a JSON value, or JSON text already written (queued ops
-/// are sent as the device stored them, not decoded and encoded again).
+/// A request body: JSON text, written from a contract type (queued ops are
+/// sent as the device stored them, not decoded and encoded again).
 enum Body {
-    Json(Value),
     Text(String),
 }
 
-fn post(path: String, body: Value) -> Request {
-    Request { method: Method::POST, path, body: Some(Body::Json(body)) }
+fn post(path: String, body: &impl Serialize) -> Result<Request, Failure> {
+    let text = serde_json::to_string(body).map_err(|e| Failure::local(e.to_string()))?;
+    Ok(Request { method: Method::POST, path, body: Some(Body::Text(text)) })
 }
 
 fn get(path: String) -> Request {
@@ -67,24 +68,36 @@ impl Client {
     pub async fn run(&self, call: &Call, token: Option<&str>) -> Reply {
         let op = new_op_id();
         let kt = |id: &i64| format!("/api/v1/packing-tasks/{id}");
+        let device_id = Some(self.device.clone());
         let req = match call {
             Call::Login { badge, pin } => {
-                post("/api/v1/auth/login".into(), json!({"badge": badge, "pin": pin, "device_id": self.device}))
+                post("/api/v1/auth/login".into(), &LoginRequest { badge: badge.clone(), pin: pin.clone(), device_id })
             }
-            Call::Logout => post("/api/v1/auth/logout".into(), json!({})),
+            Call::Logout => post("/api/v1/auth/logout".into(), &serde_json::Map::new()),
             Call::Claim { queue } => post(
                 "/api/v1/tasks/claim".into(),
-                json!({"op_id": op, "queue": queue, "lookahead": *queue == QueueDto::Picking}),
+                &ClaimBody {
+                    op_id: Some(op),
+                    queue: Some(*queue),
+                    lookahead: *queue == QueueDto::Picking,
+                    ..ClaimBody::default()
+                },
             ),
-            Call::ClaimBatch => post("/api/v1/batches/claim".into(), json!({"op_id": op})),
-            Call::PickingTask { id } => get(format!("/api/v1/picking-tasks/{id}")),
-            Call::PackingTasksOfOrder { order } => get(format!("/api/v1/packing-tasks?order_id={order}")),
-            Call::PackingTask { id } => get(kt(id)),
-            Call::Labels { task } => get(format!("{}/label", kt(task))),
+            Call::ClaimBatch => {
+                post("/api/v1/batches/claim".into(), &BatchClaimBody { op_id: Some(op), ..BatchClaimBody::default() })
+            }
+            Call::PickingTask { id } => Ok(get(format!("/api/v1/picking-tasks/{id}"))),
+            Call::PackingTasksOfOrder { order } => Ok(get(format!("/api/v1/packing-tasks?order_id={order}"))),
+            Call::PackingTask { id } => Ok(get(kt(id))),
+            Call::Labels { task } => Ok(get(format!("{}/label", kt(task)))),
             Call::Op(o) => {
                 let r = self.push(token, &[(op, o.clone())], 1, None).await;
                 return Reply::Outcome(r.and_then(|mut resp| one_result(resp.results.pop())));
             }
+        };
+        let req = match req {
+            Ok(r) => r,
+            Err(e) => return Reply::Outcome(Err(e)),
         };
         let token = token.map(str::to_owned);
         match call {
@@ -124,8 +137,8 @@ impl Client {
         oldest: Option<Timestamp>,
     ) -> Result<OpsResponse, Failure> {
         let mut text = String::with_capacity(96 + ops.iter().map(|(i, p)| i.len() + p.len() + 16).sum::<usize>());
-        let head = json!({"device_id": self.device, "queued": queued, "oldest_queued_at": oldest});
-        let head = head.to_string();
+        let head = DeviceHead { device_id: self.device.clone(), queued, oldest_queued_at: oldest };
+        let head = serde_json::to_string(&head).map_err(|e| Failure::local(e.to_string()))?;
         text.push_str(head.strip_suffix('}').unwrap_or("{"));
         text.push_str(if head.len() > 2 { ",\"ops\":[" } else { "\"ops\":[" });
         for (n, (id, payload)) in ops.iter().enumerate() {
@@ -161,7 +174,6 @@ impl Client {
                 b = b.bearer_auth(t);
             }
             match &req.body {
-                Some(Body::Json(v)) => b = b.json(v),
                 Some(Body::Text(t)) => b = b.header(reqwest::header::CONTENT_TYPE, "application/json").body(t.clone()),
                 None => {}
             }
@@ -215,7 +227,7 @@ mod tests {
         };
         let payload = serde_json::to_string(&op).unwrap_or_default();
         let text = envelope("op-\"1\"", &payload).unwrap_or_default();
-        let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
         assert_eq!(v["op_id"], "op-\"1\"");
         assert_eq!(v["kind"], "pick");
         assert_eq!(serde_json::from_value::<FloorOp>(v).ok(), Some(op));

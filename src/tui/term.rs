@@ -273,21 +273,48 @@ async fn event_loop<A: App>(
     }
 }
 
-/// The events that make a floor app look again at once (instead of at the
-/// next tick): new work, a cancellation or reassignment, a new item.
-const WAKE: &[&str] = &[
-    "picking.created",
-    "picking.assigned",
-    "picking.cancelled",
-    "picking.item_reallocated",
-    "packing.created",
-    "packing.cancelled",
-    "order.cancelled",
-    "order.priority_changed",
-];
+/// Whether an event makes a floor app look again at once (instead of at the
+/// next tick): new work, a cancellation or reassignment, a new item. An
+/// event this build cannot read (a newer server) counts: looking again is
+/// never wrong.
+fn wakes(data: &str) -> bool {
+    use crate::contract::events::{Delivery, EventBody as B};
+    let Ok(d) = serde_json::from_str::<Delivery>(data) else { return true };
+    match d.payload.body {
+        B::PickingCreated { .. }
+        | B::PickingAssigned { .. }
+        | B::PickingCancelled { .. }
+        | B::PickingItemReallocated { .. }
+        | B::PackingCreated { .. }
+        | B::PackingCancelled { .. }
+        | B::OrderCancelled { .. }
+        | B::OrderPriorityChanged { .. } => true,
+        B::OrderCreated { .. }
+        | B::OrderReserved { .. }
+        | B::OrderShipped { .. }
+        | B::FulfillmentCreated { .. }
+        | B::FulfillmentStatusChanged { .. }
+        | B::InventoryReserved { .. }
+        | B::InventoryReleased { .. }
+        | B::InventoryPlaced { .. }
+        | B::InventoryMoved { .. }
+        | B::InventoryRemoved { .. }
+        | B::InventoryReturned { .. }
+        | B::PickingStarted { .. }
+        | B::PickingItemPicked { .. }
+        | B::PickingItemShort { .. }
+        | B::PickingItemSkipped { .. }
+        | B::PickingUnfulfillable { .. }
+        | B::PickingCompleted { .. }
+        | B::PackingStarted { .. }
+        | B::PackingCompleted { .. }
+        | B::ShipmentCreated { .. }
+        | B::ShipmentVoided { .. } => false,
+    }
+}
 
 /// Follows the server's event stream while a worker is logged in and turns
-/// the events in [`WAKE`] into an immediate [`Msg::Tick`]; the periodic tick
+/// the events that [`wakes`] picks into an immediate [`Msg::Tick`]; the periodic tick
 /// stays as the fallback while the stream is down. Resumes after the last
 /// event seen.
 async fn push_worker(server: String, token: Arc<std::sync::Mutex<Option<String>>>, tx: mpsc::UnboundedSender<Msg>) {
@@ -310,8 +337,8 @@ async fn push_worker(server: String, token: Arc<std::sync::Mutex<Option<String>>
                     for line in block.lines() {
                         if let Some(id) = line.strip_prefix("id:") {
                             after = id.trim().parse().unwrap_or(after);
-                        } else if let Some(kind) = line.strip_prefix("event:") {
-                            wake |= WAKE.contains(&kind.trim());
+                        } else if let Some(data) = line.strip_prefix("data:") {
+                            wake |= wakes(data.trim());
                         }
                     }
                 }
@@ -450,5 +477,24 @@ mod tests {
         let mut release = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE);
         release.kind = KeyEventKind::Release;
         assert_eq!(translate(release, 5), None);
+    }
+
+    /// The event stream's `data:` is read through the contract: new work
+    /// wakes the floor app, stock moves do not, and an unreadable event
+    /// (a newer server) wakes it rather than being missed.
+    #[test]
+    fn new_work_wakes_the_floor_app_and_unknown_events_do_too() {
+        let data = |payload: &str| {
+            format!(
+                r#"{{"id":1,"type":"x","aggregate_type":"a","aggregate_id":"1","stream":"s","created_at":"2026-12-02T08:00:00Z","payload":{payload}}}"#
+            )
+        };
+        assert!(wakes(&data(r#"{"v":1,"type":"picking.created","task_id":4,"order_id":2,"warehouse_id":1}"#)));
+        assert!(!wakes(&data(
+            r#"{"v":1,"type":"inventory.placed","listing_id":"S","warehouse_id":1,"quantity":3,"location":"A"}"#
+        )));
+        // Stored before payloads were versioned: read as version 1.
+        assert!(wakes(&data(r#"{"type":"packing.created","task_id":5,"order_id":2}"#)));
+        assert!(wakes(&data(r#"{"v":2,"type":"picking.teleported"}"#)));
     }
 }

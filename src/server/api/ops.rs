@@ -5,6 +5,7 @@
 use crate::app::board::DeviceView;
 use crate::app::command::Outcome;
 use crate::app::floor_op::{FloorOp, Verdict, Work};
+use crate::contract::requests::DeviceHead;
 use crate::domain::auth::{Access, Caller};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
@@ -12,7 +13,6 @@ use crate::server::extract::Body;
 use crate::storage::device::DeviceRow;
 use axum::extract::State;
 use axum::{Extension, Json};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -21,19 +21,9 @@ pub const MAX_OPS: usize = 1000;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OpsRequest {
-    /// The device sending; recorded with its queue for the board.
-    #[schema(min_length = 1, max_length = 64, pattern = r"[^\s\x85]")]
-    pub device_id: String,
-    /// Ops queued on the device when it sent this (these included).
-    #[serde(default)]
-    #[schema(minimum = 0, format = Int64, maximum = 4_294_967_295_u64)]
-    pub queued: u32,
-    /// When the oldest of them was made.
-    #[serde(default)]
-    #[schema(
-        pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
-    )]
-    pub oldest_queued_at: Option<DateTime<Utc>>,
+    /// The device and its queue.
+    #[serde(flatten)]
+    pub head: DeviceHead,
     /// In the order the worker did them; at most 1,000.
     #[serde(default)]
     #[schema(max_items = 1000)]
@@ -70,7 +60,7 @@ pub async fn push_ops(
     Body(req): Body<OpsRequest>,
 ) -> Result<Json<OpsResponse>, ApiError> {
     let Some(worker) = caller.worker() else { return Err(ApiError::forbidden("floor ops are sent by a worker")) };
-    let device = check_device_id(&req.device_id)?;
+    let device = check_device_id(&req.head.device_id)?;
     if req.ops.len() > MAX_OPS {
         return Err(ApiError::invalid("ops", format!("at most {MAX_OPS} ops per request")));
     }
@@ -92,8 +82,8 @@ pub async fn push_ops(
         device_id: device.to_owned(),
         worker_id: Some(worker.0),
         last_seen: st.services.now(),
-        queued: req.queued,
-        oldest_queued_at: req.oldest_queued_at,
+        queued: req.head.queued,
+        oldest_queued_at: req.head.oldest_queued_at,
     };
     st.writer.contact(seen).await;
     let jobs = req.ops.iter().map(|o| (o.op_id.clone(), o.op.command(worker.0))).collect();

@@ -6,6 +6,7 @@ use crate::app::command::{OrderRequest, Outcome};
 use crate::app::floor_op::Verdict;
 use crate::app::task_views::PickingTaskView;
 use crate::app::views::OrderView;
+use crate::contract::requests::Reason;
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{Body, Ids, Params, from_value, op_id};
@@ -148,14 +149,6 @@ pub async fn list_orders(
 pub async fn get_order(State(st): State<AppState>, ids: Ids) -> Result<Json<OrderView>, ApiError> {
     let id = ids.get("id")?;
     Ok(Json(st.read(move |s| s.order_view(id)).await?))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct Reason {
-    #[serde(default)]
-    #[schema(schema_with = crate::server::openapi::params::op_id)]
-    pub op_id: Option<String>,
-    pub reason: String,
 }
 
 command_handler! {

@@ -1,12 +1,13 @@
 //! Packing tasks. A packing task is created when its picking task completes
 //! (in the same transaction), so there is no create call here.
 
-use super::orders::Reason;
-use super::picking::{TaskQuery, WorkerBody};
+use super::picking::TaskQuery;
 use super::{acting_worker, as_worker};
 use crate::app::Command;
 use crate::app::command::{Outcome, PackageDto};
 use crate::app::task_views::PackingTaskView;
+use crate::contract::requests::Reason;
+use crate::contract::requests::WorkerBody;
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{Ids, Params};

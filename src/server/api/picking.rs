@@ -1,11 +1,12 @@
 //! Picking tasks and claiming work.
 
-use super::orders::Reason;
 use super::{acting_worker, as_worker, run};
 use crate::app::Command;
 use crate::app::command::{Outcome, QueueDto};
 use crate::app::floor_op::Scanned;
 use crate::app::task_views::{PickingItemView, PickingTaskView};
+use crate::contract::requests::Reason;
+use crate::contract::requests::{ClaimBody, WorkerBody};
 use crate::domain::auth::{Caller, Role};
 use crate::domain::ids::{OrderId, WorkerId};
 use crate::domain::order::Priority;
@@ -76,16 +77,6 @@ pub struct CreatePicking {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct WorkerBody {
-    #[serde(default)]
-    #[schema(schema_with = crate::server::openapi::params::op_id)]
-    pub op_id: Option<String>,
-    /// Defaults to the caller; only supervisors may name another worker.
-    #[serde(default)]
-    pub worker_id: Option<i64>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
 pub struct PickBody {
     #[serde(default)]
     #[schema(schema_with = crate::server::openapi::params::op_id)]
@@ -135,22 +126,6 @@ pub struct SkipBody {
     /// stock_out, damaged, no_access, expired or other.
     #[schema(value_type = crate::domain::picking::ReasonCode)]
     pub reason: String,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ClaimBody {
-    #[serde(default)]
-    #[schema(schema_with = crate::server::openapi::params::op_id)]
-    pub op_id: Option<String>,
-    /// Which queue; defaults to picking for pickers, packing for packers.
-    #[serde(default)]
-    pub queue: Option<QueueDto>,
-    /// Supervisors may claim for another worker.
-    #[serde(default)]
-    pub worker_id: Option<i64>,
-    /// Also hold the next picking task (for devices that may go offline).
-    #[serde(default)]
-    pub lookahead: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,5 +1,6 @@
 //! Log in with badge + PIN, log out, and who am I.
 
+use crate::contract::requests::LoginRequest;
 use crate::domain::DomainError;
 use crate::domain::auth::{Caller, LoginVerdict};
 use crate::domain::error::Code;
@@ -11,23 +12,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::{Extension, http::StatusCode};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct LoginRequest {
-    /// The badge id, scanned or typed.
-    // `\x85` is spelled out: the server trims it as whitespace, and
-    // ECMA-262's `\s` (the spec's regex dialect) does not include it.
-    #[schema(min_length = 1, max_length = 64, pattern = r"[^\s\x85]")]
-    pub badge: String,
-    #[schema(min_length = 1, max_length = 64)]
-    pub pin: String,
-    /// The terminal logging in, for the board's device list.
-    #[serde(default)]
-    #[schema(min_length = 1, max_length = 64, pattern = r"[^\s\x85]")]
-    pub device_id: Option<String>,
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginResponse {

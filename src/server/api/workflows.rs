@@ -2,10 +2,10 @@
 //! blocking reason) with their history; a supervisor's retry of a stuck
 //! step; and an order's address change, which its workflows may refuse.
 
-use super::orders::Reason;
 use crate::app::Command;
 use crate::app::command::AddressDto;
 use crate::app::workflow::view::{WorkflowSummary, WorkflowView};
+use crate::contract::requests::{NewPriority, Reason, Retried};
 use crate::server::AppState;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::Params;
@@ -85,26 +85,11 @@ pub async fn board(State(st): State<AppState>) -> Result<Json<crate::app::board:
     Ok(Json(st.read(move |s| s.board(&alerts)).await?))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewPriority {
-    #[serde(default)]
-    #[schema(schema_with = crate::server::openapi::params::op_id)]
-    pub op_id: Option<String>,
-    /// low, normal, high or urgent.
-    #[schema(value_type = crate::domain::order::Priority)]
-    pub priority: String,
-}
-
 command_handler! {
     #[utoipa::path(post, path = "/api/v1/orders/{id}/priority", tag = "orders", params(Id, IdempotencyKey),
         request_body = NewPriority, security(("bearer" = [])),
         responses((status = 200, body = crate::app::Outcome), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
     change_priority(NewPriority) => |_caller, ids, b| Command::ChangePriority { order_id: ids.get("id")?, priority: b.priority }
-}
-
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct Retried {
-    pub retried: usize,
 }
 
 #[utoipa::path(post, path = "/api/v1/webhooks/retry-dead", tag = "events", security(("bearer" = [])),
