@@ -10,20 +10,22 @@
 //! op id and a crash between two steps loses nothing and repeats nothing.
 
 mod activities;
+#[macro_use]
+mod driver;
 pub mod view;
 
 use super::command::{OrderRequest, Outcome};
 use super::{AppError, Ctx, Rejection};
 use crate::domain::DomainError;
-use crate::domain::fulfillment::FulfillmentAction;
 use crate::domain::ids::{FulfillmentId, OrderId};
 use crate::domain::order::Priority;
+use crate::domain::workflow::definition::Intake;
 use crate::domain::workflow::{
     self as wf, Activity, ActivityError, ActivityResult, Effect, FulfillmentStart, Input, Signal, WorkflowKind,
     WorkflowStatus, fulfillment, intake,
 };
-use crate::storage::Tx;
 use crate::storage::workflow::{ActivityTask, WorkflowRow};
+use driver::Live;
 use std::collections::VecDeque;
 
 /// What reaches a workflow, whatever its kind.
@@ -34,19 +36,6 @@ enum Feed {
     Failed { activity: Activity, attempt: u32, error: ActivityError },
     Signal(Signal),
     Timer(String),
-}
-
-#[derive(Debug, Clone)]
-enum Machine {
-    Intake(Box<intake::State>),
-    Fulfillment(Box<fulfillment::State>),
-}
-
-/// A workflow loaded for a decision.
-#[derive(Debug, Clone)]
-struct Live {
-    row: WorkflowRow,
-    machine: Machine,
 }
 
 /// Spreads retries: a fixed function of the workflow, activity and attempt,
@@ -78,123 +67,6 @@ fn failure(r: &Rejection) -> ActivityError {
     ActivityError { code: r.code.clone(), message: r.message.clone(), retryable: r.kind.is_retryable() }
 }
 
-impl Live {
-    fn load(tx: &Tx<'_>, id: &str) -> Result<Option<Live>, AppError> {
-        let Some(row) = tx.workflow(id)? else { return Ok(None) };
-        let machine = match WorkflowKind::parse(&row.kind) {
-            Some(WorkflowKind::OrderIntake) => Machine::Intake(serde_json::from_str(&row.state)?),
-            Some(WorkflowKind::OrderFulfillment) => Machine::Fulfillment(serde_json::from_str(&row.state)?),
-            None => {
-                return Err(AppError::Storage(crate::storage::StorageError::Corrupt(format!(
-                    "workflow {id} has unknown kind {}",
-                    row.kind
-                ))));
-            }
-        };
-        Ok(Some(Live { row, machine }))
-    }
-
-    fn wants(&self, activity: &Activity, attempt: u32) -> bool {
-        match &self.machine {
-            Machine::Intake(s) => intake::wants(s, activity, attempt),
-            Machine::Fulfillment(s) => fulfillment::wants(s, activity, attempt),
-        }
-    }
-
-    fn fulfillment_state(&self) -> Option<&fulfillment::State> {
-        match &self.machine {
-            Machine::Fulfillment(s) => Some(s),
-            Machine::Intake(_) => None,
-        }
-    }
-
-    /// Decides `feed`, appends the events to the history and saves the row.
-    /// Returns the effects, and what the events do to the fulfillment's
-    /// status (`domain::workflow::projection`).
-    fn decide(
-        &mut self,
-        ctx: &Ctx<'_, '_>,
-        feed: &Feed,
-        settings: wf::Settings,
-    ) -> Result<(Vec<Effect>, Vec<FulfillmentAction>), AppError> {
-        let mut moves = Vec::new();
-        let (events, effects) = match &mut self.machine {
-            Machine::Intake(s) => {
-                let req: OrderRequest = serde_json::from_str(&self.row.input)?;
-                let start = intake::IntakeStart { request_id: req.request_id.trim().to_owned(), settings };
-                let d = intake::decide(s, &to_input(feed, start, &self.row.id), ctx.now)?;
-                let mut out = Vec::with_capacity(d.events.len());
-                for e in d.events {
-                    **s = intake::evolve(std::mem::take(&mut **s), &e);
-                    out.push(serde_json::to_value(&e)?);
-                }
-                (out, d.effects)
-            }
-            Machine::Fulfillment(s) => {
-                let start: FulfillmentStart = serde_json::from_str(&self.row.input)?;
-                let d = fulfillment::decide(s, &to_input(feed, start, &self.row.id), ctx.now)?;
-                let mut out = Vec::with_capacity(d.events.len());
-                for e in d.events {
-                    moves.extend_from_slice(wf::projection::actions(s, &e));
-                    **s = fulfillment::evolve(std::mem::take(&mut **s), &e);
-                    out.push(serde_json::to_value(&e)?);
-                }
-                (out, d.effects)
-            }
-        };
-        if events.is_empty() {
-            return Ok((effects, moves));
-        }
-        for e in &events {
-            self.row.version += 1;
-            let kind = e.get("event").and_then(|k| k.as_str()).unwrap_or("event");
-            ctx.tx.append_history(&self.row.id, self.row.version, kind, &e.to_string(), ctx.now)?;
-        }
-        self.refresh();
-        self.row.state = match &self.machine {
-            Machine::Intake(s) => serde_json::to_string(s)?,
-            Machine::Fulfillment(s) => serde_json::to_string(s)?,
-        };
-        ctx.tx.save_workflow(&self.row, ctx.now)?;
-        Ok((effects, moves))
-    }
-
-    /// The one writer of a fulfillment's status: the workflow's events,
-    /// through the status table (an illegal move refuses the input).
-    fn project(&self, ctx: &mut Ctx<'_, '_>, moves: &[FulfillmentAction]) -> Result<(), AppError> {
-        let Some(start) = self.fulfillment_state().and_then(|s| s.start) else { return Ok(()) };
-        let id = FulfillmentId(start.fulfillment_id);
-        for action in moves {
-            let mut f = ctx.tx.fulfillment(id)?.ok_or_else(|| DomainError::not_found("fulfillment", id))?;
-            let from = f.apply(*action)?;
-            ctx.tx.save_fulfillment(&f, ctx.now)?;
-            ctx.emit(crate::domain::event::DomainEvent::FulfillmentStatusChanged {
-                fulfillment_id: id,
-                order_id: f.order_id,
-                from: from.as_str(),
-                to: f.status.as_str(),
-            });
-        }
-        Ok(())
-    }
-
-    /// The row's query columns from the state.
-    fn refresh(&mut self) {
-        let (status, step, blocking) = match &self.machine {
-            Machine::Intake(s) => {
-                if let Some(o) = s.order_id {
-                    self.row.order_id = Some(o);
-                }
-                (s.status, s.step.as_str(), intake::blocking_reason(s))
-            }
-            Machine::Fulfillment(s) => (s.status, s.step.as_str(), fulfillment::blocking_reason(s)),
-        };
-        self.row.status = status.as_str().to_owned();
-        self.row.step = step.to_owned();
-        self.row.blocking = blocking;
-    }
-}
-
 fn new_row(ctx: &Ctx<'_, '_>, id: String, kind: WorkflowKind, priority: i64, input: String) -> WorkflowRow {
     WorkflowRow {
         id,
@@ -224,10 +96,11 @@ pub(super) fn start_intake(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<
     if ctx.tx.insert_workflow(&row)? {
         drive(ctx, &id, Feed::Start, true)?;
     }
-    let live = Live::load(ctx.tx, &id)?.ok_or_else(|| DomainError::not_found("workflow", &id))?;
-    match live.machine {
-        Machine::Intake(s) if s.order_id.is_some() => Ok(OrderId(s.order_id.unwrap_or_default())),
-        _ => Err(DomainError::WorkflowRefused {
+    let row = ctx.tx.workflow(&id)?.ok_or_else(|| DomainError::not_found("workflow", &id))?;
+    let live = Live::<Intake>::from_row(row)?;
+    match live.state.order_id {
+        Some(order) => Ok(OrderId(order)),
+        None => Err(DomainError::WorkflowRefused {
             reason: format!("intake {id} has not created its order: {}", live.row.blocking.unwrap_or_default()),
         }
         .into()),
@@ -250,74 +123,91 @@ fn start_fulfillment(ctx: &Ctx<'_, '_>, start: FulfillmentStart) -> Result<Optio
 /// `strict` (intake) turns any activity's refusal into the op's refusal.
 /// Returns the results of the local activities that ran.
 fn drive(ctx: &mut Ctx<'_, '_>, id: &str, feed: Feed, strict: bool) -> Result<Vec<ActivityResult>, AppError> {
-    let settings = ctx.config.workflow;
     let mut queue = VecDeque::from([(id.to_owned(), feed)]);
     let mut results = Vec::new();
     while let Some((wid, feed)) = queue.pop_front() {
-        let Some(mut live) = Live::load(ctx.tx, &wid)? else { continue };
-        if let Feed::Done { activity, result } = &feed {
-            activities::record_external(ctx, &live, activity, result)?;
-        }
-        let (effects, moves) = live.decide(ctx, &feed, settings)?;
-        live.project(ctx, &moves)?;
-        for effect in effects {
-            if let Effect::RunActivity { activity, .. } = &effect {
-                if !matches!(activity, Activity::UpdateAddress { .. }) {
-                    ctx.tx.drop_superseded(&wid, activity.name(), ctx.now)?;
-                }
-            }
-            match effect {
-                Effect::RunActivity { activity, attempt, not_before: None } if activity.is_local() => {
-                    match run_inline(ctx, &live, &activity, attempt) {
-                        Ok(result) => {
-                            results.push(result.clone());
-                            queue.push_back((wid.clone(), Feed::Done { activity, result }));
-                        }
-                        Err(AppError::Rejected(r)) if !strict => {
-                            queue.push_back((wid.clone(), Feed::Failed { activity, attempt, error: failure(&r) }));
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-                Effect::RunActivity { activity, attempt, not_before } => {
-                    let task = ActivityTask {
-                        id: 0,
-                        workflow_id: wid.clone(),
-                        activity: activity.name().to_owned(),
-                        payload: serde_json::to_string(&activity)?,
-                        status: "pending".into(),
-                        priority: live.row.priority,
-                        attempt,
-                        next_run_at: not_before.unwrap_or(ctx.now),
-                        last_error: None,
-                    };
-                    ctx.tx.queue_activity(&task, ctx.now)?;
-                }
-                Effect::StartTimer { name, at } => ctx.tx.set_timer(&wid, &name, at, ctx.now)?,
-                Effect::CancelTimer { name } => ctx.tx.cancel_timer(&wid, &name, ctx.now)?,
-                Effect::StartFulfillment(start) => {
-                    if let Some(child) = start_fulfillment(ctx, start)? {
-                        queue.push_back((child, Feed::Start));
-                    }
-                }
-                Effect::Finish { .. } => ctx.tx.drop_workflow_work(&wid, ctx.now)?,
-            }
-        }
+        let Some(row) = ctx.tx.workflow(&wid)? else { continue };
+        by_kind!(&row, W => step::<W>(ctx, row, feed, strict, &mut queue, &mut results)?);
     }
     Ok(results)
+}
+
+/// One input to one workflow, whatever its kind, and what follows from it.
+fn step<W: driver::Driven>(
+    ctx: &mut Ctx<'_, '_>,
+    row: WorkflowRow,
+    feed: Feed,
+    strict: bool,
+    queue: &mut VecDeque<(String, Feed)>,
+    results: &mut Vec<ActivityResult>,
+) -> Result<(), AppError> {
+    let mut live = Live::<W>::from_row(row)?;
+    let wid = live.row.id.clone();
+    let decided = live.decide(ctx, &feed)?;
+    // A carrier's answer changes the warehouse's tables only when the
+    // workflow took it (a stale or superseded answer changes nothing).
+    if let Feed::Done { activity, result } = &feed {
+        if activity.calls_carrier() && decided.completed.contains(activity) {
+            activities::record_external(ctx, &live.row, activity, result)?;
+        }
+    }
+    for effect in decided.effects {
+        if let Effect::RunActivity { activity, .. } = &effect {
+            if !matches!(activity, Activity::UpdateAddress { .. }) {
+                ctx.tx.drop_superseded(&wid, activity.name(), ctx.now)?;
+            }
+        }
+        match effect {
+            Effect::RunActivity { activity, attempt, not_before: None } if activity.is_local() => {
+                match run_inline(ctx, &live.row, &activity, attempt) {
+                    Ok(result) => {
+                        results.push(result.clone());
+                        queue.push_back((wid.clone(), Feed::Done { activity, result }));
+                    }
+                    Err(AppError::Rejected(r)) if !strict => {
+                        queue.push_back((wid.clone(), Feed::Failed { activity, attempt, error: failure(&r) }));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Effect::RunActivity { activity, attempt, not_before } => {
+                let task = ActivityTask {
+                    id: 0,
+                    workflow_id: wid.clone(),
+                    activity: activity.name().to_owned(),
+                    payload: serde_json::to_string(&activity)?,
+                    status: "pending".into(),
+                    priority: live.row.priority,
+                    attempt,
+                    next_run_at: not_before.unwrap_or(ctx.now),
+                    last_error: None,
+                };
+                ctx.tx.queue_activity(&task, ctx.now)?;
+            }
+            Effect::StartTimer { name, at } => ctx.tx.set_timer(&wid, &name, at, ctx.now)?,
+            Effect::CancelTimer { name } => ctx.tx.cancel_timer(&wid, &name, ctx.now)?,
+            Effect::StartFulfillment(start) => {
+                if let Some(child) = start_fulfillment(ctx, start)? {
+                    queue.push_back((child, Feed::Start));
+                }
+            }
+            Effect::Finish { .. } => ctx.tx.drop_workflow_work(&wid, ctx.now)?,
+        }
+    }
+    Ok(())
 }
 
 /// Runs a local activity in a savepoint: a refusal undoes its writes and
 /// its events. Every execution is logged in `fulfillment_tasks`.
 fn run_inline(
     ctx: &mut Ctx<'_, '_>,
-    live: &Live,
+    row: &WorkflowRow,
     activity: &Activity,
     attempt: u32,
 ) -> Result<ActivityResult, AppError> {
     let mark = ctx.events.len();
     let tx = ctx.tx;
-    let ran = tx.savepoint(|_| activities::run(ctx, live, activity));
+    let ran = tx.savepoint(|_| activities::run(ctx, row, activity));
     if ran.is_err() {
         ctx.events.truncate(mark);
     }
@@ -326,8 +216,13 @@ fn run_inline(
         Err(AppError::Rejected(r)) => ("failed", serde_json::json!({ "attempt": attempt, "inline": true, "error": r })),
         Err(AppError::Storage(_)) => return ran,
     };
-    ctx.tx.log_execution(&live.row.id, activity.name(), status, attempt, &meta.to_string(), ctx.now)?;
+    ctx.tx.log_execution(&row.id, activity.name(), status, attempt, &meta.to_string(), ctx.now)?;
     ran
+}
+
+/// Whether workflow row `row` still waits on `activity`'s `attempt`.
+fn wants(row: WorkflowRow, activity: &Activity, attempt: u32) -> Result<bool, AppError> {
+    Ok(by_kind!(&row, W => Live::<W>::from_row(row)?.wants(activity, attempt)))
 }
 
 fn pending_task(ctx: &Ctx<'_, '_>, task_id: i64, attempt: u32) -> Result<Option<(ActivityTask, Activity)>, AppError> {
@@ -352,12 +247,12 @@ pub(super) fn run_activity(ctx: &mut Ctx<'_, '_>, task_id: i64, attempt: u32) ->
     if !activity.is_local() {
         return Err(DomainError::invalid("task_id", "a carrier activity runs on the engine's workers").into());
     }
-    let Some(live) = Live::load(ctx.tx, &task.workflow_id)? else { return activity_outcome(ctx, task_id) };
-    if !live.wants(&activity, attempt) {
+    let Some(row) = ctx.tx.workflow(&task.workflow_id)? else { return activity_outcome(ctx, task_id) };
+    if !wants(row.clone(), &activity, attempt)? {
         ctx.tx.finish_activity(task_id, "dropped", None, ctx.now)?;
         return activity_outcome(ctx, task_id);
     }
-    let feed = match run_inline(ctx, &live, &activity, attempt) {
+    let feed = match run_inline(ctx, &row, &activity, attempt) {
         Ok(result) => {
             ctx.tx.finish_activity(task_id, "done", None, ctx.now)?;
             Feed::Done { activity, result }
@@ -407,7 +302,10 @@ impl super::Services {
     /// decision (a cancel, a retry) may have superseded it. Asked of the
     /// workflow, whatever its kind; the engine never reads a state.
     pub fn activity_wanted(&self, task: &ActivityTask, activity: &Activity) -> Result<bool, AppError> {
-        self.query(|tx| Ok(Live::load(tx, &task.workflow_id)?.is_some_and(|l| l.wants(activity, task.attempt))))
+        self.query(|tx| match tx.workflow(&task.workflow_id)? {
+            Some(row) => wants(row, activity, task.attempt),
+            None => Ok(false),
+        })
     }
 }
 

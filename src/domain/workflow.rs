@@ -9,6 +9,7 @@
 //! decision that produced them. The same deciders could run under Temporal:
 //! inputs, events and effects are plain serialisable values.
 
+pub mod definition;
 pub mod fulfillment;
 pub mod intake;
 pub mod projection;

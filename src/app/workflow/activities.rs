@@ -5,7 +5,6 @@
 
 use super::super::command::OrderRequest;
 use super::super::{AppError, Ctx, cancel, claim, intake, picking};
-use super::Live;
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::FulfillmentStatus;
@@ -15,60 +14,62 @@ use crate::domain::packing::PackingStatus;
 use crate::domain::picking::PickingStatus;
 use crate::domain::stock::ReservationStatus;
 use crate::domain::workflow::{Activity, ActivityResult};
+use crate::storage::workflow::WorkflowRow;
 
-fn fulfillment_of(live: &Live) -> Result<(FulfillmentId, OrderId), AppError> {
-    let s = live.fulfillment_state().and_then(|s| s.start).ok_or_else(|| {
-        DomainError::invalid("activity", format!("workflow {} is not a fulfillment workflow", live.row.id))
+/// The fulfillment (and its order) that a fulfillment workflow's row serves.
+fn fulfillment_of(row: &WorkflowRow) -> Result<(FulfillmentId, OrderId), AppError> {
+    let (f, o) = row.fulfillment_id.zip(row.order_id).ok_or_else(|| {
+        DomainError::invalid("activity", format!("workflow {} is not a fulfillment workflow", row.id))
     })?;
-    Ok((FulfillmentId(s.fulfillment_id), OrderId(s.order_id)))
+    Ok((FulfillmentId(f), OrderId(o)))
 }
 
-pub(super) fn run(ctx: &mut Ctx<'_, '_>, live: &Live, activity: &Activity) -> Result<ActivityResult, AppError> {
+pub(super) fn run(ctx: &mut Ctx<'_, '_>, row: &WorkflowRow, activity: &Activity) -> Result<ActivityResult, AppError> {
     match activity {
         Activity::ValidateOrder => {
-            let req: OrderRequest = serde_json::from_str(&live.row.input)?;
+            let req: OrderRequest = serde_json::from_str(&row.input)?;
             intake::check(ctx, &req)?;
             Ok(ActivityResult::Done)
         }
         Activity::CreateOrder => {
-            let req: OrderRequest = serde_json::from_str(&live.row.input)?;
+            let req: OrderRequest = serde_json::from_str(&row.input)?;
             let (order, fs) = intake::create_order(ctx, &req)?;
             Ok(ActivityResult::OrderCreated { order_id: order.0, fulfillments: fs.iter().map(|f| f.0).collect() })
         }
         Activity::AllocateInventory => {
-            let (f, _) = fulfillment_of(live)?;
+            let (f, _) = fulfillment_of(row)?;
             Ok(ActivityResult::Allocated { units: intake::allocate(ctx, f)? })
         }
         Activity::MarkReserved => {
-            let (f, order_id) = fulfillment_of(live)?;
+            let (f, order_id) = fulfillment_of(row)?;
             ctx.emit(DomainEvent::OrderReserved { order_id, fulfillment_id: f });
             Ok(ActivityResult::Done)
         }
         Activity::CreatePickWork => {
-            let (f, _) = fulfillment_of(live)?;
+            let (f, _) = fulfillment_of(row)?;
             Ok(ActivityResult::PickWork { task_id: intake::create_pick_work(ctx, f)?.0 })
         }
-        Activity::RequeuePick => requeue_pick(ctx, live),
-        Activity::ConsumeInventory => consume(ctx, live),
+        Activity::RequeuePick => requeue_pick(ctx, row),
+        Activity::ConsumeInventory => consume(ctx, row),
         Activity::GenerateLabel => {
-            let (f, order_id) = fulfillment_of(live)?;
+            let (f, order_id) = fulfillment_of(row)?;
             let t = packed_task(ctx, order_id, f)?;
             ctx.tx.set_shipment_status(f.0, "labelled", ctx.now)?;
             Ok(ActivityResult::Labelled { labels: u32::try_from(t.packages.len()).unwrap_or(u32::MAX) })
         }
-        Activity::MarkShipped => mark_shipped(ctx, live),
+        Activity::MarkShipped => mark_shipped(ctx, row),
         Activity::UpdateAddress { ship_to } => {
-            let (_, order_id) = fulfillment_of(live)?;
+            let (_, order_id) = fulfillment_of(row)?;
             ctx.tx.set_order_ship_to(order_id, ship_to, ctx.now)?;
             Ok(ActivityResult::Done)
         }
         Activity::ReleaseInventory { reason } => {
-            let (f, order_id) = fulfillment_of(live)?;
+            let (f, order_id) = fulfillment_of(row)?;
             let (released, returned, tasks) = cancel::cancel_fulfillment_work(ctx, order_id, f, reason)?;
             Ok(ActivityResult::Released { released, returned, tasks_cancelled: tasks })
         }
         Activity::PlanShipment => {
-            let (f, order_id) = fulfillment_of(live)?;
+            let (f, order_id) = fulfillment_of(row)?;
             let plan = crate::app::shipments::plan(ctx.tx, &packed_task(ctx, order_id, f)?)?;
             Ok(ActivityResult::ShipmentPlanned { request: Box::new(plan.request) })
         }
@@ -80,8 +81,8 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, live: &Live, activity: &Activity) -> Re
 
 /// Pick timeout with re-queue: the stuck task is cancelled (its stock goes
 /// back to the shelves) and a new one is made, counted as a retry.
-fn requeue_pick(ctx: &mut Ctx<'_, '_>, live: &Live) -> Result<ActivityResult, AppError> {
-    let (f, order_id) = fulfillment_of(live)?;
+fn requeue_pick(ctx: &mut Ctx<'_, '_>, row: &WorkflowRow) -> Result<ActivityResult, AppError> {
+    let (f, order_id) = fulfillment_of(row)?;
     for id in ctx.tx.picking_tasks_for_order(order_id)? {
         let mut t = picking::load(ctx, id.0)?;
         if t.fulfillment_id != f
@@ -96,8 +97,8 @@ fn requeue_pick(ctx: &mut Ctx<'_, '_>, live: &Live) -> Result<ActivityResult, Ap
 
 /// The pick is final: reservations it left open are released, and the
 /// units it took are counted as leaving stock for the parcel.
-fn consume(ctx: &mut Ctx<'_, '_>, live: &Live) -> Result<ActivityResult, AppError> {
-    let (f, order_id) = fulfillment_of(live)?;
+fn consume(ctx: &mut Ctx<'_, '_>, row: &WorkflowRow) -> Result<ActivityResult, AppError> {
+    let (f, order_id) = fulfillment_of(row)?;
     for mut row in ctx.tx.reservations_for_order(order_id)? {
         if row.fulfillment_id == Some(f) && row.reservation.status == ReservationStatus::Pending {
             ctx.release(&mut row, "pick completed")?;
@@ -128,8 +129,8 @@ fn packed_task(
     Err(DomainError::IllegalTransition { entity: "fulfillment", from: "not packed", action: "label" }.into())
 }
 
-fn mark_shipped(ctx: &mut Ctx<'_, '_>, live: &Live) -> Result<ActivityResult, AppError> {
-    let (f, order_id) = fulfillment_of(live)?;
+fn mark_shipped(ctx: &mut Ctx<'_, '_>, row: &WorkflowRow) -> Result<ActivityResult, AppError> {
+    let (f, order_id) = fulfillment_of(row)?;
     let shipment = ctx.tx.shipment(f.0)?.ok_or(DomainError::TrackingMissing)?;
     let tracking: Vec<String> = serde_json::from_str(&shipment.tracking)?;
     let mut t = packed_task(ctx, order_id, f)?;
@@ -149,20 +150,19 @@ fn mark_shipped(ctx: &mut Ctx<'_, '_>, live: &Live) -> Result<ActivityResult, Ap
 }
 
 /// What a carrier activity's result changes in the warehouse's tables, in
-/// the transaction that records it: a created shipment is stored once per
-/// fulfillment (a second answer finds the first), a void marks it voided.
+/// the transaction that records it, once the workflow took the result: a
+/// created shipment is stored once per fulfillment (a second answer finds
+/// the first), a confirmation marks it confirmed, a void voided.
 pub(super) fn record_external(
     ctx: &mut Ctx<'_, '_>,
-    live: &Live,
+    row: &WorkflowRow,
     activity: &Activity,
     result: &ActivityResult,
 ) -> Result<(), AppError> {
-    let Some(state) = live.fulfillment_state() else { return Ok(()) };
-    let Some(start) = state.start else { return Ok(()) };
-    let (f, order_id) = (FulfillmentId(start.fulfillment_id), OrderId(start.order_id));
+    let (f, order_id) = fulfillment_of(row)?;
     match (activity, result) {
         (Activity::CreateShipment { .. }, ActivityResult::Shipment { carrier, tracking })
-            if state.shipment_pending && ctx.tx.shipment(f.0)?.is_none() =>
+            if ctx.tx.shipment(f.0)?.is_none() =>
         {
             ctx.tx.insert_shipment(f.0, order_id.0, carrier, &serde_json::to_string(tracking)?, ctx.now)?;
             ctx.emit(DomainEvent::ShipmentCreated {
@@ -172,10 +172,8 @@ pub(super) fn record_external(
                 tracking: tracking.clone(),
             });
         }
-        (Activity::ConfirmShipment { .. }, _) if state.running.as_ref().is_some_and(|r| r.activity == *activity) => {
-            ctx.tx.set_shipment_status(f.0, "confirmed", ctx.now)?;
-        }
-        (Activity::VoidShipment { tracking }, _) if !state.voided => {
+        (Activity::ConfirmShipment { .. }, _) => ctx.tx.set_shipment_status(f.0, "confirmed", ctx.now)?,
+        (Activity::VoidShipment { tracking }, _) => {
             ctx.tx.set_shipment_status(f.0, "voided", ctx.now)?;
             ctx.emit(DomainEvent::ShipmentVoided { order_id, fulfillment_id: f, tracking: tracking.clone() });
         }
