@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod relay;
 pub mod routes;
 mod throttle;
+mod wire_errors;
 pub mod writer;
 
 pub use api::{OpResult, OpsResponse};

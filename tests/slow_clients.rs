@@ -91,3 +91,38 @@ async fn sigterm_ends_the_server_within_its_grace_whatever_clients_do() {
     assert!(status.success(), "{status:?}");
     drop((hung, half));
 }
+
+/// Sends `raw` on a fresh connection and reads the answer to the end.
+async fn raw_answer(addr: &str, raw: &[u8]) -> String {
+    let mut s = TcpStream::connect(addr).await.expect("connect");
+    s.write_all(raw).await.expect("write");
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(CLOSE_BOUND, s.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Requests the HTTP layer cannot read (before any handler) still get the
+/// JSON error body, with hyper's status, and the server goes on answering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_that_cannot_be_parsed_get_a_json_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut child, base, _log) = start(&dir);
+    let addr = base.trim_start_matches("http://").to_owned();
+    let big = [b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ".as_slice(), &[b'a'; 500_000], b"\r\n\r\n"].concat();
+    let cases: [(&[u8], &str); 3] = [
+        (b"GARBAGE\r\n\r\n", "HTTP/1.1 400 "),
+        (b"GET /health HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", "HTTP/1.1 400 "),
+        (&big, "HTTP/1.1 431 "),
+    ];
+    for (raw, status) in cases {
+        let answer = raw_answer(&addr, raw).await;
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        assert!(head.starts_with(status), "{head}");
+        assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
+        let e: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("JSON body: {body:?}"));
+        assert_eq!((e["code"].as_str(), e["kind"].as_str()), (Some("E400"), Some("validation")), "{body}");
+    }
+    let ok = reqwest::get(format!("{base}/health")).await.expect("health");
+    assert!(ok.status().is_success());
+    child.kill().expect("kill");
+}

@@ -99,6 +99,9 @@ codes! {
     E303 "carrier refused" Conflict,
     E401 "retry limit" Conflict,
     E402 "log in first" Unauthenticated,
+    /// HTTP: the request itself could not be read (its request line or a
+    /// header is malformed, or the headers are too large).
+    E400 "bad request" Validation,
     E403 "forbidden" Forbidden,
     E405 "badge locked" Forbidden,
     /// HTTP: the method is not allowed on this path.

@@ -297,7 +297,7 @@ pub struct PickingTask {
 }
 
 mod rules;
-pub use rules::sequence_items;
+pub use rules::{pick_action, ready_to_complete, sequence_items};
 
 #[cfg(test)]
 mod tests;

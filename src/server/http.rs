@@ -56,7 +56,8 @@ pub async fn serve(
             req.extensions_mut().insert(ConnectInfo(peer));
             req
         });
-        let conn = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc));
+        let io = TokioIo::new(super::wire_errors::JsonErrors::new(stream));
+        let conn = http.serve_connection(io, TowerToHyperService::new(svc));
         let conn = graceful.watch(conn);
         conns.spawn(async move {
             if let Err(e) = conn.await {

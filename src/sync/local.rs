@@ -13,7 +13,10 @@ use crate::domain::DomainError;
 use crate::domain::ids::Qty;
 use crate::domain::machine::step;
 use crate::domain::packing::{self, PackingAction, PackingStatus};
-use crate::domain::picking::{ITEM_TRANSITIONS, ItemAction, ItemStatus, PickingAction, ReasonCode, TASK_TRANSITIONS};
+use crate::domain::picking::{
+    ITEM_TRANSITIONS, ItemAction, ItemStatus, PickingAction, ReasonCode, TASK_TRANSITIONS, pick_action,
+    ready_to_complete,
+};
 
 fn progress(t: &mut PickingTaskView) {
     t.done_items = t.items.iter().filter(|i| i.status != ItemStatus::Pending).count();
@@ -43,20 +46,13 @@ pub fn apply_picking(t: &mut PickingTaskView, op: &FloorOp) -> Result<Outcome, D
         FloorOp::StartPicking { .. } => t.status = step(TASK_TRANSITIONS, t.status, PickingAction::Start)?,
         FloorOp::CompletePicking { .. } => {
             let to = step(TASK_TRANSITIONS, t.status, PickingAction::Complete)?;
-            let pending = t.items.iter().filter(|i| i.status == ItemStatus::Pending).count();
-            if pending > 0 {
-                return Err(DomainError::ItemsIncomplete { pending });
-            }
+            ready_to_complete(t.items.iter().filter(|i| i.status == ItemStatus::Pending).count())?;
             t.status = to;
         }
         FloorOp::Pick { item_id, quantity, .. } => {
             let n = item_of(t, *item_id)?;
             let i = &mut t.items[n];
-            let left = i.required.saturating_sub(i.picked);
-            if *quantity > left {
-                return Err(DomainError::OverPick { requested: Qty(*quantity), remaining: Qty(left) });
-            }
-            let action = if *quantity == left { ItemAction::PickAll } else { ItemAction::PickPart };
+            let action = pick_action(Qty(*quantity), Qty(i.required.saturating_sub(i.picked)))?;
             i.status = step(ITEM_TRANSITIONS, i.status, action)?;
             i.picked += quantity;
             let (status, picked, required) = (i.status, i.picked, i.required);

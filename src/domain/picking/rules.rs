@@ -64,13 +64,7 @@ impl PickingTask {
         if let Some(tote) = scan.tote {
             super::super::wave::check_tote(task, tote)?;
         }
-        if scan.qty.is_zero() {
-            return Err(DomainError::invalid("quantity", "must be at least 1"));
-        }
-        if scan.qty > it.remaining() {
-            return Err(DomainError::OverPick { requested: scan.qty, remaining: it.remaining() });
-        }
-        let action = if scan.qty == it.remaining() { IA::PickAll } else { IA::PickPart };
+        let action = pick_action(scan.qty, it.remaining())?;
         let to = machine::step(super::ITEM_TRANSITIONS, it.status, action)?;
         it.picked = Qty(it.picked.0 + scan.qty.0);
         it.status = to;
@@ -159,10 +153,7 @@ impl PickingTask {
     pub fn complete(&mut self, actor: Actor, now: Timestamp) -> super::super::Result<()> {
         let to = machine::step(super::TASK_TRANSITIONS, self.status, PA::Complete)?;
         self.check_actor(actor)?;
-        let pending = self.items.iter().filter(|i| !i.is_done()).count();
-        if pending > 0 {
-            return Err(DomainError::ItemsIncomplete { pending });
-        }
+        ready_to_complete(self.items.iter().filter(|i| !i.is_done()).count())?;
         self.status = to;
         self.completed_at = Some(now);
         Ok(())
@@ -207,4 +198,25 @@ pub fn sequence_items(items: &mut [PickingItem], walk: impl Fn(&PickingItem) -> 
     for (i, item) in items.iter_mut().enumerate() {
         item.sequence = u32::try_from(i + 1).unwrap_or(u32::MAX);
     }
+}
+
+/// How picking `qty` of the `remaining` units moves an item: all of it, or
+/// part; zero and more than remain are refused. The server's task and the
+/// device's cached copy (`sync::local`) both ask this.
+pub fn pick_action(qty: Qty, remaining: Qty) -> super::super::Result<IA> {
+    if qty.is_zero() {
+        return Err(DomainError::invalid("quantity", "must be at least 1"));
+    }
+    if qty > remaining {
+        return Err(DomainError::OverPick { requested: qty, remaining });
+    }
+    Ok(if qty == remaining { IA::PickAll } else { IA::PickPart })
+}
+
+/// A task completes only with no item `pending`.
+pub fn ready_to_complete(pending: usize) -> super::super::Result<()> {
+    if pending > 0 {
+        return Err(DomainError::ItemsIncomplete { pending });
+    }
+    Ok(())
 }
