@@ -158,8 +158,8 @@ enum WorkflowsCmd {
     /// Workflows, most recently changed first.
     List {
         /// running, completed, cancelled or failed.
-        #[arg(long)]
-        status: Option<String>,
+        #[arg(long, value_parser = workflow_status)]
+        status: Option<tote::domain::workflow::WorkflowStatus>,
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
@@ -298,9 +298,7 @@ pub fn run(cli: Cli) -> Result<()> {
             workflows::update_address(&services(db)?, id, to, op_id.unwrap_or_else(tote::app::new_op_id))
         }
         Cmd::Order(OrderCmd::Describe { id, json }) => workflows::describe(&services(db)?, id, json),
-        Cmd::Workflows(WorkflowsCmd::List { status, limit }) => {
-            workflows::list(&services(db)?, status.as_deref(), limit)
-        }
+        Cmd::Workflows(WorkflowsCmd::List { status, limit }) => workflows::list(&services(db)?, status, limit),
         Cmd::Workflows(WorkflowsCmd::Retry { id, op_id }) => {
             workflows::retry(&services(db)?, &id, op_id.unwrap_or_else(tote::app::new_op_id))
         }
@@ -369,4 +367,10 @@ fn init(db: &Path, warehouses: &[String]) -> Result<()> {
         if codes.is_empty() { "none".into() } else { codes.join(", ") }
     );
     Ok(())
+}
+
+/// `--status` of `tote workflows list`.
+fn workflow_status(s: &str) -> std::result::Result<tote::domain::workflow::WorkflowStatus, String> {
+    tote::domain::workflow::WorkflowStatus::parse(s)
+        .ok_or_else(|| format!("{s:?}: one of running, completed, cancelled, failed"))
 }

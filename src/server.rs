@@ -38,9 +38,21 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// What every handler can reach.
+/// What every handler can reach: one shared value, so that the clone each
+/// middleware layer takes per request is one reference count (cloning the
+/// fields was about 4% of a pick request's CPU in `tote bench api`).
 #[derive(Debug, Clone)]
-pub(crate) struct AppState {
+pub(crate) struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Shared {
     pub services: Services,
     pub writer: writer::WriterHandle,
     pub config: Arc<ServerConfig>,
@@ -96,7 +108,7 @@ pub async fn run_with_carrier(
 ) -> std::io::Result<()> {
     let (writer, writer_thread) = writer::start(services.clone(), config.writer())?;
     let (stop_tx, stopping) = tokio::sync::watch::channel(false);
-    let state = AppState {
+    let state = AppState(Arc::new(Shared {
         services,
         writer,
         config: Arc::new(config),
@@ -104,7 +116,7 @@ pub async fn run_with_carrier(
         started: Instant::now(),
         stopping: stopping.clone(),
         logins: Arc::default(),
-    };
+    }));
     let relay = tokio::spawn(relay::run(
         state.services.clone(),
         state.writer.clone(),

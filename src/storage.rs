@@ -192,6 +192,17 @@ impl Store {
     }
 }
 
+/// A savepoint's statements: `op` around one op, `job` around one item of
+/// the writer's group commit (an op or a bookkeeping write).
+struct Savepoint {
+    begin: &'static str,
+    release: &'static str,
+    rollback: &'static str,
+}
+
+const OP: Savepoint = Savepoint { begin: "SAVEPOINT op", release: "RELEASE op", rollback: "ROLLBACK TO op" };
+const JOB: Savepoint = Savepoint { begin: "SAVEPOINT job", release: "RELEASE job", rollback: "ROLLBACK TO job" };
+
 impl Tx<'_> {
     /// Runs one statement, compiled once per connection and then reused:
     /// the hot paths run the same few statements thousands of times.
@@ -212,18 +223,32 @@ impl Tx<'_> {
     /// Runs `f` inside a savepoint: if it fails, only its own changes are
     /// undone and the surrounding transaction carries on.
     pub fn savepoint<T, E: From<StorageError>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
-        self.exec("SAVEPOINT op", []).map_err(StorageError::from)?;
+        self.within(&OP, f)
+    }
+
+    /// The one savepoint: `sp` around `f`, released on `Ok`, rolled back
+    /// (and released) on `Err`.
+    fn within<T, E: From<StorageError>>(
+        &self,
+        sp: &Savepoint,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.exec(sp.begin, []).map_err(StorageError::from)?;
         match f(self) {
             Ok(v) => {
-                self.exec("RELEASE op", []).map_err(StorageError::from)?;
+                self.exec(sp.release, []).map_err(StorageError::from)?;
                 Ok(v)
             }
             Err(e) => {
-                self.exec("ROLLBACK TO op", []).map_err(StorageError::from)?;
-                self.exec("RELEASE op", []).map_err(StorageError::from)?;
+                self.undo(sp).map_err(StorageError::from)?;
                 Err(e)
             }
         }
+    }
+
+    fn undo(&self, sp: &Savepoint) -> rusqlite::Result<()> {
+        self.exec(sp.rollback, [])?;
+        self.exec(sp.release, []).map(drop)
     }
 
     /// Runs `f` in a savepoint of its own (`job`): an error or a panic in
@@ -234,22 +259,16 @@ impl Tx<'_> {
         &self,
         f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
     ) -> Result<Result<T, E>, String> {
-        if let Err(e) = self.exec("SAVEPOINT job", []) {
-            return Ok(Err(StorageError::from(e).into()));
-        }
-        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
-        let undo = |tx: &Tx<'_>| tx.exec("ROLLBACK TO job", []).and_then(|_| tx.exec("RELEASE job", []));
-        match ran {
-            Ok(Ok(v)) => Ok(self.exec("RELEASE job", []).map(|_| v).map_err(|e| StorageError::from(e).into())),
-            Ok(Err(e)) => Ok(undo(self).map_err(|u| StorageError::from(u).into()).and(Err(e))),
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.within(&JOB, f))) {
+            Ok(ran) => Ok(ran),
             Err(panic) => {
-                let _ = undo(self);
-                let msg = panic
+                // Rolls back to `job`, dropping any savepoint the panic left open inside it.
+                let _ = self.undo(&JOB);
+                Err(panic
                     .downcast_ref::<&str>()
                     .map(|s| (*s).to_owned())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".into());
-                Err(msg)
+                    .unwrap_or_else(|| "unknown panic".into()))
             }
         }
     }

@@ -69,7 +69,7 @@ async fn one_run(orders: usize, durability: tote::storage::Durability, workers: 
         tokio::task::spawn_blocking(move || floor(&svc, picker, packer)).await??;
         let floor_done = started.elapsed();
         loop {
-            let running = services.workflows(Some("running"), 1)?;
+            let running = services.workflows(Some(tote::domain::workflow::WorkflowStatus::Running), 1)?;
             if running.is_empty() {
                 break;
             }
@@ -78,7 +78,7 @@ async fn one_run(orders: usize, durability: tote::storage::Durability, workers: 
         let done = started.elapsed();
         let _ = stop.send(());
         server.await??;
-        let completed = services.workflows(Some("completed"), u32::MAX)?;
+        let completed = services.workflows(Some(tote::domain::workflow::WorkflowStatus::Completed), u32::MAX)?;
         let fulfilled = completed.iter().filter(|w| w.kind == "order_fulfillment").count();
         let shipped = services.store().read(|tx| tx.shipment_counts())?;
         if fulfilled != orders || shipped != vec![("shipped".to_owned(), orders as i64)] {

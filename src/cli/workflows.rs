@@ -46,7 +46,7 @@ pub fn describe(svc: &Services, id: i64, json: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn list(svc: &Services, status: Option<&str>, limit: u32) -> Result<()> {
+pub fn list(svc: &Services, status: Option<tote::domain::workflow::WorkflowStatus>, limit: u32) -> Result<()> {
     for w in svc.workflows(status, limit).map_err(explain)? {
         println!("{}", line(&w));
     }

@@ -118,7 +118,7 @@ async fn round(
     let mut started = 0;
     // Holds past their expiry go back to available stock (and their alert
     // clears): one command for all that are due.
-    let expired = super::read(services, move |s| s.query(|tx| Ok(!tx.expired_holds(now)?.is_empty()))).await?;
+    let expired = super::read(services, move |s| s.query(|tx| Ok(tx.any_expired_hold(now)?))).await?;
     if expired {
         let op = format!("release-expired-{}", now.timestamp_millis());
         match writer.execute(op, Command::ReleaseExpired).await {

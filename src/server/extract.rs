@@ -102,11 +102,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Query(v)| Params(v))
-            .map_err(|e| ApiError::invalid("query", e.body_text()))
+        Query::<T>::from_request_parts(parts, state).await.map(|Query(v)| Params(v)).map_err(|e| {
+            let text = e.body_text();
+            ApiError::invalid(query_field(&text).unwrap_or("query"), text.clone())
+        })
     }
+}
+
+/// The parameter a query-string error is about: axum reports serde's path
+/// first (`Failed to deserialize query string: status: unknown variant …`).
+fn query_field(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("Failed to deserialize query string: ")?;
+    let (path, _) = rest.split_once(": ")?;
+    let plain =
+        !path.is_empty() && path != "." && path.chars().all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c));
+    plain.then_some(path)
 }
 
 /// The op id of a mutating request: the `Idempotency-Key` header or the

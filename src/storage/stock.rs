@@ -258,6 +258,17 @@ impl Tx<'_> {
         raws.into_iter().map(to_reservation).collect()
     }
 
+    /// Whether any hold is past its expiry (the engine's cheap check before
+    /// it sends `ReleaseExpired`).
+    pub fn any_expired_hold(&self, now: Timestamp) -> Result<bool> {
+        Ok(self.row(
+            "SELECT EXISTS (SELECT 1 FROM wms_reservations
+             WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?1 AND fulfillment_id IS NULL)",
+            [ms(now)],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Saves a reservation's status and consumed count.
     pub fn save_reservation(&self, r: &Reservation, now: Timestamp) -> Result<()> {
         self.exec(

@@ -85,15 +85,12 @@ impl Services {
     }
 
     /// Workflows, most recently changed first, optionally of one status.
-    pub fn workflows(&self, status: Option<&str>, limit: u32) -> Result<Vec<WorkflowSummary>, AppError> {
-        if let Some(s) = status {
-            if crate::domain::workflow::WorkflowStatus::parse(s).is_none() {
-                return Err(
-                    DomainError::invalid("status", "must be one of running, completed, cancelled, failed").into()
-                );
-            }
-        }
-        self.query(|tx| tx.workflows(status, limit)?.into_iter().map(summary).collect())
+    pub fn workflows(
+        &self,
+        status: Option<crate::domain::workflow::WorkflowStatus>,
+        limit: u32,
+    ) -> Result<Vec<WorkflowSummary>, AppError> {
+        self.query(|tx| tx.workflows(status.map(|s| s.as_str()), limit)?.into_iter().map(summary).collect())
     }
 
     /// The workflows of one order: its intake, then its fulfillments.
