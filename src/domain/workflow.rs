@@ -176,7 +176,15 @@ impl Activity {
             }
             // Stock may arrive: wait a while before giving the order up.
             Activity::AllocateInventory => RetryPolicy { initial_ms: 5_000, max_ms: 600_000, max_attempts: 6 },
-            _ => RetryPolicy { initial_ms: 500, max_ms: 30_000, max_attempts: 5 },
+            Activity::MarkReserved
+            | Activity::CreatePickWork
+            | Activity::RequeuePick
+            | Activity::ConsumeInventory
+            | Activity::PlanShipment
+            | Activity::GenerateLabel
+            | Activity::MarkShipped
+            | Activity::UpdateAddress { .. }
+            | Activity::ReleaseInventory { .. } => RetryPolicy { initial_ms: 500, max_ms: 30_000, max_attempts: 5 },
         }
     }
 }

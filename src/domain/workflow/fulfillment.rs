@@ -195,7 +195,20 @@ pub fn evolve(mut s: State, e: &Event) -> State {
                 (Activity::GenerateLabel, _) => s.labelled = true,
                 (Activity::ReleaseInventory { .. }, _) => s.released = true,
                 (Activity::VoidShipment { .. }, _) => s.voided = true,
-                _ => {}
+                (
+                    Activity::ValidateOrder
+                    | Activity::CreateOrder
+                    | Activity::AllocateInventory
+                    | Activity::MarkReserved
+                    | Activity::CreatePickWork
+                    | Activity::RequeuePick
+                    | Activity::PlanShipment
+                    | Activity::CreateShipment { .. }
+                    | Activity::ConfirmShipment { .. }
+                    | Activity::MarkShipped
+                    | Activity::UpdateAddress { .. },
+                    _,
+                ) => {}
             }
         }
         Event::Failed { activity, attempt, error, retry_at } => {
@@ -300,7 +313,20 @@ pub fn decide(s: &State, input: &Input<FulfillmentStart>, now: Timestamp) -> Res
             Input::Signal(Signal::UpdateAddress { .. } | Signal::Retry) => {
                 Err(refused(format!("the fulfillment workflow is {}", s.status.as_str())))
             }
-            _ => Ok(d),
+            // Late results, timers and floor signals after the end decide nothing.
+            Input::Start(_)
+            | Input::ActivityDone { .. }
+            | Input::ActivityFailed { .. }
+            | Input::TimerFired { .. }
+            | Input::Signal(
+                Signal::PickCompleted { .. }
+                | Signal::PickFailed { .. }
+                | Signal::PickRetried { .. }
+                | Signal::PackStarted { .. }
+                | Signal::PackCompleted { .. }
+                | Signal::PackFailed { .. }
+                | Signal::CancelOrder { .. },
+            ) => Ok(d),
         };
     }
     match input {
@@ -347,7 +373,14 @@ fn done(s: &State, activity: &Activity, result: &ActivityResult, now: Timestamp,
         Activity::GenerateLabel => schedule(d, Activity::ConfirmShipment { tracking: n.tracking.clone() }),
         Activity::ConfirmShipment { .. } => schedule(d, Activity::MarkShipped),
         Activity::MarkShipped => finish(d, WorkflowStatus::Completed, None),
-        _ => {}
+        // Waits for the pack; compensation steps are followed by `compensate`;
+        // intake's and the address change's results need no next step here.
+        Activity::ConsumeInventory
+        | Activity::ValidateOrder
+        | Activity::CreateOrder
+        | Activity::UpdateAddress { .. }
+        | Activity::ReleaseInventory { .. }
+        | Activity::VoidShipment { .. } => {}
     }
 }
 
@@ -513,7 +546,7 @@ fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<Event>) -> R
                 d.events.push(Event::RetryRequested);
                 schedule(d, Activity::RequeuePick);
             }
-            _ => return Err(refused(format!("nothing to retry: the workflow is at {}", s.step.as_str()))),
+            (None, _) => return Err(refused(format!("nothing to retry: the workflow is at {}", s.step.as_str()))),
         },
     }
     Ok(())
@@ -574,7 +607,17 @@ pub fn blocking_reason(s: &State) -> Option<String> {
             None => "waiting for pick work".into(),
         }),
         Step::AwaitPack => Some("waiting for packing (PackCompleted)".into()),
-        _ => None,
+        Step::New
+        | Step::AllocateInventory
+        | Step::MarkReserved
+        | Step::CreatePickWork
+        | Step::ConsumeInventory
+        | Step::CreateShipment
+        | Step::GenerateLabel
+        | Step::ConfirmShipment
+        | Step::MarkShipped
+        | Step::Compensate
+        | Step::Done => None,
     }
 }
 

@@ -78,7 +78,24 @@ pub fn evolve(mut s: State, e: &Event) -> State {
                     s.order_id = Some(*order_id);
                     s.fulfillments = fulfillments.clone();
                 }
-                _ => {}
+                // A result intake has no use for changes only `running`.
+                (
+                    Activity::CreateOrder
+                    | Activity::AllocateInventory
+                    | Activity::MarkReserved
+                    | Activity::CreatePickWork
+                    | Activity::RequeuePick
+                    | Activity::ConsumeInventory
+                    | Activity::PlanShipment
+                    | Activity::CreateShipment { .. }
+                    | Activity::GenerateLabel
+                    | Activity::ConfirmShipment { .. }
+                    | Activity::MarkShipped
+                    | Activity::UpdateAddress { .. }
+                    | Activity::ReleaseInventory { .. }
+                    | Activity::VoidShipment { .. },
+                    _,
+                ) => {}
             }
         }
         Event::Failed { activity, attempt, error, retry_at } => {
@@ -137,8 +154,18 @@ pub fn decide(s: &State, input: &Input<IntakeStart>, now: Timestamp) -> Result<D
                     d.events.push(Event::Finished { status: WorkflowStatus::Completed, reason: None });
                     d.effects.push(Effect::Finish { status: WorkflowStatus::Completed });
                 }
-                _ if *activity == Activity::ValidateOrder => schedule(&mut d, Activity::CreateOrder),
-                _ => {}
+                ActivityResult::Done
+                | ActivityResult::Allocated { .. }
+                | ActivityResult::PickWork { .. }
+                | ActivityResult::Consumed { .. }
+                | ActivityResult::ShipmentPlanned { .. }
+                | ActivityResult::Shipment { .. }
+                | ActivityResult::Labelled { .. }
+                | ActivityResult::Released { .. } => {
+                    if *activity == Activity::ValidateOrder {
+                        schedule(&mut d, Activity::CreateOrder);
+                    }
+                }
             }
         }
         Input::ActivityFailed { activity, attempt, error, jitter_permille } => {
