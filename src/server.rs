@@ -4,9 +4,9 @@
 //! [`run`] serves on a listener until `shutdown` resolves, then stops
 //! accepting, lets in-flight requests finish, lets the writer commit what it
 //! holds, and returns. Every mutating request goes through the [`writer`]
-//! (group commit); reads use the store's read connections. Who may call what
-//! is one table, [`routes::ROUTES`], used by the auth layer, the OpenAPI
-//! check and the role-matrix test.
+//! (group commit); reads use the store's read connections. Every endpoint is
+//! declared once, with who may call it, in [`routes`]: the router, the auth
+//! layer's table [`routes::ROUTES`] and the OpenAPI paths come from there.
 
 mod api;
 pub mod auth;

@@ -51,7 +51,7 @@ fn path_parameters_are_exactly_the_templates() {
 fn authenticated_routes_document_401_and_role_checks_403() {
     let doc = document();
     let ops = operations(&doc);
-    for route in ROUTES {
+    for route in ROUTES.iter() {
         let (_, _, op) = ops
             .iter()
             .find(|(m, p, _)| m == route.method && p == route.path)

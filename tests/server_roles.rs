@@ -309,7 +309,7 @@ async fn every_endpoint_by_every_caller() {
     let t = s.tokens(&f).await;
     let w = World { f: &f, t: &t, n: Cell::new(0) };
     let mut failures = Vec::new();
-    for route in ROUTES {
+    for route in ROUTES.iter() {
         let public = route.access == tote::domain::auth::Access::Public;
         if !public {
             let (st, body) = s.call(route.method, route.path, None, None).await;
@@ -353,7 +353,7 @@ async fn openapi_document_names_exactly_the_routes() {
     table.sort();
     assert_eq!(documented, table, "the OpenAPI document and ROUTES disagree");
     // Every route in the table is served (not the 404 fallback).
-    for r in ROUTES {
+    for r in ROUTES.iter() {
         let (st, body) = s.call(r.method, r.path, None, None).await;
         assert!(
             !(st == StatusCode::NOT_FOUND && body["message"] == "no such endpoint"),
@@ -436,7 +436,7 @@ fn routes_table_matches_the_written_policy() {
         ('i', Caller::Integration { key_id: 1 }),
     ];
     assert_eq!(POLICY.len(), ROUTES.len(), "every route needs a policy line");
-    for r in ROUTES {
+    for r in ROUTES.iter() {
         let key = format!("{} {}", r.method, r.path);
         let (_, who) = POLICY.iter().find(|(k, _)| *k == key).unwrap_or_else(|| panic!("no policy for {key}"));
         assert_eq!(*who == "*", r.access == tote::domain::auth::Access::Public, "{key}: public?");

@@ -40,7 +40,6 @@ use crate::app::{Command, Outcome};
 use crate::domain::auth::Caller;
 use axum::Json;
 use axum::Router;
-use axum::routing::{get, post};
 
 pub use events::*;
 pub use inventory::*;
@@ -53,64 +52,9 @@ pub use session::*;
 pub use waves::*;
 pub use workflows::*;
 
-/// Every route of the application; [`super::routes::ROUTES`] says who may
-/// call each.
+/// Every route of the application, from the one list in [`super::routes`].
 pub fn routes() -> Router<AppState> {
-    use super::health;
-    Router::new()
-        .route("/health", get(health::health))
-        .route("/health/live", get(health::live))
-        .route("/health/ready", get(health::ready))
-        .route("/health/detailed", get(health::detailed))
-        .route("/metrics", get(health::metrics))
-        .route("/api/v1/openapi.json", get(super::openapi::serve))
-        .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/auth/logout", post(logout))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/orders", post(submit_order).get(list_orders))
-        .route("/api/v1/orders/batch", post(submit_order_batch))
-        .route("/api/v1/orders/{id}", get(get_order))
-        .route("/api/v1/orders/{id}/cancel", post(cancel_order))
-        .route("/api/v1/orders/{id}/address", post(update_address))
-        .route("/api/v1/orders/{id}/priority", post(change_priority))
-        .route("/api/v1/board", get(board))
-        .route("/api/v1/webhooks/retry-dead", post(retry_dead))
-        .route("/api/v1/workflows", get(list_workflows))
-        .route("/api/v1/workflows/{id}", get(get_workflow))
-        .route("/api/v1/workflows/{id}/retry", post(retry_workflow))
-        .route("/api/v1/orders/{id}/picking-tasks", get(order_picking_tasks))
-        .route("/api/v1/tasks/claim", post(claim_task))
-        .route("/api/v1/waves", post(release_wave))
-        .route("/api/v1/batches/claim", post(claim_batch))
-        .route("/api/v1/ops", post(push_ops))
-        .route("/api/v1/events", get(event_stream))
-        .route("/api/v1/devices", get(list_devices))
-        .route("/api/v1/picking-tasks", post(create_picking_task).get(list_picking_tasks))
-        .route("/api/v1/picking-tasks/{id}", get(get_picking_task))
-        .route("/api/v1/picking-tasks/{id}/next-item", get(next_item))
-        .route("/api/v1/picking-tasks/{id}/assign", post(assign_picking))
-        .route("/api/v1/picking-tasks/{id}/start", post(start_picking))
-        .route("/api/v1/picking-tasks/{id}/items/{item_id}/pick", post(pick_item))
-        .route("/api/v1/picking-tasks/{id}/items/{item_id}/short", post(short_item))
-        .route("/api/v1/picking-tasks/{id}/items/{item_id}/skip", post(skip_item))
-        .route("/api/v1/picking-tasks/{id}/complete", post(complete_picking))
-        .route("/api/v1/picking-tasks/{id}/cancel", post(cancel_picking))
-        .route("/api/v1/packing-tasks", get(list_packing_tasks))
-        .route("/api/v1/packing-tasks/{id}", get(get_packing_task))
-        .route("/api/v1/packing-tasks/{id}/start", post(start_packing))
-        .route("/api/v1/packing-tasks/{id}/package-details", post(set_package_details))
-        .route("/api/v1/packing-tasks/{id}/packages", post(add_package))
-        .route("/api/v1/packing-tasks/{id}/complete", post(complete_packing))
-        .route("/api/v1/packing-tasks/{id}/cancel", post(cancel_packing))
-        .route("/api/v1/packing-tasks/{id}/label", get(packing_label))
-        .route("/api/v1/inventory/place", post(place_stock))
-        .route("/api/v1/inventory/move", post(move_stock))
-        .route("/api/v1/inventory/remove", post(remove_stock))
-        .route("/api/v1/inventory/reserve", post(reserve_stock))
-        .route("/api/v1/inventory/reservations/{id}/release", post(release_reservation))
-        .route("/api/v1/inventory/picking-locations", get(picking_locations))
-        .route("/api/v1/locations", post(define_location))
-        .route("/api/v1/products", post(define_product))
+    super::routes::declared().into_iter().fold(Router::new(), |r, (spec, method)| r.route(spec.path, method))
 }
 
 /// Runs `command` through the writer and answers once it is committed.

@@ -1,9 +1,16 @@
-//! Every endpoint and who may call it: the one place the access policy is
-//! written. The auth layer looks requests up here; a test checks that the
-//! router, this table and the OpenAPI document name the same endpoints, and
-//! that each admits exactly the callers its [`Access`] says.
+//! Every endpoint and who may call it, declared once: each line names a
+//! handler and its access rule. The handler's `#[utoipa::path]` annotation
+//! gives the method and path, so the router, the access table the auth
+//! layer reads ([`ROUTES`]) and the OpenAPI document ([`Paths`]) all come
+//! from this one list and cannot drift. A test checks that each endpoint
+//! admits exactly the callers its [`Access`] says.
 
+use super::AppState;
+use super::{api, health, openapi};
 use crate::domain::auth::Access;
+use axum::routing::{MethodFilter, MethodRouter};
+use std::sync::LazyLock;
+use utoipa::openapi::path::HttpMethod;
 
 /// One endpoint: method, path (axum and OpenAPI syntax) and access.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,79 +20,104 @@ pub struct RouteSpec {
     pub access: Access,
 }
 
-const fn r(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
-    RouteSpec { method, path, access }
+/// One endpoint from its handler `H` and the handler's OpenAPI path item `P`.
+fn endpoint<P: utoipa::Path, H, T>(handler: H, access: Access) -> (RouteSpec, MethodRouter<AppState>)
+where
+    H: axum::handler::Handler<T, AppState>,
+    T: 'static,
+{
+    let (method, filter) = match P::methods().first() {
+        Some(HttpMethod::Post) => ("POST", MethodFilter::POST),
+        Some(HttpMethod::Put) => ("PUT", MethodFilter::PUT),
+        Some(HttpMethod::Delete) => ("DELETE", MethodFilter::DELETE),
+        Some(HttpMethod::Patch) => ("PATCH", MethodFilter::PATCH),
+        Some(HttpMethod::Get | HttpMethod::Head | HttpMethod::Options | HttpMethod::Trace) | None => {
+            ("GET", MethodFilter::GET)
+        }
+    };
+    // Built once per process (the table is a static): leaking the path
+    // gives it the `'static` the auth layer's lookups use.
+    let path: &'static str = Box::leak(P::path().into_boxed_str());
+    (RouteSpec { method, path, access }, axum::routing::on(filter, handler))
 }
 
-use Access::*;
+macro_rules! endpoints {
+    ($( $m:ident :: $f:ident => $access:ident ),* $(,)?) => {
+        paste::paste! {
+            /// Every endpoint with its method router, in declaration order.
+            pub(super) fn declared() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+                vec![$( endpoint::<$m::[<__path_ $f>], _, _>($m::$f, Access::$access) ),*]
+            }
 
-pub const ROUTES: &[RouteSpec] = &[
-    // Operations.
-    r("GET", "/health", Public),
-    r("GET", "/health/live", Public),
-    r("GET", "/health/ready", Public),
-    r("GET", "/health/detailed", Supervise),
-    r("GET", "/metrics", Public),
-    r("GET", "/api/v1/openapi.json", Public),
-    // Sessions.
-    r("POST", "/api/v1/auth/login", Public),
-    r("POST", "/api/v1/auth/logout", Authenticated),
-    r("GET", "/api/v1/me", Authenticated),
-    // Orders.
-    r("POST", "/api/v1/orders", Manage),
-    r("GET", "/api/v1/orders", Manage),
-    r("POST", "/api/v1/orders/batch", Manage),
-    r("GET", "/api/v1/orders/{id}", Authenticated),
-    r("POST", "/api/v1/orders/{id}/cancel", Manage),
-    r("POST", "/api/v1/orders/{id}/address", Manage),
-    r("POST", "/api/v1/orders/{id}/priority", Supervise),
-    // Waves and cluster picking.
-    r("POST", "/api/v1/waves", Supervise),
-    r("POST", "/api/v1/batches/claim", Picking),
-    // Supervision.
-    r("GET", "/api/v1/board", Supervise),
-    r("POST", "/api/v1/webhooks/retry-dead", Supervise),
-    // Workflows.
-    r("GET", "/api/v1/workflows", Manage),
-    r("GET", "/api/v1/workflows/{id}", Manage),
-    r("POST", "/api/v1/workflows/{id}/retry", Supervise),
-    r("GET", "/api/v1/orders/{id}/picking-tasks", Floor),
-    // Work.
-    r("POST", "/api/v1/tasks/claim", Floor),
-    r("POST", "/api/v1/ops", Floor),
-    r("GET", "/api/v1/devices", Supervise),
-    r("GET", "/api/v1/events", Authenticated),
-    // Picking.
-    r("POST", "/api/v1/picking-tasks", Supervise),
-    r("GET", "/api/v1/picking-tasks", Floor),
-    r("GET", "/api/v1/picking-tasks/{id}", Floor),
-    r("GET", "/api/v1/picking-tasks/{id}/next-item", Picking),
-    r("POST", "/api/v1/picking-tasks/{id}/assign", Supervise),
-    r("POST", "/api/v1/picking-tasks/{id}/start", Picking),
-    r("POST", "/api/v1/picking-tasks/{id}/items/{item_id}/pick", Picking),
-    r("POST", "/api/v1/picking-tasks/{id}/items/{item_id}/short", Picking),
-    r("POST", "/api/v1/picking-tasks/{id}/items/{item_id}/skip", Picking),
-    r("POST", "/api/v1/picking-tasks/{id}/complete", Picking),
-    r("POST", "/api/v1/picking-tasks/{id}/cancel", Supervise),
-    // Packing.
-    r("GET", "/api/v1/packing-tasks", Floor),
-    r("GET", "/api/v1/packing-tasks/{id}", Floor),
-    r("POST", "/api/v1/packing-tasks/{id}/start", Packing),
-    r("POST", "/api/v1/packing-tasks/{id}/package-details", Packing),
-    r("POST", "/api/v1/packing-tasks/{id}/packages", Packing),
-    r("POST", "/api/v1/packing-tasks/{id}/complete", Packing),
-    r("POST", "/api/v1/packing-tasks/{id}/cancel", Supervise),
-    r("GET", "/api/v1/packing-tasks/{id}/label", Packing),
-    // Inventory and master data.
-    r("POST", "/api/v1/inventory/place", Manage),
-    r("POST", "/api/v1/inventory/move", Manage),
-    r("POST", "/api/v1/inventory/remove", Manage),
-    r("POST", "/api/v1/inventory/reserve", Manage),
-    r("POST", "/api/v1/inventory/reservations/{id}/release", Manage),
-    r("GET", "/api/v1/inventory/picking-locations", Authenticated),
-    r("POST", "/api/v1/locations", Manage),
-    r("POST", "/api/v1/products", Manage),
-];
+            /// The OpenAPI paths of every endpoint (merged into the document
+            /// by `openapi::document`).
+            #[derive(Debug, utoipa::OpenApi)]
+            #[openapi(paths($( $m::$f ),*))]
+            pub struct Paths;
+        }
+    };
+}
+
+endpoints! {
+    health::health => Public,
+    health::live => Public,
+    health::ready => Public,
+    health::detailed => Supervise,
+    health::metrics => Public,
+    openapi::serve => Public,
+    api::login => Public,
+    api::logout => Authenticated,
+    api::me => Authenticated,
+    api::submit_order => Manage,
+    api::list_orders => Manage,
+    api::submit_order_batch => Manage,
+    api::get_order => Authenticated,
+    api::cancel_order => Manage,
+    api::update_address => Manage,
+    api::change_priority => Supervise,
+    api::release_wave => Supervise,
+    api::claim_batch => Picking,
+    api::board => Supervise,
+    api::retry_dead => Supervise,
+    api::list_workflows => Manage,
+    api::get_workflow => Manage,
+    api::retry_workflow => Supervise,
+    api::order_picking_tasks => Floor,
+    api::claim_task => Floor,
+    api::push_ops => Floor,
+    api::list_devices => Supervise,
+    api::event_stream => Authenticated,
+    api::create_picking_task => Supervise,
+    api::list_picking_tasks => Floor,
+    api::get_picking_task => Floor,
+    api::next_item => Picking,
+    api::assign_picking => Supervise,
+    api::start_picking => Picking,
+    api::pick_item => Picking,
+    api::short_item => Picking,
+    api::skip_item => Picking,
+    api::complete_picking => Picking,
+    api::cancel_picking => Supervise,
+    api::list_packing_tasks => Floor,
+    api::get_packing_task => Floor,
+    api::start_packing => Packing,
+    api::set_package_details => Packing,
+    api::add_package => Packing,
+    api::complete_packing => Packing,
+    api::cancel_packing => Supervise,
+    api::packing_label => Packing,
+    api::place_stock => Manage,
+    api::move_stock => Manage,
+    api::remove_stock => Manage,
+    api::reserve_stock => Manage,
+    api::release_reservation => Manage,
+    api::picking_locations => Authenticated,
+    api::define_location => Manage,
+    api::define_product => Manage,
+}
+
+/// Every endpoint's method, path and access rule.
+pub static ROUTES: LazyLock<Vec<RouteSpec>> = LazyLock::new(|| declared().into_iter().map(|(r, _)| r).collect());
 
 /// The access rule of `method path` (path as matched, with `{params}`).
 pub fn access(method: &str, path: &str) -> Option<Access> {
