@@ -13,19 +13,6 @@ pub mod tracking;
 
 pub use crate::domain::shipment::{PackageSpec, PostalAddress, ShipmentRequest};
 
-impl From<&crate::app::command::AddressDto> for PostalAddress {
-    fn from(a: &crate::app::command::AddressDto) -> Self {
-        PostalAddress {
-            contact_name: a.contact_name.clone(),
-            street: a.street.clone(),
-            city: a.city.clone(),
-            postal_code: a.postal_code.clone(),
-            country: a.country.clone(),
-            phone: a.phone.clone(),
-        }
-    }
-}
-
 /// A created shipment: one tracking number per package, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shipment {

@@ -7,7 +7,6 @@
 use super::{AppError, Services};
 use crate::domain::DomainError;
 use crate::domain::ids::PackingTaskId;
-use crate::domain::order::Address;
 use crate::domain::packing::PackingTask;
 use crate::domain::shipment::{PackageSpec, PostalAddress, ShipmentRequest};
 use crate::storage::Tx;
@@ -20,24 +19,13 @@ pub struct ShipmentPlan {
     pub order_ref: String,
 }
 
-fn postal(a: &Address) -> PostalAddress {
-    PostalAddress {
-        contact_name: a.contact_name.clone(),
-        street: a.street.clone(),
-        city: a.city.clone(),
-        postal_code: a.postal_code.clone(),
-        country: a.country.clone(),
-        phone: a.phone.clone(),
-    }
-}
-
 /// The plan of `task`'s shipment, from the order and the warehouse as they
 /// are now.
 pub(crate) fn plan(tx: &Tx<'_>, task: &PackingTask) -> Result<ShipmentPlan, AppError> {
     let order = tx.order(task.order_id)?.ok_or_else(|| DomainError::not_found("order", task.order_id))?;
     let warehouse =
         tx.warehouses()?.into_iter().find(|w| w.id == task.warehouse_id).map(|w| w.name).unwrap_or_default();
-    let to = postal(&order.ship_to);
+    let to = PostalAddress::from(&order.ship_to);
     // Warehouses have no postal address yet: the sender block is the name.
     let from = PostalAddress {
         contact_name: warehouse.clone(),

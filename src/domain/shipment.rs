@@ -17,6 +17,19 @@ pub struct PostalAddress {
     pub phone: String,
 }
 
+impl From<&crate::domain::order::Address> for PostalAddress {
+    fn from(a: &crate::domain::order::Address) -> Self {
+        PostalAddress {
+            contact_name: a.contact_name.clone(),
+            street: a.street.clone(),
+            city: a.city.clone(),
+            postal_code: a.postal_code.clone(),
+            country: a.country.clone(),
+            phone: a.phone.clone(),
+        }
+    }
+}
+
 /// One box to ship.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageSpec {
