@@ -26,9 +26,9 @@ pub struct PickingTaskView {
     pub total_items: usize,
     pub done_items: usize,
     pub next_item_id: Option<i64>,
-    pub created_at: String,
-    pub started_at: Option<String>,
-    pub completed_at: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub completed_at: Option<chrono::DateTime<chrono::Utc>>,
     pub cancellation_reason: Option<String>,
     pub items: Vec<PickingItemView>,
 }
@@ -66,8 +66,8 @@ pub struct PackingTaskView {
     pub status: PackingStatus,
     pub priority: Priority,
     pub tracking_number: Option<String>,
-    pub created_at: String,
-    pub packed_at: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub packed_at: Option<chrono::DateTime<chrono::Utc>>,
     pub cancellation_reason: Option<String>,
     pub packages: Vec<PackageView>,
 }
@@ -84,10 +84,6 @@ pub struct PackageView {
     pub chargeable_weight_g: Option<u64>,
 }
 
-fn rfc(t: crate::domain::Timestamp) -> String {
-    t.to_rfc3339()
-}
-
 pub fn picking_view(t: &PickingTask) -> PickingTaskView {
     let (done, total) = t.progress();
     PickingTaskView {
@@ -101,9 +97,9 @@ pub fn picking_view(t: &PickingTask) -> PickingTaskView {
         total_items: total,
         done_items: done,
         next_item_id: t.next_item().map(|i| i.id.0),
-        created_at: rfc(t.created_at),
-        started_at: t.started_at.map(rfc),
-        completed_at: t.completed_at.map(rfc),
+        created_at: t.created_at,
+        started_at: t.started_at,
+        completed_at: t.completed_at,
         cancellation_reason: t.cancellation_reason.clone(),
         items: t
             .items
@@ -137,8 +133,8 @@ pub fn packing_view(t: &PackingTask) -> PackingTaskView {
         status: t.status,
         priority: t.priority,
         tracking_number: t.tracking_number.clone(),
-        created_at: rfc(t.created_at),
-        packed_at: t.packed_at.map(rfc),
+        created_at: t.created_at,
+        packed_at: t.packed_at,
         cancellation_reason: t.cancellation_reason.clone(),
         packages: t
             .packages

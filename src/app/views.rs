@@ -50,7 +50,7 @@ pub struct SlotView {
     pub on_hand: u32,
     pub reserved: u32,
     pub available: u32,
-    pub received_at: String,
+    pub received_at: chrono::DateTime<chrono::Utc>,
     pub lot: Option<String>,
     pub expiry: Option<String>,
 }
@@ -75,7 +75,7 @@ impl Services {
                     on_hand: r.slot.on_hand.0,
                     reserved: r.slot.reserved.0,
                     available: r.slot.available().0,
-                    received_at: r.slot.received_at.to_rfc3339(),
+                    received_at: r.slot.received_at,
                     lot: r.slot.lot.clone(),
                     expiry: r.slot.expiry.map(|d| d.to_string()),
                 })

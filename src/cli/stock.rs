@@ -169,7 +169,7 @@ pub fn locations(svc: &Services, warehouse: &str, sku: &str) -> Result<()> {
             s.on_hand,
             s.reserved,
             s.available,
-            s.received_at.get(..10).unwrap_or(&s.received_at),
+            s.received_at.format("%Y-%m-%d").to_string(),
             s.expiry.as_deref().unwrap_or("-"),
             s.lot.as_deref().unwrap_or("-")
         );

@@ -162,7 +162,7 @@ mod tests {
             total_items: 2,
             done_items: 0,
             next_item_id: Some(1),
-            created_at: String::new(),
+            created_at: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
             started_at: None,
             completed_at: None,
             cancellation_reason: None,

@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 pub struct LoginResponse {
     /// Send as `Authorization: Bearer <token>`.
     pub token: String,
-    pub expires_at: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
     pub worker_id: i64,
     pub name: String,
     /// picker, packer, supervisor or admin.
@@ -120,7 +120,7 @@ async fn login_verdict(
             tracing::info!(worker = w.id.0, device = ?req.device_id, "login");
             Ok(Json(LoginResponse {
                 token,
-                expires_at: expires_at.to_rfc3339(),
+                expires_at,
                 worker_id: w.id.0,
                 name: w.name.clone(),
                 role: w.role.as_str(),
