@@ -152,10 +152,11 @@ fn step<W: driver::Driven>(
         }
     }
     for effect in decided.effects {
-        if let Effect::RunActivity { activity, .. } = &effect {
-            if !matches!(activity, Activity::UpdateAddress { .. }) {
-                ctx.tx.drop_superseded(&wid, activity.name(), ctx.now)?;
-            }
+        if let Some(keep) = match &effect {
+            Effect::RunActivity { activity, .. } => activity.keeps_queued(),
+            _ => None,
+        } {
+            ctx.tx.drop_queued_except(&wid, &keep, ctx.now)?;
         }
         match effect {
             Effect::RunActivity { activity, attempt, not_before: None } if activity.is_local() => {

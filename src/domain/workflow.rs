@@ -150,6 +150,19 @@ impl Activity {
         }
     }
 
+    /// The queued activities that scheduling `self` leaves in the queue, by
+    /// name, or `None` when it supersedes nothing. A new step supersedes the
+    /// queued attempts of every other step (a cancel makes a pending retry
+    /// moot), except its own next attempt and a carrier call whose late
+    /// answer still counts (a created shipment must be known to be voided);
+    /// an address change is a side step and supersedes nothing.
+    pub fn keeps_queued(&self) -> Option<[&'static str; 2]> {
+        match self {
+            Activity::UpdateAddress { .. } => None,
+            other => Some([other.name(), "create_shipment"]),
+        }
+    }
+
     /// Runs inside the deciding transaction (no IO but the store).
     pub fn is_local(&self) -> bool {
         !self.calls_carrier()

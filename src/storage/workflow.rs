@@ -296,14 +296,13 @@ impl Tx<'_> {
         at.map(time).transpose()
     }
 
-    /// A workflow that moved on drops its other queued attempts, except a
-    /// shipment being created: only the carrier's answer (or the engine's
-    /// "never ran") may settle that one.
-    pub fn drop_superseded(&self, workflow_id: &str, keep: &str, now: Timestamp) -> Result<()> {
+    /// Drops a workflow's queued attempts but those named in `keep` (which
+    /// ones is the domain's rule: `Activity::keeps_queued`).
+    pub fn drop_queued_except(&self, workflow_id: &str, keep: &[&str; 2], now: Timestamp) -> Result<()> {
         self.exec(
-            "UPDATE activity_tasks SET status = 'dropped', updated_at = ?3
-             WHERE workflow_id = ?1 AND status = 'pending' AND activity != ?2 AND activity != 'create_shipment'",
-            params![workflow_id, keep, ms(now)],
+            "UPDATE activity_tasks SET status = 'dropped', updated_at = ?4
+             WHERE workflow_id = ?1 AND status = 'pending' AND activity NOT IN (?2, ?3)",
+            params![workflow_id, keep[0], keep[1], ms(now)],
         )?;
         Ok(())
     }

@@ -414,3 +414,15 @@ fn replaying_a_recorded_history_gives_the_same_state() {
     assert_eq!(replayed, live);
     assert_eq!(history.iter().filter(|e| matches!(e, Event::Failed { .. })).count(), 1);
 }
+
+/// Scheduling a step drops the other queued attempts but its own and a
+/// pending carrier call for a shipment; an address change drops nothing.
+#[test]
+fn a_new_step_supersedes_queued_attempts_but_a_shipment_call() {
+    assert_eq!(Activity::GenerateLabel.keeps_queued(), Some(["generate_label", "create_shipment"]));
+    assert_eq!(
+        Activity::ReleaseInventory { reason: "x".into() }.keeps_queued(),
+        Some(["release_inventory", "create_shipment"])
+    );
+    assert_eq!(Activity::UpdateAddress { ship_to: Address::default() }.keeps_queued(), None);
+}
