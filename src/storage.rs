@@ -17,6 +17,14 @@
 //! Migrations in `storage/migrations/` are append-only and tracked with
 //! `PRAGMA user_version`.
 
+/// The SQL condition of a hold: a pending reservation with an expiry that no
+/// fulfillment holds. One definition for every query about holds.
+macro_rules! hold {
+    () => {
+        "status = 'pending' AND expires_at IS NOT NULL AND fulfillment_id IS NULL"
+    };
+}
+
 mod auth;
 pub mod board;
 mod catalog;

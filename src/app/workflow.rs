@@ -19,7 +19,7 @@ use super::{AppError, Ctx, Rejection};
 use crate::domain::DomainError;
 use crate::domain::ids::{FulfillmentId, OrderId};
 use crate::domain::order::Priority;
-use crate::domain::workflow::definition::Intake;
+use crate::domain::workflow::definition::{Fulfillment, Intake, Workflow};
 use crate::domain::workflow::{
     self as wf, Activity, ActivityError, ActivityResult, Effect, FulfillmentStart, Input, Signal, WorkflowKind,
     WorkflowStatus, fulfillment, intake,
@@ -91,7 +91,7 @@ fn new_row(ctx: &Ctx<'_, '_>, id: String, kind: WorkflowKind, priority: i64, inp
 pub(super) fn start_intake(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<OrderId, AppError> {
     let id = wf::intake_id(req.request_id.trim());
     let priority = Priority::parse(&req.priority, "priority").unwrap_or_default().rank();
-    let mut row = new_row(ctx, id.clone(), WorkflowKind::OrderIntake, priority, serde_json::to_string(req)?);
+    let mut row = new_row(ctx, id.clone(), Intake::KIND, priority, serde_json::to_string(req)?);
     row.state = serde_json::to_string(&intake::State::default())?;
     if ctx.tx.insert_workflow(&row)? {
         drive(ctx, &id, Feed::Start, true)?;
@@ -111,7 +111,7 @@ fn start_fulfillment(ctx: &Ctx<'_, '_>, start: FulfillmentStart) -> Result<Optio
     let id = wf::fulfillment_id(start.fulfillment_id);
     let order = ctx.tx.order(OrderId(start.order_id))?;
     let priority = order.map(|o| o.priority.rank()).unwrap_or_default();
-    let mut row = new_row(ctx, id.clone(), WorkflowKind::OrderFulfillment, priority, serde_json::to_string(&start)?);
+    let mut row = new_row(ctx, id.clone(), Fulfillment::KIND, priority, serde_json::to_string(&start)?);
     row.order_id = Some(start.order_id);
     row.fulfillment_id = Some(start.fulfillment_id);
     row.state = serde_json::to_string(&fulfillment::State::default())?;
@@ -152,11 +152,10 @@ fn step<W: driver::Driven>(
         }
     }
     for effect in decided.effects {
-        if let Some(keep) = match &effect {
-            Effect::RunActivity { activity, .. } => activity.keeps_queued(),
-            _ => None,
-        } {
-            ctx.tx.drop_queued_except(&wid, &keep, ctx.now)?;
+        if let Effect::RunActivity { activity, .. } = &effect {
+            if let Some(keep) = activity.keeps_queued() {
+                ctx.tx.drop_queued_except(&wid, &keep, ctx.now)?;
+            }
         }
         match effect {
             Effect::RunActivity { activity, attempt, not_before: None } if activity.is_local() => {
@@ -343,9 +342,7 @@ pub(super) fn signal_fulfillment(
 ) -> Result<Vec<ActivityResult>, AppError> {
     let wid = wf::fulfillment_id(id.0);
     if ctx.tx.workflow(&wid)?.is_none() {
-        return Err(AppError::Storage(crate::storage::StorageError::Corrupt(format!(
-            "fulfillment {id} has no workflow {wid}"
-        ))));
+        return Err(crate::storage::StorageError::Corrupt(format!("fulfillment {id} has no workflow {wid}")).into());
     }
     drive(ctx, &wid, Feed::Signal(signal), false)
 }

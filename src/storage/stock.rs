@@ -250,9 +250,8 @@ impl Tx<'_> {
     /// Pending reservations past their expiry that no picking task holds.
     pub fn expired_holds(&self, now: Timestamp) -> Result<Vec<ReservationRow>> {
         let mut st = self.conn.prepare_cached(&format!(
-            "SELECT {RESERVATION_COLUMNS} FROM wms_reservations
-             WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?1 AND fulfillment_id IS NULL
-             ORDER BY expires_at, id"
+            "SELECT {RESERVATION_COLUMNS} FROM wms_reservations WHERE {} AND expires_at <= ?1 ORDER BY expires_at, id",
+            hold!()
         ))?;
         let raws = st.query_map([ms(now)], reservation_raw)?.collect::<rusqlite::Result<Vec<_>>>()?;
         raws.into_iter().map(to_reservation).collect()
@@ -262,8 +261,7 @@ impl Tx<'_> {
     /// it sends `ReleaseExpired`).
     pub fn any_expired_hold(&self, now: Timestamp) -> Result<bool> {
         Ok(self.row(
-            "SELECT EXISTS (SELECT 1 FROM wms_reservations
-             WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?1 AND fulfillment_id IS NULL)",
+            concat!("SELECT EXISTS (SELECT 1 FROM wms_reservations WHERE ", hold!(), " AND expires_at <= ?1)"),
             [ms(now)],
             |r| r.get(0),
         )?)

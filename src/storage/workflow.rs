@@ -286,10 +286,13 @@ impl Tx<'_> {
     /// or hold expiry (the engine sleeps until then, or until the next commit).
     pub fn engine_next_due(&self) -> Result<Option<Timestamp>> {
         let at: Option<i64> = self.row(
-            "SELECT MIN(t) FROM (SELECT MIN(next_run_at) AS t FROM activity_tasks WHERE status = 'pending'
-                                 UNION ALL SELECT MIN(fire_at) FROM timers WHERE status = 'pending'
-                                 UNION ALL SELECT MIN(expires_at) FROM wms_reservations
-                                     WHERE status = 'pending' AND expires_at IS NOT NULL AND fulfillment_id IS NULL)",
+            concat!(
+                "SELECT MIN(t) FROM (SELECT MIN(next_run_at) AS t FROM activity_tasks WHERE status = 'pending'
+                                     UNION ALL SELECT MIN(fire_at) FROM timers WHERE status = 'pending'
+                                     UNION ALL SELECT MIN(expires_at) FROM wms_reservations WHERE ",
+                hold!(),
+                ")"
+            ),
             [],
             |r| r.get(0),
         )?;

@@ -30,18 +30,14 @@ pub struct Client {
 struct Request {
     method: Method,
     path: String,
-    body: Option<Body>,
-}
-
-/// A request body: JSON text, written from a contract type (queued ops are
-/// sent as the device stored them, not decoded and encoded again).
-enum Body {
-    Text(String),
+    /// JSON text, written from a contract type (queued ops are sent as the
+    /// device stored them, not decoded and encoded again).
+    body: Option<String>,
 }
 
 fn post(path: String, body: &impl Serialize) -> Result<Request, Failure> {
     let text = serde_json::to_string(body).map_err(|e| Failure::local(e.to_string()))?;
-    Ok(Request { method: Method::POST, path, body: Some(Body::Text(text)) })
+    Ok(Request { method: Method::POST, path, body: Some(text) })
 }
 
 fn get(path: String) -> Request {
@@ -150,7 +146,7 @@ impl Client {
             text.push_str(&op);
         }
         text.push_str("]}");
-        let req = Request { method: Method::POST, path: "/api/v1/ops".into(), body: Some(Body::Text(text)) };
+        let req = Request { method: Method::POST, path: "/api/v1/ops".into(), body: Some(text) };
         self.send(&req, token).await
     }
 
@@ -173,9 +169,8 @@ impl Client {
             if let Some(t) = token {
                 b = b.bearer_auth(t);
             }
-            match &req.body {
-                Some(Body::Text(t)) => b = b.header(reqwest::header::CONTENT_TYPE, "application/json").body(t.clone()),
-                None => {}
+            if let Some(t) = &req.body {
+                b = b.header(reqwest::header::CONTENT_TYPE, "application/json").body(t.clone());
             }
             let resp = match b.send().await {
                 Ok(r) => r,

@@ -44,10 +44,7 @@ impl Driven for Fulfillment {
 /// The kind a row names; an unknown one is corrupt data.
 pub(super) fn kind_of(row: &WorkflowRow) -> Result<WorkflowKind, AppError> {
     WorkflowKind::parse(&row.kind).ok_or_else(|| {
-        AppError::Storage(crate::storage::StorageError::Corrupt(format!(
-            "workflow {} has unknown kind {}",
-            row.id, row.kind
-        )))
+        crate::storage::StorageError::Corrupt(format!("workflow {} has unknown kind {}", row.id, row.kind)).into()
     })
 }
 
@@ -125,10 +122,12 @@ impl<W: Driven> Live<W> {
     /// through the status table (an illegal move refuses the input).
     fn project(&self, ctx: &mut Ctx<'_, '_>, moves: &[FulfillmentAction]) -> Result<(), AppError> {
         let Some(id) = self.row.fulfillment_id.map(FulfillmentId) else { return Ok(()) };
+        if moves.is_empty() {
+            return Ok(());
+        }
+        let mut f = ctx.tx.fulfillment(id)?.ok_or_else(|| DomainError::not_found("fulfillment", id))?;
         for action in moves {
-            let mut f = ctx.tx.fulfillment(id)?.ok_or_else(|| DomainError::not_found("fulfillment", id))?;
             let from = f.apply(*action)?;
-            ctx.tx.save_fulfillment(&f, ctx.now)?;
             ctx.emit(crate::domain::event::DomainEvent::FulfillmentStatusChanged {
                 fulfillment_id: id,
                 order_id: f.order_id,
@@ -136,6 +135,7 @@ impl<W: Driven> Live<W> {
                 to: f.status.as_str(),
             });
         }
+        ctx.tx.save_fulfillment(&f, ctx.now)?;
         Ok(())
     }
 }
