@@ -67,6 +67,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_workflows", include_str!("storage/migrations/0006_workflows.sql")),
     ("0007_waves", include_str!("storage/migrations/0007_waves.sql")),
     ("0008_pick_scans", include_str!("storage/migrations/0008_pick_scans.sql")),
+    ("0009_repack", include_str!("storage/migrations/0009_repack.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and
@@ -366,20 +367,39 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
     if version > MIGRATIONS.len() {
         return Err(StorageError::TooNew { path: path.to_owned(), found: version, known: MIGRATIONS.len() });
     }
-    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version) {
+    // Foreign keys are off while migrating, so that a migration may rebuild
+    // a table others refer to (SQLite's documented procedure); each one is
+    // checked before its commit instead.
+    conn.execute_batch("PRAGMA foreign_keys=OFF")?;
+    let result = MIGRATIONS.iter().enumerate().skip(version).try_for_each(|(i, (name, sql))| {
         let step = |source| StorageError::Migration { name, source };
         conn.execute_batch("BEGIN IMMEDIATE").map_err(step)?;
-        let applied =
-            conn.execute_batch(sql).and_then(|()| conn.execute_batch(&format!("PRAGMA user_version = {}", i + 1)));
+        let applied = conn
+            .execute_batch(sql)
+            .and_then(|()| foreign_keys_hold(conn))
+            .and_then(|()| conn.execute_batch(&format!("PRAGMA user_version = {}", i + 1)));
         match applied {
-            Ok(()) => conn.execute_batch("COMMIT").map_err(step)?,
+            Ok(()) => conn.execute_batch("COMMIT").map_err(step),
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
-                return Err(step(e));
+                Err(step(e))
             }
         }
+    });
+    conn.execute_batch("PRAGMA foreign_keys=ON")?;
+    result
+}
+
+/// Fails when any row refers to a row that is not there.
+fn foreign_keys_hold(conn: &Connection) -> rusqlite::Result<()> {
+    let broken: i64 = conn.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+    if broken == 0 {
+        return Ok(());
     }
-    Ok(())
+    Err(rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+        Some(format!("{broken} row(s) refer to rows that are not there")),
+    ))
 }
 
 #[cfg(test)]

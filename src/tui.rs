@@ -63,10 +63,13 @@ pub enum Cmd {
     /// Ring the terminal bell (BEL).
     Beep,
     Call(Call),
-    /// Print a label through the station's spooler; `key` makes a repeat print once.
+    /// Print a label through the station's spooler; `key` makes a repeat
+    /// print once. With `again` (the reason), a label this station printed
+    /// before prints one more copy (a box scanned at the station).
     Print {
         key: String,
         zpl: String,
+        again: Option<String>,
     },
     /// Print another copy of a label already printed.
     Reprint {

@@ -55,6 +55,7 @@ fn activity() -> impl Strategy<Value = Activity> {
         Just(Activity::MarkReserved),
         Just(Activity::CreatePickWork),
         Just(Activity::RequeuePick),
+        Just(Activity::RequeuePack),
         Just(Activity::ConsumeInventory),
         Just(Activity::PlanShipment),
         Just(Activity::CreateShipment { request: Some(request()) }),
@@ -74,6 +75,7 @@ fn result() -> impl Strategy<Value = ActivityResult> {
         (1i64..4).prop_map(|o| ActivityResult::OrderCreated { order_id: o, fulfillments: vec![o * 10] }),
         (0u32..5).prop_map(|units| ActivityResult::Allocated { units }),
         (40i64..43).prop_map(|task_id| ActivityResult::PickWork { task_id }),
+        (50i64..53).prop_map(|task_id| ActivityResult::PackWork { task_id }),
         (0u32..5).prop_map(|units| ActivityResult::Consumed { units }),
         Just(ActivityResult::ShipmentPlanned { request: request() }),
         Just(ActivityResult::Shipment { carrier: "local".into(), tracking: vec!["RR1".into()] }),
@@ -125,6 +127,7 @@ fn fits<S>(input: &Input<S>) -> bool {
             | (Activity::CreateOrder, R::OrderCreated { .. })
             | (Activity::AllocateInventory, R::Allocated { .. })
             | (Activity::CreatePickWork | Activity::RequeuePick, R::PickWork { .. })
+            | (Activity::RequeuePack, R::PackWork { .. })
             | (Activity::ConsumeInventory, R::Consumed { .. })
             | (Activity::PlanShipment, R::ShipmentPlanned { .. })
             | (Activity::CreateShipment { .. }, R::Shipment { .. })

@@ -58,7 +58,7 @@ async fn an_order_is_picked_and_packed_through_the_floor_models() {
     assert_eq!(k.step(), &packer::Step::BoxSaved, "{:?}", k.view());
     let prints = press(&mut k, &client, KeyName::F(1)).await;
     assert_eq!(k.step(), &packer::Step::Done, "{:?}", k.view());
-    let [Cmd::Print { key, zpl }] = prints.as_slice() else { panic!("one label to print: {prints:?}") };
+    let [Cmd::Print { key, zpl, .. }] = prints.as_slice() else { panic!("one label to print: {prints:?}") };
     assert_eq!(key, "pack-1-pkg-1");
     assert!(zpl.starts_with("^XA") && zpl.contains("^XZ"));
 

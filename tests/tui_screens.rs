@@ -397,8 +397,8 @@ fn packer_verifies_boxes_and_prints() {
     assert_eq!(
         reply(&mut k, Reply::Labels(Ok(labels))),
         [
-            Cmd::Print { key: "pack-5-pkg-1".into(), zpl: "^XA^FDone^XZ".into() },
-            Cmd::Print { key: "pack-5-pkg-2".into(), zpl: "^XA^FDtwo^XZ".into() },
+            Cmd::Print { key: "pack-5-pkg-1".into(), zpl: "^XA^FDone^XZ".into(), again: None },
+            Cmd::Print { key: "pack-5-pkg-2".into(), zpl: "^XA^FDtwo^XZ".into(), again: None },
         ]
     );
     k.update(Msg::Printed(Ok("printed".into())));

@@ -245,6 +245,48 @@ fn a_pick_that_times_out_is_requeued_with_its_stock_back() {
     assert_replays(&f, &id);
 }
 
+/// Cancelling a packing task strands nothing: started or not, the
+/// fulfillment shows `pack_failed` with why, a retry of its workflow makes a
+/// new packing task for the units already picked, and that pack ships.
+#[test]
+fn a_cancelled_packing_task_is_packed_again_on_retry() {
+    for started in [false, true] {
+        let f = Fixture::new();
+        let initial = f.stock().0;
+        let (order_id, tasks) = accepted(&f.ok(order("wf-repack", &[("SKU-A", 2, "W1")])));
+        let fid = f.svc.order_view(order_id).expect("order").fulfillments[0].fulfillment_id;
+        let id = format!("order-fulfillment-{fid}");
+        let packing = pick_all(&f, tasks[0].1);
+        if started {
+            f.ok(Command::StartPacking { task_id: packing, worker_id: f.packer });
+        }
+        f.ok(Command::CancelPacking { task_id: packing, reason: "box crushed".into() });
+        let row = f.svc.store().read(|tx| tx.fulfillment(FulfillmentId(fid))).expect("read").expect("row");
+        assert_eq!(row.status, FulfillmentStatus::PackFailed, "started={started}");
+        let w = wf(&f, &id);
+        assert!(w.blocking.as_deref().is_some_and(|b| b.contains("box crushed") && b.contains("retry")), "{w:?}");
+
+        f.ok(Command::RetryWorkflow { workflow_id: id.clone() });
+        let again = state(&f, &id).pack_task.expect("a new packing task");
+        assert_ne!(again, packing);
+        assert_eq!(f.svc.packing_task_view(again).expect("new").status.as_str(), "pending");
+        // A second retry while the new task is open makes no third one.
+        let second = f.run(Command::RetryWorkflow { workflow_id: id.clone() });
+        assert!(second.is_err(), "nothing to retry: {second:?}");
+        let of_order = tote::storage::queues::TaskFilter {
+            order: Some(tote::domain::ids::OrderId(order_id)),
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(f.svc.packing_tasks(&of_order).expect("tasks").len(), 2, "the cancelled one and its successor");
+
+        pack(&f, again);
+        assert_eq!(due(&f)[0].activity, "create_shipment", "started={started}");
+        f.assert_conserved(initial);
+        assert_replays(&f, &id);
+    }
+}
+
 #[test]
 fn carrier_activities_are_dispatched_urgent_first_and_retried_with_backoff() {
     let f = Fixture::new();

@@ -10,7 +10,6 @@ use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::ids::{PickingItemId, PickingTaskId, Qty, WorkerId};
-use crate::domain::packing::{PackingStatus, PackingTask};
 use crate::domain::picking::{ItemDelta, PickScan, PickingTask, ReasonCode};
 use crate::domain::workflow::Signal;
 
@@ -230,26 +229,7 @@ pub fn complete(ctx: &mut Ctx<'_, '_>, task_id: i64, worker: Option<i64>) -> Res
         super::workflow::signal_fulfillment(ctx, t.fulfillment_id, Signal::PickFailed { task_id: t.id.0, reason })?;
         return Ok(outcome(&t, None));
     }
-    let packing = PackingTask {
-        id: crate::domain::ids::PackingTaskId(0),
-        order_id: t.order_id,
-        fulfillment_id: t.fulfillment_id,
-        picking_task_id: t.id,
-        warehouse_id: t.warehouse_id,
-        worker_id: None,
-        status: PackingStatus::Pending,
-        priority: t.priority,
-        packages: Vec::new(),
-        tracking_number: None,
-        created_at: ctx.now,
-        started_at: None,
-        packed_at: None,
-        shipped_at: None,
-        cancelled_at: None,
-        cancellation_reason: None,
-    };
-    let packing_id = ctx.tx.insert_packing_task(&packing, ctx.now)?;
-    ctx.emit(DomainEvent::PackingCreated { task_id: packing_id, order_id: t.order_id });
+    let packing_id = super::packing::open_task(ctx, &t)?;
     let units = t.picked_total().0;
     super::workflow::signal_fulfillment(ctx, t.fulfillment_id, Signal::PickCompleted { task_id: t.id.0, units })?;
     Ok(outcome(&t, Some(packing_id.0)))

@@ -54,6 +54,8 @@ pub const TRANSITIONS: &[(S, A, S)] = &[
     (S::Picked, A::StartPacking, S::Packing),
     (S::Packing, A::ConfirmPacked, S::Packed),
     (S::Packing, A::FailPack, S::PackFailed),
+    // A packing task cancelled before anyone started it.
+    (S::Picked, A::FailPack, S::PackFailed),
     (S::PackFailed, A::RetryPack, S::Packing),
     (S::Packed, A::MarkReady, S::Ready),
     (S::Ready, A::Ship, S::Shipped),

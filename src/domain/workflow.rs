@@ -98,6 +98,9 @@ pub enum Activity {
     /// Pick timeout with re-queue: cancel the open picking task (its stock
     /// goes back) and create a new one.
     RequeuePick,
+    /// After a failed or cancelled pack, on a retry: a new packing task for
+    /// the units already picked.
+    RequeuePack,
     ConsumeInventory,
     /// Plans the carrier request from the packed task, the order and the
     /// warehouse (local), so that `CreateShipment` carries its whole input.
@@ -138,6 +141,7 @@ impl Activity {
             Activity::MarkReserved => "mark_reserved",
             Activity::CreatePickWork => "create_pick_work",
             Activity::RequeuePick => "requeue_pick",
+            Activity::RequeuePack => "requeue_pack",
             Activity::ConsumeInventory => "consume_inventory",
             Activity::PlanShipment => "plan_shipment",
             Activity::CreateShipment { .. } => "create_shipment",
@@ -192,6 +196,7 @@ impl Activity {
             Activity::MarkReserved
             | Activity::CreatePickWork
             | Activity::RequeuePick
+            | Activity::RequeuePack
             | Activity::ConsumeInventory
             | Activity::PlanShipment
             | Activity::GenerateLabel
@@ -237,6 +242,7 @@ pub enum ActivityResult {
     OrderCreated { order_id: i64, fulfillments: Vec<i64> },
     Allocated { units: u32 },
     PickWork { task_id: i64 },
+    PackWork { task_id: i64 },
     Consumed { units: u32 },
     ShipmentPlanned { request: Box<ShipmentRequest> },
     Shipment { carrier: String, tracking: Vec<String> },

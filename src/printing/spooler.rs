@@ -60,6 +60,46 @@ impl Spooler {
         Ok(self.store.write(|tx| tx.enqueue_print(key, version, &printer, zpl, now))?)
     }
 
+    /// Prints `key` now on `printer` (the job enqueued, then every printable
+    /// job sent once) and says how this job went: `printed`, or why not.
+    /// With `again`, a label already printed here prints one more copy.
+    pub fn print_now(
+        &self,
+        key: &str,
+        zpl: &[u8],
+        printer: &PrinterUri,
+        again: Option<&str>,
+    ) -> Result<String, String> {
+        let job = self.enqueue(key, 1, printer, zpl).and_then(|(id, created)| match again {
+            Some(reason) if !created => self.reprint(key, reason, Some(printer)),
+            _ => Ok(id),
+        });
+        self.send(job)
+    }
+
+    /// One more copy of `key`, sent now; see [`Spooler::print_now`].
+    pub fn reprint_now(&self, key: &str, reason: &str) -> Result<String, String> {
+        self.send(self.reprint(key, reason, None))
+    }
+
+    fn send(&self, job: Result<i64, SpoolError>) -> Result<String, String> {
+        let id = job.map_err(|e| e.to_string())?;
+        let done = self.run_once().map_err(|e| e.to_string())?;
+        match done.into_iter().find(|(j, _)| *j == id) {
+            Some((_, Ok(()))) => Ok("printed".to_owned()),
+            Some((_, Err(e))) => Err(format!("print failed: {e}")),
+            // Not sent this round: printed earlier (a repeat of the same
+            // label), or failed past its attempts.
+            None => match self.job(id).map_err(|e| e.to_string())? {
+                Some(j) if j.status == JobStatus::Printed => Ok("printed".to_owned()),
+                Some(j) => {
+                    Err(format!("print failed: {}", j.last_error.unwrap_or_else(|| j.status.as_str().to_owned())))
+                }
+                None => Err(format!("print job {id} vanished")),
+            },
+        }
+    }
+
     /// A new copy of the latest version of `key`, printed once more.
     pub fn reprint(&self, key: &str, reason: &str, printer: Option<&PrinterUri>) -> Result<i64, SpoolError> {
         let now = self.clock.now();

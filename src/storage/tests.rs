@@ -86,3 +86,47 @@ fn a_panic_inside_a_write_commits_nothing_and_the_store_keeps_working() {
     let codes: Vec<String> = store.read(|tx| tx.warehouses()).unwrap().into_iter().map(|w| w.code).collect();
     assert_eq!(codes, vec!["W2"]);
 }
+
+#[test]
+fn the_repack_migration_keeps_packing_tasks_and_their_packages() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v8.db");
+    // A file as the build before 0009 left it: one packed task with a package.
+    let conn = connect(&path, Durability::default()).unwrap();
+    for (_, sql) in &MIGRATIONS[..8] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.execute_batch(
+        "PRAGMA user_version = 8;
+         INSERT INTO warehouses (id, code, name, created_at) VALUES (1, 'W1', 'One', 0);
+         INSERT INTO orders (id, request_id, status, priority, ship_to, created_at, updated_at)
+             VALUES (1, 'r1', 'packed', 1, '{}', 0, 0);
+         INSERT INTO fulfillments (id, order_id, warehouse_id, status, max_attempts, created_at, updated_at)
+             VALUES (1, 1, 1, 'packed', 3, 0, 0);
+         INSERT INTO picking_tasks (id, order_id, fulfillment_id, warehouse_id, status, priority, created_at, updated_at)
+             VALUES (1, 1, 1, 1, 'completed', 1, 0, 0);
+         INSERT INTO packing_tasks (id, order_id, fulfillment_id, picking_task_id, warehouse_id, status, priority,
+             created_at, updated_at) VALUES (7, 1, 1, 1, 1, 'packed', 1, 0, 0);
+         INSERT INTO packages (packing_task_id, sequence_number, packaging_type, weight_g, created_at, updated_at)
+             VALUES (7, 1, 'box', 500, 0, 0);",
+    )
+    .unwrap();
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    let c = lock(&store.writer);
+    let kept: (i64, i64) = c
+        .query_row(
+            "SELECT t.id, p.weight_g FROM packing_tasks t JOIN packages p ON p.packing_task_id = t.id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(kept, (7, 500));
+    let broken: i64 = c.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(broken, 0);
+    // A second task for the same pick may follow a cancelled one; two open ones may not.
+    let insert = "INSERT INTO packing_tasks (order_id, fulfillment_id, picking_task_id, warehouse_id, status, priority,
+                      created_at, updated_at) VALUES (1, 1, 1, 1, 'pending', 1, 0, 0)";
+    c.execute_batch(insert).unwrap();
+    assert!(c.execute_batch(insert).is_err(), "one open packing task per pick");
+}

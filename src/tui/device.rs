@@ -233,6 +233,18 @@ impl Device {
                 Reply::PackingTask(self.read(packing_key(*id), newer, call, token, pick).await)
             }
             Call::Claim { queue } => Reply::Outcome(self.claim(*queue, token).await),
+            // The label of a box packed here follows its queued completion
+            // to the server: it is asked for only once the queue is sent.
+            Call::Labels { .. } => match self.drain(token).await {
+                Ok(()) => {
+                    let r = self.client.run(call, token).await;
+                    if let Reply::Labels(answer) = &r {
+                        self.mark(answer);
+                    }
+                    r
+                }
+                Err(f) => Reply::Labels(Err(f)),
+            },
             Call::Login { .. } => {
                 let r = self.client.run(call, token).await;
                 if let Reply::Session(Ok(s)) = &r {
@@ -255,14 +267,7 @@ impl Device {
     /// Sends the queue first (the server must see a finished task before it
     /// hands out the next); offline, the lookahead task.
     async fn claim(&self, queue: QueueDto, token: Option<&str>) -> Result<Outcome, Failure> {
-        let drained = loop {
-            match self.sync(token).await {
-                Ok(r) if r.applied == 0 && r.rejected.is_empty() => break true,
-                Ok(_) => {}
-                Err(_) => break false,
-            }
-        };
-        if drained {
+        if self.drain(token).await.is_ok() {
             let answer = match self.client.run(&Call::Claim { queue }, token).await {
                 Reply::Outcome(r) => r,
                 _ => Err(Failure::network("bad reply")),
@@ -295,6 +300,17 @@ impl Device {
                 Ok(Outcome::Claimed { queue, task_id: Some(t.task_id), resumed: true, next_task_id: None })
             }
             _ => Err(Failure::network("offline, and no task held ahead")),
+        }
+    }
+
+    /// Sends every queued op, round after round, until a round has nothing
+    /// left to send; an error means the server was not reached.
+    async fn drain(&self, token: Option<&str>) -> Result<(), Failure> {
+        loop {
+            let r = self.sync(token).await?;
+            if r.applied == 0 && r.rejected.is_empty() {
+                return Ok(());
+            }
         }
     }
 

@@ -2,7 +2,9 @@
 //! queue), verify every unit by scanning it, choose the packaging, enter
 //! weight and L×W×H, add boxes, complete; the labels print through the
 //! station's spooler and the tracking numbers are shown; scanning a box's
-//! tracking number reprints its label. Pure: see [`crate::tui`].
+//! tracking number reprints its label, and scanning an order or tote that
+//! is already packed prints its labels here (a reprint, said on screen).
+//! Pure: see [`crate::tui`].
 
 use super::input::{Event, Input, feed};
 use super::login::Login;
@@ -91,6 +93,8 @@ pub struct Packer {
     sequence: u32,
     /// (tracking number, spooler key) per package, once packed.
     labels: Vec<(String, String)>,
+    /// The labels are a box packed earlier, found by a scan: a reprint.
+    reprint: bool,
     printed: Option<Result<String, String>>,
     sync: SyncStatus,
 }
@@ -109,6 +113,7 @@ impl Packer {
             measures: [0; 4],
             sequence: 1,
             labels: vec![],
+            reprint: false,
             printed: None,
             sync: SyncStatus { online: true, ..SyncStatus::default() },
         }
@@ -195,11 +200,21 @@ impl Packer {
             (Wait::Find, Reply::PickingTask(Ok(t))) => {
                 self.wait(Wait::Find, Call::PackingTasksOfOrder { order: t.order_id })
             }
-            (Wait::Find, Reply::PackingTasks(Ok(list))) => {
-                match list.into_iter().find(|t| matches!(t.status, PackingStatus::Pending | PackingStatus::InProgress))
-                {
-                    Some(t) => self.take(t),
-                    None => {
+            (Wait::Find, Reply::PackingTasks(Ok(mut list))) => {
+                let open = |t: &PackingTaskView| matches!(t.status, PackingStatus::Pending | PackingStatus::InProgress);
+                let packed = |t: &PackingTaskView| matches!(t.status, PackingStatus::Packed | PackingStatus::Shipped);
+                match (list.iter().position(open), list.iter().rposition(packed)) {
+                    (Some(n), _) => self.take(list.swap_remove(n)),
+                    // A box packed earlier (here or at another station):
+                    // its labels print here, said on screen as a reprint.
+                    (None, Some(n)) => {
+                        let t = list.swap_remove(n);
+                        let task = t.task_id;
+                        self.task = Some(t);
+                        self.reprint = true;
+                        self.wait(Wait::Labels, Call::Labels { task })
+                    }
+                    (None, None) => {
                         self.step = Step::Find;
                         self.fail("E002 no pack task")
                     }
@@ -259,7 +274,8 @@ impl Packer {
         let mut cmds = vec![];
         for (n, (tracking, zpl)) in l.tracking_numbers.into_iter().zip(l.labels).enumerate() {
             let key = format!("pack-{}-pkg-{}", l.task_id, n + 1);
-            cmds.push(Cmd::Print { key: key.clone(), zpl });
+            let again = self.reprint.then(|| "order scanned at station".to_owned());
+            cmds.push(Cmd::Print { key: key.clone(), zpl, again });
             self.labels.push((tracking, key));
         }
         cmds
@@ -522,7 +538,7 @@ impl App for Packer {
                 v.keys = vec![("F1", "done"), ("F4", "add box")];
             }
             Step::Done => {
-                v.big = Some("PACKED".into());
+                v.big = Some(if self.reprint { "REPRINT" } else { "PACKED" }.into());
                 if self.labels.is_empty() {
                     v.lines = vec!["Label deferred:".into(), "server not reached".into()];
                     v.keys = vec![("F4", "label"), ("F1", "next")];

@@ -13,7 +13,7 @@ use super::{App, Call, Cmd, KeyIn, Msg, Reply, view};
 use crate::app::SystemClock;
 use crate::keymap::KeyName;
 use crate::printing::PrinterUri;
-use crate::printing::spooler::{SpoolError, Spooler};
+use crate::printing::spooler::Spooler;
 use crate::scanner::Key;
 use crate::storage::Store;
 use anyhow::Context;
@@ -244,11 +244,13 @@ async fn event_loop<A: App>(
                             }
                         });
                     }
-                    Cmd::Print { key, zpl } => print(&spooler, &replies_tx, move |uri, s| {
-                        s.enqueue(&key, 1, uri, zpl.as_bytes()).map(|(id, _)| id)
-                    }),
-                    Cmd::Reprint { key, reason } => {
-                        print(&spooler, &replies_tx, move |_, s| s.reprint(&key, &reason, None))
+                    print @ (Cmd::Print { .. } | Cmd::Reprint { .. }) => {
+                        let (spooler, tx) = (spooler.clone(), replies_tx.clone());
+                        tokio::task::spawn_blocking(move || {
+                            if let Some(done) = spool(spooler.as_ref().as_ref(), print) {
+                                let _ = tx.send(done);
+                            }
+                        });
                     }
                 }
             }
@@ -397,28 +399,17 @@ pub(super) fn listen(tx: mpsc::UnboundedSender<FromTerm>) {
     });
 }
 
-/// Queues a job on the station's spooler and sends it, off the loop; the
-/// job's final state comes back as [`Msg::Printed`].
-fn print<F>(spooler: &Arc<Station>, tx: &mpsc::UnboundedSender<Msg>, job: F)
-where
-    F: FnOnce(&PrinterUri, &Spooler) -> Result<i64, SpoolError> + Send + 'static,
-{
-    let (spooler, tx) = (spooler.clone(), tx.clone());
-    tokio::task::spawn_blocking(move || {
-        let result = match spooler.as_ref() {
-            None => Err("no printer configured".to_owned()),
-            Some((uri, s)) => match job(uri, s).and_then(|id| Ok((id, s.run_once()?))) {
-                Err(e) => Err(e.to_string()),
-                Ok((id, done)) => match done.into_iter().find(|(j, _)| *j == id) {
-                    Some((_, Ok(()))) => Ok("printed".to_owned()),
-                    Some((_, Err(e))) => Err(format!("print failed: {e}")),
-                    // Already printed earlier (a repeat of the same label).
-                    None => Ok("printed".to_owned()),
-                },
-            },
-        };
-        let _ = tx.send(Msg::Printed(result));
-    });
+/// Runs a print command on the station's printer and spooler (blocking:
+/// the loop calls it off its thread); the job's final state is the
+/// [`Msg::Printed`] for the model. `None` for a command that is no print.
+pub fn spool(station: Option<&(PrinterUri, Spooler)>, cmd: Cmd) -> Option<Msg> {
+    let done = match (station, cmd) {
+        (Some((uri, s)), Cmd::Print { key, zpl, again }) => s.print_now(&key, zpl.as_bytes(), uri, again.as_deref()),
+        (Some((_, s)), Cmd::Reprint { key, reason }) => s.reprint_now(&key, &reason),
+        (None, Cmd::Print { .. } | Cmd::Reprint { .. }) => Err("no printer configured".to_owned()),
+        _ => return None,
+    };
+    Some(Msg::Printed(done))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! (`record_external`): the call itself is made by `server::engine`.
 
 use super::super::command::OrderRequest;
-use super::super::{AppError, Ctx, cancel, claim, intake, picking};
+use super::super::{AppError, Ctx, cancel, claim, intake, packing, picking};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::FulfillmentStatus;
@@ -50,6 +50,10 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, row: &WorkflowRow, activity: &Activity)
             Ok(ActivityResult::PickWork { task_id: intake::create_pick_work(ctx, f)?.0 })
         }
         Activity::RequeuePick => requeue_pick(ctx, row),
+        Activity::RequeuePack => {
+            let (f, order_id) = fulfillment_of(row)?;
+            Ok(ActivityResult::PackWork { task_id: packing::requeue(ctx, f, order_id)?.0 })
+        }
         Activity::ConsumeInventory => consume(ctx, row),
         Activity::GenerateLabel => {
             let (f, order_id) = fulfillment_of(row)?;

@@ -62,6 +62,7 @@ impl Step {
             Activity::MarkReserved => Step::MarkReserved,
             Activity::CreatePickWork | Activity::RequeuePick => Step::CreatePickWork,
             Activity::ConsumeInventory => Step::ConsumeInventory,
+            Activity::RequeuePack => Step::AwaitPack,
             Activity::PlanShipment | Activity::CreateShipment { .. } => Step::CreateShipment,
             Activity::GenerateLabel => Step::GenerateLabel,
             Activity::ConfirmShipment { .. } => Step::ConfirmShipment,
@@ -187,6 +188,10 @@ pub fn evolve(mut s: State, e: &Event) -> State {
                     s.step = Step::AwaitPick;
                 }
                 (Activity::ConsumeInventory, _) => s.step = Step::AwaitPack,
+                (_, ActivityResult::PackWork { task_id }) => {
+                    s.pack_task = Some(*task_id);
+                    s.pack_failed = None;
+                }
                 (_, ActivityResult::Shipment { carrier, tracking }) => {
                     s.shipment_pending = false;
                     s.carrier = Some(carrier.clone());
@@ -202,6 +207,7 @@ pub fn evolve(mut s: State, e: &Event) -> State {
                     | Activity::MarkReserved
                     | Activity::CreatePickWork
                     | Activity::RequeuePick
+                    | Activity::RequeuePack
                     | Activity::PlanShipment
                     | Activity::CreateShipment { .. }
                     | Activity::ConfirmShipment { .. }
@@ -376,6 +382,7 @@ fn done(s: &State, activity: &Activity, result: &ActivityResult, now: Timestamp,
         // Waits for the pack; compensation steps are followed by `compensate`;
         // intake's and the address change's results need no next step here.
         Activity::ConsumeInventory
+        | Activity::RequeuePack
         | Activity::ValidateOrder
         | Activity::CreateOrder
         | Activity::UpdateAddress { .. }
@@ -531,6 +538,13 @@ fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<Event>) -> R
             });
         }
         Signal::Retry => match (&s.stuck, &s.pick_failed) {
+            (None, None) if live && !s.packed && s.pack_failed.is_some() => {
+                // A re-queue already asked for (a repeated retry) decides nothing.
+                if !s.running.as_ref().is_some_and(|r| r.activity == Activity::RequeuePack) {
+                    d.events.push(Event::RetryRequested);
+                    schedule(d, Activity::RequeuePack);
+                }
+            }
             (Some(stuck), _) => {
                 d.events.push(Event::RetryRequested);
                 // A call recorded before shipments were planned is planned first.
@@ -599,7 +613,7 @@ pub fn blocking_reason(s: &State) -> Option<String> {
         return Some(format!("pick failed: {reason}; waiting for a retry or a cancel"));
     }
     if let Some(reason) = &s.pack_failed {
-        return Some(format!("pack failed: {reason}; waiting for a cancel"));
+        return Some(format!("pack failed: {reason}; waiting for a retry (packs again) or a cancel"));
     }
     match s.step {
         Step::AwaitPick => Some(match s.pick_task {

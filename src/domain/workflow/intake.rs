@@ -85,6 +85,7 @@ pub fn evolve(mut s: State, e: &Event) -> State {
                     | Activity::MarkReserved
                     | Activity::CreatePickWork
                     | Activity::RequeuePick
+                    | Activity::RequeuePack
                     | Activity::ConsumeInventory
                     | Activity::PlanShipment
                     | Activity::CreateShipment { .. }
@@ -157,6 +158,7 @@ pub fn decide(s: &State, input: &Input<IntakeStart>, now: Timestamp) -> Result<D
                 ActivityResult::Done
                 | ActivityResult::Allocated { .. }
                 | ActivityResult::PickWork { .. }
+                | ActivityResult::PackWork { .. }
                 | ActivityResult::Consumed { .. }
                 | ActivityResult::ShipmentPlanned { .. }
                 | ActivityResult::Shipment { .. }

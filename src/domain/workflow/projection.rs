@@ -41,6 +41,7 @@ fn completed(before: &State, activity: &Activity, result: &ActivityResult) -> &'
         // the running pick first fails.
         (Activity::RequeuePick, ActivityResult::PickWork { .. }) if before.pick_failed.is_some() => &[A::RetryPick],
         (Activity::RequeuePick, ActivityResult::PickWork { .. }) => &[A::FailPick, A::RetryPick],
+        (Activity::RequeuePack, ActivityResult::PackWork { .. }) => &[A::RetryPack],
         (Activity::MarkShipped, _) => &[A::MarkReady, A::Ship],
         (
             Activity::ValidateOrder
@@ -48,6 +49,7 @@ fn completed(before: &State, activity: &Activity, result: &ActivityResult) -> &'
             | Activity::MarkReserved
             | Activity::CreatePickWork
             | Activity::RequeuePick
+            | Activity::RequeuePack
             | Activity::ConsumeInventory
             | Activity::PlanShipment
             | Activity::CreateShipment { .. }
