@@ -184,6 +184,16 @@ enum WorkerCmd {
         /// The PIN to log in with (4 to 12 digits); stored as an argon2 hash.
         #[arg(long, env = "TOTE_PIN")]
         pin: Option<String>,
+        /// A warehouse (code) the worker works in; repeatable. May be left
+        /// out only where the database has one warehouse.
+        #[arg(long = "warehouse", value_name = "CODE")]
+        warehouses: Vec<String>,
+    },
+    /// Bind a worker to more warehouses (codes).
+    Bind {
+        badge: String,
+        #[arg(required = true)]
+        warehouses: Vec<String>,
     },
     /// List workers with role, state and lockout.
     List,
@@ -306,9 +316,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Order(OrderCmd::Cancel { id, reason, op_id }) => {
             order::cancel(&services(db)?, id, &reason, op_id.unwrap_or_else(tote::app::new_op_id))
         }
-        Cmd::Worker(WorkerCmd::Add { badge, name, role, pin }) => {
-            people::add(&services(db)?, &badge, &name, &role, pin.as_deref())
+        Cmd::Worker(WorkerCmd::Add { badge, name, role, pin, warehouses }) => {
+            people::add(&services(db)?, &badge, &name, &role, pin.as_deref(), &warehouses)
         }
+        Cmd::Worker(WorkerCmd::Bind { badge, warehouses }) => people::bind(&services(db)?, &badge, &warehouses),
         Cmd::Worker(WorkerCmd::List) => people::list(&services(db)?),
         Cmd::Worker(WorkerCmd::SetPin { badge, pin }) => people::set_pin(&services(db)?, &badge, &pin),
         Cmd::Worker(WorkerCmd::Disable { badge }) => people::set_active(&services(db)?, &badge, false),

@@ -68,6 +68,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_waves", include_str!("storage/migrations/0007_waves.sql")),
     ("0008_pick_scans", include_str!("storage/migrations/0008_pick_scans.sql")),
     ("0009_repack", include_str!("storage/migrations/0009_repack.sql")),
+    ("0010_worker_warehouses", include_str!("storage/migrations/0010_worker_warehouses.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

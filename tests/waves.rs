@@ -97,7 +97,16 @@ fn one_picker_walks_a_batch_into_separate_totes() {
         assert_eq!((v.status.as_str(), v.worker_id), ("assigned", Some(f.picker)));
     }
     let now = f.svc.now();
-    let second = f.svc.store().write(|tx| tx.insert_worker("B-101", "Second Picker", "picker", now)).expect("picker").0;
+    let second = f
+        .svc
+        .store()
+        .write(|tx| {
+            let w = tx.insert_worker("B-101", "Second Picker", "picker", now)?;
+            tx.bind_worker(w, "W1")?;
+            Ok::<_, tote::storage::StorageError>(w)
+        })
+        .expect("picker")
+        .0;
     let claimed = f.ok(Command::ClaimTask { worker_id: second, queue: QueueDto::Picking, lookahead: false });
     assert!(matches!(claimed, Outcome::Claimed { task_id: Some(t), .. } if t == single[0].1), "{claimed:?}");
     // Claiming again gives the same batch.

@@ -30,11 +30,15 @@ pub fn claim(ctx: &mut Ctx<'_, '_>, worker_id: i64, queue: QueueDto, lookahead: 
         QueueDto::Picking => Queue::Picking,
         QueueDto::Packing => Queue::Packing,
     };
+    if ctx.tx.worker_warehouses(w)?.is_empty() {
+        let reason = format!("worker {worker_id} works in no warehouse: bind one (`tote worker add --warehouse`)");
+        return Err(DomainError::Forbidden { reason }.into());
+    }
     let mut held = ctx.tx.held_tasks(q, w)?;
     let resumed = !held.is_empty();
     let want = if lookahead && queue == QueueDto::Picking { 2 } else { 1 };
     while held.len() < want {
-        let Some(task_id) = ctx.tx.next_pending_task(q)? else { break };
+        let Some(task_id) = ctx.tx.next_pending_task(q, w)? else { break };
         match queue {
             QueueDto::Picking => super::picking::assign(ctx, task_id, worker_id)?,
             QueueDto::Packing => super::packing::start(ctx, task_id, worker_id)?,

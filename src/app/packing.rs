@@ -83,7 +83,7 @@ fn details(p: &PackageDto) -> PackageDetails {
 
 pub fn start(ctx: &mut Ctx<'_, '_>, task_id: i64, worker_id: i64) -> Result<Outcome, AppError> {
     let mut t = load(ctx, task_id)?;
-    let w = ctx.active_worker(worker_id)?;
+    let w = ctx.active_worker_in(worker_id, t.warehouse_id.0)?;
     t.start(w, ctx.now)?;
     ctx.tx.save_packing_task(&t, ctx.now)?;
     ctx.emit(DomainEvent::PackingStarted { task_id: t.id, order_id: t.order_id, worker_id: w });

@@ -31,7 +31,7 @@ pub(super) fn outcome(t: &PickingTask, packing_task_id: Option<i64>) -> Outcome 
 
 pub fn assign(ctx: &mut Ctx<'_, '_>, task_id: i64, worker_id: i64) -> Result<Outcome, AppError> {
     let mut t = load(ctx, task_id)?;
-    let w = ctx.active_worker(worker_id)?;
+    let w = ctx.active_worker_in(worker_id, t.warehouse_id.0)?;
     t.assign(w)?;
     ctx.tx.save_picking_task(&t, ctx.now)?;
     ctx.emit(DomainEvent::PickingAssigned { task_id: t.id, order_id: t.order_id, worker_id: w });

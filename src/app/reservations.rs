@@ -104,4 +104,15 @@ impl Ctx<'_, '_> {
         }
         Ok(w)
     }
+
+    /// The worker `id`, if it exists, is active and works in `warehouse`
+    /// (a task's): a task is never handed to a worker of another site.
+    pub fn active_worker_in(&self, id: i64, warehouse: i64) -> Result<crate::domain::ids::WorkerId, AppError> {
+        let w = self.active_worker(id)?;
+        if !self.tx.works_in(w, warehouse)? {
+            let reason = format!("worker {id} does not work in this task's warehouse");
+            return Err(DomainError::Forbidden { reason }.into());
+        }
+        Ok(w)
+    }
 }

@@ -70,7 +70,7 @@ pub(super) fn claim(ctx: &mut Ctx<'_, '_>, worker_id: i64) -> Result<Outcome, Ap
     ctx.active_worker(worker_id)?;
     let batch = match ctx.tx.held_batch(worker_id)? {
         Some(b) => b,
-        None => match ctx.tx.next_open_batch()? {
+        None => match ctx.tx.next_open_batch(worker_id)? {
             Some(b) => b,
             None => return Ok(Outcome::Batch { batch: None }),
         },

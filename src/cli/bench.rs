@@ -234,6 +234,7 @@ pub(super) fn setup(svc: &Services, clients: usize, base: &str) -> Result<Vec<La
         let mut out = Vec::new();
         for i in 0..clients {
             let id = tx.insert_worker(&format!("BENCH-{i}"), &format!("Picker {i}"), "picker", now)?;
+            tx.bind_worker(id, "W1")?;
             let token = format!("bench-token-{i}");
             tx.insert_session(&secret_hash(&token), id, None, now, now + chrono::Duration::days(1))?;
             out.push((id.0, token));

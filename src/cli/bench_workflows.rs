@@ -119,6 +119,9 @@ fn setup(svc: &Services, orders: usize) -> Result<(i64, i64, String)> {
         let picker = tx.insert_worker("BENCH-P", "Picker", "picker", now)?;
         let packer = tx.insert_worker("BENCH-K", "Packer", "packer", now)?;
         let boss = tx.insert_worker("BENCH-S", "Supervisor", "supervisor", now)?;
+        for w in [picker, packer, boss] {
+            tx.bind_worker(w, "W1")?;
+        }
         tx.insert_session(&secret_hash("bench-boss"), boss, None, now, now + chrono::Duration::days(1))?;
         Ok::<_, tote::storage::StorageError>((picker.0, packer.0))
     })?;

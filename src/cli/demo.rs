@@ -110,6 +110,7 @@ fn seed(svc: &Services) -> Result<String> {
         for (badge, name, role) in WORKERS {
             let id = tx.insert_worker(badge, name, role, now)?;
             tx.set_worker_pin(id, &hash)?;
+            tx.bind_worker(id, "BG1")?;
         }
         Ok::<_, tote::storage::StorageError>(())
     })?;

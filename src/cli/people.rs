@@ -6,14 +6,34 @@ use anyhow::{Context, Result, bail};
 use tote::app::Services;
 use tote::domain::auth::Role;
 use tote::server::auth::{hash_pin, new_secret, secret_hash};
+use tote::storage::StorageError;
 
-pub fn add(svc: &Services, badge: &str, name: &str, role: &str, pin: Option<&str>) -> Result<()> {
+pub fn add(
+    svc: &Services,
+    badge: &str,
+    name: &str,
+    role: &str,
+    pin: Option<&str>,
+    warehouses: &[String],
+) -> Result<()> {
     let (badge, name) = (badge.trim(), name.trim());
     if badge.is_empty() || name.is_empty() {
         bail!("badge and name must not be empty");
     }
     let role = Role::parse(role).with_context(|| format!("unknown role {role:?}"))?;
     let pin_hash = pin.map(hash_pin).transpose().map_err(anyhow::Error::msg)?;
+    // A worker always belongs somewhere: only a one-warehouse site may
+    // leave the warehouse out.
+    let codes: Vec<String> = svc.store().read(|tx| tx.warehouses())?.into_iter().map(|w| w.code).collect();
+    let warehouses = match (warehouses, codes.as_slice()) {
+        ([], [only]) => vec![only.clone()],
+        ([], []) => bail!("no warehouse yet: create one first (`tote init --warehouse CODE`)"),
+        ([], _) => bail!("say where {badge} works: --warehouse CODE (repeatable); warehouses: {}", codes.join(", ")),
+        (given, _) => given.iter().map(|c| c.trim().to_owned()).collect(),
+    };
+    if let Some(unknown) = warehouses.iter().find(|c| !codes.contains(c)) {
+        bail!("no warehouse {unknown:?}; warehouses: {}", codes.join(", "));
+    }
     let now = svc.now();
     let id = svc
         .store()
@@ -22,11 +42,35 @@ pub fn add(svc: &Services, badge: &str, name: &str, role: &str, pin: Option<&str
             if let Some(h) = &pin_hash {
                 tx.set_worker_pin(id, h)?;
             }
-            Ok::<_, tote::storage::StorageError>(id)
+            for code in &warehouses {
+                tx.bind_worker(id, code)?;
+            }
+            Ok::<_, StorageError>(id)
         })
         .with_context(|| format!("adding worker with badge {badge:?} (is the badge already taken?)"))?;
     let login = if pin_hash.is_some() { "can log in" } else { "no PIN yet: set one with `tote worker set-pin`" };
-    println!("worker {id} added: {name} ({}), badge {badge}; {login}", role.as_str());
+    println!(
+        "worker {id} added: {name} ({}), badge {badge}, works in {}; {login}",
+        role.as_str(),
+        warehouses.join(", ")
+    );
+    Ok(())
+}
+
+pub fn bind(svc: &Services, badge: &str, warehouses: &[String]) -> Result<()> {
+    let codes: Vec<String> = svc.store().read(|tx| tx.warehouses())?.into_iter().map(|w| w.code).collect();
+    if let Some(unknown) = warehouses.iter().find(|c| !codes.contains(&c.trim().to_owned())) {
+        bail!("no warehouse {unknown:?}; warehouses: {}", codes.join(", "));
+    }
+    let bound = svc.store().write(|tx| {
+        let Some(w) = tx.worker_by_badge(badge.trim())? else { return Ok::<_, StorageError>(None) };
+        for code in warehouses {
+            tx.bind_worker(w.id, code.trim())?;
+        }
+        Ok(Some(tx.worker_warehouses(w.id)?))
+    })?;
+    let Some(now_in) = bound else { bail!("no worker has badge {badge:?}") };
+    println!("{badge} works in {}", now_in.join(", "));
     Ok(())
 }
 

@@ -19,10 +19,13 @@ pub fn run(db: &Path) -> Result<()> {
     let (picker, packer) = svc.store().write(|tx| {
         tx.ensure_warehouse("BG1", "Beograd", now)?;
         tx.ensure_warehouse("NS1", "Novi Sad", now)?;
-        Ok::<_, tote::storage::StorageError>((
-            tx.insert_worker("P-001", "Pia", "picker", now)?.0,
-            tx.insert_worker("K-001", "Kosta", "packer", now)?.0,
-        ))
+        let (picker, packer) =
+            (tx.insert_worker("P-001", "Pia", "picker", now)?, tx.insert_worker("K-001", "Kosta", "packer", now)?);
+        for w in ["BG1", "NS1"] {
+            tx.bind_worker(picker, w)?;
+            tx.bind_worker(packer, w)?;
+        }
+        Ok::<_, tote::storage::StorageError>((picker.0, packer.0))
     })?;
     let exec = |c: Command| svc.execute(&new_op_id(), &c).map_err(explain);
     println!("== stock: BG1 has SKU-MUG at A-01 (received March, 4) and A-07 (April, 10); NS1 has SKU-TEA");

@@ -119,6 +119,40 @@ impl Tx<'_> {
         Ok(self.row("SELECT sku FROM products WHERE barcode = ?1", [barcode], |r| r.get(0)).optional()?)
     }
 
+    /// Lets `worker` work in the warehouse with `code`; false when there is
+    /// no such warehouse.
+    pub fn bind_worker(&self, worker: WorkerId, code: &str) -> Result<bool> {
+        let found: Option<i64> =
+            self.row("SELECT id FROM warehouses WHERE code = ?1", [code], |r| r.get(0)).optional()?;
+        let Some(warehouse) = found else { return Ok(false) };
+        self.exec(
+            "INSERT OR IGNORE INTO worker_warehouses (worker_id, warehouse_id) VALUES (?1, ?2)",
+            params![worker.0, warehouse],
+        )?;
+        Ok(true)
+    }
+
+    /// The codes of the warehouses `worker` works in.
+    pub fn worker_warehouses(&self, worker: WorkerId) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT h.code FROM worker_warehouses ww JOIN warehouses h ON h.id = ww.warehouse_id
+             WHERE ww.worker_id = ?1 ORDER BY h.code",
+        )?;
+        Ok(st.query_map([worker.0], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?)
+    }
+
+    /// Whether `worker` works in the warehouse with id `warehouse`.
+    pub fn works_in(&self, worker: WorkerId, warehouse: i64) -> Result<bool> {
+        Ok(self
+            .row(
+                "SELECT 1 FROM worker_warehouses WHERE worker_id = ?1 AND warehouse_id = ?2",
+                params![worker.0, warehouse],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     /// Adds a worker; `role` is checked by the schema.
     pub fn insert_worker(&self, badge: &str, name: &str, role: &str, now: Timestamp) -> Result<WorkerId> {
         self.exec(

@@ -58,15 +58,17 @@ impl Tx<'_> {
         Ok(st.query_map([worker.0], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?)
     }
 
-    /// The next unclaimed task: pending, highest priority, then oldest.
-    pub fn next_pending_task(&self, queue: Queue) -> Result<Option<i64>> {
+    /// The next unclaimed task in a warehouse `worker` works in: pending,
+    /// highest priority, then oldest.
+    pub fn next_pending_task(&self, queue: Queue, worker: WorkerId) -> Result<Option<i64>> {
         let sql = format!(
             "SELECT id FROM {} WHERE status = 'pending' AND worker_id IS NULL {}
+               AND warehouse_id IN (SELECT warehouse_id FROM worker_warehouses WHERE worker_id = ?1)
              ORDER BY priority DESC, created_at, id LIMIT 1",
             queue.table(),
             queue.unbatched()
         );
-        Ok(self.row(&sql, [], |r| r.get(0)).optional()?)
+        Ok(self.row(&sql, [worker.0], |r| r.get(0)).optional()?)
     }
 
     /// Ids of the tasks matching `f`, in queue order.

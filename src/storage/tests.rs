@@ -99,6 +99,7 @@ fn the_repack_migration_keeps_packing_tasks_and_their_packages() {
     conn.execute_batch(
         "PRAGMA user_version = 8;
          INSERT INTO warehouses (id, code, name, created_at) VALUES (1, 'W1', 'One', 0);
+         INSERT INTO workers (id, badge, name, role, created_at) VALUES (3, 'B-1', 'Old Hand', 'picker', 0);
          INSERT INTO orders (id, request_id, status, priority, ship_to, created_at, updated_at)
              VALUES (1, 'r1', 'packed', 1, '{}', 0, 0);
          INSERT INTO fulfillments (id, order_id, warehouse_id, status, max_attempts, created_at, updated_at)
@@ -122,6 +123,11 @@ fn the_repack_migration_keeps_packing_tasks_and_their_packages() {
         )
         .unwrap();
     assert_eq!(kept, (7, 500));
+    drop(c);
+    // A worker from before warehouse scope keeps the reach it had (0010).
+    let reach = store.read(|tx| tx.worker_warehouses(crate::domain::ids::WorkerId(3))).unwrap();
+    assert_eq!(reach, ["W1"]);
+    let c = lock(&store.writer);
     let broken: i64 = c.query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| r.get(0)).unwrap();
     assert_eq!(broken, 0);
     // A second task for the same pick may follow a cancelled one; two open ones may not.

@@ -80,15 +80,18 @@ impl Tx<'_> {
             .optional()?)
     }
 
-    /// The oldest batch no one holds yet.
-    pub fn next_open_batch(&self) -> Result<Option<i64>> {
+    /// The oldest batch no one holds yet, of a wave in a warehouse `worker`
+    /// works in.
+    pub fn next_open_batch(&self, worker: i64) -> Result<Option<i64>> {
         Ok(self
             .row(
-                "SELECT b.id FROM wave_batches b WHERE b.worker_id IS NULL AND EXISTS (
+                "SELECT b.id FROM wave_batches b JOIN waves v ON v.id = b.wave_id
+                 WHERE b.worker_id IS NULL AND EXISTS (
                     SELECT 1 FROM batch_totes x JOIN picking_tasks t ON t.id = x.picking_task_id
                     WHERE x.batch_id = b.id AND t.status = 'pending')
+                   AND v.warehouse_id IN (SELECT warehouse_id FROM worker_warehouses WHERE worker_id = ?1)
                  ORDER BY b.id LIMIT 1",
-                [],
+                [worker],
                 |r| r.get(0),
             )
             .optional()?)

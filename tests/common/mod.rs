@@ -39,10 +39,13 @@ impl Fixture {
                 for w in ["W1", "W2", "W3"] {
                     tx.ensure_warehouse(w, &format!("Warehouse {w}"), t0())?;
                 }
-                Ok::<_, tote::storage::StorageError>((
-                    tx.insert_worker("B-100", "Pia Picker", "picker", t0())?.0,
-                    tx.insert_worker("B-200", "Pat Packer", "packer", t0())?.0,
-                ))
+                let picker = tx.insert_worker("B-100", "Pia Picker", "picker", t0())?;
+                let packer = tx.insert_worker("B-200", "Pat Packer", "packer", t0())?;
+                for w in ["W1", "W2", "W3"] {
+                    tx.bind_worker(picker, w)?;
+                    tx.bind_worker(packer, w)?;
+                }
+                Ok::<_, tote::storage::StorageError>((picker.0, packer.0))
             })
             .expect("seed workers");
         let f = Fixture { dir, svc, clock, picker, packer, next_op: std::cell::Cell::new(0) };

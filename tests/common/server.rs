@@ -119,6 +119,10 @@ impl TestServer {
                 tx.set_worker_pin(s, &hash)?;
                 let a = tx.insert_worker("B-400", "Ada Admin", "admin", now)?;
                 tx.set_worker_pin(a, &hash)?;
+                for w in ["W1", "W2", "W3"] {
+                    tx.bind_worker(s, w)?;
+                    tx.bind_worker(a, w)?;
+                }
                 tx.insert_api_key("shop", &secret_hash(&key), now)?;
                 Ok::<_, tote::storage::StorageError>((s.0, a.0))
             })
