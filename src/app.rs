@@ -17,6 +17,7 @@ mod cancel;
 mod claim;
 pub mod clock;
 pub mod command;
+mod dispatch;
 pub mod events;
 pub mod floor_op;
 mod intake;

@@ -52,6 +52,9 @@ enum Cmd {
     /// Workers who pick, pack and supervise.
     #[command(subcommand)]
     Worker(WorkerCmd),
+    /// The dock: parcels leave (only then is an order shipped).
+    #[command(subcommand)]
+    Dispatch(DispatchCmd),
     /// API keys for integrations (scope: integration).
     #[command(subcommand)]
     Apikey(ApikeyCmd),
@@ -101,6 +104,19 @@ enum StockCmd {
         #[arg(long)]
         warehouse: String,
         sku: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DispatchCmd {
+    /// A parcel scanned onto the truck, by its tracking number.
+    Scan { tracking: String },
+    /// The carrier's truck leaves: every parcel of its manifest at the warehouse ships.
+    Close {
+        #[arg(long)]
+        warehouse: String,
+        #[arg(long, default_value = "local")]
+        carrier: String,
     },
 }
 
@@ -321,6 +337,12 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Worker(WorkerCmd::Bind { badge, warehouses }) => people::bind(&services(db)?, &badge, &warehouses),
         Cmd::Worker(WorkerCmd::List) => people::list(&services(db)?),
+        Cmd::Dispatch(DispatchCmd::Scan { tracking }) => {
+            order::dispatch(&services(db)?, tote::app::Command::DispatchParcel { tracking })
+        }
+        Cmd::Dispatch(DispatchCmd::Close { warehouse, carrier }) => {
+            order::dispatch(&services(db)?, tote::app::Command::CloseManifest { warehouse, carrier })
+        }
         Cmd::Worker(WorkerCmd::SetPin { badge, pin }) => people::set_pin(&services(db)?, &badge, &pin),
         Cmd::Worker(WorkerCmd::Disable { badge }) => people::set_active(&services(db)?, &badge, false),
         Cmd::Worker(WorkerCmd::Enable { badge }) => people::set_active(&services(db)?, &badge, true),

@@ -30,6 +30,7 @@ pub mod board;
 mod catalog;
 mod convert;
 pub mod device;
+pub mod dispatch;
 pub mod metrics;
 mod orders;
 pub mod outbox;

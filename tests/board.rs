@@ -58,7 +58,7 @@ fn picked(f: &Fixture, order_id: i64, task: i64, loc: &str, sku: &str) -> i64 {
 /// expired hold, urgent work waiting, a device silent since 08:40.
 fn floor() -> (Fixture, i64) {
     let f = Fixture::new();
-    // Shipped: picked, packed, carrier steps reported by hand.
+    // Shipped: picked, packed, carrier steps reported by hand, dispatched.
     let (o1, t1) = accepted(&f.ok(order("b-1", &[("SKU-A", 2, "W1")])));
     let pack = picked(&f, o1, t1[0].1, "A-01", "SKU-A");
     f.ok(Command::StartPacking { task_id: pack, worker_id: f.packer });
@@ -67,6 +67,7 @@ fn floor() -> (Fixture, i64) {
     f.ok(Command::CompletePacking { task_id: pack, worker_id: Some(f.packer) });
     report(&f, json!({"kind": "shipment", "carrier": "local", "tracking": ["TT000000017RS"]}));
     report(&f, json!({"kind": "done"}));
+    f.ok(Command::DispatchParcel { tracking: "TT000000017RS".into() });
     // Stuck: a picking task in progress since 08:40.
     let (_, t2) = accepted(&f.ok(order("b-2", &[("SKU-B", 1, "W2")])));
     f.ok(Command::AssignPicking { task_id: t2[0].1, worker_id: f.picker });
@@ -140,6 +141,7 @@ fn each_alert_rule_can_be_turned_by_its_threshold() {
         picking_in_progress: chrono::Duration::hours(4),
         packing_without_dimensions: chrono::Duration::hours(4),
         carrier_unavailable: chrono::Duration::hours(4),
+        not_dispatched: chrono::Duration::hours(4),
     };
     let rules: Vec<String> = f.svc.alerts(&loose).expect("alerts").iter().map(|a| a.rule.as_str().to_owned()).collect();
     assert_eq!(rules, vec!["reservation_not_released"], "only the expired hold has no threshold");

@@ -72,7 +72,8 @@ fn every_event() -> Vec<E> {
         E::PackingCompleted { task_id: p, order_id: o, packages: 1 },
         E::PackingCancelled { task_id: p, order_id: o, reason: "damaged".into() },
         E::ShipmentCreated { order_id: o, fulfillment_id: f, carrier: "local".into(), tracking: tracking.clone() },
-        E::ShipmentVoided { order_id: o, fulfillment_id: f, tracking },
+        E::ShipmentVoided { order_id: o, fulfillment_id: f, tracking: tracking.clone() },
+        E::ShipmentDispatched { order_id: o, fulfillment_id: f, tracking },
     ]
 }
 

@@ -112,6 +112,26 @@ impl World<'_> {
         self.f.ok(Command::SetPackageDetails { task_id: p, worker_id: None, sequence: 1, package: package() });
         p
     }
+
+    /// A packed parcel waiting at the dock (the server's engine created its
+    /// shipment with the local carrier): its tracking number.
+    fn at_dock(&self) -> String {
+        let p = self.packing_started(self.f.packer);
+        self.f.ok(Command::CompletePacking { task_id: p, worker_id: None });
+        let task = self.f.svc.packing_task_view(p).expect("packing task");
+        let wid = format!("order-fulfillment-{}", task.fulfillment_id);
+        for _ in 0..500 {
+            let w = self.f.svc.store().read(|tx| tx.workflow(&wid)).expect("read").expect("workflow");
+            if w.step == "await_dispatch" {
+                let s =
+                    self.f.svc.store().read(|tx| tx.shipment(task.fulfillment_id)).expect("read").expect("shipment");
+                let tracking: Vec<String> = serde_json::from_str(&s.tracking).expect("tracking");
+                return tracking[0].clone();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("{wid} never reached the dock");
+    }
 }
 
 fn package() -> PackageDto {
@@ -267,6 +287,10 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
         ("POST", "/api/v1/packing-tasks/{id}/cancel") => {
             (p.replace("{id}", &w.packing().to_string()), Some(json!({"op_id": op, "reason": "test"})))
         }
+        ("POST", "/api/v1/dispatch/parcels") => (p.into(), Some(json!({"op_id": op, "tracking": w.at_dock()}))),
+        ("POST", "/api/v1/dispatch/manifests") => {
+            (p.into(), Some(json!({"op_id": op, "warehouse": "W1", "carrier": "local"})))
+        }
         ("POST", "/api/v1/inventory/place") => {
             (p.into(), Some(json!({"op_id": op, "warehouse": "W1", "location": "M-02", "sku": "SKU-M", "quantity": 5})))
         }
@@ -416,6 +440,8 @@ const POLICY: &[(&str, &str)] = &[
     ("POST /api/v1/packing-tasks/{id}/complete", "psa"),
     ("POST /api/v1/packing-tasks/{id}/cancel", "sa"),
     ("GET /api/v1/packing-tasks/{id}/label", "psa"),
+    ("POST /api/v1/dispatch/parcels", "kpsa"),
+    ("POST /api/v1/dispatch/manifests", "sa"),
     ("POST /api/v1/inventory/place", "sai"),
     ("POST /api/v1/inventory/move", "sai"),
     ("POST /api/v1/inventory/remove", "sai"),

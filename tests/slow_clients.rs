@@ -108,7 +108,10 @@ async fn requests_that_cannot_be_parsed_get_a_json_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut child, base, _log) = start(&dir);
     let addr = base.trim_start_matches("http://").to_owned();
-    let big = [b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ".as_slice(), &[b'a'; 500_000], b"\r\n\r\n"].concat();
+    // Headers past hyper's limit that never end: however much of them one
+    // read takes in (its buffer may grow past the limit on a busy machine),
+    // they can never parse as a whole request.
+    let big = [b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ".as_slice(), &[b'a'; 500_000]].concat();
     let cases: [(&[u8], &str); 3] = [
         (b"GARBAGE\r\n\r\n", "HTTP/1.1 400 "),
         (b"GET /health HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", "HTTP/1.1 400 "),

@@ -215,6 +215,18 @@ fn packer(api: &Api, token: &str, done: &AtomicBool) {
     }
 }
 
+/// The truck: closes the local carrier's manifest at W1 now and then, so
+/// parcels waiting at the dock ship.
+fn loader(api: &Api, token: &str, done: &AtomicBool) {
+    let mut n = 0;
+    while !done.load(Ordering::Relaxed) {
+        n += 1;
+        let body = json!({"op_id": format!("manifest-{n}"), "warehouse": "W1", "carrier": "local"});
+        api.ok("POST", "/api/v1/dispatch/manifests", token, Some(body));
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
 #[test]
 fn workflows_survive_repeated_sigkills_of_tote_serve() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -272,6 +284,7 @@ fn workflows_survive_repeated_sigkills_of_tote_serve() {
             let token = api.login("K-1");
             packer(&api, &token, &done);
         });
+        let l = scope.spawn(|| loader(&api, &supervisor, &done));
         // Until every workflow has ended (and the killer is through).
         let deadline = Instant::now() + Duration::from_secs(300);
         let running = loop {
@@ -286,6 +299,7 @@ fn workflows_survive_repeated_sigkills_of_tote_serve() {
         stop.store(true, Ordering::Relaxed);
         p.join().expect("picker");
         k.join().expect("packer");
+        l.join().expect("loader");
         running
     });
     killer.join().expect("killer");

@@ -9,6 +9,7 @@ use common::{Fixture, accepted, address, order};
 use serde_json::json;
 use tote::app::command::PackageDto;
 use tote::app::{AppError, Command, Outcome};
+use tote::domain::alerts::{Rule, Thresholds};
 use tote::domain::fulfillment::{Fulfillment, FulfillmentStatus};
 use tote::domain::ids::FulfillmentId;
 use tote::domain::workflow::{fulfillment, projection};
@@ -149,6 +150,15 @@ fn an_order_runs_from_intake_to_shipped_and_its_history_replays() {
         error: None,
         started_at: None,
     });
+    // Labelled and confirmed is not shipped: the parcel waits at the dock.
+    let w = wf(&f, &id);
+    assert_eq!((w.status.as_str(), w.step.as_str()), ("running", "await_dispatch"));
+    assert_eq!(f.svc.order_view(order_id).expect("order").status.as_str(), "open");
+    let row = f.svc.store().read(|tx| tx.fulfillment(FulfillmentId(fid))).expect("read").expect("row");
+    assert_eq!(row.status, FulfillmentStatus::Ready);
+    let code = f.code(Command::DispatchParcel { tracking: "TT-NOT-OURS".into() });
+    assert_eq!(code, "E002", "an unknown parcel");
+    f.ok(Command::DispatchParcel { tracking: "TT000000017RS".into() });
     let w = wf(&f, &id);
     assert_eq!((w.status.as_str(), w.step.as_str(), w.blocking.as_deref()), ("completed", "done", None));
     assert_eq!(f.svc.order_view(order_id).expect("order").status.as_str(), "shipped");
@@ -157,7 +167,7 @@ fn an_order_runs_from_intake_to_shipped_and_its_history_replays() {
     f.assert_conserved(initial);
     assert_replays(&f, &id);
     let types = f.event_types();
-    for t in ["order.reserved", "shipment.created", "order.shipped"] {
+    for t in ["order.reserved", "shipment.created", "shipment.dispatched", "order.shipped"] {
         assert_eq!(types.iter().filter(|x| *x == t).count(), 1, "{t} in {types:?}");
     }
     // Every activity execution is logged (seed 000's fulfillment_tasks).
@@ -194,9 +204,62 @@ fn cancel_after_the_label_releases_stock_and_voids_the_shipment() {
     let w = wf(&f, &id);
     assert_eq!(w.status, "cancelled");
     assert_eq!(f.svc.store().read(|tx| tx.shipment_counts()).expect("s"), vec![("voided".to_owned(), 1)]);
+    // Its parcel, if someone carries it to the truck anyway, must not leave.
+    assert_eq!(f.code(Command::DispatchParcel { tracking: "TT000000021RS".into() }), "E403");
     f.assert_conserved(initial);
     assert_eq!(f.stock().1, 0, "nothing stays reserved");
     assert_replays(&f, &id);
+}
+
+/// Drives a one-unit order to the dock, the test playing the carrier:
+/// packed, shipment created with `tracking`, labelled, confirmed. Returns
+/// `(order id, workflow id)`.
+fn to_dock(f: &Fixture, request_id: &str, tracking: &str) -> (i64, String) {
+    let (order_id, tasks) = accepted(&f.ok(order(request_id, &[("SKU-A", 1, "W1")])));
+    let fid = f.svc.order_view(order_id).expect("order").fulfillments[0].fulfillment_id;
+    pack(f, pick_all(f, tasks[0].1));
+    let created = due(f).into_iter().find(|t| t.workflow_id.ends_with(&format!("-{fid}"))).expect("create_shipment");
+    report(f, &created, shipment(tracking));
+    let confirm = due(f).into_iter().find(|t| t.workflow_id.ends_with(&format!("-{fid}"))).expect("confirm_shipment");
+    report(f, &confirm, json!({"kind": "done"}));
+    let id = format!("order-fulfillment-{fid}");
+    assert_eq!(wf(f, &id).step, "await_dispatch");
+    (order_id, id)
+}
+
+/// Shipped means it left: closing the carrier's manifest at the warehouse
+/// ships every parcel waiting at its dock, and only those.
+#[test]
+fn a_closed_manifest_ships_the_parcels_at_the_dock() {
+    let f = Fixture::new();
+    let (first, id1) = to_dock(&f, "dock-1", "TT000000101RS");
+    let (second, id2) = to_dock(&f, "dock-2", "TT000000102RS");
+    let late = |f: &Fixture| {
+        let alerts = f.svc.alerts(&Thresholds::default()).expect("alerts");
+        alerts.into_iter().filter(|a| a.rule == Rule::NotDispatched).map(|a| a.subject).collect::<Vec<_>>()
+    };
+    assert!(late(&f).is_empty());
+    f.clock.advance(chrono::Duration::hours(5));
+    assert_eq!(late(&f), ["parcel TT000000101RS at the dock", "parcel TT000000102RS at the dock"]);
+    let none = f.ok(Command::CloseManifest { warehouse: "W1".into(), carrier: "other".into() });
+    assert!(matches!(&none, Outcome::Dispatched { parcels, .. } if parcels.is_empty()), "{none:?}");
+    let out = f.ok(Command::CloseManifest { warehouse: "W1".into(), carrier: "local".into() });
+    let Outcome::Dispatched { mut parcels, .. } = out else { panic!("{out:?}") };
+    parcels.sort();
+    assert_eq!(parcels, ["TT000000101RS", "TT000000102RS"]);
+    for (order_id, id) in [(first, &id1), (second, &id2)] {
+        assert_eq!(wf(&f, id).status, "completed");
+        assert_eq!(f.svc.order_view(order_id).expect("order").status.as_str(), "shipped");
+        assert_replays(&f, id);
+    }
+    // Nothing is left on the manifest; a repeat scan of a shipped parcel changes nothing.
+    let again = f.ok(Command::CloseManifest { warehouse: "W1".into(), carrier: "local".into() });
+    assert!(matches!(&again, Outcome::Dispatched { parcels, .. } if parcels.is_empty()), "{again:?}");
+    assert!(late(&f).is_empty(), "the alert cleared with the truck");
+    f.ok(Command::DispatchParcel { tracking: "TT000000101RS".into() });
+    assert_eq!(f.code(Command::CloseManifest { warehouse: "W9".into(), carrier: "local".into() }), "E002");
+    let types = f.event_types();
+    assert_eq!(types.iter().filter(|t| *t == "shipment.dispatched").count(), 2, "{types:?}");
 }
 
 #[test]
@@ -265,8 +328,13 @@ fn a_cancelled_packing_task_is_packed_again_on_retry() {
         assert_eq!(row.status, FulfillmentStatus::PackFailed, "started={started}");
         let w = wf(&f, &id);
         assert!(w.blocking.as_deref().is_some_and(|b| b.contains("box crushed") && b.contains("retry")), "{w:?}");
+        let rules = |f: &Fixture| -> Vec<Rule> {
+            f.svc.alerts(&Thresholds::default()).expect("alerts").into_iter().map(|a| a.rule).collect()
+        };
+        assert_eq!(rules(&f), [Rule::WaitingWithoutTask], "nothing moves it on its own: the board says so");
 
         f.ok(Command::RetryWorkflow { workflow_id: id.clone() });
+        assert!(rules(&f).is_empty(), "a new packing task is open");
         let again = state(&f, &id).pack_task.expect("a new packing task");
         assert_ne!(again, packing);
         assert_eq!(f.svc.packing_task_view(again).expect("new").status.as_str(), "pending");
@@ -352,15 +420,32 @@ async fn the_server_engine_ships_and_the_api_shows_the_history() {
     assert!(v["blocking_reason"].as_str().is_some_and(|b| b.contains("PickCompleted")), "{v}");
     let packing = pick_all(&f, tasks[0].1);
     pack(&f, packing);
-    let mut last = serde_json::Value::Null;
-    for _ in 0..200 {
-        let (_, v) = s.get(&format!("/api/v1/workflows/{id}"), &t.supervisor).await;
-        if v["status"] == "completed" {
-            last = v;
-            break;
+    let wait_for = |want: &'static str| {
+        let (s, t, id) = (&s, &t, &id);
+        async move {
+            let mut last = serde_json::Value::Null;
+            for _ in 0..200 {
+                let (_, v) = s.get(&format!("/api/v1/workflows/{id}"), &t.supervisor).await;
+                if v["current_step"] == want {
+                    return v;
+                }
+                last = v;
+                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            }
+            panic!("the engine never reached {want}: {last}");
         }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    };
+    // Packed, labelled, confirmed: not shipped until the parcel leaves.
+    let at_dock = wait_for("await_dispatch").await;
+    assert_eq!(at_dock["status"], "running");
+    assert_eq!(f.svc.order_view(order_id).expect("order").status.as_str(), "open");
+    assert_eq!(f.svc.packing_task_view(packing).expect("task").status.as_str(), "packed");
+    let (_, label) = s.get(&format!("/api/v1/packing-tasks/{packing}/label"), &t.packer).await;
+    let tracking = label["tracking_numbers"][0].as_str().expect("tracking").to_owned();
+    let (st, out) =
+        s.post("/api/v1/dispatch/parcels", &t.packer, json!({"op_id": "dock-1", "tracking": tracking})).await;
+    assert_eq!(st, 200, "{out}");
+    let last = wait_for("done").await;
     assert_eq!(last["status"], "completed", "the engine did not finish: {last}");
     let events: Vec<&str> =
         last["history"].as_array().expect("history").iter().filter_map(|e| e["event"].as_str()).collect();
@@ -378,6 +463,7 @@ async fn the_server_engine_ships_and_the_api_shows_the_history() {
     let stored = f.svc.store().read(|tx| tx.shipment(fid)).expect("read").expect("shipment");
     assert_eq!(serde_json::to_string(&label["tracking_numbers"]).expect("json"), stored.tracking);
     assert_eq!(f.svc.packing_task_view(packing).expect("task").status.as_str(), "shipped");
+    assert_eq!(f.svc.order_view(order_id).expect("order").status.as_str(), "shipped");
     let metrics = s.http.get(s.url("/metrics")).send().await.expect("metrics").text().await.expect("text");
     assert!(metrics.contains("tote_workflows{kind=\"order_fulfillment\",status=\"completed\"} 1"), "{metrics}");
     assert!(metrics.contains("tote_activities_due 0"), "{metrics}");

@@ -362,6 +362,16 @@ pub enum Command {
         order_id: i64,
         ship_to: AddressDto,
     },
+    /// A parcel scanned onto the truck at the dock, by tracking number.
+    DispatchParcel {
+        tracking: String,
+    },
+    /// The carrier's truck leaves: every parcel of its open manifest at the
+    /// warehouse is dispatched.
+    CloseManifest {
+        warehouse: String,
+        carrier: String,
+    },
 }
 
 /// What a successful command returns.
@@ -450,6 +460,11 @@ pub enum Outcome {
         wave_id: i64,
         batches: Vec<BatchDto>,
     },
+    /// Parcels that left the dock, and the fulfillments they belong to.
+    Dispatched {
+        parcels: Vec<String>,
+        fulfillments: Vec<i64>,
+    },
     /// The batch the picker now holds (`None`: no batch is waiting).
     Batch {
         batch: Option<BatchDto>,
@@ -519,11 +534,13 @@ impl Command {
             Command::ChangePriority { .. } => "change_priority",
             Command::ReleaseWave { .. } => "release_wave",
             Command::ClaimBatch { .. } => "claim_batch",
+            Command::DispatchParcel { .. } => "dispatch_parcel",
+            Command::CloseManifest { .. } => "close_manifest",
         }
     }
 
     pub(super) fn run(&self, ctx: &mut Ctx<'_, '_>) -> Result<Outcome, AppError> {
-        use super::{cancel, claim, intake, inventory, packing, picking, wave, workflow};
+        use super::{cancel, claim, dispatch, intake, inventory, packing, picking, wave, workflow};
         match self {
             Command::SubmitOrder(req) => intake::submit(ctx, req),
             Command::CancelOrder { order_id, reason } => cancel::cancel_order(ctx, *order_id, reason),
@@ -597,6 +614,8 @@ impl Command {
                 wave::release(ctx, warehouse, &criteria)
             }
             Command::ClaimBatch { worker_id } => wave::claim(ctx, *worker_id),
+            Command::DispatchParcel { tracking } => dispatch::parcel(ctx, tracking),
+            Command::CloseManifest { warehouse, carrier } => dispatch::close_manifest(ctx, warehouse, carrier),
         }
     }
 }

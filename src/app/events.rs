@@ -37,6 +37,9 @@ pub fn payload(e: &DomainEvent) -> EventPayload {
         E::ShipmentVoided { order_id, fulfillment_id, tracking } => {
             B::ShipmentVoided { order_id: order_id.0, fulfillment_id: fulfillment_id.0, tracking_numbers: tracking }
         }
+        E::ShipmentDispatched { order_id, fulfillment_id, tracking } => {
+            B::ShipmentDispatched { order_id: order_id.0, fulfillment_id: fulfillment_id.0, tracking_numbers: tracking }
+        }
         E::ShipmentCreated { order_id, fulfillment_id, carrier, tracking } => B::ShipmentCreated {
             order_id: order_id.0,
             fulfillment_id: fulfillment_id.0,

@@ -2,8 +2,9 @@
 //! a real server (in this process, on a temporary database). The orders
 //! arrive over HTTP (`POST /api/v1/orders/batch`); the floor work (pick,
 //! pack) is sent in group commits as the writer would; the engine's workers
-//! create, label, confirm and ship. Reports workflows completed per second,
-//! end to end and for the engine's tail after the last pack.
+//! create, label and confirm; the carrier's manifest closes (the parcels
+//! leave) and they ship. Reports workflows completed per second, end to end
+//! and for the engine's tail after the last pack.
 
 use anyhow::{Result, bail};
 use std::sync::Arc;
@@ -68,12 +69,20 @@ async fn one_run(orders: usize, durability: tote::storage::Durability, workers: 
         let svc = services.clone();
         tokio::task::spawn_blocking(move || floor(&svc, picker, packer)).await??;
         let floor_done = started.elapsed();
-        loop {
+        // The truck: the carrier's manifest closes until every parcel left.
+        for n in 0.. {
             let running = services.workflows(Some(tote::domain::workflow::WorkflowStatus::Running), 1)?;
             if running.is_empty() {
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            let body =
+                serde_json::json!({"op_id": format!("bench-manifest-{n}"), "warehouse": "W1", "carrier": "local"});
+            let r =
+                http.post(format!("{base}/api/v1/dispatch/manifests")).bearer_auth(&token).json(&body).send().await?;
+            if !r.status().is_success() {
+                bail!("manifest close: {} {}", r.status(), r.text().await?);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let done = started.elapsed();
         let _ = stop.send(());

@@ -64,6 +64,23 @@ pub fn status(svc: &Services, id: i64, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// `tote dispatch scan|close`: parcels leave the dock.
+pub fn dispatch(svc: &Services, command: Command) -> Result<()> {
+    let out = svc.execute(&tote::app::new_op_id(), &command).map_err(explain)?;
+    if let Outcome::Dispatched { parcels, fulfillments } = out {
+        match parcels.as_slice() {
+            [] => println!("nothing at the dock for this manifest"),
+            _ => println!(
+                "{} parcel(s) left: {} ({} fulfillment(s))",
+                parcels.len(),
+                parcels.join(", "),
+                fulfillments.len()
+            ),
+        }
+    }
+    Ok(())
+}
+
 pub fn cancel(svc: &Services, id: i64, reason: &str, op_id: String) -> Result<()> {
     let out = svc.execute(&op_id, &Command::CancelOrder { order_id: id, reason: reason.into() }).map_err(explain)?;
     if let Outcome::OrderCancelled { released, returned, tasks_cancelled, .. } = out {

@@ -114,4 +114,6 @@ pub enum EventBody {
     ShipmentCreated { order_id: i64, fulfillment_id: i64, carrier: String, tracking_numbers: Vec<String> },
     #[serde(rename = "shipment.voided")]
     ShipmentVoided { order_id: i64, fulfillment_id: i64, tracking_numbers: Vec<String> },
+    #[serde(rename = "shipment.dispatched")]
+    ShipmentDispatched { order_id: i64, fulfillment_id: i64, tracking_numbers: Vec<String> },
 }

@@ -96,6 +96,30 @@ pub struct Reason {
     pub reason: String,
 }
 
+/// A parcel scanned onto the truck.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DispatchBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
+    pub op_id: Option<String>,
+    /// The parcel's tracking number, as scanned from its label.
+    #[schema(min_length = 1, max_length = 64)]
+    pub tracking: String,
+}
+
+/// A carrier's truck leaving a warehouse.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ManifestBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
+    pub op_id: Option<String>,
+    /// The warehouse's code.
+    pub warehouse: String,
+    /// The carrier whose manifest closes (`local` for the built-in one).
+    #[schema(min_length = 1, max_length = 64)]
+    pub carrier: String,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NewPriority {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,7 +1,9 @@
 //! Stuck-work alerts (seed 001 §12.3) as rules over facts read from the
 //! store: a picking task in progress too long, a packing task without its
 //! dimensions too long, a hold that expired but was not released, and a
-//! carrier that has been failing too long. The clock and the thresholds are
+//! carrier that has been failing too long, a parcel packed but not
+//! dispatched too long, and a workflow waiting for a task that no longer
+//! exists (it needs a retry or a cancel). The clock and the thresholds are
 //! passed in.
 
 use super::Timestamp;
@@ -12,6 +14,8 @@ pub struct Thresholds {
     pub picking_in_progress: chrono::Duration,
     pub packing_without_dimensions: chrono::Duration,
     pub carrier_unavailable: chrono::Duration,
+    /// A parcel labelled and waiting at the dock.
+    pub not_dispatched: chrono::Duration,
 }
 
 impl Default for Thresholds {
@@ -20,6 +24,7 @@ impl Default for Thresholds {
             picking_in_progress: chrono::Duration::hours(2),
             packing_without_dimensions: chrono::Duration::hours(1),
             carrier_unavailable: chrono::Duration::minutes(5),
+            not_dispatched: chrono::Duration::hours(4),
         }
     }
 }
@@ -30,11 +35,19 @@ pub enum Rule {
     PackingWithoutDimensions,
     ReservationNotReleased,
     CarrierUnavailable,
+    NotDispatched,
+    WaitingWithoutTask,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 4] =
-        [Rule::PickingStuck, Rule::PackingWithoutDimensions, Rule::ReservationNotReleased, Rule::CarrierUnavailable];
+    pub const ALL: [Rule; 6] = [
+        Rule::PickingStuck,
+        Rule::PackingWithoutDimensions,
+        Rule::ReservationNotReleased,
+        Rule::CarrierUnavailable,
+        Rule::NotDispatched,
+        Rule::WaitingWithoutTask,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -42,6 +55,8 @@ impl Rule {
             Rule::PackingWithoutDimensions => "packing_without_dimensions",
             Rule::ReservationNotReleased => "reservation_not_released",
             Rule::CarrierUnavailable => "carrier_unavailable",
+            Rule::NotDispatched => "not_dispatched",
+            Rule::WaitingWithoutTask => "waiting_without_task",
         }
     }
 }
@@ -58,6 +73,11 @@ pub struct Facts {
     pub expired_holds: Vec<(i64, Timestamp)>,
     /// Since when a carrier call has been failing and retrying, if one is.
     pub carrier_failing_since: Option<Timestamp>,
+    /// `(tracking numbers, at the dock since)` of parcels not dispatched.
+    pub at_dock: Vec<(String, Timestamp)>,
+    /// `(workflow id, what it waits for, since)` of running workflows whose
+    /// wait has no open task behind it (a failed or cancelled pick or pack).
+    pub waiting_without_task: Vec<(String, String, Timestamp)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +113,14 @@ pub fn evaluate(f: &Facts, now: Timestamp, t: &Thresholds) -> Vec<Alert> {
     }
     if let Some(since) = f.carrier_failing_since {
         fire(Rule::CarrierUnavailable, "carrier".into(), since, t.carrier_unavailable);
+    }
+    for (parcels, since) in &f.at_dock {
+        fire(Rule::NotDispatched, format!("parcel {parcels} at the dock"), *since, t.not_dispatched);
+    }
+    // Nothing will move these on its own: they fire at once.
+    for (workflow, waits, since) in &f.waiting_without_task {
+        let subject = format!("{workflow} waits for {waits} with no open task: retry or cancel");
+        out.push(Alert { rule: Rule::WaitingWithoutTask, subject, since: *since });
     }
     out.sort_by_key(|a| (a.rule, a.since));
     out
@@ -139,6 +167,23 @@ mod tests {
         assert_eq!(rules(&f, at(8, 6)), vec![(Rule::CarrierUnavailable, "carrier".into())]);
         let strict = Thresholds { carrier_unavailable: chrono::Duration::minutes(1), ..Thresholds::default() };
         assert_eq!(evaluate(&f, at(8, 2), &strict).len(), 1);
+    }
+
+    #[test]
+    fn a_parcel_at_the_dock_fires_after_four_hours_and_a_stranded_wait_at_once() {
+        let f = Facts {
+            at_dock: vec![("TT1RS".into(), at(8, 0))],
+            waiting_without_task: vec![("order-fulfillment-3".into(), "packing".into(), at(9, 0))],
+            ..Facts::default()
+        };
+        assert_eq!(
+            rules(&f, at(11, 0)),
+            vec![(
+                Rule::WaitingWithoutTask,
+                "order-fulfillment-3 waits for packing with no open task: retry or cancel".into()
+            )]
+        );
+        assert_eq!(rules(&f, at(12, 1))[0], (Rule::NotDispatched, "parcel TT1RS at the dock".into()));
     }
 
     #[test]

@@ -176,6 +176,13 @@ pub enum DomainEvent {
         fulfillment_id: FulfillmentId,
         tracking: Vec<String>,
     },
+    /// Every parcel of the shipment left the dock (scanned onto the truck,
+    /// or its carrier's manifest closed).
+    ShipmentDispatched {
+        order_id: OrderId,
+        fulfillment_id: FulfillmentId,
+        tracking: Vec<String>,
+    },
 }
 
 impl DomainEvent {
@@ -212,6 +219,7 @@ impl DomainEvent {
             E::OrderShipped { .. } => "order.shipped",
             E::ShipmentCreated { .. } => "shipment.created",
             E::ShipmentVoided { .. } => "shipment.voided",
+            E::ShipmentDispatched { .. } => "shipment.dispatched",
         }
     }
 
@@ -225,9 +233,9 @@ impl DomainEvent {
             | E::OrderReserved { order_id, .. }
             | E::OrderPriorityChanged { order_id, .. }
             | E::OrderShipped { order_id, .. } => ("order", order_id.to_string()),
-            E::ShipmentCreated { fulfillment_id, .. } | E::ShipmentVoided { fulfillment_id, .. } => {
-                ("shipment", fulfillment_id.to_string())
-            }
+            E::ShipmentCreated { fulfillment_id, .. }
+            | E::ShipmentVoided { fulfillment_id, .. }
+            | E::ShipmentDispatched { fulfillment_id, .. } => ("shipment", fulfillment_id.to_string()),
             E::FulfillmentCreated { fulfillment_id, .. } | E::FulfillmentStatusChanged { fulfillment_id, .. } => {
                 ("fulfillment", fulfillment_id.to_string())
             }

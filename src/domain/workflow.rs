@@ -294,6 +294,11 @@ pub enum Signal {
     },
     /// A supervisor asks for a failed activity to run again.
     Retry,
+    /// Parcels left the dock (scanned onto the truck, or their carrier's
+    /// manifest closed), by tracking number.
+    Dispatched {
+        tracking: Vec<String>,
+    },
 }
 
 impl Signal {
@@ -308,6 +313,7 @@ impl Signal {
             Signal::CancelOrder { .. } => "cancel_order",
             Signal::UpdateAddress { .. } => "update_address",
             Signal::Retry => "retry",
+            Signal::Dispatched { .. } => "dispatched",
         }
     }
 }

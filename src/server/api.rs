@@ -23,6 +23,7 @@ macro_rules! command_handler {
     };
 }
 
+mod dispatch;
 mod events;
 mod inventory;
 mod labels;
@@ -41,6 +42,7 @@ use crate::domain::auth::Caller;
 use axum::Json;
 use axum::Router;
 
+pub use dispatch::*;
 pub use events::*;
 pub use inventory::*;
 pub use labels::*;

@@ -106,6 +106,8 @@ endpoints! {
     api::complete_packing => Packing,
     api::cancel_packing => Supervise,
     api::packing_label => Packing,
+    api::dispatch_parcel => Floor,
+    api::close_manifest => Supervise,
     api::place_stock => Manage,
     api::move_stock => Manage,
     api::remove_stock => Manage,

@@ -66,7 +66,7 @@ impl Tx<'_> {
             "shipping",
             "SELECT step, priority, COUNT(*), MIN(updated_at) FROM workflows
              WHERE status = 'running' AND kind = 'order_fulfillment'
-               AND step IN ('create_shipment', 'generate_label', 'confirm_shipment', 'mark_shipped')
+               AND step IN ('create_shipment', 'generate_label', 'confirm_shipment', 'await_dispatch', 'mark_shipped')
              GROUP BY step, priority ORDER BY step, priority",
             &mut out,
         )?;
@@ -105,7 +105,14 @@ impl Tx<'_> {
             .into_iter()
             .filter_map(|h| h.reservation.expires_at.map(|at| (h.reservation.id.0, at)))
             .collect();
+        let mut at_dock = Vec::new();
+        for d in self.at_dock(1000)? {
+            let parcels: Vec<String> = serde_json::from_str(&d.shipment.tracking).unwrap_or_default();
+            at_dock.push((parcels.join(", "), d.since));
+        }
         Ok(Facts {
+            at_dock,
+            waiting_without_task: self.waiting_without_task()?,
             picking_in_progress: picking
                 .into_iter()
                 .map(|(id, at, w)| Ok((id, time(at)?, w)))
@@ -117,6 +124,29 @@ impl Tx<'_> {
             expired_holds: holds,
             carrier_failing_since: opt_time(carrier)?,
         })
+    }
+
+    /// Running fulfillment workflows waiting for a pick or a pack that has
+    /// no open task (it failed or was cancelled) and no step under way:
+    /// `(workflow, what it waits for, since)`.
+    fn waiting_without_task(&self) -> Result<Vec<(String, String, Timestamp)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT w.id, CASE w.step WHEN 'await_pick' THEN 'picking' ELSE 'packing' END, w.updated_at
+             FROM workflows w
+             WHERE w.status = 'running' AND w.kind = 'order_fulfillment'
+               AND ((w.step = 'await_pick' AND NOT EXISTS (SELECT 1 FROM picking_tasks t
+                        WHERE t.order_id = w.order_id AND t.fulfillment_id = w.fulfillment_id
+                          AND t.status IN ('pending', 'assigned', 'in_progress')))
+                 OR (w.step = 'await_pack' AND NOT EXISTS (SELECT 1 FROM packing_tasks p
+                        WHERE p.order_id = w.order_id AND p.fulfillment_id = w.fulfillment_id
+                          AND p.status IN ('pending', 'in_progress', 'packed', 'shipped'))))
+               AND NOT EXISTS (SELECT 1 FROM activity_tasks a WHERE a.workflow_id = w.id AND a.status = 'pending')
+             ORDER BY w.updated_at",
+        )?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(|(w, what, at)| Ok((w, what, time(at)?))).collect()
     }
 
     /// What the floor did since `since`.

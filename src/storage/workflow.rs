@@ -60,6 +60,20 @@ pub struct ShipmentRow {
     pub status: String,
 }
 
+/// The columns [`shipment_row`] reads, of `shipments s`.
+pub(super) const SHIPMENT: &str = "s.id, s.fulfillment_id, s.order_id, s.carrier, s.tracking, s.status";
+
+pub(super) fn shipment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ShipmentRow> {
+    Ok(ShipmentRow {
+        id: r.get(0)?,
+        fulfillment_id: r.get(1)?,
+        order_id: r.get(2)?,
+        carrier: r.get(3)?,
+        tracking: r.get(4)?,
+        status: r.get(5)?,
+    })
+}
+
 const WORKFLOW: &str = "id, kind, status, step, blocking, priority, order_id, fulfillment_id, input, state, version,
      created_at, updated_at";
 
@@ -400,22 +414,8 @@ impl Tx<'_> {
     }
 
     pub fn shipment(&self, fulfillment_id: i64) -> Result<Option<ShipmentRow>> {
-        Ok(self
-            .row(
-                "SELECT id, fulfillment_id, order_id, carrier, tracking, status FROM shipments WHERE fulfillment_id = ?1",
-                [fulfillment_id],
-                |r| {
-                    Ok(ShipmentRow {
-                        id: r.get(0)?,
-                        fulfillment_id: r.get(1)?,
-                        order_id: r.get(2)?,
-                        carrier: r.get(3)?,
-                        tracking: r.get(4)?,
-                        status: r.get(5)?,
-                    })
-                },
-            )
-            .optional()?)
+        let sql = format!("SELECT {SHIPMENT} FROM shipments s WHERE fulfillment_id = ?1");
+        Ok(self.row(&sql, [fulfillment_id], shipment_row).optional()?)
     }
 
     /// Shipments by status, for tests and checks: `(status, count)`.

@@ -311,7 +311,8 @@ fn wakes(data: &str) -> bool {
         | B::PackingStarted { .. }
         | B::PackingCompleted { .. }
         | B::ShipmentCreated { .. }
-        | B::ShipmentVoided { .. } => false,
+        | B::ShipmentVoided { .. }
+        | B::ShipmentDispatched { .. } => false,
     }
 }
 

@@ -143,6 +143,7 @@ fn mark_shipped(ctx: &mut Ctx<'_, '_>, row: &WorkflowRow) -> Result<ActivityResu
         ctx.tx.save_packing_task(&t, ctx.now)?;
     }
     ctx.tx.set_shipment_status(f.0, "shipped", ctx.now)?;
+    ctx.emit(DomainEvent::ShipmentDispatched { order_id, fulfillment_id: f, tracking: tracking.clone() });
     ctx.emit(DomainEvent::OrderShipped { order_id, fulfillment_id: f, tracking });
     let all = ctx.tx.fulfillments_for_order(order_id)?;
     let shipped = |s: FulfillmentStatus| matches!(s, FulfillmentStatus::Shipped | FulfillmentStatus::Completed);

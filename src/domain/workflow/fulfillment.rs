@@ -2,7 +2,9 @@
 //! `order-fulfillment-{id}`: allocate inventory → mark reserved → create pick
 //! work → wait for PickCompleted (a timer re-queues or fails a pick that never
 //! completes) → consume inventory → wait for PackCompleted → create shipment
-//! → generate label → confirm shipment → mark shipped.
+//! → generate label → confirm shipment → wait at the dock until every parcel
+//! is Dispatched (scanned onto the truck, or its manifest closed) → mark
+//! shipped. "Shipped" means the parcels left.
 //!
 //! CancelOrder at any step compensates (seed 003's table): release inventory
 //! and cancel open tasks, then void a created shipment, then end cancelled.
@@ -32,6 +34,8 @@ pub enum Step {
     CreateShipment,
     GenerateLabel,
     ConfirmShipment,
+    /// Labelled and confirmed: the parcels wait at the dock.
+    AwaitDispatch,
     MarkShipped,
     Compensate,
     Done,
@@ -50,6 +54,7 @@ impl Step {
             Step::CreateShipment => "create_shipment",
             Step::GenerateLabel => "generate_label",
             Step::ConfirmShipment => "confirm_shipment",
+            Step::AwaitDispatch => "await_dispatch",
             Step::MarkShipped => "mark_shipped",
             Step::Compensate => "compensate",
             Step::Done => "done",
@@ -91,6 +96,9 @@ pub struct State {
     pub carrier: Option<String>,
     pub tracking: Vec<String>,
     pub labelled: bool,
+    /// Tracking numbers of the parcels that left the dock.
+    #[serde(default)]
+    pub dispatched: Vec<String>,
     pub released: bool,
     pub voided: bool,
     /// Compensating towards this end (cancelled, or failed with a reason).
@@ -156,6 +164,10 @@ pub enum Event {
         name: String,
     },
     RetryRequested,
+    /// Parcels that left the dock (new ones only).
+    Dispatched {
+        tracking: Vec<String>,
+    },
     Finished {
         status: WorkflowStatus,
         reason: Option<String>,
@@ -198,6 +210,7 @@ pub fn evolve(mut s: State, e: &Event) -> State {
                     s.tracking = tracking.clone();
                 }
                 (Activity::GenerateLabel, _) => s.labelled = true,
+                (Activity::ConfirmShipment { .. }, _) => s.step = Step::AwaitDispatch,
                 (Activity::ReleaseInventory { .. }, _) => s.released = true,
                 (Activity::VoidShipment { .. }, _) => s.voided = true,
                 (
@@ -210,7 +223,6 @@ pub fn evolve(mut s: State, e: &Event) -> State {
                     | Activity::RequeuePack
                     | Activity::PlanShipment
                     | Activity::CreateShipment { .. }
-                    | Activity::ConfirmShipment { .. }
                     | Activity::MarkShipped
                     | Activity::UpdateAddress { .. },
                     _,
@@ -266,6 +278,7 @@ pub fn evolve(mut s: State, e: &Event) -> State {
             s.stuck = None;
         }
         Event::RetryRequested => s.stuck = None,
+        Event::Dispatched { tracking } => s.dispatched.extend(tracking.iter().cloned()),
         Event::Finished { status, reason } => {
             s.status = *status;
             s.step = Step::Done;
@@ -318,6 +331,12 @@ pub fn decide(s: &State, input: &Input<FulfillmentStart>, now: Timestamp) -> Res
         return match input {
             Input::Signal(Signal::UpdateAddress { .. } | Signal::Retry) => {
                 Err(refused(format!("the fulfillment workflow is {}", s.status.as_str())))
+            }
+            // A parcel scanned again after it shipped changes nothing; one
+            // of a cancelled or failed order must not leave.
+            Input::Signal(Signal::Dispatched { .. }) if s.status == WorkflowStatus::Completed => Ok(d),
+            Input::Signal(Signal::Dispatched { .. }) => {
+                Err(refused(format!("the order is {}: take the parcel off the truck", s.status.as_str())))
             }
             // Late results, timers and floor signals after the end decide nothing.
             Input::Start(_)
@@ -377,11 +396,12 @@ fn done(s: &State, activity: &Activity, result: &ActivityResult, now: Timestamp,
         }
         Activity::CreateShipment { .. } => schedule(d, Activity::GenerateLabel),
         Activity::GenerateLabel => schedule(d, Activity::ConfirmShipment { tracking: n.tracking.clone() }),
-        Activity::ConfirmShipment { .. } => schedule(d, Activity::MarkShipped),
+        Activity::ConfirmShipment { .. } if all_dispatched(&n) => schedule(d, Activity::MarkShipped),
         Activity::MarkShipped => finish(d, WorkflowStatus::Completed, None),
         // Waits for the pack; compensation steps are followed by `compensate`;
         // intake's and the address change's results need no next step here.
         Activity::ConsumeInventory
+        | Activity::ConfirmShipment { .. }
         | Activity::RequeuePack
         | Activity::ValidateOrder
         | Activity::CreateOrder
@@ -460,110 +480,9 @@ fn failed(
     // Otherwise the workflow is stuck: a supervisor retries or cancels.
 }
 
-fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<Event>) -> Result<(), DomainError> {
-    let live = s.ending.is_none();
-    match sig {
-        Signal::PickCompleted { task_id, units } => {
-            if live && s.step == Step::AwaitPick && s.pick_task == Some(*task_id) && s.pick_failed.is_none() {
-                d.events.push(Event::PickCompleted { task_id: *task_id, units: *units });
-                d.effects.push(Effect::CancelTimer { name: PICK_TIMEOUT.into() });
-                schedule(d, Activity::ConsumeInventory);
-            }
-        }
-        Signal::PickFailed { task_id, reason } => {
-            if live && s.step == Step::AwaitPick && s.pick_task == Some(*task_id) && s.pick_failed.is_none() {
-                d.events.push(Event::PickFailed { task_id: *task_id, reason: reason.clone() });
-                d.effects.push(Effect::CancelTimer { name: PICK_TIMEOUT.into() });
-            }
-        }
-        Signal::PickRetried { task_id } => {
-            if live && s.pick_failed.is_some() && s.pick_task != Some(*task_id) {
-                d.events.push(Event::PickRetried { task_id: *task_id });
-                start_pick_timer(s, now, d);
-            }
-        }
-        Signal::PackStarted { task_id } => {
-            // A repeat (the same task, not failed since) decides nothing.
-            let known = s.pack_task == Some(*task_id) && s.pack_failed.is_none();
-            if live && !s.packed && !known {
-                d.events.push(Event::PackStarted { task_id: *task_id });
-            }
-        }
-        Signal::PackCompleted { task_id, packages } => {
-            if live && !s.packed {
-                d.events.push(Event::PackCompleted { task_id: *task_id, packages: *packages });
-                if s.step == Step::AwaitPack {
-                    schedule(d, Activity::PlanShipment);
-                }
-            }
-        }
-        Signal::PackFailed { task_id, reason } => {
-            // A repeated failure of the same task decides nothing.
-            let known = s.pack_failed.is_some() && s.pack_task == Some(*task_id);
-            if live && !s.packed && !known {
-                d.events.push(Event::PackFailed { task_id: *task_id, reason: reason.clone() });
-            }
-        }
-        Signal::CancelOrder { reason } => {
-            if live {
-                let e = Event::Ending { status: WorkflowStatus::Cancelled, reason: reason.clone() };
-                let n = evolve(s.clone(), &e);
-                d.events.push(e);
-                d.effects.push(Effect::CancelTimer { name: PICK_TIMEOUT.into() });
-                compensate(&n, d);
-            }
-        }
-        Signal::UpdateAddress { ship_to } => {
-            if s.labelled || !s.tracking.is_empty() {
-                return Err(refused(format!(
-                    "a shipping label exists (tracking {}); the parcel is labelled for the old address: cancel the order and place it again",
-                    s.tracking.join(", ")
-                )));
-            }
-            if s.shipment_pending {
-                return Err(refused("the shipment is being created with the current address"));
-            }
-            if !live {
-                return Err(refused("the order is being cancelled"));
-            }
-            // The same address again (a duplicated signal) decides nothing.
-            if s.ship_to.as_ref() == Some(ship_to) {
-                return Ok(());
-            }
-            d.events.push(Event::AddressUpdated { ship_to: Some(ship_to.clone()) });
-            d.effects.push(Effect::RunActivity {
-                activity: Activity::UpdateAddress { ship_to: ship_to.clone() },
-                attempt: 1,
-                not_before: None,
-            });
-        }
-        Signal::Retry => match (&s.stuck, &s.pick_failed) {
-            (None, None) if live && !s.packed && s.pack_failed.is_some() => {
-                // A re-queue already asked for (a repeated retry) decides nothing.
-                if !s.running.as_ref().is_some_and(|r| r.activity == Activity::RequeuePack) {
-                    d.events.push(Event::RetryRequested);
-                    schedule(d, Activity::RequeuePack);
-                }
-            }
-            (Some(stuck), _) => {
-                d.events.push(Event::RetryRequested);
-                // A call recorded before shipments were planned is planned first.
-                let again = match &stuck.activity {
-                    Activity::CreateShipment { request: None } => Activity::PlanShipment,
-                    other => other.clone(),
-                };
-                schedule(d, again);
-            }
-            // A re-queue already asked for (a repeated retry) decides nothing.
-            (None, Some(_)) if live && s.running.as_ref().is_some_and(|r| r.activity == Activity::RequeuePick) => {}
-            (None, Some(_)) if live => {
-                d.events.push(Event::RetryRequested);
-                schedule(d, Activity::RequeuePick);
-            }
-            (None, _) => return Err(refused(format!("nothing to retry: the workflow is at {}", s.step.as_str()))),
-        },
-    }
-    Ok(())
+/// Every parcel of the shipment has left the dock.
+fn all_dispatched(s: &State) -> bool {
+    !s.tracking.is_empty() && s.tracking.iter().all(|t| s.dispatched.contains(t))
 }
 
 fn timer(s: &State, name: &str, d: &mut Decision<Event>) {
@@ -621,6 +540,11 @@ pub fn blocking_reason(s: &State) -> Option<String> {
             None => "waiting for pick work".into(),
         }),
         Step::AwaitPack => Some("waiting for packing (PackCompleted)".into()),
+        Step::AwaitDispatch => Some(format!(
+            "waiting at the dock: {} of {} parcel(s) dispatched (scan onto the truck, or close the manifest)",
+            s.dispatched.len(),
+            s.tracking.len()
+        )),
         Step::New
         | Step::AllocateInventory
         | Step::MarkReserved
@@ -634,6 +558,10 @@ pub fn blocking_reason(s: &State) -> Option<String> {
         | Step::Done => None,
     }
 }
+
+#[path = "fulfillment_signals.rs"]
+mod signals;
+use signals::signal;
 
 #[cfg(test)]
 #[path = "fulfillment_tests.rs"]

@@ -178,7 +178,7 @@ fn pick_completed_cancels_the_timer_and_consumes_then_waits_for_the_pack() {
 }
 
 #[test]
-fn pack_completed_creates_the_shipment_then_label_confirm_and_ship() {
+fn pack_completed_creates_the_shipment_then_label_confirm_dock_and_ship() {
     let (d, s) = when(&awaiting_pack(), Input::Signal(Signal::PackCompleted { task_id: 50, packages: 1 }));
     assert_eq!(d.effects, vec![run(Activity::PlanShipment)]);
     assert!(!s.shipment_pending, "nothing is asked of the carrier before the plan");
@@ -196,10 +196,25 @@ fn pack_completed_creates_the_shipment_then_label_confirm_and_ship() {
     assert_eq!(d.effects, Vec::<Effect>::new(), "a repeated result is stale");
     let mut h = labelled();
     h.push(sched(confirm()));
-    let (d, _) = when(&h, done(confirm(), ActivityResult::Done));
-    assert_eq!(d.effects, vec![run(Activity::MarkShipped)]);
+    let (d, s) = when(&h, done(confirm(), ActivityResult::Done));
+    assert_eq!(d.effects, Vec::<Effect>::new(), "labelled and confirmed, the parcel waits at the dock");
+    assert_eq!(s.step, Step::AwaitDispatch);
+    assert!(blocking_reason(&s).is_some_and(|b| b.contains("0 of 1 parcel")), "{:?}", blocking_reason(&s));
     h.push(ok(confirm(), ActivityResult::Done));
-    h.push(sched(Activity::MarkShipped));
+    // A parcel of another shipment is refused; this one ships the order.
+    let other = decide(&s, &Input::Signal(Signal::Dispatched { tracking: vec!["XX1".into()] }), now());
+    assert!(other.is_err(), "{other:?}");
+    let (d, s) = when(&h, Input::Signal(Signal::Dispatched { tracking: vec!["RR000000017RS".into()] }));
+    assert_eq!(d.effects, vec![run(Activity::MarkShipped)]);
+    assert_eq!(s.dispatched, vec!["RR000000017RS".to_owned()]);
+    let cancel = decide(&s, &Input::Signal(Signal::CancelOrder { reason: "late".into() }), now());
+    assert!(cancel.is_err(), "the parcel left: {cancel:?}");
+    h.extend(d.events);
+    // A second scan of the same parcel decides nothing.
+    assert_eq!(
+        when(&h, Input::Signal(Signal::Dispatched { tracking: vec!["RR000000017RS".into()] })).0.effects,
+        vec![]
+    );
     let (d, s) = when(&h, done(Activity::MarkShipped, ActivityResult::Done));
     assert_eq!(d.effects, vec![Effect::Finish { status: WorkflowStatus::Completed }]);
     assert_eq!((s.status, s.step), (WorkflowStatus::Completed, Step::Done));
@@ -396,6 +411,7 @@ fn replaying_a_recorded_history_gives_the_same_state() {
         done(create(), shipment()),
         done(Activity::GenerateLabel, ActivityResult::Labelled { labels: 1 }),
         done(confirm(), ActivityResult::Done),
+        Input::Signal(Signal::Dispatched { tracking: vec!["RR000000017RS".into()] }),
         done(Activity::MarkShipped, ActivityResult::Done),
     ];
     let mut live = State::default();

@@ -29,6 +29,7 @@ pub fn actions(before: &State, e: &Event) -> &'static [A] {
         | Event::AddressUpdated { .. }
         | Event::TimedOut { .. }
         | Event::RetryRequested
+        | Event::Dispatched { .. }
         | Event::Finished { .. } => &[],
     }
 }
@@ -42,7 +43,10 @@ fn completed(before: &State, activity: &Activity, result: &ActivityResult) -> &'
         (Activity::RequeuePick, ActivityResult::PickWork { .. }) if before.pick_failed.is_some() => &[A::RetryPick],
         (Activity::RequeuePick, ActivityResult::PickWork { .. }) => &[A::FailPick, A::RetryPick],
         (Activity::RequeuePack, ActivityResult::PackWork { .. }) => &[A::RetryPack],
-        (Activity::MarkShipped, _) => &[A::MarkReady, A::Ship],
+        // Labelled and confirmed: ready, waiting at the dock; shipped once
+        // every parcel left, and then the fulfillment is done.
+        (Activity::ConfirmShipment { .. }, _) => &[A::MarkReady],
+        (Activity::MarkShipped, _) => &[A::Ship, A::Complete],
         (
             Activity::ValidateOrder
             | Activity::CreateOrder
@@ -54,7 +58,6 @@ fn completed(before: &State, activity: &Activity, result: &ActivityResult) -> &'
             | Activity::PlanShipment
             | Activity::CreateShipment { .. }
             | Activity::GenerateLabel
-            | Activity::ConfirmShipment { .. }
             | Activity::UpdateAddress { .. }
             | Activity::ReleaseInventory { .. }
             | Activity::VoidShipment { .. },
@@ -105,7 +108,7 @@ mod tests {
     }
 
     #[test]
-    fn the_happy_path_moves_the_row_from_pending_to_shipped() -> Result<(), crate::domain::DomainError> {
+    fn the_happy_path_moves_the_row_from_pending_to_completed() -> Result<(), crate::domain::DomainError> {
         let path = [
             start(),
             done(Activity::AllocateInventory, ActivityResult::Allocated { units: 2 }),
@@ -113,10 +116,14 @@ mod tests {
             Event::PickCompleted { task_id: 7, units: 2 },
             Event::PackStarted { task_id: 9 },
             Event::PackCompleted { task_id: 9, packages: 1 },
-            done(Activity::MarkShipped, ActivityResult::Done),
+            done(Activity::ConfirmShipment { tracking: vec!["T1".into()] }, ActivityResult::Done),
         ];
         let (_, f) = project(&path)?;
-        assert_eq!((f.status, f.pick_attempts, f.pack_attempts), (S::Shipped, 1, 1));
+        assert_eq!(f.status, S::Ready, "labelled and confirmed: waiting at the dock");
+        let left =
+            [Event::Dispatched { tracking: vec!["T1".into()] }, done(Activity::MarkShipped, ActivityResult::Done)];
+        let (_, f) = project(&[path.as_slice(), &left].concat())?;
+        assert_eq!((f.status, f.pick_attempts, f.pack_attempts), (S::Completed, 1, 1));
         Ok(())
     }
 

@@ -1,0 +1,137 @@
+//! The fulfillment workflow's answers to signals: facts from the floor
+//! (pick, pack, dock), from the supervisor (retry) and from the customer
+//! (cancel, address). Part of [`super`]'s decider.
+
+use super::{
+    Activity, Decision, Effect, Event, PICK_TIMEOUT, Signal, State, Step, Timestamp, WorkflowStatus, all_dispatched,
+    compensate, evolve, refused, schedule, start_pick_timer,
+};
+use crate::domain::DomainError;
+
+pub(super) fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<Event>) -> Result<(), DomainError> {
+    let live = s.ending.is_none();
+    match sig {
+        Signal::PickCompleted { task_id, units } => {
+            if live && s.step == Step::AwaitPick && s.pick_task == Some(*task_id) && s.pick_failed.is_none() {
+                d.events.push(Event::PickCompleted { task_id: *task_id, units: *units });
+                d.effects.push(Effect::CancelTimer { name: PICK_TIMEOUT.into() });
+                schedule(d, Activity::ConsumeInventory);
+            }
+        }
+        Signal::PickFailed { task_id, reason } => {
+            if live && s.step == Step::AwaitPick && s.pick_task == Some(*task_id) && s.pick_failed.is_none() {
+                d.events.push(Event::PickFailed { task_id: *task_id, reason: reason.clone() });
+                d.effects.push(Effect::CancelTimer { name: PICK_TIMEOUT.into() });
+            }
+        }
+        Signal::PickRetried { task_id } => {
+            if live && s.pick_failed.is_some() && s.pick_task != Some(*task_id) {
+                d.events.push(Event::PickRetried { task_id: *task_id });
+                start_pick_timer(s, now, d);
+            }
+        }
+        Signal::PackStarted { task_id } => {
+            // A repeat (the same task, not failed since) decides nothing.
+            let known = s.pack_task == Some(*task_id) && s.pack_failed.is_none();
+            if live && !s.packed && !known {
+                d.events.push(Event::PackStarted { task_id: *task_id });
+            }
+        }
+        Signal::PackCompleted { task_id, packages } => {
+            if live && !s.packed {
+                d.events.push(Event::PackCompleted { task_id: *task_id, packages: *packages });
+                if s.step == Step::AwaitPack {
+                    schedule(d, Activity::PlanShipment);
+                }
+            }
+        }
+        Signal::PackFailed { task_id, reason } => {
+            // A repeated failure of the same task decides nothing.
+            let known = s.pack_failed.is_some() && s.pack_task == Some(*task_id);
+            if live && !s.packed && !known {
+                d.events.push(Event::PackFailed { task_id: *task_id, reason: reason.clone() });
+            }
+        }
+        Signal::CancelOrder { .. } if !s.dispatched.is_empty() => {
+            return Err(refused(format!("parcels have left the dock ({})", s.dispatched.join(", "))));
+        }
+        Signal::Dispatched { tracking } => {
+            if !live {
+                return Err(refused("the order is being cancelled: take the parcel off the truck"));
+            }
+            let unknown: Vec<&String> = tracking.iter().filter(|t| !s.tracking.contains(t)).collect();
+            if !unknown.is_empty() {
+                return Err(refused(format!("no parcel of this shipment has tracking {unknown:?}")));
+            }
+            let mut new: Vec<String> = tracking.iter().filter(|t| !s.dispatched.contains(t)).cloned().collect();
+            new.dedup();
+            if !new.is_empty() {
+                let e = Event::Dispatched { tracking: new };
+                let n = evolve(s.clone(), &e);
+                d.events.push(e);
+                if n.step == Step::AwaitDispatch && all_dispatched(&n) {
+                    schedule(d, Activity::MarkShipped);
+                }
+            }
+        }
+        Signal::CancelOrder { reason } => {
+            if live {
+                let e = Event::Ending { status: WorkflowStatus::Cancelled, reason: reason.clone() };
+                let n = evolve(s.clone(), &e);
+                d.events.push(e);
+                d.effects.push(Effect::CancelTimer { name: PICK_TIMEOUT.into() });
+                compensate(&n, d);
+            }
+        }
+        Signal::UpdateAddress { ship_to } => {
+            if s.labelled || !s.tracking.is_empty() {
+                return Err(refused(format!(
+                    "a shipping label exists (tracking {}); the parcel is labelled for the old address: cancel the order and place it again",
+                    s.tracking.join(", ")
+                )));
+            }
+            if s.shipment_pending {
+                return Err(refused("the shipment is being created with the current address"));
+            }
+            if !live {
+                return Err(refused("the order is being cancelled"));
+            }
+            // The same address again (a duplicated signal) decides nothing.
+            if s.ship_to.as_ref() == Some(ship_to) {
+                return Ok(());
+            }
+            d.events.push(Event::AddressUpdated { ship_to: Some(ship_to.clone()) });
+            d.effects.push(Effect::RunActivity {
+                activity: Activity::UpdateAddress { ship_to: ship_to.clone() },
+                attempt: 1,
+                not_before: None,
+            });
+        }
+        Signal::Retry => match (&s.stuck, &s.pick_failed) {
+            (None, None) if live && !s.packed && s.pack_failed.is_some() => {
+                // A re-queue already asked for (a repeated retry) decides nothing.
+                if !s.running.as_ref().is_some_and(|r| r.activity == Activity::RequeuePack) {
+                    d.events.push(Event::RetryRequested);
+                    schedule(d, Activity::RequeuePack);
+                }
+            }
+            (Some(stuck), _) => {
+                d.events.push(Event::RetryRequested);
+                // A call recorded before shipments were planned is planned first.
+                let again = match &stuck.activity {
+                    Activity::CreateShipment { request: None } => Activity::PlanShipment,
+                    other => other.clone(),
+                };
+                schedule(d, again);
+            }
+            // A re-queue already asked for (a repeated retry) decides nothing.
+            (None, Some(_)) if live && s.running.as_ref().is_some_and(|r| r.activity == Activity::RequeuePick) => {}
+            (None, Some(_)) if live => {
+                d.events.push(Event::RetryRequested);
+                schedule(d, Activity::RequeuePick);
+            }
+            (None, _) => return Err(refused(format!("nothing to retry: the workflow is at {}", s.step.as_str()))),
+        },
+    }
+    Ok(())
+}
