@@ -25,6 +25,7 @@ macro_rules! hold {
     };
 }
 
+pub mod adjustments;
 mod auth;
 pub mod board;
 mod catalog;
@@ -70,6 +71,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0008_pick_scans", include_str!("storage/migrations/0008_pick_scans.sql")),
     ("0009_repack", include_str!("storage/migrations/0009_repack.sql")),
     ("0010_worker_warehouses", include_str!("storage/migrations/0010_worker_warehouses.sql")),
+    ("0011_stock_adjustments", include_str!("storage/migrations/0011_stock_adjustments.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

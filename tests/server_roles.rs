@@ -251,7 +251,7 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
         ("POST", "/api/v1/picking-tasks/{id}/items/{item_id}/short") => {
             let (task, item) = w.started(me);
             let path = p.replace("{id}", &task.to_string()).replace("{item_id}", &item.to_string());
-            (path, Some(json!({"op_id": op, "reason": "stock_out"})))
+            (path, Some(json!({"op_id": op, "reason": "damaged"})))
         }
         ("POST", "/api/v1/picking-tasks/{id}/items/{item_id}/skip") => {
             let (task, item) = w.started(me);

@@ -100,3 +100,30 @@ fn a_stock_out_no_other_location_covers_is_reported_unfulfillable() {
     });
     assert_eq!(f.svc.picking_task_view(tasks[0].1).expect("task").items.len(), 1);
 }
+
+/// Issue 15 (5): a stock-out is a count. The picker found 1 where the books
+/// said 5: A-01's on-hand drops to 0 with the difference recorded against
+/// the picker (`inventory.adjusted`), and the next order is not sent back
+/// to the empty shelf.
+#[test]
+fn a_stock_out_sets_the_shelf_to_its_count_and_the_next_order_goes_elsewhere() {
+    let f = Fixture::new();
+    let initial = f.stock().0;
+    let (_, tasks) = accepted(&f.ok(order("count-1", &[("SKU-A", 4, "W1")])));
+    let task = tasks[0].1;
+    start(&f, task);
+    let item = f.svc.picking_task_view(task).expect("task").items[0].item_id;
+    short(&f, task, item, 1);
+    let at_a01 = |f: &Fixture| {
+        let slots = f.svc.picking_locations("W1", "SKU-A").expect("locations");
+        slots.iter().filter(|s| s.location == "A-01").map(|s| s.on_hand).sum::<u32>()
+    };
+    assert_eq!(at_a01(&f), 0, "the shelf is what the picker counted");
+    assert_eq!(f.adjusted(), -4, "5 on the books, 1 found and picked: 4 written off");
+    f.assert_conserved(initial);
+    let types = f.event_types();
+    assert_eq!(types.iter().filter(|t| *t == "inventory.adjusted").count(), 1, "{types:?}");
+    let (_, next) = accepted(&f.ok(order("count-2", &[("SKU-A", 2, "W1")])));
+    let view = f.svc.picking_task_view(next[0].1).expect("next task");
+    assert!(view.items.iter().all(|i| i.location == "A-02"), "not back to the empty shelf: {view:?}");
+}

@@ -91,6 +91,14 @@ pub fn payload(e: &DomainEvent) -> EventPayload {
             location,
             reason,
         },
+        E::InventoryAdjusted { sku, warehouse_id, location, quantity, reason, worker_id } => B::InventoryAdjusted {
+            listing_id: sku.as_str().to_owned(),
+            warehouse_id: warehouse_id.0,
+            location,
+            quantity,
+            reason,
+            worker_id: worker_id.map(|w| w.0),
+        },
         E::InventoryReturned { sku, warehouse_id, quantity, location } => B::InventoryReturned {
             listing_id: sku.as_str().to_owned(),
             warehouse_id: warehouse_id.0,

@@ -80,6 +80,15 @@ pub enum EventBody {
     InventoryMoved { listing_id: String, warehouse_id: i64, quantity: u32, from_location: String, to_location: String },
     #[serde(rename = "inventory.removed")]
     InventoryRemoved { listing_id: String, warehouse_id: i64, quantity: u32, location: String, reason: String },
+    #[serde(rename = "inventory.adjusted")]
+    InventoryAdjusted {
+        listing_id: String,
+        warehouse_id: i64,
+        location: String,
+        quantity: i64,
+        reason: String,
+        worker_id: Option<i64>,
+    },
     #[serde(rename = "inventory.returned")]
     InventoryReturned { listing_id: String, warehouse_id: i64, quantity: u32, location: String },
     #[serde(rename = "picking.created")]

@@ -63,6 +63,16 @@ pub enum DomainEvent {
         location: String,
         reason: String,
     },
+    /// A count that disagreed with the books: `quantity` (signed) units
+    /// taken off (or added to) a slot, found by `worker` for `reason`.
+    InventoryAdjusted {
+        sku: Sku,
+        warehouse_id: WarehouseId,
+        location: String,
+        quantity: i64,
+        reason: String,
+        worker_id: Option<WorkerId>,
+    },
     /// Picked units put back on their shelf after a cancellation.
     InventoryReturned {
         sku: Sku,
@@ -199,6 +209,7 @@ impl DomainEvent {
             E::InventoryPlaced { .. } => "inventory.placed",
             E::InventoryMoved { .. } => "inventory.moved",
             E::InventoryRemoved { .. } => "inventory.removed",
+            E::InventoryAdjusted { .. } => "inventory.adjusted",
             E::InventoryReturned { .. } => "inventory.returned",
             E::PickingCreated { .. } => "picking.created",
             E::PickingAssigned { .. } => "picking.assigned",
@@ -244,6 +255,7 @@ impl DomainEvent {
             | E::InventoryPlaced { sku, .. }
             | E::InventoryMoved { sku, .. }
             | E::InventoryRemoved { sku, .. }
+            | E::InventoryAdjusted { sku, .. }
             | E::InventoryReturned { sku, .. } => ("sku", sku.to_string()),
             E::PickingCreated { task_id, .. }
             | E::PickingAssigned { task_id, .. }

@@ -301,6 +301,7 @@ fn wakes(data: &str) -> bool {
         | B::InventoryPlaced { .. }
         | B::InventoryMoved { .. }
         | B::InventoryRemoved { .. }
+        | B::InventoryAdjusted { .. }
         | B::InventoryReturned { .. }
         | B::PickingStarted { .. }
         | B::PickingItemPicked { .. }

@@ -113,11 +113,22 @@ impl Fixture {
             .expect("stock")
     }
 
-    /// Checks that stock is conserved against `initial` on-hand units and
-    /// that slot reservations agree with the reservation rows.
+    /// The net of the recorded stock adjustments (counts on short).
+    pub fn adjusted(&self) -> i64 {
+        self.svc.store().read(|tx| tx.adjusted_total()).expect("adjustments")
+    }
+
+    /// Checks that stock is conserved against `initial` on-hand units (and
+    /// the recorded adjustments) and that slot reservations agree with the
+    /// reservation rows.
     pub fn assert_conserved(&self, initial: i64) {
         let (on_hand, reserved, transit, outstanding) = self.stock();
-        assert_eq!(on_hand + transit, initial, "on hand {on_hand} + in transit {transit} != {initial}");
+        let adjusted = self.adjusted();
+        assert_eq!(
+            on_hand + transit,
+            initial + adjusted,
+            "on hand {on_hand} + in transit {transit} != {initial} received {adjusted:+} adjusted"
+        );
         assert_eq!(reserved, outstanding, "slot reservations disagree with reservation rows");
         assert!(reserved <= on_hand);
     }
