@@ -25,6 +25,7 @@ mod inventory;
 mod packing;
 mod picking;
 mod reservations;
+mod shelf;
 pub mod shipments;
 pub mod task_views;
 pub mod views;

@@ -105,6 +105,20 @@ enum StockCmd {
         warehouse: String,
         sku: String,
     },
+    /// Take damaged units out of quarantine: dispose of them (written off),
+    /// or with --restock put them back on sale.
+    Quarantine {
+        #[arg(long)]
+        warehouse: String,
+        #[arg(long)]
+        location: String,
+        #[arg(long)]
+        sku: String,
+        #[arg(long, default_value_t = 1)]
+        quantity: u32,
+        #[arg(long)]
+        restock: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -318,6 +332,15 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Init { warehouses } => init(db, &warehouses),
         Cmd::Stock(StockCmd::Import { file }) => stock::import(&services(db)?, &file),
         Cmd::Stock(StockCmd::Locations { warehouse, sku }) => stock::locations(&services(db)?, &warehouse, &sku),
+        Cmd::Stock(StockCmd::Quarantine { warehouse, location, sku, quantity, restock }) => {
+            let c = tote::app::Command::ResolveQuarantine { warehouse, location, sku, quantity, restock };
+            let out = services(db)?.execute(&tote::app::new_op_id(), &c).map_err(order::explain)?;
+            if let tote::app::Outcome::Quarantine { sku, location, quantity, restocked } = out {
+                let what = if restocked { "back on sale" } else { "disposed of (written off)" };
+                println!("{quantity} x {sku} at {location} {what}");
+            }
+            Ok(())
+        }
         Cmd::Order(OrderCmd::Submit { file } | OrderCmd::Start { file }) => order::submit(&services(db)?, &file),
         Cmd::Order(OrderCmd::UpdateAddress { id, contact_name, street, city, postal_code, country, phone, op_id }) => {
             let to = tote::app::command::AddressDto { contact_name, street, city, postal_code, country, phone };

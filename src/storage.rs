@@ -72,6 +72,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0009_repack", include_str!("storage/migrations/0009_repack.sql")),
     ("0010_worker_warehouses", include_str!("storage/migrations/0010_worker_warehouses.sql")),
     ("0011_stock_adjustments", include_str!("storage/migrations/0011_stock_adjustments.sql")),
+    ("0012_quarantine", include_str!("storage/migrations/0012_quarantine.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

@@ -1,7 +1,8 @@
 //! Property: whatever sequence of intake, pick, short, skip, complete,
 //! cancel, hold and expiry runs against the real store, stock is conserved
-//! (on shelves + picked in transit = received + the adjustments recorded by
-//! counts on short) and slot reservations always
+//! (on shelves + quarantined + picked in transit = received + the
+//! adjustments recorded by counts on short and disposals) and slot
+//! reservations always
 //! equal the outstanding reservation rows. Rejections are fine; storage
 //! failures are not.
 
@@ -19,7 +20,10 @@ enum Op {
     Submit(Vec<(usize, i64)>),
     Start(usize),
     Pick(usize, usize, u32),
-    Short(usize, usize, u32),
+    /// `damaged` or a stock-out.
+    Short(usize, usize, u32, bool),
+    /// A supervisor restocks (or disposes of) one quarantined unit of a SKU.
+    Resolve(usize, bool),
     Skip(usize, usize),
     Complete(usize),
     Cancel(usize),
@@ -32,7 +36,8 @@ fn arb_op() -> impl Strategy<Value = Op> {
         2 => prop::collection::vec((0usize..3, 1i64..6), 1..3).prop_map(Op::Submit),
         3 => (0usize..4).prop_map(Op::Start),
         6 => (0usize..4, 0usize..3, 1u32..3).prop_map(|(t, i, q)| Op::Pick(t, i, q)),
-        1 => (0usize..8, 0usize..3, 0u32..3).prop_map(|(t, i, q)| Op::Short(t, i, q)),
+        1 => (0usize..8, 0usize..3, 0u32..3, any::<bool>()).prop_map(|(t, i, q, d)| Op::Short(t, i, q, d)),
+        1 => (0usize..3, any::<bool>()).prop_map(|(s, r)| Op::Resolve(s, r)),
         1 => (0usize..8, 0usize..3).prop_map(|(t, i)| Op::Skip(t, i)),
         2 => (0usize..4).prop_map(Op::Complete),
         2 => (0usize..4).prop_map(Op::Cancel),
@@ -86,14 +91,25 @@ impl World {
                     tote: None,
                 }
             }
-            Op::Short(t, i, q) => {
+            Op::Short(t, i, q, damaged) => {
                 let (task, item, ..) = self.item(*t, *i)?;
                 Command::ShortItem {
                     task_id: task,
                     item_id: item,
                     worker_id: None,
                     quantity: *q,
-                    reason: "stock_out".into(),
+                    reason: if *damaged { "damaged" } else { "stock_out" }.into(),
+                }
+            }
+            Op::Resolve(s, restock) => {
+                let (sku, wh) = SKUS[*s];
+                let location = ["A-01", "B-01", "C-01"][*s];
+                Command::ResolveQuarantine {
+                    warehouse: wh.into(),
+                    location: location.into(),
+                    sku: sku.into(),
+                    quantity: 1,
+                    restock: *restock,
                 }
             }
             Op::Skip(t, i) => {
@@ -135,7 +151,7 @@ proptest! {
                 Err(e) => prop_assert!(false, "storage failure on {op:?}: {e}"),
             }
             let (on_hand, reserved, transit, outstanding) = w.f.stock();
-            prop_assert_eq!(on_hand + transit, INITIAL + w.f.adjusted(), "after {:?}", op);
+            prop_assert_eq!(on_hand + w.f.quarantined() + transit, INITIAL + w.f.adjusted(), "after {:?}", op);
             prop_assert_eq!(reserved, outstanding, "after {:?}", op);
         }
     }

@@ -1,6 +1,7 @@
-//! Short-pick follow-ups (seed 001 §13.4): a short for a stock-out draws
-//! the missing units from another location as a new item of the same task,
-//! or reports what no location holds as unfulfillable.
+//! Short-pick follow-ups (seed 001 §13.4): a short for a stock-out (or for
+//! damage) draws the missing units from another location as a new item of
+//! the same task, or reports what no location holds as unfulfillable; what
+//! a short says about the shelf (a count, a quarantine) is kept true.
 
 mod common;
 
@@ -87,18 +88,21 @@ fn a_stock_out_no_other_location_covers_is_reported_unfulfillable() {
     assert_eq!(payload["missing"], 2, "{payload}");
     f.ok(Command::CompletePicking { task_id: task, worker_id: Some(f.picker) });
     f.assert_conserved(initial);
-    // Other reasons (damaged) are not followed up.
-    let (_, tasks) = accepted(&f.ok(order("short-3", &[("SKU-A", 2, "W1")])));
-    start(&f, tasks[0].1);
-    let item = f.svc.picking_task_view(tasks[0].1).expect("task").items[0].item_id;
-    f.ok(Command::ShortItem {
-        task_id: tasks[0].1,
-        item_id: item,
-        worker_id: Some(f.picker),
-        quantity: 1,
-        reason: "damaged".into(),
-    });
-    assert_eq!(f.svc.picking_task_view(tasks[0].1).expect("task").items.len(), 1);
+    // A shelf out of reach is not drawn elsewhere (the picker may come back);
+    // damaged units are (they wait in quarantine, see below).
+    for (n, reason, items) in [(3, "no_access", 1), (4, "damaged", 2)] {
+        let (_, tasks) = accepted(&f.ok(order(&format!("short-{n}"), &[("SKU-A", 2, "W1")])));
+        start(&f, tasks[0].1);
+        let item = f.svc.picking_task_view(tasks[0].1).expect("task").items[0].item_id;
+        f.ok(Command::ShortItem {
+            task_id: tasks[0].1,
+            item_id: item,
+            worker_id: Some(f.picker),
+            quantity: 1,
+            reason: reason.into(),
+        });
+        assert_eq!(f.svc.picking_task_view(tasks[0].1).expect("task").items.len(), items, "{reason}");
+    }
 }
 
 /// Issue 15 (5): a stock-out is a count. The picker found 1 where the books
@@ -126,4 +130,46 @@ fn a_stock_out_sets_the_shelf_to_its_count_and_the_next_order_goes_elsewhere() {
     let (_, next) = accepted(&f.ok(order("count-2", &[("SKU-A", 2, "W1")])));
     let view = f.svc.picking_task_view(next[0].1).expect("next task");
     assert!(view.items.iter().all(|i| i.location == "A-02"), "not back to the empty shelf: {view:?}");
+}
+
+/// Issue 15 (5): damaged units go to quarantine, not back on sale. A short
+/// for damage moves the units the item missed out of A-01's on-hand (the
+/// next order is drawn from A-02); a supervisor disposes of one (written
+/// off, `inventory.adjusted`) and puts the other back on sale.
+#[test]
+fn damaged_units_are_quarantined_until_a_supervisor_resolves_them() {
+    let f = Fixture::new();
+    let initial = f.stock().0;
+    let (_, tasks) = accepted(&f.ok(order("dmg-1", &[("SKU-A", 3, "W1")])));
+    let task = tasks[0].1;
+    start(&f, task);
+    let item = f.svc.picking_task_view(task).expect("task").items[0].item_id;
+    f.ok(Command::ShortItem {
+        task_id: task,
+        item_id: item,
+        worker_id: Some(f.picker),
+        quantity: 1,
+        reason: "damaged".into(),
+    });
+    assert_eq!(f.quarantined(), 2, "the 2 units not picked were damaged");
+    let a01 = |f: &Fixture| {
+        let slots = f.svc.picking_locations("W1", "SKU-A").expect("locations");
+        slots.iter().filter(|s| s.location == "A-01").map(|s| s.available).sum::<u32>()
+    };
+    assert_eq!(a01(&f), 2, "5 - 1 picked - 2 quarantined: nothing allocates the damaged units");
+    f.assert_conserved(initial);
+    let resolve = |quantity, restock| Command::ResolveQuarantine {
+        warehouse: "W1".into(),
+        location: "A-01".into(),
+        sku: "SKU-A".into(),
+        quantity,
+        restock,
+    };
+    assert_eq!(f.code(resolve(3, false)), "E001", "only 2 are in quarantine");
+    f.ok(resolve(1, false));
+    assert_eq!((f.quarantined(), f.adjusted()), (1, -1), "one disposed of, written off");
+    f.ok(resolve(1, true));
+    assert_eq!((f.quarantined(), a01(&f)), (0, 3), "one back on sale");
+    f.assert_conserved(initial);
+    assert!(f.event_types().iter().any(|t| t == "inventory.adjusted"));
 }

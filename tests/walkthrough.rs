@@ -127,7 +127,8 @@ fn intake_pick_pack_with_a_short_conserves_stock() {
     };
     assert_eq!((released, returned), (1, 6));
     let (on_hand, reserved, transit, _) = f.stock();
-    assert_eq!((on_hand, reserved, transit), (INITIAL, 0, 0));
+    // The damaged unit stays in quarantine (issue 15): not back on sale.
+    assert_eq!((on_hand, f.quarantined(), reserved, transit), (INITIAL - 1, 1, 0, 0));
     f.assert_conserved(INITIAL);
     assert_eq!(f.code(Command::CancelOrder { order_id, reason: "again".into() }), "E003");
 }

@@ -372,6 +372,15 @@ pub enum Command {
         warehouse: String,
         carrier: String,
     },
+    /// A supervisor takes damaged units out of quarantine: back on sale
+    /// (`restock`) or disposed of.
+    ResolveQuarantine {
+        warehouse: String,
+        location: String,
+        sku: String,
+        quantity: u32,
+        restock: bool,
+    },
 }
 
 /// What a successful command returns.
@@ -460,6 +469,13 @@ pub enum Outcome {
         wave_id: i64,
         batches: Vec<BatchDto>,
     },
+    /// Units taken out of quarantine.
+    Quarantine {
+        sku: String,
+        location: String,
+        quantity: u32,
+        restocked: bool,
+    },
     /// Parcels that left the dock, and the fulfillments they belong to.
     Dispatched {
         parcels: Vec<String>,
@@ -536,11 +552,12 @@ impl Command {
             Command::ClaimBatch { .. } => "claim_batch",
             Command::DispatchParcel { .. } => "dispatch_parcel",
             Command::CloseManifest { .. } => "close_manifest",
+            Command::ResolveQuarantine { .. } => "resolve_quarantine",
         }
     }
 
     pub(super) fn run(&self, ctx: &mut Ctx<'_, '_>) -> Result<Outcome, AppError> {
-        use super::{cancel, claim, dispatch, intake, inventory, packing, picking, wave, workflow};
+        use super::{cancel, claim, dispatch, intake, inventory, packing, picking, shelf, wave, workflow};
         match self {
             Command::SubmitOrder(req) => intake::submit(ctx, req),
             Command::CancelOrder { order_id, reason } => cancel::cancel_order(ctx, *order_id, reason),
@@ -616,6 +633,9 @@ impl Command {
             Command::ClaimBatch { worker_id } => wave::claim(ctx, *worker_id),
             Command::DispatchParcel { tracking } => dispatch::parcel(ctx, tracking),
             Command::CloseManifest { warehouse, carrier } => dispatch::close_manifest(ctx, warehouse, carrier),
+            Command::ResolveQuarantine { warehouse, location, sku, quantity, restock } => {
+                shelf::resolve(ctx, warehouse, location, sku, *quantity, *restock)
+            }
         }
     }
 }

@@ -9,10 +9,9 @@ use super::reservations::Purpose;
 use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
-use crate::domain::ids::{PickingItemId, PickingTaskId, Qty, SlotId, WorkerId};
+use crate::domain::ids::{PickingItemId, PickingTaskId, Qty, WorkerId};
 use crate::domain::picking::{ItemDelta, PickScan, PickingTask, ReasonCode};
 use crate::domain::workflow::Signal;
-use crate::storage::adjustments::Adjustment;
 
 pub(super) fn load(ctx: &Ctx<'_, '_>, id: i64) -> Result<PickingTask, AppError> {
     Ok(ctx.tx.picking_task(PickingTaskId(id))?.ok_or_else(|| DomainError::not_found("picking task", id))?)
@@ -99,44 +98,11 @@ pub fn short(
     let reason = ReasonCode::parse(reason, "reason")?;
     let delta = t.short(PickingItemId(item_id), worker.map(WorkerId), Qty(quantity), reason, ctx.now)?;
     apply_delta(ctx, &t, delta, reason.as_str())?;
-    if reason == ReasonCode::StockOut {
-        count_empty(ctx, &t, delta.slot, worker.map(WorkerId))?;
+    super::shelf::after_short(ctx, &t, &delta, reason, worker.map(WorkerId))?;
+    if matches!(reason, ReasonCode::StockOut | ReasonCode::Damaged) {
         reallocate(ctx, &mut t, delta.item)?;
     }
     item_outcome(ctx, &t, delta.item)
-}
-
-/// A stock-out is a count: the picker found the shelf empty after taking
-/// what was there (the short's quantity). The slot's on-hand drops to what
-/// other holds still claim there (they are found short when their pickers
-/// come, and drawn elsewhere then), so no new order is sent to an empty
-/// shelf; the difference is recorded with the worker (`inventory.adjusted`).
-fn count_empty(ctx: &mut Ctx<'_, '_>, t: &PickingTask, slot: SlotId, worker: Option<WorkerId>) -> Result<(), AppError> {
-    let row = ctx.tx.slot(slot)?.ok_or_else(|| DomainError::not_found("stock slot", slot))?;
-    let gone = i64::from(row.slot.on_hand.0) - i64::from(row.slot.reserved.0);
-    if gone <= 0 {
-        return Ok(());
-    }
-    ctx.tx.adjust_slot(slot, -gone, 0, ctx.now)?;
-    let adjustment = Adjustment {
-        warehouse: row.warehouse_id,
-        location: row.slot.location_id,
-        sku: row.sku.as_str(),
-        quantity: -gone,
-        reason: ReasonCode::StockOut.as_str(),
-        worker,
-        task: Some(t.id),
-    };
-    ctx.tx.record_adjustment(&adjustment, ctx.now)?;
-    ctx.emit(DomainEvent::InventoryAdjusted {
-        sku: row.sku.clone(),
-        warehouse_id: row.warehouse_id,
-        location: row.location_code.clone(),
-        quantity: -gone,
-        reason: ReasonCode::StockOut.as_str().to_owned(),
-        worker_id: worker,
-    });
-    Ok(())
 }
 
 /// A stock-out's follow-up (seed 001 §13.4): the missing units are drawn
@@ -197,6 +163,7 @@ pub fn skip(
     let reason = ReasonCode::parse(reason, "reason")?;
     let delta = t.skip(PickingItemId(item_id), worker.map(WorkerId), reason, ctx.now)?;
     apply_delta(ctx, &t, delta, reason.as_str())?;
+    super::shelf::after_short(ctx, &t, &delta, reason, worker.map(WorkerId))?;
     item_outcome(ctx, &t, delta.item)
 }
 

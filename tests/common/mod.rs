@@ -118,16 +118,21 @@ impl Fixture {
         self.svc.store().read(|tx| tx.adjusted_total()).expect("adjustments")
     }
 
+    /// Damaged units in quarantine.
+    pub fn quarantined(&self) -> i64 {
+        self.svc.store().read(|tx| tx.quarantined_total()).expect("quarantine")
+    }
+
     /// Checks that stock is conserved against `initial` on-hand units (and
     /// the recorded adjustments) and that slot reservations agree with the
     /// reservation rows.
     pub fn assert_conserved(&self, initial: i64) {
         let (on_hand, reserved, transit, outstanding) = self.stock();
-        let adjusted = self.adjusted();
+        let (adjusted, quarantined) = (self.adjusted(), self.quarantined());
         assert_eq!(
-            on_hand + transit,
+            on_hand + quarantined + transit,
             initial + adjusted,
-            "on hand {on_hand} + in transit {transit} != {initial} received {adjusted:+} adjusted"
+            "on hand {on_hand} + quarantined {quarantined} + in transit {transit} != {initial} received {adjusted:+} adjusted"
         );
         assert_eq!(reserved, outstanding, "slot reservations disagree with reservation rows");
         assert!(reserved <= on_hand);

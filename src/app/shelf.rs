@@ -1,0 +1,126 @@
+//! What a short says about the shelf (issue 15): a stock-out is a count
+//! (the slot drops to what the picker found, the difference recorded as an
+//! adjustment); damaged units go to quarantine, where nothing allocates them
+//! until a supervisor disposes of them or puts them back on sale.
+
+use super::command::Outcome;
+use super::{AppError, Ctx};
+use crate::domain::DomainError;
+use crate::domain::event::DomainEvent;
+use crate::domain::ids::{Qty, SlotId, WorkerId};
+use crate::domain::picking::{ItemDelta, PickingTask, ReasonCode};
+use crate::storage::adjustments::Adjustment;
+
+/// After a short or skip has released what the item left behind: a
+/// stock-out counts the shelf empty, damaged units are quarantined.
+pub(super) fn after_short(
+    ctx: &mut Ctx<'_, '_>,
+    t: &PickingTask,
+    delta: &ItemDelta,
+    reason: ReasonCode,
+    worker: Option<WorkerId>,
+) -> Result<(), AppError> {
+    match reason {
+        ReasonCode::StockOut => count_empty(ctx, t, delta.slot, worker),
+        ReasonCode::Damaged => {
+            let it = t.items.iter().find(|i| i.id == delta.item);
+            let damaged = it.map_or(Qty::ZERO, |i| i.remaining());
+            quarantine(ctx, delta.slot, damaged)
+        }
+        ReasonCode::NoAccess | ReasonCode::Expired | ReasonCode::Other => Ok(()),
+    }
+}
+
+/// The picker took what was there (the short's quantity) and found the
+/// shelf empty. The slot's on-hand drops to what other holds still claim
+/// (their pickers find it short in turn and are drawn elsewhere then), so
+/// no new order is sent to an empty shelf; the difference is recorded with
+/// the worker (`inventory.adjusted`).
+fn count_empty(ctx: &mut Ctx<'_, '_>, t: &PickingTask, slot: SlotId, worker: Option<WorkerId>) -> Result<(), AppError> {
+    let row = ctx.tx.slot(slot)?.ok_or_else(|| DomainError::not_found("stock slot", slot))?;
+    let gone = i64::from(row.slot.on_hand.0) - i64::from(row.slot.reserved.0);
+    if gone <= 0 {
+        return Ok(());
+    }
+    ctx.tx.adjust_slot(slot, -gone, 0, ctx.now)?;
+    let reason = ReasonCode::StockOut.as_str();
+    adjusted(ctx, &row, -gone, reason, worker, Some(t))
+}
+
+/// The units the item missed are damaged: as many as the slot still holds
+/// beyond other holds move to quarantine.
+fn quarantine(ctx: &mut Ctx<'_, '_>, slot: SlotId, damaged: Qty) -> Result<(), AppError> {
+    let row = ctx.tx.slot(slot)?.ok_or_else(|| DomainError::not_found("stock slot", slot))?;
+    let free = row.slot.on_hand.0.saturating_sub(row.slot.reserved.0);
+    let n = damaged.0.min(free);
+    if n > 0 {
+        ctx.tx.quarantine(slot, n, ctx.now)?;
+    }
+    Ok(())
+}
+
+fn adjusted(
+    ctx: &mut Ctx<'_, '_>,
+    row: &crate::storage::stock::SlotRow,
+    quantity: i64,
+    reason: &str,
+    worker: Option<WorkerId>,
+    task: Option<&PickingTask>,
+) -> Result<(), AppError> {
+    let adjustment = Adjustment {
+        warehouse: row.warehouse_id,
+        location: row.slot.location_id,
+        sku: row.sku.as_str(),
+        quantity,
+        reason,
+        worker,
+        task: task.map(|t| t.id),
+    };
+    ctx.tx.record_adjustment(&adjustment, ctx.now)?;
+    ctx.emit(DomainEvent::InventoryAdjusted {
+        sku: row.sku.clone(),
+        warehouse_id: row.warehouse_id,
+        location: row.location_code.clone(),
+        quantity,
+        reason: reason.to_owned(),
+        worker_id: worker,
+    });
+    Ok(())
+}
+
+/// `Command::ResolveQuarantine`: a supervisor takes `quantity` quarantined
+/// units of `sku` at `location` out of quarantine: back on sale
+/// (`restock`), or disposed of (written off, `inventory.adjusted`).
+pub(super) fn resolve(
+    ctx: &mut Ctx<'_, '_>,
+    warehouse: &str,
+    location: &str,
+    sku: &str,
+    quantity: u32,
+    restock: bool,
+) -> Result<Outcome, AppError> {
+    if quantity == 0 {
+        return Err(DomainError::invalid("quantity", "must be at least 1").into());
+    }
+    let wh = ctx.tx.warehouse_by_code(warehouse)?.ok_or_else(|| DomainError::not_found("warehouse", warehouse))?;
+    let loc = ctx.tx.location_by_code(wh.id, location)?.ok_or_else(|| DomainError::not_found("location", location))?;
+    let held = ctx.tx.quarantined_at(loc.id, sku)?;
+    let total: u32 = held.iter().map(|(_, n)| n).sum();
+    if total < quantity {
+        return Err(DomainError::invalid("quantity", format!("{total} in quarantine at {location}")).into());
+    }
+    let mut left = quantity;
+    for (slot, n) in held {
+        let take = n.min(left);
+        ctx.tx.release_quarantine(slot, take, restock, ctx.now)?;
+        if !restock {
+            let row = ctx.tx.slot(slot)?.ok_or_else(|| DomainError::not_found("stock slot", slot))?;
+            adjusted(ctx, &row, -i64::from(take), "disposed", None, None)?;
+        }
+        left -= take;
+        if left == 0 {
+            break;
+        }
+    }
+    Ok(Outcome::Quarantine { sku: sku.to_owned(), location: location.to_owned(), quantity, restocked: restock })
+}
