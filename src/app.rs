@@ -24,6 +24,7 @@ mod intake;
 mod inventory;
 mod packing;
 mod picking;
+mod put_back;
 mod reservations;
 mod shelf;
 pub mod shipments;

@@ -38,6 +38,7 @@ pub mod outbox;
 mod packing;
 pub mod picking;
 pub mod print_jobs;
+pub mod put_back;
 pub mod queues;
 pub mod relay;
 pub mod stock;
@@ -73,6 +74,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0010_worker_warehouses", include_str!("storage/migrations/0010_worker_warehouses.sql")),
     ("0011_stock_adjustments", include_str!("storage/migrations/0011_stock_adjustments.sql")),
     ("0012_quarantine", include_str!("storage/migrations/0012_quarantine.sql")),
+    ("0013_put_back", include_str!("storage/migrations/0013_put_back.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

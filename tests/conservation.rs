@@ -1,8 +1,8 @@
 //! Property: whatever sequence of intake, pick, short, skip, complete,
 //! cancel, hold and expiry runs against the real store, stock is conserved
-//! (on shelves + quarantined + picked in transit = received + the
-//! adjustments recorded by counts on short and disposals) and slot
-//! reservations always
+//! (on shelves + quarantined + picked in transit + waiting to be put back =
+//! received + the adjustments recorded by counts on short and disposals)
+//! and slot reservations always
 //! equal the outstanding reservation rows. Rejections are fine; storage
 //! failures are not.
 
@@ -24,6 +24,8 @@ enum Op {
     Short(usize, usize, u32, bool),
     /// A supervisor restocks (or disposes of) one quarantined unit of a SKU.
     Resolve(usize, bool),
+    /// A worker puts back the oldest put-back task at one of its locations.
+    PutBack(usize),
     Skip(usize, usize),
     Complete(usize),
     Cancel(usize),
@@ -38,6 +40,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
         6 => (0usize..4, 0usize..3, 1u32..3).prop_map(|(t, i, q)| Op::Pick(t, i, q)),
         1 => (0usize..8, 0usize..3, 0u32..3, any::<bool>()).prop_map(|(t, i, q, d)| Op::Short(t, i, q, d)),
         1 => (0usize..3, any::<bool>()).prop_map(|(s, r)| Op::Resolve(s, r)),
+        1 => (0usize..3).prop_map(Op::PutBack),
         1 => (0usize..8, 0usize..3).prop_map(|(t, i)| Op::Skip(t, i)),
         2 => (0usize..4).prop_map(Op::Complete),
         2 => (0usize..4).prop_map(Op::Cancel),
@@ -101,6 +104,13 @@ impl World {
                     reason: if *damaged { "damaged" } else { "stock_out" }.into(),
                 }
             }
+            Op::PutBack(n) => {
+                let id = *f.svc.store().read(|tx| tx.open_put_backs(1)).ok()?.first()?;
+                let task = f.svc.store().read(|tx| tx.put_back_task(id)).ok()??;
+                let open: Vec<_> = task.lines.iter().filter(|l| l.put_at.is_none()).collect();
+                let line = open.get(n % open.len().max(1))?;
+                Command::PutBack { task_id: id, worker_id: None, location: line.location.clone() }
+            }
             Op::Resolve(s, restock) => {
                 let (sku, wh) = SKUS[*s];
                 let location = ["A-01", "B-01", "C-01"][*s];
@@ -151,7 +161,8 @@ proptest! {
                 Err(e) => prop_assert!(false, "storage failure on {op:?}: {e}"),
             }
             let (on_hand, reserved, transit, outstanding) = w.f.stock();
-            prop_assert_eq!(on_hand + w.f.quarantined() + transit, INITIAL + w.f.adjusted(), "after {:?}", op);
+            let (quarantined, waiting) = (w.f.quarantined(), w.f.awaiting_put_back());
+            prop_assert_eq!(on_hand + quarantined + transit + waiting, INITIAL + w.f.adjusted(), "after {:?}", op);
             prop_assert_eq!(reserved, outstanding, "after {:?}", op);
         }
     }

@@ -58,6 +58,7 @@ fn every_event() -> Vec<E> {
             reason: "stock_out".into(),
             worker_id: Some(WorkerId(5)),
         },
+        E::PutBackCreated { task_id: 3, picking_task_id: t, warehouse_id: w, units: 2 },
         E::InventoryReturned { sku: sku.clone(), warehouse_id: w, quantity: Qty(1), location: "A-01".into() },
         E::PickingCreated { task_id: t, order_id: o, warehouse_id: w },
         E::PickingAssigned { task_id: t, order_id: o, worker_id: WorkerId(5) },

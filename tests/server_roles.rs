@@ -287,6 +287,22 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
         ("POST", "/api/v1/packing-tasks/{id}/cancel") => {
             (p.replace("{id}", &w.packing().to_string()), Some(json!({"op_id": op, "reason": "test"})))
         }
+        ("POST", "/api/v1/put-backs/{id}/put") => {
+            let (task, _) = w.started(w.f.picker);
+            let item = w.f.svc.picking_task_view(task).expect("task").items[0].clone();
+            w.f.ok(Command::PickItem {
+                task_id: task,
+                item_id: item.item_id,
+                worker_id: Some(w.f.picker),
+                location: item.location.clone().into(),
+                item: "SKU-M".into(),
+                quantity: 1,
+                tote: None,
+            });
+            w.f.ok(Command::CancelPicking { task_id: task, reason: "test".into() });
+            let id = w.f.svc.put_backs(100).expect("put-backs").last().expect("a put-back task").task_id;
+            (p.replace("{id}", &id.to_string()), Some(json!({"op_id": op, "location": item.location})))
+        }
         ("POST", "/api/v1/dispatch/parcels") => (p.into(), Some(json!({"op_id": op, "tracking": w.at_dock()}))),
         ("POST", "/api/v1/dispatch/manifests") => {
             (p.into(), Some(json!({"op_id": op, "warehouse": "W1", "carrier": "local"})))
@@ -432,6 +448,8 @@ const POLICY: &[(&str, &str)] = &[
     ("POST /api/v1/picking-tasks/{id}/items/{item_id}/skip", "ksa"),
     ("POST /api/v1/picking-tasks/{id}/complete", "ksa"),
     ("POST /api/v1/picking-tasks/{id}/cancel", "sa"),
+    ("GET /api/v1/put-backs", "kpsa"),
+    ("POST /api/v1/put-backs/{id}/put", "ksa"),
     ("GET /api/v1/packing-tasks", "kpsa"),
     ("GET /api/v1/packing-tasks/{id}", "kpsa"),
     ("POST /api/v1/packing-tasks/{id}/start", "psa"),

@@ -119,13 +119,17 @@ fn intake_pick_pack_with_a_short_conserves_stock() {
         assert!(types.iter().any(|t| t == expected), "missing event {expected} in {types:?}");
     }
 
-    // Cancelling the packed order puts the picked units back on the shelves.
+    // Cancelling the packed order makes a put-back task for the picked units;
+    // they are on the shelves once a worker scanned them back there.
     let Outcome::OrderCancelled { released, returned, .. } =
         f.ok(Command::CancelOrder { order_id, reason: "customer".into() })
     else {
         panic!("not cancelled")
     };
     assert_eq!((released, returned), (1, 6));
+    assert_eq!((f.stock().0, f.awaiting_put_back()), (INITIAL - 1 - 6, 6), "in a tote, not on a shelf");
+    f.assert_conserved(INITIAL);
+    assert_eq!(f.put_everything_back(), 6);
     let (on_hand, reserved, transit, _) = f.stock();
     // The damaged unit stays in quarantine (issue 15): not back on sale.
     assert_eq!((on_hand, f.quarantined(), reserved, transit), (INITIAL - 1, 1, 0, 0));
@@ -146,7 +150,14 @@ fn cancelling_mid_pick_releases_and_returns_everything() {
     let out = f.ok(Command::CancelOrder { order_id, reason: "fraud".into() });
     assert_eq!(out, Outcome::OrderCancelled { order_id, released: 6, returned: 4, tasks_cancelled: 2 });
     f.assert_conserved(INITIAL);
-    assert_eq!(f.stock(), (INITIAL, 0, 0, 0));
+    assert_eq!((f.stock(), f.awaiting_put_back()), ((INITIAL - 4, 0, 0, 0), 4));
+    // A scan at the wrong shelf is refused with where they go.
+    let open = f.svc.store().read(|tx| tx.open_put_backs(10)).expect("put-backs");
+    let wrong = f.code(Command::PutBack { task_id: open[0], worker_id: Some(f.picker), location: "A-02".into() });
+    assert_eq!(wrong, "E101");
+    assert_eq!(f.put_everything_back(), 4);
+    f.assert_conserved(INITIAL);
+    assert_eq!((f.stock(), f.awaiting_put_back()), ((INITIAL, 0, 0, 0), 0));
     // The picker's next scan on the cancelled task is refused, not lost.
     assert_eq!(
         f.code(Command::PickItem {

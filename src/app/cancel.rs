@@ -68,8 +68,8 @@ pub(super) fn cancel_fulfillment_work(
         match t.status {
             // Already cancelled: its stock went back then.
             PickingStatus::Cancelled => {}
-            // Picked goods of a finished task are at packing: back to the shelf.
-            PickingStatus::Completed => returned += picking::return_picked(ctx, &t)?,
+            // Picked goods of a finished task are at packing: a put-back task takes them back.
+            PickingStatus::Completed => returned += super::put_back::create(ctx, &t, reason)?,
             PickingStatus::Pending | PickingStatus::Assigned | PickingStatus::InProgress => {
                 let (r, p) = picking::cancel_task(ctx, &mut t, reason)?;
                 released += r;

@@ -372,6 +372,13 @@ pub enum Command {
         warehouse: String,
         carrier: String,
     },
+    /// A worker scanned `location` for a put-back task: its units from
+    /// there are back on the shelf.
+    PutBack {
+        task_id: i64,
+        worker_id: Option<i64>,
+        location: String,
+    },
     /// A supervisor takes damaged units out of quarantine: back on sale
     /// (`restock`) or disposed of.
     ResolveQuarantine {
@@ -469,6 +476,12 @@ pub enum Outcome {
         wave_id: i64,
         batches: Vec<BatchDto>,
     },
+    /// Units back on the shelf from a put-back task, and units still to go.
+    PutBack {
+        task_id: i64,
+        put: u32,
+        left: u32,
+    },
     /// Units taken out of quarantine.
     Quarantine {
         sku: String,
@@ -553,11 +566,12 @@ impl Command {
             Command::DispatchParcel { .. } => "dispatch_parcel",
             Command::CloseManifest { .. } => "close_manifest",
             Command::ResolveQuarantine { .. } => "resolve_quarantine",
+            Command::PutBack { .. } => "put_back",
         }
     }
 
     pub(super) fn run(&self, ctx: &mut Ctx<'_, '_>) -> Result<Outcome, AppError> {
-        use super::{cancel, claim, dispatch, intake, inventory, packing, picking, shelf, wave, workflow};
+        use super::{cancel, claim, dispatch, intake, inventory, packing, picking, put_back, shelf, wave, workflow};
         match self {
             Command::SubmitOrder(req) => intake::submit(ctx, req),
             Command::CancelOrder { order_id, reason } => cancel::cancel_order(ctx, *order_id, reason),
@@ -633,6 +647,7 @@ impl Command {
             Command::ClaimBatch { worker_id } => wave::claim(ctx, *worker_id),
             Command::DispatchParcel { tracking } => dispatch::parcel(ctx, tracking),
             Command::CloseManifest { warehouse, carrier } => dispatch::close_manifest(ctx, warehouse, carrier),
+            Command::PutBack { task_id, worker_id, location } => put_back::put(ctx, *task_id, *worker_id, location),
             Command::ResolveQuarantine { warehouse, location, sku, quantity, restock } => {
                 shelf::resolve(ctx, warehouse, location, sku, *quantity, *restock)
             }

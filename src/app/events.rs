@@ -99,6 +99,9 @@ pub fn payload(e: &DomainEvent) -> EventPayload {
             reason,
             worker_id: worker_id.map(|w| w.0),
         },
+        E::PutBackCreated { task_id, picking_task_id, warehouse_id, units } => {
+            B::PutBackCreated { task_id, picking_task_id: picking_task_id.0, warehouse_id: warehouse_id.0, units }
+        }
         E::InventoryReturned { sku, warehouse_id, quantity, location } => B::InventoryReturned {
             listing_id: sku.as_str().to_owned(),
             warehouse_id: warehouse_id.0,

@@ -254,7 +254,7 @@ pub(super) fn cancel_task(ctx: &mut Ctx<'_, '_>, t: &mut PickingTask, reason: &s
     ctx.tx.save_picking_task(t, ctx.now)?;
     ctx.emit(DomainEvent::PickingCancelled { task_id: t.id, order_id: t.order_id, reason: reason.to_owned() });
     let released = release_open_reservations(ctx, t, reason)?;
-    let returned = return_picked(ctx, t)?;
+    let returned = super::put_back::create(ctx, t, reason)?;
     Ok((released, returned))
 }
 
@@ -266,22 +266,6 @@ fn release_open_reservations(ctx: &mut Ctx<'_, '_>, t: &PickingTask, reason: &st
             continue;
         }
         total += ctx.release(&mut row, reason)?.0;
-    }
-    Ok(total)
-}
-
-/// Puts every picked unit of `t` back into the slot it came from.
-pub(super) fn return_picked(ctx: &mut Ctx<'_, '_>, t: &PickingTask) -> Result<u32, AppError> {
-    let mut total = 0;
-    for it in t.items.iter().filter(|i| !i.picked.is_zero()) {
-        ctx.tx.adjust_slot(it.slot_id, i64::from(it.picked.0), 0, ctx.now)?;
-        total += it.picked.0;
-        ctx.emit(DomainEvent::InventoryReturned {
-            sku: it.sku.clone(),
-            warehouse_id: t.warehouse_id,
-            quantity: it.picked,
-            location: it.location_code.clone(),
-        });
     }
     Ok(total)
 }

@@ -89,6 +89,8 @@ pub enum EventBody {
         reason: String,
         worker_id: Option<i64>,
     },
+    #[serde(rename = "putback.created")]
+    PutBackCreated { task_id: i64, picking_task_id: i64, warehouse_id: i64, units: u32 },
     #[serde(rename = "inventory.returned")]
     InventoryReturned { listing_id: String, warehouse_id: i64, quantity: u32, location: String },
     #[serde(rename = "picking.created")]

@@ -96,6 +96,20 @@ pub struct Reason {
     pub reason: String,
 }
 
+/// A put-back location scanned: the task's units from there are back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PutBackBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
+    pub op_id: Option<String>,
+    /// The location as scanned.
+    #[schema(min_length = 1, max_length = 64)]
+    pub location: String,
+    /// Supervisors may act for another worker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_id: Option<i64>,
+}
+
 /// A parcel scanned onto the truck.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DispatchBody {

@@ -73,6 +73,13 @@ pub enum DomainEvent {
         reason: String,
         worker_id: Option<WorkerId>,
     },
+    /// Picked units of cancelled work wait in a tote for a put-back task.
+    PutBackCreated {
+        task_id: i64,
+        picking_task_id: PickingTaskId,
+        warehouse_id: WarehouseId,
+        units: u32,
+    },
     /// Picked units put back on their shelf after a cancellation.
     InventoryReturned {
         sku: Sku,
@@ -211,6 +218,7 @@ impl DomainEvent {
             E::InventoryRemoved { .. } => "inventory.removed",
             E::InventoryAdjusted { .. } => "inventory.adjusted",
             E::InventoryReturned { .. } => "inventory.returned",
+            E::PutBackCreated { .. } => "putback.created",
             E::PickingCreated { .. } => "picking.created",
             E::PickingAssigned { .. } => "picking.assigned",
             E::PickingStarted { .. } => "picking.started",
@@ -247,6 +255,7 @@ impl DomainEvent {
             E::ShipmentCreated { fulfillment_id, .. }
             | E::ShipmentVoided { fulfillment_id, .. }
             | E::ShipmentDispatched { fulfillment_id, .. } => ("shipment", fulfillment_id.to_string()),
+            E::PutBackCreated { task_id, .. } => ("put_back_task", task_id.to_string()),
             E::FulfillmentCreated { fulfillment_id, .. } | E::FulfillmentStatusChanged { fulfillment_id, .. } => {
                 ("fulfillment", fulfillment_id.to_string())
             }

@@ -98,6 +98,8 @@ endpoints! {
     api::skip_item => Picking,
     api::complete_picking => Picking,
     api::cancel_picking => Supervise,
+    api::list_put_backs => Floor,
+    api::put_back => Picking,
     api::list_packing_tasks => Floor,
     api::get_packing_task => Floor,
     api::start_packing => Packing,

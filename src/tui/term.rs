@@ -302,6 +302,7 @@ fn wakes(data: &str) -> bool {
         | B::InventoryMoved { .. }
         | B::InventoryRemoved { .. }
         | B::InventoryAdjusted { .. }
+        | B::PutBackCreated { .. }
         | B::InventoryReturned { .. }
         | B::PickingStarted { .. }
         | B::PickingItemPicked { .. }

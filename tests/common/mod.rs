@@ -118,6 +118,31 @@ impl Fixture {
         self.svc.store().read(|tx| tx.adjusted_total()).expect("adjustments")
     }
 
+    /// Picked units of cancelled work waiting in totes to be put back.
+    pub fn awaiting_put_back(&self) -> i64 {
+        self.svc.store().read(|tx| tx.put_back_pending()).expect("put-back")
+    }
+
+    /// Puts back every pending put-back task at its locations, as a worker
+    /// scanning each shelf would; returns the units put back.
+    pub fn put_everything_back(&self) -> u32 {
+        let open = self.svc.store().read(|tx| tx.open_put_backs(1000)).expect("put-backs");
+        let mut units = 0;
+        for id in open {
+            let task = self.svc.store().read(|tx| tx.put_back_task(id)).expect("read").expect("task");
+            let mut places: Vec<String> = task.lines.iter().map(|l| l.location.clone()).collect();
+            places.dedup();
+            for location in places {
+                if let Outcome::PutBack { put, .. } =
+                    self.ok(Command::PutBack { task_id: id, worker_id: Some(self.picker), location })
+                {
+                    units += put;
+                }
+            }
+        }
+        units
+    }
+
     /// Damaged units in quarantine.
     pub fn quarantined(&self) -> i64 {
         self.svc.store().read(|tx| tx.quarantined_total()).expect("quarantine")
@@ -128,11 +153,11 @@ impl Fixture {
     /// reservation rows.
     pub fn assert_conserved(&self, initial: i64) {
         let (on_hand, reserved, transit, outstanding) = self.stock();
-        let (adjusted, quarantined) = (self.adjusted(), self.quarantined());
+        let (adjusted, quarantined, waiting) = (self.adjusted(), self.quarantined(), self.awaiting_put_back());
         assert_eq!(
-            on_hand + quarantined + transit,
+            on_hand + quarantined + transit + waiting,
             initial + adjusted,
-            "on hand {on_hand} + quarantined {quarantined} + in transit {transit} != {initial} received {adjusted:+} adjusted"
+            "on hand {on_hand} + quarantined {quarantined} + in transit {transit} + to put back {waiting} != {initial} received {adjusted:+} adjusted"
         );
         assert_eq!(reserved, outstanding, "slot reservations disagree with reservation rows");
         assert!(reserved <= on_hand);
