@@ -262,6 +262,47 @@ fn a_closed_manifest_ships_the_parcels_at_the_dock() {
     assert_eq!(types.iter().filter(|t| *t == "shipment.dispatched").count(), 2, "{types:?}");
 }
 
+/// Quantities are true end to end: a line shorted on the shelf (2 ordered,
+/// 1 found, nowhere else) shows ordered, allocated, picked, packed and
+/// shipped at each step, and leaves as an explicit short shipment.
+#[test]
+fn a_short_line_is_shipped_short_and_says_so() {
+    let f = Fixture::new();
+    let (order_id, tasks) = accepted(&f.ok(order("short-ship", &[("SKU-C", 2, "W3")])));
+    let line = |f: &Fixture| f.svc.order_view(order_id).expect("order").lines[0].clone();
+    let l = line(&f);
+    assert_eq!((l.quantity, l.allocated, l.picked, l.shipped, l.short), (2, 2, 0, 0, None));
+    let task = tasks[0].1;
+    f.ok(Command::AssignPicking { task_id: task, worker_id: f.picker });
+    f.ok(Command::StartPicking { task_id: task, worker_id: f.picker });
+    let item = f.svc.picking_task_view(task).expect("task").items[0].item_id;
+    f.ok(Command::ShortItem {
+        task_id: task,
+        item_id: item,
+        worker_id: Some(f.picker),
+        quantity: 1,
+        reason: "stock_out".into(),
+    });
+    let packing = match f.ok(Command::CompletePicking { task_id: task, worker_id: Some(f.picker) }) {
+        Outcome::Picking { packing_task_id: Some(p), .. } => p,
+        other => panic!("{other:?}"),
+    };
+    let l = line(&f);
+    assert_eq!((l.allocated, l.picked, l.packed, l.short), (1, 1, 0, Some(1)), "{l:?}");
+    pack(&f, packing);
+    assert_eq!(line(&f).packed, 1);
+    let created = due(&f).remove(0);
+    report(&f, &created, shipment("TT000000201RS"));
+    report(&f, &due(&f).remove(0), json!({"kind": "done"}));
+    assert_eq!(line(&f).shipped, 0, "at the dock, not shipped");
+    f.ok(Command::DispatchParcel { tracking: "TT000000201RS".into() });
+    let l = line(&f);
+    assert_eq!((l.quantity, l.picked, l.packed, l.shipped, l.short), (2, 1, 1, 1, Some(1)));
+    let events = f.svc.store().read(|tx| tx.events_after(0, 10_000)).expect("events");
+    let short = events.iter().find(|e| e.event_type == "order.short_shipped").expect("order.short_shipped");
+    assert_eq!(short.payload["lines"], json!([{"listing_id": "SKU-C", "ordered": 2, "shipped": 1, "missing": 1}]));
+}
+
 #[test]
 fn cancel_before_the_pick_compensates_in_the_same_op() {
     let f = Fixture::new();

@@ -31,6 +31,19 @@ pub fn payload(e: &DomainEvent) -> EventPayload {
         E::OrderReserved { order_id, fulfillment_id } => {
             B::OrderReserved { order_id: order_id.0, fulfillment_id: fulfillment_id.0 }
         }
+        E::OrderShortShipped { order_id, fulfillment_id, lines } => B::OrderShortShipped {
+            order_id: order_id.0,
+            fulfillment_id: fulfillment_id.0,
+            lines: lines
+                .into_iter()
+                .map(|l| crate::contract::events::ShortLineBody {
+                    listing_id: l.sku.as_str().to_owned(),
+                    ordered: l.ordered,
+                    shipped: l.shipped,
+                    missing: l.missing,
+                })
+                .collect(),
+        },
         E::OrderShipped { order_id, fulfillment_id, tracking } => {
             B::OrderShipped { order_id: order_id.0, fulfillment_id: fulfillment_id.0, tracking_numbers: tracking }
         }

@@ -3,6 +3,8 @@
 use super::{AppError, Services};
 use crate::domain::DomainError;
 use crate::domain::ids::OrderId;
+use crate::domain::packing::PackingStatus;
+use crate::domain::picking::ItemStatus;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -22,7 +24,18 @@ pub struct OrderView {
 pub struct LineView {
     pub warehouse: String,
     pub sku: String,
+    /// Ordered.
     pub quantity: u32,
+    /// Secured for the line: picked, plus still to pick on open items.
+    pub allocated: u32,
+    pub picked: u32,
+    /// Picked units in a packed (or shipped) box.
+    pub packed: u32,
+    /// Units that left the dock.
+    pub shipped: u32,
+    /// Units the line will not get: ordered but not picked once its pick is
+    /// done (a short or skip no other location covered). `None` while open.
+    pub short: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -131,11 +144,35 @@ pub(crate) fn order_view_in(tx: &crate::storage::Tx<'_>, id: i64) -> Result<Orde
                 .collect(),
         })
         .collect();
-    let lines = tx
-        .order_lines(order.id)?
-        .into_iter()
-        .map(|l| LineView { warehouse: wh_code(l.warehouse_id), sku: l.sku.to_string(), quantity: l.quantity.0 })
-        .collect();
+    let fulfillment_of =
+        |wid| tx.fulfillments_for_order(order.id).map(|fs| fs.into_iter().find(|f| f.warehouse_id == wid));
+    let mut lines = Vec::new();
+    for l in tx.order_lines(order.id)? {
+        let f = fulfillment_of(l.warehouse_id)?.map(|f| f.id);
+        let tasks: Vec<_> = picks
+            .iter()
+            .filter(|t| Some(t.fulfillment_id) == f && t.status != crate::domain::picking::PickingStatus::Cancelled)
+            .collect();
+        let items = || tasks.iter().flat_map(|t| &t.items).filter(|i| i.sku == l.sku);
+        let picked: u32 = items().map(|i| i.picked.0).sum();
+        let open: u32 = items().filter(|i| i.status == ItemStatus::Pending).map(|i| i.remaining().0).sum();
+        let box_status =
+            |done: &[PackingStatus]| packs.iter().any(|p| Some(p.fulfillment_id) == f && done.contains(&p.status));
+        let packed = if box_status(&[PackingStatus::Packed, PackingStatus::Shipped]) { picked } else { 0 };
+        let shipped = if box_status(&[PackingStatus::Shipped]) { picked } else { 0 };
+        let picking_done =
+            !tasks.is_empty() && tasks.iter().all(|t| t.status == crate::domain::picking::PickingStatus::Completed);
+        lines.push(LineView {
+            warehouse: wh_code(l.warehouse_id),
+            sku: l.sku.to_string(),
+            quantity: l.quantity.0,
+            allocated: picked + open,
+            picked,
+            packed,
+            shipped,
+            short: picking_done.then(|| l.quantity.0.saturating_sub(picked)),
+        });
+    }
     Ok(OrderView {
         order_id: order.id.0,
         request_id: order.request_id,

@@ -46,7 +46,11 @@ pub fn status(svc: &Services, id: i64, json: bool) -> Result<()> {
         println!("  cancelled: {r}");
     }
     for l in &v.lines {
-        println!("  line {} x{} from {}", l.sku, l.quantity, l.warehouse);
+        let short = l.short.filter(|s| *s > 0).map(|s| format!(", SHORT {s}")).unwrap_or_default();
+        println!(
+            "  line {} x{} from {}: allocated {}, picked {}, packed {}, shipped {}{short}",
+            l.sku, l.quantity, l.warehouse, l.allocated, l.picked, l.packed, l.shipped
+        );
     }
     for f in &v.fulfillments {
         println!("  fulfillment {} in {}: {}", f.fulfillment_id, f.warehouse, f.status);

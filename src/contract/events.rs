@@ -47,6 +47,15 @@ impl From<EventBody> for EventPayload {
 }
 
 /// The body of each event type; `type` names it.
+/// One line of `order.short_shipped`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShortLineBody {
+    pub listing_id: String,
+    pub ordered: u32,
+    pub shipped: u32,
+    pub missing: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum EventBody {
@@ -58,6 +67,8 @@ pub enum EventBody {
     OrderReserved { order_id: i64, fulfillment_id: i64 },
     #[serde(rename = "order.priority_changed")]
     OrderPriorityChanged { order_id: i64, old_priority: String, new_priority: String },
+    #[serde(rename = "order.short_shipped")]
+    OrderShortShipped { order_id: i64, fulfillment_id: i64, lines: Vec<ShortLineBody> },
     #[serde(rename = "order.shipped")]
     OrderShipped { order_id: i64, fulfillment_id: i64, tracking_numbers: Vec<String> },
     #[serde(rename = "fulfillment.created")]

@@ -176,6 +176,13 @@ pub enum DomainEvent {
         order_id: OrderId,
         fulfillment_id: FulfillmentId,
     },
+    /// A fulfillment left with fewer units than ordered (the site ships
+    /// what there is): each short line with what is missing.
+    OrderShortShipped {
+        order_id: OrderId,
+        fulfillment_id: FulfillmentId,
+        lines: Vec<ShortLine>,
+    },
     /// The parcel left the building (seed 003's MarkOrderShipped).
     OrderShipped {
         order_id: OrderId,
@@ -200,6 +207,15 @@ pub enum DomainEvent {
         fulfillment_id: FulfillmentId,
         tracking: Vec<String>,
     },
+}
+
+/// One line of a short shipment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShortLine {
+    pub sku: Sku,
+    pub ordered: u32,
+    pub shipped: u32,
+    pub missing: u32,
 }
 
 impl DomainEvent {
@@ -236,6 +252,7 @@ impl DomainEvent {
             E::OrderReserved { .. } => "order.reserved",
             E::OrderPriorityChanged { .. } => "order.priority_changed",
             E::OrderShipped { .. } => "order.shipped",
+            E::OrderShortShipped { .. } => "order.short_shipped",
             E::ShipmentCreated { .. } => "shipment.created",
             E::ShipmentVoided { .. } => "shipment.voided",
             E::ShipmentDispatched { .. } => "shipment.dispatched",
@@ -251,6 +268,7 @@ impl DomainEvent {
             | E::OrderCancelled { order_id, .. }
             | E::OrderReserved { order_id, .. }
             | E::OrderPriorityChanged { order_id, .. }
+            | E::OrderShortShipped { order_id, .. }
             | E::OrderShipped { order_id, .. } => ("order", order_id.to_string()),
             E::ShipmentCreated { fulfillment_id, .. }
             | E::ShipmentVoided { fulfillment_id, .. }

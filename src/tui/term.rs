@@ -294,6 +294,7 @@ fn wakes(data: &str) -> bool {
         B::OrderCreated { .. }
         | B::OrderReserved { .. }
         | B::OrderShipped { .. }
+        | B::OrderShortShipped { .. }
         | B::FulfillmentCreated { .. }
         | B::FulfillmentStatusChanged { .. }
         | B::InventoryReserved { .. }

@@ -6,7 +6,7 @@
 use super::super::command::OrderRequest;
 use super::super::{AppError, Ctx, cancel, claim, intake, packing, picking};
 use crate::domain::DomainError;
-use crate::domain::event::DomainEvent;
+use crate::domain::event::{DomainEvent, ShortLine};
 use crate::domain::fulfillment::FulfillmentStatus;
 use crate::domain::ids::{FulfillmentId, OrderId};
 use crate::domain::order::OrderStatus;
@@ -145,6 +145,7 @@ fn mark_shipped(ctx: &mut Ctx<'_, '_>, row: &WorkflowRow) -> Result<ActivityResu
     ctx.tx.set_shipment_status(f.0, "shipped", ctx.now)?;
     ctx.emit(DomainEvent::ShipmentDispatched { order_id, fulfillment_id: f, tracking: tracking.clone() });
     ctx.emit(DomainEvent::OrderShipped { order_id, fulfillment_id: f, tracking });
+    short_shipped(ctx, order_id, f)?;
     let all = ctx.tx.fulfillments_for_order(order_id)?;
     let shipped = |s: FulfillmentStatus| matches!(s, FulfillmentStatus::Shipped | FulfillmentStatus::Completed);
     // This fulfillment's own row moves when the workflow records the step.
@@ -152,6 +153,36 @@ fn mark_shipped(ctx: &mut Ctx<'_, '_>, row: &WorkflowRow) -> Result<ActivityResu
         ctx.tx.set_order_status(order_id, OrderStatus::Shipped, None, ctx.now)?;
     }
     Ok(ActivityResult::Done)
+}
+
+/// A fulfillment that left with fewer units than ordered says so, line by
+/// line (`order.short_shipped`): the site's policy is to ship what there is.
+fn short_shipped(ctx: &mut Ctx<'_, '_>, order_id: OrderId, f: FulfillmentId) -> Result<(), AppError> {
+    let warehouse = ctx.tx.fulfillment(f)?.ok_or_else(|| DomainError::not_found("fulfillment", f))?.warehouse_id;
+    let mut picked: Vec<(crate::domain::ids::Sku, u32)> = Vec::new();
+    for id in ctx.tx.picking_tasks_for_order(order_id)? {
+        let t = picking::load(ctx, id.0)?;
+        if t.fulfillment_id != f || t.status != PickingStatus::Completed {
+            continue;
+        }
+        for i in &t.items {
+            match picked.iter_mut().find(|(s, _)| *s == i.sku) {
+                Some((_, n)) => *n += i.picked.0,
+                None => picked.push((i.sku.clone(), i.picked.0)),
+            }
+        }
+    }
+    let mut lines = Vec::new();
+    for l in ctx.tx.order_lines(order_id)?.into_iter().filter(|l| l.warehouse_id == warehouse) {
+        let shipped = picked.iter().find(|(s, _)| *s == l.sku).map_or(0, |(_, n)| *n);
+        if shipped < l.quantity.0 {
+            lines.push(ShortLine { sku: l.sku, ordered: l.quantity.0, shipped, missing: l.quantity.0 - shipped });
+        }
+    }
+    if !lines.is_empty() {
+        ctx.emit(DomainEvent::OrderShortShipped { order_id, fulfillment_id: f, lines });
+    }
+    Ok(())
 }
 
 /// What a carrier activity's result changes in the warehouse's tables, in
