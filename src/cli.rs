@@ -2,6 +2,7 @@
 //! the binary's edge: it opens the store, makes op ids, reads files, prints.
 
 mod bench;
+mod bench_intake;
 mod bench_sync;
 mod bench_workflows;
 mod board;

@@ -75,6 +75,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0011_stock_adjustments", include_str!("storage/migrations/0011_stock_adjustments.sql")),
     ("0012_quarantine", include_str!("storage/migrations/0012_quarantine.sql")),
     ("0013_put_back", include_str!("storage/migrations/0013_put_back.sql")),
+    ("0014_label_printed", include_str!("storage/migrations/0014_label_printed.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

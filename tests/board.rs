@@ -142,6 +142,7 @@ fn each_alert_rule_can_be_turned_by_its_threshold() {
         packing_without_dimensions: chrono::Duration::hours(4),
         carrier_unavailable: chrono::Duration::hours(4),
         not_dispatched: chrono::Duration::hours(4),
+        label_not_printed: chrono::Duration::hours(4),
     };
     let rules: Vec<String> = f.svc.alerts(&loose).expect("alerts").iter().map(|a| a.rule.as_str().to_owned()).collect();
     assert_eq!(rules, vec!["reservation_not_released"], "only the expired hold has no threshold");

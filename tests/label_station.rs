@@ -60,17 +60,28 @@ impl Station {
         Station { device: Device::new(store, client, Arc::new(SystemClock)), printer, _dir: dir }
     }
 
-    /// Runs the model's print commands on this station's spooler and
-    /// hands each job's state back to the model.
-    fn print<A: App>(&self, app: &mut A, cmds: Vec<Cmd>) -> Vec<Cmd> {
+    /// Runs the model's print commands on this station's spooler, hands
+    /// each job's state back to the model and runs the calls that follow
+    /// (a printed label is reported through the device queue).
+    async fn print<A: App>(&self, app: &mut A, cmds: Vec<Cmd>) -> Vec<Cmd> {
         let mut rest = vec![];
         for cmd in cmds {
             match tote::tui::term::spool(self.printer.as_ref(), cmd.clone()) {
-                Some(done) => rest.extend(app.update(done)),
+                Some(done) => {
+                    let then = app.update(done);
+                    rest.extend(drive(app, &self.device, then).await);
+                }
                 None => rest.push(cmd),
             }
         }
         rest
+    }
+
+    /// Sends the device's queue (the sync worker's job in `tote pack`).
+    async fn sync<A: App>(&self, app: &A) {
+        let token = app.token().map(str::to_owned);
+        self.device.sync(token.as_deref()).await.expect("station's queue sent");
+        assert_eq!(self.device.status().queued, 0);
     }
 }
 
@@ -84,6 +95,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 /// The fixture's database with `orders` one-unit orders of SKU-A, PINs for
 /// its picker and packer, served by `tote serve` as a child process.
 fn serve(orders: usize) -> (Fixture, KillOnDrop, String) {
+    // (the database is the fixture's: `f.dir/tote.db`)
     let f = Fixture::new();
     f.place("W1", "A-03", "SKU-A", 100, 3);
     let hash = hash_pin(PIN).expect("hash");
@@ -134,7 +146,13 @@ async fn pack(s: &Station, k: &mut Packer, order: i64) -> Vec<Cmd> {
     }
     assert_eq!(k.step(), &packer::Step::BoxSaved, "{:?}", k.view());
     let cmds = press(k, &s.device, KeyName::F(1)).await;
-    s.print(k, cmds)
+    s.print(k, cmds).await
+}
+
+/// When the server says the packing task's label printed.
+fn label_printed(db: &Path, task: i64) -> bool {
+    let store = tote::storage::Store::open(db).expect("server db");
+    store.read(|tx| tx.label_printed_at(tote::domain::ids::PackingTaskId(task))).expect("read").is_some()
 }
 
 async fn logged_in<A: App>(app: &mut A, s: &Station, badge: &str) {
@@ -147,7 +165,7 @@ async fn logged_in<A: App>(app: &mut A, s: &Station, badge: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn f1_on_a_packed_box_prints_exactly_one_label_every_time() {
     const BOXES: usize = 3;
-    let (_f, _server, base) = serve(BOXES);
+    let (f, _server, base) = serve(BOXES);
     let labels = tempfile::tempdir().expect("label dir");
     let handheld = Station::new(&base, "HH-1", None);
     let station = Station::new(&base, "PACK-1", Some(PrinterUri::File { dir: labels.path().to_owned() }));
@@ -165,6 +183,8 @@ async fn f1_on_a_packed_box_prints_exactly_one_label_every_time() {
         assert_eq!(v.big.as_deref(), Some("PACKED"), "{v:?}");
         assert!(v.lines.iter().any(|l| l == "Label printed"), "box {n}: {v:?}");
         assert_eq!(files(labels.path()).len(), n, "box {n}: one more label file");
+        station.sync(&k).await;
+        assert!(label_printed(&f.dir.path().join("tote.db"), n as i64), "box {n}: the server knows it printed");
         press(&mut k, &station.device, KeyName::F(1)).await;
         assert_eq!(k.step(), &packer::Step::Find, "{:?}", k.view());
     }
@@ -176,7 +196,8 @@ async fn f1_on_a_packed_box_prints_exactly_one_label_every_time() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_label_not_printed_prints_once_when_another_station_scans_the_order() {
-    let (_f, _server, base) = serve(1);
+    let (f, _server, base) = serve(1);
+    let db = f.dir.path().join("tote.db");
     // A printer that is not there: nothing listens on the port.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
     let gone = PrinterUri::Tcp { addr: closed.local_addr().expect("addr").to_string() };
@@ -195,14 +216,18 @@ async fn a_label_not_printed_prints_once_when_another_station_scans_the_order() 
     let v = k.view();
     assert_eq!(k.step(), &packer::Step::Done, "{v:?}");
     assert!(v.lines.iter().any(|l| l.starts_with("print failed")), "the station says so: {v:?}");
+    broken.sync(&k).await;
+    assert!(!label_printed(&db, 1), "listed as label not printed");
 
     let mut k2 = Packer::new(Input::default());
     logged_in(&mut k2, &other, "B-200").await;
     let cmds = enter(&mut k2, &other.device, "ORD-1").await;
-    let left = other.print(&mut k2, cmds);
+    let left = other.print(&mut k2, cmds).await;
     assert!(left.is_empty(), "{left:?}");
     let v = k2.view();
     assert_eq!(v.big.as_deref(), Some("REPRINT"), "a reprint says so: {v:?}");
     assert!(v.lines.iter().any(|l| l == "Label printed"), "{v:?}");
     assert_eq!(files(labels.path()).len(), 1, "printed once at the other station");
+    other.sync(&k2).await;
+    assert!(label_printed(&db, 1), "no longer listed");
 }

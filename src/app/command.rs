@@ -372,6 +372,10 @@ pub enum Command {
         warehouse: String,
         carrier: String,
     },
+    /// A station printed a packed box's label.
+    MarkLabelPrinted {
+        task_id: i64,
+    },
     /// A worker scanned `location` for a put-back task: its units from
     /// there are back on the shelf.
     PutBack {
@@ -567,6 +571,7 @@ impl Command {
             Command::CloseManifest { .. } => "close_manifest",
             Command::ResolveQuarantine { .. } => "resolve_quarantine",
             Command::PutBack { .. } => "put_back",
+            Command::MarkLabelPrinted { .. } => "mark_label_printed",
         }
     }
 
@@ -647,6 +652,7 @@ impl Command {
             Command::ClaimBatch { worker_id } => wave::claim(ctx, *worker_id),
             Command::DispatchParcel { tracking } => dispatch::parcel(ctx, tracking),
             Command::CloseManifest { warehouse, carrier } => dispatch::close_manifest(ctx, warehouse, carrier),
+            Command::MarkLabelPrinted { task_id } => packing::label_printed(ctx, *task_id),
             Command::PutBack { task_id, worker_id, location } => put_back::put(ctx, *task_id, *worker_id, location),
             Command::ResolveQuarantine { warehouse, location, sku, quantity, restock } => {
                 shelf::resolve(ctx, warehouse, location, sku, *quantity, *restock)

@@ -165,6 +165,10 @@ pub enum FloorOp {
     CompletePacking {
         task_id: i64,
     },
+    /// The packed box's label came out of the station's printer.
+    LabelPrinted {
+        task_id: i64,
+    },
 }
 
 /// The server's answer for one op of `POST /api/v1/ops`.
@@ -198,6 +202,7 @@ pub const OFFLINE: &[(&str, bool)] = &[
     ("package_details", true),
     ("add_package", true),
     ("complete_packing", true),
+    ("label_printed", true),
     ("login", false),
     ("claim", false),
     ("claim_batch", false),
@@ -217,6 +222,7 @@ impl FloorOp {
             FloorOp::PackageDetails { .. } => "package_details",
             FloorOp::AddPackage { .. } => "add_package",
             FloorOp::CompletePacking { .. } => "complete_packing",
+            FloorOp::LabelPrinted { .. } => "label_printed",
         }
     }
 
@@ -230,7 +236,8 @@ impl FloorOp {
             | FloorOp::StartPacking { task_id }
             | FloorOp::PackageDetails { task_id, .. }
             | FloorOp::AddPackage { task_id, .. }
-            | FloorOp::CompletePacking { task_id } => *task_id,
+            | FloorOp::CompletePacking { task_id }
+            | FloorOp::LabelPrinted { task_id } => *task_id,
         }
     }
 
@@ -266,6 +273,7 @@ impl FloorOp {
                 Command::AddPackage { task_id, worker_id: w, package: Some(package) }
             }
             FloorOp::CompletePacking { task_id } => Command::CompletePacking { task_id, worker_id: w },
+            FloorOp::LabelPrinted { task_id } => Command::MarkLabelPrinted { task_id },
         }
     }
 }
@@ -300,6 +308,7 @@ mod tests {
             FloorOp::PackageDetails { task_id: 1, sequence: 1, package },
             FloorOp::AddPackage { task_id: 1, package },
             FloorOp::CompletePacking { task_id: 1 },
+            FloorOp::LabelPrinted { task_id: 1 },
         ];
         let kinds: Vec<&str> = ops.iter().map(FloorOp::kind).collect();
         for k in &kinds {

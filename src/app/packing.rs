@@ -65,6 +65,22 @@ pub(super) fn requeue(ctx: &mut Ctx<'_, '_>, f: FulfillmentId, order: OrderId) -
     open_task(ctx, &picked)
 }
 
+/// A station printed the box's label: it is no longer listed as waiting
+/// for one. Only a packed (or shipped) box has a label.
+pub fn label_printed(ctx: &mut Ctx<'_, '_>, task_id: i64) -> Result<Outcome, AppError> {
+    let t = load(ctx, task_id)?;
+    if !matches!(t.status, PackingStatus::Packed | PackingStatus::Shipped) {
+        return Err(DomainError::IllegalTransition {
+            entity: "packing task",
+            from: t.status.as_str(),
+            action: "label printed",
+        }
+        .into());
+    }
+    ctx.tx.set_label_printed(t.id, ctx.now)?;
+    Ok(outcome(&t, None))
+}
+
 fn outcome(t: &PackingTask, sequence: Option<u32>) -> Outcome {
     Outcome::Packing { task_id: t.id.0, status: t.status, packages: t.packages.len(), sequence }
 }

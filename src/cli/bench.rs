@@ -40,6 +40,20 @@ pub enum BenchCmd {
         #[arg(long, default_value = "full")]
         synchronous: String,
     },
+    /// Allocation at scale: one-line orders through the batch intake over a
+    /// small and a large stock table (same slots per SKU), µs per line.
+    Intake {
+        #[arg(long, default_value_t = 2000)]
+        orders: usize,
+        /// SKUs in the large run (the small one has a hundredth of them).
+        #[arg(long, default_value_t = 10_000)]
+        skus: usize,
+        /// Slots (locations) per SKU.
+        #[arg(long, default_value_t = 100)]
+        slots: usize,
+        #[arg(long, default_value = "full")]
+        synchronous: String,
+    },
     /// Orders end to end through the workflow engine: batch intake over
     /// HTTP, pick and pack, carrier steps by the engine's workers; reports
     /// workflows completed per second.
@@ -57,6 +71,9 @@ pub enum BenchCmd {
 pub fn run(cmd: &BenchCmd) -> Result<()> {
     if let BenchCmd::Sync { ops, devices, synchronous } = cmd {
         return super::bench_sync::run(*ops, *devices, synchronous);
+    }
+    if let BenchCmd::Intake { orders, skus, slots, synchronous } = cmd {
+        return super::bench_intake::run(*orders, *skus, *slots, synchronous);
     }
     if let BenchCmd::Workflows { orders, synchronous, workers } = cmd {
         return super::bench_workflows::run(*orders, synchronous, workers);

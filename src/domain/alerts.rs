@@ -16,6 +16,8 @@ pub struct Thresholds {
     pub carrier_unavailable: chrono::Duration,
     /// A parcel labelled and waiting at the dock.
     pub not_dispatched: chrono::Duration,
+    /// A box packed whose label no station printed.
+    pub label_not_printed: chrono::Duration,
 }
 
 impl Default for Thresholds {
@@ -25,6 +27,7 @@ impl Default for Thresholds {
             packing_without_dimensions: chrono::Duration::hours(1),
             carrier_unavailable: chrono::Duration::minutes(5),
             not_dispatched: chrono::Duration::hours(4),
+            label_not_printed: chrono::Duration::minutes(10),
         }
     }
 }
@@ -37,16 +40,18 @@ pub enum Rule {
     CarrierUnavailable,
     NotDispatched,
     WaitingWithoutTask,
+    LabelNotPrinted,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 6] = [
+    pub const ALL: [Rule; 7] = [
         Rule::PickingStuck,
         Rule::PackingWithoutDimensions,
         Rule::ReservationNotReleased,
         Rule::CarrierUnavailable,
         Rule::NotDispatched,
         Rule::WaitingWithoutTask,
+        Rule::LabelNotPrinted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +62,7 @@ impl Rule {
             Rule::CarrierUnavailable => "carrier_unavailable",
             Rule::NotDispatched => "not_dispatched",
             Rule::WaitingWithoutTask => "waiting_without_task",
+            Rule::LabelNotPrinted => "label_not_printed",
         }
     }
 }
@@ -78,6 +84,8 @@ pub struct Facts {
     /// `(workflow id, what it waits for, since)` of running workflows whose
     /// wait has no open task behind it (a failed or cancelled pick or pack).
     pub waiting_without_task: Vec<(String, String, Timestamp)>,
+    /// `(packing task, packed at)` of boxes whose label did not print.
+    pub labels_not_printed: Vec<(i64, Timestamp)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +121,10 @@ pub fn evaluate(f: &Facts, now: Timestamp, t: &Thresholds) -> Vec<Alert> {
     }
     if let Some(since) = f.carrier_failing_since {
         fire(Rule::CarrierUnavailable, "carrier".into(), since, t.carrier_unavailable);
+    }
+    for (task, since) in &f.labels_not_printed {
+        let subject = format!("packing task {task}: label not printed (scan its order or tote at a station)");
+        fire(Rule::LabelNotPrinted, subject, *since, t.label_not_printed);
     }
     for (parcels, since) in &f.at_dock {
         fire(Rule::NotDispatched, format!("parcel {parcels} at the dock"), *since, t.not_dispatched);
@@ -184,6 +196,14 @@ mod tests {
             )]
         );
         assert_eq!(rules(&f, at(12, 1))[0], (Rule::NotDispatched, "parcel TT1RS at the dock".into()));
+    }
+
+    #[test]
+    fn a_box_whose_label_did_not_print_fires_after_ten_minutes() {
+        let f = Facts { labels_not_printed: vec![(12, at(8, 0))], ..Facts::default() };
+        assert!(rules(&f, at(8, 10)).is_empty());
+        let subject = "packing task 12: label not printed (scan its order or tote at a station)";
+        assert_eq!(rules(&f, at(8, 11)), vec![(Rule::LabelNotPrinted, subject.into())]);
     }
 
     #[test]

@@ -94,6 +94,7 @@ struct FileServer {
     alert_packing_minutes: Option<i64>,
     alert_carrier_minutes: Option<i64>,
     alert_dispatch_minutes: Option<i64>,
+    alert_label_minutes: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -154,6 +155,7 @@ impl ServerConfig {
         );
         set(&mut c.alerts.carrier_unavailable, alert("alert_carrier_minutes", s.alert_carrier_minutes)?, minutes);
         set(&mut c.alerts.not_dispatched, alert("alert_dispatch_minutes", s.alert_dispatch_minutes)?, minutes);
+        set(&mut c.alerts.label_not_printed, alert("alert_label_minutes", s.alert_label_minutes)?, minutes);
         if let Some(v) = s.on_pick_timeout {
             c.workflow.on_pick_timeout = match v.as_str() {
                 "requeue" => crate::domain::workflow::OnPickTimeout::Requeue,

@@ -113,6 +113,7 @@ impl Tx<'_> {
         Ok(Facts {
             at_dock,
             waiting_without_task: self.waiting_without_task()?,
+            labels_not_printed: self.labels_not_printed()?,
             picking_in_progress: picking
                 .into_iter()
                 .map(|(id, at, w)| Ok((id, time(at)?, w)))

@@ -182,4 +182,32 @@ impl Tx<'_> {
         let ids = st.query_map([order.0], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
         Ok(ids.into_iter().map(PackingTaskId).collect())
     }
+
+    /// Records that a packed box's label printed (the first time counts).
+    pub fn set_label_printed(&self, id: PackingTaskId, now: Timestamp) -> Result<()> {
+        self.exec(
+            "UPDATE packing_tasks SET label_printed_at = COALESCE(label_printed_at, ?2) WHERE id = ?1",
+            params![id.0, ms(now)],
+        )?;
+        Ok(())
+    }
+
+    /// When the task's label printed, if it has.
+    pub fn label_printed_at(&self, id: PackingTaskId) -> Result<Option<Timestamp>> {
+        let at: Option<i64> =
+            self.row("SELECT label_printed_at FROM packing_tasks WHERE id = ?1", [id.0], |r| r.get(0))?;
+        at.map(super::convert::time).transpose()
+    }
+
+    /// `(task, packed at)` of packed boxes whose label has not printed.
+    pub fn labels_not_printed(&self) -> Result<Vec<(i64, Timestamp)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, packed_at FROM packing_tasks
+             WHERE status = 'packed' AND label_printed_at IS NULL AND packed_at IS NOT NULL ORDER BY packed_at",
+        )?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(|(id, at)| Ok((id, super::convert::time(at)?))).collect()
+    }
 }

@@ -165,6 +165,13 @@ impl Tx<'_> {
             self.adjust_slot(SlotId(id), i64_of(s.quantity.0), 0, now)?;
             return Ok(SlotId(id));
         }
+        self.insert_slot(s, now)
+    }
+
+    /// A new slot, without looking for one to merge into (bulk loads whose
+    /// rows are distinct by construction; `add_stock` otherwise).
+    pub fn insert_slot(&self, s: &NewSlot<'_>, now: Timestamp) -> Result<SlotId> {
+        let expiry = s.expiry.map(|d| d.format("%Y-%m-%d").to_string());
         self.exec(
             "INSERT INTO product_locations (warehouse_id, location_id, sku, quantity, received_at, lot, expiry,
                                             created_at, updated_at)

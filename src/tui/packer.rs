@@ -427,11 +427,18 @@ impl App for Packer {
             }
             Msg::Reply(r) => self.on_reply(r),
             Msg::Printed(r) => {
-                if r.is_err() {
+                let printed = r.is_ok();
+                if !printed {
                     self.flash = Flash::error("PRINT FAILED");
                 }
                 self.printed = Some(r);
-                vec![]
+                // The server lists the box as labelled (through the queue).
+                match self.task.as_ref() {
+                    Some(t) if printed && !self.labels.is_empty() => {
+                        vec![Cmd::Call(Call::Op(FloorOp::LabelPrinted { task_id: t.task_id }))]
+                    }
+                    _ => vec![],
+                }
             }
             Msg::Tick => vec![],
             Msg::Sync(s) => {
