@@ -166,3 +166,23 @@ fn webhooks_are_added_listed_and_replayed() {
     assert!(replay.status.success() && text(&replay).contains("0 deliveries"), "{}", text(&replay));
     assert!(!tote(&db, &["events", "replay", "nobody"]).status.success());
 }
+
+/// The dock and quarantine from the command line: a manifest with nothing
+/// at the dock says so, an unknown parcel or warehouse is a clear error,
+/// and quarantine refuses more than it holds.
+#[test]
+fn dispatch_and_quarantine_commands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    assert!(tote(&db, &["init", "--warehouse", "W1=Main"]).status.success());
+    let o = tote(&db, &["dispatch", "close", "--warehouse", "W1"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("nothing at the dock"), "{}", text(&o));
+    let o = tote(&db, &["dispatch", "close", "--warehouse", "W9"]);
+    assert!(!o.status.success() && text(&o).contains("W9"), "{}", text(&o));
+    let o = tote(&db, &["dispatch", "scan", "TT000000999RS"]);
+    assert!(!o.status.success() && text(&o).contains("TT000000999RS"), "{}", text(&o));
+    assert!(tote(&db, &["stock", "import", &asset("sample-stock.csv")]).status.success());
+    let o = tote(&db, &["stock", "quarantine", "--warehouse", "W1", "--location", "A-01-01", "--sku", "SKU-MUG"]);
+    assert!(!o.status.success() && text(&o).contains("0 in quarantine"), "{}", text(&o));
+}

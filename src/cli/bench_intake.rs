@@ -59,17 +59,7 @@ async fn one_run(orders: usize, skus: usize, slots: usize, durability: Durabilit
         })
         .collect();
     let t = Instant::now();
-    for chunk in all.chunks(500) {
-        let r = http
-            .post(format!("{base}/api/v1/orders/batch"))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({ "orders": chunk }))
-            .send()
-            .await?;
-        if !r.status().is_success() {
-            bail!("batch intake: {} {}", r.status(), r.text().await?);
-        }
-    }
+    super::bench_workflows::submit_batches(&http, &base, &token, &all, 500).await?;
     let us = t.elapsed().as_secs_f64() * 1e6 / orders.max(1) as f64;
     let _ = stop.send(());
     server.await??;

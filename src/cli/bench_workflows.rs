@@ -54,17 +54,7 @@ async fn one_run(orders: usize, durability: tote::storage::Durability, workers: 
         let started = Instant::now();
         let http = reqwest::Client::new();
         let all: Vec<serde_json::Value> = (0..orders).map(order).collect();
-        for chunk in all.chunks(1000) {
-            let r = http
-                .post(format!("{base}/api/v1/orders/batch"))
-                .bearer_auth(&token)
-                .json(&serde_json::json!({ "orders": chunk }))
-                .send()
-                .await?;
-            if !r.status().is_success() {
-                bail!("batch intake: {} {}", r.status(), r.text().await?);
-            }
-        }
+        submit_batches(&http, &base, &token, &all, 1000).await?;
         let intake = started.elapsed();
         let svc = services.clone();
         tokio::task::spawn_blocking(move || floor(&svc, picker, packer)).await??;
@@ -108,6 +98,28 @@ async fn one_run(orders: usize, durability: tote::storage::Durability, workers: 
         );
         Ok(rate(orders, done))
     }
+}
+
+/// Sends `orders` through `POST /api/v1/orders/batch`, `chunk` at a time.
+pub(super) async fn submit_batches(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    orders: &[serde_json::Value],
+    chunk: usize,
+) -> Result<()> {
+    for part in orders.chunks(chunk) {
+        let r = http
+            .post(format!("{base}/api/v1/orders/batch"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "orders": part }))
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            bail!("batch intake: {} {}", r.status(), r.text().await?);
+        }
+    }
+    Ok(())
 }
 
 fn order(i: usize) -> serde_json::Value {
