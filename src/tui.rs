@@ -99,6 +99,10 @@ pub enum Call {
     PackingTasksOfOrder {
         order: i64,
     },
+    /// The packing tasks of the fulfillment a parcel (tracking number) is of.
+    PackingTasksOfParcel {
+        tracking: String,
+    },
     PackingTask {
         id: i64,
     },

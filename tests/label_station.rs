@@ -8,7 +8,8 @@
 //!   (the label is asked for only once the queued completion reached the
 //!   server: before, it raced the queue and failed on every box);
 //! - a station whose printer is not ready shows the failure; scanning the
-//!   order at another station prints the label there, once, as a reprint.
+//!   order at another station prints the label there, once, as a reprint,
+//!   and so does scanning the box's tracking number at a third.
 
 mod common;
 
@@ -230,4 +231,19 @@ async fn a_label_not_printed_prints_once_when_another_station_scans_the_order() 
     assert_eq!(files(labels.path()).len(), 1, "printed once at the other station");
     other.sync(&k2).await;
     assert!(label_printed(&db, 1), "no longer listed");
+
+    // Any station finds the box by its tracking number too.
+    let tracking = v.lines.iter().find(|l| l.starts_with("TT")).expect("the tracking number on screen").clone();
+    let more = tempfile::tempdir().expect("label dir");
+    let third = Station::new(&base, "PACK-3", Some(PrinterUri::File { dir: more.path().to_owned() }));
+    let mut k3 = Packer::new(Input::default());
+    logged_in(&mut k3, &third, "B-200").await;
+    let cmds = enter(&mut k3, &third.device, &tracking).await;
+    assert!(third.print(&mut k3, cmds).await.is_empty());
+    assert_eq!(k3.view().big.as_deref(), Some("REPRINT"), "{:?}", k3.view());
+    assert_eq!(files(more.path()).len(), 1, "one copy at the third station");
+    press(&mut k3, &third.device, KeyName::F(1)).await;
+    assert_eq!(k3.step(), &packer::Step::Find);
+    let cmds = enter(&mut k3, &third.device, "NO-SUCH-PARCEL").await;
+    assert_eq!(cmds, [Cmd::Beep], "an unknown parcel beeps: {:?}", k3.view());
 }

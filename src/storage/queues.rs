@@ -38,6 +38,8 @@ pub struct TaskFilter {
     pub warehouse: Option<WarehouseId>,
     pub worker: Option<WorkerId>,
     pub order: Option<OrderId>,
+    /// Tasks of the fulfillment that shipped (or ships) this parcel.
+    pub tracking: Option<String>,
     /// Priority rank (see `Priority::rank`).
     pub priority: Option<i64>,
     /// Only ids above this one (keyset paging).
@@ -75,27 +77,33 @@ impl Tx<'_> {
     pub fn list_tasks(&self, queue: Queue, f: &TaskFilter) -> Result<Vec<i64>> {
         let mut sql = format!("SELECT id FROM {} WHERE 1 = 1", queue.table());
         let mut args: Vec<Value> = Vec::new();
+        // `clause` names its parameter `?#`.
         let mut add = |clause: &str, v: Value| {
             args.push(v);
-            sql.push_str(&format!(" AND {clause} ?{}", args.len()));
+            sql.push_str(&format!(" AND {}", clause.replace("?#", &format!("?{}", args.len()))));
         };
         if let Some(s) = &f.status {
-            add("status =", Value::Text(s.clone()));
+            add("status = ?#", Value::Text(s.clone()));
         }
         if let Some(w) = f.warehouse {
-            add("warehouse_id =", Value::Integer(w.0));
+            add("warehouse_id = ?#", Value::Integer(w.0));
         }
         if let Some(w) = f.worker {
-            add("worker_id =", Value::Integer(w.0));
+            add("worker_id = ?#", Value::Integer(w.0));
         }
         if let Some(o) = f.order {
-            add("order_id =", Value::Integer(o.0));
+            add("order_id = ?#", Value::Integer(o.0));
         }
         if let Some(p) = f.priority {
-            add("priority =", Value::Integer(p));
+            add("priority = ?#", Value::Integer(p));
+        }
+        if let Some(t) = &f.tracking {
+            let shipped = "fulfillment_id IN (SELECT s.fulfillment_id FROM shipments s, json_each(s.tracking) j
+                           WHERE j.value = ?#)";
+            add(shipped, Value::Text(t.clone()));
         }
         if let Some(a) = f.after_id {
-            add("id >", Value::Integer(a));
+            add("id > ?#", Value::Integer(a));
         }
         sql.push_str(" ORDER BY priority DESC, created_at, id LIMIT ");
         sql.push_str(&f.limit.to_string());

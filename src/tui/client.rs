@@ -84,6 +84,9 @@ impl Client {
             }
             Call::PickingTask { id } => Ok(get(format!("/api/v1/picking-tasks/{id}"))),
             Call::PackingTasksOfOrder { order } => Ok(get(format!("/api/v1/packing-tasks?order_id={order}"))),
+            Call::PackingTasksOfParcel { tracking } => {
+                Ok(get(format!("/api/v1/packing-tasks?tracking={}", query_value(tracking))))
+            }
             Call::PackingTask { id } => Ok(get(kt(id))),
             Call::Labels { task } => Ok(get(format!("{}/label", kt(task)))),
             Call::Op(o) => {
@@ -101,7 +104,9 @@ impl Client {
             Call::Logout => Reply::Ack(self.send_raw(&req, token.as_deref()).await.map(|_| ())),
             Call::PickingTask { .. } => Reply::PickingTask(self.send(&req, token.as_deref()).await),
             Call::PackingTask { .. } => Reply::PackingTask(self.send(&req, token.as_deref()).await),
-            Call::PackingTasksOfOrder { .. } => Reply::PackingTasks(self.send(&req, token.as_deref()).await),
+            Call::PackingTasksOfOrder { .. } | Call::PackingTasksOfParcel { .. } => {
+                Reply::PackingTasks(self.send(&req, token.as_deref()).await)
+            }
             Call::Labels { .. } => Reply::Labels(self.send(&req, token.as_deref()).await),
             _ => Reply::Outcome(self.send(&req, token.as_deref()).await),
         }
@@ -204,6 +209,16 @@ pub fn one_result(r: Option<OpResult>) -> Result<Outcome, Failure> {
         (_, _, Some(e)) => Err(Failure::from_body(&e)),
         (status, _, None) => Err(Failure::network(format!("op {status:?} without its answer"))),
     }
+}
+
+/// `v` percent-encoded for a query string (unreserved bytes kept).
+fn query_value(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[cfg(test)]

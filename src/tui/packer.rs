@@ -145,7 +145,8 @@ impl Packer {
     }
 
     /// A tote label carries `TOTE-<picking task>`; an order is its number,
-    /// optionally as `ORD-<n>`.
+    /// optionally as `ORD-<n>`; anything else is taken for a box's tracking
+    /// number (a packed box scanned prints its labels again).
     fn find(&mut self, text: &str) -> Vec<Cmd> {
         let t = text.trim().to_ascii_uppercase();
         if let Some(id) = t.strip_prefix("TOTE-").and_then(|n| n.parse().ok()) {
@@ -153,6 +154,9 @@ impl Packer {
         }
         match t.strip_prefix("ORD-").unwrap_or(&t).parse() {
             Ok(order) => self.wait(Wait::Find, Call::PackingTasksOfOrder { order }),
+            Err(_) if !t.is_empty() && t.len() <= 64 => {
+                self.wait(Wait::Find, Call::PackingTasksOfParcel { tracking: text.trim().to_owned() })
+            }
             Err(_) => self.fail("E001 tote/order?"),
         }
     }

@@ -33,6 +33,10 @@ pub struct TaskQuery {
     pub warehouse: Option<String>,
     pub worker_id: Option<i64>,
     pub order_id: Option<i64>,
+    /// Only tasks of the fulfillment one of whose parcels has this tracking
+    /// number (a packer scanning a box).
+    #[param(max_length = 64)]
+    pub tracking: Option<String>,
     /// low, normal, high or urgent.
     #[param(inline, value_type = Option<crate::domain::order::Priority>)]
     pub priority: Option<String>,
@@ -55,11 +59,15 @@ impl TaskQuery {
             None => None,
         };
         let priority = self.priority.as_deref().map(|p| Priority::parse(p, "priority")).transpose()?;
+        if self.tracking.as_ref().is_some_and(|t| t.chars().count() > 64) {
+            return Err(ApiError::invalid("tracking", "at most 64 characters"));
+        }
         Ok(TaskFilter {
             status: self.status.clone(),
             warehouse,
             worker: self.worker_id.map(WorkerId),
             order: self.order_id.map(OrderId),
+            tracking: self.tracking.clone(),
             priority: priority.map(Priority::rank),
             after_id: self.after_id,
             limit: self.limit.unwrap_or(50).clamp(1, st.config.max_page),
