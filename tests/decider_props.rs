@@ -95,6 +95,9 @@ fn signal() -> impl Strategy<Value = Signal> {
         Just(Signal::CancelOrder { reason: "customer".into() }),
         Just(Signal::UpdateAddress { ship_to: address() }),
         Just(Signal::Retry),
+        // The parcel the generated shipment carries, and one it does not.
+        Just(Signal::Dispatched { tracking: vec!["RR1".into()] }),
+        Just(Signal::Dispatched { tracking: vec!["XX9".into()] }),
     ]
 }
 
