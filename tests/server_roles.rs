@@ -320,6 +320,23 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
             Some(json!({"op_id": op, "warehouse": "W1", "location": "M-01", "sku": "SKU-M", "quantity": 1,
                         "reason": "damaged"})),
         ),
+        ("POST", "/api/v1/inventory/quarantine/resolve") => {
+            // One unit of SKU-M found damaged on its shelf.
+            let (task, item) = w.started(w.f.picker);
+            let location = w.f.svc.picking_task_view(task).expect("task").items[0].location.clone();
+            let short = Command::ShortItem {
+                task_id: task,
+                item_id: item,
+                worker_id: Some(w.f.picker),
+                quantity: 1,
+                reason: "damaged".into(),
+            };
+            w.f.ok(short);
+            (
+                p.into(),
+                Some(json!({"op_id": op, "warehouse": "W1", "location": location, "sku": "SKU-M", "quantity": 1})),
+            )
+        }
         ("POST", "/api/v1/inventory/reserve") => {
             (p.into(), Some(json!({"op_id": op, "warehouse": "W1", "sku": "SKU-M", "quantity": 1, "ttl_seconds": 60})))
         }
@@ -463,6 +480,7 @@ const POLICY: &[(&str, &str)] = &[
     ("POST /api/v1/inventory/place", "sai"),
     ("POST /api/v1/inventory/move", "sai"),
     ("POST /api/v1/inventory/remove", "sai"),
+    ("POST /api/v1/inventory/quarantine/resolve", "sa"),
     ("POST /api/v1/inventory/reserve", "sai"),
     ("POST /api/v1/inventory/reservations/{id}/release", "sai"),
     ("GET /api/v1/inventory/picking-locations", "kpsai"),

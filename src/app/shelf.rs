@@ -102,8 +102,9 @@ pub(super) fn resolve(
     if quantity == 0 {
         return Err(DomainError::invalid("quantity", "must be at least 1").into());
     }
-    let wh = ctx.tx.warehouse_by_code(warehouse)?.ok_or_else(|| DomainError::not_found("warehouse", warehouse))?;
-    let loc = ctx.tx.location_by_code(wh.id, location)?.ok_or_else(|| DomainError::not_found("location", location))?;
+    let unknown = |field: &str, v: &str| DomainError::invalid(field, format!("unknown {field} {v:?}"));
+    let wh = ctx.tx.warehouse_by_code(warehouse)?.ok_or_else(|| unknown("warehouse", warehouse))?;
+    let loc = ctx.tx.location_by_code(wh.id, location)?.ok_or_else(|| unknown("location", location))?;
     let held = ctx.tx.quarantined_at(loc.id, sku)?;
     let total: u32 = held.iter().map(|(_, n)| n).sum();
     if total < quantity {

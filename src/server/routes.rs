@@ -113,6 +113,7 @@ endpoints! {
     api::place_stock => Manage,
     api::move_stock => Manage,
     api::remove_stock => Manage,
+    api::resolve_quarantine => Supervise,
     api::reserve_stock => Manage,
     api::release_reservation => Manage,
     api::picking_locations => Authenticated,

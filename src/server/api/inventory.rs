@@ -73,6 +73,24 @@ pub struct RemoveBody {
     pub reason: String,
 }
 
+/// Damaged units taken out of quarantine at a location.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct QuarantineBody {
+    #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
+    pub op_id: Option<String>,
+    pub warehouse: String,
+    #[schema(schema_with = crate::server::openapi::params::location)]
+    pub location: String,
+    #[schema(schema_with = crate::server::openapi::params::sku)]
+    pub sku: String,
+    #[schema(minimum = 1, format = Int64, maximum = 4_294_967_295_u64)]
+    pub quantity: u32,
+    /// Back on sale; otherwise disposed of (written off).
+    #[serde(default)]
+    pub restock: bool,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReserveBody {
     #[serde(default)]
@@ -182,6 +200,16 @@ command_endpoint!(remove_stock, "/api/v1/inventory/remove", RemoveBody, |b| Comm
     sku: b.sku,
     quantity: b.quantity,
     reason: b.reason,
+});
+
+command_endpoint!(resolve_quarantine, "/api/v1/inventory/quarantine/resolve", QuarantineBody, |b| {
+    Command::ResolveQuarantine {
+        warehouse: b.warehouse,
+        location: b.location,
+        sku: b.sku,
+        quantity: b.quantity,
+        restock: b.restock,
+    }
 });
 
 command_endpoint!(reserve_stock, "/api/v1/inventory/reserve", ReserveBody, |b| Command::ReserveStock {
