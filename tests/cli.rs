@@ -184,5 +184,5 @@ fn dispatch_and_quarantine_commands() {
     assert!(!o.status.success() && text(&o).contains("TT000000999RS"), "{}", text(&o));
     assert!(tote(&db, &["stock", "import", &asset("sample-stock.csv")]).status.success());
     let o = tote(&db, &["stock", "quarantine", "--warehouse", "W1", "--location", "A-01-01", "--sku", "SKU-MUG"]);
-    assert!(!o.status.success() && text(&o).contains("0 in quarantine"), "{}", text(&o));
+    assert!(!o.status.success() && text(&o).contains("quarantine at A-01-01: need 1, available 0"), "{}", text(&o));
 }

@@ -165,7 +165,7 @@ fn damaged_units_are_quarantined_until_a_supervisor_resolves_them() {
         quantity,
         restock,
     };
-    assert_eq!(f.code(resolve(3, false)), "E001", "only 2 are in quarantine");
+    assert_eq!(f.code(resolve(3, false)), "E201", "only 2 are in quarantine");
     f.ok(resolve(1, false));
     assert_eq!((f.quarantined(), f.adjusted()), (1, -1), "one disposed of, written off");
     f.ok(resolve(1, true));

@@ -108,7 +108,14 @@ pub(super) fn resolve(
     let held = ctx.tx.quarantined_at(loc.id, sku)?;
     let total: u32 = held.iter().map(|(_, n)| n).sum();
     if total < quantity {
-        return Err(DomainError::invalid("quantity", format!("{total} in quarantine at {location}")).into());
+        // A state of the shelf, not bad input: 409, like any shortage.
+        return Err(DomainError::InsufficientStock {
+            sku: sku.to_owned(),
+            warehouse: format!("{warehouse} quarantine at {location}"),
+            requested: Qty(quantity),
+            available: Qty(total),
+        }
+        .into());
     }
     let mut left = quantity;
     for (slot, n) in held {
