@@ -118,9 +118,9 @@ pub(crate) fn order_view_in(tx: &crate::storage::Tx<'_>, id: i64) -> Result<Orde
         .into_iter()
         .filter_map(|t| tx.packing_task(t).transpose())
         .collect::<Result<Vec<_>, _>>()?;
-    let fulfillments = tx
-        .fulfillments_for_order(order.id)?
-        .into_iter()
+    let rows = tx.fulfillments_for_order(order.id)?;
+    let fulfillments = rows
+        .iter()
         .map(|f| FulfillmentView {
             fulfillment_id: f.id.0,
             warehouse: wh_code(f.warehouse_id),
@@ -144,11 +144,9 @@ pub(crate) fn order_view_in(tx: &crate::storage::Tx<'_>, id: i64) -> Result<Orde
                 .collect(),
         })
         .collect();
-    let fulfillment_of =
-        |wid| tx.fulfillments_for_order(order.id).map(|fs| fs.into_iter().find(|f| f.warehouse_id == wid));
     let mut lines = Vec::new();
     for l in tx.order_lines(order.id)? {
-        let f = fulfillment_of(l.warehouse_id)?.map(|f| f.id);
+        let f = rows.iter().find(|f| f.warehouse_id == l.warehouse_id).map(|f| f.id);
         let tasks: Vec<_> = picks
             .iter()
             .filter(|t| Some(t.fulfillment_id) == f && t.status != crate::domain::picking::PickingStatus::Cancelled)

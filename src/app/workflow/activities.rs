@@ -157,27 +157,16 @@ fn mark_shipped(ctx: &mut Ctx<'_, '_>, row: &WorkflowRow) -> Result<ActivityResu
 
 /// A fulfillment that left with fewer units than ordered says so, line by
 /// line (`order.short_shipped`): the site's policy is to ship what there is.
+/// The quantities are the order view's own (one place counts them).
 fn short_shipped(ctx: &mut Ctx<'_, '_>, order_id: OrderId, f: FulfillmentId) -> Result<(), AppError> {
-    let warehouse = ctx.tx.fulfillment(f)?.ok_or_else(|| DomainError::not_found("fulfillment", f))?.warehouse_id;
-    let mut picked: Vec<(crate::domain::ids::Sku, u32)> = Vec::new();
-    for id in ctx.tx.picking_tasks_for_order(order_id)? {
-        let t = picking::load(ctx, id.0)?;
-        if t.fulfillment_id != f || t.status != PickingStatus::Completed {
-            continue;
-        }
-        for i in &t.items {
-            match picked.iter_mut().find(|(s, _)| *s == i.sku) {
-                Some((_, n)) => *n += i.picked.0,
-                None => picked.push((i.sku.clone(), i.picked.0)),
-            }
-        }
-    }
+    let view = super::super::views::order_view_in(ctx.tx, order_id.0)?;
+    let Some(warehouse) = view.fulfillments.iter().find(|x| x.fulfillment_id == f.0).map(|x| &x.warehouse) else {
+        return Ok(());
+    };
     let mut lines = Vec::new();
-    for l in ctx.tx.order_lines(order_id)?.into_iter().filter(|l| l.warehouse_id == warehouse) {
-        let shipped = picked.iter().find(|(s, _)| *s == l.sku).map_or(0, |(_, n)| *n);
-        if shipped < l.quantity.0 {
-            lines.push(ShortLine { sku: l.sku, ordered: l.quantity.0, shipped, missing: l.quantity.0 - shipped });
-        }
+    for l in view.lines.iter().filter(|l| &l.warehouse == warehouse && l.shipped < l.quantity) {
+        let sku = crate::domain::ids::Sku::parse(&l.sku, "sku")?;
+        lines.push(ShortLine { sku, ordered: l.quantity, shipped: l.shipped, missing: l.quantity - l.shipped });
     }
     if !lines.is_empty() {
         ctx.emit(DomainEvent::OrderShortShipped { order_id, fulfillment_id: f, lines });
