@@ -42,7 +42,7 @@ pub(super) fn close_manifest(ctx: &mut Ctx<'_, '_>, warehouse: &str, carrier: &s
     if carrier.trim().is_empty() || carrier.chars().count() > 64 {
         return Err(DomainError::invalid("carrier", "name the carrier (1 to 64 characters)").into());
     }
-    if !ctx.tx.warehouses()?.iter().any(|w| w.code == warehouse) {
+    if ctx.tx.warehouse_by_code(warehouse)?.is_none() {
         return Err(DomainError::not_found("warehouse", warehouse).into());
     }
     let (mut all, mut fulfillments) = (Vec::new(), Vec::new());

@@ -9,6 +9,7 @@ use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::ids::{Qty, Sku, WorkerId};
 use crate::domain::picking::PickingTask;
+use crate::storage::put_back::PutBackStatus;
 
 impl super::Services {
     /// Pending put-back tasks, oldest first.
@@ -44,7 +45,7 @@ pub(super) fn create(ctx: &mut Ctx<'_, '_>, t: &PickingTask, reason: &str) -> Re
 /// is refused with what it expects.
 pub(super) fn put(ctx: &mut Ctx<'_, '_>, id: i64, worker: Option<i64>, location: &str) -> Result<Outcome, AppError> {
     let task = ctx.tx.put_back_task(id)?.ok_or_else(|| DomainError::not_found("put-back task", id))?;
-    if task.status != "pending" {
+    if task.status != PutBackStatus::Pending {
         return Err(DomainError::IllegalTransition { entity: "put-back task", from: "done", action: "put back" }.into());
     }
     let worker = worker.map(|w| ctx.active_worker_in(w, task.warehouse_id)).transpose()?;

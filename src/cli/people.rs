@@ -24,16 +24,13 @@ pub fn add(
     let pin_hash = pin.map(hash_pin).transpose().map_err(anyhow::Error::msg)?;
     // A worker always belongs somewhere: only a one-warehouse site may
     // leave the warehouse out.
-    let codes: Vec<String> = svc.store().read(|tx| tx.warehouses())?.into_iter().map(|w| w.code).collect();
+    let codes = warehouse_codes(svc)?;
     let warehouses = match (warehouses, codes.as_slice()) {
         ([], [only]) => vec![only.clone()],
         ([], []) => bail!("no warehouse yet: create one first (`tote init --warehouse CODE`)"),
         ([], _) => bail!("say where {badge} works: --warehouse CODE (repeatable); warehouses: {}", codes.join(", ")),
-        (given, _) => given.iter().map(|c| c.trim().to_owned()).collect(),
+        (given, _) => known(&codes, given)?,
     };
-    if let Some(unknown) = warehouses.iter().find(|c| !codes.contains(c)) {
-        bail!("no warehouse {unknown:?}; warehouses: {}", codes.join(", "));
-    }
     let now = svc.now();
     let id = svc
         .store()
@@ -57,15 +54,26 @@ pub fn add(
     Ok(())
 }
 
-pub fn bind(svc: &Services, badge: &str, warehouses: &[String]) -> Result<()> {
-    let codes: Vec<String> = svc.store().read(|tx| tx.warehouses())?.into_iter().map(|w| w.code).collect();
-    if let Some(unknown) = warehouses.iter().find(|c| !codes.contains(&c.trim().to_owned())) {
+/// The site's warehouse codes.
+fn warehouse_codes(svc: &Services) -> Result<Vec<String>> {
+    Ok(svc.store().read(|tx| tx.warehouses())?.into_iter().map(|w| w.code).collect())
+}
+
+/// `given` codes, trimmed, each one of the site's `codes`.
+fn known(codes: &[String], given: &[String]) -> Result<Vec<String>> {
+    let given: Vec<String> = given.iter().map(|c| c.trim().to_owned()).collect();
+    if let Some(unknown) = given.iter().find(|c| !codes.contains(c)) {
         bail!("no warehouse {unknown:?}; warehouses: {}", codes.join(", "));
     }
+    Ok(given)
+}
+
+pub fn bind(svc: &Services, badge: &str, warehouses: &[String]) -> Result<()> {
+    let warehouses = known(&warehouse_codes(svc)?, warehouses)?;
     let bound = svc.store().write(|tx| {
         let Some(w) = tx.worker_by_badge(badge.trim())? else { return Ok::<_, StorageError>(None) };
-        for code in warehouses {
-            tx.bind_worker(w.id, code.trim())?;
+        for code in &warehouses {
+            tx.bind_worker(w.id, code)?;
         }
         Ok(Some(tx.worker_warehouses(w.id)?))
     })?;

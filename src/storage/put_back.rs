@@ -21,13 +21,22 @@ pub struct PutBackLine {
     pub put_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// Where a put-back task stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PutBackStatus {
+    /// Some units are still in the tote.
+    Pending,
+    /// Every unit is back on its shelf.
+    Done,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PutBackTask {
     pub task_id: i64,
     pub warehouse_id: i64,
     pub picking_task_id: i64,
-    /// pending or done.
-    pub status: String,
+    pub status: PutBackStatus,
     pub reason: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub lines: Vec<PutBackLine>,
@@ -69,6 +78,11 @@ impl Tx<'_> {
             )
             .optional()?;
         let Some((task_id, warehouse_id, picking_task_id, status, reason, created)) = head else { return Ok(None) };
+        let status = match status.as_str() {
+            "pending" => PutBackStatus::Pending,
+            "done" => PutBackStatus::Done,
+            other => return Err(super::StorageError::Corrupt(format!("put-back task {task_id} status {other:?}"))),
+        };
         let mut st = self.conn.prepare_cached(
             "SELECT b.id, b.slot_id, l.code, b.sku, b.quantity, b.put_at FROM put_back_lines b
              JOIN product_locations p ON p.id = b.slot_id JOIN locations l ON l.id = p.location_id

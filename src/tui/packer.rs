@@ -435,10 +435,12 @@ impl App for Packer {
                 if !printed {
                     self.flash = Flash::error("PRINT FAILED");
                 }
+                // The server lists the box as labelled (through the queue),
+                // told once: not again for its other packages or a reprint.
+                let first = printed && !matches!(self.printed, Some(Ok(_)));
                 self.printed = Some(r);
-                // The server lists the box as labelled (through the queue).
                 match self.task.as_ref() {
-                    Some(t) if printed && !self.labels.is_empty() => {
+                    Some(t) if first && !self.labels.is_empty() => {
                         vec![Cmd::Call(Call::Op(FloorOp::LabelPrinted { task_id: t.task_id }))]
                     }
                     _ => vec![],
