@@ -12,6 +12,7 @@
 //! rules from [`crate::domain`], and save the result. Time comes from the
 //! injected [`Clock`].
 
+mod backorder;
 pub mod board;
 mod cancel;
 mod claim;
@@ -316,6 +317,7 @@ impl Services {
         let ran = tx.savepoint(|tx| {
             let mut ctx = Ctx { tx, now, config: &self.config, events: Vec::new() };
             let outcome = command.run(&mut ctx)?;
+            backorder::wake(&mut ctx)?;
             for e in &ctx.events {
                 tx.append_event(e, &serde_json::to_string(&events::payload(e))?, now)?;
             }

@@ -27,6 +27,7 @@ macro_rules! hold {
 
 pub mod adjustments;
 mod auth;
+pub mod backorders;
 pub mod board;
 mod catalog;
 mod convert;
@@ -76,6 +77,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0012_quarantine", include_str!("storage/migrations/0012_quarantine.sql")),
     ("0013_put_back", include_str!("storage/migrations/0013_put_back.sql")),
     ("0014_label_printed", include_str!("storage/migrations/0014_label_printed.sql")),
+    ("0015_backorders", include_str!("storage/migrations/0015_backorders.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

@@ -1,5 +1,6 @@
-//! Property: whatever sequence of intake, pick, short, skip, complete,
-//! cancel, hold and expiry runs against the real store, stock is conserved
+//! Property: whatever sequence of intake (under either short policy, so
+//! orders and short picks wait as backorders), receipt, pick, short, skip,
+//! complete, cancel, hold and expiry runs against the real store, stock is conserved
 //! (on shelves + quarantined + picked in transit + waiting to be put back =
 //! received + the adjustments recorded by counts on short and disposals)
 //! and slot reservations always
@@ -11,13 +12,17 @@ use common::{Fixture, order};
 use proptest::prelude::*;
 use tote::app::{AppError, Command, Outcome};
 use tote::domain::ids::PickingTaskId;
+use tote::domain::workflow::ShortPolicy;
 
 const INITIAL: i64 = 5 + 10 + 4 + 2;
 const SKUS: [(&str, &str); 3] = [("SKU-A", "W1"), ("SKU-B", "W2"), ("SKU-C", "W3")];
 
 #[derive(Debug, Clone)]
 enum Op {
-    Submit(Vec<(usize, i64)>),
+    /// An order's lines; `true`: under the backorder policy.
+    Submit(Vec<(usize, i64)>, bool),
+    /// Units of a SKU received at a new location (wakes backorders).
+    Receive(usize, u32),
     Start(usize),
     Pick(usize, usize, u32),
     /// `damaged` or a stock-out.
@@ -35,7 +40,8 @@ enum Op {
 
 fn arb_op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        2 => prop::collection::vec((0usize..3, 1i64..6), 1..3).prop_map(Op::Submit),
+        2 => (prop::collection::vec((0usize..3, 1i64..6), 1..3), any::<bool>()).prop_map(|(l, b)| Op::Submit(l, b)),
+        1 => (0usize..3, 1u32..6).prop_map(|(s, q)| Op::Receive(s, q)),
         3 => (0usize..4).prop_map(Op::Start),
         6 => (0usize..4, 0usize..3, 1u32..3).prop_map(|(t, i, q)| Op::Pick(t, i, q)),
         1 => (0usize..8, 0usize..3, 0u32..3, any::<bool>()).prop_map(|(t, i, q, d)| Op::Short(t, i, q, d)),
@@ -54,6 +60,7 @@ struct World {
     orders: Vec<i64>,
     tasks: Vec<i64>,
     n: usize,
+    received: i64,
 }
 
 impl World {
@@ -71,10 +78,29 @@ impl World {
     fn command(&mut self, op: &Op) -> Option<Command> {
         let f = &self.f;
         Some(match op {
-            Op::Submit(lines) => {
+            Op::Submit(lines, backorder) => {
                 self.n += 1;
                 let lines: Vec<(&str, i64, &str)> = lines.iter().map(|(s, q)| (SKUS[*s].0, *q, SKUS[*s].1)).collect();
-                order(&format!("r-{}", self.n), &lines)
+                match order(&format!("r-{}", self.n), &lines) {
+                    Command::SubmitOrder(mut r) => {
+                        r.short_policy = backorder.then_some(ShortPolicy::Backorder);
+                        Command::SubmitOrder(r)
+                    }
+                    other => other,
+                }
+            }
+            Op::Receive(s, q) => {
+                self.n += 1;
+                let (sku, wh) = SKUS[*s];
+                Command::PlaceStock {
+                    warehouse: wh.into(),
+                    location: format!("R-{}", self.n),
+                    sku: sku.into(),
+                    quantity: *q,
+                    received_at: None,
+                    lot: None,
+                    expiry: None,
+                }
             }
             Op::Start(t) => {
                 let task = self.task(*t)?;
@@ -149,20 +175,30 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
     #[test]
     fn stock_is_conserved(ops in prop::collection::vec(arb_op(), 10..60)) {
-        let mut w = World { f: Fixture::new(), orders: vec![], tasks: vec![], n: 0 };
+        let mut w = World { f: Fixture::new(), orders: vec![], tasks: vec![], n: 0, received: 0 };
         for op in &ops {
             let Some(cmd) = w.command(op) else { continue };
-            match w.f.run(cmd) {
-                Ok(Outcome::Order { order_id, fulfillments, existing: false, .. }) => {
-                    w.orders.push(order_id);
-                    w.tasks.extend(fulfillments.iter().filter_map(|x| x.picking_task_id));
-                }
+            let ran = w.f.run(cmd);
+            if let (Op::Receive(_, q), Ok(_)) = (op, &ran) {
+                w.received += i64::from(*q);
+            }
+            match ran {
+                Ok(Outcome::Order { order_id, existing: false, .. }) => w.orders.push(order_id),
                 Ok(_) | Err(AppError::Rejected(_)) => {}
                 Err(e) => prop_assert!(false, "storage failure on {op:?}: {e}"),
             }
+            // Backorders get their picking work later: every order's tasks.
+            let orders = w.orders.clone();
+            w.tasks = w.f.svc.store().read(|tx| {
+                let mut all = Vec::new();
+                for o in orders {
+                    all.extend(tx.picking_tasks_for_order(tote::domain::ids::OrderId(o))?.into_iter().map(|t| t.0));
+                }
+                Ok::<_, tote::storage::StorageError>(all)
+            }).map_err(|e| TestCaseError::fail(e.to_string()))?;
             let (on_hand, reserved, transit, outstanding) = w.f.stock();
             let (quarantined, waiting) = (w.f.quarantined(), w.f.awaiting_put_back());
-            prop_assert_eq!(on_hand + quarantined + transit + waiting, INITIAL + w.f.adjusted(), "after {:?}", op);
+            prop_assert_eq!(on_hand + quarantined + transit + waiting, INITIAL + w.received + w.f.adjusted(), "after {:?}", op);
             prop_assert_eq!(reserved, outstanding, "after {:?}", op);
         }
     }

@@ -14,7 +14,8 @@ use tote::domain::shipment::ShipmentRequest;
 use tote::domain::workflow::fulfillment;
 use tote::domain::workflow::intake::{self, IntakeStart};
 use tote::domain::workflow::{
-    Activity, ActivityError, ActivityResult, FulfillmentStart, Input, OnPickTimeout, PICK_TIMEOUT, Settings, Signal,
+    Activity, ActivityError, ActivityResult, FulfillmentStart, Input, OnPickTimeout, PICK_TIMEOUT, STOCK_RECHECK,
+    Settings, ShortPolicy, Signal,
 };
 
 fn at(step: usize) -> Timestamp {
@@ -66,6 +67,7 @@ fn activity() -> impl Strategy<Value = Activity> {
         Just(Activity::MarkShipped),
         Just(Activity::ReleaseInventory { reason: "cancelled".into() }),
         Just(Activity::VoidShipment { tracking: vec!["RR1".into()] }),
+        Just(Activity::CreateBackorder),
     ]
 }
 
@@ -81,6 +83,7 @@ fn result() -> impl Strategy<Value = ActivityResult> {
         Just(ActivityResult::Shipment { carrier: "local".into(), tracking: vec!["RR1".into()] }),
         (0u32..3).prop_map(|labels| ActivityResult::Labelled { labels }),
         Just(ActivityResult::Released { released: 1, returned: 0, tasks_cancelled: 1 }),
+        (0u32..3).prop_map(|units| ActivityResult::Backorder { fulfillment_id: (units > 0).then_some(9), units }),
     ]
 }
 
@@ -98,6 +101,7 @@ fn signal() -> impl Strategy<Value = Signal> {
         // The parcel the generated shipment carries, and one it does not.
         Just(Signal::Dispatched { tracking: vec!["RR1".into()] }),
         Just(Signal::Dispatched { tracking: vec!["XX9".into()] }),
+        Just(Signal::StockArrived),
     ]
 }
 
@@ -105,12 +109,12 @@ fn input<S: Clone + std::fmt::Debug + 'static>(start: S) -> impl Strategy<Value 
     prop_oneof![
         1 => Just(Input::Start(start)),
         6 => (activity(), result()).prop_map(|(activity, result)| Input::ActivityDone { activity, result }),
-        2 => (activity(), 1u32..6, any::<bool>(), 0u16..1001).prop_map(|(activity, attempt, retryable, jitter_permille)| {
-            let error = ActivityError { code: "E901".into(), message: "down".into(), retryable };
+        2 => (activity(), 1u32..6, any::<bool>(), any::<bool>(), 0u16..1001).prop_map(|(activity, attempt, retryable, shortage, jitter_permille)| {
+            let error = ActivityError { code: "E901".into(), message: "down".into(), retryable, shortage };
             Input::ActivityFailed { activity, attempt, error, jitter_permille }
         }),
         3 => signal().prop_map(Input::Signal),
-        1 => prop_oneof![Just(PICK_TIMEOUT.to_owned()), Just("other".to_owned())].prop_map(|name| Input::TimerFired { name }),
+        1 => prop_oneof![Just(PICK_TIMEOUT.to_owned()), Just(STOCK_RECHECK.to_owned()), Just("other".to_owned())].prop_map(|name| Input::TimerFired { name }),
     ]
 }
 
@@ -136,6 +140,7 @@ fn fits<S>(input: &Input<S>) -> bool {
             | (Activity::CreateShipment { .. }, R::Shipment { .. })
             | (Activity::GenerateLabel, R::Labelled { .. })
             | (Activity::ReleaseInventory { .. }, R::Released { .. })
+            | (Activity::CreateBackorder, R::Backorder { .. })
     )
 }
 
@@ -189,7 +194,18 @@ proptest! {
         inputs in proptest::collection::vec(input(FulfillmentStart {
             fulfillment_id: 3,
             order_id: 2,
-            settings: Settings { pick_timeout_secs: 600, on_pick_timeout: OnPickTimeout::Requeue },
+            settings: Settings { pick_timeout_secs: 600, on_pick_timeout: OnPickTimeout::Requeue, ..Settings::default() },
+        }), 1..80)
+    ) {
+        check_decider!(fulfillment, inputs);
+    }
+
+    #[test]
+    fn the_fulfillment_decider_survives_any_inputs_under_the_backorder_policy(
+        inputs in proptest::collection::vec(input(FulfillmentStart {
+            fulfillment_id: 3,
+            order_id: 2,
+            settings: Settings { short_policy: ShortPolicy::Backorder, ..Settings::default() },
         }), 1..80)
     ) {
         check_decider!(fulfillment, inputs);

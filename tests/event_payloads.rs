@@ -83,7 +83,13 @@ fn every_event() -> Vec<E> {
         E::OrderShortShipped {
             order_id: o,
             fulfillment_id: f,
-            lines: vec![tote::domain::event::ShortLine { sku, ordered: 3, shipped: 2, missing: 1 }],
+            lines: vec![tote::domain::event::ShortLine { sku: sku.clone(), ordered: 3, shipped: 2, missing: 1 }],
+        },
+        E::OrderBackordered {
+            order_id: o,
+            fulfillment_id: f,
+            backorder_id: tote::domain::ids::FulfillmentId(13),
+            lines: vec![(sku, tote::domain::ids::Qty(2))],
         },
         E::ShipmentCreated { order_id: o, fulfillment_id: f, carrier: "local".into(), tracking: tracking.clone() },
         E::ShipmentVoided { order_id: o, fulfillment_id: f, tracking: tracking.clone() },

@@ -104,6 +104,12 @@ pub struct OrderRequest {
     pub ship_to: AddressDto,
     #[schema(min_items = 1, max_items = 500)]
     pub lines: Vec<LineDto>,
+    /// What happens to units short of stock, over the site's `short_policy`:
+    /// `ship` (refuse an order short at intake; ship a short pick as it is,
+    /// `order.short_shipped`) or `backorder` (accept and wait for stock; a
+    /// short pick's missing units wait as a backorder, `order.backordered`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short_policy: Option<crate::domain::workflow::ShortPolicy>,
 }
 
 impl OrderRequest {

@@ -44,6 +44,18 @@ pub fn payload(e: &DomainEvent) -> EventPayload {
                 })
                 .collect(),
         },
+        E::OrderBackordered { order_id, fulfillment_id, backorder_id, lines } => B::OrderBackordered {
+            order_id: order_id.0,
+            fulfillment_id: fulfillment_id.0,
+            backorder_id: backorder_id.0,
+            lines: lines
+                .into_iter()
+                .map(|(sku, q)| crate::contract::events::BackorderLineBody {
+                    listing_id: sku.as_str().to_owned(),
+                    quantity: q.0,
+                })
+                .collect(),
+        },
         E::OrderShipped { order_id, fulfillment_id, tracking } => {
             B::OrderShipped { order_id: order_id.0, fulfillment_id: fulfillment_id.0, tracking_numbers: tracking }
         }

@@ -63,6 +63,7 @@ pub(super) fn create_order(
         let f = ctx.tx.insert_fulfillment(order_id, wh.id, ctx.config.max_attempts, ctx.now)?;
         for line in lines {
             ctx.tx.insert_order_line(order_id, wh.id, &line.sku, line.quantity)?;
+            ctx.tx.insert_fulfillment_line(f.id, &line.sku, line.quantity)?;
         }
         ctx.emit(DomainEvent::FulfillmentCreated { fulfillment_id: f.id, order_id, warehouse_id: wh.id });
         ids.push(f.id);
@@ -113,13 +114,8 @@ pub(super) fn share(ctx: &Ctx<'_, '_>, id: FulfillmentId) -> Result<Share, AppEr
         .into_iter()
         .find(|w| w.id == f.warehouse_id)
         .ok_or_else(|| DomainError::not_found("warehouse", f.warehouse_id))?;
-    let lines = ctx
-        .tx
-        .order_lines(f.order_id)?
-        .into_iter()
-        .filter(|l| l.warehouse_id == f.warehouse_id)
-        .map(|l| (l.sku, l.quantity))
-        .collect();
+    // A fulfillment's own lines: a backorder serves only what it makes up.
+    let lines = ctx.tx.fulfillment_lines(id)?;
     Ok(Share { f, wh, lines, priority: order.priority })
 }
 

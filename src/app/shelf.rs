@@ -121,8 +121,16 @@ pub(super) fn resolve(
     for (slot, n) in held {
         let take = n.min(left);
         ctx.tx.release_quarantine(slot, take, restock, ctx.now)?;
-        if !restock {
-            let row = ctx.tx.slot(slot)?.ok_or_else(|| DomainError::not_found("stock slot", slot))?;
+        let row = ctx.tx.slot(slot)?.ok_or_else(|| DomainError::not_found("stock slot", slot))?;
+        if restock {
+            // Back on sale: an order waiting for the SKU may take it now.
+            ctx.emit(DomainEvent::InventoryReturned {
+                sku: row.sku.clone(),
+                warehouse_id: wh.id,
+                quantity: Qty(take),
+                location: row.location_code.clone(),
+            });
+        } else {
             adjusted(ctx, &row, -i64::from(take), "disposed", None, None)?;
         }
         left -= take;

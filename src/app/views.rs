@@ -2,9 +2,10 @@
 
 use super::{AppError, Services};
 use crate::domain::DomainError;
+use crate::domain::fulfillment::FulfillmentStatus;
 use crate::domain::ids::OrderId;
 use crate::domain::packing::PackingStatus;
-use crate::domain::picking::ItemStatus;
+use crate::domain::picking::{ItemStatus, PickingStatus};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -33,8 +34,12 @@ pub struct LineView {
     pub packed: u32,
     /// Units that left the dock.
     pub shipped: u32,
-    /// Units the line will not get: ordered but not picked once its pick is
-    /// done (a short or skip no other location covered). `None` while open.
+    /// Units waiting for stock (short policy `backorder`): a fulfillment
+    /// accepted short, or the backorder of a short pick, not yet allocated.
+    pub backordered: u32,
+    /// Units the line will not get: ordered but not picked once every pick
+    /// serving it is done and nothing waits for stock (a short or skip no
+    /// other location or backorder covered). `None` while open.
     pub short: Option<u32>,
 }
 
@@ -144,32 +149,47 @@ pub(crate) fn order_view_in(tx: &crate::storage::Tx<'_>, id: i64) -> Result<Orde
                 .collect(),
         })
         .collect();
+    let own = tx.fulfillment_lines_for_order(order.id)?;
     let mut lines = Vec::new();
     for l in tx.order_lines(order.id)? {
-        let f = rows.iter().find(|f| f.warehouse_id == l.warehouse_id).map(|f| f.id);
-        let tasks: Vec<_> = picks
-            .iter()
-            .filter(|t| Some(t.fulfillment_id) == f && t.status != crate::domain::picking::PickingStatus::Cancelled)
-            .collect();
-        let items = || tasks.iter().flat_map(|t| &t.items).filter(|i| i.sku == l.sku);
-        let picked: u32 = items().map(|i| i.picked.0).sum();
-        let open: u32 = items().filter(|i| i.status == ItemStatus::Pending).map(|i| i.remaining().0).sum();
-        let box_status =
-            |done: &[PackingStatus]| packs.iter().any(|p| Some(p.fulfillment_id) == f && done.contains(&p.status));
-        let packed = if box_status(&[PackingStatus::Packed, PackingStatus::Shipped]) { picked } else { 0 };
-        let shipped = if box_status(&[PackingStatus::Shipped]) { picked } else { 0 };
-        let picking_done =
-            !tasks.is_empty() && tasks.iter().all(|t| t.status == crate::domain::picking::PickingStatus::Completed);
-        lines.push(LineView {
+        let mut line = LineView {
             warehouse: wh_code(l.warehouse_id),
             sku: l.sku.to_string(),
             quantity: l.quantity.0,
-            allocated: picked + open,
-            picked,
-            packed,
-            shipped,
-            short: picking_done.then(|| l.quantity.0.saturating_sub(picked)),
-        });
+            allocated: 0,
+            picked: 0,
+            packed: 0,
+            shipped: 0,
+            backordered: 0,
+            short: None,
+        };
+        // Every live fulfillment that serves the line (the first, and its
+        // backorders) adds what it has done; a cancelled one adds nothing.
+        let (mut serving, mut all_picked) = (0, true);
+        for f in rows.iter().filter(|f| f.warehouse_id == l.warehouse_id && f.status != FulfillmentStatus::Cancelled) {
+            let Some(mine) = own.iter().find(|x| x.fulfillment_id == f.id && x.sku == l.sku) else { continue };
+            serving += 1;
+            let tasks: Vec<_> =
+                picks.iter().filter(|t| t.fulfillment_id == f.id && t.status != PickingStatus::Cancelled).collect();
+            if tasks.is_empty() {
+                // No pick work yet: the fulfillment waits for stock.
+                line.backordered += mine.quantity.0;
+                all_picked = false;
+                continue;
+            }
+            let items = || tasks.iter().flat_map(|t| &t.items).filter(|i| i.sku == l.sku);
+            let picked: u32 = items().map(|i| i.picked.0).sum();
+            let open: u32 = items().filter(|i| i.status == ItemStatus::Pending).map(|i| i.remaining().0).sum();
+            let boxed =
+                |done: &[PackingStatus]| packs.iter().any(|p| p.fulfillment_id == f.id && done.contains(&p.status));
+            line.allocated += picked + open;
+            line.picked += picked;
+            line.packed += if boxed(&[PackingStatus::Packed, PackingStatus::Shipped]) { picked } else { 0 };
+            line.shipped += if boxed(&[PackingStatus::Shipped]) { picked } else { 0 };
+            all_picked &= tasks.iter().all(|t| t.status == PickingStatus::Completed);
+        }
+        line.short = (serving > 0 && all_picked).then(|| line.quantity.saturating_sub(line.picked));
+        lines.push(line);
     }
     Ok(OrderView {
         order_id: order.id.0,

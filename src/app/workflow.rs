@@ -17,6 +17,7 @@ pub mod view;
 use super::command::{OrderRequest, Outcome};
 use super::{AppError, Ctx, Rejection};
 use crate::domain::DomainError;
+use crate::domain::error::ErrorKind;
 use crate::domain::ids::{FulfillmentId, OrderId};
 use crate::domain::order::Priority;
 use crate::domain::workflow::definition::{Fulfillment, Intake, Workflow};
@@ -64,7 +65,12 @@ fn to_input<S>(feed: &Feed, start: S, id: &str) -> Input<S> {
 /// A rejection as an activity failure: only a passing condition (stock
 /// may arrive) is worth retrying; validation and illegal transitions are not.
 fn failure(r: &Rejection) -> ActivityError {
-    ActivityError { code: r.code.clone(), message: r.message.clone(), retryable: r.kind.is_retryable() }
+    ActivityError {
+        code: r.code.clone(),
+        message: r.message.clone(),
+        retryable: r.kind.is_retryable(),
+        shortage: r.kind == ErrorKind::Shortage,
+    }
 }
 
 fn new_row(ctx: &Ctx<'_, '_>, id: String, kind: WorkflowKind, priority: i64, input: String) -> WorkflowRow {
@@ -164,7 +170,9 @@ fn step<W: driver::Driven>(
                         results.push(result.clone());
                         queue.push_back((wid.clone(), Feed::Done { activity, result }));
                     }
-                    Err(AppError::Rejected(r)) if !strict => {
+                    Err(AppError::Rejected(r))
+                        if !strict || (r.kind == ErrorKind::Shortage && W::waits_for_stock(&live.state)) =>
+                    {
                         queue.push_back((wid.clone(), Feed::Failed { activity, attempt, error: failure(&r) }));
                     }
                     Err(e) => return Err(e),

@@ -288,6 +288,7 @@ pub(super) fn setup(svc: &Services, clients: usize, base: &str) -> Result<Vec<La
                 phone: String::new(),
             },
             lines: vec![LineDto { sku: "SKU-BENCH".into(), quantity: i64::from(per_client), warehouse: None }],
+            short_policy: None,
         };
         let Outcome::Order { fulfillments, .. } = exec(format!("setup-order-{i}"), Command::SubmitOrder(order))? else {
             bail!("bench setup: intake gave no order");

@@ -166,5 +166,6 @@ fn order(request_id: &str, lines: &[(&str, i64, &str)]) -> Command {
             .iter()
             .map(|(s, q, w)| LineDto { sku: (*s).into(), quantity: *q, warehouse: Some((*w).into()) })
             .collect(),
+        short_policy: None,
     })
 }

@@ -56,6 +56,13 @@ pub struct ShortLineBody {
     pub missing: u32,
 }
 
+/// One line of `order.backordered`: units that wait for stock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackorderLineBody {
+    pub listing_id: String,
+    pub quantity: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum EventBody {
@@ -69,6 +76,8 @@ pub enum EventBody {
     OrderPriorityChanged { order_id: i64, old_priority: String, new_priority: String },
     #[serde(rename = "order.short_shipped")]
     OrderShortShipped { order_id: i64, fulfillment_id: i64, lines: Vec<ShortLineBody> },
+    #[serde(rename = "order.backordered")]
+    OrderBackordered { order_id: i64, fulfillment_id: i64, backorder_id: i64, lines: Vec<BackorderLineBody> },
     #[serde(rename = "order.shipped")]
     OrderShipped { order_id: i64, fulfillment_id: i64, tracking_numbers: Vec<String> },
     #[serde(rename = "fulfillment.created")]

@@ -80,7 +80,8 @@ pub enum DomainEvent {
         warehouse_id: WarehouseId,
         units: u32,
     },
-    /// Picked units put back on their shelf after a cancellation.
+    /// Units back on sale on their shelf: picked units put back after a
+    /// cancellation, or damaged ones restocked from quarantine.
     InventoryReturned {
         sku: Sku,
         warehouse_id: WarehouseId,
@@ -183,6 +184,14 @@ pub enum DomainEvent {
         fulfillment_id: FulfillmentId,
         lines: Vec<ShortLine>,
     },
+    /// Units a pick did not find wait for stock as a new fulfillment of the
+    /// order (short policy `backorder`): `backorder_id`, with its lines.
+    OrderBackordered {
+        order_id: OrderId,
+        fulfillment_id: FulfillmentId,
+        backorder_id: FulfillmentId,
+        lines: Vec<(Sku, Qty)>,
+    },
     /// The parcel left the building (seed 003's MarkOrderShipped).
     OrderShipped {
         order_id: OrderId,
@@ -253,6 +262,7 @@ impl DomainEvent {
             E::OrderPriorityChanged { .. } => "order.priority_changed",
             E::OrderShipped { .. } => "order.shipped",
             E::OrderShortShipped { .. } => "order.short_shipped",
+            E::OrderBackordered { .. } => "order.backordered",
             E::ShipmentCreated { .. } => "shipment.created",
             E::ShipmentVoided { .. } => "shipment.voided",
             E::ShipmentDispatched { .. } => "shipment.dispatched",
@@ -269,6 +279,7 @@ impl DomainEvent {
             | E::OrderReserved { order_id, .. }
             | E::OrderPriorityChanged { order_id, .. }
             | E::OrderShortShipped { order_id, .. }
+            | E::OrderBackordered { order_id, .. }
             | E::OrderShipped { order_id, .. } => ("order", order_id.to_string()),
             E::ShipmentCreated { fulfillment_id, .. }
             | E::ShipmentVoided { fulfillment_id, .. }

@@ -126,6 +126,9 @@ pub enum Activity {
     ReleaseInventory {
         reason: String,
     },
+    /// Under the backorder policy, after the pick: the units it did not find
+    /// become a new fulfillment of the same order that waits for stock.
+    CreateBackorder,
     /// Compensation: void a created shipment with the carrier.
     VoidShipment {
         tracking: Vec<String>,
@@ -150,6 +153,7 @@ impl Activity {
             Activity::MarkShipped => "mark_shipped",
             Activity::UpdateAddress { .. } => "update_address",
             Activity::ReleaseInventory { .. } => "release_inventory",
+            Activity::CreateBackorder => "create_backorder",
             Activity::VoidShipment { .. } => "void_shipment",
         }
     }
@@ -202,6 +206,7 @@ impl Activity {
             | Activity::GenerateLabel
             | Activity::MarkShipped
             | Activity::UpdateAddress { .. }
+            | Activity::CreateBackorder
             | Activity::ReleaseInventory { .. } => RetryPolicy { initial_ms: 500, max_ms: 30_000, max_attempts: 5 },
         }
     }
@@ -239,15 +244,42 @@ impl RetryPolicy {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ActivityResult {
     Done,
-    OrderCreated { order_id: i64, fulfillments: Vec<i64> },
-    Allocated { units: u32 },
-    PickWork { task_id: i64 },
-    PackWork { task_id: i64 },
-    Consumed { units: u32 },
-    ShipmentPlanned { request: Box<ShipmentRequest> },
-    Shipment { carrier: String, tracking: Vec<String> },
-    Labelled { labels: u32 },
-    Released { released: u32, returned: u32, tasks_cancelled: u32 },
+    OrderCreated {
+        order_id: i64,
+        fulfillments: Vec<i64>,
+    },
+    Allocated {
+        units: u32,
+    },
+    PickWork {
+        task_id: i64,
+    },
+    PackWork {
+        task_id: i64,
+    },
+    Consumed {
+        units: u32,
+    },
+    ShipmentPlanned {
+        request: Box<ShipmentRequest>,
+    },
+    Shipment {
+        carrier: String,
+        tracking: Vec<String>,
+    },
+    Labelled {
+        labels: u32,
+    },
+    Released {
+        released: u32,
+        returned: u32,
+        tasks_cancelled: u32,
+    },
+    /// The backorder made of the units a pick did not find, if any.
+    Backorder {
+        fulfillment_id: Option<i64>,
+        units: u32,
+    },
 }
 
 /// Why an activity failed; `retryable` is false for validation errors and
@@ -257,6 +289,9 @@ pub struct ActivityError {
     pub code: String,
     pub message: String,
     pub retryable: bool,
+    /// Refused for want of stock (a shortage), which stock arriving may mend.
+    #[serde(default)]
+    pub shortage: bool,
 }
 
 /// Signals: facts from outside that a workflow waits for or reacts to.
@@ -299,6 +334,9 @@ pub enum Signal {
     Dispatched {
         tracking: Vec<String>,
     },
+    /// Stock of a SKU the fulfillment waits for became available in its
+    /// warehouse (received, put back, restocked, released by another order).
+    StockArrived,
 }
 
 impl Signal {
@@ -314,6 +352,7 @@ impl Signal {
             Signal::UpdateAddress { .. } => "update_address",
             Signal::Retry => "retry",
             Signal::Dispatched { .. } => "dispatched",
+            Signal::StockArrived => "stock_arrived",
         }
     }
 }
@@ -341,6 +380,22 @@ pub enum OnPickTimeout {
     Fail,
 }
 
+/// What happens to units an order cannot have now: the site's policy
+/// (config `short_policy`), which an order may override.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ShortPolicy {
+    /// Intake refuses an order short of stock (409, the same request id may
+    /// be sent again later); a short pick ships what there is and says so
+    /// (`order.short_shipped`).
+    #[default]
+    Ship,
+    /// Intake accepts an order short of stock and it waits; a short pick
+    /// ships what there is and the rest becomes a backorder that allocates
+    /// when stock arrives (`order.backordered`).
+    Backorder,
+}
+
 /// Settings a fulfillment workflow is started with (recorded in its
 /// history, so a replay decides the same).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -348,11 +403,27 @@ pub struct Settings {
     /// 0 = no pick timeout.
     pub pick_timeout_secs: u64,
     pub on_pick_timeout: OnPickTimeout,
+    /// Histories written before the policy existed read as `Ship`.
+    #[serde(default)]
+    pub short_policy: ShortPolicy,
+    /// How often a fulfillment waiting for stock looks again on its own, in
+    /// seconds (arrivals also wake it at once).
+    #[serde(default = "stock_recheck_default")]
+    pub stock_recheck_secs: u64,
+}
+
+fn stock_recheck_default() -> u64 {
+    300
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { pick_timeout_secs: 8 * 3600, on_pick_timeout: OnPickTimeout::Requeue }
+        Settings {
+            pick_timeout_secs: 8 * 3600,
+            on_pick_timeout: OnPickTimeout::Requeue,
+            short_policy: ShortPolicy::Ship,
+            stock_recheck_secs: stock_recheck_default(),
+        }
     }
 }
 
@@ -403,6 +474,9 @@ impl<E> Default for Decision<E> {
 
 /// The name of the pick timeout timer.
 pub const PICK_TIMEOUT: &str = "pick_timeout";
+
+/// The name of the timer a fulfillment waiting for stock looks again on.
+pub const STOCK_RECHECK: &str = "stock_recheck";
 
 /// The activity a workflow is waiting on, with its attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

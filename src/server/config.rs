@@ -90,6 +90,8 @@ struct FileServer {
     engine_workers: Option<usize>,
     pick_timeout_secs: Option<u64>,
     on_pick_timeout: Option<String>,
+    short_policy: Option<String>,
+    stock_recheck_secs: Option<u64>,
     alert_picking_minutes: Option<i64>,
     alert_packing_minutes: Option<i64>,
     alert_carrier_minutes: Option<i64>,
@@ -145,6 +147,8 @@ impl ServerConfig {
         // Up to 30 days; 0 turns the pick timeout off.
         let pick = within("pick_timeout_secs", s.pick_timeout_secs, 0, 30 * 24 * 3600)?;
         set(&mut c.workflow.pick_timeout_secs, pick, |v| v);
+        let recheck = within("stock_recheck_secs", s.stock_recheck_secs, 10, 24 * 3600)?;
+        set(&mut c.workflow.stock_recheck_secs, recheck, |v| v);
         const WEEK_MINUTES: i64 = 7 * 24 * 60;
         let alert = |name, v| within(name, v, 1, WEEK_MINUTES);
         set(&mut c.alerts.picking_in_progress, alert("alert_picking_minutes", s.alert_picking_minutes)?, minutes);
@@ -161,6 +165,13 @@ impl ServerConfig {
                 "requeue" => crate::domain::workflow::OnPickTimeout::Requeue,
                 "fail" => crate::domain::workflow::OnPickTimeout::Fail,
                 other => return Err(format!("on_pick_timeout must be requeue or fail, not {other:?}")),
+            };
+        }
+        if let Some(v) = s.short_policy {
+            c.workflow.short_policy = match v.as_str() {
+                "ship" => crate::domain::workflow::ShortPolicy::Ship,
+                "backorder" => crate::domain::workflow::ShortPolicy::Backorder,
+                other => return Err(format!("short_policy must be ship or backorder, not {other:?}")),
             };
         }
         Ok(Loaded { config: c, listen: s.listen, db: s.db })

@@ -186,6 +186,7 @@ async fn execute(
             code: Code::E602.as_str().into(),
             message: "not run: the workflow no longer needs it".into(),
             retryable: false,
+            shortage: false,
         })
     };
     let (result, error) = match result {
@@ -198,12 +199,17 @@ async fn execute(
 }
 
 fn unavailable(reason: String) -> ActivityError {
-    ActivityError { code: Code::E901.as_str().into(), message: reason, retryable: true }
+    ActivityError { code: Code::E901.as_str().into(), message: reason, retryable: true, shortage: false }
 }
 
 fn carrier_error(e: &CarrierError) -> ActivityError {
     let code = if e.is_retryable() { Code::E901 } else { Code::E303 };
-    ActivityError { code: code.as_str().into(), message: e.to_string(), retryable: code.kind().is_retryable() }
+    ActivityError {
+        code: code.as_str().into(),
+        message: e.to_string(),
+        retryable: code.kind().is_retryable(),
+        shortage: false,
+    }
 }
 
 /// The carrier call of `activity`, from its own input alone.
@@ -218,6 +224,7 @@ fn call_carrier(carrier: &dyn Carrier, activity: &Activity) -> Result<ActivityRe
             code: Code::E602.as_str().into(),
             message: "create_shipment has no planned request (queued by an older version): retry to plan it".into(),
             retryable: false,
+            shortage: false,
         }),
         Activity::ConfirmShipment { tracking } => {
             for t in tracking {
@@ -235,6 +242,7 @@ fn call_carrier(carrier: &dyn Carrier, activity: &Activity) -> Result<ActivityRe
             code: Code::E001.as_str().into(),
             message: format!("{} is not a carrier activity", other.name()),
             retryable: false,
+            shortage: false,
         }),
     }
 }

@@ -33,7 +33,7 @@ type Reply = oneshot::Sender<Result<Done, AppError>>;
 
 enum Job {
     Work {
-        work: Work,
+        work: Box<Work>,
         reply: Reply,
     },
     /// A device's last contact: of several in one group, the last per
@@ -143,7 +143,7 @@ impl WriterHandle {
 
     async fn submit(&self, work: Work) -> Result<oneshot::Receiver<Result<Done, AppError>>, AppError> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send(Job::Work { work, reply }).await.map_err(|_| stopped())?;
+        self.tx.send(Job::Work { work: Box::new(work), reply }).await.map_err(|_| stopped())?;
         self.stats.submitted.fetch_add(1, Ordering::Relaxed);
         Ok(answer)
     }
@@ -194,7 +194,7 @@ fn commit(services: &Services, batch: &mut Vec<Job>, stats: &WriterStats, commit
     for job in batch.drain(..) {
         match job {
             Job::Work { work: w, reply } => {
-                work.push(w);
+                work.push(*w);
                 replies.push(reply);
             }
             Job::Contact(seen) => match contacts.iter_mut().find(|c| c.device_id == seen.device_id) {

@@ -295,6 +295,7 @@ fn wakes(data: &str) -> bool {
         | B::OrderReserved { .. }
         | B::OrderShipped { .. }
         | B::OrderShortShipped { .. }
+        | B::OrderBackordered { .. }
         | B::FulfillmentCreated { .. }
         | B::FulfillmentStatusChanged { .. }
         | B::InventoryReserved { .. }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod floor;
+pub mod flow;
 pub mod process;
 pub mod server;
 
@@ -195,6 +196,7 @@ pub fn order(request_id: &str, lines: &[(&str, i64, &str)]) -> Command {
             .iter()
             .map(|(sku, q, w)| LineDto { sku: (*sku).into(), quantity: *q, warehouse: Some((*w).into()) })
             .collect(),
+        short_policy: None,
     })
 }
 

@@ -4,7 +4,7 @@
 //! (`record_external`): the call itself is made by `server::engine`.
 
 use super::super::command::OrderRequest;
-use super::super::{AppError, Ctx, cancel, claim, intake, packing, picking};
+use super::super::{AppError, Ctx, backorder, cancel, claim, intake, packing, picking};
 use crate::domain::DomainError;
 use crate::domain::event::{DomainEvent, ShortLine};
 use crate::domain::fulfillment::FulfillmentStatus;
@@ -55,6 +55,10 @@ pub(super) fn run(ctx: &mut Ctx<'_, '_>, row: &WorkflowRow, activity: &Activity)
             Ok(ActivityResult::PackWork { task_id: packing::requeue(ctx, f, order_id)?.0 })
         }
         Activity::ConsumeInventory => consume(ctx, row),
+        Activity::CreateBackorder => {
+            let (f, order_id) = fulfillment_of(row)?;
+            backorder::create(ctx, f, order_id)
+        }
         Activity::GenerateLabel => {
             let (f, order_id) = fulfillment_of(row)?;
             let t = packed_task(ctx, order_id, f)?;
@@ -156,7 +160,8 @@ fn mark_shipped(ctx: &mut Ctx<'_, '_>, row: &WorkflowRow) -> Result<ActivityResu
 }
 
 /// A fulfillment that left with fewer units than ordered says so, line by
-/// line (`order.short_shipped`): the site's policy is to ship what there is.
+/// line (`order.short_shipped`), unless the missing units wait as a
+/// backorder (short policy `backorder`).
 /// The quantities are the order view's own (one place counts them).
 fn short_shipped(ctx: &mut Ctx<'_, '_>, order_id: OrderId, f: FulfillmentId) -> Result<(), AppError> {
     let view = super::super::views::order_view_in(ctx.tx, order_id.0)?;
@@ -164,9 +169,11 @@ fn short_shipped(ctx: &mut Ctx<'_, '_>, order_id: OrderId, f: FulfillmentId) -> 
         return Ok(());
     };
     let mut lines = Vec::new();
-    for l in view.lines.iter().filter(|l| &l.warehouse == warehouse && l.shipped < l.quantity) {
+    // A line whose missing units wait as a backorder is not short (yet).
+    for l in view.lines.iter().filter(|l| &l.warehouse == warehouse) {
+        let Some(missing) = l.short.filter(|n| *n > 0) else { continue };
         let sku = crate::domain::ids::Sku::parse(&l.sku, "sku")?;
-        lines.push(ShortLine { sku, ordered: l.quantity, shipped: l.shipped, missing: l.quantity - l.shipped });
+        lines.push(ShortLine { sku, ordered: l.quantity, shipped: l.shipped, missing });
     }
     if !lines.is_empty() {
         ctx.emit(DomainEvent::OrderShortShipped { order_id, fulfillment_id: f, lines });

@@ -20,11 +20,18 @@ pub(super) trait Driven: Workflow {
     fn start(row: &WorkflowRow, settings: wf::Settings) -> Result<Self::Start, AppError>;
     /// The order a workflow has made or serves, for the row's column.
     fn order(s: &Self::State) -> Option<i64>;
+    /// Whether it waits for stock rather than failing when short of it
+    /// (the backorder policy), so that a strict intake accepts the order.
+    fn waits_for_stock(_: &Self::State) -> bool {
+        false
+    }
 }
 
 impl Driven for Intake {
     fn start(row: &WorkflowRow, settings: wf::Settings) -> Result<intake::IntakeStart, AppError> {
         let req: OrderRequest = serde_json::from_str(&row.input)?;
+        // The order may choose its own short policy over the site's.
+        let settings = wf::Settings { short_policy: req.short_policy.unwrap_or(settings.short_policy), ..settings };
         Ok(intake::IntakeStart { request_id: req.request_id.trim().to_owned(), settings })
     }
     fn order(s: &intake::State) -> Option<i64> {
@@ -38,6 +45,9 @@ impl Driven for Fulfillment {
     }
     fn order(s: &wf::fulfillment::State) -> Option<i64> {
         s.start.map(|st| st.order_id)
+    }
+    fn waits_for_stock(s: &wf::fulfillment::State) -> bool {
+        s.start.is_some_and(|st| st.settings.short_policy == wf::ShortPolicy::Backorder)
     }
 }
 

@@ -2,7 +2,8 @@
 //! `order-fulfillment-{id}`: allocate inventory → mark reserved → create pick
 //! work → wait for PickCompleted (a timer re-queues or fails a pick that never
 //! completes) → consume inventory → wait for PackCompleted → create shipment
-//! → generate label → confirm shipment → wait at the dock until every parcel
+//! (under the backorder policy, the units the pick did not find become a
+//! new fulfillment that waits for stock) → generate label → confirm shipment → wait at the dock until every parcel
 //! is Dispatched (scanned onto the truck, or its manifest closed) → mark
 //! shipped. "Shipped" means the parcels left.
 //!
@@ -13,7 +14,7 @@
 
 use super::{
     Activity, ActivityError, ActivityResult, Decision, Effect, FulfillmentStart, Input, OnPickTimeout, PICK_TIMEOUT,
-    Running, Signal, Stuck, WorkflowStatus,
+    Running, STOCK_RECHECK, ShortPolicy, Signal, Stuck, WorkflowStatus,
 };
 use crate::domain::order::Address;
 use crate::domain::{DomainError, Timestamp};
@@ -26,6 +27,9 @@ pub enum Step {
     #[default]
     New,
     AllocateInventory,
+    /// Short of stock under the backorder policy: allocates again when
+    /// stock arrives.
+    AwaitStock,
     MarkReserved,
     CreatePickWork,
     AwaitPick,
@@ -46,6 +50,7 @@ impl Step {
         match self {
             Step::New => "new",
             Step::AllocateInventory => "allocate_inventory",
+            Step::AwaitStock => "await_stock",
             Step::MarkReserved => "mark_reserved",
             Step::CreatePickWork => "create_pick_work",
             Step::AwaitPick => "await_pick",
@@ -67,7 +72,7 @@ impl Step {
             Activity::MarkReserved => Step::MarkReserved,
             Activity::CreatePickWork | Activity::RequeuePick => Step::CreatePickWork,
             Activity::ConsumeInventory => Step::ConsumeInventory,
-            Activity::RequeuePack => Step::AwaitPack,
+            Activity::RequeuePack | Activity::CreateBackorder => Step::AwaitPack,
             Activity::PlanShipment | Activity::CreateShipment { .. } => Step::CreateShipment,
             Activity::GenerateLabel => Step::GenerateLabel,
             Activity::ConfirmShipment { .. } => Step::ConfirmShipment,
@@ -107,6 +112,9 @@ pub struct State {
     /// The last address this workflow was told to ship to.
     #[serde(default)]
     pub ship_to: Option<Address>,
+    /// Why it waits for stock (backorder policy), while it does.
+    #[serde(default)]
+    pub short_of_stock: Option<String>,
 }
 
 /// The history.
@@ -164,6 +172,10 @@ pub enum Event {
         name: String,
     },
     RetryRequested,
+    /// Allocation found too little stock and the policy is to wait for it.
+    AwaitingStock {
+        reason: String,
+    },
     /// Parcels that left the dock (new ones only).
     Dispatched {
         tracking: Vec<String>,
@@ -188,6 +200,7 @@ pub fn evolve(mut s: State, e: &Event) -> State {
             s.running =
                 Some(Running { activity: activity.clone(), attempt: *attempt, retry_at: None, last_error: None });
             s.stuck = None;
+            s.short_of_stock = None;
         }
         Event::Completed { activity, result } => {
             if s.running.as_ref().is_some_and(|r| r.activity == *activity) {
@@ -199,7 +212,7 @@ pub fn evolve(mut s: State, e: &Event) -> State {
                     s.pick_failed = None;
                     s.step = Step::AwaitPick;
                 }
-                (Activity::ConsumeInventory, _) => s.step = Step::AwaitPack,
+                (Activity::ConsumeInventory | Activity::CreateBackorder, _) => s.step = Step::AwaitPack,
                 (_, ActivityResult::PackWork { task_id }) => {
                     s.pack_task = Some(*task_id);
                     s.pack_failed = None;
@@ -278,6 +291,12 @@ pub fn evolve(mut s: State, e: &Event) -> State {
             s.stuck = None;
         }
         Event::RetryRequested => s.stuck = None,
+        Event::AwaitingStock { reason } => {
+            s.running = None;
+            s.stuck = None;
+            s.step = Step::AwaitStock;
+            s.short_of_stock = Some(reason.clone());
+        }
         Event::Dispatched { tracking } => s.dispatched.extend(tracking.iter().cloned()),
         Event::Finished { status, reason } => {
             s.status = *status;
@@ -309,17 +328,37 @@ fn finish(d: &mut Decision<Event>, status: WorkflowStatus, reason: Option<String
     d.effects.push(Effect::Finish { status });
 }
 
-fn start_pick_timer(s: &State, now: Timestamp, d: &mut Decision<Event>) {
-    let secs = s.start.map(|st| st.settings.pick_timeout_secs).unwrap_or(0);
-    // A timeout beyond what a timestamp can hold is no timeout at all.
-    let at = i64::try_from(secs)
+/// `now` plus `secs`, or `None` for 0 or a time beyond what a timestamp
+/// can hold (no timer at all).
+fn after_secs(now: Timestamp, secs: u64) -> Option<Timestamp> {
+    i64::try_from(secs)
         .ok()
         .filter(|s| *s > 0)
         .and_then(chrono::TimeDelta::try_seconds)
-        .and_then(|d| now.checked_add_signed(d));
-    if let Some(at) = at {
+        .and_then(|d| now.checked_add_signed(d))
+}
+
+fn start_pick_timer(s: &State, now: Timestamp, d: &mut Decision<Event>) {
+    let secs = s.start.map(|st| st.settings.pick_timeout_secs).unwrap_or(0);
+    if let Some(at) = after_secs(now, secs) {
         d.effects.push(Effect::StartTimer { name: PICK_TIMEOUT.into(), at });
     }
+}
+
+/// The short policy this fulfillment was started with.
+fn policy(s: &State) -> ShortPolicy {
+    s.start.map(|st| st.settings.short_policy).unwrap_or_default()
+}
+
+/// Stock arrived (a signal, the recheck timer or a retry): a fulfillment
+/// waiting for it allocates again; any other decides nothing.
+fn stock_arrived(s: &State, d: &mut Decision<Event>) -> bool {
+    if s.step != Step::AwaitStock || s.short_of_stock.is_none() || s.ending.is_some() {
+        return false;
+    }
+    d.effects.push(Effect::CancelTimer { name: STOCK_RECHECK.into() });
+    schedule(d, Activity::AllocateInventory);
+    true
 }
 
 /// Answers one input. An input that no longer applies (a duplicate signal, a
@@ -344,7 +383,8 @@ pub fn decide(s: &State, input: &Input<FulfillmentStart>, now: Timestamp) -> Res
             | Input::ActivityFailed { .. }
             | Input::TimerFired { .. }
             | Input::Signal(
-                Signal::PickCompleted { .. }
+                Signal::StockArrived
+                | Signal::PickCompleted { .. }
                 | Signal::PickFailed { .. }
                 | Signal::PickRetried { .. }
                 | Signal::PackStarted { .. }
@@ -388,7 +428,15 @@ fn done(s: &State, activity: &Activity, result: &ActivityResult, now: Timestamp,
         Activity::AllocateInventory => schedule(d, Activity::MarkReserved),
         Activity::MarkReserved => schedule(d, Activity::CreatePickWork),
         Activity::CreatePickWork | Activity::RequeuePick => start_pick_timer(&n, now, d),
-        Activity::ConsumeInventory if n.packed => schedule(d, Activity::PlanShipment),
+        Activity::ConsumeInventory if policy(s) == ShortPolicy::Backorder => schedule(d, Activity::CreateBackorder),
+        Activity::ConsumeInventory | Activity::CreateBackorder => {
+            if let (ActivityResult::Backorder { fulfillment_id: Some(id), .. }, Some(start)) = (result, s.start) {
+                d.effects.push(Effect::StartFulfillment(FulfillmentStart { fulfillment_id: *id, ..start }));
+            }
+            if n.packed {
+                schedule(d, Activity::PlanShipment);
+            }
+        }
         Activity::PlanShipment => {
             if let ActivityResult::ShipmentPlanned { request } = result {
                 schedule(d, Activity::CreateShipment { request: Some(request.clone()) });
@@ -398,10 +446,9 @@ fn done(s: &State, activity: &Activity, result: &ActivityResult, now: Timestamp,
         Activity::GenerateLabel => schedule(d, Activity::ConfirmShipment { tracking: n.tracking.clone() }),
         Activity::ConfirmShipment { .. } if all_dispatched(&n) => schedule(d, Activity::MarkShipped),
         Activity::MarkShipped => finish(d, WorkflowStatus::Completed, None),
-        // Waits for the pack; compensation steps are followed by `compensate`;
+        // Waits at the dock; compensation steps are followed by `compensate`;
         // intake's and the address change's results need no next step here.
-        Activity::ConsumeInventory
-        | Activity::ConfirmShipment { .. }
+        Activity::ConfirmShipment { .. }
         | Activity::RequeuePack
         | Activity::ValidateOrder
         | Activity::CreateOrder
@@ -450,6 +497,19 @@ fn failed(
     if !wants(s, activity, attempt) && !late_shipment {
         return;
     }
+    // Short of stock under the backorder policy: wait for it, no retries.
+    if *activity == Activity::AllocateInventory
+        && error.shortage
+        && s.ending.is_none()
+        && policy(s) == ShortPolicy::Backorder
+    {
+        d.events.push(Event::AwaitingStock { reason: format!("{} {}", error.code, error.message) });
+        let secs = s.start.map(|st| st.settings.stock_recheck_secs).unwrap_or(0);
+        if let Some(at) = after_secs(now, secs) {
+            d.effects.push(Effect::StartTimer { name: STOCK_RECHECK.into(), at });
+        }
+        return;
+    }
     // No new shipment is worth waiting for while compensating.
     let retry_at = if error.retryable && s.ending.is_none() {
         activity.policy().next_attempt_at(attempt, now, jitter)
@@ -486,6 +546,10 @@ fn all_dispatched(s: &State) -> bool {
 }
 
 fn timer(s: &State, name: &str, d: &mut Decision<Event>) {
+    if name == STOCK_RECHECK {
+        stock_arrived(s, d);
+        return;
+    }
     if name != PICK_TIMEOUT || s.step != Step::AwaitPick || s.pick_failed.is_some() || s.ending.is_some() {
         return;
     }
@@ -534,6 +598,9 @@ pub fn blocking_reason(s: &State) -> Option<String> {
     if let Some(reason) = &s.pack_failed {
         return Some(format!("pack failed: {reason}; waiting for a retry (packs again) or a cancel"));
     }
+    if let Some(reason) = &s.short_of_stock {
+        return Some(format!("waiting for stock ({reason}); allocates when stock arrives, or on a retry"));
+    }
     match s.step {
         Step::AwaitPick => Some(match s.pick_task {
             Some(t) => format!("waiting for picking task {t} (PickCompleted)"),
@@ -547,6 +614,7 @@ pub fn blocking_reason(s: &State) -> Option<String> {
         )),
         Step::New
         | Step::AllocateInventory
+        | Step::AwaitStock
         | Step::MarkReserved
         | Step::CreatePickWork
         | Step::ConsumeInventory

@@ -3,8 +3,8 @@
 //! (cancel, address). Part of [`super`]'s decider.
 
 use super::{
-    Activity, Decision, Effect, Event, PICK_TIMEOUT, Signal, State, Step, Timestamp, WorkflowStatus, all_dispatched,
-    compensate, evolve, refused, schedule, start_pick_timer,
+    Activity, Decision, Effect, Event, PICK_TIMEOUT, STOCK_RECHECK, Signal, State, Step, Timestamp, WorkflowStatus,
+    all_dispatched, compensate, evolve, refused, schedule, start_pick_timer, stock_arrived,
 };
 use crate::domain::DomainError;
 
@@ -80,6 +80,9 @@ pub(super) fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<E
                 let n = evolve(s.clone(), &e);
                 d.events.push(e);
                 d.effects.push(Effect::CancelTimer { name: PICK_TIMEOUT.into() });
+                if s.short_of_stock.is_some() {
+                    d.effects.push(Effect::CancelTimer { name: STOCK_RECHECK.into() });
+                }
                 compensate(&n, d);
             }
         }
@@ -106,6 +109,13 @@ pub(super) fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<E
                 attempt: 1,
                 not_before: None,
             });
+        }
+        Signal::StockArrived => {
+            stock_arrived(s, d);
+        }
+        Signal::Retry if s.short_of_stock.is_some() && live => {
+            d.events.push(Event::RetryRequested);
+            stock_arrived(s, d);
         }
         Signal::Retry => match (&s.stuck, &s.pick_failed) {
             (None, None) if live && !s.packed && s.pack_failed.is_some() => {

@@ -13,7 +13,7 @@ fn start(on_timeout: OnPickTimeout) -> FulfillmentStart {
     FulfillmentStart {
         fulfillment_id: 3,
         order_id: 2,
-        settings: Settings { pick_timeout_secs: 600, on_pick_timeout: on_timeout },
+        settings: Settings { pick_timeout_secs: 600, on_pick_timeout: on_timeout, ..Settings::default() },
     }
 }
 
@@ -37,7 +37,7 @@ fn done(a: Activity, r: ActivityResult) -> Input<FulfillmentStart> {
 }
 
 fn fail(a: Activity, attempt: u32, retryable: bool) -> Input<FulfillmentStart> {
-    let error = ActivityError { code: "E900".into(), message: "down".into(), retryable };
+    let error = ActivityError { code: "E900".into(), message: "down".into(), retryable, shortage: false };
     Input::ActivityFailed { activity: a, attempt, error, jitter_permille: 0 }
 }
 
@@ -442,3 +442,6 @@ fn a_new_step_supersedes_queued_attempts_but_a_shipment_call() {
     );
     assert_eq!(Activity::UpdateAddress { ship_to: Address::default() }.keeps_queued(), None);
 }
+
+#[path = "fulfillment_backorder_tests.rs"]
+mod backorder;

@@ -94,6 +94,7 @@ pub fn evolve(mut s: State, e: &Event) -> State {
                     | Activity::MarkShipped
                     | Activity::UpdateAddress { .. }
                     | Activity::ReleaseInventory { .. }
+                    | Activity::CreateBackorder
                     | Activity::VoidShipment { .. },
                     _,
                 ) => {}
@@ -163,7 +164,8 @@ pub fn decide(s: &State, input: &Input<IntakeStart>, now: Timestamp) -> Result<D
                 | ActivityResult::ShipmentPlanned { .. }
                 | ActivityResult::Shipment { .. }
                 | ActivityResult::Labelled { .. }
-                | ActivityResult::Released { .. } => {
+                | ActivityResult::Released { .. }
+                | ActivityResult::Backorder { .. } => {
                     if *activity == Activity::ValidateOrder {
                         schedule(&mut d, Activity::CreateOrder);
                     }
@@ -279,7 +281,12 @@ mod tests {
     #[test]
     fn a_structural_fault_fails_for_good_and_a_busy_store_is_retried() {
         let s = given(&[Event::Started(start()), Event::Scheduled { activity: Activity::ValidateOrder, attempt: 1 }]);
-        let bad = ActivityError { code: "E001".into(), message: "invalid lines[0].quantity".into(), retryable: false };
+        let bad = ActivityError {
+            code: "E001".into(),
+            message: "invalid lines[0].quantity".into(),
+            retryable: false,
+            shortage: false,
+        };
         let input =
             Input::ActivityFailed { activity: Activity::ValidateOrder, attempt: 1, error: bad, jitter_permille: 0 };
         let d = decide(&s, &input, now()).expect("failed");
@@ -288,7 +295,8 @@ mod tests {
         assert_eq!((f.step, f.status), (Step::Failed, WorkflowStatus::Failed));
         assert!(f.reason.as_deref().is_some_and(|r| r.contains("lines[0].quantity")));
 
-        let busy = ActivityError { code: "E900".into(), message: "store busy".into(), retryable: true };
+        let busy =
+            ActivityError { code: "E900".into(), message: "store busy".into(), retryable: true, shortage: false };
         let input =
             Input::ActivityFailed { activity: Activity::ValidateOrder, attempt: 1, error: busy, jitter_permille: 1000 };
         let d = decide(&s, &input, now()).expect("retry");

@@ -29,6 +29,7 @@ pub fn actions(before: &State, e: &Event) -> &'static [A] {
         | Event::AddressUpdated { .. }
         | Event::TimedOut { .. }
         | Event::RetryRequested
+        | Event::AwaitingStock { .. }
         | Event::Dispatched { .. }
         | Event::Finished { .. } => &[],
     }
@@ -60,6 +61,7 @@ fn completed(before: &State, activity: &Activity, result: &ActivityResult) -> &'
             | Activity::GenerateLabel
             | Activity::UpdateAddress { .. }
             | Activity::ReleaseInventory { .. }
+            | Activity::CreateBackorder
             | Activity::VoidShipment { .. },
             _,
         ) => &[],

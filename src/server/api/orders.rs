@@ -21,10 +21,13 @@ use utoipa::{IntoParams, ToSchema};
 /// Order intake. The body is the order, plus an optional `op_id`; without
 /// one (and without an Idempotency-Key header) the op id is derived from
 /// `request_id`, so a resubmission is a replay. Intake prefers waiting to
-/// failing: a refusal for a passing condition (stock short, 409 E201) is not
-/// kept as the request's answer, so the same `request_id` is taken once
-/// stock arrives; bad input (400) stores nothing either and is refused the
-/// same way until the request changes.
+/// failing: under the short policy `backorder` (the site's `short_policy`,
+/// or the order's own `short_policy`) an order short of stock is accepted
+/// and waits (its lines show `backordered`) until stock arrives; under
+/// `ship` it is refused (409 E201), and that refusal for a passing condition
+/// is not kept as the request's answer, so the same `request_id` is taken
+/// once stock arrives. Bad input (400) stores nothing either and is refused
+/// the same way until the request changes.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = crate::server::openapi::params::OrderIntake, params(IdempotencyKey),
     security(("bearer" = [])),
     responses((status = 201, body = Outcome, description = "created"), (status = 200, body = Outcome, description = "already known"),
