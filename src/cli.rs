@@ -81,6 +81,10 @@ enum Cmd {
     Pick(floor::FloorArgs),
     /// The packer's screen: verify, box, weigh, complete, print the label.
     Pack(floor::FloorArgs),
+    /// The dock's screen: scan each parcel onto the truck (it ships then).
+    Dock(floor::FloorArgs),
+    /// The put-back screen: carry cancelled picks back, scanning each shelf.
+    PutBack(floor::FloorArgs),
     /// Serve the HTTP API until SIGTERM or Ctrl-C.
     Serve(serve::ServeArgs),
     /// Benchmarks.
@@ -312,7 +316,7 @@ impl Cli {
     /// The floor TUIs log to a file: the screen is theirs.
     pub fn log_file(&self) -> Option<PathBuf> {
         match &self.command {
-            Cmd::Pick(a) | Cmd::Pack(a) => Some(a.log()),
+            Cmd::Pick(a) | Cmd::Pack(a) | Cmd::Dock(a) | Cmd::PutBack(a) => Some(a.log()),
             Cmd::Demo(a) => a.log(),
             _ => None,
         }
@@ -324,6 +328,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Serve(args) => return serve::serve(cli.db.as_deref(), args),
         Cmd::Pick(args) => return floor::pick(args),
         Cmd::Pack(args) => return floor::pack(args),
+        Cmd::Dock(args) => return floor::errand(args, tote::tui::dock::Job::Dock),
+        Cmd::PutBack(args) => return floor::errand(args, tote::tui::dock::Job::PutBack),
         Cmd::Board(args) => return board::board(args),
         _ => {}
     }
@@ -385,7 +391,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Label(LabelCmd::Render { template, data, out }) => label::render(&template, &data, out.as_deref()),
-        Cmd::Serve(_) | Cmd::Pick(_) | Cmd::Pack(_) | Cmd::Board(_) => Ok(()),
+        Cmd::Serve(_) | Cmd::Pick(_) | Cmd::Pack(_) | Cmd::Dock(_) | Cmd::PutBack(_) | Cmd::Board(_) => Ok(()),
         Cmd::Demo(args) => demo::run(&args, db),
     }
 }

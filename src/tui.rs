@@ -19,6 +19,7 @@ pub mod board_run;
 pub mod client;
 pub mod cluster;
 pub mod device;
+pub mod dock;
 pub mod input;
 pub mod login;
 pub mod menu;
@@ -109,6 +110,17 @@ pub enum Call {
     Labels {
         task: i64,
     },
+    /// A parcel scanned onto the truck (the dock needs the answer at once).
+    Dispatch {
+        tracking: String,
+    },
+    /// The pending put-back tasks, oldest first.
+    PutBacks,
+    /// A shelf scanned for put-back task `task`.
+    PutBack {
+        task: i64,
+        location: String,
+    },
     /// An op the device may do offline: queued, applied to the local view
     /// at once, sent in order through `POST /api/v1/ops`.
     Op(FloorOp),
@@ -123,6 +135,7 @@ pub enum Reply {
     PackingTask(Result<PackingTaskView, Failure>),
     PackingTasks(Result<Vec<PackingTaskView>, Failure>),
     Labels(Result<Labels, Failure>),
+    PutBacks(Result<Vec<crate::storage::put_back::PutBackTask>, Failure>),
     /// A call with nothing to return (logout).
     Ack(Result<(), Failure>),
 }

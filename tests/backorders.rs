@@ -8,7 +8,7 @@
 mod common;
 
 use common::flow::{assert_replays, due, pack, pick_all, report, shipment, wf};
-use common::process::{serve_with, tote};
+use common::process::{KillOnDrop, serve_with, tote};
 use common::{Fixture, accepted, order};
 use serde_json::json;
 use tote::app::{Command, Outcome};
@@ -142,15 +142,6 @@ fn an_order_short_of_stock_is_accepted_under_backorder_and_waits() {
     f.assert_conserved(initial + 2);
     assert_replays(&f, &id);
     assert_replays(&f, &other_id);
-}
-
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// The site's policy from `tote serve`'s config file: an integrator's

@@ -14,7 +14,7 @@
 mod common;
 
 use common::floor::{drive, enter, press};
-use common::process;
+use common::process::{self, KillOnDrop};
 use common::server::PIN;
 use common::{Fixture, order};
 use std::path::{Path, PathBuf};
@@ -31,15 +31,6 @@ use tote::tui::input::Input;
 use tote::tui::packer::{self, Packer};
 use tote::tui::picker::{self, Picker};
 use tote::tui::{App, Cmd};
-
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// A terminal: its device file, and (for a packing station) its printer.
 struct Station {

@@ -17,6 +17,7 @@ fn wire<T: serde::de::DeserializeOwned>(name: &str) -> T {
 }
 use tote::domain::ids::Qty;
 use tote::keymap::KeyName;
+use tote::tui::dock::{Dock, Job};
 use tote::tui::input::Input;
 use tote::tui::packer::{self, Packer};
 use tote::tui::picker::{self, Picker};
@@ -499,4 +500,72 @@ fn a_box_packed_offline_defers_its_label() {
     assert_eq!(k.step(), &packer::Step::Done);
     shot(&k, "pack_label_deferred");
     assert_eq!(key(&mut k, KeyName::F(4)), [Cmd::Call(Call::Labels { task: 5 })], "F4 asks again");
+}
+
+fn put_back_task(lines: &[(&str, u32, &str)]) -> tote::storage::put_back::PutBackTask {
+    let lines = lines
+        .iter()
+        .enumerate()
+        .map(|(n, (sku, quantity, location))| tote::storage::put_back::PutBackLine {
+            line_id: n as i64 + 1,
+            slot_id: n as i64 + 1,
+            location: (*location).into(),
+            sku: (*sku).into(),
+            quantity: *quantity,
+            put_at: None,
+        })
+        .collect();
+    tote::storage::put_back::PutBackTask {
+        task_id: 7,
+        warehouse_id: 1,
+        picking_task_id: 3,
+        status: wire("pending"),
+        reason: "customer called".into(),
+        created_at: chrono::DateTime::from_timestamp(1_780_000_000, 0).expect("time"),
+        lines,
+    }
+}
+
+/// The dock: a parcel loaded, then one that must come off the truck.
+#[test]
+fn dock_loads_parcels_and_refuses_one_that_must_stay() {
+    let mut d = Dock::new(Job::Dock, Input::default());
+    shot(&d, "dock_login");
+    enter(&mut d, "B-200", true);
+    enter(&mut d, "4711", false);
+    reply(&mut d, session("packer"));
+    let call = enter(&mut d, "TT000000017RS", true);
+    assert_eq!(call, [Cmd::Call(Call::Dispatch { tracking: "TT000000017RS".into() })]);
+    let loaded = Outcome::Dispatched { parcels: vec!["TT000000017RS".into()], fulfillments: vec![4] };
+    assert!(reply(&mut d, Reply::Outcome(Ok(loaded))).is_empty());
+    shot(&d, "dock_loaded");
+    enter(&mut d, "TT000000021RS", true);
+    let refused =
+        DomainError::WorkflowRefused { reason: "the order is cancelled: take the parcel off the truck".into() };
+    assert_eq!(reply(&mut d, Reply::Outcome(Err(Failure::domain(&refused)))), [Cmd::Beep]);
+    shot(&d, "dock_refused");
+    // Offline: the scan is not kept; it says to scan again.
+    enter(&mut d, "TT000000022RS", true);
+    assert_eq!(reply(&mut d, Reply::Outcome(Err(Failure::network("timed out")))), [Cmd::Beep]);
+    assert!(d.view().flash.is_some_and(|f| f.text.contains("scan again")));
+}
+
+/// Put-back: the task's shelves, a wrong shelf, then nothing left.
+#[test]
+fn put_back_lists_shelves_and_refuses_a_wrong_one() {
+    let mut d = Dock::new(Job::PutBack, Input::default());
+    enter(&mut d, "B-100", true);
+    enter(&mut d, "4711", false);
+    assert_eq!(reply(&mut d, session("picker")), [Cmd::Call(Call::PutBacks)]);
+    reply(&mut d, Reply::PutBacks(Ok(vec![put_back_task(&[("SKU-A", 2, "A-01"), ("SKU-B", 1, "B-01")])])));
+    shot(&d, "put_back_task");
+    assert_eq!(enter(&mut d, "A-02", true), [Cmd::Call(Call::PutBack { task: 7, location: "A-02".into() })]);
+    let wrong = DomainError::WrongLocation { expected: "A-01 or B-01".into(), scanned: "A-02".into() };
+    assert_eq!(reply(&mut d, Reply::Outcome(Err(Failure::domain(&wrong)))), [Cmd::Beep]);
+    shot(&d, "put_back_wrong_shelf");
+    enter(&mut d, "A-01", true);
+    let put = Outcome::PutBack { task_id: 7, put: 2, left: 1 };
+    assert_eq!(reply(&mut d, Reply::Outcome(Ok(put))), [Cmd::Call(Call::PutBacks)]);
+    reply(&mut d, Reply::PutBacks(Ok(vec![])));
+    shot(&d, "put_back_nothing_left");
 }

@@ -24,16 +24,18 @@ fn dispatch(ctx: &mut Ctx<'_, '_>, s: &ShipmentRow, tracking: Vec<String>) -> Re
     Ok(())
 }
 
-/// `Command::DispatchParcel`: one parcel, by its tracking number (a repeat
-/// scan changes nothing).
+/// `Command::DispatchParcel`: one parcel, by its tracking number. A repeat
+/// scan of a shipment that already left changes nothing and lists no parcel.
 pub(super) fn parcel(ctx: &mut Ctx<'_, '_>, tracking: &str) -> Result<Outcome, AppError> {
     let code = tracking.trim();
     if code.is_empty() || code.chars().count() > 64 {
         return Err(DomainError::invalid("tracking", "scan the parcel's tracking number (1 to 64 characters)").into());
     }
     let s = ctx.tx.shipment_by_tracking(code)?.ok_or_else(|| DomainError::not_found("parcel", code))?;
+    let left_before = s.status == "shipped";
     dispatch(ctx, &s, vec![code.to_owned()])?;
-    Ok(Outcome::Dispatched { parcels: vec![code.to_owned()], fulfillments: vec![s.fulfillment_id] })
+    let parcels = if left_before { vec![] } else { vec![code.to_owned()] };
+    Ok(Outcome::Dispatched { parcels, fulfillments: vec![s.fulfillment_id] })
 }
 
 /// `Command::CloseManifest`: every parcel of `carrier` still at the dock of

@@ -1,4 +1,4 @@
-//! `tote pick` and `tote pack`: the floor TUIs on this terminal, talking to
+//! `tote pick`, `tote pack`, `tote dock` and `tote put-back`: the floor TUIs on this terminal, talking to
 //! a `tote serve` over HTTP. Settings: defaults, then the `[floor]` table
 //! of a `--config` file (packaging/floor.toml lists every key), then
 //! `TOTE_*` variables, then flags.
@@ -159,6 +159,12 @@ pub fn pick(a: &FloorArgs) -> Result<()> {
 pub fn pack(a: &FloorArgs) -> Result<()> {
     let (input, opts) = setup(&a.resolve()?, true)?;
     term::run(&mut tote::tui::packer::Packer::new(input), opts)
+}
+
+/// `tote dock` or `tote put-back`: a one-scan job on a handheld.
+pub fn errand(a: &FloorArgs, job: tote::tui::dock::Job) -> Result<()> {
+    let (input, opts) = setup(&a.resolve()?, false)?;
+    term::run(&mut tote::tui::dock::Dock::new(job, input), opts)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::app::command::{Outcome, QueueDto};
 use crate::app::floor_op::FloorOp;
 use crate::app::floor_op::Verdict;
 use crate::app::new_op_id;
-use crate::contract::requests::{BatchClaimBody, ClaimBody, DeviceHead, LoginRequest};
+use crate::contract::requests::{BatchClaimBody, ClaimBody, DeviceHead, DispatchBody, LoginRequest, PutBackBody};
 use crate::domain::Timestamp;
 use crate::server::error::ErrorBody;
 use crate::server::{OpResult, OpsResponse};
@@ -89,6 +89,14 @@ impl Client {
             }
             Call::PackingTask { id } => Ok(get(kt(id))),
             Call::Labels { task } => Ok(get(format!("{}/label", kt(task)))),
+            Call::Dispatch { tracking } => {
+                post("/api/v1/dispatch/parcels".into(), &DispatchBody { op_id: Some(op), tracking: tracking.clone() })
+            }
+            Call::PutBacks => Ok(get("/api/v1/put-backs".into())),
+            Call::PutBack { task, location } => post(
+                format!("/api/v1/put-backs/{task}/put"),
+                &PutBackBody { op_id: Some(op), location: location.clone(), worker_id: None },
+            ),
             Call::Op(o) => {
                 let r = self.push(token, &[(op, o.clone())], 1, None).await;
                 return Reply::Outcome(r.and_then(|mut resp| one_result(resp.results.pop())));
@@ -108,6 +116,7 @@ impl Client {
                 Reply::PackingTasks(self.send(&req, token.as_deref()).await)
             }
             Call::Labels { .. } => Reply::Labels(self.send(&req, token.as_deref()).await),
+            Call::PutBacks => Reply::PutBacks(self.send(&req, token.as_deref()).await),
             _ => Reply::Outcome(self.send(&req, token.as_deref()).await),
         }
     }

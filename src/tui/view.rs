@@ -136,11 +136,13 @@ fn body(view: &View, area: Rect, buf: &mut Buffer, gap: u16) {
     }
     let rows = prompt_row.saturating_sub(y) as usize;
     let choices = flow(&view.choices, rows.saturating_sub(view.lines.len()), w);
-    for line in view.lines.iter().chain(&choices) {
+    // A fact longer than the screen is wide goes on at the next row, not cut
+    // off (a refusal's reason on a 20-column handheld).
+    for row in view.lines.iter().flat_map(|l| wrap(l, w)).chain(choices) {
         if y >= prompt_row {
             break;
         }
-        buf.set_stringn(area.x, y, line, w, Style::default());
+        buf.set_stringn(area.x, y, row, w, Style::default());
         y += 1;
     }
     if let Some(p) = &view.prompt {
@@ -150,6 +152,36 @@ fn body(view: &View, area: Rect, buf: &mut Buffer, gap: u16) {
         let style = if f.error { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
         buf.set_stringn(area.x, flash_row, &f.text, w, style);
     }
+}
+
+/// `line` in rows of at most `width` columns, broken between words (a word
+/// wider than a row is broken inside).
+fn wrap(line: &str, width: usize) -> Vec<String> {
+    if line.chars().count() <= width || width == 0 {
+        return vec![line.to_owned()];
+    }
+    let mut rows: Vec<String> = vec![];
+    let mut row = String::new();
+    for word in line.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        let used = row.chars().count();
+        if used > 0 && used + 1 + word.len() <= width {
+            row.push(' ');
+            row.extend(word);
+            continue;
+        }
+        if used > 0 {
+            rows.push(std::mem::take(&mut row));
+        }
+        while word.len() > width {
+            rows.push(word.drain(..width).collect());
+        }
+        row = word.into_iter().collect();
+    }
+    if !row.is_empty() {
+        rows.push(row);
+    }
+    rows
 }
 
 /// `items` one per row if they fit in `rows`, else packed into rows of
@@ -183,6 +215,13 @@ mod tests {
         assert_eq!(Layout::of(80, 24), Layout::Bordered);
         assert_eq!(Layout::of(19, 16), Layout::TooSmall);
         assert_eq!(Layout::of(80, 7), Layout::TooSmall);
+    }
+
+    #[test]
+    fn long_lines_wrap_between_words() {
+        assert_eq!(wrap("short", 20), ["short"]);
+        assert_eq!(wrap("refused: the order is cancelled", 20), ["refused: the order", "is cancelled"]);
+        assert_eq!(wrap("TT0000000000000000000017RS x", 10), ["TT00000000", "0000000000", "0017RS x"]);
     }
 
     #[test]

@@ -47,3 +47,13 @@ pub fn serve_with(db: &Path, extra: &[&str]) -> (Child, String, std::thread::Joi
     let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"));
     (child, base.expect("serve printed its address"), rest)
 }
+
+/// A child process killed (and reaped) when the test ends, pass or fail.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
