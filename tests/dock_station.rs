@@ -21,7 +21,6 @@ use std::time::Duration;
 use tote::app::{Command, SystemClock};
 use tote::domain::ids::FulfillmentId;
 use tote::keymap::KeyName;
-use tote::server::auth::hash_pin;
 use tote::tui::client::Client;
 use tote::tui::device::Device;
 use tote::tui::dock::{Dock, Job, Step};
@@ -33,20 +32,6 @@ fn handheld(base: &str, name: &str) -> (Device, tempfile::TempDir) {
     let store = Arc::new(tote::storage::Store::open(&dir.path().join("device.db")).expect("device store"));
     let client = Client::new(base, name, Duration::from_secs(5)).expect("client");
     (Device::new(store, client, Arc::new(SystemClock)), dir)
-}
-
-fn with_pins(f: &Fixture) {
-    let hash = hash_pin(PIN).expect("hash");
-    f.svc
-        .store()
-        .write(|tx| {
-            for badge in ["B-100", "B-200"] {
-                let w = tx.worker_by_badge(badge)?.expect("fixture worker");
-                tx.set_worker_pin(w.id, &hash)?;
-            }
-            Ok::<_, tote::storage::StorageError>(())
-        })
-        .expect("PINs");
 }
 
 /// The tracking number of fulfillment `fid`'s parcel once the server's
@@ -79,7 +64,7 @@ async fn logged_in(d: &mut Dock, device: &Device, badge: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_parcel_scanned_at_the_dock_ships_and_a_cancelled_one_must_come_off() {
     let f = Fixture::new();
-    with_pins(&f);
+    common::server::give_pins(&f);
     let (kept, cancelled) = (packed(&f, "dock-1"), packed(&f, "dock-2"));
     let (child, base, _log) = serve(&f.dir.path().join("tote.db"));
     let _server = KillOnDrop(child);
@@ -107,7 +92,7 @@ async fn a_parcel_scanned_at_the_dock_ships_and_a_cancelled_one_must_come_off() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_pick_is_put_back_shelf_by_shelf() {
     let f = Fixture::new();
-    with_pins(&f);
+    common::server::give_pins(&f);
     let (order_id, tasks) = accepted(&f.ok(order("back-1", &[("SKU-A", 2, "W1")])));
     let task = tasks[0].1;
     f.ok(Command::AssignPicking { task_id: task, worker_id: f.picker });

@@ -24,7 +24,6 @@ use tote::app::SystemClock;
 use tote::keymap::KeyName;
 use tote::printing::PrinterUri;
 use tote::printing::spooler::Spooler;
-use tote::server::auth::hash_pin;
 use tote::tui::client::Client;
 use tote::tui::device::Device;
 use tote::tui::input::Input;
@@ -90,17 +89,7 @@ fn serve(orders: usize) -> (Fixture, KillOnDrop, String) {
     // (the database is the fixture's: `f.dir/tote.db`)
     let f = Fixture::new();
     f.place("W1", "A-03", "SKU-A", 100, 3);
-    let hash = hash_pin(PIN).expect("hash");
-    f.svc
-        .store()
-        .write(|tx| {
-            for badge in ["B-100", "B-200"] {
-                let w = tx.worker_by_badge(badge)?.expect("fixture worker");
-                tx.set_worker_pin(w.id, &hash)?;
-            }
-            Ok::<_, tote::storage::StorageError>(())
-        })
-        .expect("PINs");
+    common::server::give_pins(&f);
     for n in 1..=orders {
         f.ok(order(&format!("label-{n}"), &[("SKU-A", 1, "W1")]));
     }

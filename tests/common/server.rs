@@ -9,6 +9,21 @@ use tote::server::auth::{hash_pin, new_secret, secret_hash};
 
 pub const PIN: &str = "4711";
 
+/// Gives the fixture's picker (B-100) and packer (B-200) the PIN [`PIN`].
+pub fn give_pins(f: &Fixture) {
+    let hash = hash_pin(PIN).expect("hash");
+    f.svc
+        .store()
+        .write(|tx| {
+            for badge in ["B-100", "B-200"] {
+                let w = tx.worker_by_badge(badge)?.expect("fixture worker");
+                tx.set_worker_pin(w.id, &hash)?;
+            }
+            Ok::<_, tote::storage::StorageError>(())
+        })
+        .expect("PINs");
+}
+
 pub struct TestServer {
     pub base: String,
     pub http: reqwest::Client,
