@@ -97,6 +97,15 @@ fn floor() -> (Fixture, i64) {
         })
         .expect("device");
     f.clock.advance(chrono::Duration::minutes(125));
+    // At the dock for 10 minutes: packed, labelled and confirmed, not loaded.
+    let (o5, t5) = accepted(&f.ok(order("b-5", &[("SKU-A", 1, "W1")])));
+    let pack5 = picked(&f, o5, t5[0].1, "A-01", "SKU-A");
+    f.ok(Command::StartPacking { task_id: pack5, worker_id: f.packer });
+    f.ok(Command::SetPackageDetails { task_id: pack5, worker_id: Some(f.packer), sequence: 1, package: package() });
+    f.ok(Command::CompletePacking { task_id: pack5, worker_id: Some(f.packer) });
+    report(&f, json!({"kind": "shipment", "carrier": "local", "tracking": ["TT000000025RS"]}));
+    report(&f, json!({"kind": "done"}));
+    f.clock.advance(chrono::Duration::minutes(10));
     (f, o3)
 }
 
@@ -127,7 +136,9 @@ fn the_board_shows_queues_alerts_throughput_and_devices() {
     assert_eq!(data.day.order_to_ship_p50_secs, Some(40 * 60));
     assert_eq!(data.hour.shipped, 0, "shipped 2 h ago");
     assert!(data.queues.iter().any(|q| q.queue == "picking" && q.priority == "urgent" && q.status == "pending"));
-    assert_eq!(data.devices[0].silent_seconds, 125 * 60);
+    assert_eq!(data.devices[0].silent_seconds, 135 * 60);
+    let dock: Vec<_> = data.dock.iter().map(|d| (d.parcels.join(" "), d.age_secs)).collect();
+    assert_eq!(dock, [("TT000000025RS".to_owned(), 10 * 60)], "the parcel at the dock, with its age");
     let mut b = Board::new();
     b.update(BoardMsg::Live(true));
     b.update(BoardMsg::Data(Ok(data)));
@@ -183,6 +194,12 @@ fn an_order_drills_down_and_the_keys_ask_for_actions() {
     assert!(keys(&mut b, "wW1 2").is_empty());
     let wave = b.update(BoardMsg::Key(BoardKey::Enter));
     assert_eq!(wave, vec![BoardCmd::Act(Action::ReleaseWave { warehouse: "W1".into(), batch: 2 })]);
+    keys(&mut b, "mW1 local");
+    let manifest = b.update(BoardMsg::Key(BoardKey::Enter));
+    let close = Action::CloseManifest { warehouse: "W1".into(), carrier: "local".into() };
+    assert_eq!(manifest, vec![BoardCmd::Act(close)]);
+    keys(&mut b, "mW1");
+    assert_eq!(b.update(BoardMsg::Key(BoardKey::Enter)), vec![BoardCmd::Beep], "warehouse and carrier");
     assert!(keys(&mut b, "o").is_empty());
     let cmds = keys(&mut b, &o3.to_string());
     assert!(cmds.is_empty());

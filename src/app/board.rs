@@ -81,6 +81,20 @@ pub struct Deliveries {
     pub dead: u32,
 }
 
+/// A shipment whose parcels wait at a dock, with how long.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DockView {
+    pub warehouse: String,
+    pub carrier: String,
+    pub order_id: i64,
+    pub parcels: Vec<String>,
+    /// Since its shipment was created (the box was packed just before).
+    pub age_secs: i64,
+}
+
+/// Shipments listed on the board's dock, oldest first.
+const DOCK_SHOWN: u32 = 50;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BoardView {
     pub at: DateTime<Utc>,
@@ -93,6 +107,8 @@ pub struct BoardView {
     pub devices: Vec<DeviceView>,
     pub workflows: Vec<WorkflowCount>,
     pub webhooks: Deliveries,
+    /// Parcels waiting at the docks, oldest first (at most 50).
+    pub dock: Vec<DockView>,
 }
 
 /// The nearest-rank percentile of sorted values.
@@ -139,7 +155,7 @@ impl Services {
 
     pub fn board(&self, thresholds: &Thresholds) -> Result<BoardView, AppError> {
         let now = self.now();
-        let (cursor, depths, facts, hour, day, workflows, relay) = self.query(|tx| {
+        let (cursor, depths, facts, hour, day, workflows, relay, dock) = self.query(|tx| {
             Ok((
                 tx.outbox_newest()?,
                 tx.depths()?,
@@ -148,8 +164,19 @@ impl Services {
                 tx.output_since(now - chrono::Duration::days(1))?,
                 tx.workflow_counts()?,
                 tx.relay_stats()?,
+                tx.at_dock(DOCK_SHOWN)?,
             ))
         })?;
+        let mut docked = Vec::with_capacity(dock.len());
+        for d in dock {
+            docked.push(DockView {
+                parcels: serde_json::from_str(&d.shipment.tracking)?,
+                warehouse: d.warehouse,
+                carrier: d.shipment.carrier,
+                order_id: d.shipment.order_id,
+                age_secs: (now - d.since).num_seconds().max(0),
+            });
+        }
         let throughput = |o: crate::storage::board::Output, window: chrono::Duration| Throughput {
             window_secs: window.num_seconds(),
             picks_by_worker: o
@@ -186,6 +213,7 @@ impl Services {
                 .map(|(kind, status, count)| WorkflowCount { kind, status, count })
                 .collect(),
             webhooks: Deliveries { pending: relay.pending, delivered: relay.delivered, dead: relay.dead },
+            dock: docked,
         })
     }
 }

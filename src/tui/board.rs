@@ -8,8 +8,9 @@
 //! Keys: `o` open an order by id, `Esc` back, `q` quit, `r` refresh. In an
 //! order: `c` cancel (then `y`), `p` priority (then 1 low … 4 urgent),
 //! `t` retry its stuck workflow, `a` reassign a picking task (`task worker`).
-//! On the overview: `w` releases a wave (`warehouse [totes per cart]`), `d`
-//! sends dead webhook deliveries again.
+//! On the overview: `w` releases a wave (`warehouse [totes per cart]`), `m`
+//! closes a carrier's manifest (`warehouse carrier`: its parcels at that
+//! dock leave), `d` sends dead webhook deliveries again.
 
 use super::Failure;
 use crate::app::board::BoardView;
@@ -72,6 +73,11 @@ pub enum Action {
     },
     /// Dead webhook deliveries go out again.
     RetryDead,
+    /// Every parcel of `carrier` at `warehouse`'s dock leaves.
+    CloseManifest {
+        warehouse: String,
+        carrier: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +96,7 @@ enum Ask {
     Priority,
     Reassign,
     Wave,
+    Manifest,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -180,6 +187,10 @@ impl Board {
                 self.ask = Some((Ask::Wave, String::new()));
                 Vec::new()
             }
+            (BoardKey::Char('m'), false) => {
+                self.ask = Some((Ask::Manifest, String::new()));
+                Vec::new()
+            }
             (BoardKey::Esc, true) => {
                 self.order = None;
                 Vec::new()
@@ -241,6 +252,15 @@ impl Board {
                 _ => self.refuse("type: warehouse [totes per cart]"),
             };
         }
+        if ask == Ask::Manifest {
+            return match text.split_whitespace().collect::<Vec<_>>().as_slice() {
+                [warehouse, carrier] => vec![BoardCmd::Act(Action::CloseManifest {
+                    warehouse: (*warehouse).to_owned(),
+                    carrier: (*carrier).to_owned(),
+                })],
+                _ => self.refuse("type: warehouse carrier"),
+            };
+        }
         let numbers: Vec<i64> = text.split_whitespace().filter_map(|w| w.parse().ok()).collect();
         match (ask, numbers.as_slice()) {
             (Ask::OrderId, [id]) if *id > 0 => vec![BoardCmd::LoadOrder(*id)],
@@ -277,6 +297,7 @@ impl Board {
             Some((Ask::Priority, _)) => "priority: 1 low 2 normal 3 high 4 urgent".to_owned(),
             Some((Ask::Reassign, t)) => format!("reassign (task worker): {t}_"),
             Some((Ask::Wave, t)) => format!("wave (warehouse [totes]): {t}_"),
+            Some((Ask::Manifest, t)) => format!("close manifest (warehouse carrier): {t}_"),
             None => match &self.flash {
                 Some((text, _)) => text.clone(),
                 None => String::new(),
@@ -285,7 +306,7 @@ impl Board {
         let keys = if self.order.is_some() {
             "c cancel  p priority  t retry  a reassign  Esc back  q quit"
         } else {
-            "o order  w wave  d retry dead  r refresh  q quit"
+            "o order  w wave  m manifest  d retry dead  r refresh  q quit"
         };
         let style = match &self.flash {
             Some((_, true)) if self.ask.is_none() => Style::default().add_modifier(Modifier::BOLD),
@@ -359,6 +380,19 @@ fn overview(d: &BoardView, area: Rect, buf: &mut Buffer) {
     if v.is_empty() {
         v.push("no devices yet".into());
     }
+    let [dock, devices] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(devices);
+    let parcels: usize = d.dock.iter().map(|x| x.parcels.len()).sum();
+    let mut k: Vec<String> = d
+        .dock
+        .iter()
+        .map(|x| {
+            format!("{:>6} {} {} order {} {}", age(x.age_secs), x.warehouse, x.carrier, x.order_id, x.parcels.join(" "))
+        })
+        .collect();
+    if k.is_empty() {
+        k.push("nothing waiting".into());
+    }
+    Paragraph::new(k.join("\n")).block(section(&format!(" Dock: {parcels} waiting "))).render(dock, buf);
     Paragraph::new(v.join("\n")).block(section(" Devices ")).render(devices, buf);
 }
 

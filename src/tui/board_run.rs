@@ -73,7 +73,7 @@ impl Api {
 
     async fn act(&self, a: Action) -> Result<String, Failure> {
         use crate::app::command::Outcome;
-        use crate::contract::requests::{NewPriority, Reason, Retried, WaveBody, WorkerBody};
+        use crate::contract::requests::{ManifestBody, NewPriority, Reason, Retried, WaveBody, WorkerBody};
         let op_id = Some(crate::app::new_op_id());
         match a {
             Action::Cancel { order } => {
@@ -105,6 +105,15 @@ impl Api {
             Action::RetryDead => {
                 let r: Retried = self.post("/api/v1/webhooks/retry-dead", &serde_json::Map::new()).await?;
                 Ok(format!("{} dead deliveries sent again", r.retried))
+            }
+            Action::CloseManifest { warehouse, carrier } => {
+                let body = ManifestBody { op_id, warehouse: warehouse.clone(), carrier: carrier.clone() };
+                match self.post("/api/v1/dispatch/manifests", &body).await? {
+                    Outcome::Dispatched { parcels, .. } => {
+                        Ok(format!("{carrier} at {warehouse}: {} parcel(s) left", parcels.len()))
+                    }
+                    other => Ok(format!("manifest closed: {other:?}")),
+                }
             }
             Action::Reassign { task, worker } => {
                 let body = WorkerBody { op_id, worker_id: Some(worker) };
