@@ -92,6 +92,9 @@ fn a_short_pick_backorders_the_rest_which_ships_when_stock_arrives() {
     assert!(types.contains(&"order.backordered".to_owned()), "{types:?}");
     assert!(!types.contains(&"order.short_shipped".to_owned()), "nothing is short: it is on backorder");
 
+    // Part of it left: the order cannot be cancelled, and nothing changes.
+    let code = f.code(Command::CancelOrder { order_id, reason: "too late".into() });
+    assert_eq!((code.as_str(), wf(&f, &backorder).step.as_str()), ("E601", "await_stock"));
     // Stock arrives: the backorder allocates in the same op and gets pick work.
     f.place("W2", "B-02", "SKU-B", 5, 3);
     assert_eq!(wf(&f, &backorder).step, "await_pick");

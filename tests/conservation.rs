@@ -1,6 +1,7 @@
 //! Property: whatever sequence of intake (under either short policy, so
 //! orders and short picks wait as backorders), receipt, pick, short, skip,
-//! complete, cancel, hold and expiry runs against the real store, stock is conserved
+//! complete, pack and ship to the dock and onto the truck, cancel, hold and
+//! expiry runs against the real store, stock is conserved
 //! (on shelves + quarantined + picked in transit + waiting to be put back =
 //! received + the adjustments recorded by counts on short and disposals)
 //! and slot reservations always
@@ -8,6 +9,7 @@
 //! failures are not.
 
 mod common;
+use common::flow::{due, package, shipment};
 use common::{Fixture, order};
 use proptest::prelude::*;
 use tote::app::{AppError, Command, Outcome};
@@ -36,6 +38,9 @@ enum Op {
     Cancel(usize),
     Hold(usize, u32),
     Expire,
+    /// The packing task of a completed pick is packed, the carrier answers
+    /// (the test plays it) and every parcel at the dock is loaded.
+    Ship(usize),
 }
 
 fn arb_op() -> impl Strategy<Value = Op> {
@@ -52,6 +57,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
         2 => (0usize..4).prop_map(Op::Cancel),
         1 => (0usize..3, 1u32..4).prop_map(|(s, q)| Op::Hold(s, q)),
         1 => Just(Op::Expire),
+        2 => (0usize..4).prop_map(Op::Ship),
     ]
 }
 
@@ -73,6 +79,46 @@ impl World {
 
     fn task(&self, t: usize) -> Option<i64> {
         self.tasks.get(t % self.tasks.len().max(1)).copied()
+    }
+
+    /// `Op::Ship`: several commands; a refusal anywhere is fine.
+    fn ship(&mut self, t: usize) {
+        let f = &self.f;
+        let Some(task) = self.task(t) else { return };
+        let pick = f.svc.store().read(|tx| tx.picking_task(PickingTaskId(task))).ok().flatten();
+        let Some(pick) = pick else { return };
+        let packs = f.svc.store().read(|tx| tx.packing_tasks_for_order(pick.order_id)).unwrap_or_default();
+        for id in packs {
+            let Ok(Some(p)) = f.svc.store().read(|tx| tx.packing_task(id)) else { continue };
+            if p.picking_task_id != pick.id {
+                continue;
+            }
+            let task_id = p.id.0;
+            let _ = f.run(Command::StartPacking { task_id, worker_id: f.packer });
+            let details = Command::SetPackageDetails { task_id, worker_id: None, sequence: 1, package: package() };
+            let _ = f.run(details);
+            let _ = f.run(Command::CompletePacking { task_id, worker_id: None });
+        }
+        // The carrier creates and confirms; every parcel then leaves.
+        for _ in 0..2 {
+            for a in due(f) {
+                self.n += 1;
+                let result = match a.activity.as_str() {
+                    "create_shipment" => shipment(&format!("TT{:09}RS", self.n)),
+                    _ => serde_json::json!({"kind": "done"}),
+                };
+                let _ = f.run(Command::CompleteActivity {
+                    task_id: a.id,
+                    attempt: a.attempt,
+                    result: serde_json::from_value(result).ok(),
+                    error: None,
+                    started_at: None,
+                });
+            }
+        }
+        for w in ["W1", "W2", "W3"] {
+            let _ = f.run(Command::CloseManifest { warehouse: w.into(), carrier: "local".into() });
+        }
     }
 
     fn command(&mut self, op: &Op) -> Option<Command> {
@@ -167,6 +213,7 @@ impl World {
                 f.clock.advance(chrono::Duration::seconds(20));
                 Command::ReleaseExpired
             }
+            Op::Ship(_) => return None,
         })
     }
 }
@@ -177,15 +224,19 @@ proptest! {
     fn stock_is_conserved(ops in prop::collection::vec(arb_op(), 10..60)) {
         let mut w = World { f: Fixture::new(), orders: vec![], tasks: vec![], n: 0, received: 0 };
         for op in &ops {
-            let Some(cmd) = w.command(op) else { continue };
-            let ran = w.f.run(cmd);
-            if let (Op::Receive(_, q), Ok(_)) = (op, &ran) {
-                w.received += i64::from(*q);
+            if let Op::Ship(t) = op {
+                w.ship(*t);
             }
-            match ran {
-                Ok(Outcome::Order { order_id, existing: false, .. }) => w.orders.push(order_id),
-                Ok(_) | Err(AppError::Rejected(_)) => {}
-                Err(e) => prop_assert!(false, "storage failure on {op:?}: {e}"),
+            if let Some(cmd) = w.command(op) {
+                let ran = w.f.run(cmd);
+                if let (Op::Receive(_, q), Ok(_)) = (op, &ran) {
+                    w.received += i64::from(*q);
+                }
+                match ran {
+                    Ok(Outcome::Order { order_id, existing: false, .. }) => w.orders.push(order_id),
+                    Ok(_) | Err(AppError::Rejected(_)) => {}
+                    Err(e) => prop_assert!(false, "storage failure on {op:?}: {e}"),
+                }
             }
             // Backorders get their picking work later: every order's tasks.
             let orders = w.orders.clone();

@@ -25,13 +25,22 @@ pub fn cancel_order(ctx: &mut Ctx<'_, '_>, order_id: i64, reason: &str) -> Resul
             DomainError::IllegalTransition { entity: "order", from: order.status.as_str(), action: "cancel" }.into()
         );
     }
+    // A fulfillment that left (a warehouse of a split order, or the first
+    // part of a backordered one) cannot be called back: nothing changes.
+    let all = ctx.tx.fulfillments_for_order(id)?;
+    if let Some(gone) =
+        all.iter().find(|f| matches!(f.status, FulfillmentStatus::Shipped | FulfillmentStatus::Completed))
+    {
+        let reason = format!("fulfillment {} has shipped: the order cannot be cancelled", gone.id);
+        return Err(DomainError::WorkflowRefused { reason }.into());
+    }
     let reason = if reason.trim().is_empty() { "cancelled" } else { reason.trim() };
     // The order is cancelled first, so the fulfillments' compensation does
     // not cancel it a second time.
     ctx.tx.set_order_status(id, OrderStatus::Cancelled, Some(reason), ctx.now)?;
     ctx.emit(DomainEvent::OrderCancelled { order_id: id, reason: reason.to_owned() });
     let mut undone = Vec::new();
-    for f in ctx.tx.fulfillments_for_order(id)? {
+    for f in all {
         if f.status == FulfillmentStatus::Cancelled {
             continue;
         }
