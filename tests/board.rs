@@ -10,6 +10,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
 use tote::app::Command;
+use tote::app::board::Scope;
 use tote::app::command::{PackageDto, PackagingTypeDto};
 use tote::domain::alerts::Thresholds;
 use tote::tui::board::{Action, Board, BoardCmd, BoardKey, BoardMsg, OrderDetail};
@@ -124,7 +125,7 @@ fn report(f: &Fixture, result: serde_json::Value) {
 #[test]
 fn the_board_shows_queues_alerts_throughput_and_devices() {
     let (f, _) = floor();
-    let data = f.svc.board(&Thresholds::default()).expect("board");
+    let data = f.svc.board(&Thresholds::default(), &Scope::all()).expect("board");
     let rules: Vec<&str> = data.alerts.iter().map(|a| a.rule.as_str()).collect();
     assert_eq!(
         rules,
@@ -189,7 +190,7 @@ fn each_alert_rule_can_be_turned_by_its_threshold() {
 fn an_order_drills_down_and_the_keys_ask_for_actions() {
     let (f, o3) = floor();
     let mut b = Board::new();
-    b.update(BoardMsg::Data(Ok(f.svc.board(&Thresholds::default()).expect("board"))));
+    b.update(BoardMsg::Data(Ok(f.svc.board(&Thresholds::default(), &Scope::all()).expect("board"))));
     assert_eq!(keys(&mut b, "d"), vec![BoardCmd::Beep], "no dead deliveries to retry");
     assert!(keys(&mut b, "wW1 2").is_empty());
     let wave = b.update(BoardMsg::Key(BoardKey::Enter));

@@ -98,3 +98,36 @@ fn a_worker_added_to_a_site_of_several_warehouses_must_say_where() {
     let out = process::tote(&db, &["worker", "bind", "B-100", "W2"]);
     assert!(out.contains("B-100 works in W1, W2, W3"), "{out}");
 }
+
+/// The board is scoped the same way: a supervisor of W1 sees W1's queues
+/// only, may not ask for W2's board (403), and an unknown warehouse is a
+/// 400 naming the field; a supervisor of every warehouse sees them all, or
+/// one when asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_of_w1_sees_w1_on_the_board() {
+    let f = Fixture::new();
+    let db = f.dir.path().join("tote.db");
+    let add = ["worker", "add", "--badge", "S-110", "--name", "Wanda W1", "--role", "supervisor", "--pin", PIN];
+    process::tote(&db, &[&add[..], &["--warehouse", "W1"]].concat());
+    f.ok(order("w1-order", &[("SKU-A", 1, "W1")]));
+    f.ok(order("w2-order", &[("SKU-B", 1, "W2")]));
+    let s = TestServer::start(&f).await;
+    let t = s.tokens(&f).await;
+    let (_, body) = s.login("S-110", PIN).await;
+    let w1 = body["token"].as_str().expect("token").to_owned();
+    let picking = |board: &serde_json::Value| -> i64 {
+        let queues = board["queues"].as_array().cloned().unwrap_or_default();
+        queues.iter().filter(|q| q["queue"] == "picking").map(|q| q["count"].as_i64().unwrap_or(0)).sum()
+    };
+    let (st, board) = s.get("/api/v1/board", &w1).await;
+    assert_eq!((st, picking(&board)), (StatusCode::OK, 1), "W1's task only: {board}");
+    let (st, body) = s.get("/api/v1/board?warehouse=W2", &w1).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
+    let (st, body) = s.get("/api/v1/board?warehouse=W9", &w1).await;
+    assert_eq!((st, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("warehouse")), "{body}");
+    let (_, all) = s.get("/api/v1/board", &t.supervisor).await;
+    assert_eq!(picking(&all), 2, "a supervisor of every warehouse sees both: {all}");
+    let (_, w2) = s.get("/api/v1/board?warehouse=W2", &t.supervisor).await;
+    assert_eq!(picking(&w2), 1, "{w2}");
+    s.stop().await;
+}

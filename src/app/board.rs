@@ -4,9 +4,11 @@
 //! follow-ups, devices and workflows.
 
 use super::{AppError, Services};
+use crate::domain::DomainError;
 use crate::domain::Timestamp;
 use crate::domain::alerts::{self, Alert, Thresholds};
 use crate::domain::order::Priority;
+pub use crate::storage::board::Scope;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -133,7 +135,7 @@ impl Services {
     /// The alerts firing now.
     pub fn alerts(&self, thresholds: &Thresholds) -> Result<Vec<Alert>, AppError> {
         let now = self.now();
-        let facts = self.query(|tx| Ok(tx.alert_facts(now)?))?;
+        let facts = self.query(|tx| Ok(tx.alert_facts(now, &Scope::all())?))?;
         Ok(alerts::evaluate(&facts, now, thresholds))
     }
 
@@ -153,18 +155,51 @@ impl Services {
             .collect())
     }
 
-    pub fn board(&self, thresholds: &Thresholds) -> Result<BoardView, AppError> {
+    /// The warehouses a board covers: `warehouse` when named (a worker
+    /// bound to other warehouses may not look: 403), else the worker's own,
+    /// else (an admin bound to none, an API key) every one.
+    pub fn board_scope(
+        &self,
+        worker: Option<crate::domain::ids::WorkerId>,
+        warehouse: Option<&str>,
+    ) -> Result<Scope, AppError> {
+        self.query(|tx| {
+            let all = tx.warehouses()?;
+            let own: Vec<i64> = match worker {
+                Some(w) => {
+                    let codes = tx.worker_warehouses(w)?;
+                    all.iter().filter(|h| codes.contains(&h.code)).map(|h| h.id.0).collect()
+                }
+                None => vec![],
+            };
+            let Some(code) = warehouse else {
+                return Ok(if own.is_empty() { Scope::all() } else { Scope::of(own) });
+            };
+            let unknown = || DomainError::invalid("warehouse", format!("unknown warehouse {code:?}"));
+            let wh = all.iter().find(|h| h.code == code.trim()).ok_or_else(unknown)?;
+            if !own.is_empty() && !own.contains(&wh.id.0) {
+                let reason = format!("you work in other warehouses than {code}");
+                return Err(DomainError::Forbidden { reason }.into());
+            }
+            Ok(Scope::of(vec![wh.id.0]))
+        })
+    }
+
+    /// The board of the warehouses in `scope` (a supervisor's own); the
+    /// devices, workflow counts, webhooks and stock-out follow-ups are the
+    /// site's.
+    pub fn board(&self, thresholds: &Thresholds, scope: &Scope) -> Result<BoardView, AppError> {
         let now = self.now();
         let (cursor, depths, facts, hour, day, workflows, relay, dock) = self.query(|tx| {
             Ok((
                 tx.outbox_newest()?,
-                tx.depths()?,
-                tx.alert_facts(now)?,
-                tx.output_since(now - chrono::Duration::hours(1))?,
-                tx.output_since(now - chrono::Duration::days(1))?,
+                tx.depths(scope)?,
+                tx.alert_facts(now, scope)?,
+                tx.output_since(now - chrono::Duration::hours(1), scope)?,
+                tx.output_since(now - chrono::Duration::days(1), scope)?,
                 tx.workflow_counts()?,
                 tx.relay_stats()?,
-                tx.at_dock(DOCK_SHOWN)?,
+                tx.at_dock(DOCK_SHOWN, scope)?,
             ))
         })?;
         let mut docked = Vec::with_capacity(dock.len());

@@ -19,6 +19,9 @@ pub struct BoardArgs {
     /// Refresh at least this often, also while the event stream is down.
     #[arg(long, default_value_t = 5)]
     pub refresh_seconds: u64,
+    /// One warehouse's board (default: the warehouses the supervisor works in).
+    #[arg(long, env = "TOTE_WAREHOUSE")]
+    pub warehouse: Option<String>,
 }
 
 /// Reads a PIN without echoing it.
@@ -74,5 +77,6 @@ pub fn board(args: &BoardArgs) -> Result<()> {
         None => ask_pin()?,
     };
     let token = login(&args.server, &args.badge, &pin)?;
-    run(BoardOptions { server: args.server.clone(), token, refresh: Duration::from_secs(args.refresh_seconds.max(1)) })
+    let refresh = Duration::from_secs(args.refresh_seconds.max(1));
+    run(BoardOptions { server: args.server.clone(), token, refresh, warehouse: args.warehouse.clone() })
 }

@@ -151,6 +151,7 @@ fn menu(dir: &Path, url: &str) -> Result<()> {
                     server: url.to_owned(),
                     token,
                     refresh,
+                    warehouse: None,
                 })?
             }
             _ => return Ok(()),

@@ -26,6 +26,8 @@ pub struct BoardOptions {
     pub server: String,
     pub token: String,
     pub refresh: Duration,
+    /// One warehouse's board (default: the supervisor's own warehouses).
+    pub warehouse: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -132,7 +134,7 @@ pub fn run(opts: BoardOptions) -> anyhow::Result<()> {
     restore_on_panic();
     terminal::enable_raw_mode()?;
     execute!(io::stdout(), terminal::EnterAlternateScreen, crossterm::cursor::Hide)?;
-    let result = rt.block_on(board_loop(api, opts.refresh));
+    let result = rt.block_on(board_loop(api, opts.refresh, opts.warehouse.clone()));
     restore();
     result
 }
@@ -147,13 +149,13 @@ fn key(k: &super::KeyIn) -> Option<BoardKey> {
     }
 }
 
-async fn board_loop(api: Api, refresh: Duration) -> anyhow::Result<()> {
+async fn board_loop(api: Api, refresh: Duration, warehouse: Option<String>) -> anyhow::Result<()> {
     let (keys_tx, mut keys) = mpsc::unbounded_channel::<FromTerm>();
     listen(keys_tx);
     let (tx, mut rx) = mpsc::unbounded_channel::<BoardMsg>();
     let changed = Arc::new(Notify::new());
     let cursor = Arc::new(std::sync::atomic::AtomicI64::new(-1));
-    tokio::spawn(refresher(api.clone(), tx.clone(), changed.clone(), cursor.clone(), refresh));
+    tokio::spawn(refresher(api.clone(), tx.clone(), changed.clone(), cursor.clone(), refresh, warehouse));
     tokio::spawn(follow(api.clone(), tx.clone(), changed.clone(), cursor));
     let mut board = Board::new();
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
@@ -200,9 +202,14 @@ async fn refresher(
     changed: Arc<Notify>,
     cursor: Arc<std::sync::atomic::AtomicI64>,
     every: Duration,
+    warehouse: Option<String>,
 ) {
+    let board_path = match &warehouse {
+        Some(w) => format!("/api/v1/board?warehouse={}", super::client::query_value(w)),
+        None => "/api/v1/board".to_owned(),
+    };
     loop {
-        let data: Result<BoardView, Failure> = api.get("/api/v1/board").await;
+        let data: Result<BoardView, Failure> = api.get(&board_path).await;
         if let Ok(d) = &data {
             // The stream starts from the first board's cursor.
             let _ = cursor.compare_exchange(

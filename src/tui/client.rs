@@ -221,7 +221,7 @@ pub fn one_result(r: Option<OpResult>) -> Result<Outcome, Failure> {
 }
 
 /// `v` percent-encoded for a query string (unreserved bytes kept).
-fn query_value(v: &str) -> String {
+pub(crate) fn query_value(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),

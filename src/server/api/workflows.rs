@@ -77,11 +77,31 @@ command_handler! {
     update_address(NewAddress) => |_caller, ids, b| Command::UpdateAddress { order_id: ids.get("id")?, ship_to: b.ship_to }
 }
 
-#[utoipa::path(get, path = "/api/v1/board", tag = "board", security(("bearer" = [])),
-    responses((status = 200, body = crate::app::board::BoardView)))]
-pub async fn board(State(st): State<AppState>) -> Result<Json<crate::app::board::BoardView>, ApiError> {
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BoardQuery {
+    /// One warehouse's board (by default a supervisor's own warehouses, or
+    /// every one for a caller bound to none).
+    pub warehouse: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/board", tag = "board", params(BoardQuery), security(("bearer" = [])),
+    responses((status = 200, body = crate::app::board::BoardView),
+              (status = 400, body = ErrorBody, description = "unknown warehouse"),
+              (status = 403, body = ErrorBody, description = "a warehouse the caller does not work in")))]
+pub async fn board(
+    State(st): State<AppState>,
+    axum::Extension(caller): axum::Extension<crate::domain::auth::Caller>,
+    Params(q): Params<BoardQuery>,
+) -> Result<Json<crate::app::board::BoardView>, ApiError> {
     let alerts = st.config.alerts;
-    Ok(Json(st.read(move |s| s.board(&alerts)).await?))
+    Ok(Json(
+        st.read(move |s| {
+            let scope = s.board_scope(caller.worker(), q.warehouse.as_deref())?;
+            s.board(&alerts, &scope)
+        })
+        .await?,
+    ))
 }
 
 command_handler! {
