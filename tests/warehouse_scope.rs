@@ -99,8 +99,8 @@ fn a_worker_added_to_a_site_of_several_warehouses_must_say_where() {
     assert!(out.contains("B-100 works in W1, W2, W3"), "{out}");
 }
 
-/// The board is scoped the same way: a supervisor of W1 sees W1's queues
-/// only, may not ask for W2's board (403), and an unknown warehouse is a
+/// The board and waves are scoped the same way: a supervisor of W1 sees
+/// W1's queues only, may not ask for W2's board or release its wave (403), and an unknown warehouse is a
 /// 400 naming the field; a supervisor of every warehouse sees them all, or
 /// one when asked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -125,6 +125,10 @@ async fn a_supervisor_of_w1_sees_w1_on_the_board() {
     assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
     let (st, body) = s.get("/api/v1/board?warehouse=W9", &w1).await;
     assert_eq!((st, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("warehouse")), "{body}");
+    // Waves too: W2's is not hers to release.
+    let wave = json!({"op_id": "wave-w2", "warehouse": "W2"});
+    let (st, body) = s.post("/api/v1/waves", &w1, wave).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
     let (_, all) = s.get("/api/v1/board", &t.supervisor).await;
     assert_eq!(picking(&all), 2, "a supervisor of every warehouse sees both: {all}");
     let (_, w2) = s.get("/api/v1/board?warehouse=W2", &t.supervisor).await;

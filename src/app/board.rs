@@ -155,10 +155,10 @@ impl Services {
             .collect())
     }
 
-    /// The warehouses a board covers: `warehouse` when named (a worker
+    /// The warehouses a board (or a wave) covers: `warehouse` when named (a worker
     /// bound to other warehouses may not look: 403), else the worker's own,
     /// else (an admin bound to none, an API key) every one.
-    pub fn board_scope(
+    pub fn warehouse_scope(
         &self,
         worker: Option<crate::domain::ids::WorkerId>,
         warehouse: Option<&str>,

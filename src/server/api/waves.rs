@@ -14,12 +14,17 @@ use axum::http::HeaderMap;
 use axum::{Extension, Json};
 
 #[utoipa::path(post, path = "/api/v1/waves", tag = "waves", request_body = WaveBody, params(IdempotencyKey), security(("bearer" = [])),
-    responses((status = 200, body = Outcome), (status = 400, body = ErrorBody, description = "a bad criterion, or nothing matches")))]
+    responses((status = 200, body = Outcome), (status = 400, body = ErrorBody, description = "a bad criterion, or nothing matches"),
+        (status = 403, body = ErrorBody, description = "a warehouse the caller does not work in")))]
 pub async fn release_wave(
     State(st): State<AppState>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     Body(b): Body<WaveBody>,
 ) -> Result<Json<Outcome>, ApiError> {
+    // A supervisor releases waves of the warehouses they work in (403).
+    let (worker, warehouse) = (caller.worker(), b.warehouse.clone());
+    st.read(move |s| s.warehouse_scope(worker, Some(&warehouse))).await?;
     let command = Command::ReleaseWave {
         warehouse: b.warehouse,
         priorities: b.priorities,

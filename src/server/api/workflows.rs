@@ -97,7 +97,7 @@ pub async fn board(
     let alerts = st.config.alerts;
     Ok(Json(
         st.read(move |s| {
-            let scope = s.board_scope(caller.worker(), q.warehouse.as_deref())?;
+            let scope = s.warehouse_scope(caller.worker(), q.warehouse.as_deref())?;
             s.board(&alerts, &scope)
         })
         .await?,
