@@ -10,7 +10,8 @@ written in the document's descriptions too; nothing else is excused.
 2. JSON Schema counts `2.0` as an integer; the server reads integer fields
    only from integer literals (serde), as every client sends them, and no
    number beyond what a double holds. Positive cases get integral floats
-   written as integers, and such numbers (in unknown fields) replaced by 0.
+   written as integers, and such numbers (in unknown fields) replaced by 0;
+   an empty integer path parameter (sent as "null") becomes 1.
 
 3. Some 400 answers depend on the data or the caller, not on the shape of
    the request, so no schema can rule them out: a reference to master data
@@ -76,6 +77,13 @@ def _batch_ids_differ(body):
 def map_case(ctx, case):
     if not _positive(case):
         return case
+    # A positive case's integer path parameter left empty is sent by the
+    # fuzzer as the text "null" (GET /api/v1/picking-tasks/null), which is
+    # no schema-valid id: it gets the first id instead.
+    if case.path_parameters:
+        case.path_parameters = {
+            k: 1 if v is None or v == "null" else v for k, v in case.path_parameters.items()
+        }
     if case.body is not None and not isinstance(case.body, (bytes, str)):
         case.body = _integers(case.body)
         _batch_ids_differ(case.body)
