@@ -78,6 +78,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0013_put_back", include_str!("storage/migrations/0013_put_back.sql")),
     ("0014_label_printed", include_str!("storage/migrations/0014_label_printed.sql")),
     ("0015_backorders", include_str!("storage/migrations/0015_backorders.sql")),
+    ("0016_open_items_by_slot", include_str!("storage/migrations/0016_open_items_by_slot.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

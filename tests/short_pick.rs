@@ -173,3 +173,42 @@ fn damaged_units_are_quarantined_until_a_supervisor_resolves_them() {
     f.assert_conserved(initial);
     assert!(f.event_types().iter().any(|t| t == "inventory.adjusted"));
 }
+
+/// Issue 15 (5): a count moves other orders off the empty shelf. Two
+/// orders hold 2 units each at A-01 (5 on the books); the first picker finds
+/// 1 there. The second order's untouched item is pointed at A-02 at once
+/// (`picking.item_reallocated`), so A-01 drops to 0 instead of keeping 2
+/// phantom units for it, and its picker is sent to A-02.
+#[test]
+fn a_count_points_other_orders_untouched_items_at_other_stock() {
+    let f = Fixture::new();
+    let initial = f.stock().0;
+    let (_, first) = accepted(&f.ok(order("held-1", &[("SKU-A", 2, "W1")])));
+    let (_, second) = accepted(&f.ok(order("held-2", &[("SKU-A", 2, "W1")])));
+    let at = |f: &Fixture, task: i64| f.svc.picking_task_view(task).expect("task").items[0].location.clone();
+    assert_eq!((at(&f, first[0].1), at(&f, second[0].1)), ("A-01".to_owned(), "A-01".to_owned()));
+    start(&f, first[0].1);
+    let item = f.svc.picking_task_view(first[0].1).expect("task").items[0].item_id;
+    short(&f, first[0].1, item, 1);
+    assert_eq!(at(&f, second[0].1), "A-02", "the second order no longer waits on the empty shelf");
+    let a01 = f.svc.picking_locations("W1", "SKU-A").expect("locations");
+    let a01: u32 = a01.iter().filter(|s| s.location == "A-01").map(|s| s.on_hand + s.reserved).sum();
+    assert_eq!(a01, 0, "nothing left on the books at A-01");
+    let types = f.event_types();
+    assert_eq!(types.iter().filter(|t| *t == "picking.item_reallocated").count(), 2, "{types:?}");
+    f.assert_conserved(initial);
+    // Its picker picks the 2 at A-02 and completes.
+    start(&f, second[0].1);
+    let view = f.svc.picking_task_view(second[0].1).expect("task");
+    f.ok(Command::PickItem {
+        task_id: second[0].1,
+        item_id: view.items[0].item_id,
+        worker_id: Some(f.picker),
+        location: "A-02".into(),
+        item: "SKU-A".into(),
+        quantity: 2,
+        tote: None,
+    });
+    f.ok(Command::CompletePicking { task_id: second[0].1, worker_id: Some(f.picker) });
+    f.assert_conserved(initial);
+}

@@ -4,6 +4,7 @@
 //! until a supervisor disposes of them or puts them back on sale.
 
 use super::command::Outcome;
+use super::reservations::Purpose;
 use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
@@ -32,11 +33,14 @@ pub(super) fn after_short(
 }
 
 /// The picker took what was there (the short's quantity) and found the
-/// shelf empty. The slot's on-hand drops to what other holds still claim
-/// (their pickers find it short in turn and are drawn elsewhere then), so
-/// no new order is sent to an empty shelf; the difference is recorded with
-/// the worker (`inventory.adjusted`).
+/// shelf empty. Other orders' items nobody has started there are pointed at
+/// other stock first (`picking.item_reallocated`); the slot's on-hand then
+/// drops to what other holds still claim (an item already begun, or one no
+/// other slot can take whole: its picker finds the shelf short and is drawn
+/// elsewhere then), so no new order is sent to an empty shelf; the
+/// difference is recorded with the worker (`inventory.adjusted`).
 fn count_empty(ctx: &mut Ctx<'_, '_>, t: &PickingTask, slot: SlotId, worker: Option<WorkerId>) -> Result<(), AppError> {
+    redirect_others(ctx, t, slot)?;
     let row = ctx.tx.slot(slot)?.ok_or_else(|| DomainError::not_found("stock slot", slot))?;
     let gone = i64::from(row.slot.on_hand.0) - i64::from(row.slot.reserved.0);
     if gone <= 0 {
@@ -45,6 +49,53 @@ fn count_empty(ctx: &mut Ctx<'_, '_>, t: &PickingTask, slot: SlotId, worker: Opt
     ctx.tx.adjust_slot(slot, -gone, 0, ctx.now)?;
     let reason = ReasonCode::StockOut.as_str();
     adjusted(ctx, &row, -gone, reason, worker, Some(t))
+}
+
+/// Points the untouched items of other tasks on `slot` at one other slot
+/// that holds each whole (FEFO/FIFO), releasing their hold on the empty one.
+fn redirect_others(ctx: &mut Ctx<'_, '_>, t: &PickingTask, slot: SlotId) -> Result<(), AppError> {
+    for (task_id, item_id) in ctx.tx.untouched_items_on_slot(slot)? {
+        if task_id == t.id {
+            continue;
+        }
+        let mut other = super::picking::load(ctx, task_id.0)?;
+        let Some(it) = other.items.iter().find(|i| i.id == item_id).cloned() else { continue };
+        let wh = ctx
+            .tx
+            .warehouses()?
+            .into_iter()
+            .find(|w| w.id == other.warehouse_id)
+            .ok_or_else(|| DomainError::not_found("warehouse", other.warehouse_id))?;
+        let rows: Vec<_> =
+            ctx.tx.slots_for(wh.id, &it.sku)?.into_iter().filter(|r| r.slot.location_id != it.location_id).collect();
+        let slots: Vec<_> = rows.iter().map(|r| r.slot.clone()).collect();
+        let Ok(plan) = crate::domain::stock::allocate(&slots, it.required, ctx.now, it.sku.as_str(), &wh.code) else {
+            continue;
+        };
+        let [one] = plan.as_slice() else { continue };
+        let mut hold = ctx
+            .tx
+            .reservation(it.reservation_id)?
+            .ok_or_else(|| DomainError::not_found("reservation", it.reservation_id))?;
+        ctx.release(&mut hold, "shelf counted empty")?;
+        let purpose =
+            Purpose { order: Some(other.order_id), fulfillment: Some(other.fulfillment_id), expires_at: None };
+        let drawn = ctx.reserve_plan(&rows, std::slice::from_ref(one), &wh, &it.sku, purpose)?;
+        let Some((row, qty, reservation)) = drawn.into_iter().next() else { continue };
+        let to = super::intake::pending_item(&row, qty, reservation, it.barcode.clone(), it.name.clone());
+        other.redirect(item_id, &to)?;
+        if let Some(moved) = other.items.iter().find(|i| i.id == item_id) {
+            ctx.tx.repoint_picking_item(moved, ctx.now)?;
+        }
+        ctx.emit(DomainEvent::PickingItemReallocated {
+            task_id,
+            item_id,
+            sku: it.sku.clone(),
+            quantity: qty,
+            location: row.location_code,
+        });
+    }
+    Ok(())
 }
 
 /// The units the item missed are damaged: as many as the slot still holds

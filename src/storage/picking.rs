@@ -139,6 +139,32 @@ impl Tx<'_> {
         Ok(PickingItemId(self.conn.last_insert_rowid()))
     }
 
+    /// Saves where an untouched item now points (`PickingTask::redirect`).
+    pub fn repoint_picking_item(&self, it: &PickingItem, now: Timestamp) -> Result<()> {
+        self.exec(
+            "UPDATE picking_task_items SET location_id = ?2, product_location_id = ?3, reservation_id = ?4,
+                    quantity_required = ?5, updated_at = ?6
+             WHERE id = ?1 AND quantity_picked = 0 AND status = 'pending'",
+            params![it.id.0, it.location_id.0, it.slot_id.0, it.reservation_id.0, it.required.0, ms(now)],
+        )?;
+        Ok(())
+    }
+
+    /// The untouched items of open tasks that draw from `slot`:
+    /// `(task, item)`.
+    pub fn untouched_items_on_slot(&self, slot: SlotId) -> Result<Vec<(PickingTaskId, PickingItemId)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT i.task_id, i.id FROM picking_task_items i JOIN picking_tasks t ON t.id = i.task_id
+             WHERE i.product_location_id = ?1 AND i.status = 'pending' AND i.quantity_picked = 0
+               AND t.status IN ('pending', 'assigned', 'in_progress')
+             ORDER BY t.priority DESC, t.created_at, i.id",
+        )?;
+        let rows = st
+            .query_map([slot.0], |r| Ok((PickingTaskId(r.get(0)?), PickingItemId(r.get(1)?))))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     /// Adds one item to an existing task (a stock-out's follow-up).
     pub fn add_picking_item(&self, task: PickingTaskId, it: &PickingItem, now: Timestamp) -> Result<PickingItemId> {
         let id = self.insert_item(task, it, now)?;

@@ -136,6 +136,30 @@ impl PickingTask {
         })
     }
 
+    /// Points an item nobody has touched at other stock: its shelf was
+    /// counted empty before its picker came. `to` carries the new slot,
+    /// location, reservation and quantity; the rest of the item stays.
+    pub fn redirect(&mut self, item: PickingItemId, to: &PickingItem) -> super::super::Result<()> {
+        if !matches!(self.status, PS::Pending | PS::Assigned | PS::InProgress) {
+            let from = self.status.as_str();
+            return Err(DomainError::IllegalTransition { entity: "picking task", from, action: "redirect an item of" });
+        }
+        let it =
+            self.items.iter_mut().find(|i| i.id == item).ok_or_else(|| DomainError::not_found("picking item", item))?;
+        if it.status != super::ItemStatus::Pending || !it.picked.is_zero() {
+            let from = it.status.as_str();
+            return Err(DomainError::IllegalTransition { entity: "picking item", from, action: "redirect" });
+        }
+        it.slot_id = to.slot_id;
+        it.location_id = to.location_id;
+        it.location_code = to.location_code.clone();
+        it.walk_order = to.walk_order;
+        it.check_digits = to.check_digits.clone();
+        it.reservation_id = to.reservation_id;
+        it.required = to.required;
+        Ok(())
+    }
+
     /// A follow-up item for units a stock-out left unpicked (drawn from
     /// another location): it joins the task at the end of the walk. Only a
     /// task still being worked takes one.
