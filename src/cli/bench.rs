@@ -43,7 +43,8 @@ pub enum BenchCmd {
     /// Allocation at scale: one-line orders through the batch intake over a
     /// small and a large stock table (same slots per SKU), µs per line.
     Intake {
-        #[arg(long, default_value_t = 2000)]
+        /// Orders per size, in 5 interleaved rounds.
+        #[arg(long, default_value_t = 10_000)]
         orders: usize,
         /// SKUs in the large run (the small one has a hundredth of them).
         #[arg(long, default_value_t = 10_000)]
