@@ -174,9 +174,9 @@ fn damaged_units_are_quarantined_until_a_supervisor_resolves_them() {
     assert!(f.event_types().iter().any(|t| t == "inventory.adjusted"));
 }
 
-/// Issue 15 (5): a count moves other orders off the empty shelf. Two
+/// Issue 15 (5): a count moves waiting orders off the empty shelf. Two
 /// orders hold 2 units each at A-01 (5 on the books); the first picker finds
-/// 1 there. The second order's untouched item is pointed at A-02 at once
+/// 1 there. The second order (a task nobody holds yet) is pointed at A-02 at once
 /// (`picking.item_reallocated`), so A-01 drops to 0 instead of keeping 2
 /// phantom units for it, and its picker is sent to A-02.
 #[test]

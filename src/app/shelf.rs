@@ -33,11 +33,12 @@ pub(super) fn after_short(
 }
 
 /// The picker took what was there (the short's quantity) and found the
-/// shelf empty. Other orders' items nobody has started there are pointed at
+/// shelf empty. The items there of tasks nobody holds yet are pointed at
 /// other stock first (`picking.item_reallocated`); the slot's on-hand then
-/// drops to what other holds still claim (an item already begun, or one no
-/// other slot can take whole: its picker finds the shelf short and is drawn
-/// elsewhere then), so no new order is sent to an empty shelf; the
+/// drops to what other holds still claim (a task a picker already holds,
+/// maybe as a cached copy on a handheld, or an item no other slot can take
+/// whole: its picker finds the shelf short and is drawn elsewhere then), so
+/// no new order is sent to an empty shelf; the
 /// difference is recorded with the worker (`inventory.adjusted`).
 fn count_empty(ctx: &mut Ctx<'_, '_>, t: &PickingTask, slot: SlotId, worker: Option<WorkerId>) -> Result<(), AppError> {
     redirect_others(ctx, t, slot)?;
@@ -51,7 +52,7 @@ fn count_empty(ctx: &mut Ctx<'_, '_>, t: &PickingTask, slot: SlotId, worker: Opt
     adjusted(ctx, &row, -gone, reason, worker, Some(t))
 }
 
-/// Points the untouched items of other tasks on `slot` at one other slot
+/// Points the items on `slot` of tasks nobody holds yet at one other slot
 /// that holds each whole (FEFO/FIFO), releasing their hold on the empty one.
 fn redirect_others(ctx: &mut Ctx<'_, '_>, t: &PickingTask, slot: SlotId) -> Result<(), AppError> {
     for (task_id, item_id) in ctx.tx.untouched_items_on_slot(slot)? {

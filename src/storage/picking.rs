@@ -150,13 +150,13 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// The untouched items of open tasks that draw from `slot`:
-    /// `(task, item)`.
+    /// The items of tasks nobody holds yet (pending: on no handheld) that
+    /// draw from `slot`: `(task, item)`.
     pub fn untouched_items_on_slot(&self, slot: SlotId) -> Result<Vec<(PickingTaskId, PickingItemId)>> {
         let mut st = self.conn.prepare_cached(
             "SELECT i.task_id, i.id FROM picking_task_items i JOIN picking_tasks t ON t.id = i.task_id
              WHERE i.product_location_id = ?1 AND i.status = 'pending' AND i.quantity_picked = 0
-               AND t.status IN ('pending', 'assigned', 'in_progress')
+               AND t.status = 'pending'
              ORDER BY t.priority DESC, t.created_at, i.id",
         )?;
         let rows = st
