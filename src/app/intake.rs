@@ -108,12 +108,7 @@ pub(super) struct Share {
 pub(super) fn share(ctx: &Ctx<'_, '_>, id: FulfillmentId) -> Result<Share, AppError> {
     let f = ctx.tx.fulfillment(id)?.ok_or_else(|| DomainError::not_found("fulfillment", id))?;
     let order = ctx.tx.order(f.order_id)?.ok_or_else(|| DomainError::not_found("order", f.order_id))?;
-    let wh = ctx
-        .tx
-        .warehouses()?
-        .into_iter()
-        .find(|w| w.id == f.warehouse_id)
-        .ok_or_else(|| DomainError::not_found("warehouse", f.warehouse_id))?;
+    let wh = ctx.warehouse(f.warehouse_id)?;
     // A fulfillment's own lines: a backorder serves only what it makes up.
     let lines = ctx.tx.fulfillment_lines(id)?;
     Ok(Share { f, wh, lines, priority: order.priority })

@@ -114,12 +114,7 @@ fn reallocate(ctx: &mut Ctx<'_, '_>, t: &mut PickingTask, item: PickingItemId) -
     if missing.is_zero() {
         return Ok(());
     }
-    let wh = ctx
-        .tx
-        .warehouses()?
-        .into_iter()
-        .find(|w| w.id == t.warehouse_id)
-        .ok_or_else(|| DomainError::not_found("warehouse", t.warehouse_id))?;
+    let wh = ctx.warehouse(t.warehouse_id)?;
     let rows: Vec<_> =
         ctx.tx.slots_for(wh.id, &short.sku)?.into_iter().filter(|r| r.slot.location_id != short.location_id).collect();
     let slots: Vec<_> = rows.iter().map(|r| r.slot.clone()).collect();

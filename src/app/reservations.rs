@@ -105,6 +105,15 @@ impl Ctx<'_, '_> {
         Ok(w)
     }
 
+    /// The warehouse with id `id` (a task's or a fulfillment's).
+    pub fn warehouse(&self, id: crate::domain::ids::WarehouseId) -> Result<Warehouse, AppError> {
+        self.tx
+            .warehouses()?
+            .into_iter()
+            .find(|w| w.id == id)
+            .ok_or_else(|| DomainError::not_found("warehouse", id).into())
+    }
+
     /// The worker `id`, if it exists, is active and works in `warehouse`
     /// (a task's): a task is never handed to a worker of another site.
     pub fn active_worker_in(&self, id: i64, warehouse: i64) -> Result<crate::domain::ids::WorkerId, AppError> {

@@ -61,12 +61,7 @@ fn redirect_others(ctx: &mut Ctx<'_, '_>, t: &PickingTask, slot: SlotId) -> Resu
         }
         let mut other = super::picking::load(ctx, task_id.0)?;
         let Some(it) = other.items.iter().find(|i| i.id == item_id).cloned() else { continue };
-        let wh = ctx
-            .tx
-            .warehouses()?
-            .into_iter()
-            .find(|w| w.id == other.warehouse_id)
-            .ok_or_else(|| DomainError::not_found("warehouse", other.warehouse_id))?;
+        let wh = ctx.warehouse(other.warehouse_id)?;
         let rows: Vec<_> =
             ctx.tx.slots_for(wh.id, &it.sku)?.into_iter().filter(|r| r.slot.location_id != it.location_id).collect();
         let slots: Vec<_> = rows.iter().map(|r| r.slot.clone()).collect();
