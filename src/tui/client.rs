@@ -1,7 +1,9 @@
 //! The HTTP calls behind [`Call`]: one request each, with the session's
-//! token and a fresh op id per call. A call that never reached the server
-//! (connect refused, timeout) is retried a few times with the same op id,
-//! so it applies at most once; an answer from the server is final.
+//! token and a fresh op id per call. A call refused at once (nobody
+//! listening) is retried a few times with the same op id, so it applies at
+//! most once; a call that timed out is not: in a Wi-Fi dead spot (packets
+//! unanswered) each try would cost the whole timeout, so the device goes
+//! offline after one. An answer from the server is final.
 
 use super::{Call, Failure, Reply};
 use crate::app::command::{Outcome, QueueDto};
@@ -17,8 +19,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
-/// Attempts of a call the server never answered.
+/// Attempts of a call refused at once.
 const ATTEMPTS: u32 = 3;
+
+/// How long a connection may take to open: on a LAN it takes milliseconds,
+/// so a dead spot shows within this.
+const CONNECT: Duration = Duration::from_millis(1500);
 
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -56,7 +62,7 @@ fn envelope(op_id: &str, payload: &str) -> Option<String> {
 impl Client {
     /// `base` is the server's address, e.g. `http://127.0.0.1:8080`.
     pub fn new(base: &str, device: &str, timeout: Duration) -> Result<Client, reqwest::Error> {
-        let http = reqwest::Client::builder().timeout(timeout).build()?;
+        let http = reqwest::Client::builder().connect_timeout(CONNECT.min(timeout)).timeout(timeout).build()?;
         Ok(Client { http, base: base.trim_end_matches('/').to_owned(), device: device.to_owned() })
     }
 
@@ -188,10 +194,14 @@ impl Client {
             }
             let resp = match b.send().await {
                 Ok(r) => r,
-                Err(e) if e.is_connect() || e.is_timeout() => {
+                Err(e) if e.is_connect() && !e.is_timeout() => {
                     last = e.to_string();
                     tracing::warn!(url, attempt, error = %e, "call did not reach the server");
                     continue;
+                }
+                Err(e) if e.is_timeout() => {
+                    tracing::warn!(url, error = %e, "no answer in time: offline");
+                    return Err(Failure::network(e.to_string()));
                 }
                 Err(e) => return Err(Failure::network(e.to_string())),
             };

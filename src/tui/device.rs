@@ -7,9 +7,12 @@
 //!   sends it later, in order, through `POST /api/v1/ops`.
 //! - A read is answered by the server when it answers, and cached; without
 //!   the server (or while ops for that task are still queued, when the local
-//!   copy is the newer one) it is answered from the cache.
+//!   copy is the newer one) it is answered from the cache. Once a call has
+//!   found the server away, reads with a cached copy do not wait on the
+//!   network again: the sync worker's rounds find it back.
 //! - A claim first sends what is queued; offline, it hands out the task
-//!   held as lookahead.
+//!   held as lookahead (at once when the device already knows it is
+//!   offline).
 
 use super::client::Client;
 use super::{Call, Failure, FailureKind, Reply, Session};
@@ -201,7 +204,7 @@ impl Device {
         token: Option<&str>,
         pick: fn(Reply) -> Option<Result<T, Failure>>,
     ) -> Result<T, Failure> {
-        if local_newer {
+        if local_newer || !self.online.load(Ordering::Relaxed) {
             if let Some(t) = self.get::<T>(&key) {
                 return Ok(t);
             }
@@ -267,7 +270,9 @@ impl Device {
     /// Sends the queue first (the server must see a finished task before it
     /// hands out the next); offline, the lookahead task.
     async fn claim(&self, queue: QueueDto, token: Option<&str>) -> Result<Outcome, Failure> {
-        if self.drain(token).await.is_ok() {
+        // Known to be offline with a task held ahead: no wait on the network.
+        let skip = !self.online.load(Ordering::Relaxed) && self.held_ahead(queue).is_some();
+        if !skip && self.drain(token).await.is_ok() {
             let answer = match self.client.run(&Call::Claim { queue }, token).await {
                 Reply::Outcome(r) => r,
                 _ => Err(Failure::network("bad reply")),
@@ -290,17 +295,23 @@ impl Device {
             }
         }
         // Offline: the task held for this moment, if it is still open here.
-        let next: Option<i64> = self.get(LOOKAHEAD);
-        let open = next
-            .and_then(|id| self.get::<PickingTaskView>(&picking_key(id)))
-            .filter(|t| matches!(t.status, PickingStatus::Assigned | PickingStatus::InProgress));
-        match (queue, open) {
-            (QueueDto::Picking, Some(t)) => {
+        match self.held_ahead(queue) {
+            Some(t) => {
                 let _ = self.store.write(|tx| tx.uncache(LOOKAHEAD));
                 Ok(Outcome::Claimed { queue, task_id: Some(t.task_id), resumed: true, next_task_id: None })
             }
-            _ => Err(Failure::network("offline, and no task held ahead")),
+            None => Err(Failure::network("offline, and no task held ahead")),
         }
+    }
+
+    /// The picking task held as lookahead, if it is still open here.
+    fn held_ahead(&self, queue: QueueDto) -> Option<PickingTaskView> {
+        if queue != QueueDto::Picking {
+            return None;
+        }
+        let next: Option<i64> = self.get(LOOKAHEAD);
+        next.and_then(|id| self.get::<PickingTaskView>(&picking_key(id)))
+            .filter(|t| matches!(t.status, PickingStatus::Assigned | PickingStatus::InProgress))
     }
 
     /// Sends every queued op, round after round, until a round has nothing

@@ -73,9 +73,13 @@ pub(super) fn restore() {
     let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, crossterm::cursor::Show);
 }
 
+/// How long a call may wait for the server's answer before the terminal
+/// works offline (issue 16: OFF within 3 s in a dead spot).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_millis(2500);
+
 /// Runs `app` on this terminal until it quits (Esc on the login screen, or Ctrl+C).
 pub fn run<A: App>(app: &mut A, opts: Options) -> anyhow::Result<()> {
-    let client = Client::new(&opts.server, &opts.device, Duration::from_secs(10))?;
+    let client = Client::new(&opts.server, &opts.device, REQUEST_TIMEOUT)?;
     let device = match &opts.device_db {
         Some(db) => {
             let store = Arc::new(Store::open(db).with_context(|| format!("opening {}", db.display()))?);
