@@ -569,3 +569,40 @@ fn put_back_lists_shelves_and_refuses_a_wrong_one() {
     reply(&mut d, Reply::PutBacks(Ok(vec![])));
     shot(&d, "put_back_nothing_left");
 }
+
+/// A wrong order or a damaged unit must not block the station: F3 leaves
+/// Verify (with units scanned, after a second F3), back to Find.
+#[test]
+fn packer_backs_out_of_verify() {
+    let mut k = packer_verifying();
+    assert!(key(&mut k, KeyName::F(3)).is_empty(), "nothing scanned: leaves at once");
+    assert_eq!(k.step(), &packer::Step::Find);
+    assert_eq!(k.view().flash.map(|f| f.text).as_deref(), Some("Left order 7"));
+    let mut k = packer_verifying();
+    enter(&mut k, "SKU-TEA", true);
+    assert_eq!(key(&mut k, KeyName::F(3)), [Cmd::Beep], "units scanned: asks again");
+    assert_eq!(k.step(), &packer::Step::Verify);
+    shot(&k, "pack_verify_leave");
+    key(&mut k, KeyName::F(3));
+    assert_eq!(k.step(), &packer::Step::Find);
+}
+
+/// A measure that is not plausible says what is wrong with it.
+#[test]
+fn packer_measures_say_what_is_wrong() {
+    let mut k = packer_verifying();
+    for _ in 0..3 {
+        enter(&mut k, "SKU-TEA", true);
+    }
+    enter(&mut k, "4006381333931", true);
+    enter(&mut k, "1", false);
+    assert_eq!(enter(&mut k, "99999999999", false), [Cmd::Beep]);
+    shot(&k, "pack_weight_over_limit");
+    for (text, says) in [("abc", "E001 not a number"), ("12.5", "E001 whole numbers"), ("-5", "E001 above zero")] {
+        assert_eq!(enter(&mut k, text, false), [Cmd::Beep], "{text}");
+        assert_eq!(k.view().flash.map(|f| f.text).as_deref(), Some(says), "{text}");
+    }
+    enter(&mut k, "350", false);
+    assert_eq!(enter(&mut k, "4000000000", false), [Cmd::Beep]);
+    assert_eq!(k.view().flash.map(|f| f.text).as_deref(), Some("E001 over 3000 mm"));
+}

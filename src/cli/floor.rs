@@ -63,6 +63,10 @@ pub struct Floor {
     pub poll_seconds: Option<u64>,
     pub printer: Option<String>,
     pub data_dir: Option<PathBuf>,
+    /// (tote pack) The heaviest package this station takes, in kg.
+    pub max_weight_kg: Option<u64>,
+    /// (tote pack) The longest side of a package here, in mm.
+    pub max_side_mm: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,6 +98,8 @@ impl FloorArgs {
             poll_seconds: Some(self.poll_seconds.or(file.poll_seconds).unwrap_or(5)),
             printer: self.printer.clone().or(file.printer),
             data_dir: Some(self.data_dir.clone().or(file.data_dir).unwrap_or_else(default_data_dir)),
+            max_weight_kg: file.max_weight_kg,
+            max_side_mm: file.max_side_mm,
         })
     }
 
@@ -157,8 +163,30 @@ pub fn pick(a: &FloorArgs) -> Result<()> {
 }
 
 pub fn pack(a: &FloorArgs) -> Result<()> {
-    let (input, opts) = setup(&a.resolve()?, true)?;
-    term::run(&mut tote::tui::packer::Packer::new(input), opts)
+    let floor = a.resolve()?;
+    let limits = limits(&floor)?;
+    let (input, opts) = setup(&floor, true)?;
+    term::run(&mut tote::tui::packer::Packer::new(input).with_limits(limits), opts)
+}
+
+/// The station's measurement limits: the `[floor]` keys over the defaults,
+/// never beyond what the server takes.
+fn limits(f: &Floor) -> Result<tote::tui::packer::Limits> {
+    use tote::domain::packing::{MAX_SIDE_MM, MAX_WEIGHT_G};
+    let mut l = tote::tui::packer::Limits::default();
+    if let Some(kg) = f.max_weight_kg {
+        if kg == 0 || kg.saturating_mul(1000) > MAX_WEIGHT_G {
+            anyhow::bail!("max_weight_kg must be 1 to {}, not {kg}", MAX_WEIGHT_G / 1000);
+        }
+        l.max_weight_g = kg * 1000;
+    }
+    if let Some(mm) = f.max_side_mm {
+        if mm == 0 || mm > MAX_SIDE_MM {
+            anyhow::bail!("max_side_mm must be 1 to {MAX_SIDE_MM}, not {mm}");
+        }
+        l.max_side_mm = mm;
+    }
+    Ok(l)
 }
 
 /// `tote dock` or `tote put-back`: a one-scan job on a handheld.
@@ -177,6 +205,9 @@ mod tests {
         let f = read_config(&path).expect("packaging/floor.toml parses");
         assert_eq!(f.printer.as_deref(), Some("serial:///dev/ttyUSB0?baud=9600"));
         assert!(f.server.is_some() && f.device.is_some() && f.poll_seconds.is_some() && f.data_dir.is_some());
+        assert_eq!(limits(&f).expect("limits"), tote::tui::packer::Limits::default(), "the file shows the defaults");
+        let heavy = Floor { max_weight_kg: Some(5000), ..f.clone() };
+        assert!(limits(&heavy).expect_err("over the server's").to_string().contains("max_weight_kg"));
         let dir = tempfile::tempdir().expect("tempdir");
         let bad = dir.path().join("bad.toml");
         std::fs::write(&bad, "[floor]\nprinterr = \"-\"\n").expect("write");

@@ -151,6 +151,12 @@ impl Package {
     }
 }
 
+/// Beyond these nothing is one package (a typo, or a number scanned into
+/// the wrong field): refused whatever a station allows. A station's own,
+/// tighter limits come from its config (`tui::packer::Limits`).
+pub const MAX_WEIGHT_G: u64 = 2_000_000;
+pub const MAX_SIDE_MM: u32 = 5_000;
+
 /// What a packer enters for one package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PackageDetails {
@@ -160,14 +166,21 @@ pub struct PackageDetails {
 }
 
 impl PackageDetails {
-    /// Refuses zero weight and zero dimensions (a known cause of carrier failures).
+    /// Refuses zero weight and zero dimensions (a known cause of carrier
+    /// failures), and what no single package weighs or measures.
     pub fn validate(&self) -> super::Result<()> {
         if self.weight.0 == 0 {
             return Err(DomainError::invalid("weight", "must be above zero"));
         }
+        if self.weight.0 > MAX_WEIGHT_G {
+            return Err(DomainError::invalid("weight", format!("over {} kg: not one package", MAX_WEIGHT_G / 1000)));
+        }
         for (field, v) in [("length", self.dims.length), ("width", self.dims.width), ("height", self.dims.height)] {
             if v.0 == 0 {
                 return Err(DomainError::invalid(field, "must be above zero"));
+            }
+            if v.0 > MAX_SIDE_MM {
+                return Err(DomainError::invalid(field, format!("over {MAX_SIDE_MM} mm: not one package")));
             }
         }
         Ok(())

@@ -79,6 +79,48 @@ const FIELDS: [&str; 4] = ["Weight g ", "Length mm ", "Width mm ", "Height mm "]
 /// Verify lines per page (fits the 20x16 body).
 pub const PAGE: usize = 6;
 
+/// A station's plausibility limits for what a packer types (`[floor]
+/// max_weight_kg`, `max_side_mm`), inside the server's own
+/// (`domain::packing::MAX_WEIGHT_G`, `MAX_SIDE_MM`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_weight_g: u64,
+    pub max_side_mm: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_weight_g: 150_000, max_side_mm: 3_000 }
+    }
+}
+
+/// A weight (g) or a side (mm) as typed: the number, or what is wrong with
+/// it, in 20 columns.
+pub fn measure(text: &str, weight: bool, limits: Limits) -> Result<u64, String> {
+    let t = text.trim();
+    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-')) {
+        return Err("E001 not a number".into());
+    }
+    if t.starts_with('-') {
+        return Err("E001 above zero".into());
+    }
+    if t.contains(['.', ',']) {
+        return Err("E001 whole numbers".into());
+    }
+    // Only digits: a number too long for u64 is over any limit.
+    let v = match t.parse::<u64>() {
+        Ok(v) => v,
+        Err(_) if t.chars().all(|c| c.is_ascii_digit()) => u64::MAX,
+        Err(_) => return Err("E001 not a number".into()),
+    };
+    match (v, weight) {
+        (0, _) => Err("E001 above zero".into()),
+        (v, true) if v > limits.max_weight_g => Err(format!("E001 over {} kg", limits.max_weight_g / 1000)),
+        (v, false) if v > u64::from(limits.max_side_mm) => Err(format!("E001 over {} mm", limits.max_side_mm)),
+        (v, _) => Ok(v),
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Packer {
     input: Input,
@@ -97,9 +139,18 @@ pub struct Packer {
     reprint: bool,
     printed: Option<Result<String, String>>,
     sync: SyncStatus,
+    limits: Limits,
+    /// F3 in Verify with units scanned asked to press it again.
+    leaving: bool,
 }
 
 impl Packer {
+    /// With the station's own measurement limits.
+    pub fn with_limits(mut self, limits: Limits) -> Packer {
+        self.limits = limits;
+        self
+    }
+
     pub fn new(input: Input) -> Packer {
         Packer {
             input,
@@ -116,6 +167,8 @@ impl Packer {
             reprint: false,
             printed: None,
             sync: SyncStatus { online: true, ..SyncStatus::default() },
+            limits: Limits::default(),
+            leaving: false,
         }
     }
 
@@ -139,6 +192,7 @@ impl Packer {
             input: self.input.clone(),
             session: self.session.take(),
             sync: self.sync,
+            limits: self.limits,
             ..Packer::new(Input::default())
         };
         self.step = Step::Find;
@@ -310,6 +364,7 @@ impl Packer {
             return self.fail(e.short());
         }
         line.got += 1;
+        self.leaving = false;
         self.page = n / PAGE;
         if self.lines.iter().all(|l| l.got == l.want) {
             self.step = Step::Packaging;
@@ -329,8 +384,8 @@ impl Packer {
                 }
                 _ => self.fail("choose 1-5"),
             },
-            Step::Measure(field) => match scan.text.trim().parse::<u64>() {
-                Ok(v) if v > 0 && (field == 0 || v <= u64::from(u32::MAX)) => {
+            Step::Measure(field) => match measure(&scan.text, field == 0, self.limits) {
+                Ok(v) => {
                     self.measures[field] = v;
                     if field + 1 < FIELDS.len() {
                         self.step = Step::Measure(field + 1);
@@ -344,7 +399,7 @@ impl Packer {
                     };
                     self.wait(Wait::Save, Call::Op(op))
                 }
-                _ => self.fail(format!("E001 {} > 0", FIELDS[field].split(' ').next().unwrap_or("value"))),
+                Err(why) => self.fail(why),
             },
             Step::Done => {
                 let text = scan.text.trim();
@@ -371,6 +426,19 @@ impl Packer {
             }
             (Action::PageUp, Step::Verify) => {
                 self.page = self.page.saturating_sub(1);
+                vec![]
+            }
+            // A wrong order or a damaged unit must not block the station:
+            // back to Find (the task stays started for whoever scans it next).
+            (Action::Back | Action::Menu, Step::Verify) => {
+                let scanned: u32 = self.lines.iter().map(|l| l.got).sum();
+                if scanned > 0 && !self.leaving {
+                    self.leaving = true;
+                    return self.fail(format!("{scanned} scanned. F3=leave"));
+                }
+                let order = self.task.as_ref().map_or(0, |t| t.order_id);
+                self.reset();
+                self.flash = Flash::info(format!("Left order {order}"));
                 vec![]
             }
             (Action::Confirm, Step::Verify) => {
@@ -529,7 +597,12 @@ impl App for Packer {
                     .map(|l| format!("{} {}/{} {}", if l.got == l.want { "+" } else { " " }, l.got, l.want, l.sku))
                     .collect();
                 v.prompt = Prompt::new("Item ", pending);
-                v.keys = vec![("F6", "up"), ("F7", "down")];
+                // Paging only when there is more than one page (20 columns).
+                v.keys = if self.lines.len() > PAGE {
+                    vec![("F3", "leave"), ("F6", "up"), ("F7", "dn")]
+                } else {
+                    vec![("F3", "leave")]
+                };
             }
             Step::Packaging => {
                 v.big = Some(format!("Box {}: type?", self.sequence));
@@ -568,5 +641,32 @@ impl App for Packer {
             }
         }
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a typed measure gets: `check(text, weight?, answer)`.
+    #[test]
+    fn measures_say_what_is_wrong() {
+        let check = |text: &str, weight: bool, want: Result<u64, &str>| {
+            assert_eq!(measure(text, weight, Limits::default()), want.map_err(str::to_owned), "{text:?}");
+        };
+        check("350", true, Ok(350));
+        check(" 3000 ", false, Ok(3000));
+        check("0", true, Err("E001 above zero"));
+        check("-5", false, Err("E001 above zero"));
+        check("abc", true, Err("E001 not a number"));
+        check("", true, Err("E001 not a number"));
+        check("12.5", false, Err("E001 whole numbers"));
+        check("99999999999", true, Err("E001 over 150 kg"));
+        check("4000000000", false, Err("E001 over 3000 mm"));
+        check("99999999999999999999999", false, Err("E001 over 3000 mm"));
+        check("1-2", false, Err("E001 not a number"));
+        for (text, weight) in [("150000", true), ("3000", false)] {
+            assert!(measure(text, weight, Limits::default()).is_ok(), "{text} is at the limit");
+        }
     }
 }

@@ -73,6 +73,17 @@ fn packing_flow_with_two_boxes() {
     assert_eq!(t.cancel("x", now()).map_err(|e| e.code()), Err("E003"));
 }
 
+/// What no single package weighs or measures is refused by the server,
+/// naming the field (a 350 g parcel of 4,000,000,000 x 1 x 1 mm was taken).
+#[test]
+fn implausible_packages_are_refused_naming_the_field() {
+    let field = |d: PackageDetails| d.validate().err().and_then(|e| e.field().map(str::to_owned));
+    assert_eq!(field(details(350, dims(4_000_000_000, 1, 1))).as_deref(), Some("length"));
+    assert_eq!(field(details(350, dims(1, 1, 5_001))).as_deref(), Some("height"));
+    assert_eq!(field(details(2_000_001, dims(1, 1, 1))).as_deref(), Some("weight"));
+    assert_eq!(field(details(2_000_000, dims(5_000, 5_000, 5_000))), None, "at the limits");
+}
+
 #[test]
 fn cancel_from_any_state_but_shipped() {
     for s in PackingStatus::ALL {
