@@ -102,3 +102,16 @@ fn streams_and_metrics_are_not_json() {
     let metrics = &doc["paths"]["/metrics"]["get"]["responses"]["200"]["content"];
     assert!(metrics.as_object().is_some_and(|c| c.keys().all(|k| k.starts_with("text/plain"))), "metrics are text");
 }
+
+/// The document's limits on a package are the server's own, so a schema-valid
+/// package is never refused for its size.
+#[test]
+fn package_limits_are_the_domain_s() {
+    use tote::domain::packing::{MAX_SIDE_MM, MAX_WEIGHT_G};
+    let doc = document();
+    let props = &doc["components"]["schemas"]["PackageDto"]["properties"];
+    assert_eq!(props["weight_g"]["maximum"].as_u64(), Some(MAX_WEIGHT_G), "{props}");
+    for side in ["length_mm", "width_mm", "height_mm"] {
+        assert_eq!(props[side]["maximum"].as_u64(), Some(u64::from(MAX_SIDE_MM)), "{side}: {props}");
+    }
+}

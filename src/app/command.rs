@@ -129,13 +129,15 @@ fn normal() -> String {
 pub struct PackageDto {
     #[serde(default = "box_type")]
     pub packaging_type: PackagingTypeDto,
-    #[schema(minimum = 1)]
+    /// Grams, 1 to 2,000,000 (`domain::packing::MAX_WEIGHT_G`).
+    #[schema(minimum = 1, maximum = 2_000_000)]
     pub weight_g: u64,
-    #[schema(minimum = 1, format = Int64, maximum = 4_294_967_295_u64)]
+    /// Millimetres, 1 to 5,000 (`domain::packing::MAX_SIDE_MM`), as are the other sides.
+    #[schema(minimum = 1, format = Int64, maximum = 5_000)]
     pub length_mm: u32,
-    #[schema(minimum = 1, format = Int64, maximum = 4_294_967_295_u64)]
+    #[schema(minimum = 1, format = Int64, maximum = 5_000)]
     pub width_mm: u32,
-    #[schema(minimum = 1, format = Int64, maximum = 4_294_967_295_u64)]
+    #[schema(minimum = 1, format = Int64, maximum = 5_000)]
     pub height_mm: u32,
 }
 
