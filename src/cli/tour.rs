@@ -122,7 +122,7 @@ pub fn run(db: &Path) -> Result<()> {
     println!("  packed: 300x200x150 mm is 1.800 kg volumetric, so each box bills at least that");
     super::order::status(&svc, order_id, false)?;
 
-    println!("\n== the customer cancels: reservations released, picked units back on their shelves");
+    println!("\n== the customer cancels: reservations released, picked units wait in a tote to be put back");
     super::order::cancel(&svc, order_id, "customer request", new_op_id())?;
     print_totals(&svc)?;
     let events = svc.store().read(|tx| tx.events_after(0, 1000))?;
@@ -136,15 +136,16 @@ pub fn run(db: &Path) -> Result<()> {
 }
 
 fn print_totals(svc: &Services) -> Result<()> {
-    let (t, transit) = svc
-        .store()
-        .read(|tx| Ok::<_, tote::storage::StorageError>((tx.stock_totals(None)?, tx.units_in_transit()?)))?;
+    let (t, transit, back) = svc.store().read(|tx| {
+        Ok::<_, tote::storage::StorageError>((tx.stock_totals(None)?, tx.units_in_transit()?, tx.put_back_pending()?))
+    })?;
     println!(
-        "  stock: {} on shelves ({} reserved), {} picked in transit, {} in all",
+        "  stock: {} on shelves ({} reserved), {} picked in transit, {} to put back, {} in all",
         t.on_hand,
         t.reserved,
         transit,
-        t.on_hand + transit
+        back,
+        t.on_hand + transit + back
     );
     Ok(())
 }
