@@ -142,8 +142,16 @@ fn the_board_shows_queues_alerts_throughput_and_devices() {
     assert_eq!(dock, [("TT000000025RS".to_owned(), 10 * 60)], "the parcel at the dock, with its age");
     let mut b = Board::new();
     b.update(BoardMsg::Live(true));
-    b.update(BoardMsg::Data(Ok(data)));
+    b.update(BoardMsg::Data(Ok(data.clone())));
     shot(&b, "board_overview");
+    // 23 devices do not fit: the pane says how many more there are.
+    let mut many = data;
+    many.devices = (1..=23)
+        .map(|n| tote::app::board::DeviceView { device_id: format!("HH-{n:02}"), ..many.devices[0].clone() })
+        .collect();
+    b.update(BoardMsg::Data(Ok(many)));
+    let text = screen(&b, 80, 24);
+    assert!(text.contains("Devices (23)") && text.contains(" more"), "{text}");
 }
 
 #[test]

@@ -392,8 +392,21 @@ fn overview(d: &BoardView, area: Rect, buf: &mut Buffer) {
     if k.is_empty() {
         k.push("nothing waiting".into());
     }
-    Paragraph::new(k.join("\n")).block(section(&format!(" Dock: {parcels} waiting "))).render(dock, buf);
-    Paragraph::new(v.join("\n")).block(section(" Devices ")).render(devices, buf);
+    Paragraph::new(fit(k, dock).join("\n")).block(section(&format!(" Dock: {parcels} waiting "))).render(dock, buf);
+    let title = format!(" Devices ({}) ", d.devices.len());
+    Paragraph::new(fit(v, devices).join("\n")).block(section(&title)).render(devices, buf);
+}
+
+/// `rows` cut to what fits below a section's title in `area`, the last
+/// row saying how many more there are, instead of silently cutting them.
+fn fit(mut rows: Vec<String>, area: Rect) -> Vec<String> {
+    let room = usize::from(area.height.saturating_sub(1));
+    if rows.len() > room && room > 0 {
+        let more = rows.len() - (room - 1);
+        rows.truncate(room - 1);
+        rows.push(format!("+{more} more"));
+    }
+    rows
 }
 
 fn order_lines(o: &OrderDetail, area: Rect, buf: &mut Buffer) {
