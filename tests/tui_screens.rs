@@ -151,6 +151,12 @@ fn picker_login_screens() {
     let bad = Failure::domain(&DomainError::Unauthenticated { reason: "wrong PIN".into() });
     assert_eq!(reply(&mut p, Reply::Session(Err(bad))), [Cmd::Beep]);
     shot(&p, "pick_login_refused");
+    assert!(p.view().lines.iter().any(|l| l.contains("wrong PIN")), "says why, not only the code");
+    enter(&mut p, "P-001", true);
+    enter(&mut p, "11", false);
+    let locked = Failure::domain(&DomainError::LockedOut { until: "09:15 UTC on 2026-12-02".into() });
+    reply(&mut p, Reply::Session(Err(locked)));
+    assert!(p.view().lines.iter().any(|l| l.contains("until 09:15 UTC")), "{:?}", p.view());
 }
 
 #[test]

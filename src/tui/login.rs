@@ -11,6 +11,10 @@ pub struct Login {
     badge: Option<String>,
     busy: bool,
     flash: Option<Flash>,
+    /// Why the last login was refused, in the server's words (a wrong PIN,
+    /// a badge locked until a time), not only its code.
+    #[serde(default)]
+    why: Option<String>,
 }
 
 impl Login {
@@ -21,6 +25,7 @@ impl Login {
         match ev {
             Event::Scan(scan) => {
                 self.flash = None;
+                self.why = None;
                 match self.badge.clone() {
                     None => {
                         self.badge = Some(scan.text.trim().to_owned());
@@ -47,20 +52,24 @@ impl Login {
         match r {
             Ok(s) => (Some(s), vec![]),
             Err(f) => {
-                *self = Login { flash: Flash::error(f.short), ..Login::default() };
+                *self = Login { flash: Flash::error(f.short), why: Some(f.message), ..Login::default() };
                 (None, vec![Cmd::Beep])
             }
         }
     }
 
     pub fn view(&self, app: &str, pending: &str) -> View {
-        let (lines, prompt) = match &self.badge {
+        let (mut lines, prompt) = match &self.badge {
             None => (vec!["Scan your badge".to_owned(), "or type its id".to_owned()], Prompt::new("Badge ", pending)),
             Some(b) => (
                 vec![format!("Badge {b}"), "Type your PIN".to_owned()],
                 Some(Prompt { label: "PIN ".into(), value: pending.to_owned(), secret: true }),
             ),
         };
+        if let (None, Some(why)) = (&self.badge, &self.why) {
+            lines.push(String::new());
+            lines.push(why.clone());
+        }
         let flash = if self.busy { Flash::info("Logging in...") } else { self.flash.clone() };
         View {
             title: format!("{app} LOGIN"),

@@ -85,8 +85,9 @@ async fn login_verdict(
     let badge = req.badge.trim().to_owned();
     let refused = || ApiError::unauthenticated("unknown badge or wrong PIN");
     let now = st.services.now();
-    let locked =
-        |until: crate::domain::Timestamp| -> ApiError { DomainError::LockedOut { until: until.to_rfc3339() }.into() };
+    let locked = |until: crate::domain::Timestamp| -> ApiError {
+        DomainError::LockedOut { until: until.format("%H:%M UTC on %Y-%m-%d").to_string() }.into()
+    };
     // No such badge (or no PIN): answered as a real badge would be after
     // the same wrong PINs, lockout included.
     let Some(w) = usable else {
