@@ -25,9 +25,12 @@ use tote::tui::device::Device;
 use tote::tui::input::Input;
 use tote::tui::picker::{Picker, Step};
 
+/// `kill SIG pid` through the shell's builtin (no `procps` needed on a
+/// fresh machine, as `tests/tui_tmux.rs` does it).
 fn signal(child: &std::process::Child, sig: &str) {
-    let ok = std::process::Command::new("kill").args([sig, &child.id().to_string()]).status().expect("kill");
-    assert!(ok.success(), "kill {sig}");
+    let line = format!("kill {sig} {}", child.id());
+    let ok = std::process::Command::new("sh").args(["-c", &line]).status().expect("sh");
+    assert!(ok.success(), "{line}");
 }
 
 /// Scans the task's location and its one unit, and completes it.
