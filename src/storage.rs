@@ -25,6 +25,14 @@ macro_rules! hold {
     };
 }
 
+/// `{col}` is in a warehouse scope given as parameter `?{n}`
+/// (`board::Scope::param`: `NULL` for every warehouse, else a JSON array).
+macro_rules! in_scope {
+    ($col:literal, $n:literal) => {
+        concat!("(?", $n, " IS NULL OR ", $col, " IN (SELECT value FROM json_each(?", $n, ")))")
+    };
+}
+
 pub mod adjustments;
 mod auth;
 pub mod backorders;

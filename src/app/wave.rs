@@ -37,9 +37,7 @@ pub(super) fn criteria(
 pub(super) fn release(ctx: &mut Ctx<'_, '_>, warehouse: &str, c: &Criteria) -> Result<Outcome, AppError> {
     let wh = ctx
         .tx
-        .warehouses()?
-        .into_iter()
-        .find(|w| w.code == warehouse.trim())
+        .warehouse_by_code(warehouse.trim())?
         .ok_or_else(|| DomainError::invalid("warehouse", format!("unknown warehouse {warehouse:?}")))?;
     let batches = plan(&ctx.tx.wave_candidates(wh.id.0)?, c);
     if batches.is_empty() {

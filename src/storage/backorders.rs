@@ -63,22 +63,16 @@ impl Tx<'_> {
     /// The workflows of the fulfillments in `warehouse` that wait for stock
     /// of one of `skus`, most urgent and then oldest first.
     pub fn waiting_for_stock(&self, warehouse: WarehouseId, skus: &[Sku]) -> Result<Vec<String>> {
+        let skus = serde_json::to_string(&skus.iter().map(Sku::as_str).collect::<Vec<_>>())
+            .map_err(|e| super::StorageError::Corrupt(e.to_string()))?;
         let mut st = self.conn.prepare_cached(
-            "SELECT w.id, l.sku FROM workflows w
-             JOIN fulfillments f ON f.id = w.fulfillment_id
-             JOIN fulfillment_lines l ON l.fulfillment_id = f.id
+            "SELECT w.id FROM workflows w JOIN fulfillments f ON f.id = w.fulfillment_id
              WHERE w.step = 'await_stock' AND w.status = 'running' AND f.warehouse_id = ?1
+               AND EXISTS (SELECT 1 FROM fulfillment_lines l WHERE l.fulfillment_id = f.id
+                           AND l.sku IN (SELECT value FROM json_each(?2)))
              ORDER BY w.priority DESC, w.created_at, w.id",
         )?;
-        let rows = st
-            .query_map([warehouse.0], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut out: Vec<String> = Vec::new();
-        for (id, s) in rows {
-            if skus.iter().any(|k| k.as_str() == s) && !out.contains(&id) {
-                out.push(id);
-            }
-        }
-        Ok(out)
+        let ids = st.query_map(params![warehouse.0, skus], |r| r.get::<_, String>(0))?;
+        Ok(ids.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 }

@@ -27,18 +27,11 @@ impl Scope {
         self.0.as_ref().is_none_or(|ids| ids.contains(&warehouse))
     }
 
-    /// The SQL parameter of [`IN_SCOPE`]: `NULL` for every warehouse, else
+    /// The SQL parameter of `in_scope!`: `NULL` for every warehouse, else
     /// the ids as a JSON array.
-    fn param(&self) -> Option<String> {
+    pub(super) fn param(&self) -> Option<String> {
         self.0.as_ref().map(|ids| format!("{ids:?}"))
     }
-}
-
-/// `{col} IN scope` with the scope as parameter `?{n}`.
-macro_rules! in_scope {
-    ($col:literal, $n:literal) => {
-        concat!("(?", $n, " IS NULL OR ", $col, " IN (SELECT value FROM json_each(?", $n, ")))")
-    };
 }
 
 /// Open work in one queue, status and priority.

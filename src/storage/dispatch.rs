@@ -43,21 +43,17 @@ impl Tx<'_> {
     /// The shipments whose parcels wait at a dock in `scope`, oldest first.
     pub fn at_dock(&self, limit: u32, scope: &super::board::Scope) -> Result<Vec<AtDock>> {
         let sql = format!(
-            "SELECT {SHIPMENT}, w.code, s.created_at, w.id FROM shipments s JOIN fulfillments f ON f.id = s.fulfillment_id
-             JOIN warehouses w ON w.id = f.warehouse_id WHERE {AT_DOCK} ORDER BY s.created_at, s.id"
+            "SELECT {SHIPMENT}, w.code, s.created_at FROM shipments s JOIN fulfillments f ON f.id = s.fulfillment_id
+             JOIN warehouses w ON w.id = f.warehouse_id WHERE {AT_DOCK} AND {}
+             ORDER BY s.created_at, s.id LIMIT ?1",
+            in_scope!("f.warehouse_id", 2)
         );
         let mut st = self.conn.prepare_cached(&sql)?;
-        let mut rows = st.query([])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            if out.len() >= limit as usize {
-                break;
-            }
-            if scope.covers(r.get::<_, i64>(8)?) {
-                let since = time(r.get::<_, i64>(7)?)?;
-                out.push(AtDock { shipment: shipment_row(r)?, warehouse: r.get(6)?, since });
-            }
-        }
-        Ok(out)
+        let rows = st
+            .query_map(params![limit, scope.param()], |r| {
+                Ok((shipment_row(r)?, r.get::<_, String>(6)?, r.get::<_, i64>(7)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(|(shipment, warehouse, at)| Ok(AtDock { shipment, warehouse, since: time(at)? })).collect()
     }
 }

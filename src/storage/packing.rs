@@ -201,16 +201,15 @@ impl Tx<'_> {
 
     /// `(task, packed at)` of packed boxes whose label has not printed.
     pub fn labels_not_printed(&self, scope: &super::board::Scope) -> Result<Vec<(i64, Timestamp)>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT id, packed_at, warehouse_id FROM packing_tasks
-             WHERE status = 'packed' AND label_printed_at IS NULL AND packed_at IS NOT NULL ORDER BY packed_at",
-        )?;
+        let mut st = self.conn.prepare_cached(concat!(
+            "SELECT id, packed_at FROM packing_tasks
+             WHERE status = 'packed' AND label_printed_at IS NULL AND packed_at IS NOT NULL AND ",
+            in_scope!("warehouse_id", 1),
+            " ORDER BY packed_at"
+        ))?;
         let rows = st
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?
+            .query_map([scope.param()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter()
-            .filter(|(_, _, warehouse)| scope.covers(*warehouse))
-            .map(|(id, at, _)| Ok((id, super::convert::time(at)?)))
-            .collect()
+        rows.into_iter().map(|(id, at)| Ok((id, super::convert::time(at)?))).collect()
     }
 }
