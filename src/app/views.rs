@@ -172,8 +172,11 @@ pub(crate) fn order_view_in(tx: &crate::storage::Tx<'_>, id: i64) -> Result<Orde
             let tasks: Vec<_> =
                 picks.iter().filter(|t| t.fulfillment_id == f.id && t.status != PickingStatus::Cancelled).collect();
             if tasks.is_empty() {
-                // No pick work yet: the fulfillment waits for stock.
-                line.backordered += mine.quantity.0;
+                // Never allocated: it waits for stock. (A failed pick waiting
+                // for a retry has no open task either, but is not backordered.)
+                if f.status == FulfillmentStatus::Pending {
+                    line.backordered += mine.quantity.0;
+                }
                 all_picked = false;
                 continue;
             }
