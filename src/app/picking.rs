@@ -105,6 +105,21 @@ pub fn short(
     item_outcome(ctx, &t, delta.item)
 }
 
+/// Where an item of `t` can be drawn from instead of its own location: the
+/// task's warehouse, the SKU's slots elsewhere (allocation order is the
+/// caller's), and what its units are reserved for.
+pub(super) fn elsewhere(
+    ctx: &Ctx<'_, '_>,
+    t: &PickingTask,
+    item: &crate::domain::picking::PickingItem,
+) -> Result<(crate::storage::Warehouse, Vec<crate::storage::SlotRow>, Purpose), AppError> {
+    let wh = ctx.warehouse(t.warehouse_id)?;
+    let rows: Vec<_> =
+        ctx.tx.slots_for(wh.id, &item.sku)?.into_iter().filter(|r| r.slot.location_id != item.location_id).collect();
+    let purpose = Purpose { order: Some(t.order_id), fulfillment: Some(t.fulfillment_id), expires_at: None };
+    Ok((wh, rows, purpose))
+}
+
 /// A stock-out's follow-up (seed 001 §13.4): the missing units are drawn
 /// from other locations (FEFO/FIFO) as new items at the end of the walk;
 /// what no other location holds is reported unfulfillable.
@@ -114,12 +129,9 @@ fn reallocate(ctx: &mut Ctx<'_, '_>, t: &mut PickingTask, item: PickingItemId) -
     if missing.is_zero() {
         return Ok(());
     }
-    let wh = ctx.warehouse(t.warehouse_id)?;
-    let rows: Vec<_> =
-        ctx.tx.slots_for(wh.id, &short.sku)?.into_iter().filter(|r| r.slot.location_id != short.location_id).collect();
+    let (wh, rows, purpose) = elsewhere(ctx, t, &short)?;
     let slots: Vec<_> = rows.iter().map(|r| r.slot.clone()).collect();
     let plan = crate::domain::stock::allocate_up_to(&slots, missing, ctx.now);
-    let purpose = Purpose { order: Some(t.order_id), fulfillment: Some(t.fulfillment_id), expires_at: None };
     let mut found = 0;
     for (row, qty, reservation) in ctx.reserve_plan(&rows, &plan, &wh, &short.sku, purpose)? {
         let follow_up = super::intake::pending_item(&row, qty, reservation, short.barcode.clone(), short.name.clone());

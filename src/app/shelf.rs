@@ -4,7 +4,6 @@
 //! until a supervisor disposes of them or puts them back on sale.
 
 use super::command::Outcome;
-use super::reservations::Purpose;
 use super::{AppError, Ctx};
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
@@ -61,9 +60,7 @@ fn redirect_others(ctx: &mut Ctx<'_, '_>, t: &PickingTask, slot: SlotId) -> Resu
         }
         let mut other = super::picking::load(ctx, task_id.0)?;
         let Some(it) = other.items.iter().find(|i| i.id == item_id).cloned() else { continue };
-        let wh = ctx.warehouse(other.warehouse_id)?;
-        let rows: Vec<_> =
-            ctx.tx.slots_for(wh.id, &it.sku)?.into_iter().filter(|r| r.slot.location_id != it.location_id).collect();
+        let (wh, rows, purpose) = super::picking::elsewhere(ctx, &other, &it)?;
         let slots: Vec<_> = rows.iter().map(|r| r.slot.clone()).collect();
         let Ok(plan) = crate::domain::stock::allocate(&slots, it.required, ctx.now, it.sku.as_str(), &wh.code) else {
             continue;
@@ -74,8 +71,6 @@ fn redirect_others(ctx: &mut Ctx<'_, '_>, t: &PickingTask, slot: SlotId) -> Resu
             .reservation(it.reservation_id)?
             .ok_or_else(|| DomainError::not_found("reservation", it.reservation_id))?;
         ctx.release(&mut hold, "shelf counted empty")?;
-        let purpose =
-            Purpose { order: Some(other.order_id), fulfillment: Some(other.fulfillment_id), expires_at: None };
         let drawn = ctx.reserve_plan(&rows, std::slice::from_ref(one), &wh, &it.sku, purpose)?;
         let Some((row, qty, reservation)) = drawn.into_iter().next() else { continue };
         let to = super::intake::pending_item(&row, qty, reservation, it.barcode.clone(), it.name.clone());
