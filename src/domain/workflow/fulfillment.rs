@@ -352,13 +352,12 @@ fn policy(s: &State) -> ShortPolicy {
 
 /// Stock arrived (a signal, the recheck timer or a retry): a fulfillment
 /// waiting for it allocates again; any other decides nothing.
-fn stock_arrived(s: &State, d: &mut Decision<Event>) -> bool {
+fn stock_arrived(s: &State, d: &mut Decision<Event>) {
     if s.step != Step::AwaitStock || s.short_of_stock.is_none() || s.ending.is_some() {
-        return false;
+        return;
     }
     d.effects.push(Effect::CancelTimer { name: STOCK_RECHECK.into() });
     schedule(d, Activity::AllocateInventory);
-    true
 }
 
 /// Answers one input. An input that no longer applies (a duplicate signal, a
@@ -547,8 +546,7 @@ fn all_dispatched(s: &State) -> bool {
 
 fn timer(s: &State, name: &str, d: &mut Decision<Event>) {
     if name == STOCK_RECHECK {
-        stock_arrived(s, d);
-        return;
+        return stock_arrived(s, d);
     }
     if name != PICK_TIMEOUT || s.step != Step::AwaitPick || s.pick_failed.is_some() || s.ending.is_some() {
         return;

@@ -110,9 +110,7 @@ pub(super) fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<E
                 not_before: None,
             });
         }
-        Signal::StockArrived => {
-            stock_arrived(s, d);
-        }
+        Signal::StockArrived => stock_arrived(s, d),
         Signal::Retry if s.short_of_stock.is_some() && live => {
             d.events.push(Event::RetryRequested);
             stock_arrived(s, d);
