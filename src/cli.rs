@@ -1,6 +1,7 @@
 //! The command line: clap definitions and the handlers behind them. This is
 //! the binary's edge: it opens the store, makes op ids, reads files, prints.
 
+mod admin;
 mod bench;
 mod bench_intake;
 mod bench_sync;
@@ -87,6 +88,14 @@ enum Cmd {
     PutBack(floor::FloorArgs),
     /// Serve the HTTP API until SIGTERM or Ctrl-C.
     Serve(serve::ServeArgs),
+    /// Copy the database to a new file while tote serve keeps writing
+    /// (SQLite's online backup: one consistent snapshot).
+    Backup(admin::BackupArgs),
+    /// Replace the database with a backup (refused while anything has it open).
+    Restore(admin::RestoreArgs),
+    /// Check a database: integrity, foreign keys, stock conservation,
+    /// workflows with no next action, outbox backlog; exit 1 on problems.
+    Check(admin::CheckArgs),
     /// Benchmarks.
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -393,6 +402,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Label(LabelCmd::Render { template, data, out }) => label::render(&template, &data, out.as_deref()),
         Cmd::Serve(_) | Cmd::Pick(_) | Cmd::Pack(_) | Cmd::Dock(_) | Cmd::PutBack(_) | Cmd::Board(_) => Ok(()),
         Cmd::Demo(args) => demo::run(&args, db),
+        Cmd::Backup(args) => admin::backup(db, &args),
+        Cmd::Restore(args) => admin::restore(db, &args),
+        Cmd::Check(args) => admin::check(&services(db)?, &args),
     }
 }
 

@@ -36,11 +36,13 @@ macro_rules! in_scope {
 pub mod adjustments;
 mod auth;
 pub mod backorders;
+pub mod backup;
 pub mod board;
 mod catalog;
 mod convert;
 pub mod device;
 pub mod dispatch;
+pub mod health;
 pub mod metrics;
 mod orders;
 pub mod outbox;
@@ -50,6 +52,7 @@ pub mod print_jobs;
 pub mod put_back;
 pub mod queues;
 pub mod relay;
+pub mod retention;
 pub mod stock;
 pub mod waves;
 pub mod workflow;
@@ -87,6 +90,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0014_label_printed", include_str!("storage/migrations/0014_label_printed.sql")),
     ("0015_backorders", include_str!("storage/migrations/0015_backorders.sql")),
     ("0016_open_items_by_slot", include_str!("storage/migrations/0016_open_items_by_slot.sql")),
+    ("0017_stock_receipts", include_str!("storage/migrations/0017_stock_receipts.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

@@ -3,7 +3,7 @@
 //! complete, pack and ship to the dock and onto the truck, cancel, hold and
 //! expiry runs against the real store, stock is conserved
 //! (on shelves + quarantined + picked in transit + waiting to be put back =
-//! received + the adjustments recorded by counts on short and disposals)
+//! received + the adjustments recorded by counts on short, removals and disposals)
 //! and slot reservations always
 //! equal the outstanding reservation rows. Rejections are fine; storage
 //! failures are not.
@@ -29,6 +29,8 @@ enum Op {
     Pick(usize, usize, u32),
     /// `damaged` or a stock-out.
     Short(usize, usize, u32, bool),
+    /// Units of a SKU written off a shelf (a removal with a reason).
+    Remove(usize, u32),
     /// A supervisor restocks (or disposes of) one quarantined unit of a SKU.
     Resolve(usize, bool),
     /// A worker puts back the oldest put-back task at one of its locations.
@@ -51,6 +53,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
         6 => (0usize..4, 0usize..3, 1u32..3).prop_map(|(t, i, q)| Op::Pick(t, i, q)),
         1 => (0usize..8, 0usize..3, 0u32..3, any::<bool>()).prop_map(|(t, i, q, d)| Op::Short(t, i, q, d)),
         1 => (0usize..3, any::<bool>()).prop_map(|(s, r)| Op::Resolve(s, r)),
+        1 => (0usize..3, 1u32..3).prop_map(|(s, q)| Op::Remove(s, q)),
         1 => (0usize..3).prop_map(Op::PutBack),
         1 => (0usize..8, 0usize..3).prop_map(|(t, i)| Op::Skip(t, i)),
         2 => (0usize..4).prop_map(Op::Complete),
@@ -182,6 +185,16 @@ impl World {
                 let open: Vec<_> = task.lines.iter().filter(|l| l.put_at.is_none()).collect();
                 let line = open.get(n % open.len().max(1))?;
                 Command::PutBack { task_id: id, worker_id: None, location: line.location.clone() }
+            }
+            Op::Remove(s, q) => {
+                let (sku, wh) = SKUS[*s];
+                Command::RemoveStock {
+                    warehouse: wh.into(),
+                    location: ["A-01", "B-01", "C-01"][*s].into(),
+                    sku: sku.into(),
+                    quantity: *q,
+                    reason: "water damage".into(),
+                }
             }
             Op::Resolve(s, restock) => {
                 let (sku, wh) = SKUS[*s];

@@ -9,6 +9,7 @@ use crate::domain::event::DomainEvent;
 use crate::domain::ids::{Qty, ReservationId, Sku};
 use crate::domain::stock::{StockSlot, allocate};
 use crate::domain::{DomainError, Timestamp};
+use crate::storage::adjustments::Adjustment;
 use crate::storage::stock::NewSlot;
 use crate::storage::{Location, SlotRow, Warehouse};
 use chrono::NaiveDate;
@@ -73,6 +74,7 @@ pub fn place(
         },
         ctx.now,
     )?;
+    ctx.tx.record_receipt(wh.id, location, sku.as_str(), qty.0, ctx.now)?;
     ctx.emit(DomainEvent::InventoryPlaced {
         sku: sku.clone(),
         warehouse_id: wh.id,
@@ -166,6 +168,20 @@ pub fn remove(
     let qty = positive(quantity)?;
     let source = location(ctx, &wh, loc, "location")?;
     take_available(ctx, &wh, &source, &sku, qty)?;
+    // Units leaving the site other than by shipment are written off in the
+    // books, with the reason given: the stock ledger stays balanced.
+    ctx.tx.record_adjustment(
+        &Adjustment {
+            warehouse: wh.id,
+            location: source.id,
+            sku: sku.as_str(),
+            quantity: -i64::from(qty.0),
+            reason,
+            worker: None,
+            task: None,
+        },
+        ctx.now,
+    )?;
     ctx.emit(DomainEvent::InventoryRemoved {
         sku: sku.clone(),
         warehouse_id: wh.id,

@@ -162,6 +162,10 @@ impl Fixture {
         );
         assert_eq!(reserved, outstanding, "slot reservations disagree with reservation rows");
         assert!(reserved <= on_hand);
+        // The database's own ledger (what `tote check` reads) agrees.
+        let ledger = self.svc.store().read(|tx| tx.stock_ledger()).expect("ledger");
+        assert_eq!(ledger.imbalance(), 0, "{ledger:?}");
+        assert_eq!(ledger.received + ledger.adjusted, initial + adjusted, "{ledger:?}");
     }
 
     pub fn event_types(&self) -> Vec<String> {
