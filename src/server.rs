@@ -19,6 +19,7 @@ mod http;
 pub mod metrics;
 pub mod openapi;
 pub mod relay;
+pub mod retention;
 pub mod routes;
 mod throttle;
 mod wire_errors;
@@ -123,6 +124,12 @@ pub async fn run_with_carrier(
         relay::RelayConfig::default(),
         stopping.clone(),
     ));
+    let retention = tokio::spawn(retention::run(
+        state.services.clone(),
+        state.writer.clone(),
+        state.config.retention,
+        stopping.clone(),
+    ));
     let engine =
         tokio::spawn(engine::run(state.services.clone(), state.writer.clone(), carrier, state.config.engine, stopping));
     let state_config = state.config.clone();
@@ -140,6 +147,7 @@ pub async fn run_with_carrier(
         http::ConnLimits { header_read_timeout: state_config.header_read_timeout, grace: state_config.shutdown_grace };
     http::serve(listener, app, shutdown, limits).await?;
     let _ = relay.await;
+    let _ = retention.await;
     let _ = engine.await;
     // The router (and with it every writer handle) is gone: the writer
     // drains its queue, commits, and ends.

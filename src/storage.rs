@@ -91,6 +91,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0015_backorders", include_str!("storage/migrations/0015_backorders.sql")),
     ("0016_open_items_by_slot", include_str!("storage/migrations/0016_open_items_by_slot.sql")),
     ("0017_stock_receipts", include_str!("storage/migrations/0017_stock_receipts.sql")),
+    ("0018_outbox_columns", include_str!("storage/migrations/0018_outbox_columns.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

@@ -97,6 +97,10 @@ async fn pick_both(f: &Fixture, offline: bool) -> (Vec<PickingTaskView>, i64) {
         }
     }
     assert_eq!(d.status().queued, 0);
+    // Retention on the device: answered ops stay for a week, then go.
+    assert_eq!(d.forget_settled(chrono::Duration::days(7)).expect("trim"), 0, "recent answers are kept");
+    let forgotten = d.forget_settled(chrono::Duration::seconds(-1)).expect("trim");
+    assert!(forgotten >= 7, "every answered op is forgotten once old enough: {forgotten}");
     let tasks = (1..=2).map(|id| f.svc.picking_task_view(id).expect("task")).collect();
     let applied = f.count("applied_ops") - ops_before;
     if let Some(s) = server {

@@ -62,8 +62,22 @@ async fn health_and_metrics() {
     ] {
         assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
     }
-    let outbox = text.lines().find_map(|l| l.strip_prefix("tote_outbox_depth ")).expect("outbox depth");
-    assert!(outbox.parse::<u64>().is_ok_and(|n| n > 0), "events are waiting: {outbox}");
+    // The outbox backlog is what a subscriber has not had: with none, 0;
+    // with one that has had nothing (its endpoint refuses), every event.
+    let depth = |text: &str| text.lines().find_map(|l| l.strip_prefix("tote_outbox_depth ")).map(str::to_owned);
+    assert_eq!(depth(&text).as_deref(), Some("0"), "no subscriber waits");
+    let now = f.svc.now();
+    let newest = f
+        .svc
+        .store()
+        .write(|tx| {
+            tx.add_endpoint("down", "http://127.0.0.1:9/hook", "0123456789abcdef", "*", 8, now)?;
+            tx.outbox_newest()
+        })
+        .expect("endpoint");
+    assert!(newest > 0);
+    let text = s.http.get(s.url("/metrics")).send().await.expect("metrics").text().await.expect("text");
+    assert_eq!(depth(&text), Some(newest.to_string()), "the slowest subscriber is at the start");
     assert!(text.contains("tote_http_request_duration_seconds_bucket{method=\"POST\""));
 
     // Invented methods share the label `other`: once that series exists,

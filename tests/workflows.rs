@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::flow::{assert_replays, due, pack, pick_all, report, shipment, state, wf};
+use common::flow::{assert_replays, due, pack, pick_all, report, shipment, state, to_dock, wf};
 use common::{Fixture, accepted, address, order};
 use serde_json::json;
 use tote::app::{AppError, Command, Outcome};
@@ -117,22 +117,6 @@ fn cancel_after_the_label_releases_stock_and_voids_the_shipment() {
     f.assert_conserved(initial);
     assert_eq!(f.stock().1, 0, "nothing stays reserved");
     assert_replays(&f, &id);
-}
-
-/// Drives a one-unit order to the dock, the test playing the carrier:
-/// packed, shipment created with `tracking`, labelled, confirmed. Returns
-/// `(order id, workflow id)`.
-fn to_dock(f: &Fixture, request_id: &str, tracking: &str) -> (i64, String) {
-    let (order_id, tasks) = accepted(&f.ok(order(request_id, &[("SKU-A", 1, "W1")])));
-    let fid = f.svc.order_view(order_id).expect("order").fulfillments[0].fulfillment_id;
-    pack(f, pick_all(f, tasks[0].1));
-    let created = due(f).into_iter().find(|t| t.workflow_id.ends_with(&format!("-{fid}"))).expect("create_shipment");
-    report(f, &created, shipment(tracking));
-    let confirm = due(f).into_iter().find(|t| t.workflow_id.ends_with(&format!("-{fid}"))).expect("confirm_shipment");
-    report(f, &confirm, json!({"kind": "done"}));
-    let id = format!("order-fulfillment-{fid}");
-    assert_eq!(wf(f, &id).step, "await_dispatch");
-    (order_id, id)
 }
 
 /// Shipped means it left: closing the carrier's manifest at the warehouse

@@ -38,6 +38,8 @@ pub struct ServerConfig {
     pub workflow: crate::domain::workflow::Settings,
     /// When the stuck-work alerts fire (board and metrics).
     pub alerts: crate::domain::alerts::Thresholds,
+    /// How long finished things are kept.
+    pub retention: super::retention::RetentionConfig,
 }
 
 impl Default for ServerConfig {
@@ -58,6 +60,7 @@ impl Default for ServerConfig {
             engine: super::engine::EngineConfig::default(),
             workflow: crate::domain::workflow::Settings::default(),
             alerts: crate::domain::alerts::Thresholds::default(),
+            retention: super::retention::RetentionConfig::default(),
         }
     }
 }
@@ -97,6 +100,12 @@ struct FileServer {
     alert_carrier_minutes: Option<i64>,
     alert_dispatch_minutes: Option<i64>,
     alert_label_minutes: Option<i64>,
+    retain_events_days: Option<u32>,
+    retain_deliveries_days: Option<u32>,
+    retain_workflows_days: Option<u32>,
+    retain_sessions_days: Option<u32>,
+    offline_window_days: Option<u32>,
+    retention_sweep_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -160,6 +169,14 @@ impl ServerConfig {
         set(&mut c.alerts.carrier_unavailable, alert("alert_carrier_minutes", s.alert_carrier_minutes)?, minutes);
         set(&mut c.alerts.not_dispatched, alert("alert_dispatch_minutes", s.alert_dispatch_minutes)?, minutes);
         set(&mut c.alerts.label_not_printed, alert("alert_label_minutes", s.alert_label_minutes)?, minutes);
+        let r = &mut c.retention;
+        let days = |name, v| within(name, v, 1, 3650);
+        set(&mut r.events_days, days("retain_events_days", s.retain_events_days)?, |v| v);
+        set(&mut r.deliveries_days, days("retain_deliveries_days", s.retain_deliveries_days)?, |v| v);
+        set(&mut r.workflows_days, days("retain_workflows_days", s.retain_workflows_days)?, |v| v);
+        set(&mut r.sessions_days, days("retain_sessions_days", s.retain_sessions_days)?, |v| v);
+        set(&mut r.offline_days, days("offline_window_days", s.offline_window_days)?, |v| v);
+        set(&mut r.every, within("retention_sweep_secs", s.retention_sweep_secs, 1, 7 * 24 * 3600)?, secs);
         if let Some(v) = s.on_pick_timeout {
             c.workflow.on_pick_timeout = match v.as_str() {
                 "requeue" => crate::domain::workflow::OnPickTimeout::Requeue,
@@ -242,6 +259,8 @@ mod tests {
         check("lockout_minutes = 9999999999", "lockout_minutes");
         check("alert_picking_minutes = 0", "alert_picking_minutes");
         check("engine_workers = 0", "engine_workers");
+        check("offline_window_days = 0", "offline_window_days");
+        check("retention_sweep_secs = 0", "retention_sweep_secs");
         let ok = ServerConfig::from_toml("[server]\npick_timeout_secs = 0\n").expect("0 turns it off");
         assert_eq!(ok.config.workflow.pick_timeout_secs, 0);
     }

@@ -163,8 +163,14 @@ pub(crate) fn render(state: &AppState, domain: &DomainMetrics) -> String {
         "fulfillment_success_rate {}",
         ratio(domain.fulfillments_succeeded, domain.fulfillments_finished)
     );
-    head(&mut out, "tote_outbox_depth", "gauge", "Outbox events not yet published.");
+    head(&mut out, "tote_outbox_depth", "gauge", "Outbox events the slowest webhook subscriber has not had delivered.");
     let _ = writeln!(out, "tote_outbox_depth {}", domain.outbox_pending);
+    if let Ok(sizes) = state.services.store().read(|tx| tx.table_sizes()) {
+        head(&mut out, "tote_table_rows", "gauge", "Rows in the tables that grow with use (retention trims them).");
+        for (table, n) in sizes {
+            let _ = writeln!(out, "tote_table_rows{{table=\"{table}\"}} {n}");
+        }
+    }
     if let Ok(r) = state.services.store().read(|tx| tx.relay_stats()) {
         head(&mut out, "tote_webhook_deliveries", "gauge", "Webhook deliveries by status.");
         for (status, n) in [("pending", r.pending), ("delivered", r.delivered), ("dead", r.dead)] {

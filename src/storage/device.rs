@@ -147,6 +147,15 @@ impl Tx<'_> {
         Ok((u32_of(n, "queued")?, opt_time(oldest)?))
     }
 
+    /// Device: deletes ops the server answered (applied or rejected) before
+    /// `before`; ops still waiting are never touched.
+    pub fn forget_settled_ops(&self, before: Timestamp) -> Result<usize> {
+        Ok(self.exec(
+            "DELETE FROM device_ops WHERE status IN ('applied', 'rejected') AND updated_at < ?1",
+            params![ms(before)],
+        )?)
+    }
+
     /// Device: an op's new state (and the server's answer or the error).
     pub fn set_op_status(
         &self,

@@ -28,6 +28,7 @@ pub struct DomainMetrics {
     /// (packed, shipped, completed, failed, cancelled).
     pub fulfillments_succeeded: u64,
     pub fulfillments_finished: u64,
+    /// Events not yet delivered to the slowest webhook subscriber.
     pub outbox_pending: u64,
     /// Tasks by (queue, status, priority rank).
     pub queue_depth: Vec<(&'static str, String, i64, u64)>,
@@ -76,7 +77,7 @@ impl Tx<'_> {
             items_closed: items.1.max(0).unsigned_abs(),
             fulfillments_succeeded: fulfillments.0.max(0).unsigned_abs(),
             fulfillments_finished: fulfillments.1.max(0).unsigned_abs(),
-            outbox_pending: self.outbox_depth()?.max(0).unsigned_abs(),
+            outbox_pending: self.outbox_backlog()?.max(0).unsigned_abs(),
             queue_depth,
         })
     }

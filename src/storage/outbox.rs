@@ -15,7 +15,6 @@ pub struct OutboxRow {
     pub aggregate_id: String,
     pub stream: String,
     pub payload: serde_json::Value,
-    pub status: String,
     pub created_at: Timestamp,
 }
 
@@ -43,7 +42,7 @@ impl Tx<'_> {
     /// Events after `after_id`, oldest first, at most `limit`.
     pub fn events_after(&self, after_id: i64, limit: u32) -> Result<Vec<OutboxRow>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT id, event_type, aggregate_type, aggregate_id, stream, payload, status, created_at
+            "SELECT id, event_type, aggregate_type, aggregate_id, stream, payload, created_at
              FROM outbox_events WHERE id > ?1 ORDER BY id LIMIT ?2",
         )?;
         let raws = st
@@ -55,13 +54,12 @@ impl Tx<'_> {
                     r.get::<_, String>(3)?,
                     r.get::<_, String>(4)?,
                     r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, i64>(7)?,
+                    r.get::<_, i64>(6)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         raws.into_iter()
-            .map(|(id, event_type, aggregate_type, aggregate_id, stream, payload, status, created)| {
+            .map(|(id, event_type, aggregate_type, aggregate_id, stream, payload, created)| {
                 Ok(OutboxRow {
                     id,
                     event_type,
@@ -69,7 +67,6 @@ impl Tx<'_> {
                     aggregate_id,
                     stream,
                     payload: serde_json::from_str(&payload)?,
-                    status,
                     created_at: time(created)?,
                 })
             })

@@ -123,9 +123,4 @@ impl Tx<'_> {
             .collect::<rusqlite::Result<_>>()?;
         Ok(ids)
     }
-
-    /// Outbox events not yet published (the relay's backlog).
-    pub fn outbox_depth(&self) -> Result<i64> {
-        Ok(self.row("SELECT COUNT(*) FROM outbox_events WHERE status = 'pending'", [], |r| r.get(0))?)
-    }
 }

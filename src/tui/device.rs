@@ -90,6 +90,13 @@ impl Device {
         }
     }
 
+    /// Deletes the ops the server answered more than `keep` ago (retention:
+    /// the device file does not grow shift after shift); returns how many.
+    pub fn forget_settled(&self, keep: chrono::Duration) -> Result<usize, Failure> {
+        let before = self.clock.now() - keep;
+        self.store.write(|tx| tx.forget_settled_ops(before)).map_err(storage)
+    }
+
     /// Ops per request (default [`sync::BATCH`]).
     pub fn with_batch(mut self, n: usize) -> Device {
         self.batch = n.clamp(1, crate::server::api_limits::MAX_OPS);

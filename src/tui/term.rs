@@ -77,13 +77,22 @@ pub(super) fn restore() {
 /// works offline (issue 16: OFF within 3 s in a dead spot).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_millis(2500);
 
+/// How long a terminal keeps the ops the server already answered.
+pub const SETTLED_OPS_KEPT_DAYS: i64 = 7;
+
 /// Runs `app` on this terminal until it quits (Esc on the login screen, or Ctrl+C).
 pub fn run<A: App>(app: &mut A, opts: Options) -> anyhow::Result<()> {
     let client = Client::new(&opts.server, &opts.device, REQUEST_TIMEOUT)?;
     let device = match &opts.device_db {
         Some(db) => {
             let store = Arc::new(Store::open(db).with_context(|| format!("opening {}", db.display()))?);
-            Some(Arc::new(Device::new(store, client.clone(), Arc::new(SystemClock))))
+            let device = Device::new(store, client.clone(), Arc::new(SystemClock));
+            match device.forget_settled(chrono::Duration::days(SETTLED_OPS_KEPT_DAYS)) {
+                Ok(n) if n > 0 => tracing::info!(ops = n, "forgot ops the server answered long ago"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e.message, "could not trim the device's op log"),
+            }
+            Some(Arc::new(device))
         }
         None => None,
     };

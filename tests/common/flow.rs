@@ -2,7 +2,7 @@
 //! floor and the engine's carrier workers by hand: pick, pack, report a
 //! carrier's answer, and check that a history replays to its row.
 
-use super::Fixture;
+use super::{Fixture, accepted, order};
 use serde_json::json;
 use tote::app::Command;
 use tote::app::Outcome;
@@ -100,4 +100,20 @@ pub fn assert_replays(f: &Fixture, id: &str) {
     }
     assert_eq!(replayed, state(f, id), "{id}: history and snapshot disagree");
     assert_eq!(projected, row, "{id}: history and fulfillment row disagree");
+}
+
+/// Drives a one-unit order to the dock, the test playing the carrier:
+/// packed, shipment created with `tracking`, labelled, confirmed. Returns
+/// `(order id, workflow id)`.
+pub fn to_dock(f: &Fixture, request_id: &str, tracking: &str) -> (i64, String) {
+    let (order_id, tasks) = accepted(&f.ok(order(request_id, &[("SKU-A", 1, "W1")])));
+    let fid = f.svc.order_view(order_id).expect("order").fulfillments[0].fulfillment_id;
+    pack(f, pick_all(f, tasks[0].1));
+    let created = due(f).into_iter().find(|t| t.workflow_id.ends_with(&format!("-{fid}"))).expect("create_shipment");
+    report(f, &created, shipment(tracking));
+    let confirm = due(f).into_iter().find(|t| t.workflow_id.ends_with(&format!("-{fid}"))).expect("confirm_shipment");
+    report(f, &confirm, json!({"kind": "done"}));
+    let id = format!("order-fulfillment-{fid}");
+    assert_eq!(wf(f, &id).step, "await_dispatch");
+    (order_id, id)
 }
