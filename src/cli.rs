@@ -96,6 +96,14 @@ enum Cmd {
     /// Check a database: integrity, foreign keys, stock conservation,
     /// workflows with no next action, outbox backlog; exit 1 on problems.
     Check(admin::CheckArgs),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell
+    /// (e.g. `tote completions bash > /etc/bash_completion.d/tote`).
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (tote.1), or with --dir write one page per command there.
+    Man {
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Benchmarks.
     #[command(subcommand)]
     Bench(bench::BenchCmd),
@@ -322,6 +330,15 @@ enum ApikeyCmd {
 }
 
 impl Cli {
+    /// A command that prints its answer and exits (not the server, the
+    /// terminals or the demo).
+    pub fn prints_and_exits(&self) -> bool {
+        !matches!(
+            self.command,
+            Cmd::Serve(_) | Cmd::Pick(_) | Cmd::Pack(_) | Cmd::Dock(_) | Cmd::PutBack(_) | Cmd::Board(_) | Cmd::Demo(_)
+        )
+    }
+
     /// The floor TUIs log to a file: the screen is theirs.
     pub fn log_file(&self) -> Option<PathBuf> {
         match &self.command {
@@ -340,6 +357,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Dock(args) => return floor::errand(args, tote::tui::dock::Job::Dock),
         Cmd::PutBack(args) => return floor::errand(args, tote::tui::dock::Job::PutBack),
         Cmd::Board(args) => return board::board(args),
+        Cmd::Completions { shell } => return admin::completions(*shell),
+        Cmd::Man { dir } => return admin::man(dir.as_deref()),
         _ => {}
     }
     let db = cli.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
@@ -400,7 +419,14 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Label(LabelCmd::Render { template, data, out }) => label::render(&template, &data, out.as_deref()),
-        Cmd::Serve(_) | Cmd::Pick(_) | Cmd::Pack(_) | Cmd::Dock(_) | Cmd::PutBack(_) | Cmd::Board(_) => Ok(()),
+        Cmd::Serve(_)
+        | Cmd::Pick(_)
+        | Cmd::Pack(_)
+        | Cmd::Dock(_)
+        | Cmd::PutBack(_)
+        | Cmd::Board(_)
+        | Cmd::Completions { .. }
+        | Cmd::Man { .. } => Ok(()),
         Cmd::Demo(args) => demo::run(&args, db),
         Cmd::Backup(args) => admin::backup(db, &args),
         Cmd::Restore(args) => admin::restore(db, &args),

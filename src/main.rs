@@ -8,6 +8,12 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    // Rust ignores SIGPIPE, so printing into a closed pipe (`tote … | head`)
+    // panicked; with the default back, a command ends quietly as any Unix
+    // tool does. Not for the server and the terminals: they outlive a pipe.
+    if cli.prints_and_exits() {
+        sigpipe::reset();
+    }
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOTE_LOG").unwrap_or_else(|_| "warn".into());
     let open = |p: std::path::PathBuf| {
         if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {

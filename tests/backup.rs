@@ -8,27 +8,12 @@
 
 mod common;
 
-use common::process::{KillOnDrop, serve, tote};
+use common::process::{KillOnDrop, run, serve, text, tote};
 use serde_json::json;
 use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tote::storage::Store;
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tote"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("TOTE_DB")
-        .output()
-        .expect("run tote")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
 
 fn setup() -> (tempfile::TempDir, std::path::PathBuf, String) {
     let dir = tempfile::tempdir().expect("tempdir");

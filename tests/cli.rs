@@ -186,3 +186,45 @@ fn dispatch_and_quarantine_commands() {
     let o = tote(&db, &["stock", "quarantine", "--warehouse", "W1", "--location", "A-01-01", "--sku", "SKU-MUG"]);
     assert!(!o.status.success() && text(&o).contains("quarantine at A-01-01: need 1, available 0"), "{}", text(&o));
 }
+
+/// Completions and man pages come from the same clap definitions as the
+/// parser, so they name every command, the new ones too.
+#[test]
+fn completions_and_man_pages_name_the_commands() {
+    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_tote")).args(args).output().expect("run");
+    let bash = run(&["completions", "bash"]);
+    assert!(bash.status.success(), "{}", text(&bash));
+    let bash = String::from_utf8_lossy(&bash.stdout);
+    assert!(bash.contains("_tote()") && bash.contains("backup") && bash.contains("put-back"), "bash completion");
+    let zsh = run(&["completions", "zsh"]);
+    assert!(String::from_utf8_lossy(&zsh.stdout).starts_with("#compdef tote"));
+    assert!(!run(&["completions", "tcsh"]).status.success(), "an unknown shell is refused");
+    let man = run(&["man"]);
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(page.contains(".TH tote 1") && page.contains("backup"), "{page}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = run(&["man", "--dir", dir.path().to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+    for page in ["tote.1", "tote-backup.1", "tote-serve.1", "tote-order-status.1"] {
+        assert!(dir.path().join(page).exists(), "{page} written");
+    }
+}
+
+/// `tote … | head`: the reader goes away before the output is written; the
+/// command ends by SIGPIPE as any Unix tool does, without a panic message.
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tote"))
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Close the read end at once: the 120 KB script cannot all fit the pipe.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(o.status.signal(), Some(13), "ended by SIGPIPE, not a panic: {:?} {stderr}", o.status);
+}

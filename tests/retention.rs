@@ -11,7 +11,7 @@
 mod common;
 
 use common::flow::{to_dock, wf};
-use common::process::{KillOnDrop, serve_with, tote};
+use common::process::{KillOnDrop, run, serve_with, text, tote};
 use common::{Fixture, accepted, order};
 use serde_json::{Value, json};
 use tote::app::Command;
@@ -87,11 +87,6 @@ async fn the_sweep_forgets_finished_things_and_keeps_what_a_replay_needs() {
     let _ = server.0.kill();
     let _ = server.0.wait();
     assert!(log.join().expect("log").contains("retention sweep deleted"));
-    let check = std::process::Command::new(env!("CARGO_BIN_EXE_tote"))
-        .arg("--db")
-        .arg(&db)
-        .arg("check")
-        .output()
-        .expect("check");
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    let check = run(&db, &["check"]);
+    assert!(check.status.success(), "{}", text(&check));
 }

@@ -1,4 +1,5 @@
-//! The operator's commands: `tote backup`, `tote restore`, `tote check`.
+//! The operator's commands: `tote backup`, `tote restore`, `tote check`,
+//! `tote completions`, `tote man`.
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -141,4 +142,23 @@ fn idle_workflows(idle: &[IdleWorkflow], hours: u32, f: &mut Findings) {
             w.blocking.as_deref().map(|b| format!(" ({b})")).unwrap_or_default()
         ));
     }
+}
+
+pub fn completions(shell: clap_complete::Shell) -> Result<()> {
+    let mut cmd = <super::Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut cmd, "tote", &mut std::io::stdout());
+    Ok(())
+}
+
+pub fn man(dir: Option<&Path>) -> Result<()> {
+    let cmd = <super::Cli as clap::CommandFactory>::command();
+    match dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            clap_mangen::generate_to(cmd, dir).with_context(|| format!("writing man pages to {}", dir.display()))?;
+            println!("man pages written to {}", dir.display());
+        }
+        None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?,
+    }
+    Ok(())
 }

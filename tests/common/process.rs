@@ -2,18 +2,29 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
+/// Runs `tote --db DB ARGS…`, which must succeed; returns its stdout.
 pub fn tote(db: &Path, args: &[&str]) -> String {
-    let o = Command::new(env!("CARGO_BIN_EXE_tote"))
+    let o = run(db, args);
+    assert!(o.status.success(), "tote {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Runs `tote --db DB ARGS…`, succeed or not.
+pub fn run(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tote"))
         .arg("--db")
         .arg(db)
         .args(args)
         .env_remove("TOTE_DB")
         .output()
-        .expect("run tote");
-    assert!(o.status.success(), "tote {args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
+        .expect("run tote")
+}
+
+/// A finished command's stdout and stderr.
+pub fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 /// Starts `tote serve` on a free port; returns the child and its base URL.
