@@ -339,6 +339,15 @@ impl Cli {
         )
     }
 
+    /// How `tote serve` logs: INFO by default (a line per request, op and
+    /// workflow step), as text or JSON; everything else WARN as text.
+    pub fn log_style(&self) -> (&'static str, bool) {
+        match &self.command {
+            Cmd::Serve(a) => ("info", a.log_format == serve::LogFormat::Json),
+            _ => ("warn", false),
+        }
+    }
+
     /// The floor TUIs log to a file: the screen is theirs.
     pub fn log_file(&self) -> Option<PathBuf> {
         match &self.command {

@@ -4,6 +4,7 @@
 mod cli;
 
 use clap::Parser;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -14,7 +15,8 @@ fn main() -> ExitCode {
     if cli.prints_and_exits() {
         sigpipe::reset();
     }
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TOTE_LOG").unwrap_or_else(|_| "warn".into());
+    let (level, json) = cli.log_style();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TOTE_LOG").unwrap_or_else(|_| level.into());
     let open = |p: std::path::PathBuf| {
         if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
@@ -29,13 +31,11 @@ fn main() -> ExitCode {
         }
         None => None,
     };
-    match log {
-        Some(file) => tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_ansi(false)
-            .with_writer(std::sync::Mutex::new(file))
-            .init(),
-        None => tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init(),
+    let fmt = tracing_subscriber::fmt().with_env_filter(filter);
+    match (log, json) {
+        (Some(file), _) => fmt.with_ansi(false).with_writer(std::sync::Mutex::new(file)).init(),
+        (None, true) => fmt.json().with_current_span(true).with_span_list(false).with_writer(std::io::stderr).init(),
+        (None, false) => fmt.with_ansi(std::io::stderr().is_terminal()).with_writer(std::io::stderr).init(),
     }
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

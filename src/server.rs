@@ -19,6 +19,7 @@ mod http;
 pub mod metrics;
 pub mod openapi;
 pub mod relay;
+pub mod request_id;
 pub mod retention;
 pub mod routes;
 mod throttle;
@@ -175,7 +176,12 @@ fn router(state: AppState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::from_fn(error::json_errors))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::extract::Request| request_id::span(req))
+                .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(axum::middleware::from_fn(request_id::layer))
         .with_state(state)
 }
 

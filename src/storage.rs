@@ -92,6 +92,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0016_open_items_by_slot", include_str!("storage/migrations/0016_open_items_by_slot.sql")),
     ("0017_stock_receipts", include_str!("storage/migrations/0017_stock_receipts.sql")),
     ("0018_outbox_columns", include_str!("storage/migrations/0018_outbox_columns.sql")),
+    ("0019_throughput_indexes", include_str!("storage/migrations/0019_throughput_indexes.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

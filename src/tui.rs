@@ -214,6 +214,7 @@ impl Failure {
             message: e.to_string(),
             field: e.field().map(str::to_owned),
             short: e.short(),
+            request_id: None,
         })
     }
 
@@ -318,6 +319,7 @@ mod tests {
             message: "store".into(),
             field: None,
             short: "E900 try again".into(),
+            request_id: None,
         };
         assert_eq!(Failure::from_body(&busy).kind, FailureKind::Retry);
         assert_eq!(Failure::network("refused").kind, FailureKind::Offline);

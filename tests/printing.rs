@@ -27,9 +27,8 @@ struct PtyPair {
 impl PtyPair {
     fn new() -> Option<PtyPair> {
         if Command::new("socat").arg("-V").output().is_err() {
-            assert!(std::env::var_os("CI").is_none(), "socat is missing (apt install socat)");
-            eprintln!("skipped: socat missing");
-            return None;
+            // Nothing passes by skipping: tools/test.sh installs socat.
+            panic!("socat is missing (apt install socat, or run tools/test.sh)");
         }
         let dir = tempfile::tempdir().expect("tempdir");
         let (a, b) = (dir.path().join("host"), dir.path().join("printer"));

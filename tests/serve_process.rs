@@ -142,3 +142,55 @@ fn a_config_file_is_read_and_a_typo_in_it_is_refused() {
     child.kill().expect("kill");
     child.wait().expect("reaped");
 }
+
+/// An operator finds an error a client showed in the log by its request id:
+/// `X-Request-Id` is kept (or made), echoed, put in every error body, and
+/// on the log line of the request and of its op, which says the command,
+/// what it acted on and its outcome. `--log-format json` writes the same
+/// as one JSON object per line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_and_ops_are_logged_under_their_request_id() {
+    for json in [false, true] {
+        let (_dir, db, key) = setup();
+        let extra: &[&str] = if json { &["--log-format", "json"] } else { &[] };
+        let (child, base, log) = common::process::serve_with(&db, extra);
+        let mut server = common::process::KillOnDrop(child);
+        let http = reqwest::Client::new();
+        let body = json!({"op_id": "log-1", "warehouse": "W1", "location": "K-1", "sku": "SKU-K", "quantity": 1});
+        let r = http
+            .post(format!("{base}/api/v1/inventory/place"))
+            .bearer_auth(&key)
+            .header("x-request-id", "req-log-1")
+            .json(&body)
+            .send()
+            .await
+            .expect("place");
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["x-request-id"], "req-log-1");
+        let bad = json!({"op_id": "log-2", "warehouse": "W9", "location": "K-1", "sku": "SKU-K", "quantity": 1});
+        let r =
+            http.post(format!("{base}/api/v1/inventory/place")).bearer_auth(&key).json(&bad).send().await.expect("bad");
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        let made = r.headers()["x-request-id"].to_str().expect("ascii").to_owned();
+        let err: serde_json::Value = r.json().await.expect("json");
+        assert_eq!(err["request_id"], made.as_str(), "the error body names the request: {err}");
+        let _ = server.0.kill();
+        let _ = server.0.wait();
+        let log = log.join().expect("log");
+        let line = |needles: &[&str]| log.lines().find(|l| needles.iter().all(|n| l.contains(n))).map(str::to_owned);
+        let applied = line(&["req-log-1", "op applied", "log-1", "place_stock", "api key"]);
+        assert!(applied.is_some(), "no op line for req-log-1 in\n{log}");
+        assert!(line(&[&made, "op refused", "log-2", "E001"]).is_some(), "no refusal line for {made} in\n{log}");
+        assert!(line(&["req-log-1", "status", "200"]).is_some(), "no request line in\n{log}");
+        if json {
+            for l in log.lines().filter(|l| l.starts_with('{')) {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+                assert!(v["level"].is_string() && v["fields"].is_object(), "{l}");
+            }
+            let applied = applied.expect("line");
+            let v: serde_json::Value = serde_json::from_str(&applied).expect("json line");
+            assert_eq!(v["fields"]["op_id"], "log-1", "{v}");
+            assert_eq!(v["span"]["id"], "req-log-1", "{v}");
+        }
+    }
+}

@@ -85,8 +85,12 @@ async fn order_to_packed_through_the_api_with_replay_and_errors() {
     assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("E101"), Some("location")));
     assert!(err["short"].as_str().is_some_and(|x| x.chars().count() <= 20));
     // The rejection is replayed too.
-    let (st_again, err_again) =
+    let (st_again, mut err_again) =
         s.post(&pick_url, &t.picker, json!({"op_id": "p-bad", "location": "A-02", "item": "SKU-A"})).await;
+    // The same answer but for the id of the request that got it.
+    let mut err = err;
+    let (id, id_again) = (err["request_id"].take(), err_again["request_id"].take());
+    assert!(id.is_string() && id_again.is_string() && id != id_again, "{id} {id_again}");
     assert_eq!((st_again, err_again), (st, err));
 
     // A pick, replayed through the header: identical answer, one effect.

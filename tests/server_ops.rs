@@ -57,10 +57,20 @@ async fn health_and_metrics() {
         "packing_task_duration_seconds_count 0",
         "order_to_shipment_duration_seconds_count 0",
         "fulfillment_success_rate 0",
+        "packing_tasks_per_hour 0",
+        "average_package_weight 0",
         "tote_tasks{queue=\"packing\",status=\"pending\",priority=\"normal\"} 1",
         "tote_http_requests_total{method=\"POST\",route=\"/api/v1/picking-tasks/{id}/items/{item_id}/pick\",status=\"200\"} 1",
     ] {
         assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+    }
+    let picked = format!("picking_items_per_hour{{worker=\"B-100\"}} {}", items[0].required);
+    assert!(text.lines().any(|l| l == picked), "missing {picked:?} in\n{text}");
+    let families = independent_parse(&text);
+    for family in
+        ["picking_items_per_hour gauge 1", "tote_table_rows gauge 11", "picking_task_duration_seconds histogram"]
+    {
+        assert!(families.lines().any(|l| l.starts_with(family)), "{family} in\n{families}");
     }
     // The outbox backlog is what a subscriber has not had: with none, 0;
     // with one that has had nothing (its endpoint refuses), every event.
@@ -185,4 +195,45 @@ async fn queued_ops_share_one_commit_and_a_failure_spares_its_neighbours() {
     assert_eq!(f.count("applied_ops") - 4, 19, "fixture ops plus the 19 that succeeded");
     drop(writer);
     thread.join().expect("writer stops when its handles are gone");
+}
+
+/// Debian's own Python, where apt installs python3-prometheus-client (a
+/// `python3` earlier on the PATH, such as pyenv's, does not see it).
+const SYSTEM_PYTHON: &str = "/usr/bin/python3";
+
+/// `/metrics` through the reference Prometheus client's parser
+/// (`tools/prom-check.py`, python3-prometheus-client from apt): it must
+/// parse, and no series may repeat. Returns its list of families.
+fn independent_parse(text: &str) -> String {
+    use std::io::Write;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/prom-check.py");
+    let mut child = std::process::Command::new(SYSTEM_PYTHON)
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("/usr/bin/python3 (tools/test.sh installs what the tests need)");
+    child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write");
+    let o = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("No module named"), "{err}: run tools/test.sh, or apt install python3-prometheus-client");
+    assert!(o.status.success(), "/metrics refused by the reference parser: {err}\n{text}");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The checker itself refuses what Prometheus would: a repeated series.
+#[test]
+fn the_independent_parser_refuses_a_repeated_series() {
+    let ok = "# HELP a A.\n# TYPE a gauge\na{x=\"1\"} 1\na{x=\"2\"} 2\n";
+    assert!(independent_parse(ok).contains("a gauge 2"));
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/prom-check.py");
+    let twice = "# HELP a A.\n# TYPE a gauge\na{x=\"1\"} 1\na{x=\"1\"} 2\n";
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("printf '%s' '{twice}' | {SYSTEM_PYTHON} {script}"))
+        .output()
+        .expect("sh");
+    assert!(!o.status.success(), "a duplicate series must be refused");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("duplicate series"), "{}", String::from_utf8_lossy(&o.stderr));
 }

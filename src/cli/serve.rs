@@ -25,6 +25,15 @@ pub struct ServeArgs {
     /// Commit each op alone instead of grouping concurrent ones.
     #[arg(long)]
     no_group_commit: bool,
+    /// Log lines as text, or as one JSON object per line for log shippers.
+    #[arg(long, env = "TOTE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";

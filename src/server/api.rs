@@ -71,7 +71,7 @@ async fn run(st: &AppState, op_id: String, command: Command) -> Result<Json<Outc
 /// again under the same op id).
 fn many_answer(
     answer: Result<Outcome, crate::app::AppError>,
-) -> Result<Outcome, (crate::app::floor_op::Verdict, super::error::ErrorBody)> {
+) -> Result<Outcome, (crate::app::floor_op::Verdict, Box<super::error::ErrorBody>)> {
     use crate::app::floor_op::Verdict;
     answer.map_err(|e| {
         let retry = matches!(&e, crate::app::AppError::Storage(s) if !s.is_corrupt());

@@ -118,6 +118,11 @@ pub(crate) async fn authorize(
         };
         return ApiError::forbidden(format!("a {who} may not {} {}", req.method(), req.uri().path())).into_response();
     }
+    let who = match &caller {
+        Caller::Worker { id, role } => format!("worker {} ({})", id.0, role.as_str()),
+        Caller::Integration { key_id } => format!("api key {key_id}"),
+    };
+    tracing::Span::current().record("caller", who.as_str());
     req.extensions_mut().insert(caller);
     next.run(req).await
 }

@@ -1,4 +1,4 @@
-//! Every error the API returns, as JSON `{code, kind, message, field?, short}`
+//! Every error the API returns, as JSON `{code, kind, message, field?, short, request_id}`
 //! with a status that says who should act: 400 the caller's input (naming
 //! the field), 401 credentials, 403 role, 404 missing, 409 state, 413 size,
 //! 408 time, 503 the store. Codes come from the one registry,
@@ -29,26 +29,32 @@ pub struct ErrorBody {
     pub field: Option<String>,
     /// At most 20 columns, for a handheld: `E101 wrong loc`.
     pub short: String,
+    /// The request's id (`X-Request-Id`), as in the server's log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// An error on its way to becoming a response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub body: ErrorBody,
+    /// Boxed: handlers return `Result<_, ApiError>` everywhere, and a small
+    /// `Err` keeps every `Ok` path small too.
+    pub body: Box<ErrorBody>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: Code, message: impl Into<String>) -> Self {
         ApiError {
             status,
-            body: ErrorBody {
+            body: Box::new(ErrorBody {
                 code: code.as_str().into(),
                 kind: code.kind(),
                 message: message.into(),
                 field: None,
                 short: code.short(),
-            },
+                request_id: None,
+            }),
         }
     }
 
@@ -82,7 +88,14 @@ impl From<Rejection> for ApiError {
     fn from(r: Rejection) -> Self {
         ApiError {
             status: status_of(r.kind),
-            body: ErrorBody { code: r.code, kind: r.kind, message: r.message, field: r.field, short: r.short },
+            body: Box::new(ErrorBody {
+                code: r.code,
+                kind: r.kind,
+                message: r.message,
+                field: r.field,
+                short: r.short,
+                request_id: None,
+            }),
         }
     }
 }

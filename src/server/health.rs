@@ -65,7 +65,8 @@ pub struct Detailed {
 #[utoipa::path(get, path = "/health/detailed", tag = "operations", security(("bearer" = [])),
     responses((status = 200, body = Detailed)))]
 pub async fn detailed(State(st): State<AppState>) -> Result<Json<Detailed>, ApiError> {
-    let (m, schema_version) = st.services.query(|tx| Ok((tx.domain_metrics()?, tx.schema_version()?)))?;
+    let now = st.services.now();
+    let (m, schema_version) = st.services.query(|tx| Ok((tx.domain_metrics(now)?, tx.schema_version()?)))?;
     let pending = |queue: &str| {
         m.queue_depth.iter().filter(|(q, s, _, _)| *q == queue && s == "pending").map(|(_, _, _, n)| n).sum()
     };
@@ -96,7 +97,8 @@ pub async fn metrics(State(st): State<AppState>) -> Result<impl IntoResponse, Ap
     let state = st.clone();
     let body = st
         .read(move |s| {
-            let domain = s.query(|tx| Ok(tx.domain_metrics()?))?;
+            let now = s.now();
+            let domain = s.query(|tx| Ok(tx.domain_metrics(now)?))?;
             Ok(super::metrics::render(&state, &domain))
         })
         .await?;

@@ -153,6 +153,14 @@ pub(crate) fn render(state: &AppState, domain: &DomainMetrics) -> String {
     histogram(&mut out, "picking_task_duration_seconds", "", &domain.picking_task_duration);
     head(&mut out, "picking_shortage_rate", "gauge", "Share of closed pick items that were short or skipped.");
     let _ = writeln!(out, "picking_shortage_rate {}", ratio(domain.items_short, domain.items_closed));
+    head(&mut out, "picking_items_per_hour", "gauge", "Units each worker picked in the last hour, by badge.");
+    for (badge, n) in &domain.picking_items_last_hour {
+        let _ = writeln!(out, "picking_items_per_hour{{worker=\"{}\"}} {n}", label(badge));
+    }
+    head(&mut out, "packing_tasks_per_hour", "gauge", "Packing tasks packed in the last hour.");
+    let _ = writeln!(out, "packing_tasks_per_hour {}", domain.packing_tasks_last_hour);
+    head(&mut out, "average_package_weight", "gauge", "Mean weight of the packages weighed, in kilograms.");
+    let _ = writeln!(out, "average_package_weight {}", domain.average_package_weight_g.unwrap_or(0.0) / 1000.0);
     head(&mut out, "packing_task_duration_seconds", "histogram", "Packing task, created to packed.");
     histogram(&mut out, "packing_task_duration_seconds", "", &domain.packing_task_duration);
     head(&mut out, "order_to_shipment_duration_seconds", "histogram", "Order created to shipment.");
@@ -214,6 +222,11 @@ pub(crate) fn render(state: &AppState, domain: &DomainMetrics) -> String {
         let _ = writeln!(out, "tote_tasks{{queue=\"{queue}\",status=\"{status}\",priority=\"{priority}\"}} {n}");
     }
     out
+}
+
+/// A label value as the text format wants it: `\`, `"` and newlines escaped.
+fn label(v: &str) -> String {
+    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 #[cfg(test)]

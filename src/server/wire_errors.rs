@@ -48,6 +48,7 @@ fn rewrite(buf: &[u8]) -> Option<Vec<u8>> {
         message: format!("the request could not be read: {status} {reason}"),
         field: None,
         short: code.short(),
+        request_id: None,
     };
     let json = serde_json::to_string(&body).ok()?;
     let len = format!("content-type: application/json\r\ncontent-length: {}\r\n", json.len());

@@ -26,6 +26,9 @@ use tokio::sync::{mpsc, oneshot, watch};
 /// so a busy writer's hundreds of commits a second cost a few rounds.
 pub const COALESCE: std::time::Duration = std::time::Duration::from_millis(20);
 
+/// Where an item's answer arrives once its commit returned.
+type Answer = oneshot::Receiver<Result<Done, AppError>>;
+
 /// Items waiting beyond this many make callers wait to enqueue.
 const QUEUE_DEPTH: usize = 8192;
 
@@ -89,30 +92,28 @@ fn stopped() -> AppError {
 impl WriterHandle {
     /// Runs `command` under `op_id` and waits until it is committed.
     pub async fn execute(&self, op_id: String, command: Command) -> Result<Outcome, AppError> {
-        match self.submit(Work::Op { op_id, command }).await?.await.map_err(|_| stopped())?? {
-            Done::Op(o) => Ok(o),
-            Done::Write => Err(stopped()),
-        }
+        let started = std::time::Instant::now();
+        let log = OpLog::of(&op_id, &command);
+        let r = outcome(self.submit(Work::Op { op_id, command }).await).await;
+        log.done(&r, started);
+        r
     }
 
     /// Runs `jobs` in their order and waits until all are committed: they
     /// enter the queue together, so they share commits; each is its own op
     /// (one's rejection does not undo another).
     pub async fn execute_many(&self, jobs: Vec<(String, Command)>) -> Vec<Result<Outcome, AppError>> {
+        let started = std::time::Instant::now();
         let mut answers = Vec::with_capacity(jobs.len());
         for (op_id, command) in jobs {
-            answers.push(self.submit(Work::Op { op_id, command }).await.ok());
+            let log = OpLog::of(&op_id, &command);
+            answers.push((log, self.submit(Work::Op { op_id, command }).await));
         }
         let mut out = Vec::with_capacity(answers.len());
-        for a in answers {
-            out.push(match a {
-                Some(a) => match a.await {
-                    Ok(Ok(Done::Op(o))) => Ok(o),
-                    Ok(Err(e)) => Err(e),
-                    Ok(Ok(Done::Write)) | Err(_) => Err(stopped()),
-                },
-                None => Err(stopped()),
-            });
+        for (log, a) in answers {
+            let r = outcome(a).await;
+            log.done(&r, started);
+            out.push(r);
         }
         out
     }
@@ -141,7 +142,7 @@ impl WriterHandle {
         }
     }
 
-    async fn submit(&self, work: Work) -> Result<oneshot::Receiver<Result<Done, AppError>>, AppError> {
+    async fn submit(&self, work: Work) -> Result<Answer, AppError> {
         let (reply, answer) = oneshot::channel();
         self.tx.send(Job::Work { work: Box::new(work), reply }).await.map_err(|_| stopped())?;
         self.stats.submitted.fetch_add(1, Ordering::Relaxed);
@@ -231,6 +232,66 @@ fn commit(services: &Services, batch: &mut Vec<Job>, stats: &WriterStats, commit
             let msg = e.to_string();
             for reply in replies {
                 let _ = reply.send(Err(AppError::Storage(StorageError::Unavailable(format!("commit failed: {msg}")))));
+            }
+        }
+    }
+}
+
+/// An op's answer once its commit returned.
+async fn outcome(submitted: Result<Answer, AppError>) -> Result<Outcome, AppError> {
+    match submitted?.await {
+        Ok(Ok(Done::Op(o))) => Ok(o),
+        Ok(Err(e)) => Err(e),
+        Ok(Ok(Done::Write)) | Err(_) => Err(stopped()),
+    }
+}
+
+/// The INFO line of one op: its id, command, subject, outcome and time
+/// from submission to the answer. The request's span adds who sent it.
+#[derive(Debug)]
+struct OpLog {
+    op_id: String,
+    command: &'static str,
+    subject: String,
+}
+
+/// Fields of a command that name what it acts on, in order of preference.
+const SUBJECTS: &[&str] = &["task_id", "order_id", "fulfillment_id", "tracking", "workflow_id", "request_id", "sku"];
+
+impl OpLog {
+    fn of(op_id: &str, command: &Command) -> Option<OpLog> {
+        if !tracing::enabled!(tracing::Level::INFO) {
+            return None;
+        }
+        let json = serde_json::to_value(command).unwrap_or_default();
+        let body = json.as_object().and_then(|o| o.values().next()).unwrap_or(&json);
+        let subject = SUBJECTS
+            .iter()
+            .find_map(|k| {
+                body.get(*k)
+                    .or_else(|| json.get(*k))
+                    .map(|v| format!("{k}={}", v.as_str().map_or(v.to_string(), str::to_owned)))
+            })
+            .unwrap_or_default();
+        Some(OpLog { op_id: op_id.to_owned(), command: command.name(), subject })
+    }
+}
+
+trait Logged {
+    fn done(&self, r: &Result<Outcome, AppError>, started: std::time::Instant);
+}
+
+impl Logged for Option<OpLog> {
+    fn done(&self, r: &Result<Outcome, AppError>, started: std::time::Instant) {
+        let Some(l) = self else { return };
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        match r {
+            Ok(_) => tracing::info!(op_id = %l.op_id, command = l.command, subject = %l.subject, ms, "op applied"),
+            Err(AppError::Rejected(e)) => tracing::info!(
+                op_id = %l.op_id, command = l.command, subject = %l.subject, ms, code = %e.code, "op refused: {}", e.message
+            ),
+            Err(e) => {
+                tracing::warn!(op_id = %l.op_id, command = l.command, subject = %l.subject, ms, error = %e, "op failed; a retry may succeed")
             }
         }
     }

@@ -1,7 +1,9 @@
 //! The domain metrics of seed 001 §12.1, read from the tables at scrape
 //! time: they agree with the truth and survive a restart.
 
+use super::convert::ms;
 use super::{Result, Tx};
+use crate::domain::Timestamp;
 
 /// Upper bounds (seconds) of the duration histograms' buckets.
 pub const DURATION_BUCKETS: &[f64] = &[30.0, 60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 86400.0];
@@ -32,11 +34,30 @@ pub struct DomainMetrics {
     pub outbox_pending: u64,
     /// Tasks by (queue, status, priority rank).
     pub queue_depth: Vec<(&'static str, String, i64, u64)>,
+    /// Units each worker (by badge) picked in the hour before now.
+    pub picking_items_last_hour: Vec<(String, u64)>,
+    /// Packing tasks packed in the hour before now.
+    pub packing_tasks_last_hour: u64,
+    /// Mean weight of the packages weighed so far, in grams.
+    pub average_package_weight_g: Option<f64>,
 }
 
 impl Tx<'_> {
-    /// Reads every domain metric in one snapshot.
-    pub fn domain_metrics(&self) -> Result<DomainMetrics> {
+    /// Reads every domain metric in one snapshot; the hourly rates are of
+    /// the hour before `now`.
+    pub fn domain_metrics(&self, now: Timestamp) -> Result<DomainMetrics> {
+        let hour_ago = ms(now - chrono::Duration::hours(1));
+        let mut st = self.conn.prepare_cached(
+            "SELECT w.badge, SUM(s.quantity) FROM pick_scans s JOIN workers w ON w.id = s.worker_id
+             WHERE s.scanned_at >= ?1 GROUP BY w.badge ORDER BY w.badge",
+        )?;
+        let picking_items_last_hour = st
+            .query_map([hour_ago], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0).unsigned_abs())))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let packed: i64 =
+            self.row("SELECT COUNT(*) FROM packing_tasks WHERE packed_at >= ?1", [hour_ago], |r| r.get(0))?;
+        let average_package_weight_g: Option<f64> =
+            self.row("SELECT AVG(weight_g) FROM packages WHERE weight_g IS NOT NULL", [], |r| r.get(0))?;
         let items: (i64, i64) = self.row(
             "SELECT COALESCE(SUM(status IN ('short', 'skipped')), 0), COALESCE(SUM(status != 'pending'), 0)
              FROM picking_task_items",
@@ -79,6 +100,9 @@ impl Tx<'_> {
             fulfillments_finished: fulfillments.1.max(0).unsigned_abs(),
             outbox_pending: self.outbox_backlog()?.max(0).unsigned_abs(),
             queue_depth,
+            picking_items_last_hour,
+            packing_tasks_last_hour: packed.max(0).unsigned_abs(),
+            average_package_weight_g,
         })
     }
 

@@ -105,6 +105,7 @@ impl<W: Driven> Live<W> {
         let d = W::decide(&self.state, &input, ctx.now)?;
         let mut moves: Vec<FulfillmentAction> = Vec::new();
         let mut completed = Vec::new();
+        let mut names = Vec::new();
         for e in &d.events {
             moves.extend_from_slice(W::moves(&self.state, e));
             completed.extend(W::completes(e).cloned());
@@ -113,6 +114,7 @@ impl<W: Driven> Live<W> {
             let name = json.get("event").and_then(|k| k.as_str()).unwrap_or("event");
             self.row.version += 1;
             ctx.tx.append_history(&self.row.id, self.row.version, name, &json.to_string(), ctx.now)?;
+            names.push(name.to_owned());
         }
         if !d.events.is_empty() {
             if let Some(o) = W::order(&self.state) {
@@ -124,6 +126,10 @@ impl<W: Driven> Live<W> {
             self.row.state = serde_json::to_string(&self.state)?;
             ctx.tx.save_workflow(&self.row, ctx.now)?;
             self.project(ctx, &moves)?;
+            tracing::info!(
+                workflow = %self.row.id, step = %self.row.step, status = %self.row.status,
+                events = %names.join(","), "workflow step"
+            );
         }
         Ok(Decided { effects: d.effects, completed })
     }

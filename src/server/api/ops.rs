@@ -94,7 +94,7 @@ pub async fn push_ops(
         .zip(answers)
         .map(|(o, answer)| match super::many_answer(answer) {
             Ok(outcome) => OpResult { op_id: o.op_id, status: Verdict::Applied, outcome: Some(outcome), error: None },
-            Err((status, body)) => OpResult { op_id: o.op_id, status, outcome: None, error: Some(body) },
+            Err((status, body)) => OpResult { op_id: o.op_id, status, outcome: None, error: Some(*body) },
         })
         .collect();
     Ok(Json(OpsResponse { results }))

@@ -121,7 +121,7 @@ pub async fn submit_order_batch(
             }
             Err((verdict, body)) => {
                 let status = if verdict == Verdict::Retry { BatchStatus::Retry } else { BatchStatus::Rejected };
-                BatchResult { request_id, status, outcome: None, error: Some(body) }
+                BatchResult { request_id, status, outcome: None, error: Some(*body) }
             }
         })
         .collect();
