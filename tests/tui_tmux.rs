@@ -11,91 +11,11 @@
 
 mod common;
 
-use common::process::{serve, tote};
+use common::process::{KillOnDrop, serve, tote};
+use common::tmux::{Tmux, assets, floor_db, tmux_missing};
 use serde_json::{Value, json};
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let o = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux");
-        assert!(o.status.success(), "tmux {args:?}: {}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "s"])
-    }
-
-    /// Polls the pane until it shows `text` (20 s at most).
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                return s;
-            }
-            assert!(start.elapsed() < Duration::from_secs(20), "waited for {text:?}; the screen shows:\n{s}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Sends bytes as they are, as a scanner would type them.
-    fn raw(&self, bytes: &[u8]) {
-        let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let mut args = vec!["send-keys", "-t", "s", "-H"];
-        args.extend(hex.iter().map(String::as_str));
-        self.run(&args);
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").status();
-    }
-}
-
-/// Stops `tote serve` however the test ends (a panicking test must not
-/// leave it running: it holds the test's output open).
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn tmux_missing() -> bool {
-    let missing = Command::new("tmux").arg("-V").output().map(|o| !o.status.success()).unwrap_or(true);
-    if missing {
-        // Nothing passes by skipping: tools/test.sh installs tmux.
-        panic!("tmux is not installed (apt install tmux, or run tools/test.sh)");
-    }
-    missing
-}
-
-fn assets(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(name).display().to_string()
-}
-
-/// A floor database: warehouse W1 with the sample stock, a supervisor
-/// S-001 and, with `picker`, a picker P-001 (PIN 4711 both).
-fn floor_db(dir: &Path, picker: bool) -> std::path::PathBuf {
-    let db = dir.join("floor.db");
-    tote(&db, &["init", "--warehouse", "W1=Main"]);
-    tote(&db, &["stock", "import", &assets("sample-stock.csv")]);
-    if picker {
-        tote(&db, &["worker", "add", "--badge", "P-001", "--name", "Pia", "--role", "picker", "--pin", "4711"]);
-    }
-    tote(&db, &["worker", "add", "--badge", "S-001", "--name", "Sam", "--role", "supervisor", "--pin", "4711"]);
-    db
-}
 
 /// The supervisor's token.
 async fn supervisor(http: &reqwest::Client, base: &str) -> String {

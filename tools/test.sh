@@ -6,6 +6,7 @@
 #   socat            the printer tests' pty pairs
 #   zbar-tools       zbarimg decodes every label's barcodes
 #   tmux             the floor TUI end to end on a real terminal
+#   openssh-server/-client   a handheld over SSH (packaging/sshd-tote.conf)
 #   python3-prometheus-client   the reference parser /metrics is checked with
 #   tools/zpl-render (npm)      the independent ZPL renderer
 set -euo pipefail
@@ -15,6 +16,8 @@ need=()
 command -v socat >/dev/null || need+=(socat)
 command -v zbarimg >/dev/null || need+=(zbar-tools)
 command -v tmux >/dev/null || need+=(tmux)
+[[ -x /usr/sbin/sshd ]] || need+=(openssh-server)
+command -v ssh >/dev/null || need+=(openssh-client)
 command -v npm >/dev/null || need+=(npm)
 /usr/bin/python3 -c 'import prometheus_client' 2>/dev/null || need+=(python3-prometheus-client)
 if ((${#need[@]})); then

@@ -1,6 +1,6 @@
-//! `tote serve`: settings from defaults, the config file, `TOTE_*`
-//! variables and flags (in that order), then the server until SIGTERM or
-//! Ctrl-C.
+//! `tote serve`: settings from defaults, the config file, a `TOTE_<KEY>`
+//! variable for every key (`server::config::KEYS`) and flags (in that
+//! order), then the server until SIGTERM or Ctrl-C.
 
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -39,15 +39,17 @@ pub enum LogFormat {
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 pub fn serve(db_flag: Option<&Path>, args: &ServeArgs) -> Result<()> {
-    let loaded = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            ServerConfig::from_toml(&text)
-                .map_err(anyhow::Error::msg)
-                .with_context(|| format!("in config file {}", path.display()))?
-        }
-        None => tote::server::config::Loaded { config: ServerConfig::default(), listen: None, db: None },
+    let text = match &args.config {
+        Some(path) => Some(std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?),
+        None => None,
     };
+    let from = match &args.config {
+        Some(path) => format!("config file {} or a TOTE_* variable", path.display()),
+        None => "a TOTE_* variable".into(),
+    };
+    let loaded = ServerConfig::load(text.as_deref(), |var| std::env::var(var).ok())
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("in {from}"))?;
     let mut config = loaded.config;
     if let Some(s) = &args.synchronous {
         config.durability = parse_durability(s).map_err(anyhow::Error::msg)?;

@@ -131,7 +131,27 @@ impl ServerConfig {
     /// Reads a TOML config (the `[server]` table) over the defaults. Unknown
     /// keys are an error, so a typo is not silently ignored.
     pub fn from_toml(text: &str) -> Result<Loaded, String> {
-        let file: FileConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        Self::load(Some(text), |_| None)
+    }
+
+    /// The settings: the defaults, then the config file's `[server]` table
+    /// (`file`, if any), then a `TOTE_<KEY>` variable for every key of
+    /// [`KEYS`] (`env` looks one up), each checked as the file's would be.
+    pub fn load(file: Option<&str>, env: impl Fn(&str) -> Option<String>) -> Result<Loaded, String> {
+        let mut table: toml::Table = match file {
+            Some(text) => toml::from_str(text).map_err(|e| e.to_string())?,
+            None => toml::Table::new(),
+        };
+        let server = table.entry("server").or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let toml::Value::Table(server) = server else { return Err("[server] must be a table".into()) };
+        for key in KEYS {
+            let var = format!("TOTE_{}", key.to_ascii_uppercase());
+            if let Some(v) = env(&var) {
+                server.insert((*key).to_owned(), env_value(&v));
+            }
+        }
+        let file: FileConfig =
+            toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| e.to_string().trim().to_owned())?;
         let s = file.server;
         let mut c = ServerConfig::default();
         let secs = |v: u64| Duration::from_secs(v);
@@ -195,6 +215,57 @@ impl ServerConfig {
     }
 }
 
+/// Every key of the `[server]` table, as in `packaging/tote.toml`: each may
+/// also be set by the variable `TOTE_<KEY>` (upper case), which wins over
+/// the file (`every_key_is_packaged_and_set_by_its_variable`).
+pub const KEYS: &[&str] = &[
+    "listen",
+    "db",
+    "synchronous",
+    "group_commit",
+    "max_batch",
+    "body_limit_bytes",
+    "request_timeout_secs",
+    "header_read_timeout_secs",
+    "shutdown_grace_secs",
+    "login_attempts_per_minute",
+    "token_ttl_hours",
+    "lockout_failures",
+    "lockout_minutes",
+    "max_page",
+    "max_intake_batch",
+    "engine_workers",
+    "pick_timeout_secs",
+    "on_pick_timeout",
+    "short_policy",
+    "stock_recheck_secs",
+    "alert_picking_minutes",
+    "alert_packing_minutes",
+    "alert_carrier_minutes",
+    "alert_dispatch_minutes",
+    "alert_label_minutes",
+    "retain_events_days",
+    "retain_deliveries_days",
+    "retain_workflows_days",
+    "retain_sessions_days",
+    "offline_window_days",
+    "retention_sweep_secs",
+];
+
+/// A variable's text as the TOML value it stands for: a whole number, a
+/// boolean, else a string.
+fn env_value(v: &str) -> toml::Value {
+    let v = v.trim();
+    if let Ok(n) = v.parse::<i64>() {
+        return toml::Value::Integer(n);
+    }
+    match v {
+        "true" => toml::Value::Boolean(true),
+        "false" => toml::Value::Boolean(false),
+        _ => toml::Value::String(v.to_owned()),
+    }
+}
+
 /// Puts `v`, made into the setting's type, into `slot` when the file gave one.
 fn set<T, V>(slot: &mut T, v: Option<V>, into: impl FnOnce(V) -> T) {
     if let Some(v) = v {
@@ -250,7 +321,7 @@ mod tests {
     fn settings_out_of_range_name_their_key() {
         let check = |line: &str, key: &str| {
             let e = ServerConfig::from_toml(&format!("[server]\n{line}\n")).expect_err(line);
-            assert!(e.starts_with(key), "{line}: {e}");
+            assert!(e.contains(key), "{line}: {e}");
         };
         check("pick_timeout_secs = 18446744073709551615", "pick_timeout_secs");
         check("request_timeout_secs = 0", "request_timeout_secs");
@@ -263,6 +334,35 @@ mod tests {
         check("retention_sweep_secs = 0", "retention_sweep_secs");
         let ok = ServerConfig::from_toml("[server]\npick_timeout_secs = 0\n").expect("0 turns it off");
         assert_eq!(ok.config.workflow.pick_timeout_secs, 0);
+    }
+
+    /// Every key the file takes is in `KEYS` and in the packaged config,
+    /// and its variable sets it over the file, checked the same way.
+    #[test]
+    fn every_key_is_packaged_and_set_by_its_variable() {
+        let packaged = include_str!("../../packaging/tote.toml");
+        let table: toml::Table = toml::from_str(packaged).expect("packaged config");
+        let mut in_file: Vec<&str> = table["server"].as_table().expect("[server]").keys().map(String::as_str).collect();
+        let mut keys = KEYS.to_vec();
+        in_file.sort_unstable();
+        keys.sort_unstable();
+        assert_eq!(in_file, keys, "packaging/tote.toml and KEYS list the same keys");
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+        };
+        let l = ServerConfig::load(Some(packaged), env(&[("TOTE_MAX_PAGE", "7"), ("TOTE_SHORT_POLICY", "backorder")]))
+            .expect("valid");
+        assert_eq!(l.config.max_page, 7);
+        assert_eq!(l.config.workflow.short_policy, crate::domain::workflow::ShortPolicy::Backorder);
+        assert_eq!(l.listen.as_deref(), Some("0.0.0.0:8080"), "the file's, where no variable is set");
+        let l = ServerConfig::load(None, env(&[("TOTE_GROUP_COMMIT", "false"), ("TOTE_LISTEN", "127.0.0.1:9")]))
+            .expect("no file");
+        assert!(!l.config.group_commit);
+        assert_eq!(l.listen.as_deref(), Some("127.0.0.1:9"));
+        let e = ServerConfig::load(None, env(&[("TOTE_OFFLINE_WINDOW_DAYS", "0")])).expect_err("out of range");
+        assert!(e.starts_with("offline_window_days"), "{e}");
+        let e = ServerConfig::load(None, env(&[("TOTE_MAX_BATCH", "many")])).expect_err("not a number");
+        assert!(e.contains("max_batch"), "{e}");
     }
 
     #[test]

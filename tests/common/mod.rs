@@ -6,6 +6,7 @@ pub mod floor;
 pub mod flow;
 pub mod process;
 pub mod server;
+pub mod tmux;
 
 use chrono::{TimeZone, Utc};
 use std::sync::Arc;
