@@ -93,6 +93,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0017_stock_receipts", include_str!("storage/migrations/0017_stock_receipts.sql")),
     ("0018_outbox_columns", include_str!("storage/migrations/0018_outbox_columns.sql")),
     ("0019_throughput_indexes", include_str!("storage/migrations/0019_throughput_indexes.sql")),
+    ("0020_lean_outbox", include_str!("storage/migrations/0020_lean_outbox.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

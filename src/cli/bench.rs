@@ -55,6 +55,12 @@ pub enum BenchCmd {
         #[arg(long, default_value = "full")]
         synchronous: String,
     },
+    /// Bytes the database holds per order, open and shipped, before and after
+    /// a month's retention sweep.
+    Storage {
+        #[arg(long, default_value_t = 2000)]
+        orders: usize,
+    },
     /// Orders end to end through the workflow engine: batch intake over
     /// HTTP, pick and pack, carrier steps by the engine's workers; reports
     /// workflows completed per second.
@@ -75,6 +81,9 @@ pub fn run(cmd: &BenchCmd) -> Result<()> {
     }
     if let BenchCmd::Intake { orders, skus, slots, synchronous } = cmd {
         return super::bench_intake::run(*orders, *skus, *slots, synchronous);
+    }
+    if let BenchCmd::Storage { orders } = cmd {
+        return super::bench_workflows::storage(*orders);
     }
     if let BenchCmd::Workflows { orders, synchronous, workers } = cmd {
         return super::bench_workflows::run(*orders, synchronous, workers);

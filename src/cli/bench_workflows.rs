@@ -18,6 +18,15 @@ use tote::storage::queues::TaskFilter;
 
 const SKUS: usize = 20;
 
+/// `tote bench storage`: the bytes a database holds per order, open (just
+/// taken, waiting for the floor) and shipped, each before and after the
+/// retention sweep as it would run a month later (issue 19).
+pub fn storage(orders: usize) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    println!("tote bench storage: {orders} two-line orders, end to end as in `tote bench workflows`");
+    runtime.block_on(one_run(orders.max(1), tote::storage::Durability::Normal, 8, true)).map(|_| ())
+}
+
 pub fn run(orders: usize, synchronous: &str, workers: &[usize]) -> Result<()> {
     let durability = tote::server::config::parse_durability(synchronous).map_err(anyhow::Error::msg)?;
     let orders = orders.max(1);
@@ -26,7 +35,7 @@ pub fn run(orders: usize, synchronous: &str, workers: &[usize]) -> Result<()> {
     let mut rates = Vec::new();
     for &w in workers {
         println!("engine workers: {w}");
-        rates.push((w, runtime.block_on(one_run(orders, durability, w.max(1)))?));
+        rates.push((w, runtime.block_on(one_run(orders, durability, w.max(1), false))?));
     }
     if let [(w0, r0), .., (wn, rn)] = rates[..] {
         println!("{wn} workers / {w0} workers = {:.2}x workflows/s", rn / r0.max(1e-9));
@@ -35,7 +44,8 @@ pub fn run(orders: usize, synchronous: &str, workers: &[usize]) -> Result<()> {
 }
 
 /// One measured run; returns workflows completed per second end to end.
-async fn one_run(orders: usize, durability: tote::storage::Durability, workers: usize) -> Result<f64> {
+/// With `storage`, prints the bytes per order open and shipped instead.
+async fn one_run(orders: usize, durability: tote::storage::Durability, workers: usize, storage: bool) -> Result<f64> {
     {
         let dir = tempfile::tempdir()?;
         let store = Store::open_with(&dir.path().join("bench.db"), durability)?;
@@ -56,6 +66,17 @@ async fn one_run(orders: usize, durability: tote::storage::Durability, workers: 
         let all: Vec<serde_json::Value> = (0..orders).map(order).collect();
         submit_batches(&http, &base, &token, &all, 1000).await?;
         let intake = started.elapsed();
+        if storage {
+            // The engine finishes the intake workflows first.
+            while !services
+                .workflows(Some(tote::domain::workflow::WorkflowStatus::Running), u32::MAX)?
+                .iter()
+                .all(|w| w.kind == "order_fulfillment")
+            {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            footprint(&services, orders, "open")?;
+        }
         let svc = services.clone();
         tokio::task::spawn_blocking(move || floor(&svc, picker, packer)).await??;
         let floor_done = started.elapsed();
@@ -77,6 +98,9 @@ async fn one_run(orders: usize, durability: tote::storage::Durability, workers: 
         let done = started.elapsed();
         let _ = stop.send(());
         server.await??;
+        if storage {
+            footprint(&services, orders, "shipped")?;
+        }
         let completed = services.workflows(Some(tote::domain::workflow::WorkflowStatus::Completed), u32::MAX)?;
         let fulfilled = completed.iter().filter(|w| w.kind == "order_fulfillment").count();
         let shipped = services.store().read(|tx| tx.shipment_counts())?;
@@ -98,6 +122,37 @@ async fn one_run(orders: usize, durability: tote::storage::Durability, workers: 
         );
         Ok(rate(orders, done))
     }
+}
+
+/// Prints the live bytes per order, and the largest tables, now and after
+/// the retention sweep that would run 31 days later with the defaults.
+fn footprint(svc: &Services, orders: usize, what: &str) -> Result<()> {
+    let per_order = |b: u64| b as f64 / orders as f64;
+    let before = svc.store().read(|tx| tx.live_bytes())?;
+    let tables = svc.store().read(|tx| tx.table_bytes()).unwrap_or_default();
+    let top: Vec<String> =
+        tables.iter().take(6).map(|(t, b)| format!("{t} {:.0}", per_order(b.max(&0).unsigned_abs()))).collect();
+    let mut cutoffs =
+        tote::server::retention::RetentionConfig::default().cutoffs(svc.now() + chrono::Duration::days(31));
+    // The bench's own session must live on (sessions are a few rows a day).
+    cutoffs.sessions = svc.now() - chrono::Duration::days(1);
+    let mut swept = 0;
+    loop {
+        let s = svc.store().write(|tx| tx.sweep(&cutoffs, 5000))?;
+        swept += s.total();
+        if s.total() == 0 {
+            break;
+        }
+    }
+    let after = svc.store().read(|tx| tx.live_bytes())?;
+    println!(
+        "{what:>8}: {:>6.0} B/order; after a month's retention ({swept} rows) {:>6.0} B/order = {:.2}x\n          largest (B/order): {}",
+        per_order(before),
+        per_order(after),
+        after as f64 / before.max(1) as f64,
+        top.join(", ")
+    );
+    Ok(())
 }
 
 /// Sends `orders` through `POST /api/v1/orders/batch`, `chunk` at a time.

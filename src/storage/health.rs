@@ -159,6 +159,24 @@ impl Tx<'_> {
             .collect()
     }
 
+    /// Bytes the database holds in live pages (free pages not counted), as
+    /// this snapshot sees it (WAL included).
+    pub fn live_bytes(&self) -> Result<u64> {
+        let (pages, free, size): (i64, i64, i64) = self.row(
+            "SELECT (SELECT page_count FROM pragma_page_count()), (SELECT freelist_count FROM pragma_freelist_count()),
+                    (SELECT page_size FROM pragma_page_size())",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(((pages - free).max(0) * size).unsigned_abs())
+    }
+
+    /// Bytes per table and index, largest first (SQLite's `dbstat`).
+    pub fn table_bytes(&self) -> Result<Vec<(String, i64)>> {
+        let mut st = self.conn.prepare("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")?;
+        Ok(st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// Rows in each of [`GROWING_TABLES`].
     pub fn table_sizes(&self) -> Result<Vec<(&'static str, i64)>> {
         GROWING_TABLES

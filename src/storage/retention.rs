@@ -88,14 +88,16 @@ impl Tx<'_> {
             params![ms(c.deliveries), limit],
         )?;
         // An event goes once every active subscriber is past it, no delivery
-        // of it is left, and it is old enough.
+        // of it is left, and it is old enough. Ids grow with time, so the
+        // old ones are the oldest ids: the first `limit` by id are looked at
+        // (no index on the time needed) and the old among them go.
         let events = self.exec(
             "DELETE FROM outbox_events WHERE id IN (
-                SELECT e.id FROM outbox_events e
-                WHERE e.created_at < ?1
-                  AND e.id <= COALESCE((SELECT MIN(cursor) FROM webhook_endpoints WHERE active = 1), e.id)
-                  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id)
-                ORDER BY e.id LIMIT ?2)",
+                SELECT id FROM outbox_events
+                WHERE id <= COALESCE((SELECT MIN(cursor) FROM webhook_endpoints WHERE active = 1), id)
+                ORDER BY id LIMIT ?2)
+              AND created_at < ?1
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = outbox_events.id)",
             params![ms(c.events), limit],
         )?;
         let wf = params![ms(c.workflows), limit];
