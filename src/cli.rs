@@ -96,6 +96,9 @@ enum Cmd {
     /// Check a database: integrity, foreign keys, stock conservation,
     /// workflows with no next action, outbox backlog; exit 1 on problems.
     Check(admin::CheckArgs),
+    /// Make a site CA and a server certificate for HTTPS (tote serve's
+    /// tls_cert / tls_key; clients trust the CA with --ca).
+    Cert(admin::CertArgs),
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell
     /// (e.g. `tote completions bash > /etc/bash_completion.d/tote`).
     Completions { shell: clap_complete::Shell },
@@ -368,6 +371,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Board(args) => return board::board(args),
         Cmd::Completions { shell } => return admin::completions(*shell),
         Cmd::Man { dir } => return admin::man(dir.as_deref()),
+        Cmd::Cert(args) => return admin::cert(args),
         _ => {}
     }
     let db = cli.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB));
@@ -435,7 +439,8 @@ pub fn run(cli: Cli) -> Result<()> {
         | Cmd::PutBack(_)
         | Cmd::Board(_)
         | Cmd::Completions { .. }
-        | Cmd::Man { .. } => Ok(()),
+        | Cmd::Man { .. }
+        | Cmd::Cert(_) => Ok(()),
         Cmd::Demo(args) => demo::run(&args, db),
         Cmd::Backup(args) => admin::backup(db, &args),
         Cmd::Restore(args) => admin::restore(db, &args),

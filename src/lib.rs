@@ -36,4 +36,5 @@ pub mod server;
 pub mod shipping;
 pub mod storage;
 pub mod sync;
+pub mod tls;
 pub mod tui;

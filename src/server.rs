@@ -144,8 +144,15 @@ pub async fn run_with_carrier(
         shutdown.await;
         let _ = stop_tx.send(true);
     };
-    let limits =
-        http::ConnLimits { header_read_timeout: state_config.header_read_timeout, grace: state_config.shutdown_grace };
+    let tls = match &state_config.tls {
+        Some((cert, key)) => Some(crate::tls::acceptor(cert, key).map_err(std::io::Error::other)?),
+        None => None,
+    };
+    let limits = http::ConnLimits {
+        header_read_timeout: state_config.header_read_timeout,
+        grace: state_config.shutdown_grace,
+        tls,
+    };
     http::serve(listener, app, shutdown, limits).await?;
     let _ = relay.await;
     let _ = retention.await;

@@ -1,5 +1,5 @@
 //! The operator's commands: `tote backup`, `tote restore`, `tote check`,
-//! `tote completions`, `tote man`.
+//! `tote cert`, `tote completions`, `tote man`.
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -160,5 +160,54 @@ pub fn man(dir: Option<&Path>) -> Result<()> {
         }
         None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?,
     }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct CertArgs {
+    /// Where to write ca.pem, ca.key, server.pem and server.key (new files only).
+    #[arg(long)]
+    dir: PathBuf,
+    /// A host name or IP address clients reach the server by; repeatable.
+    #[arg(long = "name", required = true)]
+    names: Vec<String>,
+    /// The site's name, in the CA's name.
+    #[arg(long, default_value = "Warehouse")]
+    site: String,
+}
+
+/// Makes a site CA and a server certificate signed by it.
+pub fn cert(args: &CertArgs) -> Result<()> {
+    let certs = tote::tls::make_site(&args.site, &args.names)?;
+    std::fs::create_dir_all(&args.dir).with_context(|| format!("creating {}", args.dir.display()))?;
+    let files = [
+        ("ca.pem", &certs.ca, 0o644),
+        ("ca.key", &certs.ca_key, 0o600),
+        ("server.pem", &certs.cert, 0o644),
+        ("server.key", &certs.key, 0o600),
+    ];
+    for (name, _, _) in &files {
+        if args.dir.join(name).exists() {
+            bail!("{} exists; tote cert never overwrites a key", args.dir.join(name).display());
+        }
+    }
+    for (name, pem, mode) in files {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = args.dir.join(name);
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(&path)
+            .with_context(|| format!("writing {}", path.display()))?;
+        f.write_all(pem.as_bytes())?;
+    }
+    println!(
+        "site CA and server certificate for {} in {}: serve with tls_cert = server.pem, tls_key = server.key; \
+         clients trust ca.pem (--ca / TOTE_CA); keep ca.key off the network",
+        args.names.join(", "),
+        args.dir.display()
+    );
     Ok(())
 }

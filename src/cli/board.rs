@@ -22,6 +22,9 @@ pub struct BoardArgs {
     /// One warehouse's board (default: the warehouses the supervisor works in).
     #[arg(long, env = "TOTE_WAREHOUSE")]
     pub warehouse: Option<String>,
+    /// The site CA (PEM) to trust for an https:// server (`tote cert` makes it).
+    #[arg(long, env = "TOTE_CA")]
+    pub ca: Option<std::path::PathBuf>,
 }
 
 /// Reads a PIN without echoing it.
@@ -53,7 +56,7 @@ fn ask_pin() -> Result<String> {
 
 /// Logs a supervisor in; returns the session token.
 pub fn login(server: &str, badge: &str, pin: &str) -> Result<String> {
-    let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(10)).build()?;
+    let http = tote::tls::blocking_client().timeout(Duration::from_secs(10)).build()?;
     let url = format!("{}/api/v1/auth/login", server.trim_end_matches('/'));
     let resp = http
         .post(&url)
@@ -72,6 +75,9 @@ pub fn login(server: &str, badge: &str, pin: &str) -> Result<String> {
 }
 
 pub fn board(args: &BoardArgs) -> Result<()> {
+    if let Some(ca) = &args.ca {
+        tote::tls::trust(ca).context("the site CA (--ca, TOTE_CA)")?;
+    }
     let pin = match &args.pin {
         Some(p) => p.clone(),
         None => ask_pin()?,

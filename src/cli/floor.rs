@@ -49,6 +49,9 @@ pub struct FloorArgs {
     /// (tote pick) Cluster picking: walk a wave's batch, one tote per order.
     #[arg(long)]
     cluster: bool,
+    /// The site CA (PEM) to trust for an https:// server (`tote cert` makes it).
+    #[arg(long, env = "TOTE_CA")]
+    ca: Option<PathBuf>,
 }
 
 /// The `[floor]` table; every key optional.
@@ -67,6 +70,8 @@ pub struct Floor {
     pub max_weight_kg: Option<u64>,
     /// (tote pack) The longest side of a package here, in mm.
     pub max_side_mm: Option<u32>,
+    /// The site CA (PEM) to trust for an https:// server.
+    pub ca: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,6 +105,7 @@ impl FloorArgs {
             data_dir: Some(self.data_dir.clone().or(file.data_dir).unwrap_or_else(default_data_dir)),
             max_weight_kg: file.max_weight_kg,
             max_side_mm: file.max_side_mm,
+            ca: self.ca.clone().or(file.ca),
         })
     }
 
@@ -130,6 +136,9 @@ pub fn device_file(dir: &Path, device: &str) -> Result<PathBuf> {
 }
 
 fn setup(f: &Floor, with_printer: bool) -> Result<(Input, Options)> {
+    if let Some(ca) = &f.ca {
+        tote::tls::trust(ca).context("the site CA (ca, --ca, TOTE_CA)")?;
+    }
     let keymap = match &f.keymap {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;

@@ -50,6 +50,9 @@ pub fn serve(db_flag: Option<&Path>, args: &ServeArgs) -> Result<()> {
     let loaded = ServerConfig::load(text.as_deref(), |var| std::env::var(var).ok())
         .map_err(anyhow::Error::msg)
         .with_context(|| format!("in {from}"))?;
+    if let Some(ca) = &loaded.trust_ca {
+        tote::tls::trust(ca).context("trust_ca")?;
+    }
     let mut config = loaded.config;
     if let Some(s) = &args.synchronous {
         config.durability = parse_durability(s).map_err(anyhow::Error::msg)?;
@@ -68,7 +71,8 @@ pub fn serve(db_flag: Option<&Path>, args: &ServeArgs) -> Result<()> {
             tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("listening on {listen}"))?;
         let shutdown = tote::server::shutdown_signal().context("installing signal handlers")?;
         let addr = listener.local_addr()?;
-        eprintln!("tote serve: {} on http://{addr} (group commit {})", db.display(), on_off(config.group_commit));
+        let scheme = if config.tls.is_some() { "https" } else { "http" };
+        eprintln!("tote serve: {} on {scheme}://{addr} (group commit {})", db.display(), on_off(config.group_commit));
         tote::server::run(listener, shutdown, services, config).await?;
         eprintln!("tote serve: stopped cleanly");
         Ok(())

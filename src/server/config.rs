@@ -40,6 +40,8 @@ pub struct ServerConfig {
     pub alerts: crate::domain::alerts::Thresholds,
     /// How long finished things are kept.
     pub retention: super::retention::RetentionConfig,
+    /// Serve HTTPS with this certificate chain and key (PEM files).
+    pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 impl Default for ServerConfig {
@@ -61,6 +63,7 @@ impl Default for ServerConfig {
             workflow: crate::domain::workflow::Settings::default(),
             alerts: crate::domain::alerts::Thresholds::default(),
             retention: super::retention::RetentionConfig::default(),
+            tls: None,
         }
     }
 }
@@ -106,6 +109,9 @@ struct FileServer {
     retain_sessions_days: Option<u32>,
     offline_window_days: Option<u32>,
     retention_sweep_secs: Option<u64>,
+    tls_cert: Option<String>,
+    tls_key: Option<String>,
+    trust_ca: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -121,6 +127,8 @@ pub struct Loaded {
     pub config: ServerConfig,
     pub listen: Option<String>,
     pub db: Option<String>,
+    /// A site CA the server's own calls (webhooks, carriers) trust.
+    pub trust_ca: Option<std::path::PathBuf>,
 }
 
 impl ServerConfig {
@@ -211,7 +219,12 @@ impl ServerConfig {
                 other => return Err(format!("short_policy must be ship or backorder, not {other:?}")),
             };
         }
-        Ok(Loaded { config: c, listen: s.listen, db: s.db })
+        c.tls = match (s.tls_cert, s.tls_key) {
+            (Some(cert), Some(key)) => Some((cert.into(), key.into())),
+            (None, None) => None,
+            _ => return Err("tls_cert and tls_key go together: give both or neither".into()),
+        };
+        Ok(Loaded { config: c, listen: s.listen, db: s.db, trust_ca: s.trust_ca.map(Into::into) })
     }
 }
 
@@ -250,6 +263,9 @@ pub const KEYS: &[&str] = &[
     "retain_sessions_days",
     "offline_window_days",
     "retention_sweep_secs",
+    "tls_cert",
+    "tls_key",
+    "trust_ca",
 ];
 
 /// A variable's text as the TOML value it stands for: a whole number, a
@@ -342,7 +358,13 @@ mod tests {
     fn every_key_is_packaged_and_set_by_its_variable() {
         let packaged = include_str!("../../packaging/tote.toml");
         let table: toml::Table = toml::from_str(packaged).expect("packaged config");
-        let mut in_file: Vec<&str> = table["server"].as_table().expect("[server]").keys().map(String::as_str).collect();
+        // Keys without a default (the TLS files) are in the file commented out.
+        let commented = packaged
+            .lines()
+            .filter_map(|l| l.strip_prefix("# ")?.split_once(" = ").map(|(k, _)| k))
+            .filter(|k| KEYS.contains(k));
+        let mut in_file: Vec<&str> =
+            table["server"].as_table().expect("[server]").keys().map(String::as_str).chain(commented).collect();
         let mut keys = KEYS.to_vec();
         in_file.sort_unstable();
         keys.sort_unstable();

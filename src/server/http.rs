@@ -17,11 +17,23 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
-/// The connection-level limits.
-#[derive(Debug, Clone, Copy)]
+/// The connection-level limits, and TLS when the server speaks HTTPS.
+#[derive(Clone)]
 pub struct ConnLimits {
     pub header_read_timeout: Duration,
     pub grace: Duration,
+    /// The handshake must finish within `header_read_timeout` too.
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+}
+
+impl std::fmt::Debug for ConnLimits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnLimits")
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("grace", &self.grace)
+            .field("tls", &self.tls.is_some())
+            .finish()
+    }
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then drains.
@@ -56,11 +68,31 @@ pub async fn serve(
             req.extensions_mut().insert(ConnectInfo(peer));
             req
         });
-        let io = TokioIo::new(super::wire_errors::JsonErrors::new(stream));
-        let conn = http.serve_connection(io, TowerToHyperService::new(svc));
-        let conn = graceful.watch(conn);
+        let (http, watcher, tls) = (http.clone(), graceful.watcher(), limits.tls.clone());
+        let handshake = limits.header_read_timeout;
         conns.spawn(async move {
-            if let Err(e) = conn.await {
+            let svc = TowerToHyperService::new(svc);
+            let ended = match tls {
+                None => {
+                    let io = TokioIo::new(super::wire_errors::JsonErrors::new(stream));
+                    watcher.watch(http.serve_connection(io, svc)).await
+                }
+                Some(tls) => match tokio::time::timeout(handshake, tls.accept(stream)).await {
+                    Ok(Ok(stream)) => {
+                        let io = TokioIo::new(super::wire_errors::JsonErrors::new(stream));
+                        watcher.watch(http.serve_connection(io, svc)).await
+                    }
+                    Ok(Err(e)) => {
+                        tracing::info!(%peer, error = %e, "TLS handshake refused");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::info!(%peer, "TLS handshake not finished in time");
+                        return;
+                    }
+                },
+            };
+            if let Err(e) = ended {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
         });

@@ -39,7 +39,7 @@ impl Default for RelayConfig {
 /// Runs until `stop` turns true.
 pub async fn run(services: Services, writer: WriterHandle, config: RelayConfig, mut stop: watch::Receiver<bool>) {
     let mut commits = writer.commits();
-    let Ok(http) = reqwest::Client::builder().timeout(config.timeout).build() else {
+    let Ok(http) = crate::tls::client().timeout(config.timeout).build() else {
         tracing::error!("the relay could not build its HTTP client");
         return;
     };
@@ -151,6 +151,6 @@ async fn deliver(http: &reqwest::Client, d: &Due, timestamp: i64) -> Result<(), 
         .body(body)
         .send()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| crate::tls::describe(&e))?;
     if resp.status().is_success() { Ok(()) } else { Err(format!("HTTP {}", resp.status().as_u16())) }
 }

@@ -102,7 +102,7 @@ pub struct DeliveryServiceCarrier {
 
 impl DeliveryServiceCarrier {
     pub fn new(config: DeliveryConfig, clock: Arc<dyn Clock>) -> Result<Self, CarrierError> {
-        let http = reqwest::blocking::Client::builder()
+        let http = crate::tls::blocking_client()
             .timeout(config.timeout)
             .build()
             .map_err(|e| CarrierError::Invalid { field: "delivery_service".into(), reason: e.to_string() })?;

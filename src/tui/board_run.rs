@@ -128,7 +128,7 @@ impl Api {
 
 /// Runs the board on this terminal until `q` or Ctrl+C.
 pub fn run(opts: BoardOptions) -> anyhow::Result<()> {
-    let http = reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).build()?;
+    let http = crate::tls::client().connect_timeout(Duration::from_secs(5)).build()?;
     let api = Api { http, base: opts.server.trim_end_matches('/').to_owned(), token: opts.token.clone() };
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     restore_on_panic();

@@ -62,7 +62,7 @@ fn envelope(op_id: &str, payload: &str) -> Option<String> {
 impl Client {
     /// `base` is the server's address, e.g. `http://127.0.0.1:8080`.
     pub fn new(base: &str, device: &str, timeout: Duration) -> Result<Client, reqwest::Error> {
-        let http = reqwest::Client::builder().connect_timeout(CONNECT.min(timeout)).timeout(timeout).build()?;
+        let http = crate::tls::client().connect_timeout(CONNECT.min(timeout)).timeout(timeout).build()?;
         Ok(Client { http, base: base.trim_end_matches('/').to_owned(), device: device.to_owned() })
     }
 
@@ -195,7 +195,7 @@ impl Client {
             let resp = match b.send().await {
                 Ok(r) => r,
                 Err(e) if e.is_connect() && !e.is_timeout() => {
-                    last = e.to_string();
+                    last = crate::tls::describe(&e);
                     tracing::warn!(url, attempt, error = %e, "call did not reach the server");
                     continue;
                 }
@@ -203,7 +203,7 @@ impl Client {
                     tracing::warn!(url, error = %e, "no answer in time: offline");
                     return Err(Failure::network(e.to_string()));
                 }
-                Err(e) => return Err(Failure::network(e.to_string())),
+                Err(e) => return Err(Failure::network(crate::tls::describe(&e))),
             };
             let status = resp.status();
             let bytes = resp.bytes().await.map_err(|e| Failure::network(e.to_string()))?;

@@ -338,7 +338,7 @@ fn wakes(data: &str) -> bool {
 /// stays as the fallback while the stream is down. Resumes after the last
 /// event seen.
 async fn push_worker(server: String, token: Arc<std::sync::Mutex<Option<String>>>, tx: mpsc::UnboundedSender<Msg>) {
-    let Ok(http) = reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).build() else { return };
+    let Ok(http) = crate::tls::client().connect_timeout(Duration::from_secs(5)).build() else { return };
     let mut after = -1i64;
     loop {
         let bearer = token.lock().ok().and_then(|t| t.clone());

@@ -49,7 +49,7 @@ pub fn serve_with(db: &Path, extra: &[&str]) -> (Child, String, std::thread::Joi
     let mut base = None;
     for line in lines.by_ref() {
         let line = line.expect("line");
-        if let Some(at) = line.find("http://") {
+        if let Some(at) = line.find("http://").or_else(|| line.find("https://")) {
             base = Some(line[at..].split_whitespace().next().expect("url").to_owned());
             break;
         }
