@@ -17,13 +17,14 @@
 ^FO40,440^GB732,3,3^FS
 ^FX Carrier and tracking
 ^FO40,465^A0N,32,32^FH^FD{{carrier:20}} {{service:20}}^FS
-^BY3,3,160
-^FO60,520^BCN,160,Y,N,N^FH^FD{{tracking:30}}^FS
+^FX Code 128 in automatic mode (no invocation codes: a '>' is a '>'); 2-dot modules fit 30 characters with quiet zones
+^BY2,3,160
+^FO40,520^BCN,160,Y,N,N,A^FH^FD{{tracking:30:bc}}^FS
 ^FO40,760^GB732,3,3^FS
 ^FX Order, package n/m, weight
-^FO40,790^A0N,32,32^FH^FDOrder {{order:24}}^FS
+^FO40,790^A0N,32,32^FH^FDOrder {{order:22}}^FS
 ^FO40,835^A0N,32,32^FH^FDPackage {{package}}/{{packages}}^FS
 ^FO40,880^A0N,32,32^FH^FDWeight {{weight_kg:8}} kg^FS
 ^BY2,2,0
-^FO560,790^BQN,2,5^FH^FDQA,{{tracking:30}}^FS
+^FO620,790^BQN,2,5^FH^FDQA,{{tracking:30:bc}}^FS
 ^XZ

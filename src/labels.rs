@@ -2,7 +2,8 @@
 //! small typed generator. Pure: no IO, no clock.
 //!
 //! A template is ZPL with placeholders `{{key}}` or `{{key:N}}` (at most N
-//! characters). Every value is escaped for `^FH` (`^` → `_5E`, `~` → `_7E`,
+//! characters, cut at N) or `{{key:N:bc}}` (a barcode's data: printable
+//! ASCII, at most N, refused rather than cut). Every value is escaped for `^FH` (`^` → `_5E`, `~` → `_7E`,
 //! `_` → `_5F`, control characters as `_XX`) so no customer's name can end a
 //! field or start a command, and is truncated by characters, never inside
 //! one. [`lint`] checks the rules a template must keep: `^CI28` first (UTF-8),
@@ -52,6 +53,25 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A barcode's data (`{{key:N:bc}}`): printable ASCII only and at most
+/// `max` characters, else refused; never truncated, since a barcode that
+/// decodes to something else is worse than none.
+fn barcode_value<'v>(key: &str, value: &'v str, max: Option<usize>) -> Result<&'v str, LabelError> {
+    let invalid = |reason: String| LabelError::Invalid { field: key.to_owned(), reason };
+    if value.is_empty() {
+        return Err(invalid("a barcode needs data".into()));
+    }
+    if let Some(c) = value.chars().find(|c| !(' '..='~').contains(c)) {
+        return Err(invalid(format!("{c:?} cannot be encoded in the barcode (printable ASCII only)")));
+    }
+    match max {
+        Some(n) if value.len() > n => {
+            Err(invalid(format!("{} characters do not fit the barcode (at most {n})", value.len())))
+        }
+        _ => Ok(value),
+    }
+}
+
 /// At most `max` characters of `text` (whole characters, never bytes).
 pub fn truncate(text: &str, max: usize) -> &str {
     match text.char_indices().nth(max) {
@@ -73,12 +93,13 @@ pub fn fill(template: &str, data: &Data) -> Result<String, LabelError> {
             problem: "a {{ placeholder is not closed".into(),
         })?;
         let spec = after[..end].trim();
-        let (key, max) = match spec.split_once(':') {
-            Some((k, n)) => (k.trim(), n.trim().parse::<usize>().ok()),
-            None => (spec, None),
-        };
+        let mut parts = spec.split(':').map(str::trim);
+        let key = parts.next().unwrap_or_default();
+        let max = parts.next().and_then(|n| n.parse::<usize>().ok());
+        let barcode = parts.next() == Some("bc");
         let value = data.get(key).ok_or_else(|| LabelError::Missing(key.to_owned()))?;
-        let value = max.map_or(value.as_str(), |n| truncate(value, n));
+        let value =
+            if barcode { barcode_value(key, value, max)? } else { max.map_or(value.as_str(), |n| truncate(value, n)) };
         out.push_str(&escape(value));
         rest = &after[end + 2..];
     }
@@ -124,10 +145,24 @@ pub fn lint(template: &str) -> Vec<String> {
     problems
 }
 
-/// Fills the named built-in template.
+/// Fills the named built-in template. What a template's barcodes need is
+/// checked on this one path, whoever calls it (the packer, `tote label
+/// render`): an SSCC is 18 digits with its check digit.
 pub fn render(template: &str, data: &Data) -> Result<String, LabelError> {
     let text = templates::source(template).ok_or_else(|| LabelError::UnknownTemplate(template.to_owned()))?;
-    fill(text, data)
+    if template == "gs1" {
+        let sscc = data.get("sscc").ok_or_else(|| LabelError::Missing("sscc".into()))?;
+        templates::check_sscc(sscc)?;
+    }
+    let mut data = data.clone();
+    if template == "location" {
+        // The code's type size shrinks with its length, so all of it fits
+        // the label's width (A0 is about 0.6 of its height wide).
+        let n = data.get("location").map_or(1, |l| l.chars().count().max(1));
+        let size = (750 * 10 / (n * 6)).clamp(28, 90);
+        data.insert("location_size".into(), size.to_string());
+    }
+    fill(text, &data)
 }
 
 /// Flattens a JSON object into template data: nested keys joined with `.`,

@@ -83,3 +83,55 @@ fn a_hostile_name_stays_one_field() {
     assert!(decoded.contains(&format!("CODE-128:{}", data["tracking"])), "{decoded:?}");
     assert!(!decoded.iter().any(|d| d.contains("EVIL")), "injected barcode printed: {decoded:?}");
 }
+
+/// The cases that printed barcodes decoding to something else (issue 17),
+/// rendered and decoded by tools none of us wrote: a `>` in the data (an
+/// invocation code in ZPL's manual mode), tracking numbers of 18, 22 and 30
+/// characters (22 ran off the label; 30 was cut), a location code of 32
+/// characters (cut to 12). What cannot print whole is refused by name.
+#[test]
+fn long_and_awkward_barcodes_decode_whole_or_are_refused() {
+    let Some(tools) = tools() else { return };
+    let tracking = |t: &str| {
+        let mut d = sample("shipping");
+        d.insert("tracking".into(), t.into());
+        d
+    };
+    for t in [
+        "TT>512345>8RS",
+        "AB1234567890123456",
+        "TT00000000000000000001RS"[..22].as_ref(),
+        "ABCDEFGHIJ-KLMNOPQRST-UVWXYZ>123"[..30].as_ref(),
+    ] {
+        let zpl = labels::render("shipping", &tracking(t)).expect("shipping");
+        assert_eq!(
+            decode(&tools, &format!("tracking-{}", t.len()), &zpl, "152.4"),
+            vec![format!("CODE-128:{t}"), format!("QR-Code:{t}")],
+            "tracking {t:?} ({} characters)",
+            t.len()
+        );
+    }
+    for (t, why) in
+        [("A".repeat(31), "at most 30"), ("TT12345ŽRS".into(), "printable ASCII"), (String::new(), "needs data")]
+    {
+        let e = labels::render("shipping", &tracking(&t)).expect_err("refused");
+        assert!(e.to_string().contains("tracking") && e.to_string().contains(why), "{t:?}: {e}");
+    }
+
+    let mut loc = sample("location");
+    let code = "ZONE-A-AISLE-07-RACK-12-LEVEL-03";
+    assert_eq!(code.len(), 32);
+    loc.insert("location".into(), code.into());
+    loc.insert("check_digits".into(), "12345678".into());
+    let zpl = labels::render("location", &loc).expect("location");
+    assert!(zpl.contains("^FD12345678^FS"), "every check digit is printed:\n{zpl}");
+    assert_eq!(decode(&tools, "location-32", &zpl, "50.8"), vec![format!("CODE-128:{code}")]);
+
+    // SSCCs on the generic path (`tote label render gs1`) are checked too.
+    for bad in ["106141410123456788", "10614141012345678", "1061414101234567890", ""] {
+        let mut g = sample("gs1");
+        g.insert("sscc".into(), bad.into());
+        let e = labels::render("gs1", &g).expect_err("an SSCC that is not one");
+        assert!(e.to_string().contains("sscc"), "{bad:?}: {e}");
+    }
+}

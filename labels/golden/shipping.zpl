@@ -17,13 +17,14 @@
 ^FO40,440^GB732,3,3^FS
 ^FX Carrier and tracking
 ^FO40,465^A0N,32,32^FH^FDlocal standard^FS
-^BY3,3,160
-^FO60,520^BCN,160,Y,N,N^FH^FDTT123456785RS^FS
+^FX Code 128 in automatic mode (no invocation codes: a '>' is a '>'); 2-dot modules fit 30 characters with quiet zones
+^BY2,3,160
+^FO40,520^BCN,160,Y,N,N,A^FH^FDTT123456785RS^FS
 ^FO40,760^GB732,3,3^FS
 ^FX Order, package n/m, weight
 ^FO40,790^A0N,32,32^FH^FDOrder shop-1001^FS
 ^FO40,835^A0N,32,32^FH^FDPackage 1/2^FS
 ^FO40,880^A0N,32,32^FH^FDWeight 1.25 kg^FS
 ^BY2,2,0
-^FO560,790^BQN,2,5^FH^FDQA,TT123456785RS^FS
+^FO620,790^BQN,2,5^FH^FDQA,TT123456785RS^FS
 ^XZ

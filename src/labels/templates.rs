@@ -105,14 +105,20 @@ pub struct LogisticLabel {
     pub sscc: String,
 }
 
+/// An SSCC as a label prints it: 18 digits, the last the mod-10 check.
+pub fn check_sscc(sscc: &str) -> Result<(), LabelError> {
+    if sscc.len() != 18 || !sscc.bytes().all(|b| b.is_ascii_digit()) || !gs1::is_valid(sscc) {
+        return Err(LabelError::Invalid {
+            field: "sscc".into(),
+            reason: format!("{sscc:?} is not an 18-digit SSCC with a valid check digit"),
+        });
+    }
+    Ok(())
+}
+
 impl LogisticLabel {
     pub fn data(&self) -> Result<Data, LabelError> {
-        if self.sscc.len() != 18 || !gs1::is_valid(&self.sscc) {
-            return Err(LabelError::Invalid {
-                field: "sscc".into(),
-                reason: format!("{:?} is not an 18-digit SSCC with a valid check digit", self.sscc),
-            });
-        }
+        check_sscc(&self.sscc)?;
         let mut d = Data::new();
         party(&mut d, "from", &self.from);
         party(&mut d, "to", &self.to);
