@@ -135,6 +135,7 @@ fn menu(dir: &Path, url: &str) -> Result<()> {
                 tick: Duration::from_secs(3),
                 printer,
                 device_db: Some(super::floor::device_file(dir, device)?),
+                keep_answered: chrono::Duration::days(7),
             })
         };
         term::run(&mut m, Options { device_db: None, ..opts("demo-menu", None)? })?;

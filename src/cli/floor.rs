@@ -1,7 +1,7 @@
 //! `tote pick`, `tote pack`, `tote dock` and `tote put-back`: the floor TUIs on this terminal, talking to
 //! a `tote serve` over HTTP. Settings: defaults, then the `[floor]` table
-//! of a `--config` file (packaging/floor.toml lists every key), then
-//! `TOTE_*` variables, then flags.
+//! of a `--config` file (packaging/floor.toml lists every key), then a
+//! `TOTE_*` variable for every key, then flags.
 
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -36,7 +36,7 @@ pub struct FloorArgs {
     log: Option<PathBuf>,
     /// Seconds between looks for new work and cancellations when the event
     /// stream is down (it wakes the app at once otherwise) [default: 5].
-    #[arg(long)]
+    #[arg(long, env = "TOTE_POLL_SECONDS")]
     poll_seconds: Option<u64>,
     /// The station's label printer (tote pack): serial:///dev/ttyUSB0?baud=9600,
     /// usb:///dev/usb/lp0, tcp://HOST:9100, file:///dir/ or -.
@@ -52,6 +52,15 @@ pub struct FloorArgs {
     /// The site CA (PEM) to trust for an https:// server (`tote cert` makes it).
     #[arg(long, env = "TOTE_CA")]
     ca: Option<PathBuf>,
+    /// (tote pack) The heaviest package this station takes, in kg.
+    #[arg(long, env = "TOTE_MAX_WEIGHT_KG")]
+    max_weight_kg: Option<u64>,
+    /// (tote pack) The longest side of a package here, in mm.
+    #[arg(long, env = "TOTE_MAX_SIDE_MM")]
+    max_side_mm: Option<u32>,
+    /// Days the device keeps the ops the server answered [default: 7].
+    #[arg(long, env = "TOTE_KEEP_ANSWERED_DAYS")]
+    keep_answered_days: Option<u32>,
 }
 
 /// The `[floor]` table; every key optional.
@@ -72,6 +81,8 @@ pub struct Floor {
     pub max_side_mm: Option<u32>,
     /// The site CA (PEM) to trust for an https:// server.
     pub ca: Option<PathBuf>,
+    /// Days the device keeps the ops the server answered (retention).
+    pub keep_answered_days: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,9 +114,10 @@ impl FloorArgs {
             poll_seconds: Some(self.poll_seconds.or(file.poll_seconds).unwrap_or(5)),
             printer: self.printer.clone().or(file.printer),
             data_dir: Some(self.data_dir.clone().or(file.data_dir).unwrap_or_else(default_data_dir)),
-            max_weight_kg: file.max_weight_kg,
-            max_side_mm: file.max_side_mm,
+            max_weight_kg: self.max_weight_kg.or(file.max_weight_kg),
+            max_side_mm: self.max_side_mm.or(file.max_side_mm),
             ca: self.ca.clone().or(file.ca),
+            keep_answered_days: Some(self.keep_answered_days.or(file.keep_answered_days).unwrap_or(7)),
         })
     }
 
@@ -159,6 +171,7 @@ fn setup(f: &Floor, with_printer: bool) -> Result<(Input, Options)> {
         tick: Duration::from_secs(f.poll_seconds.unwrap_or(5).max(1)),
         printer,
         device_db: Some(device_db),
+        keep_answered: chrono::Duration::days(i64::from(f.keep_answered_days.unwrap_or(7).clamp(1, 365))),
     };
     Ok((Input::new(keymap, scanner), opts))
 }
@@ -214,6 +227,7 @@ mod tests {
         let f = read_config(&path).expect("packaging/floor.toml parses");
         assert_eq!(f.printer.as_deref(), Some("serial:///dev/ttyUSB0?baud=9600"));
         assert!(f.server.is_some() && f.device.is_some() && f.poll_seconds.is_some() && f.data_dir.is_some());
+        assert_eq!(f.keep_answered_days, Some(7), "the file shows the default");
         assert_eq!(limits(&f).expect("limits"), tote::tui::packer::Limits::default(), "the file shows the defaults");
         let heavy = Floor { max_weight_kg: Some(5000), ..f.clone() };
         assert!(limits(&heavy).expect_err("over the server's").to_string().contains("max_weight_kg"));

@@ -40,6 +40,8 @@ pub struct Options {
     /// The device's own SQLite file: op queue, cached tasks, session,
     /// screen, print jobs. Without it every op needs the server.
     pub device_db: Option<PathBuf>,
+    /// How long the device keeps the ops the server answered.
+    pub keep_answered: chrono::Duration,
 }
 
 /// Translates a crossterm key event; key releases and unknown keys are
@@ -77,9 +79,6 @@ pub(super) fn restore() {
 /// works offline (issue 16: OFF within 3 s in a dead spot).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_millis(2500);
 
-/// How long a terminal keeps the ops the server already answered.
-pub const SETTLED_OPS_KEPT_DAYS: i64 = 7;
-
 /// Runs `app` on this terminal until it quits (Esc on the login screen, or Ctrl+C).
 pub fn run<A: App>(app: &mut A, opts: Options) -> anyhow::Result<()> {
     let client = Client::new(&opts.server, &opts.device, REQUEST_TIMEOUT)?;
@@ -87,7 +86,7 @@ pub fn run<A: App>(app: &mut A, opts: Options) -> anyhow::Result<()> {
         Some(db) => {
             let store = Arc::new(Store::open(db).with_context(|| format!("opening {}", db.display()))?);
             let device = Device::new(store, client.clone(), Arc::new(SystemClock));
-            match device.forget_settled(chrono::Duration::days(SETTLED_OPS_KEPT_DAYS)) {
+            match device.forget_settled(opts.keep_answered) {
                 Ok(n) if n > 0 => tracing::info!(ops = n, "forgot ops the server answered long ago"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e.message, "could not trim the device's op log"),
