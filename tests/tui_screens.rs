@@ -456,7 +456,10 @@ fn offline_status_refusals_and_resume() {
     enter(&mut p, "A-01-01", true);
     p.update(Msg::Sync(tote::tui::SyncStatus { online: false, queued: 3, oldest_age_s: Some(125) }));
     shot(&p, "pick_offline");
-    assert!(screen(&p, 20, 16).contains("OFF q3 2m"), "{}", screen(&p, 20, 16));
+    // At 20 columns the task number stays and the queue's age gives way.
+    let narrow = screen(&p, 20, 16);
+    assert!(narrow.contains("#12") && narrow.contains("OFF q3"), "{narrow}");
+    assert!(screen(&p, 40, 8).contains("OFF q3 2m"), "{}", screen(&p, 40, 8));
 
     // A restarted picker with the same device comes back on the same item and step.
     let snap = p.snapshot().expect("a picker keeps a snapshot");

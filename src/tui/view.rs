@@ -97,9 +97,20 @@ pub fn render(view: &View, area: Rect, buf: &mut Buffer) {
             }
         }
         Layout::Compact => {
-            // The status keeps its place at the right; the title gives way.
+            // The status keeps its place at the right. Where both do not fit,
+            // the status gives up its last words first (`OFF q6 9s` → `OFF q6`
+            // → `OFF`), so the title keeps the task it names; then the title
+            // gives way.
             let w = area.width as usize;
-            let status: String = view.status.chars().take(w).collect();
+            let title_len = view.title.chars().count();
+            let mut status = view.status.as_str();
+            while title_len + 1 + status.chars().count() > w {
+                match status.rsplit_once(' ') {
+                    Some((head, _)) => status = head,
+                    None => break,
+                }
+            }
+            let status: String = status.chars().take(w).collect();
             let room = w.saturating_sub(status.chars().count() + usize::from(!status.is_empty()));
             let title: String = view.title.chars().take(room).collect();
             let gap = if status.is_empty() { "" } else { " " };
