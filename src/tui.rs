@@ -254,15 +254,32 @@ impl Failure {
 pub struct Flash {
     pub text: String,
     pub error: bool,
+    /// It says the server could not be reached: it goes as soon as the
+    /// terminal is back online, instead of following onto the next task.
+    #[serde(default)]
+    pub offline: bool,
 }
 
 impl Flash {
     pub fn error(text: impl Into<String>) -> Option<Flash> {
-        Some(Flash { text: text.into(), error: true })
+        Some(Flash { text: text.into(), error: true, offline: false })
     }
     pub fn info(text: impl Into<String>) -> Option<Flash> {
-        Some(Flash { text: text.into(), error: false })
+        Some(Flash { text: text.into(), error: false, offline: false })
     }
+    /// The line for a failed call: an error, marked offline when it was one.
+    pub fn failure(f: &Failure) -> Option<Flash> {
+        Some(Flash { text: f.short.clone(), error: true, offline: f.is_offline() })
+    }
+}
+
+/// A new sync status for an app: kept, and a stale "no network" line
+/// cleared once the terminal is back online (issue 16).
+pub fn on_sync(sync: &mut SyncStatus, flash: &mut Option<Flash>, new: SyncStatus) {
+    if new.online && flash.as_ref().is_some_and(|f| f.offline) {
+        *flash = None;
+    }
+    *sync = new;
 }
 
 /// The floor apps, as the runtime drives them.

@@ -221,6 +221,24 @@ fn picker_walks_a_task() {
     assert_eq!(p.step(), &picker::Step::Location);
 }
 
+/// A "no network" line goes once the terminal is back online, instead of
+/// staying on screen and following onto the next task (issue 16).
+#[test]
+fn a_no_network_line_clears_when_the_terminal_is_back_online() {
+    let mut p = picker_on_task();
+    enter(&mut p, "A-01-01", true);
+    assert!(matches!(enter(&mut p, "4006381333931", true).as_slice(), [Cmd::Call(Call::Op(FloorOp::Pick { .. }))]));
+    let lost = Failure::network("timed out");
+    let short = lost.short.clone();
+    assert_eq!(reply(&mut p, Reply::Outcome(Err(lost))), [Cmd::Beep]);
+    assert!(screen(&p, 20, 16).contains(&short), "{}", screen(&p, 20, 16));
+    let offline = tote::tui::SyncStatus { online: false, queued: 1, oldest_age_s: Some(4) };
+    p.update(Msg::Sync(offline));
+    assert!(screen(&p, 20, 16).contains(&short), "still offline: the line stays");
+    p.update(Msg::Sync(tote::tui::SyncStatus { online: true, queued: 0, oldest_age_s: None }));
+    assert!(!screen(&p, 20, 16).contains(&short), "{}", screen(&p, 20, 16));
+}
+
 #[test]
 fn picker_shorts_skips_and_completes() {
     let mut p = picker_on_task();

@@ -299,7 +299,7 @@ impl App for Cluster {
             Msg::Reply(Reply::PickingTask(Ok(t))) => self.on_task(t),
             Msg::Reply(Reply::Outcome(Err(f)) | Reply::PickingTask(Err(f))) => self.on_failure(f),
             Msg::Sync(s) => {
-                self.sync = s;
+                super::on_sync(&mut self.sync, &mut self.flash, s);
                 Vec::new()
             }
             Msg::Rejected(_, f) => self.fail(f.short),

@@ -220,7 +220,7 @@ impl App for Dock {
             }
             Msg::Reply(r) => self.on_reply(r),
             Msg::Sync(s) => {
-                self.sync = s;
+                super::on_sync(&mut self.sync, &mut self.flash, s);
                 vec![]
             }
             Msg::Tick | Msg::Printed(_) | Msg::Rejected(..) => vec![],

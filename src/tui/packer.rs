@@ -516,7 +516,7 @@ impl App for Packer {
             }
             Msg::Tick => vec![],
             Msg::Sync(s) => {
-                self.sync = s;
+                super::on_sync(&mut self.sync, &mut self.flash, s);
                 vec![]
             }
             Msg::Rejected(op, f) => self.fail(format!("{} {}", op.kind(), f.short)),

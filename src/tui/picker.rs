@@ -227,7 +227,8 @@ impl Picker {
             }
             _ => self.step = Step::NoWork,
         }
-        self.fail(f.short)
+        self.flash = Flash::failure(&f);
+        vec![Cmd::Beep]
     }
 
     /// Sends the pick with what was scanned; without both scans (a picker
@@ -381,7 +382,7 @@ impl App for Picker {
             Msg::Reply(r) => self.on_reply(r),
             Msg::Printed(_) => vec![],
             Msg::Sync(s) => {
-                self.sync = s;
+                super::on_sync(&mut self.sync, &mut self.flash, s);
                 vec![]
             }
             Msg::Rejected(_op, f) => {
