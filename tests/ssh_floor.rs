@@ -126,9 +126,7 @@ async fn a_handheld_over_ssh_picks_and_resumes_after_the_connection_drops() {
     let log = || std::fs::read_to_string(dir.path().join("sshd.log")).unwrap_or_default();
     let s = tmux.wait_for_or("Badge _", &log);
     assert!(s.lines().all(|l| l.chars().count() <= 20), "{s}");
-    tmux.raw(b"P-001\r");
-    tmux.wait_for("PIN _");
-    tmux.run(&["send-keys", "-t", "s", "4711", "Enter"]);
+    tmux.log_in(b"P-001\r", "4711");
     tmux.wait_for("A-01-01");
     tmux.raw(b"A-01-01\r");
     tmux.wait_for("Item _");

@@ -67,7 +67,6 @@ async fn the_floor_reaches_tote_serve_over_https_and_a_wrong_ca_is_refused() {
     assert!(plain.is_err() || plain.is_ok_and(|r| !r.status().is_success()));
 
     // `tote pick --ca` on a real terminal: login, then the first task.
-    let tmux = Tmux { socket: format!("tote-tls-{}", std::process::id()) };
     let pick = format!(
         "exec {} pick --server {base} --ca {} --device HH-TLS --log {} --data-dir {}",
         env!("CARGO_BIN_EXE_tote"),
@@ -75,11 +74,8 @@ async fn the_floor_reaches_tote_serve_over_https_and_a_wrong_ca_is_refused() {
         dir.path().join("pick.log").display(),
         dir.path().display()
     );
-    tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", "20", "-y", "16", &pick]);
-    tmux.wait_for("Badge _");
-    tmux.raw(b"P-001\r");
-    tmux.wait_for("PIN _");
-    tmux.run(&["send-keys", "-t", "s", "4711", "Enter"]);
+    let tmux = Tmux::start("tls", &pick);
+    tmux.log_in(b"P-001\r", "4711");
     let s = tmux.wait_for("A-01-01");
     assert!(!s.contains("OFF"), "online over https:\n{s}");
 }

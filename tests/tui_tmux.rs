@@ -65,19 +65,15 @@ async fn a_picker_scans_in_tmux_the_pick_is_recorded_and_a_killed_picker_resumes
     let (server, base, _log) = serve(&db);
     let _server = KillOnDrop(server);
 
-    let tmux = Tmux { socket: format!("tote-e2e-{}", std::process::id()) };
     let pick = format!(
         "exec {} pick --server {base} --device HH-7 --log {} --poll-seconds 1 --data-dir {}",
         env!("CARGO_BIN_EXE_tote"),
         dir.path().join("pick.log").display(),
         dir.path().display()
     );
-    tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", "20", "-y", "16", &pick]);
-    tmux.wait_for("Badge _");
+    let tmux = Tmux::start("e2e", &pick);
     // The badge as a Code 128 scan with its AIM id, ended by CR.
-    tmux.raw(b"]C0P-001\r");
-    tmux.wait_for("PIN _");
-    tmux.run(&["send-keys", "-t", "s", "4711", "Enter"]);
+    tmux.log_in(b"]C0P-001\r", "4711");
     // FIFO: the older mugs at A-01-01 (4 of the 6 ordered) come first.
     let s = tmux.wait_for("A-01-01");
     assert!(s.contains("4 x SKU-MUG"), "{s}");

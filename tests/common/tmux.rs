@@ -21,6 +21,23 @@ impl Tmux {
         self.run(&["capture-pane", "-p", "-t", "s"])
     }
 
+    /// A private tmux server named after `tag` and this process, with one
+    /// session `s` at 20x16 running `cmd`.
+    pub fn start(tag: &str, cmd: &str) -> Tmux {
+        let tmux = Tmux { socket: format!("tote-{tag}-{}", std::process::id()) };
+        tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", "20", "-y", "16", cmd]);
+        tmux
+    }
+
+    /// On the login screen: scans `badge` (raw bytes, terminator included)
+    /// and types `pin`.
+    pub fn log_in(&self, badge: &[u8], pin: &str) {
+        self.wait_for("Badge _");
+        self.raw(badge);
+        self.wait_for("PIN _");
+        self.run(&["send-keys", "-t", "s", pin, "Enter"]);
+    }
+
     /// Polls the pane until it shows `text` (20 s at most).
     pub fn wait_for(&self, text: &str) -> String {
         self.wait_for_or(text, &String::new)
