@@ -180,7 +180,12 @@ impl World {
                 }
             }
             Op::PutBack(n) => {
-                let id = *f.svc.store().read(|tx| tx.open_put_backs(1)).ok()?.first()?;
+                let id = *f
+                    .svc
+                    .store()
+                    .read(|tx| tx.open_put_backs(1, &tote::storage::board::Scope::all()))
+                    .ok()?
+                    .first()?;
                 let task = f.svc.store().read(|tx| tx.put_back_task(id)).ok()??;
                 let open: Vec<_> = task.lines.iter().filter(|l| l.put_at.is_none()).collect();
                 let line = open.get(n % open.len().max(1))?;

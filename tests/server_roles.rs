@@ -300,7 +300,13 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
                 tote: None,
             });
             w.f.ok(Command::CancelPicking { task_id: task, reason: "test".into() });
-            let id = w.f.svc.put_backs(100).expect("put-backs").last().expect("a put-back task").task_id;
+            let id =
+                w.f.svc
+                    .put_backs(100, &tote::storage::board::Scope::all())
+                    .expect("put-backs")
+                    .last()
+                    .expect("a put-back task")
+                    .task_id;
             (p.replace("{id}", &id.to_string()), Some(json!({"op_id": op, "location": item.location})))
         }
         ("POST", "/api/v1/dispatch/parcels") => (p.into(), Some(json!({"op_id": op, "tracking": w.at_dock()}))),

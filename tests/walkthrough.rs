@@ -152,7 +152,7 @@ fn cancelling_mid_pick_releases_and_returns_everything() {
     f.assert_conserved(INITIAL);
     assert_eq!((f.stock(), f.awaiting_put_back()), ((INITIAL - 4, 0, 0, 0), 4));
     // A scan at the wrong shelf is refused with where they go.
-    let open = f.svc.store().read(|tx| tx.open_put_backs(10)).expect("put-backs");
+    let open = f.svc.store().read(|tx| tx.open_put_backs(10, &tote::storage::board::Scope::all())).expect("put-backs");
     let wrong = f.code(Command::PutBack { task_id: open[0], worker_id: Some(f.picker), location: "A-02".into() });
     assert_eq!(wrong, "E101");
     assert_eq!(f.put_everything_back(), 4);

@@ -135,3 +135,34 @@ async fn a_supervisor_of_w1_sees_w1_on_the_board() {
     assert_eq!(picking(&w2), 1, "{w2}");
     s.stop().await;
 }
+
+/// The put-back list a worker's handheld shows (`tote put-back`) holds the
+/// put-backs of their warehouses only; a worker of every warehouse sees all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_of_w1_sees_only_w1_put_backs() {
+    let f = Fixture::new();
+    let db = f.dir.path().join("tote.db");
+    let add = ["worker", "add", "--badge", "B-111", "--name", "Putter", "--role", "picker", "--pin", PIN];
+    process::tote(&db, &[&add[..], &["--warehouse", "W1"]].concat());
+    // Units picked in W1 and in W2, then both orders cancelled: two put-backs.
+    for (request, line) in [("pb-1", ("SKU-A", 1, "W1")), ("pb-2", ("SKU-B", 1, "W2"))] {
+        let (order_id, tasks) = accepted(&f.ok(order(request, &[line])));
+        common::flow::pick_all(&f, tasks[0].1);
+        f.ok(Command::CancelOrder { order_id, reason: "customer".into() });
+    }
+    let s = TestServer::start(&f).await;
+    let t = s.tokens(&f).await;
+    let (st, body) = s.login("B-111", PIN).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let w1_only = body["token"].as_str().expect("token").to_owned();
+    let warehouses = |list: &serde_json::Value| {
+        list.as_array().expect("a list").iter().map(|p| p["warehouse_id"].as_i64().unwrap_or(0)).collect::<Vec<_>>()
+    };
+    let (st, mine) = s.get("/api/v1/put-backs", &w1_only).await;
+    assert_eq!(st, StatusCode::OK, "{mine}");
+    let (_, all) = s.get("/api/v1/put-backs", &t.picker).await;
+    assert_eq!(warehouses(&all).len(), 2, "a picker of every warehouse sees both: {all}");
+    assert_eq!(warehouses(&mine).len(), 1, "W1's only: {mine}");
+    assert!(warehouses(&all).contains(&warehouses(&mine)[0]));
+    s.stop().await;
+}

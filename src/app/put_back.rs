@@ -12,11 +12,16 @@ use crate::domain::picking::PickingTask;
 use crate::storage::put_back::PutBackStatus;
 
 impl super::Services {
-    /// Pending put-back tasks, oldest first.
-    pub fn put_backs(&self, limit: u32) -> Result<Vec<crate::storage::put_back::PutBackTask>, AppError> {
+    /// Pending put-back tasks in the warehouses of `scope` (a worker's own:
+    /// [`super::Services::warehouse_scope`]), oldest first.
+    pub fn put_backs(
+        &self,
+        limit: u32,
+        scope: &crate::storage::board::Scope,
+    ) -> Result<Vec<crate::storage::put_back::PutBackTask>, AppError> {
         self.query(|tx| {
             let mut out = Vec::new();
-            for id in tx.open_put_backs(limit)? {
+            for id in tx.open_put_backs(limit, scope)? {
                 out.extend(tx.put_back_task(id)?);
             }
             Ok(out)

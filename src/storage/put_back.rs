@@ -115,12 +115,16 @@ impl Tx<'_> {
         }))
     }
 
-    /// Ids of pending put-back tasks, oldest first.
-    pub fn open_put_backs(&self, limit: u32) -> Result<Vec<i64>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT id FROM put_back_tasks WHERE status = 'pending' ORDER BY created_at, id LIMIT ?1",
-        )?;
-        Ok(st.query_map([limit], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?)
+    /// Ids of pending put-back tasks in the warehouses of `scope`, oldest first.
+    pub fn open_put_backs(&self, limit: u32, scope: &super::board::Scope) -> Result<Vec<i64>> {
+        let mut st = self.conn.prepare_cached(concat!(
+            "SELECT id FROM put_back_tasks WHERE status = 'pending' AND ",
+            in_scope!("warehouse_id", 2),
+            " ORDER BY created_at, id LIMIT ?1"
+        ))?;
+        Ok(st
+            .query_map(rusqlite::params![limit, scope.param()], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?)
     }
 
     pub fn set_line_put(&self, line: i64, now: Timestamp) -> Result<()> {

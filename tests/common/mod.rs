@@ -128,7 +128,11 @@ impl Fixture {
     /// Puts back every pending put-back task at its locations, as a worker
     /// scanning each shelf would; returns the units put back.
     pub fn put_everything_back(&self) -> u32 {
-        let open = self.svc.store().read(|tx| tx.open_put_backs(1000)).expect("put-backs");
+        let open = self
+            .svc
+            .store()
+            .read(|tx| tx.open_put_backs(1000, &tote::storage::board::Scope::all()))
+            .expect("put-backs");
         let mut units = 0;
         for id in open {
             let task = self.svc.store().read(|tx| tx.put_back_task(id)).expect("read").expect("task");

@@ -7,11 +7,13 @@ use crate::contract::requests::PutBackBody;
 use crate::storage::put_back::PutBackTask;
 
 #[utoipa::path(get, path = "/api/v1/put-backs", tag = "picking", security(("bearer" = [])),
-    responses((status = 200, body = Vec<PutBackTask>, description = "pending put-back tasks, oldest first")))]
+    responses((status = 200, body = Vec<PutBackTask>, description = "pending put-back tasks of the caller's warehouses, oldest first")))]
 pub async fn list_put_backs(
     axum::extract::State(st): axum::extract::State<crate::server::AppState>,
+    axum::Extension(caller): axum::Extension<crate::domain::auth::Caller>,
 ) -> Result<axum::Json<Vec<PutBackTask>>, crate::server::error::ApiError> {
-    Ok(axum::Json(st.read(|s| s.put_backs(500)).await?))
+    // A worker sees the put-backs of the warehouses they work in.
+    Ok(axum::Json(st.read(move |s| s.put_backs(500, &s.warehouse_scope(caller.worker(), None)?)).await?))
 }
 
 command_handler! {
