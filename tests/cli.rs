@@ -1,21 +1,10 @@
 //! The `tote` binary as a user runs it: real processes on a real file.
 
+mod common;
+
+use common::process::{run as tote, text};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn tote(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tote"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("TOTE_DB")
-        .output()
-        .expect("run tote")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
+use std::process::Command;
 
 fn asset(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(name).display().to_string()
