@@ -16,6 +16,7 @@ mod printer;
 mod serve;
 mod stock;
 mod tour;
+mod warehouse;
 mod webhook;
 mod workflows;
 
@@ -45,6 +46,9 @@ enum Cmd {
         #[arg(long = "warehouse", value_name = "CODE[=NAME]")]
         warehouses: Vec<String>,
     },
+    /// Warehouses: list them, set where one ships from.
+    #[command(subcommand)]
+    Warehouse(warehouse::WarehouseCmd),
     /// Stock: import receipts, list picking locations.
     #[command(subcommand)]
     Stock(StockCmd),
@@ -168,19 +172,8 @@ enum OrderCmd {
     /// Change where an order ships; refused once a label exists.
     UpdateAddress {
         id: i64,
-        #[arg(long)]
-        contact_name: String,
-        #[arg(long)]
-        street: String,
-        #[arg(long)]
-        city: String,
-        #[arg(long, default_value = "")]
-        postal_code: String,
-        /// ISO 3166-1 alpha-2, e.g. RS.
-        #[arg(long)]
-        country: String,
-        #[arg(long, default_value = "")]
-        phone: String,
+        #[command(flatten)]
+        address: warehouse::AddressArgs,
         #[arg(long)]
         op_id: Option<String>,
     },
@@ -390,10 +383,10 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::Order(OrderCmd::Submit { file } | OrderCmd::Start { file }) => order::submit(&services(db)?, &file),
-        Cmd::Order(OrderCmd::UpdateAddress { id, contact_name, street, city, postal_code, country, phone, op_id }) => {
-            let to = tote::app::command::AddressDto { contact_name, street, city, postal_code, country, phone };
-            workflows::update_address(&services(db)?, id, to, op_id.unwrap_or_else(tote::app::new_op_id))
+        Cmd::Order(OrderCmd::UpdateAddress { id, address, op_id }) => {
+            workflows::update_address(&services(db)?, id, address.into(), op_id.unwrap_or_else(tote::app::new_op_id))
         }
+        Cmd::Warehouse(cmd) => warehouse::run(&services(db)?, cmd),
         Cmd::Order(OrderCmd::Describe { id, json }) => workflows::describe(&services(db)?, id, json),
         Cmd::Workflows(WorkflowsCmd::List { status, limit }) => workflows::list(&services(db)?, status, limit),
         Cmd::Workflows(WorkflowsCmd::Retry { id, op_id }) => {

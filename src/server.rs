@@ -64,6 +64,8 @@ pub(crate) struct Shared {
     pub stopping: tokio::sync::watch::Receiver<bool>,
     /// Login attempts per address and badge; unknown badges' lockouts.
     pub logins: Arc<throttle::LoginThrottle>,
+    /// The carriers (`[carrier]`): the engine's and the label endpoint's.
+    pub carrier: Arc<dyn crate::shipping::Carrier>,
 }
 
 /// Runs a read (blocking SQLite) off the async workers.
@@ -96,8 +98,18 @@ pub async fn run(
     services: Services,
     config: ServerConfig,
 ) -> std::io::Result<()> {
-    let carrier = Arc::new(crate::shipping::local::LocalCarrier::default());
-    run_with_carrier(listener, shutdown, services, config, carrier).await
+    // The carriers of `[carrier]`, their tokens read now: a missing one
+    // stops the start instead of the first shipment. Their blocking HTTP
+    // clients are made (and, in `run_with_carrier`, dropped) off the
+    // async workers, where reqwest allows it.
+    let spec = config.carrier.clone();
+    let carrier = tokio::task::spawn_blocking(move || {
+        spec.build(Arc::new(crate::app::SystemClock), |var| std::env::var(var).ok())
+    })
+    .await
+    .map_err(std::io::Error::other)?
+    .map_err(std::io::Error::other)?;
+    run_with_carrier(listener, shutdown, services, config, Arc::new(carrier)).await
 }
 
 /// [`run`] with the carrier the workflow engine ships with.
@@ -118,6 +130,7 @@ pub async fn run_with_carrier(
         started: Instant::now(),
         stopping: stopping.clone(),
         logins: Arc::default(),
+        carrier: carrier.clone(),
     }));
     let relay = tokio::spawn(relay::run(
         state.services.clone(),
@@ -131,8 +144,13 @@ pub async fn run_with_carrier(
         state.config.retention,
         stopping.clone(),
     ));
-    let engine =
-        tokio::spawn(engine::run(state.services.clone(), state.writer.clone(), carrier, state.config.engine, stopping));
+    let engine = tokio::spawn(engine::run(
+        state.services.clone(),
+        state.writer.clone(),
+        carrier.clone(),
+        state.config.engine,
+        stopping,
+    ));
     let state_config = state.config.clone();
     let app = router(state);
     if let Ok(addr) = listener.local_addr() {
@@ -157,6 +175,9 @@ pub async fn run_with_carrier(
     let _ = relay.await;
     let _ = retention.await;
     let _ = engine.await;
+    // The last handle on the carriers goes on a blocking thread (a blocking
+    // HTTP client may not be dropped on an async worker).
+    let _ = tokio::task::spawn_blocking(move || drop(carrier)).await;
     // The router (and with it every writer handle) is gone: the writer
     // drains its queue, commits, and ends.
     tokio::task::spawn_blocking(move || writer_thread.join())

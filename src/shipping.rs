@@ -7,6 +7,7 @@
 //! a carrier that gets one fails later, somewhere worse.
 
 pub mod breaker;
+pub mod config;
 pub mod delivery;
 pub mod local;
 pub mod tracking;
@@ -88,12 +89,15 @@ pub fn validate(req: &ShipmentRequest) -> Result<(), CarrierError> {
             return Err(invalid(format!("packages[{i}].dimensions"), "length, width and height must be set"));
         }
     }
-    for (who, a) in [("to", &req.to), ("from", &req.from)] {
-        if a.street.trim().is_empty() || a.city.trim().is_empty() || a.country.trim().is_empty() {
-            return Err(invalid(format!("{who}_address"), "street, city and country are required"));
-        }
+    if !complete(&req.to) {
+        return Err(invalid("to_address".into(), "street, city and country are required"));
     }
     Ok(())
+}
+
+/// Street, city and country are all there.
+pub fn complete(a: &PostalAddress) -> bool {
+    !(a.street.trim().is_empty() || a.city.trim().is_empty() || a.country.trim().is_empty())
 }
 
 /// The idempotency key of package `sequence` of a shipment.

@@ -217,3 +217,42 @@ fn a_closed_pipe_ends_a_command_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(o.status.signal(), Some(13), "ended by SIGPIPE, not a panic: {:?} {stderr}", o.status);
 }
+
+#[test]
+fn a_warehouse_gets_a_ship_from_address_checked_field_by_field() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.db");
+    assert!(tote(&db, &["init", "--warehouse", "W1=Main"]).status.success());
+    let list = text(&tote(&db, &["warehouse", "list"]));
+    assert!(list.contains("W1\tMain\tno ship-from address"), "{list}");
+    let set = |country: &str| {
+        tote(
+            &db,
+            &[
+                "warehouse",
+                "address",
+                "W1",
+                "--contact-name",
+                "Dock 1",
+                "--street",
+                "Kvai 7",
+                "--city",
+                "Novi Sad",
+                "--postal-code",
+                "21000",
+                "--country",
+                country,
+            ],
+        )
+    };
+    let o = set("rs");
+    assert!(!o.status.success() && text(&o).contains("address.country"), "{}", text(&o));
+    assert!(set("RS").status.success());
+    let list = text(&tote(&db, &["warehouse", "list"]));
+    assert!(list.contains("W1\tMain\tDock 1, Kvai 7, 21000 Novi Sad, RS"), "{list}");
+    let o = tote(
+        &db,
+        &["warehouse", "address", "W9", "--contact-name", "x", "--street", "y", "--city", "z", "--country", "RS"],
+    );
+    assert!(!o.status.success() && text(&o).contains("W9"), "{}", text(&o));
+}

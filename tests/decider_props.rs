@@ -41,6 +41,7 @@ fn request() -> Box<ShipmentRequest> {
         idempotency_key: "shipment-3".into(),
         order_id: 2,
         warehouse_id: 1,
+        warehouse_code: "W1".into(),
         provider: "local".into(),
         from: Default::default(),
         to: Default::default(),

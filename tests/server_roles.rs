@@ -358,6 +358,11 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
         ("GET", "/api/v1/inventory/picking-locations") => (format!("{p}?warehouse=W1&sku=SKU-M"), None),
         ("POST", "/api/v1/locations") => (p.into(), Some(json!({"op_id": op, "warehouse": "W1", "location": "M-09"}))),
         ("POST", "/api/v1/products") => (p.into(), Some(json!({"op_id": op, "sku": "SKU-N", "name": "N"}))),
+        ("POST", "/api/v1/warehouses/address") => (
+            p.into(),
+            Some(json!({"op_id": op, "warehouse": "W1",
+                "address": {"contact_name": "Dock 1", "street": "Kvai 1", "city": "Novi Sad", "country": "RS"}})),
+        ),
         ("POST", other) => panic!("no scenario for POST {other}"),
         _ => (p.into(), None),
     };
@@ -492,6 +497,7 @@ const POLICY: &[(&str, &str)] = &[
     ("GET /api/v1/inventory/picking-locations", "kpsai"),
     ("POST /api/v1/locations", "sai"),
     ("POST /api/v1/products", "sai"),
+    ("POST /api/v1/warehouses/address", "sai"),
 ];
 
 #[test]

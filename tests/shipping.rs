@@ -26,6 +26,7 @@ fn request(weights: &[Option<u64>]) -> ShipmentRequest {
         idempotency_key: "shipment-7".into(),
         order_id: 42,
         warehouse_id: 1,
+        warehouse_code: "W1".into(),
         provider: "PostExpress".into(),
         from: address("Tote BG1"),
         to: address("Ana"),

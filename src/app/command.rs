@@ -133,6 +133,11 @@ pub enum Command {
         walk_order: Option<i64>,
         check_digits: Option<String>,
     },
+    /// Master data: where a warehouse's parcels ship from (labels and carriers).
+    SetWarehouseAddress {
+        warehouse: String,
+        address: AddressDto,
+    },
     /// A worker takes its current task in `queue`, or the next pending one.
     ClaimTask {
         worker_id: i64,
@@ -279,6 +284,7 @@ impl Command {
             Command::ReleaseExpired => "release_expired",
             Command::DefineLocation { .. } => "define_location",
             Command::DefineProduct { .. } => "define_product",
+            Command::SetWarehouseAddress { .. } => "set_warehouse_address",
             Command::ClaimTask { .. } => "claim_task",
             Command::RetryPicking { .. } => "retry_picking",
             Command::RunActivity { .. } => "run_activity",
@@ -347,6 +353,7 @@ impl Command {
             Command::DefineLocation { warehouse, location, walk_order, check_digits } => {
                 inventory::define_location(ctx, warehouse, location, *walk_order, check_digits.as_deref())
             }
+            Command::SetWarehouseAddress { warehouse, address } => inventory::set_address(ctx, warehouse, address),
             Command::ClaimTask { worker_id, queue, lookahead } => claim::claim(ctx, *worker_id, *queue, *lookahead),
             Command::RetryPicking { fulfillment_id } => claim::retry_picking(ctx, *fulfillment_id),
             Command::DefineProduct { sku, name, barcode } => {

@@ -2,11 +2,12 @@
 //! Moves and removals only touch available stock, oldest first, so they
 //! never take units promised to a reservation.
 
-use super::command::Outcome;
+use super::command::{AddressDto, Outcome};
 use super::reservations::Purpose;
 use super::{AppError, Ctx};
 use crate::domain::event::DomainEvent;
 use crate::domain::ids::{Qty, ReservationId, Sku};
+use crate::domain::shipment::PostalAddress;
 use crate::domain::stock::{StockSlot, allocate};
 use crate::domain::{DomainError, Timestamp};
 use crate::storage::adjustments::Adjustment;
@@ -248,6 +249,15 @@ pub fn define_location(
     }
     ctx.tx.ensure_location(wh.id, code, walk_order, check_digits)?;
     Ok(Outcome::Defined { what: "location".into(), key: format!("{}/{code}", wh.code) })
+}
+
+/// Sets warehouse `wh`'s ship-from address.
+pub fn set_address(ctx: &mut Ctx<'_, '_>, wh: &str, address: &AddressDto) -> Result<Outcome, AppError> {
+    let wh = warehouse(ctx, wh)?;
+    let a = crate::domain::order::Address::from(address);
+    crate::domain::order::validate_address_as("address", &a)?;
+    ctx.tx.set_warehouse_address(wh.id, &PostalAddress::from(&a))?;
+    Ok(Outcome::Defined { what: "warehouse address".into(), key: wh.code })
 }
 
 pub fn define_product(

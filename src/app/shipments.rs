@@ -17,28 +17,29 @@ pub struct ShipmentPlan {
     pub request: ShipmentRequest,
     pub warehouse: String,
     pub order_ref: String,
+    /// The shipment the workflow created, if it has: `(carrier, tracking
+    /// numbers in package order)`.
+    pub created: Option<(String, Vec<String>)>,
 }
 
 /// The plan of `task`'s shipment, from the order and the warehouse as they
 /// are now.
 pub(crate) fn plan(tx: &Tx<'_>, task: &PackingTask) -> Result<ShipmentPlan, AppError> {
     let order = tx.order(task.order_id)?.ok_or_else(|| DomainError::not_found("order", task.order_id))?;
-    let warehouse =
-        tx.warehouses()?.into_iter().find(|w| w.id == task.warehouse_id).map(|w| w.name).unwrap_or_default();
+    let wh = tx.warehouse(task.warehouse_id)?.ok_or_else(|| DomainError::not_found("warehouse", task.warehouse_id))?;
     let to = PostalAddress::from(&order.ship_to);
-    // Warehouses have no postal address yet: the sender block is the name.
-    let from = PostalAddress {
-        contact_name: warehouse.clone(),
-        street: warehouse.clone(),
-        city: warehouse.clone(),
-        country: to.country.clone(),
-        ..Default::default()
-    };
+    // Without a ship-from address the sender block is the warehouse's name
+    // (the local carrier takes that; a real carrier refuses it, naming the
+    // warehouse to set one for).
+    let from =
+        wh.address.clone().unwrap_or_else(|| PostalAddress { contact_name: wh.name.clone(), ..Default::default() });
     let request = ShipmentRequest {
         idempotency_key: format!("shipment-{}", task.fulfillment_id.0),
         order_id: task.order_id.0,
         warehouse_id: task.warehouse_id.0,
-        provider: "local".into(),
+        warehouse_code: wh.code,
+        // The carrier names its provider (`[carrier] provider`).
+        provider: String::new(),
         from,
         to,
         packages: task
@@ -53,7 +54,11 @@ pub(crate) fn plan(tx: &Tx<'_>, task: &PackingTask) -> Result<ShipmentPlan, AppE
             })
             .collect(),
     };
-    Ok(ShipmentPlan { request, warehouse, order_ref: order.request_id })
+    let created = match tx.shipment(task.fulfillment_id.0)? {
+        Some(row) => Some((row.carrier, serde_json::from_str(&row.tracking)?)),
+        None => None,
+    };
+    Ok(ShipmentPlan { request, warehouse: wh.name, order_ref: order.request_id, created })
 }
 
 impl Services {

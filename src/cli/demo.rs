@@ -114,6 +114,16 @@ fn seed(svc: &Services) -> Result<String> {
         }
         Ok::<_, tote::storage::StorageError>(())
     })?;
+    let address = tote::app::command::AddressDto {
+        contact_name: "Tote demo, dock 1".into(),
+        street: "Bulevar Zorana Djindjica 8".into(),
+        city: "Beograd".into(),
+        postal_code: "11070".into(),
+        country: "RS".into(),
+        phone: "+381 11 000 0000".into(),
+    };
+    let ship_from = Command::SetWarehouseAddress { warehouse: "BG1".into(), address };
+    svc.execute(&tote::app::new_op_id(), &ship_from).map_err(super::order::explain)?;
     let rows = stock::import_bytes(svc, STOCK, Path::new("assets/demo/stock.csv"))?;
     let orders: Vec<OrderRequest> = serde_json::from_str(ORDERS).context("assets/demo/orders.json")?;
     for o in &orders {

@@ -218,14 +218,20 @@ fn check_text(field: &str, value: &str, required: bool) -> super::Result<()> {
     Ok(())
 }
 
+/// An order's ship-to address, its errors naming `ship_to.*`.
 pub fn validate_address(a: &Address) -> super::Result<()> {
-    check_text("ship_to.contact_name", &a.contact_name, true)?;
-    check_text("ship_to.street", &a.street, true)?;
-    check_text("ship_to.city", &a.city, true)?;
-    check_text("ship_to.postal_code", &a.postal_code, false)?;
-    check_text("ship_to.phone", &a.phone, false)?;
+    validate_address_as("ship_to", a)
+}
+
+/// A postal address, its errors naming `{field}.street` and so on.
+pub fn validate_address_as(field: &str, a: &Address) -> super::Result<()> {
+    check_text(&format!("{field}.contact_name"), &a.contact_name, true)?;
+    check_text(&format!("{field}.street"), &a.street, true)?;
+    check_text(&format!("{field}.city"), &a.city, true)?;
+    check_text(&format!("{field}.postal_code"), &a.postal_code, false)?;
+    check_text(&format!("{field}.phone"), &a.phone, false)?;
     if a.country.len() != 2 || !a.country.chars().all(|c| c.is_ascii_uppercase()) {
-        return Err(DomainError::invalid("ship_to.country", "must be a two-letter upper-case ISO code"));
+        return Err(DomainError::invalid(format!("{field}.country"), "must be a two-letter upper-case ISO code"));
     }
     Ok(())
 }

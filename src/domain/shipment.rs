@@ -49,7 +49,12 @@ pub struct ShipmentRequest {
     pub idempotency_key: String,
     pub order_id: i64,
     pub warehouse_id: i64,
-    /// PostExpress, D Express, ACS, Bex, YunExpress…: passed through.
+    /// The warehouse's code, which chooses its carrier (`[carrier.W1]`);
+    /// empty in requests planned before it was added.
+    #[serde(default)]
+    pub warehouse_code: String,
+    /// PostExpress, D Express, ACS, Bex, YunExpress…; empty: the carrier's
+    /// configured provider.
     pub provider: String,
     pub from: PostalAddress,
     pub to: PostalAddress,

@@ -42,6 +42,8 @@ pub struct ServerConfig {
     pub retention: super::retention::RetentionConfig,
     /// Serve HTTPS with this certificate chain and key (PEM files).
     pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    /// Which carrier ships each warehouse's parcels (`[carrier]`).
+    pub carrier: crate::shipping::config::CarrierConfig,
 }
 
 impl Default for ServerConfig {
@@ -64,6 +66,7 @@ impl Default for ServerConfig {
             alerts: crate::domain::alerts::Thresholds::default(),
             retention: super::retention::RetentionConfig::default(),
             tls: None,
+            carrier: Default::default(),
         }
     }
 }
@@ -118,6 +121,8 @@ struct FileServer {
 struct FileConfig {
     #[serde(default)]
     server: FileServer,
+    /// Read by `shipping::config`, which names its own keys.
+    carrier: Option<toml::Value>,
 }
 
 /// A config file read: the settings and the listen address and database it
@@ -162,6 +167,9 @@ impl ServerConfig {
             toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| e.to_string().trim().to_owned())?;
         let s = file.server;
         let mut c = ServerConfig::default();
+        if let Some(v) = file.carrier {
+            c.carrier = crate::shipping::config::CarrierConfig::from_toml(v)?;
+        }
         let secs = |v: u64| Duration::from_secs(v);
         let minutes = chrono::Duration::minutes;
         set(&mut c.group_commit, s.group_commit, |v| v);
@@ -385,6 +393,19 @@ mod tests {
         assert!(e.starts_with("offline_window_days"), "{e}");
         let e = ServerConfig::load(None, env(&[("TOTE_MAX_BATCH", "many")])).expect_err("not a number");
         assert!(e.contains("max_batch"), "{e}");
+    }
+
+    /// The commented `[carrier]` example of the packaged config, switched
+    /// on, is a valid carrier setting.
+    #[test]
+    fn the_packaged_carrier_example_parses() {
+        let packaged = include_str!("../../packaging/tote.toml");
+        let at = packaged.find("# [carrier]").expect("a [carrier] example");
+        let example: String =
+            packaged[at..].lines().map(|l| l.strip_prefix("# ").unwrap_or("")).collect::<Vec<_>>().join("\n");
+        let l = ServerConfig::from_toml(&example).expect("the example parses");
+        assert!(matches!(l.config.carrier.default, crate::shipping::config::CarrierSpec::DeliveryService { .. }));
+        assert!(l.config.carrier.by_warehouse.contains_key("W2"));
     }
 
     #[test]

@@ -119,6 +119,7 @@ endpoints! {
     api::picking_locations => Authenticated,
     api::define_location => Manage,
     api::define_product => Manage,
+    api::set_warehouse_address => Manage,
 }
 
 /// Every endpoint's method, path and access rule.

@@ -19,6 +19,11 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryConfig {
     pub base_url: String,
+    /// The provider every shipment is booked with (PostExpress, …); a
+    /// request's own provider wins when it names one.
+    pub provider: String,
+    /// Sent as `Authorization: Bearer …` when set.
+    pub token: Option<String>,
     pub timeout: Duration,
     /// Calls per request, the first included.
     pub attempts: u32,
@@ -32,6 +37,8 @@ impl DeliveryConfig {
     pub fn new(base_url: &str) -> Self {
         DeliveryConfig {
             base_url: base_url.trim_end_matches('/').to_owned(),
+            provider: "PostExpress".into(),
+            token: None,
             timeout: Duration::from_secs(5),
             attempts: 3,
             base_backoff: Duration::from_millis(200),
@@ -126,7 +133,11 @@ impl DeliveryServiceCarrier {
             if !self.lock_breaker().allow(self.clock.now()) {
                 return Err(CarrierError::CircuitOpen);
             }
-            match build().send() {
+            let request = match &self.config.token {
+                Some(t) => build().bearer_auth(t),
+                None => build(),
+            };
+            match request.send() {
                 Ok(resp) if resp.status().is_success() => {
                     self.lock_breaker().success();
                     return resp
@@ -171,10 +182,20 @@ impl Carrier for DeliveryServiceCarrier {
 
     fn create_shipment(&self, req: &ShipmentRequest) -> Result<Shipment, CarrierError> {
         validate(req)?;
+        if !super::complete(&req.from) {
+            let code = &req.warehouse_code;
+            return Err(CarrierError::Invalid {
+                field: "from_address".into(),
+                reason: format!(
+                    "warehouse {code} has no ship-from address: set it with `tote warehouse address {code} …`"
+                ),
+            });
+        }
+        let provider = if req.provider.is_empty() { self.config.provider.as_str() } else { req.provider.as_str() };
         let url = format!("{}/api/v1/shipments", self.config.base_url);
         let mut out = Shipment {
             carrier: "delivery-service".into(),
-            provider: req.provider.clone(),
+            provider: provider.to_owned(),
             shipment_ids: Vec::new(),
             tracking_numbers: Vec::new(),
             label_urls: Vec::new(),
@@ -184,7 +205,7 @@ impl Carrier for DeliveryServiceCarrier {
             let body = WireRequest {
                 order_id: req.order_id,
                 warehouse_id: req.warehouse_id,
-                provider: &req.provider,
+                provider,
                 from_address: (&req.from).into(),
                 to_address: (&req.to).into(),
                 package: WirePackage {

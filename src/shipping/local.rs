@@ -41,7 +41,7 @@ impl Carrier for LocalCarrier {
             .collect();
         Ok(Shipment {
             carrier: "local".into(),
-            provider: req.provider.clone(),
+            provider: if req.provider.is_empty() { "local".into() } else { req.provider.clone() },
             shipment_ids: tracking_numbers.clone(),
             label_urls: vec![None; tracking_numbers.len()],
             tracking_numbers,

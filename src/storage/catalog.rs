@@ -4,6 +4,7 @@ use super::convert::ms;
 use super::{Result, Tx};
 use crate::domain::Timestamp;
 use crate::domain::ids::{LocationId, Sku, WarehouseId, WorkerId};
+use crate::domain::shipment::PostalAddress;
 use rusqlite::{OptionalExtension, params};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +12,22 @@ pub struct Warehouse {
     pub id: WarehouseId,
     pub code: String,
     pub name: String,
+    /// Where its parcels ship from; `None` until set.
+    pub address: Option<PostalAddress>,
+}
+
+const WAREHOUSE: &str = "SELECT id, code, name, address FROM warehouses";
+
+fn warehouse(r: &rusqlite::Row<'_>) -> rusqlite::Result<Warehouse> {
+    let address: Option<String> = r.get(3)?;
+    Ok(Warehouse {
+        id: WarehouseId(r.get(0)?),
+        code: r.get(1)?,
+        name: r.get(2)?,
+        // Written only by `set_warehouse_address`; unreadable JSON would be
+        // a corrupt file, shown as no address rather than no warehouse.
+        address: address.and_then(|a| serde_json::from_str(&a).ok()),
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,18 +57,24 @@ impl Tx<'_> {
     }
 
     pub fn warehouse_by_code(&self, code: &str) -> Result<Option<Warehouse>> {
-        Ok(self
-            .row("SELECT id, code, name FROM warehouses WHERE code = ?1", [code], |r| {
-                Ok(Warehouse { id: WarehouseId(r.get(0)?), code: r.get(1)?, name: r.get(2)? })
-            })
-            .optional()?)
+        Ok(self.row(&format!("{WAREHOUSE} WHERE code = ?1"), [code], warehouse).optional()?)
+    }
+
+    pub fn warehouse(&self, id: WarehouseId) -> Result<Option<Warehouse>> {
+        Ok(self.row(&format!("{WAREHOUSE} WHERE id = ?1"), [id.0], warehouse).optional()?)
     }
 
     pub fn warehouses(&self) -> Result<Vec<Warehouse>> {
-        let mut st = self.conn.prepare_cached("SELECT id, code, name FROM warehouses ORDER BY code")?;
-        let rows =
-            st.query_map([], |r| Ok(Warehouse { id: WarehouseId(r.get(0)?), code: r.get(1)?, name: r.get(2)? }))?;
+        let mut st = self.conn.prepare_cached(&format!("{WAREHOUSE} ORDER BY code"))?;
+        let rows = st.query_map([], warehouse)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Sets the ship-from address of warehouse `id`.
+    pub fn set_warehouse_address(&self, id: WarehouseId, address: &PostalAddress) -> Result<()> {
+        let json = serde_json::to_string(address)?;
+        self.exec("UPDATE warehouses SET address = ?2 WHERE id = ?1", params![id.0, json])?;
+        Ok(())
     }
 
     /// The location `code` in `warehouse`, creating it if new; walk order

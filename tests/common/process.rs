@@ -34,12 +34,18 @@ pub fn serve(db: &Path) -> (Child, String, std::thread::JoinHandle<String>) {
 
 /// [`serve`] with more arguments (`--config FILE`).
 pub fn serve_with(db: &Path, extra: &[&str]) -> (Child, String, std::thread::JoinHandle<String>) {
+    serve_env(db, extra, &[])
+}
+
+/// [`serve_with`] with variables set for the server (a carrier's token).
+pub fn serve_env(db: &Path, extra: &[&str], vars: &[(&str, &str)]) -> (Child, String, std::thread::JoinHandle<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tote"))
         .arg("--db")
         .arg(db)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(extra)
         .env_remove("TOTE_DB")
+        .envs(vars.iter().copied())
         .env("TOTE_LOG", "info")
         .stderr(Stdio::piped())
         .spawn()

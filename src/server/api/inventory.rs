@@ -115,6 +115,17 @@ pub struct ReleaseBody {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+pub struct WarehouseAddressBody {
+    #[serde(default)]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
+    pub op_id: Option<String>,
+    /// The warehouse's code.
+    pub warehouse: String,
+    /// Where its parcels ship from: printed on labels, sent to carriers.
+    pub address: crate::app::command::AddressDto,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LocationBody {
     #[serde(default)]
     #[schema(schema_with = crate::server::openapi::params::op_id)]
@@ -224,6 +235,10 @@ command_endpoint!(define_location, "/api/v1/locations", LocationBody, |b| Comman
     location: b.location,
     walk_order: b.walk_order,
     check_digits: b.check_digits,
+});
+
+command_endpoint!(set_warehouse_address, "/api/v1/warehouses/address", WarehouseAddressBody, |b| {
+    Command::SetWarehouseAddress { warehouse: b.warehouse, address: b.address }
 });
 
 command_endpoint!(define_product, "/api/v1/products", ProductBody, |b| Command::DefineProduct {
