@@ -318,8 +318,21 @@ impl Services {
             let mut ctx = Ctx { tx, now, config: &self.config, events: Vec::new() };
             let outcome = command.run(&mut ctx)?;
             backorder::wake(&mut ctx)?;
+            // A SKU's listing, read in this transaction; a failed read
+            // fails the op rather than dropping the field.
+            let failed = std::cell::RefCell::new(None);
+            let listing = |sku: &str| {
+                tx.listing_of(sku).unwrap_or_else(|e| {
+                    failed.borrow_mut().get_or_insert(e);
+                    None
+                })
+            };
             for e in &ctx.events {
-                tx.append_event(e, &serde_json::to_string(&events::payload(e))?, now)?;
+                let payload = serde_json::to_string(&events::payload(e, now, &listing))?;
+                if let Some(e) = failed.borrow_mut().take() {
+                    return Err(e.into());
+                }
+                tx.append_event(e, &payload, now)?;
             }
             Ok::<_, AppError>(outcome)
         });

@@ -27,6 +27,7 @@ pub mod app;
 pub mod contract;
 pub mod domain;
 pub mod gs1;
+pub mod integrations;
 pub mod keymap;
 pub mod labels;
 pub mod printing;

@@ -22,6 +22,7 @@ pub mod relay;
 pub mod request_id;
 pub mod retention;
 pub mod routes;
+pub mod streams;
 mod throttle;
 mod wire_errors;
 pub mod writer;
@@ -149,8 +150,17 @@ pub async fn run_with_carrier(
         state.writer.clone(),
         carrier.clone(),
         state.config.engine,
-        stopping,
+        stopping.clone(),
     ));
+    let mut integrations = Vec::new();
+    if let Some(redis) = state.config.redis.clone() {
+        let (s, w) = (state.services.clone(), state.writer.clone());
+        integrations.push(tokio::spawn(streams::publish(s, w, redis.clone(), stopping.clone())));
+        if redis.consume {
+            let (s, w) = (state.services.clone(), state.writer.clone());
+            integrations.push(tokio::spawn(streams::consume(s, w, redis, stopping.clone())));
+        }
+    }
     let state_config = state.config.clone();
     let app = router(state);
     if let Ok(addr) = listener.local_addr() {
@@ -175,6 +185,9 @@ pub async fn run_with_carrier(
     let _ = relay.await;
     let _ = retention.await;
     let _ = engine.await;
+    for task in integrations {
+        let _ = task.await;
+    }
     // The last handle on the carriers goes on a blocking thread (a blocking
     // HTTP client may not be dropped on an async worker).
     let _ = tokio::task::spawn_blocking(move || drop(carrier)).await;

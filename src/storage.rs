@@ -95,6 +95,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0019_throughput_indexes", include_str!("storage/migrations/0019_throughput_indexes.sql")),
     ("0020_lean_outbox", include_str!("storage/migrations/0020_lean_outbox.sql")),
     ("0021_warehouse_address", include_str!("storage/migrations/0021_warehouse_address.sql")),
+    ("0022_integrations", include_str!("storage/migrations/0022_integrations.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

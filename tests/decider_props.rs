@@ -81,7 +81,7 @@ fn result() -> impl Strategy<Value = ActivityResult> {
         (50i64..53).prop_map(|task_id| ActivityResult::PackWork { task_id }),
         (0u32..5).prop_map(|units| ActivityResult::Consumed { units }),
         Just(ActivityResult::ShipmentPlanned { request: request() }),
-        Just(ActivityResult::Shipment { carrier: "local".into(), tracking: vec!["RR1".into()] }),
+        Just(ActivityResult::Shipment { carrier: "local".into(), tracking: vec!["RR1".into()], shipment_ids: vec![] }),
         (0u32..3).prop_map(|labels| ActivityResult::Labelled { labels }),
         Just(ActivityResult::Released { released: 1, returned: 0, tasks_cancelled: 1 }),
         (0u32..3).prop_map(|units| ActivityResult::Backorder { fulfillment_id: (units > 0).then_some(9), units }),

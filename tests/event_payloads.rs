@@ -3,10 +3,42 @@
 //! snapshot (`tests/snapshots/event_payloads__every_event_type.snap`), so a
 //! changed field shows in review and calls for a new `contract::events::VERSION`.
 
-use tote::app::events::payload;
 use tote::contract::events::{EventPayload, VERSION};
 use tote::domain::event::DomainEvent as E;
 use tote::domain::ids::*;
+
+/// Committed at 2026-05-04 08:00:00 UTC; SKU-A is listing L-100.
+fn payload(e: &E) -> EventPayload {
+    let at = chrono::DateTime::from_timestamp(1_777_881_600, 0).expect("a time");
+    tote::app::events::payload(e, at, &|sku| (sku == "SKU-A").then(|| "L-100".to_owned()))
+}
+
+/// Seed 001 §5.2's fields are in its events: `timestamp` in every one,
+/// `listing_id` beside the SKU where the product has a listing (and not
+/// where it has none), `shipment_id` and `tracking_number` in
+/// `shipment.created`.
+#[test]
+fn seed_fields_are_in_the_payloads() {
+    let sku = Sku::parse("SKU-A", "sku").expect("sku");
+    let placed = |sku: &Sku| E::InventoryPlaced {
+        sku: sku.clone(),
+        warehouse_id: WarehouseId(1),
+        quantity: Qty(3),
+        location: "A-01".into(),
+    };
+    let json = serde_json::to_value(payload(&placed(&sku))).expect("json");
+    assert_eq!(json["timestamp"], 1_777_881_600);
+    assert_eq!((json["sku"].as_str(), json["listing_id"].as_str()), (Some("SKU-A"), Some("L-100")));
+    let other = Sku::parse("SKU-Z", "sku").expect("sku");
+    let json = serde_json::to_value(payload(&placed(&other))).expect("json");
+    assert!(json.get("listing_id").is_none(), "no listing, no field: {json}");
+    let created = every_event().into_iter().find(|e| e.name() == "shipment.created").expect("sample");
+    let json = serde_json::to_value(payload(&created)).expect("json");
+    assert_eq!(
+        (json["shipment_id"].as_str(), json["tracking_number"].as_str()),
+        (Some("DS-17"), Some("TT000000017RS"))
+    );
+}
 
 fn every_event() -> Vec<E> {
     let sku = Sku::parse("SKU-A", "sku").expect("sku");
@@ -91,7 +123,13 @@ fn every_event() -> Vec<E> {
             backorder_id: tote::domain::ids::FulfillmentId(13),
             lines: vec![(sku, tote::domain::ids::Qty(2))],
         },
-        E::ShipmentCreated { order_id: o, fulfillment_id: f, carrier: "local".into(), tracking: tracking.clone() },
+        E::ShipmentCreated {
+            order_id: o,
+            fulfillment_id: f,
+            carrier: "delivery-service".into(),
+            tracking: tracking.clone(),
+            shipment_ids: vec!["DS-17".into()],
+        },
         E::ShipmentVoided { order_id: o, fulfillment_id: f, tracking: tracking.clone() },
         E::ShipmentDispatched { order_id: o, fulfillment_id: f, tracking },
     ]

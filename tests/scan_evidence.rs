@@ -46,7 +46,12 @@ fn scans(f: &Fixture, task: i64) -> Vec<tote::storage::picking::PickScanRow> {
 /// the picker model logged in on a device, standing at the first location.
 async fn at_the_shelf(units: i64) -> (Fixture, TestServer, tempfile::TempDir, Device, Picker) {
     let f = Fixture::new();
-    f.ok(Command::DefineProduct { sku: "SKU-A".into(), name: "Mug".into(), barcode: Some(BARCODE.into()) });
+    f.ok(Command::DefineProduct {
+        sku: "SKU-A".into(),
+        name: "Mug".into(),
+        barcode: Some(BARCODE.into()),
+        listing_id: None,
+    });
     f.ok(order("ev-1", &[("SKU-A", units, "W1")]));
     let server = TestServer::start(&f).await;
     server.tokens(&f).await;

@@ -193,7 +193,7 @@ fn a_short_line_is_shipped_short_and_says_so() {
     assert_eq!((l.quantity, l.picked, l.packed, l.shipped, l.short), (2, 1, 1, 1, Some(1)));
     let events = f.svc.store().read(|tx| tx.events_after(0, 10_000)).expect("events");
     let short = events.iter().find(|e| e.event_type == "order.short_shipped").expect("order.short_shipped");
-    assert_eq!(short.payload["lines"], json!([{"listing_id": "SKU-C", "ordered": 2, "shipped": 1, "missing": 1}]));
+    assert_eq!(short.payload["lines"], json!([{"sku": "SKU-C", "ordered": 2, "shipped": 1, "missing": 1}]));
 }
 
 #[test]

@@ -6,6 +6,7 @@
 #   socat            the printer tests' pty pairs
 #   zbar-tools       zbarimg decodes every label's barcodes
 #   tmux             the floor TUI end to end on a real terminal
+#   redis-server     Redis Streams out and in (tests/redis_streams.rs)
 #   openssh-server/-client   a handheld over SSH (packaging/sshd-tote.conf)
 #   python3-prometheus-client   the reference parser /metrics is checked with
 #   tools/zpl-render (npm)      the independent ZPL renderer
@@ -16,6 +17,7 @@ need=()
 command -v socat >/dev/null || need+=(socat)
 command -v zbarimg >/dev/null || need+=(zbar-tools)
 command -v tmux >/dev/null || need+=(tmux)
+command -v redis-server >/dev/null || need+=(redis-server)
 [[ -x /usr/sbin/sshd ]] || need+=(openssh-server)
 command -v ssh >/dev/null || need+=(openssh-client)
 command -v npm >/dev/null || need+=(npm)

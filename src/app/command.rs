@@ -156,6 +156,9 @@ pub enum Command {
         sku: String,
         name: String,
         barcode: Option<String>,
+        /// Its listing in the Listings service (seed 001's `listing_id`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listing_id: Option<String>,
     },
     /// The engine: a queued local activity (a retry) runs now.
     RunActivity {
@@ -356,8 +359,8 @@ impl Command {
             Command::SetWarehouseAddress { warehouse, address } => inventory::set_address(ctx, warehouse, address),
             Command::ClaimTask { worker_id, queue, lookahead } => claim::claim(ctx, *worker_id, *queue, *lookahead),
             Command::RetryPicking { fulfillment_id } => claim::retry_picking(ctx, *fulfillment_id),
-            Command::DefineProduct { sku, name, barcode } => {
-                inventory::define_product(ctx, sku, name, barcode.as_deref())
+            Command::DefineProduct { sku, name, barcode, listing_id } => {
+                inventory::define_product(ctx, sku, name, barcode.as_deref(), listing_id.as_deref())
             }
             Command::RunActivity { task_id, attempt } => workflow::run_activity(ctx, *task_id, *attempt),
             Command::CompleteActivity { task_id, attempt, result, error, started_at } => {

@@ -2,9 +2,12 @@
 //! mapping from the pure `DomainEvent` to what subscribers read.
 
 use crate::contract::events::{EventBody, EventPayload};
+use crate::domain::Timestamp;
 use crate::domain::event::DomainEvent;
 
-pub fn payload(e: &DomainEvent) -> EventPayload {
+/// The payload of `e`, committed at `at`; `listing` gives a SKU's listing
+/// in the Listings service, if it has one.
+pub fn payload(e: &DomainEvent, at: Timestamp, listing: &dyn Fn(&str) -> Option<String>) -> EventPayload {
     use DomainEvent as E;
     use EventBody as B;
     let body = match e.clone() {
@@ -15,14 +18,16 @@ pub fn payload(e: &DomainEvent) -> EventPayload {
         E::PickingItemReallocated { task_id, item_id, sku, quantity, location } => B::PickingItemReallocated {
             task_id: task_id.0,
             item_id: item_id.0,
-            listing_id: sku.as_str().to_owned(),
+            sku: sku.as_str().to_owned(),
+            listing_id: listing(sku.as_str()),
             quantity: quantity.0,
             location,
         },
         E::PickingUnfulfillable { task_id, order_id, sku, missing } => B::PickingUnfulfillable {
             task_id: task_id.0,
             order_id: order_id.0,
-            listing_id: sku.as_str().to_owned(),
+            sku: sku.as_str().to_owned(),
+            listing_id: listing(sku.as_str()),
             missing: missing.0,
         },
         E::OrderPriorityChanged { order_id, from, to } => {
@@ -37,7 +42,8 @@ pub fn payload(e: &DomainEvent) -> EventPayload {
             lines: lines
                 .into_iter()
                 .map(|l| crate::contract::events::ShortLineBody {
-                    listing_id: l.sku.as_str().to_owned(),
+                    sku: l.sku.as_str().to_owned(),
+                    listing_id: listing(l.sku.as_str()),
                     ordered: l.ordered,
                     shipped: l.shipped,
                     missing: l.missing,
@@ -51,7 +57,8 @@ pub fn payload(e: &DomainEvent) -> EventPayload {
             lines: lines
                 .into_iter()
                 .map(|(sku, q)| crate::contract::events::BackorderLineBody {
-                    listing_id: sku.as_str().to_owned(),
+                    sku: sku.as_str().to_owned(),
+                    listing_id: listing(sku.as_str()),
                     quantity: q.0,
                 })
                 .collect(),
@@ -65,10 +72,12 @@ pub fn payload(e: &DomainEvent) -> EventPayload {
         E::ShipmentDispatched { order_id, fulfillment_id, tracking } => {
             B::ShipmentDispatched { order_id: order_id.0, fulfillment_id: fulfillment_id.0, tracking_numbers: tracking }
         }
-        E::ShipmentCreated { order_id, fulfillment_id, carrier, tracking } => B::ShipmentCreated {
+        E::ShipmentCreated { order_id, fulfillment_id, carrier, tracking, shipment_ids } => B::ShipmentCreated {
+            shipment_id: shipment_ids.first().or(tracking.first()).cloned().unwrap_or_default(),
             order_id: order_id.0,
             fulfillment_id: fulfillment_id.0,
             carrier,
+            tracking_number: tracking.first().cloned().unwrap_or_default(),
             tracking_numbers: tracking,
         },
         E::FulfillmentCreated { fulfillment_id, order_id, warehouse_id } => B::FulfillmentCreated {
@@ -84,40 +93,46 @@ pub fn payload(e: &DomainEvent) -> EventPayload {
         },
         E::InventoryReserved { reservation_id, sku, warehouse_id, quantity, order_id } => B::InventoryReserved {
             reservation_id: reservation_id.0,
-            listing_id: sku.as_str().to_owned(),
+            sku: sku.as_str().to_owned(),
+            listing_id: listing(sku.as_str()),
             warehouse_id: warehouse_id.0,
             quantity: quantity.0,
             order_id: order_id.map(|o| o.0),
         },
         E::InventoryReleased { reservation_id, sku, warehouse_id, quantity, reason } => B::InventoryReleased {
             reservation_id: reservation_id.0,
-            listing_id: sku.as_str().to_owned(),
+            sku: sku.as_str().to_owned(),
+            listing_id: listing(sku.as_str()),
             warehouse_id: warehouse_id.0,
             quantity: quantity.0,
             reason,
         },
         E::InventoryPlaced { sku, warehouse_id, quantity, location } => B::InventoryPlaced {
-            listing_id: sku.as_str().to_owned(),
+            sku: sku.as_str().to_owned(),
+            listing_id: listing(sku.as_str()),
             warehouse_id: warehouse_id.0,
             quantity: quantity.0,
             location,
         },
         E::InventoryMoved { sku, warehouse_id, quantity, from_location, to_location } => B::InventoryMoved {
-            listing_id: sku.as_str().to_owned(),
+            sku: sku.as_str().to_owned(),
+            listing_id: listing(sku.as_str()),
             warehouse_id: warehouse_id.0,
             quantity: quantity.0,
             from_location,
             to_location,
         },
         E::InventoryRemoved { sku, warehouse_id, quantity, location, reason } => B::InventoryRemoved {
-            listing_id: sku.as_str().to_owned(),
+            sku: sku.as_str().to_owned(),
+            listing_id: listing(sku.as_str()),
             warehouse_id: warehouse_id.0,
             quantity: quantity.0,
             location,
             reason,
         },
         E::InventoryAdjusted { sku, warehouse_id, location, quantity, reason, worker_id } => B::InventoryAdjusted {
-            listing_id: sku.as_str().to_owned(),
+            sku: sku.as_str().to_owned(),
+            listing_id: listing(sku.as_str()),
             warehouse_id: warehouse_id.0,
             location,
             quantity,
@@ -128,7 +143,8 @@ pub fn payload(e: &DomainEvent) -> EventPayload {
             B::PutBackCreated { task_id, picking_task_id: picking_task_id.0, warehouse_id: warehouse_id.0, units }
         }
         E::InventoryReturned { sku, warehouse_id, quantity, location } => B::InventoryReturned {
-            listing_id: sku.as_str().to_owned(),
+            sku: sku.as_str().to_owned(),
+            listing_id: listing(sku.as_str()),
             warehouse_id: warehouse_id.0,
             quantity: quantity.0,
             location,
@@ -145,20 +161,23 @@ pub fn payload(e: &DomainEvent) -> EventPayload {
         E::PickingItemPicked { task_id, item_id, sku, quantity } => B::PickingItemPicked {
             task_id: task_id.0,
             item_id: item_id.0,
-            listing_id: sku.as_str().to_owned(),
+            sku: sku.as_str().to_owned(),
+            listing_id: listing(sku.as_str()),
             quantity: quantity.0,
         },
         E::PickingItemShort { task_id, item_id, sku, missing, reason } => B::PickingItemShort {
             task_id: task_id.0,
             item_id: item_id.0,
-            listing_id: sku.as_str().to_owned(),
+            sku: sku.as_str().to_owned(),
+            listing_id: listing(sku.as_str()),
             missing: missing.0,
             reason: reason.into(),
         },
         E::PickingItemSkipped { task_id, item_id, sku, missing, reason } => B::PickingItemSkipped {
             task_id: task_id.0,
             item_id: item_id.0,
-            listing_id: sku.as_str().to_owned(),
+            sku: sku.as_str().to_owned(),
+            listing_id: listing(sku.as_str()),
             missing: missing.0,
             reason: reason.into(),
         },
@@ -177,5 +196,5 @@ pub fn payload(e: &DomainEvent) -> EventPayload {
             B::PackingCancelled { task_id: task_id.0, order_id: order_id.0, reason }
         }
     };
-    EventPayload::from(body)
+    EventPayload::new(body, at.timestamp())
 }

@@ -265,6 +265,7 @@ pub fn define_product(
     sku: &str,
     name: &str,
     barcode: Option<&str>,
+    listing_id: Option<&str>,
 ) -> Result<Outcome, AppError> {
     let sku = Sku::parse(sku, "sku")?;
     if name.chars().count() > 200 || name.chars().any(char::is_control) {
@@ -279,5 +280,14 @@ pub fn define_product(
         }
     }
     ctx.tx.ensure_product(&sku, name.trim(), barcode)?;
+    if let Some(l) = listing_id {
+        if l.is_empty() || l.len() > 64 || l.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(DomainError::invalid("listing_id", "must be 1 to 64 characters without spaces").into());
+        }
+        if let Some(owner) = ctx.tx.sku_of_listing(l)?.filter(|o| o != sku.as_str()) {
+            return Err(DomainError::invalid("listing_id", format!("already linked to {owner}")).into());
+        }
+        ctx.tx.set_listing(&sku, Some(l))?;
+    }
     Ok(Outcome::Defined { what: "product".into(), key: sku.to_string() })
 }

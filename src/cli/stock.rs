@@ -7,7 +7,7 @@ use tote::app::{AppError, Command, Services};
 
 /// Columns a stock CSV must have.
 const REQUIRED: [&str; 4] = ["warehouse", "location", "sku", "quantity"];
-const KNOWN: [&str; 11] = [
+const KNOWN: [&str; 12] = [
     "warehouse",
     "location",
     "sku",
@@ -19,6 +19,7 @@ const KNOWN: [&str; 11] = [
     "check_digits",
     "name",
     "barcode",
+    "listing_id",
 ];
 
 pub fn import(svc: &Services, file: &Path) -> Result<()> {
@@ -88,13 +89,14 @@ fn parse(bytes: &[u8], hash: &str) -> Result<Parsed, String> {
             .transpose()
             .map_err(|e| bad("walk_order", e))?;
         let op = |kind: &str| format!("import-{hash}-{line}-{kind}");
-        if get("name").is_some() || get("barcode").is_some() {
+        if get("name").is_some() || get("barcode").is_some() || get("listing_id").is_some() {
             ops.push((
                 op("product"),
                 Command::DefineProduct {
                     sku: sku.into(),
                     name: get("name").unwrap_or_default().into(),
                     barcode: get("barcode").map(str::to_owned),
+                    listing_id: get("listing_id").map(str::to_owned),
                 },
             ));
             lines.push((line, false));

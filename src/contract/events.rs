@@ -6,8 +6,12 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The version of the payloads below.
-pub const VERSION: u32 = 1;
+/// The version of the payloads below. Version 2 (issue 17, seed 001 §5.2)
+/// added `timestamp` to every payload, `sku` beside `listing_id` (which is
+/// now the product's listing in the Listings service, present only where
+/// the product has one; version 1 put the SKU there), and `shipment_id`
+/// and `tracking_number` to `shipment.created`.
+pub const VERSION: u32 = 2;
 
 /// What a subscriber receives for one event (a webhook's body, an event
 /// stream's `data:`): the outbox row around the payload. `P` is
@@ -32,6 +36,9 @@ pub struct EventPayload {
     /// Payloads stored before versioning had exactly version 1's fields.
     #[serde(default = "first")]
     pub v: u32,
+    /// When the event was committed, in Unix seconds (seed 001 §5.3).
+    #[serde(default)]
+    pub timestamp: i64,
     #[serde(flatten)]
     pub body: EventBody,
 }
@@ -40,9 +47,10 @@ fn first() -> u32 {
     1
 }
 
-impl From<EventBody> for EventPayload {
-    fn from(body: EventBody) -> Self {
-        EventPayload { v: VERSION, body }
+impl EventPayload {
+    /// `body` in this version, committed at `timestamp` (Unix seconds).
+    pub fn new(body: EventBody, timestamp: i64) -> Self {
+        EventPayload { v: VERSION, timestamp, body }
     }
 }
 
@@ -50,7 +58,11 @@ impl From<EventBody> for EventPayload {
 /// One line of `order.short_shipped`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShortLineBody {
-    pub listing_id: String,
+    /// Empty in version 1 payloads, which put the SKU in `listing_id`.
+    #[serde(default)]
+    pub sku: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listing_id: Option<String>,
     pub ordered: u32,
     pub shipped: u32,
     pub missing: u32,
@@ -59,7 +71,11 @@ pub struct ShortLineBody {
 /// One line of `order.backordered`: units that wait for stock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackorderLineBody {
-    pub listing_id: String,
+    /// Empty in version 1 payloads, which put the SKU in `listing_id`.
+    #[serde(default)]
+    pub sku: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listing_id: Option<String>,
     pub quantity: u32,
 }
 
@@ -87,22 +103,63 @@ pub enum EventBody {
     #[serde(rename = "inventory.reserved")]
     InventoryReserved {
         reservation_id: i64,
-        listing_id: String,
+        #[serde(default)]
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listing_id: Option<String>,
         warehouse_id: i64,
         quantity: u32,
         order_id: Option<i64>,
     },
     #[serde(rename = "inventory.released")]
-    InventoryReleased { reservation_id: i64, listing_id: String, warehouse_id: i64, quantity: u32, reason: String },
+    InventoryReleased {
+        reservation_id: i64,
+        #[serde(default)]
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listing_id: Option<String>,
+        warehouse_id: i64,
+        quantity: u32,
+        reason: String,
+    },
     #[serde(rename = "inventory.placed")]
-    InventoryPlaced { listing_id: String, warehouse_id: i64, quantity: u32, location: String },
+    InventoryPlaced {
+        #[serde(default)]
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listing_id: Option<String>,
+        warehouse_id: i64,
+        quantity: u32,
+        location: String,
+    },
     #[serde(rename = "inventory.moved")]
-    InventoryMoved { listing_id: String, warehouse_id: i64, quantity: u32, from_location: String, to_location: String },
+    InventoryMoved {
+        #[serde(default)]
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listing_id: Option<String>,
+        warehouse_id: i64,
+        quantity: u32,
+        from_location: String,
+        to_location: String,
+    },
     #[serde(rename = "inventory.removed")]
-    InventoryRemoved { listing_id: String, warehouse_id: i64, quantity: u32, location: String, reason: String },
+    InventoryRemoved {
+        #[serde(default)]
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listing_id: Option<String>,
+        warehouse_id: i64,
+        quantity: u32,
+        location: String,
+        reason: String,
+    },
     #[serde(rename = "inventory.adjusted")]
     InventoryAdjusted {
-        listing_id: String,
+        #[serde(default)]
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listing_id: Option<String>,
         warehouse_id: i64,
         location: String,
         quantity: i64,
@@ -112,7 +169,15 @@ pub enum EventBody {
     #[serde(rename = "putback.created")]
     PutBackCreated { task_id: i64, picking_task_id: i64, warehouse_id: i64, units: u32 },
     #[serde(rename = "inventory.returned")]
-    InventoryReturned { listing_id: String, warehouse_id: i64, quantity: u32, location: String },
+    InventoryReturned {
+        #[serde(default)]
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listing_id: Option<String>,
+        warehouse_id: i64,
+        quantity: u32,
+        location: String,
+    },
     #[serde(rename = "picking.created")]
     PickingCreated { task_id: i64, order_id: i64, warehouse_id: i64 },
     #[serde(rename = "picking.assigned")]
@@ -120,15 +185,58 @@ pub enum EventBody {
     #[serde(rename = "picking.started")]
     PickingStarted { task_id: i64, order_id: i64, worker_id: i64 },
     #[serde(rename = "picking.item_picked")]
-    PickingItemPicked { task_id: i64, item_id: i64, listing_id: String, quantity: u32 },
+    PickingItemPicked {
+        task_id: i64,
+        item_id: i64,
+        #[serde(default)]
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listing_id: Option<String>,
+        quantity: u32,
+    },
     #[serde(rename = "picking.item_short")]
-    PickingItemShort { task_id: i64, item_id: i64, listing_id: String, missing: u32, reason: String },
+    PickingItemShort {
+        task_id: i64,
+        item_id: i64,
+        #[serde(default)]
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listing_id: Option<String>,
+        missing: u32,
+        reason: String,
+    },
     #[serde(rename = "picking.item_skipped")]
-    PickingItemSkipped { task_id: i64, item_id: i64, listing_id: String, missing: u32, reason: String },
+    PickingItemSkipped {
+        task_id: i64,
+        item_id: i64,
+        #[serde(default)]
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listing_id: Option<String>,
+        missing: u32,
+        reason: String,
+    },
     #[serde(rename = "picking.item_reallocated")]
-    PickingItemReallocated { task_id: i64, item_id: i64, listing_id: String, quantity: u32, location: String },
+    PickingItemReallocated {
+        task_id: i64,
+        item_id: i64,
+        #[serde(default)]
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listing_id: Option<String>,
+        quantity: u32,
+        location: String,
+    },
     #[serde(rename = "picking.unfulfillable")]
-    PickingUnfulfillable { task_id: i64, order_id: i64, listing_id: String, missing: u32 },
+    PickingUnfulfillable {
+        task_id: i64,
+        order_id: i64,
+        #[serde(default)]
+        sku: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        listing_id: Option<String>,
+        missing: u32,
+    },
     #[serde(rename = "picking.completed")]
     PickingCompleted { task_id: i64, order_id: i64 },
     #[serde(rename = "picking.cancelled")]
@@ -142,7 +250,16 @@ pub enum EventBody {
     #[serde(rename = "packing.cancelled")]
     PackingCancelled { task_id: i64, order_id: i64, reason: String },
     #[serde(rename = "shipment.created")]
-    ShipmentCreated { order_id: i64, fulfillment_id: i64, carrier: String, tracking_numbers: Vec<String> },
+    ShipmentCreated {
+        /// The carrier's id of the (first package's) shipment.
+        shipment_id: String,
+        order_id: i64,
+        fulfillment_id: i64,
+        carrier: String,
+        /// The first package's tracking number; every package's follow.
+        tracking_number: String,
+        tracking_numbers: Vec<String>,
+    },
     #[serde(rename = "shipment.voided")]
     ShipmentVoided { order_id: i64, fulfillment_id: i64, tracking_numbers: Vec<String> },
     #[serde(rename = "shipment.dispatched")]

@@ -203,6 +203,9 @@ pub enum DomainEvent {
         fulfillment_id: FulfillmentId,
         carrier: String,
         tracking: Vec<String>,
+        /// The carrier's ids per package (may be empty: then the tracking
+        /// numbers name the shipment).
+        shipment_ids: Vec<String>,
     },
     ShipmentVoided {
         order_id: OrderId,

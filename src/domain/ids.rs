@@ -110,7 +110,7 @@ impl fmt::Display for Millimetres {
     }
 }
 
-/// A stock keeping unit code (the seeds' `listing_id`).
+/// A stock keeping unit code (a product may also have a `listing_id` in the Listings service).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Sku(String);
 

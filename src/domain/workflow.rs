@@ -266,6 +266,10 @@ pub enum ActivityResult {
     Shipment {
         carrier: String,
         tracking: Vec<String>,
+        /// The carrier's shipment ids, per package (empty in results
+        /// recorded before they were kept).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        shipment_ids: Vec<String>,
     },
     Labelled {
         labels: u32,

@@ -44,6 +44,10 @@ pub struct ServerConfig {
     pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
     /// Which carrier ships each warehouse's parcels (`[carrier]`).
     pub carrier: crate::shipping::config::CarrierConfig,
+    /// Redis Streams out and in (`[redis]`), if set.
+    pub redis: Option<crate::integrations::RedisConfig>,
+    /// The Listings service (`[listings]`), if set.
+    pub listings: Option<crate::integrations::ListingsConfig>,
 }
 
 impl Default for ServerConfig {
@@ -67,6 +71,8 @@ impl Default for ServerConfig {
             retention: super::retention::RetentionConfig::default(),
             tls: None,
             carrier: Default::default(),
+            redis: None,
+            listings: None,
         }
     }
 }
@@ -123,6 +129,9 @@ struct FileConfig {
     server: FileServer,
     /// Read by `shipping::config`, which names its own keys.
     carrier: Option<toml::Value>,
+    /// Read by `integrations`, likewise.
+    redis: Option<toml::Value>,
+    listings: Option<toml::Value>,
 }
 
 /// A config file read: the settings and the listen address and database it
@@ -169,6 +178,13 @@ impl ServerConfig {
         let mut c = ServerConfig::default();
         if let Some(v) = file.carrier {
             c.carrier = crate::shipping::config::CarrierConfig::from_toml(v)?;
+        }
+        if let Some(v) = file.redis {
+            let host = env("HOSTNAME").unwrap_or_else(|| "server".into());
+            c.redis = Some(crate::integrations::RedisConfig::from_toml(v, &host)?);
+        }
+        if let Some(v) = file.listings {
+            c.listings = Some(crate::integrations::ListingsConfig::from_toml(v)?);
         }
         let secs = |v: u64| Duration::from_secs(v);
         let minutes = chrono::Duration::minutes;
@@ -395,17 +411,23 @@ mod tests {
         assert!(e.contains("max_batch"), "{e}");
     }
 
-    /// The commented `[carrier]` example of the packaged config, switched
-    /// on, is a valid carrier setting.
+    /// The commented `[carrier]`, `[redis]` and `[listings]` examples of
+    /// the packaged config, switched on, are valid settings.
     #[test]
-    fn the_packaged_carrier_example_parses() {
+    fn the_packaged_integration_examples_parse() {
         let packaged = include_str!("../../packaging/tote.toml");
         let at = packaged.find("# [carrier]").expect("a [carrier] example");
-        let example: String =
-            packaged[at..].lines().map(|l| l.strip_prefix("# ").unwrap_or("")).collect::<Vec<_>>().join("\n");
+        let example: String = packaged[at..]
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.starts_with('[') || l.contains(" = "))
+            .collect::<Vec<_>>()
+            .join("\n");
         let l = ServerConfig::from_toml(&example).expect("the example parses");
         assert!(matches!(l.config.carrier.default, crate::shipping::config::CarrierSpec::DeliveryService { .. }));
         assert!(l.config.carrier.by_warehouse.contains_key("W2"));
+        assert_eq!(l.config.redis.map(|r| r.consumer).as_deref(), Some("tote-site1"));
+        assert!(l.config.listings.is_some_and(|c| c.base_url == "https://listings.example.com"));
     }
 
     #[test]

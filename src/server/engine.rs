@@ -217,7 +217,11 @@ fn call_carrier(carrier: &dyn Carrier, activity: &Activity) -> Result<ActivityRe
     match activity {
         Activity::CreateShipment { request: Some(request) } => {
             let s = carrier.create_shipment(request).map_err(|e| carrier_error(&e))?;
-            Ok(ActivityResult::Shipment { carrier: s.carrier, tracking: s.tracking_numbers })
+            Ok(ActivityResult::Shipment {
+                carrier: s.carrier,
+                tracking: s.tracking_numbers,
+                shipment_ids: s.shipment_ids,
+            })
         }
         // Queued before shipments were planned: a retry plans it first.
         Activity::CreateShipment { request: None } => Err(ActivityError {

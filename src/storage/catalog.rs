@@ -137,6 +137,22 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// Links `sku` to its listing in the Listings service (`None` unlinks).
+    pub fn set_listing(&self, sku: &Sku, listing_id: Option<&str>) -> Result<()> {
+        self.exec("UPDATE products SET listing_id = ?2 WHERE sku = ?1", params![sku.as_str(), listing_id])?;
+        Ok(())
+    }
+
+    /// The listing `sku` is sold as, if linked.
+    pub fn listing_of(&self, sku: &str) -> Result<Option<String>> {
+        Ok(self.row("SELECT listing_id FROM products WHERE sku = ?1", [sku], |r| r.get(0)).optional()?.flatten())
+    }
+
+    /// The SKU linked to `listing_id`, if any.
+    pub fn sku_of_listing(&self, listing_id: &str) -> Result<Option<String>> {
+        Ok(self.row("SELECT sku FROM products WHERE listing_id = ?1", [listing_id], |r| r.get(0)).optional()?)
+    }
+
     /// The SKU that owns `barcode`, if any.
     pub fn sku_by_barcode(&self, barcode: &str) -> Result<Option<String>> {
         Ok(self.row("SELECT sku FROM products WHERE barcode = ?1", [barcode], |r| r.get(0)).optional()?)

@@ -96,4 +96,20 @@ impl Tx<'_> {
         )?;
         Ok(())
     }
+
+    /// How far integration `name` has taken the outbox (the last event id
+    /// the far side took), if it has started.
+    pub fn integration_cursor(&self, name: &str) -> Result<Option<i64>> {
+        Ok(self.row("SELECT event_id FROM integration_cursors WHERE name = ?1", [name], |r| r.get(0)).optional()?)
+    }
+
+    /// Moves integration `name`'s cursor to `event_id` (never back).
+    pub fn set_integration_cursor(&self, name: &str, event_id: i64) -> Result<()> {
+        self.exec(
+            "INSERT INTO integration_cursors (name, event_id) VALUES (?1, ?2)
+             ON CONFLICT (name) DO UPDATE SET event_id = MAX(event_id, excluded.event_id)",
+            params![name, event_id],
+        )?;
+        Ok(())
+    }
 }

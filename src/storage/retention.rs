@@ -95,6 +95,7 @@ impl Tx<'_> {
             "DELETE FROM outbox_events WHERE id IN (
                 SELECT id FROM outbox_events
                 WHERE id <= COALESCE((SELECT MIN(cursor) FROM webhook_endpoints WHERE active = 1), id)
+                  AND id <= COALESCE((SELECT MIN(event_id) FROM integration_cursors), id)
                 ORDER BY id LIMIT ?2)
               AND created_at < ?1
               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = outbox_events.id)",

@@ -193,7 +193,7 @@ pub(super) fn record_external(
 ) -> Result<(), AppError> {
     let (f, order_id) = fulfillment_of(row)?;
     match (activity, result) {
-        (Activity::CreateShipment { .. }, ActivityResult::Shipment { carrier, tracking })
+        (Activity::CreateShipment { .. }, ActivityResult::Shipment { carrier, tracking, shipment_ids })
             if ctx.tx.shipment(f.0)?.is_none() =>
         {
             ctx.tx.insert_shipment(f.0, order_id.0, carrier, &serde_json::to_string(tracking)?, ctx.now)?;
@@ -202,6 +202,7 @@ pub(super) fn record_external(
                 fulfillment_id: f,
                 carrier: carrier.clone(),
                 tracking: tracking.clone(),
+                shipment_ids: shipment_ids.clone(),
             });
         }
         (Activity::ConfirmShipment { .. }, _) => ctx.tx.set_shipment_status(f.0, "confirmed", ctx.now)?,

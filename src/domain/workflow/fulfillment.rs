@@ -217,7 +217,7 @@ pub fn evolve(mut s: State, e: &Event) -> State {
                     s.pack_task = Some(*task_id);
                     s.pack_failed = None;
                 }
-                (_, ActivityResult::Shipment { carrier, tracking }) => {
+                (_, ActivityResult::Shipment { carrier, tracking, .. }) => {
                     s.shipment_pending = false;
                     s.carrier = Some(carrier.clone());
                     s.tracking = tracking.clone();

@@ -97,7 +97,7 @@ fn confirm() -> Activity {
 }
 
 fn shipment() -> ActivityResult {
-    ActivityResult::Shipment { carrier: "local".into(), tracking: vec!["RR000000017RS".into()] }
+    ActivityResult::Shipment { carrier: "local".into(), tracking: vec!["RR000000017RS".into()], shipment_ids: vec![] }
 }
 
 fn creating_shipment() -> Vec<Event> {

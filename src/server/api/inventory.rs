@@ -156,6 +156,11 @@ pub struct ProductBody {
     #[serde(default)]
     #[schema(pattern = r"^[^\s\x00-\x1F\x7F-\x9F]{1,64}$")]
     pub barcode: Option<String>,
+    /// Its listing in the Listings service: events name it beside the SKU,
+    /// and orders from Listings name their items by it.
+    #[serde(default)]
+    #[schema(pattern = r"^[^\s\x00-\x1F\x7F-\x9F]{1,64}$")]
+    pub listing_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -245,6 +250,7 @@ command_endpoint!(define_product, "/api/v1/products", ProductBody, |b| Command::
     sku: b.sku,
     name: b.name,
     barcode: b.barcode,
+    listing_id: b.listing_id,
 });
 
 command_handler! {
