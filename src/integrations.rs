@@ -54,8 +54,10 @@ pub fn entry_fields(e: &OutboxRow) -> Vec<(String, String)> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound {
     /// `order.confirmed`: take the order in. Its items name listings; the
-    /// caller maps each to a SKU.
-    Confirmed { order: OrderRequest },
+    /// caller maps each to a SKU. No lines: the entry carried no items, and
+    /// the caller asks Listings (`GetOrder`) for them, each line going to
+    /// `warehouse`.
+    Confirmed { order: Box<OrderRequest>, warehouse: Option<String> },
     /// `order.cancelled`.
     Cancelled { listings_order: String, reason: String },
 }
@@ -86,8 +88,10 @@ pub fn read_entry(fields: &BTreeMap<String, String>, warehouse: Option<&str>) ->
     }
     match get("type") {
         Some("order.confirmed") => {
-            let items: Vec<Item> =
-                serde_json::from_str(get("items").ok_or("items: missing")?).map_err(|e| format!("items: {e}"))?;
+            let items: Vec<Item> = match get("items") {
+                Some(items) => serde_json::from_str(items).map_err(|e| format!("items: {e}"))?,
+                None => Vec::new(),
+            };
             let ship_to: AddressDto =
                 serde_json::from_str(get("ship_to").ok_or("ship_to: missing")?).map_err(|e| format!("ship_to: {e}"))?;
             let warehouse = get("warehouse").or(warehouse).map(str::to_owned);
@@ -96,14 +100,15 @@ pub fn read_entry(fields: &BTreeMap<String, String>, warehouse: Option<&str>) ->
                 .map(|i| LineDto { sku: i.listing_id, quantity: i.quantity, warehouse: warehouse.clone() })
                 .collect();
             Ok(Inbound::Confirmed {
-                order: OrderRequest {
+                warehouse,
+                order: Box::new(OrderRequest {
                     request_id: request_id(order_id),
                     external_ref: Some(order_id.to_owned()),
                     priority: get("priority").unwrap_or("normal").to_owned(),
                     ship_to,
                     lines,
                     short_policy: None,
-                },
+                }),
             })
         }
         Some("order.cancelled") => Ok(Inbound::Cancelled {
@@ -236,14 +241,13 @@ mod tests {
             ("items", r#"[{"listing_id":"L-100","quantity":2,"price":9.5}]"#),
             ("ship_to", ship_to),
         ]);
-        let Ok(Inbound::Confirmed { order }) = read_entry(&e, Some("W1")) else { panic!("an intake") };
+        let Ok(Inbound::Confirmed { order, .. }) = read_entry(&e, Some("W1")) else { panic!("an intake") };
         assert_eq!((order.request_id.as_str(), order.external_ref.as_deref()), ("listings-1001", Some("1001")));
         assert_eq!((order.lines[0].sku.as_str(), order.lines[0].quantity), ("L-100", 2));
         assert_eq!(order.lines[0].warehouse.as_deref(), Some("W1"));
         let c = read_entry(&fields(&[("type", "order.cancelled"), ("order_id", "1001")]), None);
         assert!(matches!(c, Ok(Inbound::Cancelled { listings_order, .. }) if listings_order == "1001"));
         for (bad, field) in [
-            (fields(&[("type", "order.confirmed"), ("order_id", "1"), ("ship_to", ship_to)]), "items"),
             (fields(&[("type", "order.confirmed"), ("order_id", "1"), ("items", "[]")]), "ship_to"),
             (fields(&[("type", "order.confirmed"), ("order_id", "1"), ("items", "{"), ("ship_to", ship_to)]), "items"),
             (fields(&[("type", "order.shipped"), ("order_id", "1")]), "type"),
@@ -252,6 +256,16 @@ mod tests {
             let e = read_entry(&bad, None).expect_err("refused");
             assert!(e.starts_with(field), "{field}: {e}");
         }
+    }
+
+    /// An entry without items is an intake whose lines Listings gives.
+    #[test]
+    fn an_entry_without_items_leaves_them_to_listings() {
+        let ship_to = r#"{"contact_name":"Ana","street":"Kvai 1","city":"Novi Sad","country":"RS"}"#;
+        let e = fields(&[("type", "order.confirmed"), ("order_id", "7"), ("ship_to", ship_to), ("warehouse", "W2")]);
+        let Ok(Inbound::Confirmed { order, warehouse }) = read_entry(&e, Some("W1")) else { panic!("an intake") };
+        assert!(order.lines.is_empty());
+        assert_eq!(warehouse.as_deref(), Some("W2"), "the entry's warehouse wins over the default");
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod error;
 mod extract;
 mod health;
 mod http;
+pub mod listings;
 pub mod metrics;
 pub mod openapi;
 pub mod relay;
@@ -121,6 +122,16 @@ pub async fn run_with_carrier(
     config: ServerConfig,
     carrier: Arc<dyn crate::shipping::Carrier>,
 ) -> std::io::Result<()> {
+    // The Listings client, its token read before anything starts.
+    let listings = match &config.listings {
+        Some(cfg) => {
+            let token = cfg.token.as_ref().map(|t| t.read(&|var| std::env::var(var).ok())).transpose();
+            let token = token.map_err(std::io::Error::other)?;
+            let client = listings::ListingsClient::new(cfg, token, services.clone()).map_err(std::io::Error::other)?;
+            Some(Arc::new(client))
+        }
+        None => None,
+    };
     let (writer, writer_thread) = writer::start(services.clone(), config.writer())?;
     let (stop_tx, stopping) = tokio::sync::watch::channel(false);
     let state = AppState(Arc::new(Shared {
@@ -153,12 +164,16 @@ pub async fn run_with_carrier(
         stopping.clone(),
     ));
     let mut integrations = Vec::new();
+    if let Some(client) = listings.clone() {
+        let (s, w) = (state.services.clone(), state.writer.clone());
+        integrations.push(tokio::spawn(listings::report(s, w, client, stopping.clone())));
+    }
     if let Some(redis) = state.config.redis.clone() {
         let (s, w) = (state.services.clone(), state.writer.clone());
         integrations.push(tokio::spawn(streams::publish(s, w, redis.clone(), stopping.clone())));
         if redis.consume {
             let (s, w) = (state.services.clone(), state.writer.clone());
-            integrations.push(tokio::spawn(streams::consume(s, w, redis, stopping.clone())));
+            integrations.push(tokio::spawn(streams::consume(s, w, redis, listings.clone(), stopping.clone())));
         }
     }
     let state_config = state.config.clone();

@@ -10,41 +10,16 @@
 mod common;
 
 use common::flow::{pack, pick_all};
-use common::process::{KillOnDrop, serve_env};
+use common::process::{KillOnDrop, fake_service, logged as calls, serve_env};
 use common::server::{PIN, give_pins};
 use common::{Fixture, accepted, order};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tote::app::command::AddressDto;
 
 const ORDERS: usize = 6;
 const TOKEN: &str = "carrier-token-123";
-
-fn fake_carrier(log: &Path, delay_secs: &str) -> (KillOnDrop, u16) {
-    let mut child = Command::new("python3")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fakes/fake_carrier.py"))
-        .arg(log)
-        .env("FAKE_CARRIER_TOKEN", TOKEN)
-        .env("FAKE_CARRIER_DELAY", delay_secs)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 runs the fake carrier");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("port line");
-    (KillOnDrop(child), line.trim().parse().expect("the fake carrier prints its port"))
-}
-
-fn calls(log: &Path) -> Vec<Value> {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect()
-}
 
 fn wait_until(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
     let end = Instant::now() + Duration::from_secs(secs);
@@ -79,7 +54,8 @@ fn a_sigkilled_server_books_every_package_with_the_carrier_once() {
     }
     let dir = f.dir.path();
     let log = dir.join("carrier.jsonl");
-    let (_carrier, port) = fake_carrier(&log, "1.0");
+    let vars = [("FAKE_CARRIER_TOKEN", TOKEN), ("FAKE_CARRIER_DELAY", "1.0")];
+    let (_carrier, port) = fake_service("fake_carrier.py", &log, &vars);
     let config = dir.join("tote.toml");
     std::fs::write(
         &config,

@@ -1,6 +1,7 @@
 //! `tote serve` with `[redis]` against a real `redis-server` the test starts
 //! on 127.0.0.1: orders confirmed and cancelled on `listings:events:orders`
-//! are taken in and cancelled (items named by listing), a bad entry goes to
+//! are taken in and cancelled (items named by listing, or asked of a fake
+//! Listings service when the entry has none), a bad entry goes to
 //! the dead-letter stream, every committed event is published to its
 //! `wms:events:*` stream with seed 001 §5.2's fields; and a server killed
 //! between an entry's commit and its XACK (Redis, which keeps an fsynced
@@ -10,7 +11,7 @@
 
 mod common;
 
-use common::process::{KillOnDrop, serve_env};
+use common::process::{KillOnDrop, fake_service, logged, serve_env};
 use common::{Fixture, address};
 use redis::Commands;
 use std::collections::{BTreeMap, BTreeSet};
@@ -103,13 +104,16 @@ fn orders_come_in_and_events_go_out_through_redis_streams_and_a_kill_before_xack
     let dir = f.dir.path();
     let (mut redis_child, port) = redis_server(dir, None);
     let mut r = connect(port).expect("redis");
+    let listings_log = dir.join("listings.jsonl");
+    let (_listings, listings_port) = fake_service("fake_listings.py", &listings_log, &[]);
     let config = dir.join("tote.toml");
     let write_config = |consumer: &str| {
         std::fs::write(
             &config,
             format!(
                 "[redis]\nurl = \"redis://127.0.0.1:{port}/\"\nconsumer = \"{consumer}\"\n\
-                 claim_idle_secs = 1\nwarehouse = \"W1\"\n"
+                 claim_idle_secs = 1\nwarehouse = \"W1\"\n\
+                 [listings]\nbase_url = \"http://127.0.0.1:{listings_port}\"\n"
             ),
         )
         .expect("config")
@@ -135,10 +139,26 @@ fn orders_come_in_and_events_go_out_through_redis_streams_and_a_kill_before_xack
     });
     let view = f.svc.order_view(order_of(&f, "1001").expect("order")).expect("view");
     assert_eq!(view.external_ref.as_deref(), Some("1001"), "the Listings order id is kept");
+    // An entry without items: they come from Listings (GetOrder).
+    let ship_to = serde_json::to_string(&address()).expect("json");
+    let _: String = r
+        .xadd(
+            "listings:events:orders",
+            "*",
+            &[("type", "order.confirmed"), ("order_id", "1005"), ("ship_to", &ship_to)],
+        )
+        .expect("XADD");
+    wait_until("the order without items taken in", 30, || order_of(&f, "1005").is_some());
+    let view = f.svc.order_view(order_of(&f, "1005").expect("order")).expect("view");
+    assert_eq!(
+        view.lines.iter().map(|l| (l.sku.as_str(), l.warehouse.as_str())).collect::<Vec<_>>(),
+        [("SKU-A", "W1")]
+    );
+    assert!(logged(&listings_log).iter().any(|c| c["method"] == "GET" && c["order"] == "1005"));
     wait_until("every entry acknowledged", 30, || pending(&mut r) == 0);
     let dead = published(&mut r, "listings:events:orders:dead");
     assert_eq!(dead.len(), 1, "{dead:?}");
-    assert!(dead[0]["reason"].starts_with("items"), "{dead:?}");
+    assert!(dead[0]["reason"].starts_with("ship_to"), "{dead:?}");
 
     // Out: every committed event on its stream, with the seed's fields.
     let outbox = || f.svc.store().read(|tx| tx.events_after(0, 10_000)).expect("outbox");
@@ -195,7 +215,7 @@ fn orders_come_in_and_events_go_out_through_redis_streams_and_a_kill_before_xack
     wait_until("the claimed entry acknowledged", 30, || pending(&mut r) == 0);
     let requests = f.svc.store().read(|tx| tx.events_after(0, 10_000)).expect("outbox");
     let intakes = requests.iter().filter(|e| e.event_type == "order.created").count();
-    assert_eq!(intakes, 2 + 1, "orders 1001, 1002 and 1003 each taken in once");
+    assert_eq!(intakes, 4, "orders 1001, 1002, 1003 and 1005 each taken in once");
     wait_until("the restarted publisher caught up", 30, || {
         let n: usize = streams.iter().map(|s| published(&mut r, s).len()).sum();
         n >= outbox().len()

@@ -12,7 +12,8 @@
 //!   one that cannot be applied goes to `listings:events:orders:dead` with
 //!   the reason, then is acknowledged. A restarted server finishes its own
 //!   pending entries first, and entries a dead consumer held longer than
-//!   `claim_idle` are claimed (`XAUTOCLAIM`).
+//!   `claim_idle` are claimed (`XAUTOCLAIM`). An `order.confirmed` without
+//!   items gets them from Listings (`GetOrder`).
 //!
 //! The Redis client is blocking; each exchange runs on a blocking thread.
 
@@ -175,7 +176,13 @@ fn read_group_entries(v: &Value) -> Vec<Entry> {
 }
 
 /// Takes orders from `listings:events:orders` until `stop` turns true.
-pub async fn consume(services: Services, writer: WriterHandle, cfg: RedisConfig, mut stop: watch::Receiver<bool>) {
+pub async fn consume(
+    services: Services,
+    writer: WriterHandle,
+    cfg: RedisConfig,
+    listings: Option<std::sync::Arc<super::listings::ListingsClient>>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut conn = None;
     let mut own_pending = true;
     let mut last_claim = tokio::time::Instant::now() - cfg.claim_idle;
@@ -237,7 +244,7 @@ pub async fn consume(services: Services, writer: WriterHandle, cfg: RedisConfig,
         let mut dead = Vec::new();
         let mut again = false;
         for (id, fields) in batch {
-            match apply(&services, &writer, &cfg, &id, &fields).await {
+            match apply(&services, &writer, listings.as_deref(), &cfg, &id, &fields).await {
                 Ok(()) => done.push(id),
                 Err(Applied::Refused(reason)) => {
                     tracing::warn!(entry = %id, %reason, "order entry refused; sent to {DEAD}");
@@ -290,6 +297,7 @@ enum Applied {
 async fn apply(
     services: &Services,
     writer: &WriterHandle,
+    listings: Option<&super::listings::ListingsClient>,
     cfg: &RedisConfig,
     id: &str,
     fields: &BTreeMap<String, String>,
@@ -297,7 +305,26 @@ async fn apply(
     let inbound = integrations::read_entry(fields, cfg.warehouse.as_deref()).map_err(Applied::Refused)?;
     let later = |e: AppError| Applied::Later(e.to_string());
     let command = match inbound {
-        Inbound::Confirmed { mut order } => {
+        Inbound::Confirmed { mut order, warehouse } => {
+            if order.lines.is_empty() {
+                let Some(listings) = listings else {
+                    return Err(Applied::Refused("items: missing, and no [listings] to ask for them".into()));
+                };
+                let id = order.external_ref.clone().unwrap_or_default();
+                let got = listings.get_order(&id).await.map_err(|e| match e {
+                    super::listings::ListingsError::Refused { .. } => Applied::Refused(format!("items: {e}")),
+                    e => Applied::Later(e.to_string()),
+                })?;
+                order.lines = got
+                    .items
+                    .into_iter()
+                    .map(|i| crate::app::command::LineDto {
+                        sku: i.listing_id,
+                        quantity: i.quantity,
+                        warehouse: warehouse.clone(),
+                    })
+                    .collect();
+            }
             // Items name listings; a linked product's SKU is used, else the
             // listing id is taken to be the SKU.
             let listings: Vec<String> = order.lines.iter().map(|l| l.sku.clone()).collect();
@@ -315,7 +342,7 @@ async fn apply(
             for (line, sku) in order.lines.iter_mut().zip(skus) {
                 line.sku = sku;
             }
-            Command::SubmitOrder(order)
+            Command::SubmitOrder(*order)
         }
         Inbound::Cancelled { listings_order, reason } => {
             let request = integrations::request_id(&listings_order);

@@ -33,6 +33,20 @@ pub enum TokenSource {
     File(PathBuf),
 }
 
+impl TokenSource {
+    /// The token: the variable's value (`env` looks it up) or the file's
+    /// first line; an error names what is missing.
+    pub fn read(&self, env: &impl Fn(&str) -> Option<String>) -> Result<String, String> {
+        match self {
+            TokenSource::Env(var) => env(var).ok_or_else(|| format!("token_env: the variable {var} is not set")),
+            TokenSource::File(path) => Ok(std::fs::read_to_string(path)
+                .map_err(|e| format!("token_file {}: {e}", path.display()))?
+                .trim()
+                .to_owned()),
+        }
+    }
+}
+
 /// One carrier's settings.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum CarrierSpec {
@@ -144,18 +158,7 @@ fn make(
     Ok(match s {
         CarrierSpec::Local => Arc::new(LocalCarrier::default()),
         CarrierSpec::DeliveryService { base_url, provider, token, timeout, attempts } => {
-            let token = match token {
-                None => None,
-                Some(TokenSource::Env(var)) => {
-                    Some(env(var).ok_or_else(|| format!("token_env: the variable {var} is not set"))?)
-                }
-                Some(TokenSource::File(path)) => Some(
-                    std::fs::read_to_string(path)
-                        .map_err(|e| format!("token_file {}: {e}", path.display()))?
-                        .trim()
-                        .to_owned(),
-                ),
-            };
+            let token = token.as_ref().map(|t| t.read(env)).transpose()?;
             let mut c = DeliveryConfig::new(base_url);
             c.provider = provider.clone();
             c.token = token.filter(|t| !t.is_empty());

@@ -74,3 +74,28 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// Starts `tests/fakes/SCRIPT` (a fake outside service in Python) logging
+/// its calls to `log`, with `vars` set; returns it and the port it printed.
+pub fn fake_service(script: &str, log: &Path, vars: &[(&str, &str)]) -> (KillOnDrop, u16) {
+    let mut child = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fakes").join(script))
+        .arg(log)
+        .envs(vars.iter().copied())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs the fake service");
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    BufReader::new(stdout).read_line(&mut line).expect("port line");
+    (KillOnDrop(child), line.trim().parse().expect("the fake service prints its port"))
+}
+
+/// The JSON lines a fake service logged so far.
+pub fn logged(log: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
