@@ -22,7 +22,8 @@
 ^FO40,520^BCN,160,Y,N,N,A^FH^FD{{tracking:30:bc}}^FS
 ^FO40,760^GB732,3,3^FS
 ^FX Order, package n/m, weight
-^FO40,790^A0N,32,32^FH^FDOrder {{order:22}}^FS
+^FX The order line stops 40 dots short of the QR code (^FB bounds it)
+^FO40,790^FB540,1,0,L,0^A0N,32,32^FH^FDOrder {{order:22}}^FS
 ^FO40,835^A0N,32,32^FH^FDPackage {{package}}/{{packages}}^FS
 ^FO40,880^A0N,32,32^FH^FDWeight {{weight_kg:8}} kg^FS
 ^BY2,2,0

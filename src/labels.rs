@@ -5,11 +5,14 @@
 //! characters, cut at N) or `{{key:N:bc}}` (a barcode's data: printable
 //! ASCII, at most N, refused rather than cut). Every value is escaped for `^FH` (`^` → `_5E`, `~` → `_7E`,
 //! `_` → `_5F`, control characters as `_XX`) so no customer's name can end a
-//! field or start a command, and is truncated by characters, never inside
-//! one. [`lint`] checks the rules a template must keep: `^CI28` first (UTF-8),
+//! field or start a command. Text is NFC-normalised, then cut to its
+//! character limit and to the printed width its field has
+//! ([`layout::Layout`]: up to the field block `^FB`, else the right margin),
+//! at a word boundary where there is one, never inside a character. [`lint`] checks the rules a template must keep: `^CI28` first (UTF-8),
 //! the page size, `^FH` before every field with a placeholder, and an explicit
 //! `^BY` before every `^BQ` (QR codes move down by the `^BY` height otherwise).
 
+pub mod layout;
 pub mod samples;
 pub mod templates;
 
@@ -72,12 +75,10 @@ fn barcode_value<'v>(key: &str, value: &'v str, max: Option<usize>) -> Result<&'
     }
 }
 
-/// At most `max` characters of `text` (whole characters, never bytes).
+/// At most `max` characters of `text` (whole characters, never bytes),
+/// cut at a word boundary when there is one.
 pub fn truncate(text: &str, max: usize) -> &str {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => &text[..at],
-        None => text,
-    }
+    layout::cut(text, |t| t.chars().count() <= max)
 }
 
 /// Fills `template` with `data`: each placeholder gets its value, truncated
@@ -85,8 +86,10 @@ pub fn truncate(text: &str, max: usize) -> &str {
 pub fn fill(template: &str, data: &Data) -> Result<String, LabelError> {
     let mut out = String::with_capacity(template.len() + 256);
     let mut rest = template;
+    let mut layout = layout::Layout::default();
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
+        layout.advance(&rest[..start]);
         let after = &rest[start + 2..];
         let end = after.find("}}").ok_or_else(|| LabelError::Template {
             template: "inline".into(),
@@ -98,9 +101,13 @@ pub fn fill(template: &str, data: &Data) -> Result<String, LabelError> {
         let max = parts.next().and_then(|n| n.parse::<usize>().ok());
         let barcode = parts.next() == Some("bc");
         let value = data.get(key).ok_or_else(|| LabelError::Missing(key.to_owned()))?;
-        let value =
-            if barcode { barcode_value(key, value, max)? } else { max.map_or(value.as_str(), |n| truncate(value, n)) };
-        out.push_str(&escape(value));
+        let value = if barcode {
+            barcode_value(key, value, max)?.to_owned()
+        } else {
+            let value = layout::nfc(value);
+            layout.fit(max.map_or(value.as_str(), |n| truncate(&value, n)))
+        };
+        out.push_str(&escape(&value));
         rest = &after[end + 2..];
     }
     out.push_str(rest);

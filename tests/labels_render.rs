@@ -29,6 +29,19 @@ fn tools() -> Option<PathBuf> {
 
 /// Renders `zpl` to PNG and returns zbarimg's `TYPE:value` lines, sorted.
 fn decode(tools: &Path, name: &str, zpl: &str, height_mm: &str) -> Vec<String> {
+    decode_and_ink(tools, name, zpl, height_mm, &[]).0
+}
+
+/// [`decode`], and for each box `(x0, y0, x1, y1)` in dots the rightmost
+/// column with ink in it (-1 for none), measured on the rendered PNG by
+/// `tools/zpl-render/ink.mjs`.
+fn decode_and_ink(
+    tools: &Path,
+    name: &str,
+    zpl: &str,
+    height_mm: &str,
+    boxes: &[(u32, u32, u32, u32)],
+) -> (Vec<String>, Vec<i64>) {
     let dir = tempfile::tempdir().expect("tempdir");
     let (zpl_path, png) = (dir.path().join(format!("{name}.zpl")), dir.path().join(format!("{name}.png")));
     std::fs::write(&zpl_path, zpl).expect("write zpl");
@@ -42,7 +55,20 @@ fn decode(tools: &Path, name: &str, zpl: &str, height_mm: &str) -> Vec<String> {
     let z = Command::new("zbarimg").args(["-q", "--nodbus"]).arg(&png).output().expect("zbarimg");
     let mut lines: Vec<String> = String::from_utf8_lossy(&z.stdout).lines().map(str::to_owned).collect();
     lines.sort();
-    lines
+    let right = boxes
+        .iter()
+        .map(|(x0, y0, x1, y1)| {
+            let o = Command::new("node")
+                .arg(tools.join("ink.mjs"))
+                .arg(&png)
+                .args([x0, y0, x1, y1].map(|v| v.to_string()))
+                .output()
+                .expect("node ink.mjs");
+            let text = String::from_utf8_lossy(&o.stdout).into_owned();
+            text.split_whitespace().last().and_then(|r| r.parse().ok()).unwrap_or_else(|| panic!("ink: {text}"))
+        })
+        .collect();
+    (lines, right)
 }
 
 #[test]
@@ -134,4 +160,29 @@ fn long_and_awkward_barcodes_decode_whole_or_are_refused() {
         let e = labels::render("gs1", &g).expect_err("an SSCC that is not one");
         assert!(e.to_string().contains("sscc"), "{bad:?}: {e}");
     }
+}
+
+/// Text is bounded by the width it prints at, not only by its characters
+/// (issue 17): the widest names and streets the character limits allow
+/// stay inside the right margin, an order reference of wide letters stops
+/// short of the QR code (which still decodes), and words are not cut.
+/// Before, 28 `W`s ran off the label and the order line overprinted the QR.
+#[test]
+fn the_widest_text_stays_on_the_label_and_off_the_qr_code() {
+    let Some(tools) = tools() else { return };
+    let mut data: Data = sample("shipping");
+    data.insert("to.name".into(), "W".repeat(28));
+    data.insert("to.street".into(), "Bulevar Mihajla Pupina Mihajla Pupina 10".into());
+    data.insert("from.name".into(), "M".repeat(40));
+    data.insert("order".into(), "W".repeat(22));
+    let zpl = labels::render("shipping", &data).expect("shipping");
+    assert!(zpl.contains("^FDBulevar Mihajla Pupina Mihajla^FS"), "cut at a word: {zpl}");
+    let boxes = [(0, 30, 813, 70), (0, 210, 813, 265), (0, 270, 813, 320), (0, 785, 620, 825)];
+    let (decoded, right) = decode_and_ink(&tools, "widest", &zpl, "152.4", &boxes);
+    let tracking = &data["tracking"];
+    assert_eq!(decoded, vec![format!("CODE-128:{tracking}"), format!("QR-Code:{tracking}")]);
+    for (r, what) in right[..3].iter().zip(["from.name", "to.name", "to.street"]) {
+        assert!((0..=772).contains(r), "{what} ends at x={r}, past the right margin (772)");
+    }
+    assert!((0..580).contains(&right[3]), "the order line ends at x={}, into the QR code's margin", right[3]);
 }
