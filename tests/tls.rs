@@ -1,7 +1,7 @@
 //! TLS end to end (issue 17), with certificates `tote cert` makes:
 //! `tote serve` (a child process, its config naming tls_cert and tls_key)
 //! speaks HTTPS; `tote pick --ca` in tmux logs in and shows its task over
-//! it; the floor client trusting the site CA logs in, and one trusting
+//! it, and `tote board --ca` goes live on its event stream; the floor client trusting the site CA logs in, and one trusting
 //! another site's CA is refused with an error that names the certificate;
 //! and the relay delivers a signed webhook to an HTTPS receiver whose
 //! certificate only the configured `trust_ca` vouches for.
@@ -78,6 +78,16 @@ async fn the_floor_reaches_tote_serve_over_https_and_a_wrong_ca_is_refused() {
     tmux.log_in(b"P-001\r", "4711");
     let s = tmux.wait_for("A-01-01");
     assert!(!s.contains("OFF"), "online over https:\n{s}");
+
+    // `tote board --ca`: logged in, live on the event stream over https.
+    let board = format!(
+        "exec {} board --server {base} --ca {} --badge S-001 --pin 4711 --refresh-seconds 60",
+        env!("CARGO_BIN_EXE_tote"),
+        certs.join("ca.pem").display(),
+    );
+    let board = Tmux::start_sized("tls-board", &board, 80, 24);
+    let s = board.wait_for("live");
+    assert!(s.contains("TOTE BOARD") && s.contains("picking"), "{s}");
 }
 
 /// An HTTPS receiver on a free port with the site's server certificate;

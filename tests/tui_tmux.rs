@@ -145,12 +145,11 @@ async fn the_board_goes_live_and_acts_on_an_order() {
     let db = floor_db(dir.path(), false);
     let (server, base, _log) = serve(&db);
     let _server = KillOnDrop(server);
-    let tmux = Tmux { socket: format!("tote-board-{}", std::process::id()) };
     let board = format!(
         "exec {} board --server {base} --badge S-001 --pin 4711 --refresh-seconds 60",
         env!("CARGO_BIN_EXE_tote")
     );
-    tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", "80", "-y", "24", &board]);
+    let tmux = Tmux::start_sized("board", &board, 80, 24);
     tmux.run(&["set-option", "-t", "s", "remain-on-exit", "on"]);
     let s = tmux.wait_for("live");
     assert!(s.contains("TOTE BOARD") && s.contains("no open work"), "{s}");

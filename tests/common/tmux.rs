@@ -24,8 +24,14 @@ impl Tmux {
     /// A private tmux server named after `tag` and this process, with one
     /// session `s` at 20x16 running `cmd`.
     pub fn start(tag: &str, cmd: &str) -> Tmux {
+        Tmux::start_sized(tag, cmd, 20, 16)
+    }
+
+    /// [`Tmux::start`] on a terminal `width` x `height` (the board: 80x24).
+    pub fn start_sized(tag: &str, cmd: &str, width: u16, height: u16) -> Tmux {
         let tmux = Tmux { socket: format!("tote-{tag}-{}", std::process::id()) };
-        tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", "20", "-y", "16", cmd]);
+        let (w, h) = (width.to_string(), height.to_string());
+        tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", &w, "-y", &h, cmd]);
         tmux
     }
 
