@@ -356,6 +356,10 @@ fn packer_verifies_boxes_and_prints() {
     let mut k = packer_verifying();
     assert_eq!(k.step(), &packer::Step::Verify);
     shot(&k, "pack_verify");
+    // Names, and the shorted lines: one unit of tea, and the pens not at all.
+    let s = screen(&k, 20, 16);
+    assert!(s.contains("Enamel mug") && s.contains("1 short; Black tea"), "{s}");
+    assert!(s.contains("+ 0/0 SKU-PEN") && s.contains("2 short"), "{s}");
     assert!(enter(&mut k, "4006381333931", true).is_empty());
     assert_eq!(enter(&mut k, "SKU-MUG", true), [Cmd::Beep], "over-scan beeps");
     shot(&k, "pack_over_scan");

@@ -46,13 +46,18 @@ pub enum Step {
     Done,
 }
 
-/// One SKU to verify: units picked and units scanned so far.
+/// One SKU to verify: units picked and units scanned so far, with its
+/// name and the units ordered (more than picked: the line was shorted).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Line {
     pub sku: String,
     pub barcode: Option<String>,
     pub want: u32,
     pub got: u32,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub ordered: u32,
 }
 
 /// What a packer resumes on after a restart.
@@ -77,7 +82,7 @@ const TYPES: [(PackagingTypeDto, &str); 5] = [
 ];
 const FIELDS: [&str; 4] = ["Weight g ", "Length mm ", "Width mm ", "Height mm "];
 /// Verify lines per page (fits the 20x16 body).
-pub const PAGE: usize = 6;
+pub const PAGE: usize = 5;
 
 /// A station's plausibility limits for what a packer types (`[floor]
 /// max_weight_kg`, `max_side_mm`), inside the server's own
@@ -230,12 +235,22 @@ impl Packer {
 
     fn items(&mut self, t: PickingTaskView) {
         self.lines.clear();
-        for i in t.items.iter().filter(|i| i.picked > 0) {
+        // Every line, a shorted one too: the packer sees what is missing
+        // instead of a line that silently is not there.
+        for i in &t.items {
             match self.lines.iter_mut().find(|l| l.sku == i.sku) {
-                Some(l) => l.want += i.picked,
-                None => {
-                    self.lines.push(Line { sku: i.sku.clone(), barcode: i.barcode.clone(), want: i.picked, got: 0 })
+                Some(l) => {
+                    l.want += i.picked;
+                    l.ordered += i.required;
                 }
+                None => self.lines.push(Line {
+                    sku: i.sku.clone(),
+                    barcode: i.barcode.clone(),
+                    want: i.picked,
+                    got: 0,
+                    name: i.name.clone(),
+                    ordered: i.required,
+                }),
             }
         }
         self.page = 0;
@@ -589,13 +604,20 @@ impl App for Packer {
             Step::Verify => {
                 let left: u32 = self.lines.iter().map(|l| l.want - l.got).sum();
                 v.big = Some(format!("Verify: {left} left"));
-                v.lines = self
-                    .lines
-                    .iter()
-                    .skip(self.page * PAGE)
-                    .take(PAGE)
-                    .map(|l| format!("{} {}/{} {}", if l.got == l.want { "+" } else { " " }, l.got, l.want, l.sku))
-                    .collect();
+                // Two rows per line: the count and SKU, then (indented) what
+                // was shorted and the product's name.
+                for l in self.lines.iter().skip(self.page * PAGE).take(PAGE) {
+                    let mark = if l.got == l.want { "+" } else { " " };
+                    v.lines.push(format!("{mark} {}/{} {}", l.got, l.want, l.sku));
+                    let short = l.ordered.saturating_sub(l.want);
+                    let detail = match (short, l.name.is_empty()) {
+                        (0, true) => continue,
+                        (0, false) => l.name.clone(),
+                        (n, true) => format!("{n} short"),
+                        (n, false) => format!("{n} short; {}", l.name),
+                    };
+                    v.lines.push(format!("   {detail}"));
+                }
                 v.prompt = Prompt::new("Item ", pending);
                 // Paging only when there is more than one page (20 columns).
                 v.keys = if self.lines.len() > PAGE {
