@@ -144,6 +144,9 @@ fn the_board_shows_queues_alerts_throughput_and_devices() {
     b.update(BoardMsg::Live(true));
     b.update(BoardMsg::Data(Ok(data.clone())));
     shot(&b, "board_overview");
+    // At 80 columns every throughput line fits its 40-column pane whole.
+    let s = screen(&b, 80, 24);
+    assert!(s.contains("day  1 ship p50 40m p95 40m short 0.0%") && s.contains("0 realloc, 0 unfulfillable"), "{s}");
     // 23 devices do not fit: the pane says how many more there are.
     let mut many = data;
     many.devices = (1..=23)
@@ -223,6 +226,10 @@ fn an_order_drills_down_and_the_keys_ask_for_actions() {
         .collect();
     b.update(BoardMsg::Order(Ok(OrderDetail { order, workflows })));
     shot(&b, "board_order");
+    // Who works each task, and each line's ordered, picked, packed, shipped.
+    let s = screen(&b, 80, 24);
+    assert!(s.contains("(Pia Picker)") && s.contains("(Pat"), "{s}");
+    assert!(s.contains("W3 SKU-C 1 ordered, 1 picked, 0 packed, 0 shipped"), "{s}");
     assert_eq!(keys(&mut b, "p4"), vec![BoardCmd::Act(Action::Priority { order: o3, priority: "urgent" })]);
     assert_eq!(keys(&mut b, "p9"), vec![BoardCmd::Beep], "not a priority");
     assert!(keys(&mut b, "cn").is_empty(), "n does not confirm");

@@ -58,6 +58,9 @@ pub struct TaskView {
     pub status: String,
     /// `done/total` items for picking, packages for packing.
     pub progress: String,
+    /// Who works it (its assignee), if anyone does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<String>,
 }
 
 /// One slot of stock, as listed for picking.
@@ -123,6 +126,14 @@ pub(crate) fn order_view_in(tx: &crate::storage::Tx<'_>, id: i64) -> Result<Orde
         .into_iter()
         .filter_map(|t| tx.packing_task(t).transpose())
         .collect::<Result<Vec<_>, _>>()?;
+    // The assignees' names, read once each.
+    let mut names = std::collections::BTreeMap::new();
+    for w in picks.iter().map(|t| t.worker_id).chain(packs.iter().map(|t| t.worker_id)).flatten() {
+        if let std::collections::btree_map::Entry::Vacant(e) = names.entry(w) {
+            e.insert(tx.worker(w)?.map(|r| r.name));
+        }
+    }
+    let name = |w: Option<crate::domain::ids::WorkerId>| w.and_then(|w| names.get(&w).cloned().flatten());
     let rows = tx.fulfillments_for_order(order.id)?;
     let fulfillments = rows
         .iter()
@@ -135,7 +146,12 @@ pub(crate) fn order_view_in(tx: &crate::storage::Tx<'_>, id: i64) -> Result<Orde
                 .filter(|t| t.fulfillment_id == f.id)
                 .map(|t| {
                     let (done, total) = t.progress();
-                    TaskView { task_id: t.id.0, status: t.status.as_str().into(), progress: format!("{done}/{total}") }
+                    TaskView {
+                        task_id: t.id.0,
+                        status: t.status.as_str().into(),
+                        progress: format!("{done}/{total}"),
+                        worker: name(t.worker_id),
+                    }
                 })
                 .collect(),
             packing: packs
@@ -145,6 +161,7 @@ pub(crate) fn order_view_in(tx: &crate::storage::Tx<'_>, id: i64) -> Result<Orde
                     task_id: t.id.0,
                     status: t.status.as_str().into(),
                     progress: format!("{} pkg", t.packages.len()),
+                    worker: name(t.worker_id),
                 })
                 .collect(),
         })

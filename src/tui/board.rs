@@ -350,16 +350,17 @@ fn overview(d: &BoardView, area: Rect, buf: &mut Buffer) {
     let p = |s: Option<i64>| s.map_or("-".to_owned(), age);
     let mut o = Vec::new();
     for t in [&d.hour, &d.day] {
+        // Each line fits the 40 columns of an 80-column board.
         let span = if t.window_secs <= 3600 { "hour" } else { "day " };
         o.push(format!(
-            "{span}: shipped {} p50 {} p95 {} short {:.1}%",
+            "{span} {} ship p50 {} p95 {} short {:.1}%",
             t.shipped,
             p(t.order_to_ship_p50_secs),
             p(t.order_to_ship_p95_secs),
             t.shortage_rate * 100.0
         ));
     }
-    o.push(format!("stock-outs today: {} reallocated, {} unfulfillable", d.day.reallocated, d.day.unfulfillable));
+    o.push(format!("stock-outs: {} realloc, {} unfulfillable", d.day.reallocated, d.day.unfulfillable));
     o.push(format!("webhooks: {} pending, {} dead", d.webhooks.pending, d.webhooks.dead));
     let per_worker: Vec<String> =
         d.hour.picks_by_worker.iter().map(|w| format!("{} {}/h", w.worker, w.picks)).collect();
@@ -422,10 +423,22 @@ fn order_lines(o: &OrderDetail, area: Rect, buf: &mut Buffer) {
         let tasks: Vec<String> = f
             .picking
             .iter()
-            .map(|t| format!("pick {} {} {}", t.task_id, t.status, t.progress))
-            .chain(f.packing.iter().map(|t| format!("pack {} {}", t.task_id, t.status)))
+            .map(|t| (format!("pick {} {} {}", t.task_id, t.status, t.progress), &t.worker))
+            .chain(f.packing.iter().map(|t| (format!("pack {} {}", t.task_id, t.status), &t.worker)))
+            .map(|(task, worker)| match worker {
+                Some(w) => format!("{task} ({w})"),
+                None => task,
+            })
             .collect();
         lines.push(format!("{} {}: {} — {}", f.fulfillment_id, f.warehouse, f.status.as_str(), tasks.join(", ")));
+    }
+    // Each line: ordered, picked, packed, shipped, and what it is short.
+    for l in &o.order.lines {
+        let short = l.short.filter(|n| *n > 0).map(|n| format!(", {n} short")).unwrap_or_default();
+        lines.push(format!(
+            "  {} {} {} ordered, {} picked, {} packed, {} shipped{short}",
+            l.warehouse, l.sku, l.quantity, l.picked, l.packed, l.shipped
+        ));
     }
     let room = usize::from(area.height).saturating_sub(lines.len() + 2 * o.workflows.len() + 1);
     for w in &o.workflows {
