@@ -266,8 +266,11 @@ fn a_cancelled_packing_task_is_packed_again_on_retry() {
             f.svc.alerts(&Thresholds::default()).expect("alerts").into_iter().map(|a| a.rule).collect()
         };
         assert_eq!(rules(&f), [Rule::WaitingWithoutTask], "nothing moves it on its own: the board says so");
+        let retryable = |f: &Fixture| f.svc.workflow_view(&id).expect("view").summary.retryable;
+        assert!(retryable(&f), "the board offers a retry");
 
         f.ok(Command::RetryWorkflow { workflow_id: id.clone() });
+        assert!(!retryable(&f), "and no second one while the new task is open");
         assert!(rules(&f).is_empty(), "a new packing task is open");
         let again = state(&f, &id).pack_task.expect("a new packing task");
         assert_ne!(again, packing);
@@ -323,7 +326,8 @@ fn carrier_activities_are_dispatched_urgent_first_and_retried_with_backoff() {
     let w = wf(&f, &t.workflow_id);
     assert!(w.blocking.as_deref().is_some_and(|b| b.contains("create_shipment attempt 1 failed")), "{w:?}");
     assert_eq!(due(&f).len(), 1, "only the other one is due now");
-    // A supervisor cannot retry what is not stuck.
+    // A supervisor cannot retry what is not stuck, and is not offered it.
+    assert!(!f.svc.workflow_view(&t.workflow_id).expect("view").summary.retryable);
     let refused = f.code(Command::RetryWorkflow { workflow_id: t.workflow_id.clone() });
     assert_eq!(refused, "E601");
 }

@@ -207,20 +207,17 @@ impl Board {
                 self.ask = Some((Ask::Reassign, String::new()));
                 Vec::new()
             }
-            (BoardKey::Char('t'), true) => {
-                let stuck = self.order.as_ref().and_then(|o| {
-                    o.workflows.iter().find(|w| {
-                        w.summary.status == crate::domain::workflow::WorkflowStatus::Running
-                            && w.summary.blocking_reason.is_some()
-                    })
-                });
-                match stuck {
-                    Some(w) => vec![BoardCmd::Act(Action::Retry { workflow: w.summary.workflow_id.clone() })],
-                    None => self.refuse("no running workflow to retry"),
-                }
-            }
+            (BoardKey::Char('t'), true) => match self.stuck() {
+                Some(w) => vec![BoardCmd::Act(Action::Retry { workflow: w.summary.workflow_id.clone() })],
+                None => self.refuse("nothing to retry: no step is stuck"),
+            },
             _ => Vec::new(),
         }
+    }
+
+    /// The open order's workflow a retry would move on, if any.
+    fn stuck(&self) -> Option<&WorkflowView> {
+        self.order.as_ref()?.workflows.iter().find(|w| w.summary.retryable)
     }
 
     fn refuse(&mut self, why: &str) -> Vec<BoardCmd> {
@@ -303,8 +300,11 @@ impl Board {
                 None => String::new(),
             },
         };
-        let keys = if self.order.is_some() {
+        // Retry is offered only where a step is stuck.
+        let keys = if self.order.is_some() && self.stuck().is_some() {
             "c cancel  p priority  t retry  a reassign  Esc back  q quit"
+        } else if self.order.is_some() {
+            "c cancel  p priority  a reassign  Esc back  q quit"
         } else {
             "o order  w wave  m manifest  d retry dead  r refresh  q quit"
         };

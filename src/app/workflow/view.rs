@@ -16,6 +16,10 @@ pub struct WorkflowSummary {
     pub status: crate::domain::workflow::WorkflowStatus,
     pub current_step: String,
     pub blocking_reason: Option<String>,
+    /// A supervisor's retry would do something now (a step is stuck, a
+    /// task failed, stock is short): the workflow's own decider is asked.
+    #[serde(default)]
+    pub retryable: bool,
     pub priority: crate::domain::order::Priority,
     pub order_id: Option<i64>,
     pub fulfillment_id: Option<i64>,
@@ -49,10 +53,19 @@ pub struct WorkflowView {
     pub history: Vec<HistoryEvent>,
 }
 
+/// Whether a retry signal would decide anything for `row` now.
+fn retryable<W: crate::domain::workflow::definition::Workflow>(row: &WorkflowRow) -> Result<bool, AppError> {
+    use crate::domain::workflow::{Input, Signal};
+    let s: W::State = serde_json::from_str(&row.state)?;
+    Ok(W::decide(&s, &Input::Signal(Signal::Retry), row.updated_at).is_ok_and(|d| !d.events.is_empty()))
+}
+
 fn summary(w: WorkflowRow) -> Result<WorkflowSummary, AppError> {
     let status = crate::domain::workflow::WorkflowStatus::parse(&w.status)
         .ok_or_else(|| StorageError::Corrupt(format!("workflow {} has status {:?}", w.id, w.status)))?;
+    let retryable = by_kind!(&w, W => retryable::<W>(&w)?);
     Ok(WorkflowSummary {
+        retryable,
         priority: crate::domain::order::Priority::from_rank(w.priority).unwrap_or_default(),
         workflow_id: w.id,
         kind: w.kind,
