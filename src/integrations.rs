@@ -205,13 +205,7 @@ impl ListingsConfig {
         if !(f.base_url.starts_with("https://") || f.base_url.starts_with("http://")) {
             return Err(format!("listings.base_url: an http:// or https:// URL, not {:?}", f.base_url));
         }
-        use crate::shipping::config::TokenSource;
-        let token = match (f.token_env, f.token_file) {
-            (Some(v), None) => Some(TokenSource::Env(v)),
-            (None, Some(p)) => Some(TokenSource::File(p.into())),
-            (None, None) => None,
-            (Some(_), Some(_)) => return Err("listings: token_env or token_file, not both".into()),
-        };
+        let token = crate::shipping::config::TokenSource::from_keys("listings", f.token_env, f.token_file)?;
         let timeout = f.timeout_secs.unwrap_or(5);
         if !(1..=120).contains(&timeout) {
             return Err(format!("listings.timeout_secs: 1 to 120, not {timeout}"));

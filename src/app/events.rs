@@ -1,13 +1,14 @@
 //! Each domain event as its wire payload (`contract::events`): the one
 //! mapping from the pure `DomainEvent` to what subscribers read.
 
-use crate::contract::events::{EventBody, EventPayload};
+use crate::contract::events::{EventBody, EventPayload, Product};
 use crate::domain::Timestamp;
 use crate::domain::event::DomainEvent;
 
 /// The payload of `e`, committed at `at`; `listing` gives a SKU's listing
 /// in the Listings service, if it has one.
 pub fn payload(e: &DomainEvent, at: Timestamp, listing: &dyn Fn(&str) -> Option<String>) -> EventPayload {
+    let product = |sku: &str| Product { sku: sku.to_owned(), listing_id: listing(sku) };
     use DomainEvent as E;
     use EventBody as B;
     let body = match e.clone() {
@@ -18,16 +19,14 @@ pub fn payload(e: &DomainEvent, at: Timestamp, listing: &dyn Fn(&str) -> Option<
         E::PickingItemReallocated { task_id, item_id, sku, quantity, location } => B::PickingItemReallocated {
             task_id: task_id.0,
             item_id: item_id.0,
-            sku: sku.as_str().to_owned(),
-            listing_id: listing(sku.as_str()),
+            product: product(sku.as_str()),
             quantity: quantity.0,
             location,
         },
         E::PickingUnfulfillable { task_id, order_id, sku, missing } => B::PickingUnfulfillable {
             task_id: task_id.0,
             order_id: order_id.0,
-            sku: sku.as_str().to_owned(),
-            listing_id: listing(sku.as_str()),
+            product: product(sku.as_str()),
             missing: missing.0,
         },
         E::OrderPriorityChanged { order_id, from, to } => {
@@ -42,8 +41,7 @@ pub fn payload(e: &DomainEvent, at: Timestamp, listing: &dyn Fn(&str) -> Option<
             lines: lines
                 .into_iter()
                 .map(|l| crate::contract::events::ShortLineBody {
-                    sku: l.sku.as_str().to_owned(),
-                    listing_id: listing(l.sku.as_str()),
+                    product: product(l.sku.as_str()),
                     ordered: l.ordered,
                     shipped: l.shipped,
                     missing: l.missing,
@@ -57,8 +55,7 @@ pub fn payload(e: &DomainEvent, at: Timestamp, listing: &dyn Fn(&str) -> Option<
             lines: lines
                 .into_iter()
                 .map(|(sku, q)| crate::contract::events::BackorderLineBody {
-                    sku: sku.as_str().to_owned(),
-                    listing_id: listing(sku.as_str()),
+                    product: product(sku.as_str()),
                     quantity: q.0,
                 })
                 .collect(),
@@ -93,46 +90,40 @@ pub fn payload(e: &DomainEvent, at: Timestamp, listing: &dyn Fn(&str) -> Option<
         },
         E::InventoryReserved { reservation_id, sku, warehouse_id, quantity, order_id } => B::InventoryReserved {
             reservation_id: reservation_id.0,
-            sku: sku.as_str().to_owned(),
-            listing_id: listing(sku.as_str()),
+            product: product(sku.as_str()),
             warehouse_id: warehouse_id.0,
             quantity: quantity.0,
             order_id: order_id.map(|o| o.0),
         },
         E::InventoryReleased { reservation_id, sku, warehouse_id, quantity, reason } => B::InventoryReleased {
             reservation_id: reservation_id.0,
-            sku: sku.as_str().to_owned(),
-            listing_id: listing(sku.as_str()),
+            product: product(sku.as_str()),
             warehouse_id: warehouse_id.0,
             quantity: quantity.0,
             reason,
         },
         E::InventoryPlaced { sku, warehouse_id, quantity, location } => B::InventoryPlaced {
-            sku: sku.as_str().to_owned(),
-            listing_id: listing(sku.as_str()),
+            product: product(sku.as_str()),
             warehouse_id: warehouse_id.0,
             quantity: quantity.0,
             location,
         },
         E::InventoryMoved { sku, warehouse_id, quantity, from_location, to_location } => B::InventoryMoved {
-            sku: sku.as_str().to_owned(),
-            listing_id: listing(sku.as_str()),
+            product: product(sku.as_str()),
             warehouse_id: warehouse_id.0,
             quantity: quantity.0,
             from_location,
             to_location,
         },
         E::InventoryRemoved { sku, warehouse_id, quantity, location, reason } => B::InventoryRemoved {
-            sku: sku.as_str().to_owned(),
-            listing_id: listing(sku.as_str()),
+            product: product(sku.as_str()),
             warehouse_id: warehouse_id.0,
             quantity: quantity.0,
             location,
             reason,
         },
         E::InventoryAdjusted { sku, warehouse_id, location, quantity, reason, worker_id } => B::InventoryAdjusted {
-            sku: sku.as_str().to_owned(),
-            listing_id: listing(sku.as_str()),
+            product: product(sku.as_str()),
             warehouse_id: warehouse_id.0,
             location,
             quantity,
@@ -143,8 +134,7 @@ pub fn payload(e: &DomainEvent, at: Timestamp, listing: &dyn Fn(&str) -> Option<
             B::PutBackCreated { task_id, picking_task_id: picking_task_id.0, warehouse_id: warehouse_id.0, units }
         }
         E::InventoryReturned { sku, warehouse_id, quantity, location } => B::InventoryReturned {
-            sku: sku.as_str().to_owned(),
-            listing_id: listing(sku.as_str()),
+            product: product(sku.as_str()),
             warehouse_id: warehouse_id.0,
             quantity: quantity.0,
             location,
@@ -161,23 +151,20 @@ pub fn payload(e: &DomainEvent, at: Timestamp, listing: &dyn Fn(&str) -> Option<
         E::PickingItemPicked { task_id, item_id, sku, quantity } => B::PickingItemPicked {
             task_id: task_id.0,
             item_id: item_id.0,
-            sku: sku.as_str().to_owned(),
-            listing_id: listing(sku.as_str()),
+            product: product(sku.as_str()),
             quantity: quantity.0,
         },
         E::PickingItemShort { task_id, item_id, sku, missing, reason } => B::PickingItemShort {
             task_id: task_id.0,
             item_id: item_id.0,
-            sku: sku.as_str().to_owned(),
-            listing_id: listing(sku.as_str()),
+            product: product(sku.as_str()),
             missing: missing.0,
             reason: reason.into(),
         },
         E::PickingItemSkipped { task_id, item_id, sku, missing, reason } => B::PickingItemSkipped {
             task_id: task_id.0,
             item_id: item_id.0,
-            sku: sku.as_str().to_owned(),
-            listing_id: listing(sku.as_str()),
+            product: product(sku.as_str()),
             missing: missing.0,
             reason: reason.into(),
         },

@@ -30,6 +30,17 @@ pub struct Delivery<P = EventPayload> {
     pub payload: P,
 }
 
+/// A product as events name it: its SKU, and its listing in the Listings
+/// service where it has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    /// Empty in version 1 payloads, which put the SKU in `listing_id`.
+    #[serde(default)]
+    pub sku: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listing_id: Option<String>,
+}
+
 /// One event's payload: its version and its typed body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventPayload {
@@ -58,11 +69,8 @@ impl EventPayload {
 /// One line of `order.short_shipped`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShortLineBody {
-    /// Empty in version 1 payloads, which put the SKU in `listing_id`.
-    #[serde(default)]
-    pub sku: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub listing_id: Option<String>,
+    #[serde(flatten)]
+    pub product: Product,
     pub ordered: u32,
     pub shipped: u32,
     pub missing: u32,
@@ -71,11 +79,8 @@ pub struct ShortLineBody {
 /// One line of `order.backordered`: units that wait for stock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackorderLineBody {
-    /// Empty in version 1 payloads, which put the SKU in `listing_id`.
-    #[serde(default)]
-    pub sku: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub listing_id: Option<String>,
+    #[serde(flatten)]
+    pub product: Product,
     pub quantity: u32,
 }
 
@@ -103,10 +108,8 @@ pub enum EventBody {
     #[serde(rename = "inventory.reserved")]
     InventoryReserved {
         reservation_id: i64,
-        #[serde(default)]
-        sku: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        listing_id: Option<String>,
+        #[serde(flatten)]
+        product: Product,
         warehouse_id: i64,
         quantity: u32,
         order_id: Option<i64>,
@@ -114,30 +117,24 @@ pub enum EventBody {
     #[serde(rename = "inventory.released")]
     InventoryReleased {
         reservation_id: i64,
-        #[serde(default)]
-        sku: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        listing_id: Option<String>,
+        #[serde(flatten)]
+        product: Product,
         warehouse_id: i64,
         quantity: u32,
         reason: String,
     },
     #[serde(rename = "inventory.placed")]
     InventoryPlaced {
-        #[serde(default)]
-        sku: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        listing_id: Option<String>,
+        #[serde(flatten)]
+        product: Product,
         warehouse_id: i64,
         quantity: u32,
         location: String,
     },
     #[serde(rename = "inventory.moved")]
     InventoryMoved {
-        #[serde(default)]
-        sku: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        listing_id: Option<String>,
+        #[serde(flatten)]
+        product: Product,
         warehouse_id: i64,
         quantity: u32,
         from_location: String,
@@ -145,10 +142,8 @@ pub enum EventBody {
     },
     #[serde(rename = "inventory.removed")]
     InventoryRemoved {
-        #[serde(default)]
-        sku: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        listing_id: Option<String>,
+        #[serde(flatten)]
+        product: Product,
         warehouse_id: i64,
         quantity: u32,
         location: String,
@@ -156,10 +151,8 @@ pub enum EventBody {
     },
     #[serde(rename = "inventory.adjusted")]
     InventoryAdjusted {
-        #[serde(default)]
-        sku: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        listing_id: Option<String>,
+        #[serde(flatten)]
+        product: Product,
         warehouse_id: i64,
         location: String,
         quantity: i64,
@@ -170,10 +163,8 @@ pub enum EventBody {
     PutBackCreated { task_id: i64, picking_task_id: i64, warehouse_id: i64, units: u32 },
     #[serde(rename = "inventory.returned")]
     InventoryReturned {
-        #[serde(default)]
-        sku: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        listing_id: Option<String>,
+        #[serde(flatten)]
+        product: Product,
         warehouse_id: i64,
         quantity: u32,
         location: String,
@@ -188,20 +179,16 @@ pub enum EventBody {
     PickingItemPicked {
         task_id: i64,
         item_id: i64,
-        #[serde(default)]
-        sku: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        listing_id: Option<String>,
+        #[serde(flatten)]
+        product: Product,
         quantity: u32,
     },
     #[serde(rename = "picking.item_short")]
     PickingItemShort {
         task_id: i64,
         item_id: i64,
-        #[serde(default)]
-        sku: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        listing_id: Option<String>,
+        #[serde(flatten)]
+        product: Product,
         missing: u32,
         reason: String,
     },
@@ -209,10 +196,8 @@ pub enum EventBody {
     PickingItemSkipped {
         task_id: i64,
         item_id: i64,
-        #[serde(default)]
-        sku: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        listing_id: Option<String>,
+        #[serde(flatten)]
+        product: Product,
         missing: u32,
         reason: String,
     },
@@ -220,10 +205,8 @@ pub enum EventBody {
     PickingItemReallocated {
         task_id: i64,
         item_id: i64,
-        #[serde(default)]
-        sku: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        listing_id: Option<String>,
+        #[serde(flatten)]
+        product: Product,
         quantity: u32,
         location: String,
     },
@@ -231,10 +214,8 @@ pub enum EventBody {
     PickingUnfulfillable {
         task_id: i64,
         order_id: i64,
-        #[serde(default)]
-        sku: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        listing_id: Option<String>,
+        #[serde(flatten)]
+        product: Product,
         missing: u32,
     },
     #[serde(rename = "picking.completed")]

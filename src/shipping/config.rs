@@ -34,6 +34,17 @@ pub enum TokenSource {
 }
 
 impl TokenSource {
+    /// From a table's `token_env` and `token_file` keys (at most one);
+    /// an error names the table `at`.
+    pub fn from_keys(at: &str, env: Option<String>, file: Option<String>) -> Result<Option<TokenSource>, String> {
+        match (env, file) {
+            (Some(v), None) => Ok(Some(TokenSource::Env(v))),
+            (None, Some(p)) => Ok(Some(TokenSource::File(p.into()))),
+            (None, None) => Ok(None),
+            (Some(_), Some(_)) => Err(format!("{at}: token_env or token_file, not both")),
+        }
+    }
+
     /// The token: the variable's value (`env` looks it up) or the file's
     /// first line; an error names what is missing.
     pub fn read(&self, env: &impl Fn(&str) -> Option<String>) -> Result<String, String> {
@@ -129,12 +140,7 @@ fn spec(at: &str, v: toml::Value) -> Result<(CarrierSpec, BTreeMap<String, toml:
             if !PROVIDERS.contains(&provider.as_str()) {
                 return Err(format!("{at}.provider: one of {}, not {provider:?}", PROVIDERS.join(", ")));
             }
-            let token = match (f.token_env, f.token_file) {
-                (Some(v), None) => Some(TokenSource::Env(v)),
-                (None, Some(p)) => Some(TokenSource::File(p.into())),
-                (None, None) => None,
-                (Some(_), Some(_)) => return Err(format!("{at}: token_env or token_file, not both")),
-            };
+            let token = TokenSource::from_keys(at, f.token_env, f.token_file)?;
             let timeout = f.timeout_secs.unwrap_or(5);
             if !(1..=120).contains(&timeout) {
                 return Err(format!("{at}.timeout_secs: must be 1 to 120, not {timeout}"));
