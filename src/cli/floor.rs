@@ -61,6 +61,10 @@ pub struct FloorArgs {
     /// Days the device keeps the ops the server answered [default: 7].
     #[arg(long, env = "TOTE_KEEP_ANSWERED_DAYS")]
     keep_answered_days: Option<u32>,
+    /// (tote pick) true: the last pick completes the task and the next is
+    /// claimed, no key between tasks [default: false].
+    #[arg(long, env = "TOTE_AUTO_NEXT")]
+    auto_next: Option<bool>,
 }
 
 /// The `[floor]` table; every key optional.
@@ -83,6 +87,8 @@ pub struct Floor {
     pub ca: Option<PathBuf>,
     /// Days the device keeps the ops the server answered (retention).
     pub keep_answered_days: Option<u32>,
+    /// (tote pick) No key between tasks.
+    pub auto_next: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,6 +124,7 @@ impl FloorArgs {
             max_side_mm: self.max_side_mm.or(file.max_side_mm),
             ca: self.ca.clone().or(file.ca),
             keep_answered_days: Some(self.keep_answered_days.or(file.keep_answered_days).unwrap_or(7)),
+            auto_next: Some(self.auto_next.or(file.auto_next).unwrap_or(false)),
         })
     }
 
@@ -177,11 +184,13 @@ fn setup(f: &Floor, with_printer: bool) -> Result<(Input, Options)> {
 }
 
 pub fn pick(a: &FloorArgs) -> Result<()> {
-    let (input, opts) = setup(&a.resolve()?, false)?;
+    let floor = a.resolve()?;
+    let (input, opts) = setup(&floor, false)?;
     if a.cluster {
         return term::run(&mut tote::tui::cluster::Cluster::new(input), opts);
     }
-    term::run(&mut tote::tui::picker::Picker::new(input), opts)
+    let auto_next = floor.auto_next.unwrap_or(false);
+    term::run(&mut tote::tui::picker::Picker::new(input).with_auto_next(auto_next), opts)
 }
 
 pub fn pack(a: &FloorArgs) -> Result<()> {
@@ -228,6 +237,7 @@ mod tests {
         assert_eq!(f.printer.as_deref(), Some("serial:///dev/ttyUSB0?baud=9600"));
         assert!(f.server.is_some() && f.device.is_some() && f.poll_seconds.is_some() && f.data_dir.is_some());
         assert_eq!(f.keep_answered_days, Some(7), "the file shows the default");
+        assert_eq!(f.auto_next, Some(false), "the file shows the default");
         assert_eq!(limits(&f).expect("limits"), tote::tui::packer::Limits::default(), "the file shows the defaults");
         let heavy = Floor { max_weight_kg: Some(5000), ..f.clone() };
         assert!(limits(&heavy).expect_err("over the server's").to_string().contains("max_weight_kg"));

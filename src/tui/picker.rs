@@ -66,6 +66,10 @@ pub struct Picker {
     refused: Vec<String>,
     /// What was scanned for the item in hand: sent with the pick as evidence.
     scans: Scans,
+    /// 0 keys between tasks (`[floor] auto_next`): the last pick completes
+    /// the task and the next one is claimed, the tote's destination said
+    /// on the next screen.
+    auto_next: bool,
 }
 
 /// The location and item scans of the pick being made.
@@ -98,7 +102,15 @@ impl Picker {
             sync: SyncStatus { online: true, ..SyncStatus::default() },
             refused: vec![],
             scans: Scans::default(),
+            auto_next: false,
         }
+    }
+
+    /// With `on`, a task completes itself after its last pick and the next
+    /// is claimed: no key between tasks.
+    pub fn with_auto_next(mut self, on: bool) -> Picker {
+        self.auto_next = on;
+        self
     }
 
     pub fn step(&self) -> &Step {
@@ -149,6 +161,9 @@ impl Picker {
                 vec![Cmd::Beep]
             }
             PickingStatus::Completed => self.claim(),
+            PickingStatus::Pending | PickingStatus::InProgress if self.item().is_none() && self.auto_next => {
+                self.busy("Completing...", Call::Op(FloorOp::CompletePicking { task_id: id }))
+            }
             PickingStatus::Pending | PickingStatus::InProgress => {
                 self.step = if self.item().is_some() { Step::Location } else { Step::AllDone };
                 vec![]
@@ -200,6 +215,16 @@ impl Picker {
             Outcome::Claimed { task_id: None, .. } => {
                 self.step = Step::NoWork;
                 vec![]
+            }
+            Outcome::Picking { task_id, status: PickingStatus::Completed, packing_task_id, .. } if self.auto_next => {
+                // Where the tote goes, said over the next task's screen.
+                self.flash = Flash::info(match packing_task_id {
+                    Some(p) => format!("#{task_id} tote: pack #{p}"),
+                    // The device answered from its copy: the packing task
+                    // is the server's to make.
+                    None => format!("#{task_id} tote: packing"),
+                });
+                self.claim()
             }
             Outcome::Picking { task_id, status: PickingStatus::Completed, packing_task_id, .. } => {
                 self.flash = None;
