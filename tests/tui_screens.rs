@@ -295,7 +295,39 @@ fn a_supervisor_cancellation_reaches_the_picker_on_the_next_poll() {
     cancelled.cancellation_reason = Some("customer cancelled".into());
     assert_eq!(reply(&mut p, Reply::PickingTask(Ok(cancelled))), [Cmd::Beep]);
     shot(&p, "pick_cancelled");
+    let s = screen(&p, 20, 16);
+    assert!(s.contains("Nothing to put back"), "nothing was picked yet: {s}");
     assert_eq!(key(&mut p, KeyName::F(1)), [Cmd::Call(Call::Claim { queue: QueueDto::Picking })]);
+}
+
+/// A cancel at "All items done" reaches the picker on the next tick (not
+/// only after F1), and the screen says what goes back where, each refusal
+/// once.
+#[test]
+fn a_cancel_at_all_items_done_lists_what_goes_back_where() {
+    let mut p = picker_on_task();
+    let mut done = three_items();
+    for i in &mut done {
+        i.picked = i.required;
+        i.status = wire("picked");
+    }
+    reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", done.clone()))));
+    assert_eq!(p.step(), &picker::Step::AllDone);
+    assert_eq!(p.update(Msg::Tick), [Cmd::Call(Call::PickingTask { id: 12 })], "a tick looks again");
+    let refusal = tote::tui::Failure {
+        kind: tote::tui::FailureKind::Rejected(tote::domain::error::ErrorKind::Conflict),
+        code: "E003".into(),
+        short: "E003 not allowed".into(),
+        message: "task cancelled".into(),
+    };
+    p.update(Msg::Rejected(FloorOp::CompletePicking { task_id: 12 }, refusal));
+    let mut cancelled = picking_task("cancelled", done);
+    cancelled.cancellation_reason = Some("cancelled from the board".into());
+    reply(&mut p, Reply::PickingTask(Ok(cancelled)));
+    shot(&p, "pick_cancelled_put_back");
+    let s = screen(&p, 20, 16);
+    assert!(s.contains("Put back:") && s.contains("1 SKU-MUG >A-01-01") && s.contains("4 SKU-TEA >B-02-03"), "{s}");
+    assert_eq!(s.matches("E003").count(), 1, "the refusal once: {s}");
 }
 
 fn packing_task(status: &str) -> PackingTaskView {
@@ -508,7 +540,8 @@ fn offline_status_refusals_and_resume() {
     cancelled.cancellation_reason = Some("customer cancelled".into());
     reply(&mut p, Reply::PickingTask(Ok(cancelled)));
     let s = screen(&p, 20, 16);
-    assert!(s.contains("1 refused:") && s.contains("E003 not allowed") && s.contains("customer cancelled"), "{s}");
+    assert!(s.contains("E003 not allowed") && s.contains("customer cancelled"), "{s}");
+    assert_eq!(s.matches("E003").count(), 1, "the refusal once: {s}");
     shot(&p, "pick_refused");
 }
 

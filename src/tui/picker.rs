@@ -399,7 +399,9 @@ impl App for Picker {
             }
             Msg::Tick => match (&self.step, self.task.as_ref()) {
                 (Step::NoWork, _) => self.claim(),
-                (Step::Location | Step::Item | Step::Quantity { .. } | Step::Menu, Some(t)) => {
+                // Every step with a task in hand looks again, "All items
+                // done" too: a cancel there must not wait for F1.
+                (Step::Location | Step::Item | Step::Quantity { .. } | Step::Menu | Step::AllDone, Some(t)) => {
                     vec![Cmd::Call(Call::PickingTask { id: t.task_id })]
                 }
                 _ => vec![],
@@ -541,11 +543,35 @@ impl App for Picker {
             }
             (Step::Cancelled { reason }, _) => {
                 v.lines = vec!["TASK STOPPED".into(), reason.clone()];
-                if !self.refused.is_empty() {
-                    v.lines.push(format!("{} refused:", self.refused.len()));
-                    v.lines.extend(self.refused.iter().cloned());
+                // Each refusal once (with how many ops it refused), and not
+                // again as the flash.
+                let mut seen: Vec<(&String, usize)> = Vec::new();
+                for r in &self.refused {
+                    match seen.iter_mut().find(|(s, _)| *s == r) {
+                        Some((_, n)) => *n += 1,
+                        None => seen.push((r, 1)),
+                    }
                 }
-                v.lines.push("Return picked items".into());
+                for (r, n) in seen {
+                    v.lines.push(if n > 1 { format!("{r} x{n}") } else { r.clone() });
+                }
+                if v.flash.as_ref().is_some_and(|f| self.refused.contains(&f.text)) {
+                    v.flash = None;
+                }
+                // What goes back, and where it came from.
+                let back: Vec<String> = self
+                    .task
+                    .iter()
+                    .flat_map(|t| &t.items)
+                    .filter(|i| i.picked > 0)
+                    .map(|i| format!("{} {} >{}", i.picked, i.sku, i.location))
+                    .collect();
+                if back.is_empty() {
+                    v.lines.push("Nothing to put back".into());
+                } else {
+                    v.lines.push("Put back:".into());
+                    v.lines.extend(back);
+                }
                 v.keys = vec![("F1", "next task")];
             }
             (_, None) => v.lines.push("No item".into()),
