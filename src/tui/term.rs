@@ -347,6 +347,12 @@ async fn push_worker(server: String, token: Arc<std::sync::Mutex<Option<String>>
         };
         let url = format!("{}/api/v1/events?after={after}&follow=true", server.trim_end_matches('/'));
         if let Ok(mut resp) = http.get(&url).bearer_auth(&bearer).send().await.and_then(|r| r.error_for_status()) {
+            // Connected: look again once, for what changed before the
+            // stream began (the first one starts "from now", so a cancel
+            // between the login and the connection would wait for the tick).
+            if tx.send(Msg::Tick).is_err() {
+                return;
+            }
             let mut pending = String::new();
             while let Ok(Some(chunk)) = resp.chunk().await {
                 pending.push_str(&String::from_utf8_lossy(&chunk));
