@@ -359,3 +359,25 @@ async fn garbage_on_every_endpoint_is_a_4xx() {
     assert_eq!(s.call("GET", "/health/ready", None, None).await.0, StatusCode::OK);
     s.stop().await;
 }
+
+/// A barcode or a listing another product already has is a conflict with
+/// stored data (409, E004, naming the field), not bad input: the request
+/// itself is well formed (Schemathesis, issue 17).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_barcode_or_listing_another_product_has_is_a_409_naming_the_field() {
+    let f = Fixture::new();
+    let s = TestServer::start(&f).await;
+    let t = s.tokens(&f).await;
+    let mug = json!({"op_id": "p-1", "sku": "SKU-A", "name": "Mug", "barcode": "4006381333931", "listing_id": "L-1"});
+    let (st, body) = s.post("/api/v1/products", &t.supervisor, mug).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    for (n, (field, value)) in [("barcode", "4006381333931"), ("listing_id", "L-1")].into_iter().enumerate() {
+        let mut tea = json!({"op_id": format!("p-2-{n}"), "sku": "SKU-B", "name": "Tea"});
+        tea[field] = json!(value);
+        let (st, body) = s.post("/api/v1/products", &t.supervisor, tea).await;
+        assert_eq!(st, StatusCode::CONFLICT, "{body}");
+        assert_eq!((body["code"].as_str(), body["field"].as_str()), (Some("E004"), Some(field)), "{body}");
+        assert!(body["message"].as_str().is_some_and(|m| m.contains("SKU-A")), "{body}");
+    }
+    s.stop().await;
+}

@@ -40,3 +40,13 @@ step "wrong location scan (BEL + E101)" "42 2d 39 39 0d" "E101"
 step "location scan" "41 2d 30 31 2d 30 31 0d" "Item _"
 step "item scan" "34 30 30 36 33 38 31 33 33 33 39 33 31 0d" "1 of 4 x"
 step "quantity 4 + Enter (pick sent, next item shown)" "34 0d" "PICK 2/3"
+# A scanner in keyboard mode types 10 ms per character (issue 16).
+paced() {
+  local before; before=$(size)
+  for b in $2; do tmux -L tote-bytes send-keys -t s -H "$b"; sleep 0.01; done
+  wait_for "$3"
+  echo "$1: $(( $(size) - before )) B"
+  if [ -n "${DUMP:-}" ]; then tail -c "$(( $(size) - before ))" out.log | cat -v; echo; fi
+}
+paced "paced location scan (7 chars, 10 ms each)" "42 2d 30 32 2d 30 33 0d" "Item _"
+paced "paced item scan (13 chars, 10 ms each)" "34 30 30 36 33 38 31 33 33 33 39 34 38 0d" "of 2"

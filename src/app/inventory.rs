@@ -276,7 +276,7 @@ pub fn define_product(
             return Err(DomainError::invalid("barcode", "must be 1 to 64 characters without spaces").into());
         }
         if let Some(owner) = ctx.tx.sku_by_barcode(b)?.filter(|o| o != sku.as_str()) {
-            return Err(DomainError::invalid("barcode", format!("already used by {owner}")).into());
+            return Err(DomainError::InUse { field: "barcode".into(), owner }.into());
         }
     }
     ctx.tx.ensure_product(&sku, name.trim(), barcode)?;
@@ -285,7 +285,7 @@ pub fn define_product(
             return Err(DomainError::invalid("listing_id", "must be 1 to 64 characters without spaces").into());
         }
         if let Some(owner) = ctx.tx.sku_of_listing(l)?.filter(|o| o != sku.as_str()) {
-            return Err(DomainError::invalid("listing_id", format!("already linked to {owner}")).into());
+            return Err(DomainError::InUse { field: "listing_id".into(), owner }.into());
         }
         ctx.tx.set_listing(&sku, Some(l))?;
     }

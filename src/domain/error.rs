@@ -85,6 +85,8 @@ codes! {
     E001 "bad input" Validation,
     E002 "not found" NotFound,
     E003 "not allowed" Conflict,
+    /// A value that must be unique is another's (a barcode, a listing).
+    E004 "in use" Conflict,
     E101 "wrong loc" Validation,
     E102 "wrong item" Validation,
     E103 "too many" Validation,
@@ -145,6 +147,10 @@ impl Code {
 pub enum DomainError {
     #[error("invalid {field}: {reason}")]
     Invalid { field: String, reason: String },
+    /// `field`'s value belongs to `owner` already: a conflict with stored
+    /// data (409), not bad input.
+    #[error("{field} is already used by {owner}")]
+    InUse { field: String, owner: String },
     #[error("{entity} {id} not found")]
     NotFound { entity: &'static str, id: String },
     #[error("cannot {action} {entity} in status {from}")]
@@ -216,7 +222,7 @@ impl DomainError {
     pub fn field(&self) -> Option<&str> {
         use DomainError as E;
         match self {
-            E::Invalid { field, .. } => Some(field),
+            E::Invalid { field, .. } | E::InUse { field, .. } => Some(field),
             E::WrongLocation { .. } => Some("location"),
             E::WrongItem { .. } => Some("item"),
             E::WrongTote { .. } => Some("tote"),
@@ -230,6 +236,7 @@ impl DomainError {
         use DomainError as E;
         match self {
             E::Invalid { .. } => Code::E001,
+            E::InUse { .. } => Code::E004,
             E::NotFound { .. } => Code::E002,
             E::IllegalTransition { .. } => Code::E003,
             E::WrongLocation { .. } => Code::E101,
@@ -260,6 +267,7 @@ mod tests {
         vec![
             DomainError::invalid("lines[0].quantity", "must be positive"),
             DomainError::not_found("order", 7),
+            DomainError::InUse { field: "barcode".into(), owner: "SKU-A".into() },
             DomainError::IllegalTransition { entity: "picking task", from: "completed", action: "cancel" },
             DomainError::WrongLocation { expected: "A-01-01".into(), scanned: "B".into() },
             DomainError::WrongItem { expected: "SKU1".into(), scanned: "X".into() },

@@ -179,6 +179,14 @@ async fn sync_worker(device: Arc<Device>, wake: Arc<tokio::sync::Notify>, tx: mp
     }
 }
 
+/// The pause in typing after which the echo is drawn (a scanner types
+/// a character every ~10 ms, a person far slower).
+const ECHO: Duration = Duration::from_millis(30);
+/// The longest the echo waits while keys keep coming.
+const ECHO_MAX: Duration = Duration::from_millis(200);
+/// How long the frame after a call waits for the call's answer.
+const ANSWER: Duration = Duration::from_millis(100);
+
 /// What the terminal thread reports.
 #[allow(clippy::large_enum_variant)]
 pub(super) enum FromTerm {
@@ -208,18 +216,32 @@ async fn event_loop<A: App>(
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let spooler = Arc::new(spooler);
     let mut shown: Option<view::View> = None;
+    // Frames held back (issue 16, bytes over weak Wi-Fi): while a scanner
+    // types 10 ms a character the echo is drawn at most every ECHO, and the
+    // frame after a call ("Saving pick...") waits up to ANSWER for the
+    // answer, so a quick answer is drawn instead of both.
+    let mut hold: Option<tokio::time::Instant> = None;
+    // When the keys not yet drawn began to come.
+    let mut typing_since: Option<tokio::time::Instant> = None;
     loop {
         // Draw only when the screen changed: a tick that changed nothing
         // writes nothing to the terminal.
         let v = app.view();
-        if shown.as_ref() != Some(&v) {
+        let held = hold.is_some_and(|until| tokio::time::Instant::now() < until);
+        if !held && shown.as_ref() != Some(&v) {
             term.draw(|f| view::render(&v, f.area(), f.buffer_mut()))?;
             shown = Some(v);
+            hold = None;
+            typing_since = None;
         }
         let first = tokio::select! {
             k = keys.recv() => k.unwrap_or(FromTerm::Quit),
             Some(m) = replies.recv() => FromTerm::Msg(m),
             _ = ticker.tick() => FromTerm::Msg(Msg::Tick),
+            _ = tokio::time::sleep_until(hold.unwrap_or_else(tokio::time::Instant::now)), if held => {
+                hold = None;
+                continue;
+            }
         };
         let mut batch = vec![];
         let mut next = Some(first);
@@ -236,6 +258,8 @@ async fn event_loop<A: App>(
         while let Ok(m) = replies.try_recv() {
             batch.push(m);
         }
+        let typed = batch.iter().any(|m| matches!(m, Msg::Key(_)));
+        let mut called = false;
         for msg in batch {
             for cmd in app.update(msg) {
                 match cmd {
@@ -246,6 +270,7 @@ async fn event_loop<A: App>(
                         out.flush()?;
                     }
                     Cmd::Call(call) => {
+                        called = true;
                         let (calls, tx, token) = (calls.clone(), replies_tx.clone(), app.token().map(str::to_owned));
                         let wake = wake.clone();
                         tokio::spawn(async move {
@@ -266,6 +291,15 @@ async fn event_loop<A: App>(
                     }
                 }
             }
+        }
+        let now = tokio::time::Instant::now();
+        if called {
+            hold = Some(now + ANSWER);
+        } else if typed {
+            // Keys keep coming: the echo waits for a pause of ECHO, but is
+            // drawn at least every ECHO_MAX (a person typing sees it).
+            let since = *typing_since.get_or_insert(now);
+            hold = Some((now + ECHO).min(since + ECHO_MAX));
         }
         if let Ok(mut t) = token.lock() {
             if t.as_deref() != app.token() {
