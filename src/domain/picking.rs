@@ -33,10 +33,14 @@ pub enum PickingAction {
 use PickingAction as PA;
 use PickingStatus as PS;
 
-/// Assigning an already assigned task reassigns it (a supervisor action).
+/// Assigning an already assigned task reassigns it (a supervisor action);
+/// so does assigning one in progress, the usual case (a picker left
+/// mid-task): the units picked stay with the task, and the new picker goes
+/// on from the next open item.
 pub const TASK_TRANSITIONS: &[(PS, PA, PS)] = &[
     (PS::Pending, PA::Assign, PS::Assigned),
     (PS::Assigned, PA::Assign, PS::Assigned),
+    (PS::InProgress, PA::Assign, PS::InProgress),
     (PS::Assigned, PA::Start, PS::InProgress),
     (PS::InProgress, PA::Complete, PS::Completed),
     (PS::Pending, PA::Cancel, PS::Cancelled),
