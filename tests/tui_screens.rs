@@ -112,7 +112,11 @@ fn three_items() -> Vec<PickingItemView> {
 
 /// A picker logged in, holding task 12 in progress.
 fn picker_on_task() -> Picker {
-    let mut p = Picker::new(Input::default());
+    on_task(Picker::new(Input::default()))
+}
+
+/// `p` logged in, holding task 12 in progress.
+fn on_task(mut p: Picker) -> Picker {
     enter(&mut p, "P-001", true);
     enter(&mut p, "4711", false);
     assert_eq!(reply(&mut p, session("picker")), [Cmd::Call(Call::Claim { queue: QueueDto::Picking })]);
@@ -298,6 +302,36 @@ fn a_supervisor_cancellation_reaches_the_picker_on_the_next_poll() {
     let s = screen(&p, 20, 16);
     assert!(s.contains("Nothing to put back"), "nothing was picked yet: {s}");
     assert_eq!(key(&mut p, KeyName::F(1)), [Cmd::Call(Call::Claim { queue: QueueDto::Picking })]);
+}
+
+/// `[floor] auto_next`: the task's last pick completes it with no key, the
+/// next task is claimed, and its screen says where the last tote goes.
+#[test]
+fn auto_next_completes_claims_and_says_where_the_tote_goes() {
+    let mut p = on_task(Picker::new(Input::default()).with_auto_next(true));
+    // The one mug left: its location and item scans are the last pick.
+    let mut items = three_items();
+    for i in &mut items[1..] {
+        i.picked = i.required;
+        i.status = wire("picked");
+    }
+    reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", items.clone()))));
+    enter(&mut p, "A-01-01", true);
+    let cmds = enter(&mut p, "4006381333931", true);
+    assert!(matches!(cmds.as_slice(), [Cmd::Call(Call::Op(FloorOp::Pick { .. }))]), "{cmds:?}");
+    reply(&mut p, Reply::Outcome(Ok(picking_outcome("in_progress"))));
+    items[0].picked = 1;
+    items[0].status = wire("picked");
+    let cmds = reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", items))));
+    assert_eq!(cmds, [Cmd::Call(Call::Op(FloorOp::CompletePicking { task_id: 12 }))], "no key");
+    let cmds = reply(&mut p, Reply::Outcome(Ok(picking_outcome("completed"))));
+    assert_eq!(cmds, [Cmd::Call(Call::Claim { queue: QueueDto::Picking })]);
+    let claimed = Outcome::Claimed { queue: QueueDto::Picking, task_id: Some(12), resumed: false, next_task_id: None };
+    reply(&mut p, Reply::Outcome(Ok(claimed)));
+    reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", three_items()))));
+    assert_eq!(p.step(), &picker::Step::Location);
+    shot(&p, "pick_auto_next");
+    assert!(screen(&p, 20, 16).contains("#12 tote: pack #5"), "{}", screen(&p, 20, 16));
 }
 
 /// A cancel at "All items done" reaches the picker on the next tick (not
