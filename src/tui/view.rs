@@ -55,9 +55,18 @@ impl Prompt {
         Some(Prompt { label: label.into(), value: value.to_owned(), secret: false })
     }
 
-    fn text(&self) -> String {
+    /// The prompt in `width` columns: a value too long for them scrolls
+    /// (its end and the cursor stay in sight, `…` where the rest went)
+    /// instead of being cut before what was just typed.
+    fn text(&self, width: usize) -> String {
         let value = if self.secret { "*".repeat(self.value.chars().count()) } else { self.value.clone() };
-        format!("{}{}_", self.label, value)
+        let full = format!("{}{}_", self.label, value);
+        if full.chars().count() <= width {
+            return full;
+        }
+        let room = width.saturating_sub(self.label.chars().count() + 2);
+        let skip = value.chars().count().saturating_sub(room);
+        format!("{}…{}_", self.label, value.chars().skip(skip).collect::<String>())
     }
 }
 
@@ -157,7 +166,7 @@ fn body(view: &View, area: Rect, buf: &mut Buffer, gap: u16) {
         y += 1;
     }
     if let Some(p) = &view.prompt {
-        buf.set_stringn(area.x, prompt_row, p.text(), w, Style::default().add_modifier(Modifier::BOLD));
+        buf.set_stringn(area.x, prompt_row, p.text(w), w, Style::default().add_modifier(Modifier::BOLD));
     }
     if let Some(f) = &view.flash {
         let style = if f.error { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
@@ -217,6 +226,16 @@ fn flow(items: &[String], rows: usize, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A scan longer than the prompt row scrolls: what was just typed and
+    /// the cursor stay in sight.
+    #[test]
+    fn a_long_echo_scrolls_instead_of_being_cut() {
+        let p = Prompt { label: "Item ".into(), value: "]d2010400638133393110ABC123".into(), secret: false };
+        assert_eq!(p.text(20), "Item …3393110ABC123_");
+        assert_eq!(p.text(20).chars().count(), 20);
+        assert_eq!(Prompt { label: "Loc ".into(), value: "A-01".into(), secret: false }.text(20), "Loc A-01_");
+    }
 
     #[test]
     fn layouts_by_size() {
