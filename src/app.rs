@@ -52,11 +52,18 @@ pub struct ServiceConfig {
     pub max_attempts: u32,
     /// What new fulfillment workflows are started with (pick timeout).
     pub workflow: crate::domain::workflow::Settings,
+    /// A wave's batch no cluster picker claimed in this many minutes goes
+    /// back to the single queue (its tasks are claimed one by one).
+    pub batch_claim_minutes: u32,
 }
 
 impl Default for ServiceConfig {
     fn default() -> Self {
-        ServiceConfig { max_attempts: DEFAULT_MAX_ATTEMPTS, workflow: crate::domain::workflow::Settings::default() }
+        ServiceConfig {
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            workflow: crate::domain::workflow::Settings::default(),
+            batch_claim_minutes: 15,
+        }
     }
 }
 

@@ -146,3 +146,41 @@ fn one_picker_walks_a_batch_into_separate_totes() {
     }
     assert!(matches!(f.ok(Command::ClaimBatch { worker_id: f.picker }), Outcome::Batch { batch: None }));
 }
+
+/// A batch no cluster picker claims in `batch_claim_minutes` (15 by
+/// default) goes back to the single queue (issue 16: a wave had taken all
+/// the pending work, and single pickers got "No work now" while the board
+/// listed it pending); a batch that goes back is no longer offered whole.
+#[test]
+fn a_batch_nobody_claims_in_time_returns_to_the_single_queue() {
+    let f = Fixture::new();
+    for n in 0..2 {
+        accepted(&f.ok(order(&format!("st-{n}"), &[("SKU-A", 1, "W1")])));
+    }
+    let batches = wave(&f, &[], None, 4);
+    assert_eq!(batches.len(), 1);
+    let single = |f: &Fixture| match f.ok(Command::ClaimTask {
+        worker_id: f.picker,
+        queue: QueueDto::Picking,
+        lookahead: false,
+    }) {
+        Outcome::Claimed { task_id, .. } => task_id,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(single(&f), None, "the wave holds all the work, for now");
+    f.clock.advance(chrono::Duration::minutes(16));
+    let task = single(&f).expect("after 15 minutes unclaimed, the batch's tasks are single work");
+    assert!(tasks(&batches[0]).contains(&task));
+    // Another picker, holding nothing, finds no batch to take.
+    let other = f
+        .svc
+        .store()
+        .write(|tx| {
+            let w = tx.insert_worker("B-102", "Cluster Picker", "picker", f.svc.now())?;
+            tx.bind_worker(w, "W1")?;
+            Ok::<_, tote::storage::StorageError>(w.0)
+        })
+        .expect("a second picker");
+    let cluster = f.run(Command::ClaimBatch { worker_id: other });
+    assert!(matches!(&cluster, Ok(Outcome::Batch { batch: None })), "not offered whole any more: {cluster:?}");
+}

@@ -34,6 +34,11 @@ pub fn claim(ctx: &mut Ctx<'_, '_>, worker_id: i64, queue: QueueDto, lookahead: 
         let reason = format!("worker {worker_id} works in no warehouse: bind one (`tote worker add --warehouse`)");
         return Err(DomainError::Forbidden { reason }.into());
     }
+    if q == Queue::Picking {
+        // Batches no cluster picker took in time return to this queue.
+        let stale = ctx.now - chrono::Duration::minutes(i64::from(ctx.config.batch_claim_minutes));
+        ctx.tx.release_stale_batches(stale)?;
+    }
     let mut held = ctx.tx.held_tasks(q, w)?;
     let resumed = !held.is_empty();
     let want = if lookahead && queue == QueueDto::Picking { 2 } else { 1 };

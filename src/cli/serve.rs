@@ -63,7 +63,11 @@ pub fn serve(db_flag: Option<&Path>, args: &ServeArgs) -> Result<()> {
     let listen = args.listen.clone().or(loaded.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
     let db = db_flag.map(Path::to_owned).or(loaded.db.map(PathBuf::from)).unwrap_or_else(|| super::DEFAULT_DB.into());
     let store = Store::open_with(&db, config.durability).with_context(|| format!("opening {}", db.display()))?;
-    let service_config = ServiceConfig { workflow: config.workflow, ..ServiceConfig::default() };
+    let service_config = ServiceConfig {
+        workflow: config.workflow,
+        batch_claim_minutes: config.batch_claim_minutes,
+        ..ServiceConfig::default()
+    };
     let services = Services::new(Arc::new(store), Arc::new(SystemClock), service_config);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async {

@@ -42,6 +42,9 @@ pub struct ServerConfig {
     pub retention: super::retention::RetentionConfig,
     /// Serve HTTPS with this certificate chain and key (PEM files).
     pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    /// A wave's batch no cluster picker claimed in this many minutes goes
+    /// back to the single queue.
+    pub batch_claim_minutes: u32,
     /// Which carrier ships each warehouse's parcels (`[carrier]`).
     pub carrier: crate::shipping::config::CarrierConfig,
     /// Redis Streams out and in (`[redis]`), if set.
@@ -70,6 +73,7 @@ impl Default for ServerConfig {
             alerts: crate::domain::alerts::Thresholds::default(),
             retention: super::retention::RetentionConfig::default(),
             tls: None,
+            batch_claim_minutes: 15,
             carrier: Default::default(),
             redis: None,
             listings: None,
@@ -121,6 +125,7 @@ struct FileServer {
     tls_cert: Option<String>,
     tls_key: Option<String>,
     trust_ca: Option<String>,
+    batch_claim_minutes: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -229,6 +234,7 @@ impl ServerConfig {
         set(&mut r.sessions_days, days("retain_sessions_days", s.retain_sessions_days)?, |v| v);
         set(&mut r.offline_days, days("offline_window_days", s.offline_window_days)?, |v| v);
         set(&mut r.every, within("retention_sweep_secs", s.retention_sweep_secs, 1, 7 * 24 * 3600)?, secs);
+        set(&mut c.batch_claim_minutes, within("batch_claim_minutes", s.batch_claim_minutes, 1, 24 * 60)?, |v| v);
         if let Some(v) = s.on_pick_timeout {
             c.workflow.on_pick_timeout = match v.as_str() {
                 "requeue" => crate::domain::workflow::OnPickTimeout::Requeue,
@@ -276,6 +282,7 @@ pub const KEYS: &[&str] = &[
     "on_pick_timeout",
     "short_policy",
     "stock_recheck_secs",
+    "batch_claim_minutes",
     "alert_picking_minutes",
     "alert_packing_minutes",
     "alert_carrier_minutes",

@@ -97,6 +97,16 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// Frees the tasks of every batch no one holds that was made before
+    /// `before`: they are claimed one by one again. Returns the tasks freed.
+    pub fn release_stale_batches(&self, before: Timestamp) -> Result<usize> {
+        Ok(self.exec(
+            "DELETE FROM batch_totes WHERE batch_id IN (
+                SELECT id FROM wave_batches WHERE worker_id IS NULL AND created_at < ?1)",
+            [ms(before)],
+        )?)
+    }
+
     pub fn set_batch_worker(&self, batch: i64, worker: i64) -> Result<()> {
         self.exec("UPDATE wave_batches SET worker_id = ?2 WHERE id = ?1", params![batch, worker])?;
         Ok(())
