@@ -33,6 +33,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 const SESSION: &str = "session";
 const SCREEN: &str = "screen";
 const LOOKAHEAD: &str = "lookahead";
+/// How long a claim waits on the server when a task is held ahead: a
+/// picker in a dead spot gets the held task within a second.
+const QUICK_CLAIM: std::time::Duration = std::time::Duration::from_millis(900);
 
 fn picking_key(id: i64) -> String {
     format!("picking:{id}")
@@ -276,29 +279,50 @@ impl Device {
 
     /// Sends the queue first (the server must see a finished task before it
     /// hands out the next); offline, the lookahead task.
+    /// The queue sent, then the claim asked of the server; `None` when the
+    /// queue could not be sent (offline).
+    async fn claim_online(&self, queue: QueueDto, token: Option<&str>) -> Option<Result<Outcome, Failure>> {
+        self.drain(token).await.ok()?;
+        let answer = match self.client.run(&Call::Claim { queue }, token).await {
+            Reply::Outcome(r) => r,
+            _ => Err(Failure::network("bad reply")),
+        };
+        self.mark(&answer);
+        match &answer {
+            Ok(Outcome::Claimed { next_task_id: Some(next), .. }) => {
+                let _ = self.put(LOOKAHEAD, next);
+                let call = Call::PickingTask { id: *next };
+                let pick = |r| if let Reply::PickingTask(r) = r { Some(r) } else { None };
+                let _ = self.read(picking_key(*next), false, &call, token, pick).await;
+            }
+            Ok(Outcome::Claimed { .. }) => {
+                let _ = self.store.write(|tx| tx.uncache(LOOKAHEAD));
+            }
+            _ => {}
+        }
+        Some(answer)
+    }
+
     async fn claim(&self, queue: QueueDto, token: Option<&str>) -> Result<Outcome, Failure> {
         // Known to be offline with a task held ahead: no wait on the network.
-        let skip = !self.online.load(Ordering::Relaxed) && self.held_ahead(queue).is_some();
-        if !skip && self.drain(token).await.is_ok() {
-            let answer = match self.client.run(&Call::Claim { queue }, token).await {
-                Reply::Outcome(r) => r,
-                _ => Err(Failure::network("bad reply")),
+        let held = self.held_ahead(queue).is_some();
+        let skip = !self.online.load(Ordering::Relaxed) && held;
+        if !skip {
+            // With a task held ahead the picker never waits long: a server
+            // that does not answer within QUICK_CLAIM (a dead spot, where
+            // packets go unanswered) is taken for offline. What was sent
+            // stays sent and goes again under its op id.
+            let answer = match held {
+                true => tokio::time::timeout(QUICK_CLAIM, self.claim_online(queue, token)).await.unwrap_or_else(|_| {
+                    self.online.store(false, Ordering::Relaxed);
+                    None
+                }),
+                false => self.claim_online(queue, token).await,
             };
-            self.mark(&answer);
-            match &answer {
-                Ok(Outcome::Claimed { next_task_id: Some(next), .. }) => {
-                    let _ = self.put(LOOKAHEAD, next);
-                    let call = Call::PickingTask { id: *next };
-                    let pick = |r| if let Reply::PickingTask(r) = r { Some(r) } else { None };
-                    let _ = self.read(picking_key(*next), false, &call, token, pick).await;
+            if let Some(answer) = answer {
+                if !matches!(&answer, Err(f) if f.is_offline()) {
+                    return answer;
                 }
-                Ok(Outcome::Claimed { .. }) => {
-                    let _ = self.store.write(|tx| tx.uncache(LOOKAHEAD));
-                }
-                _ => {}
-            }
-            if !matches!(&answer, Err(f) if f.is_offline()) {
-                return answer;
             }
         }
         // Offline: the task held for this moment, if it is still open here.
