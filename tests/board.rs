@@ -205,7 +205,28 @@ fn an_order_drills_down_and_the_keys_ask_for_actions() {
     assert_eq!(keys(&mut b, "d"), vec![BoardCmd::Beep], "no dead deliveries to retry");
     assert!(keys(&mut b, "wW1 2").is_empty());
     let wave = b.update(BoardMsg::Key(BoardKey::Enter));
-    assert_eq!(wave, vec![BoardCmd::Act(Action::ReleaseWave { warehouse: "W1".into(), batch: 2 })]);
+    assert_eq!(
+        wave,
+        vec![BoardCmd::Act(Action::ReleaseWave {
+            warehouse: "W1".into(),
+            batch: 2,
+            max_tasks: None,
+            priorities: vec![]
+        })]
+    );
+    // A wave of what the criteria select: 6 tasks at most, urgent and high.
+    assert!(keys(&mut b, "wW1 2 6 urgent,high").is_empty());
+    assert_eq!(
+        b.update(BoardMsg::Key(BoardKey::Enter)),
+        vec![BoardCmd::Act(Action::ReleaseWave {
+            warehouse: "W1".into(),
+            batch: 2,
+            max_tasks: Some(6),
+            priorities: vec!["urgent".into(), "high".into()]
+        })]
+    );
+    assert!(keys(&mut b, "wW1 2 lots").is_empty());
+    assert_eq!(b.update(BoardMsg::Key(BoardKey::Enter)), vec![BoardCmd::Beep], "not a number of tasks");
     keys(&mut b, "mW1 local");
     let manifest = b.update(BoardMsg::Key(BoardKey::Enter));
     let close = Action::CloseManifest { warehouse: "W1".into(), carrier: "local".into() };

@@ -66,10 +66,14 @@ pub enum Action {
         task: i64,
         worker: i64,
     },
-    /// A wave of the warehouse's pending picking work, `batch` totes a cart.
+    /// A wave of the warehouse's pending picking work, `batch` totes a
+    /// cart, at most `max_tasks` tasks of `priorities` (empty: any): only
+    /// what it selects leaves the single queue.
     ReleaseWave {
         warehouse: String,
         batch: u32,
+        max_tasks: Option<u32>,
+        priorities: Vec<String>,
     },
     /// Dead webhook deliveries go out again.
     RetryDead,
@@ -241,12 +245,21 @@ impl Board {
 
     fn answer(&mut self, ask: Ask, text: &str) -> Vec<BoardCmd> {
         if ask == Ask::Wave {
+            // warehouse [totes per cart [most tasks [priorities,…]]]
             let mut words = text.split_whitespace();
             let warehouse = words.next().unwrap_or_default().to_owned();
             let batch = words.next().map_or(Some(4), |w| w.parse().ok());
-            return match (warehouse.is_empty(), batch) {
-                (false, Some(batch)) => vec![BoardCmd::Act(Action::ReleaseWave { warehouse, batch })],
-                _ => self.refuse("type: warehouse [totes per cart]"),
+            let max_tasks = words.next().map(|w| w.parse::<u32>().ok());
+            let priorities: Vec<String> =
+                words.next().map(|w| w.split(',').map(str::to_owned).collect()).unwrap_or_default();
+            return match (warehouse.is_empty(), batch, max_tasks) {
+                (false, Some(batch), None) => {
+                    vec![BoardCmd::Act(Action::ReleaseWave { warehouse, batch, max_tasks: None, priorities })]
+                }
+                (false, Some(batch), Some(Some(max))) => {
+                    vec![BoardCmd::Act(Action::ReleaseWave { warehouse, batch, max_tasks: Some(max), priorities })]
+                }
+                _ => self.refuse("type: warehouse [totes [most tasks [prio,prio]]]"),
             };
         }
         if ask == Ask::Manifest {
@@ -293,7 +306,7 @@ impl Board {
             Some((Ask::ConfirmCancel, _)) => "cancel this order? y / Esc".to_owned(),
             Some((Ask::Priority, _)) => "priority: 1 low 2 normal 3 high 4 urgent".to_owned(),
             Some((Ask::Reassign, t)) => format!("reassign (task worker): {t}_"),
-            Some((Ask::Wave, t)) => format!("wave (warehouse [totes]): {t}_"),
+            Some((Ask::Wave, t)) => format!("wave (wh [totes [max [prio,..]]]): {t}_"),
             Some((Ask::Manifest, t)) => format!("close manifest (warehouse carrier): {t}_"),
             None => match &self.flash {
                 Some((text, _)) => text.clone(),

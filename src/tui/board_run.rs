@@ -95,8 +95,15 @@ impl Api {
                     other => Ok(format!("{workflow}: {other:?}")),
                 }
             }
-            Action::ReleaseWave { warehouse, batch } => {
-                let body = WaveBody { op_id, warehouse, batch_size: Some(batch), ..WaveBody::default() };
+            Action::ReleaseWave { warehouse, batch, max_tasks, priorities } => {
+                let body = WaveBody {
+                    op_id,
+                    warehouse,
+                    batch_size: Some(batch),
+                    max_tasks,
+                    priorities,
+                    ..WaveBody::default()
+                };
                 match self.post("/api/v1/waves", &body).await? {
                     Outcome::Wave { wave_id, batches } => {
                         Ok(format!("wave {wave_id} released: {} batch(es)", batches.len()))
