@@ -259,7 +259,11 @@ fn an_order_drills_down_and_the_keys_ask_for_actions() {
     assert!(!s.contains("t retry"), "{s}");
     assert_eq!(keys(&mut b, "t"), vec![BoardCmd::Beep], "nothing is stuck");
     keys(&mut b, "a12 5");
-    assert_eq!(b.update(BoardMsg::Key(BoardKey::Enter)), vec![BoardCmd::Act(Action::Reassign { task: 12, worker: 5 })]);
+    let reassign = |worker: &str| vec![BoardCmd::Act(Action::Reassign { task: 12, worker: worker.into() })];
+    assert_eq!(b.update(BoardMsg::Key(BoardKey::Enter)), reassign("5"));
+    // Or by the badge the picker carries, which the supervisor knows.
+    keys(&mut b, "a12 B-101");
+    assert_eq!(b.update(BoardMsg::Key(BoardKey::Enter)), reassign("B-101"));
     assert_eq!(b.update(BoardMsg::Key(BoardKey::Esc)), vec![]);
     assert_eq!(keys(&mut b, "q"), vec![BoardCmd::Quit]);
 }

@@ -74,10 +74,14 @@ async fn a_task_in_progress_goes_to_another_picker_who_goes_on_from_where_it_sto
         .post(
             &format!("/api/v1/picking-tasks/{task}/assign"),
             &t.supervisor,
-            json!({"op_id": "re-a", "worker_id": second}),
+            json!({"op_id": "re-a", "badge": "B-101"}),
         )
         .await;
-    assert!(st.is_success(), "an in-progress task can be reassigned: {body}");
+    assert!(st.is_success(), "an in-progress task can be reassigned, by badge: {body}");
+    assert_eq!(f.svc.picking_task_view(task).expect("task").worker_id, Some(second));
+    let unknown = json!({"op_id": "re-b", "badge": "B-999"});
+    let (st, body) = s.post(&format!("/api/v1/picking-tasks/{task}/assign"), &t.supervisor, unknown).await;
+    assert_eq!((st.as_u16(), body["code"].as_str()), (404, Some("E002")), "an unknown badge: {body}");
     let cmds = p1.update(Msg::Tick);
     common::floor::drive(&mut p1, &d1, cmds).await;
     assert!(matches!(p1.step(), Step::Cancelled { reason } if reason.contains("another picker")), "{:?}", p1.view());

@@ -33,6 +33,21 @@ pub struct WorkerBody {
     pub worker_id: Option<i64>,
 }
 
+/// Who gets a task: a worker by id, or by the badge they carry (what a
+/// supervisor on the floor knows).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AssignBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::server::openapi::params::op_id)]
+    pub op_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_id: Option<i64>,
+    /// Used when `worker_id` is not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 64)]
+    pub badge: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ClaimBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -62,9 +62,11 @@ pub enum Action {
     Retry {
         workflow: String,
     },
+    /// A picking task to another worker: `worker` is their id, or the
+    /// badge they carry.
     Reassign {
         task: i64,
-        worker: i64,
+        worker: String,
     },
     /// A wave of the warehouse's pending picking work, `batch` totes a
     /// cart, at most `max_tasks` tasks of `priorities` (empty: any): only
@@ -274,9 +276,18 @@ impl Board {
         let numbers: Vec<i64> = text.split_whitespace().filter_map(|w| w.parse().ok()).collect();
         match (ask, numbers.as_slice()) {
             (Ask::OrderId, [id]) if *id > 0 => vec![BoardCmd::LoadOrder(*id)],
-            (Ask::Reassign, [task, worker]) => vec![BoardCmd::Act(Action::Reassign { task: *task, worker: *worker })],
+            (Ask::Reassign, [task, worker]) => {
+                vec![BoardCmd::Act(Action::Reassign { task: *task, worker: worker.to_string() })]
+            }
             (Ask::OrderId, _) => self.refuse("an order id is a number"),
-            (Ask::Reassign, _) => self.refuse("type: task-id worker-id"),
+            (Ask::Reassign, _) => match text.split_whitespace().collect::<Vec<_>>().as_slice() {
+                // A worker by the badge they carry.
+                [task, badge] if task.parse::<i64>().is_ok() => vec![BoardCmd::Act(Action::Reassign {
+                    task: task.parse().unwrap_or_default(),
+                    worker: (*badge).to_owned(),
+                })],
+                _ => self.refuse("type: task-id badge (or worker id)"),
+            },
             _ => Vec::new(),
         }
     }
@@ -305,7 +316,7 @@ impl Board {
             Some((Ask::OrderId, t)) => format!("order id: {t}_"),
             Some((Ask::ConfirmCancel, _)) => "cancel this order? y / Esc".to_owned(),
             Some((Ask::Priority, _)) => "priority: 1 low 2 normal 3 high 4 urgent".to_owned(),
-            Some((Ask::Reassign, t)) => format!("reassign (task worker): {t}_"),
+            Some((Ask::Reassign, t)) => format!("reassign (task badge): {t}_"),
             Some((Ask::Wave, t)) => format!("wave (wh [totes [max [prio,..]]]): {t}_"),
             Some((Ask::Manifest, t)) => format!("close manifest (warehouse carrier): {t}_"),
             None => match &self.flash {

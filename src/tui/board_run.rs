@@ -75,7 +75,7 @@ impl Api {
 
     async fn act(&self, a: Action) -> Result<String, Failure> {
         use crate::app::command::Outcome;
-        use crate::contract::requests::{ManifestBody, NewPriority, Reason, Retried, WaveBody, WorkerBody};
+        use crate::contract::requests::{AssignBody, ManifestBody, NewPriority, Reason, Retried, WaveBody};
         let op_id = Some(crate::app::new_op_id());
         match a {
             Action::Cancel { order } => {
@@ -125,7 +125,10 @@ impl Api {
                 }
             }
             Action::Reassign { task, worker } => {
-                let body = WorkerBody { op_id, worker_id: Some(worker) };
+                let body = match worker.parse::<i64>() {
+                    Ok(id) => AssignBody { op_id, worker_id: Some(id), badge: None },
+                    Err(_) => AssignBody { op_id, worker_id: None, badge: Some(worker.clone()) },
+                };
                 self.post::<Outcome>(&format!("/api/v1/picking-tasks/{task}/assign"), &body).await?;
                 Ok(format!("picking task {task} now with worker {worker}"))
             }

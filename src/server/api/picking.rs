@@ -6,7 +6,7 @@ use crate::app::command::{Outcome, QueueDto};
 use crate::app::floor_op::Scanned;
 use crate::app::task_views::{PickingItemView, PickingTaskView};
 use crate::contract::requests::Reason;
-use crate::contract::requests::{ClaimBody, WorkerBody};
+use crate::contract::requests::{AssignBody, ClaimBody, WorkerBody};
 use crate::domain::auth::{Caller, Role};
 use crate::domain::ids::{OrderId, WorkerId};
 use crate::domain::order::Priority;
@@ -204,14 +204,19 @@ pub async fn next_item(State(st): State<AppState>, ids: Ids) -> Result<Json<Next
     Ok(Json(NextItem { item, done: t.done_items, total: t.total_items }))
 }
 
-command_handler! {
-    #[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/assign", tag = "picking", params(Id, IdempotencyKey),
-        request_body = WorkerBody, security(("bearer" = [])),
-        responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
-    assign_picking(WorkerBody) => |_caller, ids, b| Command::AssignPicking {
-        task_id: ids.get("id")?,
-        worker_id: b.worker_id.ok_or_else(|| ApiError::invalid("worker_id", "required: the worker to assign"))?,
-    }
+#[utoipa::path(post, path = "/api/v1/picking-tasks/{id}/assign", tag = "picking", params(Id, IdempotencyKey),
+    request_body = AssignBody, security(("bearer" = [])),
+    responses((status = 200, body = Outcome), (status = 404, body = ErrorBody, description = "no worker with that badge"),
+              (status = 409, body = ErrorBody)))]
+pub async fn assign_picking(
+    State(st): State<AppState>,
+    ids: Ids,
+    headers: HeaderMap,
+    Body(b): Body<AssignBody>,
+) -> Result<Json<Outcome>, ApiError> {
+    let op = op_id(&headers, b.op_id.as_deref(), None)?;
+    let command = Command::AssignPicking { task_id: ids.get("id")?, worker_id: assignee(&st, &b).await? };
+    run(&st, op, command).await
 }
 
 command_handler! {
@@ -274,4 +279,18 @@ command_handler! {
         request_body = Reason, security(("bearer" = [])),
         responses((status = 200, body = Outcome), (status = 409, body = ErrorBody)))]
     cancel_picking(Reason) => |_caller, ids, b| Command::CancelPicking { task_id: ids.get("id")?, reason: b.reason }
+}
+
+/// The worker an assign names: by id, else by badge.
+async fn assignee(st: &AppState, b: &AssignBody) -> Result<i64, ApiError> {
+    match (b.worker_id, b.badge.as_deref().map(str::trim)) {
+        (Some(id), _) => Ok(id),
+        (None, Some(badge)) if !badge.is_empty() => {
+            let badge = badge.to_owned();
+            let found = st.read(move |s| Ok(s.store().read(|tx| tx.worker_by_badge(&badge))?.map(|w| w.id.0))).await?;
+            let badge = b.badge.clone().unwrap_or_default();
+            found.ok_or_else(|| crate::domain::DomainError::not_found("worker with badge", badge).into())
+        }
+        _ => Err(ApiError::invalid("worker_id", "required: the worker to assign (or their badge)")),
+    }
 }
