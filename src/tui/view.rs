@@ -151,8 +151,18 @@ fn body(view: &View, area: Rect, buf: &mut Buffer, gap: u16) {
     let flash_row = bottom.saturating_sub(1);
     let mut y = area.y;
     if let Some(big) = &view.big {
-        buf.set_stringn(area.x, y, big, w, Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED));
-        y += gap;
+        // A location code of 32 characters on a 20-column handheld goes on
+        // at the next row: the picker must see all of it.
+        let rows = wrap(big, w);
+        let extra = u16::try_from(rows.len().saturating_sub(1)).unwrap_or(0);
+        for (n, row) in rows.iter().enumerate() {
+            let at = y + u16::try_from(n).unwrap_or(0);
+            if at >= prompt_row {
+                break;
+            }
+            buf.set_stringn(area.x, at, row, w, Style::default().add_modifier(Modifier::BOLD | Modifier::REVERSED));
+        }
+        y += gap + extra;
     }
     let rows = prompt_row.saturating_sub(y) as usize;
     let choices = flow(&view.choices, rows.saturating_sub(view.lines.len()), w);
@@ -226,6 +236,23 @@ fn flow(items: &[String], rows: usize, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A big fact wider than the screen (a 32-character location on a
+    /// 20-column handheld) is shown whole over two rows.
+    #[test]
+    fn a_long_location_is_shown_whole() {
+        let v = View {
+            big: Some("ZONE-A-AISLE-07-RACK-12-LEVEL-03".into()),
+            lines: vec!["1 x SKU-A".into()],
+            ..View::default()
+        };
+        let mut buf = Buffer::empty(Rect::new(0, 0, 20, 16));
+        render(&v, Rect::new(0, 0, 20, 16), &mut buf);
+        let row = |y: u16| (0..20).map(|x| buf[(x, y)].symbol().to_owned()).collect::<String>();
+        let text: String = (0..4).map(row).collect::<Vec<_>>().join("|");
+        assert!(text.contains("ZONE-A-AISLE-07-RACK|-12-LEVEL-03"), "{text}");
+        assert!(text.contains("1 x SKU-A"), "the lines follow: {text}");
+    }
 
     /// A scan longer than the prompt row scrolls: what was just typed and
     /// the cursor stay in sight.
