@@ -9,7 +9,7 @@
 mod common;
 
 use common::process::{KillOnDrop, serve, tote};
-use common::tmux::{Tmux, assets, floor_db, tmux_missing};
+use common::tmux::{Tmux, assets, floor_db, pick_command, tmux_missing};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -54,12 +54,7 @@ async fn a_cancel_reaches_the_picker_in_seconds_wherever_it_stands() {
     tote(&db, &["order", "submit", &assets("sample-order.json")]);
     let (server, base, _log) = serve(&db);
     let _server = KillOnDrop(server);
-    let pick = format!(
-        "exec {} pick --server {base} --device HH-C --log {} --poll-seconds 30 --data-dir {}",
-        env!("CARGO_BIN_EXE_tote"),
-        dir.path().join("pick.log").display(),
-        dir.path().display()
-    );
+    let pick = pick_command(&base, "HH-C", dir.path(), "--poll-seconds 30");
     let tmux = Tmux::start("cancel", &pick);
     tmux.log_in(b"P-001\r", "4711");
     tmux.wait_for("A-01-01");

@@ -9,7 +9,7 @@
 mod common;
 
 use common::process::{KillOnDrop, serve_with, tote};
-use common::tmux::{Tmux, assets, floor_db};
+use common::tmux::{Tmux, assets, floor_db, pick_command};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tote::tui::client::Client;
@@ -67,13 +67,7 @@ async fn the_floor_reaches_tote_serve_over_https_and_a_wrong_ca_is_refused() {
     assert!(plain.is_err() || plain.is_ok_and(|r| !r.status().is_success()));
 
     // `tote pick --ca` on a real terminal: login, then the first task.
-    let pick = format!(
-        "exec {} pick --server {base} --ca {} --device HH-TLS --log {} --data-dir {}",
-        env!("CARGO_BIN_EXE_tote"),
-        certs.join("ca.pem").display(),
-        dir.path().join("pick.log").display(),
-        dir.path().display()
-    );
+    let pick = pick_command(&base, "HH-TLS", dir.path(), &format!("--ca {}", certs.join("ca.pem").display()));
     let tmux = Tmux::start("tls", &pick);
     tmux.log_in(b"P-001\r", "4711");
     let s = tmux.wait_for("A-01-01");

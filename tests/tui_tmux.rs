@@ -12,7 +12,7 @@
 mod common;
 
 use common::process::{KillOnDrop, serve, tote};
-use common::tmux::{Tmux, assets, floor_db, tmux_missing};
+use common::tmux::{Tmux, assets, floor_db, pick_command, tmux_missing};
 use serde_json::{Value, json};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -65,12 +65,7 @@ async fn a_picker_scans_in_tmux_the_pick_is_recorded_and_a_killed_picker_resumes
     let (server, base, _log) = serve(&db);
     let _server = KillOnDrop(server);
 
-    let pick = format!(
-        "exec {} pick --server {base} --device HH-7 --log {} --poll-seconds 1 --data-dir {}",
-        env!("CARGO_BIN_EXE_tote"),
-        dir.path().join("pick.log").display(),
-        dir.path().display()
-    );
+    let pick = pick_command(&base, "HH-7", dir.path(), "--poll-seconds 1");
     let tmux = Tmux::start("e2e", &pick);
     // The badge as a Code 128 scan with its AIM id, ended by CR.
     tmux.log_in(b"]C0P-001\r", "4711");
@@ -184,12 +179,7 @@ async fn a_waiting_picker_gets_new_work_through_the_event_stream() {
     let (server, base, _log) = serve(&db);
     let _server = KillOnDrop(server);
     let tmux = Tmux { socket: format!("tote-push-{}", std::process::id()) };
-    let pick = format!(
-        "exec {} pick --server {base} --device HH-8 --log {} --poll-seconds 600 --data-dir {}",
-        env!("CARGO_BIN_EXE_tote"),
-        dir.path().join("pick.log").display(),
-        dir.path().display()
-    );
+    let pick = pick_command(&base, "HH-8", dir.path(), "--poll-seconds 600");
     tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "s", "-x", "20", "-y", "16", &pick]);
     tmux.wait_for("Badge _");
     tmux.run(&["send-keys", "-t", "s", "P-001", "Enter"]);

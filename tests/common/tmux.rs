@@ -104,3 +104,15 @@ pub fn floor_db(dir: &Path, picker: bool) -> std::path::PathBuf {
     tote(&db, &["worker", "add", "--badge", "S-001", "--name", "Sam", "--role", "supervisor", "--pin", "4711"]);
     db
 }
+
+/// The command line of `tote pick` against `base` as device `device`,
+/// logging and keeping its file in `dir`, with `extra` flags
+/// (`--poll-seconds 30`, `--ca FILE`).
+pub fn pick_command(base: &str, device: &str, dir: &Path, extra: &str) -> String {
+    format!(
+        "exec {} pick --server {base} --device {device} --log {} --data-dir {} {extra}",
+        env!("CARGO_BIN_EXE_tote"),
+        dir.join("pick.log").display(),
+        dir.display()
+    )
+}
