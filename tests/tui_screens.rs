@@ -8,20 +8,20 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tote::app::command::{Outcome, PackageDto, PackagingTypeDto, QueueDto};
 use tote::app::floor_op::FloorOp;
-use tote::app::task_views::{PackingTaskView, PickingItemView, PickingTaskView};
+use tote::app::task_views::PickingTaskView;
 use tote::domain::DomainError;
 
-/// A status or priority by its wire name, as a test writes it.
-fn wire<T: serde::de::DeserializeOwned>(name: &str) -> T {
-    serde_json::from_value(serde_json::Value::String(name.into())).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
 use tote::domain::ids::Qty;
 use tote::keymap::KeyName;
 use tote::tui::dock::{Dock, Job};
 use tote::tui::input::Input;
 use tote::tui::packer::{self, Packer};
 use tote::tui::picker::{self, Picker};
-use tote::tui::{App, Call, Cmd, Failure, KeyIn, Labels, Msg, Reply, Session, view};
+use tote::tui::{App, Call, Cmd, Failure, KeyIn, Labels, Msg, Reply, view};
+
+mod common;
+
+use common::screens::*;
 
 const SIZES: [(u16, u16); 3] = [(20, 16), (40, 8), (80, 24)];
 
@@ -37,77 +37,6 @@ fn shot<A: App>(app: &A, name: &str) {
     for (w, h) in SIZES {
         insta::assert_snapshot!(format!("{name}@{w}x{h}"), screen(app, w, h));
     }
-}
-
-/// Typed slowly (a person) or fast (a scanner), then Enter.
-fn enter<A: App>(app: &mut A, text: &str, scanner: bool) -> Vec<Cmd> {
-    let gap = if scanner { 2 } else { 150 };
-    let mut t = 10_000;
-    let mut cmds = vec![];
-    for c in text.chars() {
-        t += gap;
-        cmds.extend(app.update(Msg::Key(KeyIn::char(c, t))));
-    }
-    cmds.extend(app.update(Msg::Key(KeyIn::enter(t + gap))));
-    cmds
-}
-
-fn key<A: App>(app: &mut A, name: KeyName) -> Vec<Cmd> {
-    app.update(Msg::Key(KeyIn::named(name, 0)))
-}
-
-fn reply<A: App>(app: &mut A, r: Reply) -> Vec<Cmd> {
-    app.update(Msg::Reply(r))
-}
-
-fn session(role: &str) -> Reply {
-    Reply::Session(Ok(Session { token: "t".into(), worker_id: 1, name: "Pia".into(), role: role.into() }))
-}
-
-fn item(id: i64, loc: &str, check: &str, sku: &str, barcode: &str, name: &str, required: u32) -> PickingItemView {
-    PickingItemView {
-        walk_order: 0,
-        item_id: id,
-        sequence: id as u32,
-        location: loc.into(),
-        check_digits: Some(check.into()),
-        sku: sku.into(),
-        barcode: Some(barcode.into()),
-        name: name.into(),
-        required,
-        picked: 0,
-        status: wire("pending"),
-        reason: None,
-    }
-}
-
-fn picking_task(status: &str, items: Vec<PickingItemView>) -> PickingTaskView {
-    let done = items.iter().filter(|i| i.status.as_str() != "pending").count();
-    PickingTaskView {
-        task_id: 12,
-        order_id: 7,
-        fulfillment_id: 7,
-        warehouse_id: 1,
-        worker_id: Some(1),
-        status: wire(status),
-        priority: wire("high"),
-        total_items: items.len(),
-        done_items: done,
-        next_item_id: items.iter().find(|i| i.status.as_str() == "pending").map(|i| i.item_id),
-        created_at: "2026-05-04T08:00:00Z".parse().expect("a time"),
-        started_at: None,
-        completed_at: None,
-        cancellation_reason: None,
-        items,
-    }
-}
-
-fn three_items() -> Vec<PickingItemView> {
-    vec![
-        item(1, "A-01-01", "11", "SKU-MUG", "4006381333931", "Enamel mug 350 ml", 1),
-        item(2, "B-02-03", "23", "SKU-TEA", "4006381333948", "Black tea 100 g", 4),
-        item(3, "C-11-04", "14", "SKU-PEN", "4006381333955", "", 2),
-    ]
 }
 
 /// A picker logged in, holding task 12 in progress.
@@ -129,17 +58,6 @@ fn on_task(mut p: Picker) -> Picker {
     reply(&mut p, Reply::Outcome(Ok(picking_outcome("in_progress"))));
     reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", three_items()))));
     p
-}
-
-fn picking_outcome(status: &str) -> Outcome {
-    Outcome::Picking {
-        task_id: 12,
-        status: wire(status),
-        done: 0,
-        total: 3,
-        next_item_id: None,
-        packing_task_id: (status == "completed").then_some(5),
-    }
 }
 
 #[test]
@@ -364,24 +282,6 @@ fn a_cancel_at_all_items_done_lists_what_goes_back_where() {
     assert_eq!(s.matches("E003").count(), 1, "the refusal once: {s}");
 }
 
-fn packing_task(status: &str) -> PackingTaskView {
-    PackingTaskView {
-        task_id: 5,
-        order_id: 7,
-        fulfillment_id: 7,
-        picking_task_id: 12,
-        warehouse_id: 1,
-        worker_id: Some(2),
-        status: wire(status),
-        priority: wire("high"),
-        tracking_number: None,
-        created_at: "2026-05-04T08:00:00Z".parse().expect("a time"),
-        packed_at: None,
-        cancellation_reason: None,
-        packages: vec![],
-    }
-}
-
 fn picked_task() -> PickingTaskView {
     let mut items = three_items();
     for (i, picked) in items.iter_mut().zip([1, 3, 0]) {
@@ -598,30 +498,6 @@ fn a_box_packed_offline_defers_its_label() {
     assert_eq!(k.step(), &packer::Step::Done);
     shot(&k, "pack_label_deferred");
     assert_eq!(key(&mut k, KeyName::F(4)), [Cmd::Call(Call::Labels { task: 5 })], "F4 asks again");
-}
-
-fn put_back_task(lines: &[(&str, u32, &str)]) -> tote::storage::put_back::PutBackTask {
-    let lines = lines
-        .iter()
-        .enumerate()
-        .map(|(n, (sku, quantity, location))| tote::storage::put_back::PutBackLine {
-            line_id: n as i64 + 1,
-            slot_id: n as i64 + 1,
-            location: (*location).into(),
-            sku: (*sku).into(),
-            quantity: *quantity,
-            put_at: None,
-        })
-        .collect();
-    tote::storage::put_back::PutBackTask {
-        task_id: 7,
-        warehouse_id: 1,
-        picking_task_id: 3,
-        status: wire("pending"),
-        reason: "customer called".into(),
-        created_at: chrono::DateTime::from_timestamp(1_780_000_000, 0).expect("time"),
-        lines,
-    }
 }
 
 /// The dock: a parcel loaded, then one that must come off the truck.

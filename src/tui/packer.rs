@@ -8,8 +8,8 @@
 
 use super::input::{Event, Input, feed};
 use super::login::Login;
-use super::view::{Prompt, View};
-use super::{App, Call, Cmd, Failure, FailureKind, Flash, Labels, Msg, Reply, Session, SyncStatus, status_text};
+use super::view::View;
+use super::{App, Call, Cmd, Failure, FailureKind, Flash, Labels, Msg, Reply, Session, SyncStatus};
 use crate::app::command::{Outcome, PackageDto, PackagingTypeDto, QueueDto};
 use crate::app::floor_op::FloorOp;
 use crate::app::task_views::{PackingTaskView, PickingTaskView};
@@ -19,6 +19,11 @@ use crate::domain::packing::PackingStatus;
 use crate::domain::picking::item_scan_matches;
 use crate::keymap::Action;
 use crate::scanner::Scan;
+
+mod measure;
+mod screen;
+
+pub use measure::{Limits, measure};
 
 /// What the packer is waiting for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -83,48 +88,6 @@ const TYPES: [(PackagingTypeDto, &str); 5] = [
 const FIELDS: [&str; 4] = ["Weight g ", "Length mm ", "Width mm ", "Height mm "];
 /// Verify lines per page (fits the 20x16 body).
 pub const PAGE: usize = 5;
-
-/// A station's plausibility limits for what a packer types (`[floor]
-/// max_weight_kg`, `max_side_mm`), inside the server's own
-/// (`domain::packing::MAX_WEIGHT_G`, `MAX_SIDE_MM`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    pub max_weight_g: u64,
-    pub max_side_mm: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { max_weight_g: 150_000, max_side_mm: 3_000 }
-    }
-}
-
-/// A weight (g) or a side (mm) as typed: the number, or what is wrong with
-/// it, in 20 columns.
-pub fn measure(text: &str, weight: bool, limits: Limits) -> Result<u64, String> {
-    let t = text.trim();
-    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-')) {
-        return Err("E001 not a number".into());
-    }
-    if t.starts_with('-') {
-        return Err("E001 above zero".into());
-    }
-    if t.contains(['.', ',']) {
-        return Err("E001 whole numbers".into());
-    }
-    // Only digits: a number too long for u64 is over any limit.
-    let v = match t.parse::<u64>() {
-        Ok(v) => v,
-        Err(_) if t.chars().all(|c| c.is_ascii_digit()) => u64::MAX,
-        Err(_) => return Err("E001 not a number".into()),
-    };
-    match (v, weight) {
-        (0, _) => Err("E001 above zero".into()),
-        (v, true) if v > limits.max_weight_g => Err(format!("E001 over {} kg", limits.max_weight_g / 1000)),
-        (v, false) if v > u64::from(limits.max_side_mm) => Err(format!("E001 over {} mm", limits.max_side_mm)),
-        (v, _) => Ok(v),
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Packer {
@@ -580,115 +543,6 @@ impl App for Packer {
     }
 
     fn view(&self) -> View {
-        let pending = self.input.pending();
-        let mut v =
-            View { title: self.title(), status: status_text(&self.sync), flash: self.flash.clone(), ..View::default() };
-        match &self.step {
-            Step::Login(l) => return l.view("PACK", pending),
-            Step::Busy(w) => v.lines.push(
-                match w {
-                    Wait::Find | Wait::Task => "Finding task...",
-                    Wait::Start => "Starting...",
-                    Wait::Items => "Loading items...",
-                    Wait::Save => "Saving box...",
-                    Wait::Complete => "Completing...",
-                    Wait::Labels => "Getting labels...",
-                }
-                .to_owned(),
-            ),
-            Step::Find => {
-                v.lines = vec!["Scan tote or order".into()];
-                v.prompt = Prompt::new("Scan ", pending);
-                v.keys = vec![("F4", "queue"), ("Esc", "log out")];
-            }
-            Step::Verify => {
-                let left: u32 = self.lines.iter().map(|l| l.want - l.got).sum();
-                v.big = Some(format!("Verify: {left} left"));
-                // Two rows per line: the count and SKU, then (indented) what
-                // was shorted and the product's name.
-                for l in self.lines.iter().skip(self.page * PAGE).take(PAGE) {
-                    let mark = if l.got == l.want { "+" } else { " " };
-                    v.lines.push(format!("{mark} {}/{} {}", l.got, l.want, l.sku));
-                    let short = l.ordered.saturating_sub(l.want);
-                    let detail = match (short, l.name.is_empty()) {
-                        (0, true) => continue,
-                        (0, false) => l.name.clone(),
-                        (n, true) => format!("{n} short"),
-                        (n, false) => format!("{n} short; {}", l.name),
-                    };
-                    v.lines.push(format!("   {detail}"));
-                }
-                v.prompt = Prompt::new("Item ", pending);
-                // Paging only when there is more than one page (20 columns).
-                v.keys = if self.lines.len() > PAGE {
-                    vec![("F3", "leave"), ("F6", "up"), ("F7", "dn")]
-                } else {
-                    vec![("F3", "leave")]
-                };
-            }
-            Step::Packaging => {
-                v.big = Some(format!("Box {}: type?", self.sequence));
-                v.choices = TYPES.iter().enumerate().map(|(n, (_, name))| format!("{} {name}", n + 1)).collect();
-                v.prompt = Prompt::new("Type ", pending);
-            }
-            Step::Measure(field) => {
-                v.big = Some(format!("Box {} {}", self.sequence, TYPES[self.packaging].1));
-                for (n, label) in FIELDS.iter().enumerate().take(*field) {
-                    v.lines.push(format!("{label}{}", self.measures[n]));
-                }
-                v.prompt = Prompt::new(FIELDS[*field], pending);
-                v.keys = vec![("F3", "back")];
-            }
-            Step::BoxSaved => {
-                let [w, l, wd, h] = self.measures;
-                v.big = Some(format!("Box {} saved", self.sequence));
-                v.lines = vec![format!("{w} g"), format!("{l}x{wd}x{h} mm")];
-                v.keys = vec![("F1", "done"), ("F4", "add box")];
-            }
-            Step::Done => {
-                v.big = Some(if self.reprint { "REPRINT" } else { "PACKED" }.into());
-                if self.labels.is_empty() {
-                    v.lines = vec!["Label deferred:".into(), "server not reached".into()];
-                    v.keys = vec![("F4", "label"), ("F1", "next")];
-                    return v;
-                }
-                v.lines.extend(self.labels.iter().map(|(t, _)| t.clone()));
-                v.lines.push(match &self.printed {
-                    None => "Printing...".into(),
-                    Some(Ok(state)) => format!("Label {state}"),
-                    Some(Err(e)) => e.clone(),
-                });
-                v.prompt = Prompt::new("Reprint ", pending);
-                v.keys = vec![("F1", "next")];
-            }
-        }
-        v
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// What a typed measure gets: `check(text, weight?, answer)`.
-    #[test]
-    fn measures_say_what_is_wrong() {
-        let check = |text: &str, weight: bool, want: Result<u64, &str>| {
-            assert_eq!(measure(text, weight, Limits::default()), want.map_err(str::to_owned), "{text:?}");
-        };
-        check("350", true, Ok(350));
-        check(" 3000 ", false, Ok(3000));
-        check("0", true, Err("E001 above zero"));
-        check("-5", false, Err("E001 above zero"));
-        check("abc", true, Err("E001 not a number"));
-        check("", true, Err("E001 not a number"));
-        check("12.5", false, Err("E001 whole numbers"));
-        check("99999999999", true, Err("E001 over 150 kg"));
-        check("4000000000", false, Err("E001 over 3000 mm"));
-        check("99999999999999999999999", false, Err("E001 over 3000 mm"));
-        check("1-2", false, Err("E001 not a number"));
-        for (text, weight) in [("150000", true), ("3000", false)] {
-            assert!(measure(text, weight, Limits::default()).is_ok(), "{text} is at the limit");
-        }
+        self.screen()
     }
 }

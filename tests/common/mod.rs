@@ -5,6 +5,7 @@
 pub mod floor;
 pub mod flow;
 pub mod process;
+pub mod screens;
 pub mod server;
 pub mod tmux;
 
