@@ -294,6 +294,9 @@ pub trait App {
     }
     /// Takes up a [`App::snapshot`] again.
     fn restore(&mut self, _snapshot: &str) {}
+    /// The terminal is `width` x `height` now (at start and on each
+    /// resize): an app that pages its lines fits a page to it.
+    fn resize(&mut self, _width: u16, _height: u16) {}
 }
 
 /// The status bar's words: nothing while online with an empty queue;

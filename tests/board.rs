@@ -110,6 +110,14 @@ fn floor() -> (Fixture, i64) {
     (f, o3)
 }
 
+/// Order `id` as the board opens it: the order and its workflows.
+fn detail(f: &Fixture, id: i64) -> OrderDetail {
+    let order = f.svc.order_view(id).expect("order");
+    let workflows =
+        f.svc.order_workflows(id).expect("wf").into_iter().map(|w| f.svc.workflow_view(&w.workflow_id).expect("view"));
+    OrderDetail { order, workflows: workflows.collect() }
+}
+
 fn report(f: &Fixture, result: serde_json::Value) {
     let now = f.svc.now();
     let t = f.svc.store().read(|tx| tx.due_activities(now, 10)).expect("due").remove(0);
@@ -237,15 +245,7 @@ fn an_order_drills_down_and_the_keys_ask_for_actions() {
     let cmds = keys(&mut b, &o3.to_string());
     assert!(cmds.is_empty());
     assert_eq!(b.update(BoardMsg::Key(BoardKey::Enter)), vec![BoardCmd::LoadOrder(o3)]);
-    let order = f.svc.order_view(o3).expect("order");
-    let workflows = f
-        .svc
-        .order_workflows(o3)
-        .expect("wf")
-        .iter()
-        .map(|w| f.svc.workflow_view(&w.workflow_id).expect("view"))
-        .collect();
-    b.update(BoardMsg::Order(Ok(OrderDetail { order, workflows })));
+    b.update(BoardMsg::Order(Ok(detail(&f, o3))));
     shot(&b, "board_order");
     // Who works each task, and each line's ordered, picked, packed, shipped.
     let s = screen(&b, 80, 24);
@@ -266,6 +266,66 @@ fn an_order_drills_down_and_the_keys_ask_for_actions() {
     assert_eq!(b.update(BoardMsg::Key(BoardKey::Enter)), reassign("B-101"));
     assert_eq!(b.update(BoardMsg::Key(BoardKey::Esc)), vec![]);
     assert_eq!(keys(&mut b, "q"), vec![BoardCmd::Quit]);
+}
+
+/// Reassign from lists: the open order's task in progress, then a picker
+/// of its warehouse (online first), chosen with ↑/↓ and Enter; a worker
+/// bound elsewhere and a packer are not offered.
+#[test]
+fn a_reassign_chooses_the_task_and_then_a_picker_of_its_warehouse_from_lists() {
+    let (f, o3) = floor();
+    f.svc
+        .store()
+        .write(|tx| {
+            let now = f.svc.now();
+            let w1 = tx.insert_worker("B-101", "Walt W1only", "picker", now)?;
+            tx.bind_worker(w1, "W1")?;
+            let w2 = tx.insert_worker("B-102", "Wanda W2", "picker", now)?;
+            tx.bind_worker(w2, "W2")?;
+            tx.device_seen(&tote::storage::device::DeviceRow {
+                device_id: "HH-09".into(),
+                worker_id: Some(w2.0),
+                last_seen: now,
+                queued: 0,
+                oldest_queued_at: None,
+            })
+        })
+        .expect("workers");
+    let mut b = Board::new();
+    b.update(BoardMsg::Data(Ok(f.svc.board(&Thresholds::default(), &Scope::all()).expect("board"))));
+    // Order 3's picking is done: nothing to choose, a typed id still goes.
+    b.update(BoardMsg::Order(Ok(detail(&f, o3))));
+    assert!(keys(&mut b, "a").is_empty());
+    assert!(screen(&b, 80, 24).contains("nobody to choose"), "{}", screen(&b, 80, 24));
+    assert_eq!(b.update(BoardMsg::Key(BoardKey::Enter)), vec![BoardCmd::Beep]);
+    // Order b-2 (W2) has a task in progress since 08:40.
+    let stuck = detail(&f, 2);
+    assert_eq!(stuck.order.request_id, "b-2");
+    let task = stuck.order.fulfillments[0].picking[0].task_id;
+    b.update(BoardMsg::Order(Ok(stuck)));
+    assert!(keys(&mut b, "a").is_empty());
+    let s = screen(&b, 80, 24);
+    assert!(s.contains(&format!("> pick {task} in_progress 0/1 (Pia Picker)")), "{s}");
+    assert!(b.update(BoardMsg::Key(BoardKey::Enter)).is_empty(), "then the picker");
+    shot(&b, "board_reassign_to");
+    let s = screen(&b, 80, 24);
+    let (wanda, pia) = (s.find("B-102").expect("W2's picker"), s.find("B-100").expect("everywhere"));
+    assert!(wanda < pia && s.contains("online") && s.contains(" off"), "online first: {s}");
+    assert!(!s.contains("B-101") && !s.contains("B-200"), "W1's picker and the packer are not offered: {s}");
+    b.update(BoardMsg::Key(BoardKey::Down));
+    b.update(BoardMsg::Key(BoardKey::Down));
+    let cmds = b.update(BoardMsg::Key(BoardKey::Enter));
+    assert_eq!(
+        cmds,
+        vec![BoardCmd::Act(Action::Reassign { task, worker: "B-100".into() })],
+        "the cursor stops at the last"
+    );
+    // Or typed: the task id, then a badge.
+    keys(&mut b, &format!("a{task}"));
+    b.update(BoardMsg::Key(BoardKey::Enter));
+    keys(&mut b, "B-777");
+    let cmds = b.update(BoardMsg::Key(BoardKey::Enter));
+    assert_eq!(cmds, vec![BoardCmd::Act(Action::Reassign { task, worker: "B-777".into() })]);
 }
 
 #[test]

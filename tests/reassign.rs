@@ -84,7 +84,12 @@ async fn a_task_in_progress_goes_to_another_picker_who_goes_on_from_where_it_sto
     assert_eq!((st.as_u16(), body["code"].as_str()), (404, Some("E002")), "an unknown badge: {body}");
     let cmds = p1.update(Msg::Tick);
     common::floor::drive(&mut p1, &d1, cmds).await;
-    assert!(matches!(p1.step(), Step::Cancelled { reason } if reason.contains("another picker")), "{:?}", p1.view());
+    assert_eq!(p1.step(), &Step::Reassigned, "{:?}", p1.view());
+    let moved = p1.view().lines.join("\n");
+    assert!(
+        moved.contains("Hand over the tote") && !moved.contains("Put back"),
+        "picked units stay with the task: {moved}"
+    );
 
     // The second picker gets it and goes on from the item left open.
     let mut p2 = logged_in(&d2, "B-101").await;

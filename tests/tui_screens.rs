@@ -25,15 +25,19 @@ use common::screens::*;
 
 const SIZES: [(u16, u16); 3] = [(20, 16), (40, 8), (80, 24)];
 
-fn screen<A: App>(app: &A, w: u16, h: u16) -> String {
+/// `app`'s screen on a `w`x`h` terminal (told its size, as the runtime
+/// tells it).
+fn screen<A: App + Clone>(app: &A, w: u16, h: u16) -> String {
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    let mut app = app.clone();
+    app.resize(w, h);
     let v = app.view();
     term.draw(|f| view::render(&v, f.area(), f.buffer_mut())).expect("draw");
     format!("{}", term.backend())
 }
 
 /// Snapshots the app's screen at every size as `{name}@{w}x{h}`.
-fn shot<A: App>(app: &A, name: &str) {
+fn shot<A: App + Clone>(app: &A, name: &str) {
     for (w, h) in SIZES {
         insta::assert_snapshot!(format!("{name}@{w}x{h}"), screen(app, w, h));
     }
@@ -280,6 +284,39 @@ fn a_cancel_at_all_items_done_lists_what_goes_back_where() {
     let s = screen(&p, 20, 16);
     assert!(s.contains("Put back:") && s.contains("1 SKU-MUG >A-01-01") && s.contains("4 SKU-TEA >B-02-03"), "{s}");
     assert_eq!(s.matches("E003").count(), 1, "the refusal once: {s}");
+}
+
+/// 20x16 uses its rows: a long SKU and a long name wrap onto the blank
+/// rows instead of being cut at 20 columns.
+#[test]
+fn a_long_sku_and_name_wrap_onto_the_blank_rows() {
+    let mut p = picker_on_task();
+    let mut items = three_items();
+    items[0].sku = "SKU-ENAMEL-MUG-350-NAVY-BLUE".into();
+    items[0].name = "Enamel camping mug 350 ml, navy blue, with a lid".into();
+    reply(&mut p, Reply::PickingTask(Ok(picking_task("in_progress", items))));
+    shot(&p, "pick_long_names");
+    let s = screen(&p, 20, 16);
+    let rows: Vec<&str> = s.lines().map(|l| l.trim_matches('"').trim_end()).collect();
+    assert!(rows.contains(&"1 x SKU-ENAMEL-MUG-3") && rows.contains(&"50-NAVY-BLUE"), "{s}");
+    assert!(rows.contains(&"Enamel camping mug") && rows.contains(&"with a lid"), "{s}");
+}
+
+/// A task given to another picker mid-task: its picked units stay with
+/// it, so the screen says to hand the tote over, not to put anything back.
+#[test]
+fn a_task_given_to_another_picker_says_to_hand_the_tote_over() {
+    let mut p = picker_on_task();
+    let mut moved = picked_task();
+    moved.worker_id = Some(2);
+    moved.status = wire("in_progress");
+    assert_eq!(reply(&mut p, Reply::PickingTask(Ok(moved))), [Cmd::Beep]);
+    assert_eq!(p.step(), &picker::Step::Reassigned);
+    shot(&p, "pick_reassigned");
+    let s = screen(&p, 20, 16);
+    assert!(s.contains("Hand over the tote:") && s.contains("1 SKU-MUG") && s.contains("3 SKU-TEA"), "{s}");
+    assert!(!s.contains("Put back"), "{s}");
+    assert_eq!(key(&mut p, KeyName::F(1)), [Cmd::Call(Call::Claim { queue: QueueDto::Picking })]);
 }
 
 fn picked_task() -> PickingTaskView {

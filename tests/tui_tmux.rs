@@ -166,6 +166,63 @@ async fn the_board_goes_live_and_acts_on_an_order() {
     }
 }
 
+/// A picker leaves a task in progress; the supervisor, on `tote board`
+/// in tmux, chooses the task and then another picker from the lists (↑/↓,
+/// Enter). The first picker's screen says the task went to another
+/// picker; the task keeps its picked units and is the second picker's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_reassigns_a_task_in_progress_chosen_from_lists() {
+    if tmux_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = floor_db(dir.path(), true);
+    tote(&db, &["worker", "add", "--badge", "P-002", "--name", "Petra", "--role", "picker", "--pin", "4711"]);
+    tote(&db, &["order", "submit", &assets("sample-order.json")]);
+    let (server, base, _log) = serve(&db);
+    let _server = KillOnDrop(server);
+    let picker = Tmux::start("reassign-pick", &pick_command(&base, "HH-3", dir.path(), "--poll-seconds 1"));
+    picker.log_in(b"P-001\r", "4711");
+    picker.wait_for("A-01-01");
+    picker.raw(b"A-01-01\r");
+    picker.wait_for("Item _");
+    picker.raw(b"4006381333931\r");
+    picker.run(&["send-keys", "-t", "s", "4", "Enter"]);
+    picker.wait_for("PICK 2/3");
+    let pia = picking_task(&base, 1).await["worker_id"].clone();
+
+    let board = format!(
+        "exec {} board --server {base} --badge S-001 --pin 4711 --refresh-seconds 60",
+        env!("CARGO_BIN_EXE_tote")
+    );
+    let tmux = Tmux::start_sized("reassign-board", &board, 80, 24);
+    tmux.wait_for("live");
+    tmux.run(&["send-keys", "-t", "s", "o", "1", "Enter"]);
+    tmux.wait_for("order-fulfillment-1");
+    tmux.run(&["send-keys", "-t", "s", "a"]);
+    let s = tmux.wait_for("Reassign which picking task?");
+    assert!(s.contains("> pick 1 in_progress 1/3 (Pia)"), "{s}");
+    tmux.run(&["send-keys", "-t", "s", "Enter"]);
+    // Pia's handheld was heard from: she comes first, online.
+    let s = tmux.wait_for("Task 1 to which picker?");
+    assert!(s.contains("> P-001") && s.contains("P-002    Petra"), "{s}");
+    tmux.run(&["send-keys", "-t", "s", "Down"]);
+    tmux.wait_for("> P-002");
+    tmux.run(&["send-keys", "-t", "s", "Enter"]);
+    tmux.wait_for("picking task 1 now with worker P-002");
+
+    let task = picking_task(&base, 1).await;
+    assert_eq!(
+        (task["status"].as_str(), task["items"][0]["picked"].as_u64()),
+        (Some("in_progress"), Some(4)),
+        "{task}"
+    );
+    assert!(task["worker_id"].is_i64() && task["worker_id"] != pia, "Petra's now: {task}");
+    let s = picker.wait_for("TASK MOVED");
+    assert!(s.contains("Hand over the tote:") && s.contains("4 SKU-MUG") && !s.contains("Put back"), "{s}");
+    assert!(s.lines().all(|l| l.chars().count() <= 20), "{s}");
+}
+
 /// Work is pushed: a picker waiting with "No work now" and polling only
 /// every 10 minutes gets an order posted to the API within seconds, through
 /// the event stream.

@@ -56,6 +56,21 @@ pub struct Throughput {
     pub unfulfillable: u64,
 }
 
+/// A device silent longer than this is shown as off the network.
+pub const SILENT_SECS: i64 = 60;
+
+/// A worker who takes picking work: what the board's reassign list offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PickerView {
+    pub worker_id: i64,
+    pub badge: String,
+    pub name: String,
+    /// The warehouses they work in (empty: every one).
+    pub warehouses: Vec<String>,
+    /// A device of theirs was heard from within [`SILENT_SECS`].
+    pub online: bool,
+}
+
 /// A device as the server last heard from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DeviceView {
@@ -111,6 +126,9 @@ pub struct BoardView {
     pub webhooks: Deliveries,
     /// Parcels waiting at the docks, oldest first (at most 50).
     pub dock: Vec<DockView>,
+    /// The active workers who take picking work, by badge.
+    #[serde(default)]
+    pub pickers: Vec<PickerView>,
 }
 
 /// The nearest-rank percentile of sorted values.
@@ -226,6 +244,22 @@ impl Services {
             reallocated: o.reallocated,
             unfulfillable: o.unfulfillable,
         };
+        let devices = self.devices()?;
+        let pickers = self.query(|tx| {
+            let mut out = Vec::new();
+            for w in tx.workers()?.into_iter().filter(|w| w.active && w.role.takes(true)) {
+                let online = devices.iter().any(|d| d.worker_id == Some(w.id.0) && d.silent_seconds <= SILENT_SECS);
+                out.push(PickerView {
+                    warehouses: tx.worker_warehouses(w.id)?,
+                    worker_id: w.id.0,
+                    badge: w.badge,
+                    name: w.name,
+                    online,
+                });
+            }
+            out.sort_by(|a, b| b.online.cmp(&a.online).then_with(|| a.badge.cmp(&b.badge)));
+            Ok(out)
+        })?;
         Ok(BoardView {
             at: now,
             event_cursor: cursor,
@@ -242,13 +276,14 @@ impl Services {
             alerts: alerts::evaluate(&facts, now, thresholds).into_iter().map(|a| alert_view(a, now)).collect(),
             hour: throughput(hour, chrono::Duration::hours(1)),
             day: throughput(day, chrono::Duration::days(1)),
-            devices: self.devices()?,
+            devices,
             workflows: workflows
                 .into_iter()
                 .map(|(kind, status, count)| WorkflowCount { kind, status, count })
                 .collect(),
             webhooks: Deliveries { pending: relay.pending, delivered: relay.delivered, dead: relay.dead },
             dock: docked,
+            pickers,
         })
     }
 }

@@ -7,10 +7,13 @@
 //!
 //! Keys: `o` open an order by id, `Esc` back, `q` quit, `r` refresh. In an
 //! order: `c` cancel (then `y`), `p` priority (then 1 low … 4 urgent),
-//! `t` retry its stuck workflow, `a` reassign a picking task (`task worker`).
+//! `t` retry its stuck workflow, `a` reassign a picking task (the task,
+//! then the picker, each chosen from a list with ↑/↓ and Enter, or typed).
 //! On the overview: `w` releases a wave (`warehouse [totes per cart]`), `m`
 //! closes a carrier's manifest (`warehouse carrier`: its parcels at that
 //! dock leave), `d` sends dead webhook deliveries again.
+
+mod reassign;
 
 use super::Failure;
 use crate::app::board::BoardView;
@@ -29,6 +32,8 @@ pub enum BoardKey {
     Enter,
     Esc,
     Backspace,
+    Up,
+    Down,
 }
 
 /// An order opened on the board.
@@ -100,7 +105,15 @@ enum Ask {
     OrderId,
     ConfirmCancel,
     Priority,
-    Reassign,
+    /// Which picking task: the cursor in the order's open ones.
+    ReassignTask {
+        cursor: usize,
+    },
+    /// To which picker: the cursor in those of the task's warehouse.
+    ReassignWorker {
+        task: i64,
+        cursor: usize,
+    },
     Wave,
     Manifest,
 }
@@ -166,6 +179,21 @@ impl Board {
                     self.ask = Some((ask, text));
                     Vec::new()
                 }
+                BoardKey::Up | BoardKey::Down => {
+                    let delta = if k == BoardKey::Up { -1 } else { 1 };
+                    let ask = match ask {
+                        Ask::ReassignTask { cursor } => {
+                            Ask::ReassignTask { cursor: reassign::moved(cursor, delta, self.offered().len()) }
+                        }
+                        Ask::ReassignWorker { task, cursor } => {
+                            let len = self.pickers(task).len();
+                            Ask::ReassignWorker { task, cursor: reassign::moved(cursor, delta, len) }
+                        }
+                        other => other,
+                    };
+                    self.ask = Some((ask, text));
+                    Vec::new()
+                }
                 BoardKey::Char(c) if ask == Ask::Priority => self.priority(c),
                 BoardKey::Char('y') if ask == Ask::ConfirmCancel => self.act(|o| Action::Cancel { order: o }),
                 BoardKey::Char(_) if ask == Ask::ConfirmCancel => Vec::new(),
@@ -210,7 +238,7 @@ impl Board {
                 Vec::new()
             }
             (BoardKey::Char('a'), true) => {
-                self.ask = Some((Ask::Reassign, String::new()));
+                self.ask = Some((Ask::ReassignTask { cursor: 0 }, String::new()));
                 Vec::new()
             }
             (BoardKey::Char('t'), true) => match self.stuck() {
@@ -273,22 +301,57 @@ impl Board {
                 _ => self.refuse("type: warehouse carrier"),
             };
         }
-        let numbers: Vec<i64> = text.split_whitespace().filter_map(|w| w.parse().ok()).collect();
-        match (ask, numbers.as_slice()) {
-            (Ask::OrderId, [id]) if *id > 0 => vec![BoardCmd::LoadOrder(*id)],
-            (Ask::Reassign, [task, worker]) => {
-                vec![BoardCmd::Act(Action::Reassign { task: *task, worker: worker.to_string() })]
-            }
+        if let Ask::ReassignTask { cursor } = ask {
+            return match text.split_whitespace().collect::<Vec<_>>().as_slice() {
+                [] => match self.offered().get(cursor) {
+                    Some(o) => self.ask_worker(o.task),
+                    None => self.refuse("no open picking task here: type a task id"),
+                },
+                [task] if task.parse::<i64>().is_ok_and(|t| t > 0) => self.ask_worker(task.parse().unwrap_or_default()),
+                // Both at once: a task id and the badge (or worker id).
+                [task, worker] if task.parse::<i64>().is_ok_and(|t| t > 0) => {
+                    vec![BoardCmd::Act(Action::Reassign {
+                        task: task.parse().unwrap_or_default(),
+                        worker: (*worker).to_owned(),
+                    })]
+                }
+                _ => self.refuse("type: task-id [badge]"),
+            };
+        }
+        if let Ask::ReassignWorker { task, cursor } = ask {
+            let worker = match text.trim() {
+                "" => self.pickers(task).get(cursor).map(|p| p.badge.clone()),
+                typed => Some(typed.to_owned()),
+            };
+            return match worker {
+                Some(worker) => vec![BoardCmd::Act(Action::Reassign { task, worker })],
+                None => self.refuse("no picker works there: type a badge"),
+            };
+        }
+        match (ask, text.trim().parse::<i64>()) {
+            (Ask::OrderId, Ok(id)) if id > 0 => vec![BoardCmd::LoadOrder(id)],
             (Ask::OrderId, _) => self.refuse("an order id is a number"),
-            (Ask::Reassign, _) => match text.split_whitespace().collect::<Vec<_>>().as_slice() {
-                // A worker by the badge they carry.
-                [task, badge] if task.parse::<i64>().is_ok() => vec![BoardCmd::Act(Action::Reassign {
-                    task: task.parse().unwrap_or_default(),
-                    worker: (*badge).to_owned(),
-                })],
-                _ => self.refuse("type: task-id badge (or worker id)"),
-            },
             _ => Vec::new(),
+        }
+    }
+
+    fn ask_worker(&mut self, task: i64) -> Vec<BoardCmd> {
+        self.ask = Some((Ask::ReassignWorker { task, cursor: 0 }, String::new()));
+        Vec::new()
+    }
+
+    /// The open order's picking tasks that may go to another picker.
+    fn offered(&self) -> Vec<reassign::Offered> {
+        self.order.as_ref().map(reassign::tasks).unwrap_or_default()
+    }
+
+    /// The pickers `task` may go to: those of its warehouse (every one
+    /// when the task is not the open order's).
+    fn pickers(&self, task: i64) -> Vec<&crate::app::board::PickerView> {
+        let all = self.data.as_ref().map(|d| d.pickers.as_slice()).unwrap_or_default();
+        match self.offered().into_iter().find(|o| o.task == task) {
+            Some(o) => reassign::pickers(all, &o.warehouse),
+            None => all.iter().collect(),
         }
     }
 
@@ -307,16 +370,25 @@ impl Board {
         Paragraph::new(format!("{title}{}{right}", " ".repeat(gap)))
             .style(Style::default().add_modifier(Modifier::REVERSED))
             .render(head, buf);
-        match (&self.order, &self.data) {
-            (Some(o), _) => order_lines(o, body, buf),
-            (None, Some(d)) => overview(d, body, buf),
-            (None, None) => Paragraph::new("loading…").render(body, buf),
+        match (&self.ask, &self.order, &self.data) {
+            (Some((Ask::ReassignTask { cursor }, _)), Some(_), _) => {
+                let rows: Vec<String> = self.offered().into_iter().map(|o| o.label).collect();
+                reassign::render_list(" Reassign which picking task? ", &rows, *cursor, body, buf);
+            }
+            (Some((Ask::ReassignWorker { task, cursor }, _)), _, _) => {
+                let rows: Vec<String> = self.pickers(*task).into_iter().map(reassign::picker_label).collect();
+                reassign::render_list(&format!(" Task {task} to which picker? "), &rows, *cursor, body, buf);
+            }
+            (_, Some(o), _) => order_lines(o, body, buf),
+            (_, None, Some(d)) => overview(d, body, buf),
+            (_, None, None) => Paragraph::new("loading…").render(body, buf),
         }
         let prompt = match &self.ask {
             Some((Ask::OrderId, t)) => format!("order id: {t}_"),
             Some((Ask::ConfirmCancel, _)) => "cancel this order? y / Esc".to_owned(),
             Some((Ask::Priority, _)) => "priority: 1 low 2 normal 3 high 4 urgent".to_owned(),
-            Some((Ask::Reassign, t)) => format!("reassign (task badge): {t}_"),
+            Some((Ask::ReassignTask { .. }, t)) => format!("task (↑↓ Enter, or type id [badge]): {t}_"),
+            Some((Ask::ReassignWorker { .. }, t)) => format!("picker (↑↓ Enter, or type badge): {t}_"),
             Some((Ask::Wave, t)) => format!("wave (wh [totes [max [prio,..]]]): {t}_"),
             Some((Ask::Manifest, t)) => format!("close manifest (warehouse carrier): {t}_"),
             None => match &self.flash {
@@ -325,7 +397,10 @@ impl Board {
             },
         };
         // Retry is offered only where a step is stuck.
-        let keys = if self.order.is_some() && self.stuck().is_some() {
+        let choosing = matches!(self.ask, Some((Ask::ReassignTask { .. } | Ask::ReassignWorker { .. }, _)));
+        let keys = if choosing {
+            "↑↓ choose  Enter take it  Esc back"
+        } else if self.order.is_some() && self.stuck().is_some() {
             "c cancel  p priority  t retry  a reassign  Esc back  q quit"
         } else if self.order.is_some() {
             "c cancel  p priority  a reassign  Esc back  q quit"
@@ -398,7 +473,11 @@ fn overview(d: &BoardView, area: Rect, buf: &mut Buffer) {
         .devices
         .iter()
         .map(|x| {
-            let state = if x.silent_seconds > 60 { format!("OFF {}", age(x.silent_seconds)) } else { "online".into() };
+            let state = if x.silent_seconds > crate::app::board::SILENT_SECS {
+                format!("OFF {}", age(x.silent_seconds))
+            } else {
+                "online".into()
+            };
             format!("{:<10} {:<10} q{}", x.device_id, state, x.queued)
         })
         .collect();

@@ -155,6 +155,8 @@ fn key(k: &super::KeyIn) -> Option<BoardKey> {
         KeyName::Enter => Some(BoardKey::Enter),
         KeyName::Esc => Some(BoardKey::Esc),
         KeyName::Backspace => Some(BoardKey::Backspace),
+        KeyName::Up => Some(BoardKey::Up),
+        KeyName::Down => Some(BoardKey::Down),
         _ => None,
     }
 }

@@ -86,7 +86,8 @@ const TYPES: [(PackagingTypeDto, &str); 5] = [
     (PackagingTypeDto::Custom, "custom"),
 ];
 const FIELDS: [&str; 4] = ["Weight g ", "Length mm ", "Width mm ", "Height mm "];
-/// Verify lines per page (fits the 20x16 body).
+/// Verify lines per page until the terminal's size is known (fits the
+/// 20x16 body); [`App::resize`] fits it to the terminal.
 pub const PAGE: usize = 5;
 
 #[derive(Debug, Clone)]
@@ -98,6 +99,8 @@ pub struct Packer {
     task: Option<PackingTaskView>,
     lines: Vec<Line>,
     page: usize,
+    /// Verify lines per page: two rows each, as many as the screen holds.
+    per_page: usize,
     packaging: usize,
     measures: [u64; 4],
     sequence: u32,
@@ -128,6 +131,7 @@ impl Packer {
             task: None,
             lines: vec![],
             page: 0,
+            per_page: PAGE,
             packaging: 0,
             measures: [0; 4],
             sequence: 1,
@@ -343,7 +347,7 @@ impl Packer {
         }
         line.got += 1;
         self.leaving = false;
-        self.page = n / PAGE;
+        self.page = n / self.per_page;
         if self.lines.iter().all(|l| l.got == l.want) {
             self.step = Step::Packaging;
         }
@@ -398,7 +402,7 @@ impl Packer {
                 self.step = Step::Login(Login::default());
                 vec![Cmd::Call(Call::Logout)]
             }
-            (Action::PageDown, Step::Verify) if (self.page + 1) * PAGE < self.lines.len() => {
+            (Action::PageDown, Step::Verify) if (self.page + 1) * self.per_page < self.lines.len() => {
                 self.page += 1;
                 vec![]
             }
@@ -503,6 +507,14 @@ impl App for Packer {
 
     fn token(&self) -> Option<&str> {
         self.session.as_ref().map(|s| s.token.as_str())
+    }
+
+    /// Verify shows as many lines as the screen has rows for (two each),
+    /// on the page that holds the line shown first before.
+    fn resize(&mut self, width: u16, height: u16) {
+        let first = self.page * self.per_page;
+        self.per_page = (super::view::line_rows(width, height) / 2).max(1);
+        self.page = first / self.per_page;
     }
 
     /// The box being packed survives a restart: the task, the units

@@ -6,10 +6,12 @@
 //! ([`location_scan_matches`], [`item_scan_matches`]), so a wrong scan
 //! beeps at once; the server checks again when the pick is sent.
 
+mod screen;
+
 use super::input::{Event, Input, feed};
 use super::login::Login;
-use super::view::{Prompt, View};
-use super::{App, Call, Cmd, Failure, FailureKind, Flash, Msg, Reply, Session, SyncStatus, status_text};
+use super::view::View;
+use super::{App, Call, Cmd, Failure, FailureKind, Flash, Msg, Reply, Session, SyncStatus};
 use crate::app::command::{Outcome, QueueDto};
 use crate::app::floor_op::{FloorOp, Scanned};
 use crate::app::task_views::{PickingItemView, PickingTaskView};
@@ -52,6 +54,9 @@ pub enum Step {
     Cancelled {
         reason: String,
     },
+    /// A supervisor gave the task to another picker: what was picked stays
+    /// with the task, so the tote is handed over, not put back.
+    Reassigned,
 }
 
 #[derive(Debug, Clone)]
@@ -151,7 +156,7 @@ impl Picker {
         let (status, reason) = (t.status, t.cancellation_reason.clone());
         self.task = Some(t);
         if reassigned {
-            self.step = Step::Cancelled { reason: "given to another picker".into() };
+            self.step = Step::Reassigned;
             return vec![Cmd::Beep];
         }
         match status {
@@ -351,9 +356,10 @@ impl Picker {
     fn on_action(&mut self, a: Action) -> Vec<Cmd> {
         let step = self.step.clone();
         match (a, step) {
-            (Action::Confirm | Action::Next, Step::NoWork | Step::Finished { .. } | Step::Cancelled { .. }) => {
-                self.claim()
-            }
+            (
+                Action::Confirm | Action::Next,
+                Step::NoWork | Step::Finished { .. } | Step::Cancelled { .. } | Step::Reassigned,
+            ) => self.claim(),
             (Action::Confirm, Step::AllDone) => match self.task.as_ref() {
                 Some(t) => self.busy("Completing...", Call::Op(FloorOp::CompletePicking { task_id: t.task_id })),
                 None => vec![],
@@ -456,126 +462,6 @@ impl App for Picker {
     }
 
     fn view(&self) -> View {
-        let pending = self.input.pending();
-        let item = self.item();
-        let mut v =
-            View { title: self.title(), status: status_text(&self.sync), flash: self.flash.clone(), ..View::default() };
-        // The facts keep their rows from step to step (and while the server
-        // answers), so a step redraws only what changed.
-        let count = match self.step {
-            Step::Quantity { count } => count,
-            _ => 0,
-        };
-        let facts = |v: &mut View, i: &PickingItemView| {
-            v.big = Some(i.location.clone());
-            let left = i.required - i.picked;
-            v.lines.push(if count > 0 {
-                format!("{count} of {left} x {}", i.sku)
-            } else {
-                format!("{left} x {}", i.sku)
-            });
-            if !i.name.is_empty() {
-                v.lines.push(i.name.clone());
-            }
-        };
-        match (&self.step, item) {
-            (Step::Login(l), _) => return l.view("PICK", pending),
-            (Step::Busy(what), Some(i))
-                if self.task.as_ref().is_some_and(|t| t.status == PickingStatus::InProgress) =>
-            {
-                facts(&mut v, i);
-                v.flash = Flash::info(what.clone());
-                v.keys = vec![("Esc", "menu")];
-            }
-            (Step::Busy(what), _) => v.lines.push(what.clone()),
-            (Step::NoWork, _) => {
-                v.lines = vec!["No work now".into(), "Checking again".into(), "every few seconds".into()];
-                v.keys = vec![("F4", "check"), ("Esc", "log out")];
-            }
-            (Step::Location, Some(i)) => {
-                facts(&mut v, i);
-                v.prompt = Prompt::new("Loc ", pending);
-                v.keys = vec![("Esc", "menu")];
-            }
-            (Step::Item, Some(i)) => {
-                facts(&mut v, i);
-                v.prompt = Prompt::new("Item ", pending);
-                v.keys = vec![("F3", "back"), ("Esc", "menu")];
-            }
-            (Step::Quantity { .. }, Some(i)) => {
-                facts(&mut v, i);
-                v.prompt = Prompt::new("Qty ", pending);
-                v.keys = vec![("F1", "ok"), ("F3", "back")];
-            }
-            (Step::Menu, _) => {
-                v.choices = MENU.iter().map(|s| (*s).to_owned()).collect();
-                v.prompt = Prompt::new("Choice ", pending);
-                v.keys = vec![("F3", "back")];
-            }
-            (Step::ShortFound, Some(i)) => {
-                facts(&mut v, i);
-                v.lines.insert(0, "SHORT: units found?".into());
-                v.prompt = Prompt::new("Found ", pending);
-                v.keys = vec![("F3", "back")];
-            }
-            (Step::Reason(kind), _) => {
-                let head = match kind {
-                    Exception::Short { found } => format!("SHORT ({found} found)"),
-                    Exception::Skip => "SKIP: why?".to_owned(),
-                };
-                v.lines.push(head);
-                v.choices =
-                    ReasonCode::ALL.iter().enumerate().map(|(n, r)| format!("{} {}", n + 1, r.as_str())).collect();
-                v.prompt = Prompt::new("Reason ", pending);
-                v.keys = vec![("F3", "back")];
-            }
-            (Step::AllDone, _) => {
-                v.lines = vec!["All items done".into()];
-                v.keys = vec![("F1", "complete")];
-            }
-            (Step::Finished { task, packing }, _) => {
-                v.title = "PICK DONE".into();
-                v.lines.push(format!("Task #{task} done"));
-                if let Some(p) = packing {
-                    v.lines.push(format!("To packing #{p}"));
-                }
-                v.keys = vec![("F1", "next task")];
-            }
-            (Step::Cancelled { reason }, _) => {
-                v.lines = vec!["TASK STOPPED".into(), reason.clone()];
-                // Each refusal once (with how many ops it refused), and not
-                // again as the flash.
-                let mut seen: Vec<(&String, usize)> = Vec::new();
-                for r in &self.refused {
-                    match seen.iter_mut().find(|(s, _)| *s == r) {
-                        Some((_, n)) => *n += 1,
-                        None => seen.push((r, 1)),
-                    }
-                }
-                for (r, n) in seen {
-                    v.lines.push(if n > 1 { format!("{r} x{n}") } else { r.clone() });
-                }
-                if v.flash.as_ref().is_some_and(|f| self.refused.contains(&f.text)) {
-                    v.flash = None;
-                }
-                // What goes back, and where it came from.
-                let back: Vec<String> = self
-                    .task
-                    .iter()
-                    .flat_map(|t| &t.items)
-                    .filter(|i| i.picked > 0)
-                    .map(|i| format!("{} {} >{}", i.picked, i.sku, i.location))
-                    .collect();
-                if back.is_empty() {
-                    v.lines.push("Nothing to put back".into());
-                } else {
-                    v.lines.push("Put back:".into());
-                    v.lines.extend(back);
-                }
-                v.keys = vec![("F1", "next task")];
-            }
-            (_, None) => v.lines.push("No item".into()),
-        }
-        v
+        self.screen()
     }
 }

@@ -203,6 +203,8 @@ async fn event_loop<A: App>(
     server: String,
 ) -> anyhow::Result<()> {
     let mut term = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let size = term.size()?;
+    app.resize(size.width, size.height);
     let (keys_tx, mut keys) = mpsc::unbounded_channel::<FromTerm>();
     let (replies_tx, mut replies) = mpsc::unbounded_channel::<Msg>();
     listen(keys_tx);
@@ -250,6 +252,8 @@ async fn event_loop<A: App>(
                 FromTerm::Msg(m) => batch.push(m),
                 FromTerm::Resize => {
                     term.autoresize()?;
+                    let size = term.size()?;
+                    app.resize(size.width, size.height);
                     shown = None;
                 }
                 FromTerm::Quit => return Ok(()),

@@ -90,6 +90,19 @@ impl Layout {
     }
 }
 
+/// How many rows [`render`] leaves a view's lines below a one-row big fact
+/// at `w`x`h` (an app that pages its lines fits a page to it).
+pub fn line_rows(w: u16, h: u16) -> usize {
+    let h = usize::from(h);
+    match Layout::of(w, h as u16) {
+        Layout::TooSmall => 0,
+        // Title and keys; prompt and flash; the big fact.
+        Layout::Compact => h.saturating_sub(2 + 2 + 1),
+        // Borders; prompt and flash; the big fact and the row under it.
+        Layout::Bordered => h.saturating_sub(2 + 2 + 2),
+    }
+}
+
 fn keys_text(keys: &[(&str, &str)]) -> String {
     keys.iter().map(|(k, a)| format!("{k} {a}")).collect::<Vec<_>>().join(" ")
 }
@@ -164,11 +177,22 @@ fn body(view: &View, area: Rect, buf: &mut Buffer, gap: u16) {
         }
         y += gap + extra;
     }
-    let rows = prompt_row.saturating_sub(y) as usize;
-    let choices = flow(&view.choices, rows.saturating_sub(view.lines.len()), w);
+    let room = prompt_row.saturating_sub(y) as usize;
     // A fact longer than the screen is wide goes on at the next row, not cut
     // off (a refusal's reason on a 20-column handheld).
-    for row in view.lines.iter().flat_map(|l| wrap(l, w)).chain(choices) {
+    let mut rows: Vec<String> = view.lines.iter().flat_map(|l| wrap(l, w)).collect();
+    rows.extend(flow(&view.choices, room.saturating_sub(rows.len()), w));
+    // More facts than rows (40x8): short ones share a row, and what still
+    // does not fit is counted, never silently cut.
+    if rows.len() > room {
+        rows = flow(&rows, room, w);
+    }
+    if rows.len() > room && room > 0 {
+        let more = rows.len() - (room - 1);
+        rows.truncate(room - 1);
+        rows.push(format!("+{more} more"));
+    }
+    for row in rows {
         if y >= prompt_row {
             break;
         }
@@ -199,6 +223,11 @@ fn wrap(line: &str, width: usize) -> Vec<String> {
             row.push(' ');
             row.extend(word);
             continue;
+        }
+        // A word no row can hold (a long SKU) starts where the row has room.
+        if word.len() > width && used > 0 && used + 2 <= width {
+            row.push(' ');
+            row.extend(word.drain(..width - used - 1));
         }
         if used > 0 {
             rows.push(std::mem::take(&mut row));
@@ -264,6 +293,27 @@ mod tests {
         assert_eq!(Prompt { label: "Loc ".into(), value: "A-01".into(), secret: false }.text(20), "Loc A-01_");
     }
 
+    /// `line_rows` says what `render` really leaves: that many lines show,
+    /// and one more would not.
+    #[test]
+    fn line_rows_is_what_render_leaves() {
+        for (w, h) in [(20, 16), (40, 8), (80, 24), (24, 10)] {
+            let rows = line_rows(w, h);
+            for (n, fits) in [(rows, true), (rows + 1, false)] {
+                let v = View {
+                    big: Some("BIG".into()),
+                    // Too long for two to share a row.
+                    lines: (0..n).map(|i| format!("L{i:02}{}", "x".repeat(usize::from(w) - 8))).collect(),
+                    ..View::default()
+                };
+                let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+                render(&v, buf.area, &mut buf);
+                let text: String = buf.content().iter().map(|c| c.symbol()).collect();
+                assert_eq!(!text.contains("more"), fits, "{n} lines at {w}x{h}");
+            }
+        }
+    }
+
     #[test]
     fn layouts_by_size() {
         assert_eq!(Layout::of(20, 16), Layout::Compact);
@@ -279,6 +329,8 @@ mod tests {
         assert_eq!(wrap("short", 20), ["short"]);
         assert_eq!(wrap("refused: the order is cancelled", 20), ["refused: the order", "is cancelled"]);
         assert_eq!(wrap("TT0000000000000000000017RS x", 10), ["TT00000000", "0000000000", "0017RS x"]);
+        // A word no row holds starts on the row with room, not on its own.
+        assert_eq!(wrap("1 x SKU-ENAMEL-MUG-350-NAVY", 20), ["1 x SKU-ENAMEL-MUG-3", "50-NAVY"]);
     }
 
     #[test]

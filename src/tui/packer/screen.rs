@@ -2,7 +2,7 @@
 
 use super::super::status_text;
 use super::super::view::{Prompt, View};
-use super::{FIELDS, PAGE, Packer, Step, TYPES, Wait};
+use super::{FIELDS, Packer, Step, TYPES, Wait};
 
 impl Packer {
     /// What the station shows: pure, from the model alone.
@@ -33,7 +33,7 @@ impl Packer {
                 v.big = Some(format!("Verify: {left} left"));
                 // Two rows per line: the count and SKU, then (indented) what
                 // was shorted and the product's name.
-                for l in self.lines.iter().skip(self.page * PAGE).take(PAGE) {
+                for l in self.lines.iter().skip(self.page * self.per_page).take(self.per_page) {
                     let mark = if l.got == l.want { "+" } else { " " };
                     v.lines.push(format!("{mark} {}/{} {}", l.got, l.want, l.sku));
                     let short = l.ordered.saturating_sub(l.want);
@@ -47,7 +47,7 @@ impl Packer {
                 }
                 v.prompt = Prompt::new("Item ", pending);
                 // Paging only when there is more than one page (20 columns).
-                v.keys = if self.lines.len() > PAGE {
+                v.keys = if self.lines.len() > self.per_page {
                     vec![("F3", "leave"), ("F6", "up"), ("F7", "dn")]
                 } else {
                     vec![("F3", "leave")]
