@@ -96,6 +96,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0020_lean_outbox", include_str!("storage/migrations/0020_lean_outbox.sql")),
     ("0021_warehouse_address", include_str!("storage/migrations/0021_warehouse_address.sql")),
     ("0022_integrations", include_str!("storage/migrations/0022_integrations.sql")),
+    ("0023_set_aside", include_str!("storage/migrations/0023_set_aside.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

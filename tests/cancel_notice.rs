@@ -10,21 +10,12 @@ mod common;
 
 use common::process::{KillOnDrop, serve, tote};
 use common::tmux::{Tmux, assets, floor_db, pick_command, tmux_missing};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 async fn cancel(base: &str, order: i64) {
     let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"badge": "S-001", "pin": "4711"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("login body");
-    let token = login["token"].as_str().expect("token");
+    let token = common::tmux::supervisor(&http, base).await;
     let r = http
         .post(format!("{base}/api/v1/orders/{order}/cancel"))
         .bearer_auth(token)

@@ -13,7 +13,7 @@
 mod common;
 
 use common::floor::{enter, press};
-use common::process::{KillOnDrop, serve};
+use common::process::{KillOnDrop, serve, signal};
 use common::server::PIN;
 use common::{Fixture, accepted, order};
 use std::sync::Arc;
@@ -25,14 +25,6 @@ use tote::tui::client::Client;
 use tote::tui::device::Device;
 use tote::tui::input::Input;
 use tote::tui::picker::{Picker, Step};
-
-/// `kill SIG pid` through the shell's builtin (no `procps` needed on a
-/// fresh machine, as `tests/tui_tmux.rs` does it).
-fn signal(child: &std::process::Child, sig: &str) {
-    let line = format!("kill {sig} {}", child.id());
-    let ok = std::process::Command::new("sh").args(["-c", &line]).status().expect("sh");
-    assert!(ok.success(), "{line}");
-}
 
 /// Scans the task's location and its one unit, and completes it.
 async fn pick_the_task(p: &mut Picker, d: &Device) {

@@ -582,7 +582,8 @@ fn put_back_lists_shelves_and_refuses_a_wrong_one() {
 }
 
 /// A wrong order or a damaged unit must not block the station: F3 leaves
-/// Verify (with units scanned, after a second F3), back to Find.
+/// Verify, back to Find; with units scanned it asks why, and the reason
+/// goes to the server as an op (kept on the task for the next packer).
 #[test]
 fn packer_backs_out_of_verify() {
     let mut k = packer_verifying();
@@ -591,11 +592,19 @@ fn packer_backs_out_of_verify() {
     assert_eq!(k.view().flash.map(|f| f.text).as_deref(), Some("Left order 7"));
     let mut k = packer_verifying();
     enter(&mut k, "SKU-TEA", true);
-    assert_eq!(key(&mut k, KeyName::F(3)), [Cmd::Beep], "units scanned: asks again");
-    assert_eq!(k.step(), &packer::Step::Verify);
+    assert!(key(&mut k, KeyName::F(3)).is_empty());
+    assert_eq!(k.step(), &packer::Step::SetAside, "units scanned: asks why");
     shot(&k, "pack_verify_leave");
+    assert!(key(&mut k, KeyName::F(3)).is_empty());
+    assert_eq!(k.step(), &packer::Step::Verify, "F3 again: back to Verify, the scans kept");
+    assert!(screen(&k, 20, 16).contains("1/4 SKU-TEA") || screen(&k, 20, 16).contains("1/3 SKU-TEA"));
     key(&mut k, KeyName::F(3));
+    assert_eq!(enter(&mut k, "7", false), [Cmd::Beep], "not a reason");
+    let cmds = enter(&mut k, "1", false);
+    let reason = tote::domain::packing::SetAsideReason::DamagedUnit;
+    assert_eq!(cmds, [Cmd::Call(Call::Op(FloorOp::SetAside { task_id: 5, reason }))]);
     assert_eq!(k.step(), &packer::Step::Find);
+    assert_eq!(k.view().flash.map(|f| f.text).as_deref(), Some("Set aside 7: damaged unit"));
 }
 
 /// A measure that is not plausible says what is wrong with it.

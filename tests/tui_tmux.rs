@@ -12,36 +12,13 @@
 mod common;
 
 use common::process::{KillOnDrop, serve, tote};
-use common::tmux::{Tmux, assets, floor_db, pick_command, tmux_missing};
-use serde_json::{Value, json};
+use common::tmux::{Tmux, assets, floor_db, get_as_supervisor, pick_command, supervisor, tmux_missing};
+use serde_json::Value;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// The supervisor's token.
-async fn supervisor(http: &reqwest::Client, base: &str) -> String {
-    let login: Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"badge": "S-001", "pin": "4711"}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("login body");
-    login["token"].as_str().expect("token").to_owned()
-}
-
 async fn picking_task(base: &str, id: i64) -> Value {
-    let http = reqwest::Client::new();
-    let token = supervisor(&http, base).await;
-    http.get(format!("{base}/api/v1/picking-tasks/{id}"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("get task")
-        .json()
-        .await
-        .expect("task body")
+    get_as_supervisor(base, &format!("/api/v1/picking-tasks/{id}")).await
 }
 
 /// Posts `assets/sample-order.json` through the API as the supervisor.

@@ -227,6 +227,12 @@ pub enum Command {
         warehouse: String,
         carrier: String,
     },
+    /// A packer set a started box aside, and why.
+    SetAsidePacking {
+        task_id: i64,
+        worker_id: Option<i64>,
+        reason: crate::domain::packing::SetAsideReason,
+    },
     /// A station printed a packed box's label.
     MarkLabelPrinted {
         task_id: i64,
@@ -303,6 +309,7 @@ impl Command {
             Command::ResolveQuarantine { .. } => "resolve_quarantine",
             Command::PutBack { .. } => "put_back",
             Command::MarkLabelPrinted { .. } => "mark_label_printed",
+            Command::SetAsidePacking { .. } => "set_aside_packing",
         }
     }
 
@@ -385,6 +392,9 @@ impl Command {
             Command::DispatchParcel { tracking } => dispatch::parcel(ctx, tracking),
             Command::CloseManifest { warehouse, carrier } => dispatch::close_manifest(ctx, warehouse, carrier),
             Command::MarkLabelPrinted { task_id } => packing::label_printed(ctx, *task_id),
+            Command::SetAsidePacking { task_id, worker_id, reason } => {
+                packing::set_aside(ctx, *task_id, *worker_id, *reason)
+            }
             Command::PutBack { task_id, worker_id, location } => put_back::put(ctx, *task_id, *worker_id, location),
             Command::ResolveQuarantine { warehouse, location, sku, quantity, restock } => {
                 shelf::resolve(ctx, warehouse, location, sku, *quantity, *restock)

@@ -169,6 +169,11 @@ pub enum FloorOp {
     LabelPrinted {
         task_id: i64,
     },
+    /// The packer left a started box (units scanned), and says why.
+    SetAside {
+        task_id: i64,
+        reason: crate::domain::packing::SetAsideReason,
+    },
 }
 
 /// The server's answer for one op of `POST /api/v1/ops`.
@@ -203,6 +208,7 @@ pub const OFFLINE: &[(&str, bool)] = &[
     ("add_package", true),
     ("complete_packing", true),
     ("label_printed", true),
+    ("set_aside", true),
     ("login", false),
     ("claim", false),
     ("claim_batch", false),
@@ -223,6 +229,7 @@ impl FloorOp {
             FloorOp::AddPackage { .. } => "add_package",
             FloorOp::CompletePacking { .. } => "complete_packing",
             FloorOp::LabelPrinted { .. } => "label_printed",
+            FloorOp::SetAside { .. } => "set_aside",
         }
     }
 
@@ -237,7 +244,8 @@ impl FloorOp {
             | FloorOp::PackageDetails { task_id, .. }
             | FloorOp::AddPackage { task_id, .. }
             | FloorOp::CompletePacking { task_id }
-            | FloorOp::LabelPrinted { task_id } => *task_id,
+            | FloorOp::LabelPrinted { task_id }
+            | FloorOp::SetAside { task_id, .. } => *task_id,
         }
     }
 
@@ -274,6 +282,7 @@ impl FloorOp {
             }
             FloorOp::CompletePacking { task_id } => Command::CompletePacking { task_id, worker_id: w },
             FloorOp::LabelPrinted { task_id } => Command::MarkLabelPrinted { task_id },
+            FloorOp::SetAside { task_id, reason } => Command::SetAsidePacking { task_id, worker_id: w, reason },
         }
     }
 }
@@ -309,6 +318,7 @@ mod tests {
             FloorOp::AddPackage { task_id: 1, package },
             FloorOp::CompletePacking { task_id: 1 },
             FloorOp::LabelPrinted { task_id: 1 },
+            FloorOp::SetAside { task_id: 1, reason: crate::domain::packing::SetAsideReason::DamagedUnit },
         ];
         let kinds: Vec<&str> = ops.iter().map(FloorOp::kind).collect();
         for k in &kinds {

@@ -6,7 +6,7 @@ use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::fulfillment::FulfillmentAction;
 use crate::domain::ids::{FulfillmentId, Grams, Millimetres, OrderId, PackingTaskId, WorkerId};
-use crate::domain::packing::{Dimensions, PackageDetails, PackingStatus, PackingTask};
+use crate::domain::packing::{Dimensions, PackageDetails, PackingStatus, PackingTask, SetAsideReason};
 use crate::domain::picking::PickingTask;
 use crate::domain::workflow::Signal;
 
@@ -34,6 +34,7 @@ pub(super) fn open_task(ctx: &mut Ctx<'_, '_>, picked: &PickingTask) -> Result<P
         shipped_at: None,
         cancelled_at: None,
         cancellation_reason: None,
+        set_aside: None,
     };
     let id = ctx.tx.insert_packing_task(&packing, ctx.now)?;
     ctx.emit(DomainEvent::PackingCreated { task_id: id, order_id: picked.order_id });
@@ -118,6 +119,20 @@ pub fn set_details(
     t.set_package_details(worker.map(WorkerId), sequence, details(package))?;
     ctx.tx.save_packing_task(&t, ctx.now)?;
     Ok(outcome(&t, Some(sequence)))
+}
+
+/// The packer left the box (backed out of Verify with units scanned): why
+/// is kept for whoever scans the order next.
+pub fn set_aside(
+    ctx: &mut Ctx<'_, '_>,
+    task_id: i64,
+    worker: Option<i64>,
+    reason: SetAsideReason,
+) -> Result<Outcome, AppError> {
+    let mut t = load(ctx, task_id)?;
+    t.set_aside(worker.map(WorkerId), reason, ctx.now)?;
+    ctx.tx.save_packing_task(&t, ctx.now)?;
+    Ok(outcome(&t, None))
 }
 
 pub fn add_package(

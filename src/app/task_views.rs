@@ -70,6 +70,11 @@ pub struct PackingTaskView {
     pub packed_at: Option<chrono::DateTime<chrono::Utc>>,
     pub cancellation_reason: Option<String>,
     pub packages: Vec<PackageView>,
+    /// Why a packer last set the box aside (none: never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_aside: Option<crate::domain::packing::SetAsideReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_aside_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -136,6 +141,8 @@ pub fn packing_view(t: &PackingTask) -> PackingTaskView {
         created_at: t.created_at,
         packed_at: t.packed_at,
         cancellation_reason: t.cancellation_reason.clone(),
+        set_aside: t.set_aside.map(|a| a.reason),
+        set_aside_at: t.set_aside.map(|a| a.at),
         packages: t
             .packages
             .iter()

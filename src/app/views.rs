@@ -160,7 +160,14 @@ pub(crate) fn order_view_in(tx: &crate::storage::Tx<'_>, id: i64) -> Result<Orde
                 .map(|t| TaskView {
                     task_id: t.id.0,
                     status: t.status.as_str().into(),
-                    progress: format!("{} pkg", t.packages.len()),
+                    // A box set aside says why while it waits for a packer.
+                    progress: match t
+                        .set_aside
+                        .filter(|_| t.status == crate::domain::packing::PackingStatus::InProgress)
+                    {
+                        Some(a) => format!("{} pkg, set aside: {}", t.packages.len(), a.reason.words()),
+                        None => format!("{} pkg", t.packages.len()),
+                    },
                     worker: name(t.worker_id),
                 })
                 .collect(),

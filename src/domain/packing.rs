@@ -187,6 +187,37 @@ impl PackageDetails {
     }
 }
 
+/// Why a packer set a started box aside: backed out of Verify with units
+/// already scanned (issue 16), so the next packer who scans the order
+/// knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SetAsideReason {
+    DamagedUnit,
+    WrongOrder,
+    Other,
+}
+
+impl SetAsideReason {
+    pub const ALL: [SetAsideReason; 3] = [Self::DamagedUnit, Self::WrongOrder, Self::Other];
+
+    /// The words a screen shows.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::DamagedUnit => "damaged unit",
+            Self::WrongOrder => "wrong order",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// A box set aside: why and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SetAside {
+    pub reason: SetAsideReason,
+    pub at: Timestamp,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PackingTask {
     pub id: PackingTaskId,
@@ -205,9 +236,19 @@ pub struct PackingTask {
     pub shipped_at: Option<Timestamp>,
     pub cancelled_at: Option<Timestamp>,
     pub cancellation_reason: Option<String>,
+    /// The last time a packer set the box aside, and why.
+    pub set_aside: Option<SetAside>,
 }
 
 impl PackingTask {
+    /// The packer leaves the box (a damaged unit, the wrong order): it stays
+    /// started for whoever scans the order next, who is told why.
+    pub fn set_aside(&mut self, actor: Actor, reason: SetAsideReason, now: Timestamp) -> super::Result<()> {
+        self.check_working(actor, "set aside")?;
+        self.set_aside = Some(SetAside { reason, at: now });
+        Ok(())
+    }
+
     pub fn start(&mut self, worker: WorkerId, now: Timestamp) -> super::Result<()> {
         self.status = machine::step(TRANSITIONS, self.status, A::Start)?;
         self.worker_id = Some(worker);

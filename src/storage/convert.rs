@@ -42,3 +42,14 @@ pub fn status<T>(s: &str, what: &str, parse: impl Fn(&str) -> Option<T>) -> Resu
 pub fn sku(s: &str) -> Result<crate::domain::ids::Sku> {
     crate::domain::ids::Sku::parse(s, "sku").map_err(|e| StorageError::Corrupt(format!("stored sku {s:?}: {e}")))
 }
+
+/// A serde enum's wire name (`snake_case`), as a column stores it.
+pub fn name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// A stored wire name read back: one this build does not know is corrupt.
+pub fn named<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| super::StorageError::Corrupt(format!("{what} {s:?}")))
+}

@@ -1,13 +1,13 @@
 //! Packing tasks and packages.
 
-use super::convert::{ms, opt_ms, opt_time, status, time, u32_of};
+use super::convert::{ms, name, named, opt_ms, opt_time, status, time, u32_of};
 use super::{Result, StorageError, Tx};
 use crate::domain::Timestamp;
 use crate::domain::ids::{
     FulfillmentId, Grams, Millimetres, OrderId, PackingTaskId, PickingTaskId, WarehouseId, WorkerId,
 };
 use crate::domain::order::Priority;
-use crate::domain::packing::{Dimensions, Package, PackagingType, PackingStatus, PackingTask};
+use crate::domain::packing::{Dimensions, Package, PackagingType, PackingStatus, PackingTask, SetAside};
 use rusqlite::{OptionalExtension, params};
 
 impl Tx<'_> {
@@ -37,7 +37,8 @@ impl Tx<'_> {
         let head = self
             .row(
                 "SELECT order_id, fulfillment_id, picking_task_id, warehouse_id, worker_id, status, priority,
-                        tracking_number, created_at, started_at, packed_at, shipped_at, cancelled_at, cancellation_reason
+                        tracking_number, created_at, started_at, packed_at, shipped_at, cancelled_at, cancellation_reason,
+                        set_aside_reason, set_aside_at
                  FROM packing_tasks WHERE id = ?1",
                 [id.0],
                 |r| {
@@ -51,6 +52,7 @@ impl Tx<'_> {
                         (r.get::<_, Option<i64>>(9)?, r.get::<_, Option<i64>>(10)?, r.get::<_, Option<i64>>(11)?),
                         r.get::<_, Option<i64>>(12)?,
                         r.get::<_, Option<String>>(13)?,
+                        (r.get::<_, Option<String>>(14)?, r.get::<_, Option<i64>>(15)?),
                     ))
                 },
             )
@@ -65,6 +67,7 @@ impl Tx<'_> {
             (started, packed, shipped),
             cancelled,
             reason,
+            aside,
         )) = head
         else {
             return Ok(None);
@@ -86,6 +89,10 @@ impl Tx<'_> {
             shipped_at: opt_time(shipped)?,
             cancelled_at: opt_time(cancelled)?,
             cancellation_reason: reason,
+            set_aside: match aside {
+                (Some(why), Some(at)) => Some(SetAside { reason: named(&why, "set-aside reason")?, at: time(at)? }),
+                _ => None,
+            },
         }))
     }
 
@@ -158,7 +165,8 @@ impl Tx<'_> {
     pub fn save_packing_task(&self, t: &PackingTask, now: Timestamp) -> Result<()> {
         self.exec(
             "UPDATE packing_tasks SET worker_id = ?2, status = ?3, priority = ?4, tracking_number = ?5, started_at = ?6,
-                    packed_at = ?7, shipped_at = ?8, cancelled_at = ?9, cancellation_reason = ?10, updated_at = ?11
+                    packed_at = ?7, shipped_at = ?8, cancelled_at = ?9, cancellation_reason = ?10, updated_at = ?11,
+                    set_aside_reason = ?12, set_aside_at = ?13
              WHERE id = ?1",
             params![
                 t.id.0,
@@ -171,7 +179,9 @@ impl Tx<'_> {
                 opt_ms(t.shipped_at),
                 opt_ms(t.cancelled_at),
                 t.cancellation_reason,
-                ms(now)
+                ms(now),
+                t.set_aside.map(|a| name(&a.reason)),
+                opt_ms(t.set_aside.map(|a| a.at)),
             ],
         )?;
         self.save_packages(t.id, &t.packages, now)

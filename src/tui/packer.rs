@@ -15,7 +15,7 @@ use crate::app::floor_op::FloorOp;
 use crate::app::task_views::{PackingTaskView, PickingTaskView};
 use crate::domain::DomainError;
 use crate::domain::ids::Qty;
-use crate::domain::packing::PackingStatus;
+use crate::domain::packing::{PackingStatus, SetAsideReason};
 use crate::domain::picking::item_scan_matches;
 use crate::keymap::Action;
 use crate::scanner::Scan;
@@ -49,6 +49,9 @@ pub enum Step {
     Measure(usize),
     BoxSaved,
     Done,
+    /// Leaving Verify with units scanned: why (a damaged unit, the wrong
+    /// order), kept on the task for the next packer.
+    SetAside,
 }
 
 /// One SKU to verify: units picked and units scanned so far, with its
@@ -111,8 +114,6 @@ pub struct Packer {
     printed: Option<Result<String, String>>,
     sync: SyncStatus,
     limits: Limits,
-    /// F3 in Verify with units scanned asked to press it again.
-    leaving: bool,
 }
 
 impl Packer {
@@ -140,7 +141,6 @@ impl Packer {
             printed: None,
             sync: SyncStatus { online: true, ..SyncStatus::default() },
             limits: Limits::default(),
-            leaving: false,
         }
     }
 
@@ -158,6 +158,23 @@ impl Packer {
         vec![Cmd::Beep]
     }
 
+    /// Back to Find from Verify; the box set aside says why (an op, so it
+    /// waits in the queue offline like the rest).
+    fn leave(&mut self, why: Option<SetAsideReason>) -> Vec<Cmd> {
+        let task = self.task.as_ref().map(|t| (t.task_id, t.order_id));
+        self.reset();
+        match (task, why) {
+            (Some((task_id, order)), Some(reason)) => {
+                self.flash = Flash::info(format!("Set aside {order}: {}", reason.words()));
+                vec![Cmd::Call(Call::Op(FloorOp::SetAside { task_id, reason }))]
+            }
+            (task, _) => {
+                self.flash = Flash::info(format!("Left order {}", task.map_or(0, |t| t.1)));
+                vec![]
+            }
+        }
+    }
+
     fn reset(&mut self) {
         // The next order starts clean; the login and what the status bar knows stay.
         *self = Packer {
@@ -165,6 +182,7 @@ impl Packer {
             session: self.session.take(),
             sync: self.sync,
             limits: self.limits,
+            per_page: self.per_page,
             ..Packer::new(Input::default())
         };
         self.step = Step::Find;
@@ -222,6 +240,10 @@ impl Packer {
         }
         self.page = 0;
         self.step = Step::Verify;
+        // A box set aside before: the packer is told why.
+        if let Some(why) = self.task.as_ref().and_then(|t| t.set_aside) {
+            self.flash = Flash::info(format!("set aside: {}", why.words()));
+        }
     }
 
     fn on_reply(&mut self, r: Reply) -> Vec<Cmd> {
@@ -346,7 +368,6 @@ impl Packer {
             return self.fail(e.short());
         }
         line.got += 1;
-        self.leaving = false;
         self.page = n / self.per_page;
         if self.lines.iter().all(|l| l.got == l.want) {
             self.step = Step::Packaging;
@@ -358,6 +379,10 @@ impl Packer {
         match self.step.clone() {
             Step::Find => self.find(&scan.text),
             Step::Verify => self.verify(&scan),
+            Step::SetAside => match scan.text.trim().parse::<usize>().ok().and_then(|n| n.checked_sub(1)) {
+                Some(n) if n < SetAsideReason::ALL.len() => self.leave(Some(SetAsideReason::ALL[n])),
+                _ => self.fail(format!("choose 1-{}", SetAsideReason::ALL.len())),
+            },
             Step::Packaging => match scan.text.trim().parse::<usize>() {
                 Ok(n @ 1..=5) => {
                     self.packaging = n - 1;
@@ -411,16 +436,18 @@ impl Packer {
                 vec![]
             }
             // A wrong order or a damaged unit must not block the station:
-            // back to Find (the task stays started for whoever scans it next).
+            // back to Find (the task stays started for whoever scans it
+            // next), saying why when units were scanned.
             (Action::Back | Action::Menu, Step::Verify) => {
                 let scanned: u32 = self.lines.iter().map(|l| l.got).sum();
-                if scanned > 0 && !self.leaving {
-                    self.leaving = true;
-                    return self.fail(format!("{scanned} scanned. F3=leave"));
+                if scanned > 0 {
+                    self.step = Step::SetAside;
+                    return vec![];
                 }
-                let order = self.task.as_ref().map_or(0, |t| t.order_id);
-                self.reset();
-                self.flash = Flash::info(format!("Left order {order}"));
+                self.leave(None)
+            }
+            (Action::Back | Action::Menu, Step::SetAside) => {
+                self.step = Step::Verify;
                 vec![]
             }
             (Action::Confirm, Step::Verify) => {

@@ -66,6 +66,14 @@ pub fn serve_env(db: &Path, extra: &[&str], vars: &[(&str, &str)]) -> (Child, St
 }
 
 /// A child process killed (and reaped) when the test ends, pass or fail.
+/// `kill SIG pid` through the shell's builtin (no `procps` needed on a
+/// fresh machine): `-STOP` makes a Wi-Fi dead spot, `-CONT` ends it.
+pub fn signal(child: &Child, sig: &str) {
+    let line = format!("kill {sig} {}", child.id());
+    let ok = Command::new("sh").args(["-c", &line]).status().expect("sh");
+    assert!(ok.success(), "{line}");
+}
+
 pub struct KillOnDrop(pub Child);
 
 impl Drop for KillOnDrop {

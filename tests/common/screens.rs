@@ -108,6 +108,8 @@ pub fn packing_task(status: &str) -> PackingTaskView {
         packed_at: None,
         cancellation_reason: None,
         packages: vec![],
+        set_aside: None,
+        set_aside_at: None,
     }
 }
 

@@ -92,6 +92,29 @@ pub fn assets(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(name).display().to_string()
 }
 
+/// The floor database's supervisor (S-001) logged in: their token.
+pub async fn supervisor(http: &reqwest::Client, base: &str) -> String {
+    let body = serde_json::json!({"badge": "S-001", "pin": "4711"});
+    let login: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&body)
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("login body");
+    login["token"].as_str().expect("token").to_owned()
+}
+
+/// `GET path` as the supervisor, as JSON.
+pub async fn get_as_supervisor(base: &str, path: &str) -> serde_json::Value {
+    let http = reqwest::Client::new();
+    let token = supervisor(&http, base).await;
+    let resp = http.get(format!("{base}{path}")).bearer_auth(token).send().await.expect("get");
+    resp.json().await.expect("a JSON body")
+}
+
 /// A floor database: warehouse W1 with the sample stock, a supervisor
 /// S-001 and, with `picker`, a picker P-001 (PIN 4711 both).
 pub fn floor_db(dir: &Path, picker: bool) -> std::path::PathBuf {

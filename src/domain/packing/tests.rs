@@ -32,6 +32,7 @@ fn task() -> PackingTask {
         shipped_at: None,
         cancelled_at: None,
         cancellation_reason: None,
+        set_aside: None,
     }
 }
 

@@ -3,6 +3,7 @@
 use super::super::status_text;
 use super::super::view::{Prompt, View};
 use super::{FIELDS, Packer, Step, TYPES, Wait};
+use crate::domain::packing::SetAsideReason;
 
 impl Packer {
     /// What the station shows: pure, from the model alone.
@@ -52,6 +53,15 @@ impl Packer {
                 } else {
                     vec![("F3", "leave")]
                 };
+            }
+            Step::SetAside => {
+                let scanned: u32 = self.lines.iter().map(|l| l.got).sum();
+                v.big = Some("Set aside: why?".into());
+                v.lines = vec![format!("{scanned} unit(s) scanned")];
+                v.choices =
+                    SetAsideReason::ALL.iter().enumerate().map(|(n, r)| format!("{} {}", n + 1, r.words())).collect();
+                v.prompt = Prompt::new("Why ", pending);
+                v.keys = vec![("F3", "back")];
             }
             Step::Packaging => {
                 v.big = Some(format!("Box {}: type?", self.sequence));

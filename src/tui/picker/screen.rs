@@ -89,9 +89,13 @@ impl Picker {
             (Step::Finished { task, packing }, _) => {
                 v.title = "PICK DONE".into();
                 v.lines.push(format!("Task #{task} done"));
-                if let Some(p) = packing {
-                    v.lines.push(format!("To packing #{p}"));
-                }
+                // Where the tote goes, always: the packing task's number
+                // once the server has made it (a completion answered from
+                // the device's queue has none yet).
+                v.lines.push(match packing {
+                    Some(p) => format!("Tote to packing #{p}"),
+                    None => "Tote to packing".into(),
+                });
                 v.keys = vec![("F1", "next task")];
             }
             (Step::Cancelled { reason }, _) => {
