@@ -163,6 +163,21 @@ fn the_board_shows_queues_alerts_throughput_and_devices() {
     b.update(BoardMsg::Data(Ok(many)));
     let text = screen(&b, 80, 24);
     assert!(text.contains("Devices (23)") && text.contains(" more"), "{text}");
+    // ↓ scrolls the pane, ↑ back; never past the last device.
+    for _ in 0..5 {
+        b.update(BoardMsg::Key(BoardKey::Down));
+    }
+    let text = screen(&b, 80, 24);
+    assert!(text.contains("Devices (23, 5 above)") && text.contains("HH-06") && !text.contains("HH-05"), "{text}");
+    for _ in 0..40 {
+        b.update(BoardMsg::Key(BoardKey::Down));
+    }
+    let text = screen(&b, 80, 24);
+    assert!(text.contains("HH-23") && !text.contains(" more"), "the last page, full: {text}");
+    for _ in 0..40 {
+        b.update(BoardMsg::Key(BoardKey::Up));
+    }
+    assert!(screen(&b, 80, 24).contains("Devices (23) "), "back at the top");
 }
 
 #[test]

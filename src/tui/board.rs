@@ -11,7 +11,8 @@
 //! then the picker, each chosen from a list with ↑/↓ and Enter, or typed).
 //! On the overview: `w` releases a wave (`warehouse [totes per cart]`), `m`
 //! closes a carrier's manifest (`warehouse carrier`: its parcels at that
-//! dock leave), `d` sends dead webhook deliveries again.
+//! dock leave), `d` sends dead webhook deliveries again, ↑/↓ scroll the
+//! devices pane.
 
 mod reassign;
 
@@ -125,6 +126,8 @@ pub struct Board {
     ask: Option<(Ask, String)>,
     flash: Option<(String, bool)>,
     live: bool,
+    /// The first device the devices pane shows (↑/↓ scroll it).
+    devices_from: usize,
 }
 
 const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
@@ -227,6 +230,15 @@ impl Board {
             }
             (BoardKey::Esc, true) => {
                 self.order = None;
+                Vec::new()
+            }
+            (BoardKey::Up, false) => {
+                self.devices_from = self.devices_from.saturating_sub(1);
+                Vec::new()
+            }
+            (BoardKey::Down, false) => {
+                let last = self.data.as_ref().map_or(0, |d| d.devices.len().saturating_sub(1));
+                self.devices_from = (self.devices_from + 1).min(last);
                 Vec::new()
             }
             (BoardKey::Char('c'), true) => {
@@ -380,7 +392,7 @@ impl Board {
                 reassign::render_list(&format!(" Task {task} to which picker? "), &rows, *cursor, body, buf);
             }
             (_, Some(o), _) => order_lines(o, body, buf),
-            (_, None, Some(d)) => overview(d, body, buf),
+            (_, None, Some(d)) => overview(d, self.devices_from, body, buf),
             (_, None, None) => Paragraph::new("loading…").render(body, buf),
         }
         let prompt = match &self.ask {
@@ -405,7 +417,7 @@ impl Board {
         } else if self.order.is_some() {
             "c cancel  p priority  a reassign  Esc back  q quit"
         } else {
-            "o order  w wave  m manifest  d retry dead  r refresh  q quit"
+            "o order  w wave  m manifest  d retry dead  ↑↓ devices  r refresh  q quit"
         };
         let style = match &self.flash {
             Some((_, true)) if self.ask.is_none() => Style::default().add_modifier(Modifier::BOLD),
@@ -419,7 +431,7 @@ fn section(title: &str) -> Block<'_> {
     Block::default().borders(Borders::TOP).title(title)
 }
 
-fn overview(d: &BoardView, area: Rect, buf: &mut Buffer) {
+fn overview(d: &BoardView, devices_from: usize, area: Rect, buf: &mut Buffer) {
     let wide = area.width >= 100;
     let [top, bottom] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
     let [queues, alerts] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
@@ -497,8 +509,13 @@ fn overview(d: &BoardView, area: Rect, buf: &mut Buffer) {
         k.push("nothing waiting".into());
     }
     Paragraph::new(fit(k, dock).join("\n")).block(section(&format!(" Dock: {parcels} waiting "))).render(dock, buf);
-    let title = format!(" Devices ({}) ", d.devices.len());
-    Paragraph::new(fit(v, devices).join("\n")).block(section(&title)).render(devices, buf);
+    // Scrolled by ↑/↓, never past a full last page; the title says from where.
+    let from = devices_from.min(v.len().saturating_sub(usize::from(devices.height.saturating_sub(2))));
+    let title = match from {
+        0 => format!(" Devices ({}) ", d.devices.len()),
+        n => format!(" Devices ({}, {n} above) ", d.devices.len()),
+    };
+    Paragraph::new(fit(v.split_off(from), devices).join("\n")).block(section(&title)).render(devices, buf);
 }
 
 /// `rows` cut to what fits below a section's title in `area`, the last
