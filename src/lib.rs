@@ -21,6 +21,8 @@
 //!   settle its queue, backoff, and ops applied to its own copy of a task.
 //! - [`tui`]: the floor TUIs (`tote pick`, `tote pack`): pure models and
 //!   layouts, the HTTP client and the terminal loop at the edge.
+//! - `temporal` (feature `temporal`): the same deciders on a Temporal
+//!   cluster: the generic workflow, the site's activities, the client.
 //! - `cli` (in the binary): the `tote` command line.
 
 pub mod app;
@@ -37,5 +39,7 @@ pub mod server;
 pub mod shipping;
 pub mod storage;
 pub mod sync;
+#[cfg(feature = "temporal")]
+pub mod temporal;
 pub mod tls;
 pub mod tui;

@@ -227,6 +227,14 @@ pub enum Command {
         warehouse: String,
         carrier: String,
     },
+    /// A local activity of a workflow another engine hosts (Temporal).
+    RunHosted {
+        call: Box<super::workflow::hosted::HostedCall>,
+    },
+    /// A decision of a workflow another engine hosts, recorded here.
+    RecordHosted {
+        record: Box<super::workflow::hosted::HostedRecord>,
+    },
     /// A packer set a started box aside, and why.
     SetAsidePacking {
         task_id: i64,
@@ -310,6 +318,8 @@ impl Command {
             Command::PutBack { .. } => "put_back",
             Command::MarkLabelPrinted { .. } => "mark_label_printed",
             Command::SetAsidePacking { .. } => "set_aside_packing",
+            Command::RunHosted { .. } => "run_hosted",
+            Command::RecordHosted { .. } => "record_hosted",
         }
     }
 
@@ -392,6 +402,8 @@ impl Command {
             Command::DispatchParcel { tracking } => dispatch::parcel(ctx, tracking),
             Command::CloseManifest { warehouse, carrier } => dispatch::close_manifest(ctx, warehouse, carrier),
             Command::MarkLabelPrinted { task_id } => packing::label_printed(ctx, *task_id),
+            Command::RunHosted { call } => workflow::hosted::run(ctx, call),
+            Command::RecordHosted { record } => workflow::hosted::record(ctx, record),
             Command::SetAsidePacking { task_id, worker_id, reason } => {
                 packing::set_aside(ctx, *task_id, *worker_id, *reason)
             }

@@ -12,6 +12,7 @@
 mod activities;
 #[macro_use]
 mod driver;
+pub mod hosted;
 pub mod view;
 
 use super::command::{OrderRequest, Outcome};
@@ -64,7 +65,15 @@ fn to_input<S>(feed: &Feed, start: S, id: &str) -> Input<S> {
 
 /// A rejection as an activity failure: only a passing condition (stock
 /// may arrive) is worth retrying; validation and illegal transitions are not.
-fn failure(r: &Rejection) -> ActivityError {
+/// How the intake of `req` starts under the site's `settings` (the order
+/// may choose its own short policy over the site's), on either engine.
+pub fn intake_start(req: &OrderRequest, settings: wf::Settings) -> intake::IntakeStart {
+    let settings = wf::Settings { short_policy: req.short_policy.unwrap_or(settings.short_policy), ..settings };
+    intake::IntakeStart { request_id: req.request_id.trim().to_owned(), settings }
+}
+
+/// A refusal as an activity's failure (retryable as its kind says).
+pub fn failure(r: &Rejection) -> ActivityError {
     ActivityError {
         code: r.code.clone(),
         message: r.message.clone(),

@@ -73,6 +73,11 @@ pub enum Outcome {
         task_id: i64,
         status: String,
     },
+    /// A hosted workflow's activity ran: its result.
+    Hosted {
+        #[schema(value_type = Object)]
+        result: serde_json::Value,
+    },
     Workflow {
         workflow_id: String,
         status: String,

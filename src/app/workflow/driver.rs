@@ -18,8 +18,6 @@ use crate::storage::workflow::WorkflowRow;
 /// How the embedded engine starts a kind from its row's input.
 pub(super) trait Driven: Workflow {
     fn start(row: &WorkflowRow, settings: wf::Settings) -> Result<Self::Start, AppError>;
-    /// The order a workflow has made or serves, for the row's column.
-    fn order(s: &Self::State) -> Option<i64>;
     /// Whether it waits for stock rather than failing when short of it
     /// (the backorder policy), so that a strict intake accepts the order.
     fn waits_for_stock(_: &Self::State) -> bool {
@@ -30,21 +28,13 @@ pub(super) trait Driven: Workflow {
 impl Driven for Intake {
     fn start(row: &WorkflowRow, settings: wf::Settings) -> Result<intake::IntakeStart, AppError> {
         let req: OrderRequest = serde_json::from_str(&row.input)?;
-        // The order may choose its own short policy over the site's.
-        let settings = wf::Settings { short_policy: req.short_policy.unwrap_or(settings.short_policy), ..settings };
-        Ok(intake::IntakeStart { request_id: req.request_id.trim().to_owned(), settings })
-    }
-    fn order(s: &intake::State) -> Option<i64> {
-        s.order_id
+        Ok(super::intake_start(&req, settings))
     }
 }
 
 impl Driven for Fulfillment {
     fn start(row: &WorkflowRow, _: wf::Settings) -> Result<wf::FulfillmentStart, AppError> {
         Ok(serde_json::from_str(&row.input)?)
-    }
-    fn order(s: &wf::fulfillment::State) -> Option<i64> {
-        s.start.map(|st| st.order_id)
     }
     fn waits_for_stock(s: &wf::fulfillment::State) -> bool {
         s.start.is_some_and(|st| st.settings.short_policy == wf::ShortPolicy::Backorder)
@@ -125,7 +115,7 @@ impl<W: Driven> Live<W> {
             self.row.blocking = W::blocking_reason(&self.state);
             self.row.state = serde_json::to_string(&self.state)?;
             ctx.tx.save_workflow(&self.row, ctx.now)?;
-            self.project(ctx, &moves)?;
+            project(ctx, self.row.fulfillment_id, &moves)?;
             tracing::info!(
                 workflow = %self.row.id, step = %self.row.step, status = %self.row.status,
                 events = %names.join(","), "workflow step"
@@ -133,25 +123,26 @@ impl<W: Driven> Live<W> {
         }
         Ok(Decided { effects: d.effects, completed })
     }
+}
 
-    /// The one writer of a fulfillment's status: the workflow's events,
-    /// through the status table (an illegal move refuses the input).
-    fn project(&self, ctx: &mut Ctx<'_, '_>, moves: &[FulfillmentAction]) -> Result<(), AppError> {
-        let Some(id) = self.row.fulfillment_id.map(FulfillmentId) else { return Ok(()) };
-        if moves.is_empty() {
-            return Ok(());
-        }
-        let mut f = ctx.tx.fulfillment(id)?.ok_or_else(|| DomainError::not_found("fulfillment", id))?;
-        for action in moves {
-            let from = f.apply(*action)?;
-            ctx.emit(crate::domain::event::DomainEvent::FulfillmentStatusChanged {
-                fulfillment_id: id,
-                order_id: f.order_id,
-                from: from.as_str(),
-                to: f.status.as_str(),
-            });
-        }
-        ctx.tx.save_fulfillment(&f, ctx.now)?;
-        Ok(())
+/// The one writer of a fulfillment's status: the workflow's events,
+/// through the status table (an illegal move refuses the input). Also
+/// what a hosted workflow's recorded decision moves.
+pub(super) fn project(ctx: &mut Ctx<'_, '_>, id: Option<i64>, moves: &[FulfillmentAction]) -> Result<(), AppError> {
+    let Some(id) = id.map(FulfillmentId) else { return Ok(()) };
+    if moves.is_empty() {
+        return Ok(());
     }
+    let mut f = ctx.tx.fulfillment(id)?.ok_or_else(|| DomainError::not_found("fulfillment", id))?;
+    for action in moves {
+        let from = f.apply(*action)?;
+        ctx.emit(crate::domain::event::DomainEvent::FulfillmentStatusChanged {
+            fulfillment_id: id,
+            order_id: f.order_id,
+            from: from.as_str(),
+            to: f.status.as_str(),
+        });
+    }
+    ctx.tx.save_fulfillment(&f, ctx.now)?;
+    Ok(())
 }

@@ -31,6 +31,8 @@ pub trait Workflow {
     fn status(s: &Self::State) -> WorkflowStatus;
     fn step(s: &Self::State) -> &'static str;
     fn blocking_reason(s: &Self::State) -> Option<String>;
+    /// The order a workflow has made or serves.
+    fn order(s: &Self::State) -> Option<i64>;
     /// The activity whose result `e` records, if it records one: the
     /// engine changes the warehouse's tables for a carrier's answer only
     /// when the workflow took it.
@@ -67,6 +69,9 @@ impl Workflow for Intake {
     }
     fn blocking_reason(s: &i::State) -> Option<String> {
         i::blocking_reason(s)
+    }
+    fn order(s: &i::State) -> Option<i64> {
+        s.order_id
     }
     fn completes(e: &i::Event) -> Option<&Activity> {
         match e {
@@ -110,6 +115,9 @@ impl Workflow for Fulfillment {
     }
     fn blocking_reason(s: &f::State) -> Option<String> {
         f::blocking_reason(s)
+    }
+    fn order(s: &f::State) -> Option<i64> {
+        s.start.map(|st| st.order_id)
     }
     fn completes(e: &f::Event) -> Option<&Activity> {
         match e {

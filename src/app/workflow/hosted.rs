@@ -1,0 +1,99 @@
+//! Workflows hosted by another engine (Temporal, feature `temporal`): the
+//! same deciders run there, and what they do to the warehouse reaches the
+//! site's store as commands, each under an op id (so a repeat applies
+//! once). `RunHosted` runs one local activity; `RecordHosted` writes one
+//! decision into the store: the workflow's row (its query columns), its
+//! history and the fulfillment's status, as the embedded driver does, so
+//! `tote workflows` and `tote order describe` read either engine.
+
+use super::super::command::Outcome;
+use super::super::{AppError, Ctx};
+use super::activities;
+use crate::domain::DomainError;
+use crate::domain::fulfillment::FulfillmentAction;
+use crate::domain::workflow::{Activity, WorkflowKind, WorkflowStatus};
+use crate::storage::workflow::WorkflowRow;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One activity of a hosted workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostedCall {
+    pub workflow_id: String,
+    pub kind: WorkflowKind,
+    /// The row input: an intake's order request, a fulfillment's start.
+    pub input: String,
+    pub order_id: Option<i64>,
+    pub fulfillment_id: Option<i64>,
+    pub activity: Activity,
+}
+
+/// One decision of a hosted workflow: its events, the query columns after
+/// them, and what they do to the fulfillment's status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostedRecord {
+    pub workflow_id: String,
+    pub kind: WorkflowKind,
+    /// The history's length after these events.
+    pub version: i64,
+    pub input: String,
+    pub order_id: Option<i64>,
+    pub fulfillment_id: Option<i64>,
+    pub state: Value,
+    pub status: WorkflowStatus,
+    pub step: String,
+    pub blocking: Option<String>,
+    pub events: Vec<Value>,
+    pub moves: Vec<FulfillmentAction>,
+}
+
+fn row(
+    ctx: &Ctx<'_, '_>,
+    id: &str,
+    kind: WorkflowKind,
+    input: &str,
+    order: Option<i64>,
+    f: Option<i64>,
+) -> WorkflowRow {
+    let mut r = super::new_row(ctx, id.to_owned(), kind, 0, input.to_owned());
+    r.order_id = order;
+    r.fulfillment_id = f;
+    r
+}
+
+/// `Command::RunHosted`: one local activity, in this transaction.
+pub(in crate::app) fn run(ctx: &mut Ctx<'_, '_>, call: &HostedCall) -> Result<Outcome, AppError> {
+    if !call.activity.is_local() {
+        let reason = "a carrier activity of a hosted workflow runs on the engine's own workers";
+        return Err(DomainError::invalid("activity", reason).into());
+    }
+    let r = row(ctx, &call.workflow_id, call.kind, &call.input, call.order_id, call.fulfillment_id);
+    let result = activities::run(ctx, &r, &call.activity)?;
+    Ok(Outcome::Hosted { result: serde_json::to_value(result)? })
+}
+
+/// `Command::RecordHosted`: one decision, once (an older or repeated
+/// version changes nothing).
+pub(in crate::app) fn record(ctx: &mut Ctx<'_, '_>, r: &HostedRecord) -> Result<Outcome, AppError> {
+    let fresh = row(ctx, &r.workflow_id, r.kind, &r.input, r.order_id, r.fulfillment_id);
+    ctx.tx.insert_workflow(&fresh)?;
+    let mut w = ctx.tx.workflow(&r.workflow_id)?.ok_or_else(|| DomainError::not_found("workflow", &r.workflow_id))?;
+    let first = w.version + 1;
+    let added = usize::try_from(r.version - w.version).unwrap_or(0);
+    if added > 0 {
+        let new = &r.events[r.events.len().saturating_sub(added)..];
+        for (seq, e) in (first..).zip(new) {
+            let name = e.get("event").and_then(Value::as_str).unwrap_or("event");
+            ctx.tx.append_history(&w.id, seq, name, &e.to_string(), ctx.now)?;
+        }
+        w.version = r.version;
+        w.status = r.status.as_str().to_owned();
+        w.step.clone_from(&r.step);
+        w.blocking.clone_from(&r.blocking);
+        w.state = r.state.to_string();
+        w.order_id = w.order_id.or(r.order_id);
+        ctx.tx.save_workflow(&w, ctx.now)?;
+        super::driver::project(ctx, w.fulfillment_id, &r.moves)?;
+    }
+    Ok(Outcome::Workflow { workflow_id: w.id, status: w.status, step: w.step, blocking_reason: w.blocking })
+}

@@ -1,0 +1,95 @@
+//! The activities the Tote worker of a site serves: each runs through the
+//! app services in one transaction under an op id made of the workflow id
+//! and the Temporal activity id, so a retried or repeated activity applies
+//! once (its stored answer is returned again).
+
+use super::{ActivityCall, FulfillmentFlow, Launch, Record, error_text};
+use crate::app::{AppError, Command, Outcome, Services};
+use crate::domain::workflow::{self as wf, FulfillmentStart};
+use serde_json::Value;
+use std::sync::Arc;
+use temporalio_client::{Client, WorkflowIdConflictPolicy, WorkflowStartOptions};
+use temporalio_macros::activities;
+use temporalio_sdk::ApplicationFailure;
+use temporalio_sdk::activities::{ActivityContext, ActivityError};
+
+/// The site's services, and the client that starts fulfillments.
+#[derive(Debug)]
+pub struct Bridge {
+    pub svc: Arc<Services>,
+    pub client: Client,
+    /// The task queue fulfillments start on (the site's).
+    pub task_queue: String,
+}
+
+/// A Tote refusal as a Temporal failure: non-retryable unless Tote says a
+/// retry may mend it.
+fn failure(e: AppError) -> ActivityError {
+    let err = match &e {
+        AppError::Rejected(r) => crate::app::workflow::failure(r),
+        // The store was busy or failed: a retry may mend it.
+        AppError::Storage(s) => super::tote_error(&s.to_string(), true),
+    };
+    let retryable = err.retryable;
+    let f = ApplicationFailure::builder(error_text(&err));
+    let f =
+        if retryable { f.build() } else { f.type_name(super::NON_RETRYABLE.to_owned()).non_retryable(true).build() };
+    ActivityError::application(f)
+}
+
+impl Bridge {
+    async fn execute(&self, op_id: String, command: Command) -> Result<Outcome, ActivityError> {
+        let svc = self.svc.clone();
+        let ran = tokio::task::spawn_blocking(move || svc.execute(&op_id, &command))
+            .await
+            .map_err(|e| ActivityError::application(ApplicationFailure::new(e.to_string())))?;
+        ran.map_err(failure)
+    }
+}
+
+#[activities]
+impl Bridge {
+    /// A decider's activity (allocate, create pick work, release, …).
+    #[activity(name = "tote.run")]
+    pub async fn run(self: Arc<Self>, ctx: ActivityContext, call: ActivityCall) -> Result<Value, ActivityError> {
+        let op_id = format!("temporal:{}:{}", call.workflow_id, ctx.info().activity_id);
+        match self.execute(op_id, Command::RunHosted { call: Box::new(call) }).await? {
+            Outcome::Hosted { result } => Ok(result),
+            other => Ok(serde_json::to_value(other).unwrap_or(Value::Null)),
+        }
+    }
+
+    /// A decision recorded in the site's store (history, query columns,
+    /// the fulfillment's status).
+    #[activity(name = "tote.record")]
+    pub async fn record(self: Arc<Self>, _ctx: ActivityContext, record: Record) -> Result<Value, ActivityError> {
+        let op_id = format!("temporal:{}:v{}", record.workflow_id, record.version);
+        self.execute(op_id, Command::RecordHosted { record: Box::new(record) }).await?;
+        Ok(Value::Null)
+    }
+
+    /// An intake's fulfillment, started as its own workflow (a second
+    /// start of the same id finds the first).
+    #[activity(name = "tote.start_fulfillment")]
+    pub async fn start_fulfillment(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        start: FulfillmentStart,
+    ) -> Result<Value, ActivityError> {
+        let launch = Launch {
+            start,
+            input: serde_json::to_string(&start).unwrap_or_default(),
+            order_id: Some(start.order_id),
+            fulfillment_id: Some(start.fulfillment_id),
+        };
+        let id = wf::fulfillment_id(start.fulfillment_id);
+        let opts = WorkflowStartOptions::new(self.task_queue.clone(), id.clone())
+            .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
+            .build();
+        self.client
+            .start_workflow(FulfillmentFlow::run, launch, opts)
+            .await
+            .map_err(|e| ActivityError::application(ApplicationFailure::new(e.to_string())))?;
+        Ok(Value::String(id))
+    }
+}
