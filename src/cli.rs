@@ -5,6 +5,8 @@ mod admin;
 mod bench;
 mod bench_intake;
 mod bench_sync;
+#[cfg(feature = "temporal")]
+mod bench_temporal;
 mod bench_workflows;
 mod board;
 mod demo;
@@ -15,6 +17,8 @@ mod people;
 mod printer;
 mod serve;
 mod stock;
+#[cfg(feature = "temporal")]
+mod temporal_cmd;
 mod tour;
 mod warehouse;
 mod webhook;
@@ -114,6 +118,10 @@ enum Cmd {
     /// Benchmarks.
     #[command(subcommand)]
     Bench(bench::BenchCmd),
+    /// The same workflows on a Temporal cluster (built with `--features temporal`).
+    #[cfg(feature = "temporal")]
+    #[command(subcommand)]
+    Temporal(temporal_cmd::TemporalCmd),
     /// The demo: a sample warehouse, the server in-process, and a menu to be a
     /// picker or a packer on this terminal (--tour: a scripted text tour).
     Demo(demo::DemoArgs),
@@ -413,6 +421,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Cmd::Apikey(ApikeyCmd::Create { name }) => people::apikey_create(&services(db)?, &name),
         Cmd::Apikey(ApikeyCmd::Revoke { name }) => people::apikey_revoke(&services(db)?, &name),
         Cmd::Bench(cmd) => bench::run(&cmd),
+        #[cfg(feature = "temporal")]
+        Cmd::Temporal(cmd) => temporal_cmd::run(services(db)?, db, &cmd),
         Cmd::Webhook(WebhookCmd::Add { name, url, secret, events, max_attempts }) => {
             webhook::add(&services(db)?, &name, &url, &secret, &events, max_attempts)
         }

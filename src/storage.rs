@@ -43,6 +43,7 @@ mod convert;
 pub mod device;
 pub mod dispatch;
 pub mod health;
+pub mod hosted;
 pub mod metrics;
 mod orders;
 pub mod outbox;
@@ -97,6 +98,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0021_warehouse_address", include_str!("storage/migrations/0021_warehouse_address.sql")),
     ("0022_integrations", include_str!("storage/migrations/0022_integrations.sql")),
     ("0023_set_aside", include_str!("storage/migrations/0023_set_aside.sql")),
+    ("0024_hosted_workflows", include_str!("storage/migrations/0024_hosted_workflows.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

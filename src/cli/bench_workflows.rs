@@ -27,18 +27,54 @@ pub fn storage(orders: usize) -> Result<()> {
     runtime.block_on(one_run(orders.max(1), tote::storage::Durability::Normal, 8, true)).map(|_| ())
 }
 
-pub fn run(orders: usize, synchronous: &str, workers: &[usize]) -> Result<()> {
+/// The engines `tote bench workflows` runs the same orders through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    Embedded,
+    /// A Temporal cluster (feature `temporal`).
+    Temporal,
+}
+
+pub fn run(
+    orders: usize,
+    synchronous: &str,
+    workers: &[usize],
+    engines: &[Engine],
+    temporal_address: Option<&str>,
+) -> Result<()> {
     let durability = tote::server::config::parse_durability(synchronous).map_err(anyhow::Error::msg)?;
     let orders = orders.max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     println!("tote bench workflows: {orders} orders, synchronous={synchronous}");
-    let mut rates = Vec::new();
-    for &w in workers {
-        println!("engine workers: {w}");
-        rates.push((w, runtime.block_on(one_run(orders, durability, w.max(1), false))?));
+    let mut by_engine = Vec::new();
+    for &engine in engines {
+        match engine {
+            Engine::Embedded => {
+                let mut rates = Vec::new();
+                for &w in workers {
+                    println!("embedded engine, workers: {w}");
+                    rates.push((w, runtime.block_on(one_run(orders, durability, w.max(1), false))?));
+                }
+                if let [(w0, r0), .., (wn, rn)] = rates[..] {
+                    println!("{wn} workers / {w0} workers = {:.2}x workflows/s", rn / r0.max(1e-9));
+                }
+                by_engine.extend(rates.last().map(|(_, r)| ("embedded", *r)));
+            }
+            #[cfg(feature = "temporal")]
+            Engine::Temporal => {
+                println!("temporal engine ({})", temporal_address.unwrap_or("a dev server started for the run"));
+                let rate = runtime.block_on(super::bench_temporal::one_run(orders, durability, temporal_address))?;
+                by_engine.push(("temporal", rate));
+            }
+            #[cfg(not(feature = "temporal"))]
+            Engine::Temporal => {
+                let _ = temporal_address;
+                bail!("this tote was built without the `temporal` feature (cargo build --features temporal)");
+            }
+        }
     }
-    if let [(w0, r0), .., (wn, rn)] = rates[..] {
-        println!("{wn} workers / {w0} workers = {:.2}x workflows/s", rn / r0.max(1e-9));
+    if let [(a, ra), (b, rb)] = by_engine[..] {
+        println!("{b} / {a} = {:.2}x workflows/s", rb / ra.max(1e-9));
     }
     Ok(())
 }
@@ -177,7 +213,7 @@ pub(super) async fn submit_batches(
     Ok(())
 }
 
-fn order(i: usize) -> serde_json::Value {
+pub(super) fn order(i: usize) -> serde_json::Value {
     let priority = ["low", "normal", "high", "urgent"][i % 4];
     serde_json::json!({
         "request_id": format!("bench-wf-{i}"), "priority": priority,
@@ -188,7 +224,7 @@ fn order(i: usize) -> serde_json::Value {
 
 /// A warehouse with stock for every order, a picker, a packer and a
 /// supervisor session for the intake.
-fn setup(svc: &Services, orders: usize) -> Result<(i64, i64, String)> {
+pub(super) fn setup(svc: &Services, orders: usize) -> Result<(i64, i64, String)> {
     let now = svc.now();
     let (picker, packer) = svc.store().write(|tx| {
         tx.ensure_warehouse("W1", "Bench", now)?;
@@ -220,7 +256,7 @@ fn setup(svc: &Services, orders: usize) -> Result<(i64, i64, String)> {
 }
 
 /// Picks and packs every order, 100 tasks per group commit.
-fn floor(svc: &Services, picker: i64, packer: i64) -> Result<()> {
+pub(super) fn floor(svc: &Services, picker: i64, packer: i64) -> Result<()> {
     let filter = TaskFilter { limit: 1_000_000, ..TaskFilter::default() };
     let mut ops = Vec::new();
     for t in svc.picking_tasks(&filter)? {

@@ -212,8 +212,9 @@ fn carrier_error(e: &CarrierError) -> ActivityError {
     }
 }
 
-/// The carrier call of `activity`, from its own input alone.
-fn call_carrier(carrier: &dyn Carrier, activity: &Activity) -> Result<ActivityResult, ActivityError> {
+/// The carrier call of `activity`, from its own input alone (also what a
+/// workflow hosted on Temporal calls through `temporal::bridge`).
+pub fn call_carrier(carrier: &dyn Carrier, activity: &Activity) -> Result<ActivityResult, ActivityError> {
     match activity {
         Activity::CreateShipment { request: Some(request) } => {
             let s = carrier.create_shipment(request).map_err(|e| carrier_error(&e))?;

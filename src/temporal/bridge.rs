@@ -13,10 +13,15 @@ use temporalio_macros::activities;
 use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 
-/// The site's services, and the client that starts fulfillments.
+/// How often a running activity tells Temporal it lives.
+pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The site's services and carrier, and the client that starts
+/// fulfillments.
 #[derive(Debug)]
 pub struct Bridge {
     pub svc: Arc<Services>,
+    pub carrier: Arc<dyn crate::shipping::Carrier>,
     pub client: Client,
     /// The task queue fulfillments start on (the site's).
     pub task_queue: String,
@@ -25,15 +30,22 @@ pub struct Bridge {
 /// A Tote refusal as a Temporal failure: non-retryable unless Tote says a
 /// retry may mend it.
 fn failure(e: AppError) -> ActivityError {
-    let err = match &e {
+    refusal(&match &e {
         AppError::Rejected(r) => crate::app::workflow::failure(r),
         // The store was busy or failed: a retry may mend it.
         AppError::Storage(s) => super::tote_error(&s.to_string(), true),
+    })
+}
+
+/// A Tote activity error as a Temporal failure: non-retryable unless a
+/// retry may mend it, its code and message carried in the text.
+fn refusal(err: &crate::domain::workflow::ActivityError) -> ActivityError {
+    let f = ApplicationFailure::builder(error_text(err));
+    let f = if err.retryable {
+        f.build()
+    } else {
+        f.type_name(super::NON_RETRYABLE.to_owned()).non_retryable(true).build()
     };
-    let retryable = err.retryable;
-    let f = ApplicationFailure::builder(error_text(&err));
-    let f =
-        if retryable { f.build() } else { f.type_name(super::NON_RETRYABLE.to_owned()).non_retryable(true).build() };
     ActivityError::application(f)
 }
 
@@ -45,6 +57,28 @@ impl Bridge {
             .map_err(|e| ActivityError::application(ApplicationFailure::new(e.to_string())))?;
         ran.map_err(failure)
     }
+
+    /// The activity itself: a carrier call, or a local activity through
+    /// the app services.
+    async fn run_call(&self, op_id: String, call: ActivityCall) -> Result<Value, ActivityError> {
+        if call.activity.calls_carrier() {
+            // The call carries its whole input; the carrier is idempotent by
+            // the request's key, so Temporal's retries book it once.
+            let (carrier, activity) = (self.carrier.clone(), call.activity.clone());
+            let called =
+                tokio::task::spawn_blocking(move || crate::server::engine::call_carrier(carrier.as_ref(), &activity))
+                    .await
+                    .map_err(|e| ActivityError::application(ApplicationFailure::new(e.to_string())))?;
+            return match called {
+                Ok(result) => Ok(serde_json::to_value(result).unwrap_or(Value::Null)),
+                Err(e) => Err(refusal(&e)),
+            };
+        }
+        match self.execute(op_id, Command::RunHosted { call: Box::new(call) }).await? {
+            Outcome::Hosted { result } => Ok(result),
+            other => Ok(serde_json::to_value(other).unwrap_or(Value::Null)),
+        }
+    }
 }
 
 #[activities]
@@ -53,9 +87,17 @@ impl Bridge {
     #[activity(name = "tote.run")]
     pub async fn run(self: Arc<Self>, ctx: ActivityContext, call: ActivityCall) -> Result<Value, ActivityError> {
         let op_id = format!("temporal:{}:{}", call.workflow_id, ctx.info().activity_id);
-        match self.execute(op_id, Command::RunHosted { call: Box::new(call) }).await? {
-            Outcome::Hosted { result } => Ok(result),
-            other => Ok(serde_json::to_value(other).unwrap_or(Value::Null)),
+        let work = self.run_call(op_id, call);
+        tokio::pin!(work);
+        // Heartbeats while it runs: a worker killed mid-call is noticed by
+        // the heartbeat timeout, not the call's whole timeout.
+        loop {
+            tokio::select! {
+                r = &mut work => return r,
+                _ = tokio::time::sleep(HEARTBEAT) => {
+                    let _ = ctx.record_heartbeat(()).await;
+                }
+            }
         }
     }
 

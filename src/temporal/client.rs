@@ -8,6 +8,7 @@ use super::{FulfillmentFlow, IntakeFlow, Launch};
 use crate::app::Services;
 use crate::app::command::OrderRequest;
 use crate::domain::workflow::{self as wf, Signal};
+use crate::shipping::Carrier;
 use anyhow::Context;
 use serde_json::Value;
 use std::str::FromStr;
@@ -31,9 +32,14 @@ pub async fn connect(address: &str) -> anyhow::Result<Client> {
 /// Serves `task_queue` (a site's) until `stop` is called: the hosted
 /// workflows and the site's activities. The worker's future is not `Send`:
 /// run it on a thread of its own (see [`spawn_worker`]).
-pub async fn serve(svc: Arc<Services>, client: Client, task_queue: &str) -> anyhow::Result<()> {
+pub async fn serve(
+    svc: Arc<Services>,
+    carrier: Arc<dyn Carrier>,
+    client: Client,
+    task_queue: &str,
+) -> anyhow::Result<()> {
     let runtime = Runtime::from_current_tokio(RuntimeOptions::default())?;
-    let bridge = Bridge { svc, client: client.clone(), task_queue: task_queue.to_owned() };
+    let bridge = Bridge { svc, carrier, client: client.clone(), task_queue: task_queue.to_owned() };
     let opts = WorkerOptions::new(task_queue.to_owned())
         .register_workflow::<IntakeFlow>()?
         .register_workflow::<FulfillmentFlow>()?
@@ -66,19 +72,58 @@ impl WorkerThread {
 }
 
 /// Starts [`serve`] for `task_queue` at `address` on a thread of its own.
-pub fn spawn_worker(svc: Arc<Services>, address: String, task_queue: String) -> WorkerThread {
+pub fn spawn_worker(
+    svc: Arc<Services>,
+    carrier: Arc<dyn Carrier>,
+    address: String,
+    task_queue: String,
+) -> WorkerThread {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || -> anyhow::Result<()> {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         rt.block_on(async move {
             let client = connect(&address).await?;
             tokio::select! {
-                r = serve(svc, client, &task_queue) => r,
+                r = serve(svc.clone(), carrier, client.clone(), &task_queue) => r,
+                r = forward_signals(svc, client) => r,
                 _ = stopped => Ok(()),
             }
         })
     });
     WorkerThread { stop: Some(stop), thread: Some(thread) }
+}
+
+/// Forwards the signals floor ops queued for hosted workflows, oldest
+/// first, each taken off the queue once Temporal has it (at least once:
+/// the decider ignores a repeat). Runs until an error it cannot wait out.
+pub async fn forward_signals(svc: Arc<Services>, client: Client) -> anyhow::Result<()> {
+    loop {
+        let waiting = svc.query(|tx| Ok(tx.hosted_signals(100)?))?;
+        for s in &waiting {
+            let signal: Signal = serde_json::from_str(&s.signal).context("a queued signal")?;
+            let opts = WorkflowSignalOptions::default();
+            let sent = match wf::WorkflowKind::parse(&s.kind) {
+                Some(wf::WorkflowKind::OrderIntake) => {
+                    let h = client.get_workflow_handle::<IntakeFlow>(s.workflow_id.clone());
+                    h.signal(IntakeFlow::signal, signal, opts).await
+                }
+                _ => {
+                    let h = client.get_workflow_handle::<FulfillmentFlow>(s.workflow_id.clone());
+                    h.signal(FulfillmentFlow::signal, signal, opts).await
+                }
+            };
+            match sent {
+                Ok(()) => svc.store().write(|tx| tx.forwarded(s.id))?,
+                Err(e) => {
+                    tracing::warn!(workflow = %s.workflow_id, error = %e, "signal not forwarded yet");
+                    break;
+                }
+            }
+        }
+        if waiting.is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
 }
 
 /// Starts the intake of `req` on `task_queue`; a second start of the same

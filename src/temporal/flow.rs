@@ -83,15 +83,20 @@ fn options(task_queue: &str, activity: &Activity, id: String) -> ActivityOptions
         .maximum_attempts(p.max_attempts)
         .non_retryable_error_types([super::NON_RETRYABLE])
         .build();
+    // The bridge heartbeats every second: a worker killed mid-call is
+    // noticed after 5 s, not after the call's whole minute.
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(60))
         .task_queue(task_queue.to_owned())
         .activity_id(id)
         .retry_policy(retry)
+        .heartbeat_timeout(Duration::from_secs(5))
         .build()
 }
 
+/// A quick bookkeeping activity (a record, a start by id): retried after
+/// 10 s when its worker died.
 fn plain(options: &str, id: String) -> ActivityOptions {
-    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(60))
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(10))
         .task_queue(options.to_owned())
         .activity_id(id)
         .build()
@@ -121,36 +126,18 @@ pub async fn drive<T: Hosts>(
                     continue;
                 }
             };
+            // A carrier's answer the decider took changes the site's tables.
+            let took = |e: &<T::W as Workflow>::Event| match (&input, T::W::completes(e)) {
+                (Input::ActivityDone { activity, result }, Some(a)) if a == activity && activity.calls_carrier() => {
+                    Some((activity.clone(), result.clone()))
+                }
+                _ => None,
+            };
+            let taken: Vec<_> = d.events.iter().filter_map(took).collect();
             if !d.events.is_empty() {
-                let (record, status) = ctx.state_mut(|s| {
-                    let h = s.host_mut();
-                    let mut events = Vec::new();
-                    let mut moves = Vec::new();
-                    for e in &d.events {
-                        moves.extend_from_slice(T::W::moves(&h.state, e));
-                        h.state = T::W::evolve(std::mem::take(&mut h.state), e);
-                        h.version += 1;
-                        events.push(serde_json::to_value(e).unwrap_or(Value::Null));
-                    }
-                    let record = Record {
-                        workflow_id: workflow_id.clone(),
-                        kind: T::W::KIND,
-                        version: h.version,
-                        input: launch.input.clone(),
-                        order_id: T::W::order(&h.state).or(launch.order_id),
-                        fulfillment_id: launch.fulfillment_id,
-                        state: serde_json::to_value(&h.state).unwrap_or(Value::Null),
-                        status: T::W::status(&h.state),
-                        step: T::W::step(&h.state).to_owned(),
-                        blocking: T::W::blocking_reason(&h.state),
-                        events,
-                        moves,
-                    };
-                    (record, T::W::status(&h.state))
-                });
+                let record = ctx.state_mut(|s| fold(s.host_mut(), &workflow_id, &launch, &d.events, taken));
                 let id = format!("record-{}", record.version);
                 ctx.execute_activity(ToteActivity(RECORD), json(&record)?, plain(&queue, id)).await?;
-                let _ = status;
             }
             for effect in d.effects {
                 match effect {
@@ -250,6 +237,41 @@ pub async fn drive<T: Hosts>(
                 inputs.extend(signals.into_iter().map(Input::Signal));
             }
         }
+    }
+}
+
+/// Folds `events` into the host's state: what the site's store records of
+/// them (the query columns after them, the fulfillment's moves, the
+/// carrier answers they took).
+fn fold<W: Workflow>(
+    h: &mut Host<W>,
+    workflow_id: &str,
+    launch: &Launch<W::Start>,
+    events: &[W::Event],
+    taken: Vec<(Activity, crate::domain::workflow::ActivityResult)>,
+) -> Record {
+    let mut json_events = Vec::new();
+    let mut moves = Vec::new();
+    for e in events {
+        moves.extend_from_slice(W::moves(&h.state, e));
+        h.state = W::evolve(std::mem::take(&mut h.state), e);
+        h.version += 1;
+        json_events.push(serde_json::to_value(e).unwrap_or(Value::Null));
+    }
+    Record {
+        workflow_id: workflow_id.to_owned(),
+        kind: W::KIND,
+        version: h.version,
+        input: launch.input.clone(),
+        order_id: W::order(&h.state).or(launch.order_id),
+        fulfillment_id: launch.fulfillment_id,
+        state: serde_json::to_value(&h.state).unwrap_or(Value::Null),
+        status: W::status(&h.state),
+        step: W::step(&h.state).to_owned(),
+        blocking: W::blocking_reason(&h.state),
+        events: json_events,
+        moves,
+        taken,
     }
 }
 

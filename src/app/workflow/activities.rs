@@ -185,7 +185,7 @@ fn short_shipped(ctx: &mut Ctx<'_, '_>, order_id: OrderId, f: FulfillmentId) -> 
 /// the transaction that records it, once the workflow took the result: a
 /// created shipment is stored once per fulfillment (a second answer finds
 /// the first), a confirmation marks it confirmed, a void voided.
-pub(super) fn record_external(
+pub(in crate::app) fn record_external(
     ctx: &mut Ctx<'_, '_>,
     row: &WorkflowRow,
     activity: &Activity,

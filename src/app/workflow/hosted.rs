@@ -11,7 +11,7 @@ use super::super::{AppError, Ctx};
 use super::activities;
 use crate::domain::DomainError;
 use crate::domain::fulfillment::FulfillmentAction;
-use crate::domain::workflow::{Activity, WorkflowKind, WorkflowStatus};
+use crate::domain::workflow::{Activity, ActivityResult, WorkflowKind, WorkflowStatus};
 use crate::storage::workflow::WorkflowRow;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -45,6 +45,10 @@ pub struct HostedRecord {
     pub blocking: Option<String>,
     pub events: Vec<Value>,
     pub moves: Vec<FulfillmentAction>,
+    /// Carrier answers these events took: they change the warehouse's
+    /// tables (a shipment stored, confirmed, voided) as on the embedded engine.
+    #[serde(default)]
+    pub taken: Vec<(Activity, ActivityResult)>,
 }
 
 fn row(
@@ -61,10 +65,11 @@ fn row(
     r
 }
 
-/// `Command::RunHosted`: one local activity, in this transaction.
+/// `Command::RunHosted`: one local activity, in this transaction (a
+/// carrier call is made by the bridge itself, outside any transaction).
 pub(in crate::app) fn run(ctx: &mut Ctx<'_, '_>, call: &HostedCall) -> Result<Outcome, AppError> {
     if !call.activity.is_local() {
-        let reason = "a carrier activity of a hosted workflow runs on the engine's own workers";
+        let reason = "a carrier activity is called by the engine's worker, not in a transaction";
         return Err(DomainError::invalid("activity", reason).into());
     }
     let r = row(ctx, &call.workflow_id, call.kind, &call.input, call.order_id, call.fulfillment_id);
@@ -77,6 +82,7 @@ pub(in crate::app) fn run(ctx: &mut Ctx<'_, '_>, call: &HostedCall) -> Result<Ou
 pub(in crate::app) fn record(ctx: &mut Ctx<'_, '_>, r: &HostedRecord) -> Result<Outcome, AppError> {
     let fresh = row(ctx, &r.workflow_id, r.kind, &r.input, r.order_id, r.fulfillment_id);
     ctx.tx.insert_workflow(&fresh)?;
+    ctx.tx.mark_hosted(&r.workflow_id, "temporal", ctx.now)?;
     let mut w = ctx.tx.workflow(&r.workflow_id)?.ok_or_else(|| DomainError::not_found("workflow", &r.workflow_id))?;
     let first = w.version + 1;
     let added = usize::try_from(r.version - w.version).unwrap_or(0);
@@ -94,6 +100,9 @@ pub(in crate::app) fn record(ctx: &mut Ctx<'_, '_>, r: &HostedRecord) -> Result<
         w.order_id = w.order_id.or(r.order_id);
         ctx.tx.save_workflow(&w, ctx.now)?;
         super::driver::project(ctx, w.fulfillment_id, &r.moves)?;
+        for (activity, result) in &r.taken {
+            activities::record_external(ctx, &w, activity, result)?;
+        }
     }
     Ok(Outcome::Workflow { workflow_id: w.id, status: w.status, step: w.step, blocking_reason: w.blocking })
 }
