@@ -15,7 +15,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use temporalio_client::{
     Client, ClientOptions, ConnectionOptions, Url, WorkflowGetResultOptions, WorkflowIdConflictPolicy,
-    WorkflowQueryOptions, WorkflowSignalOptions, WorkflowStartOptions,
+    WorkflowQueryOptions, WorkflowSignalOptions, WorkflowStartOptions, errors::WorkflowInteractionError,
 };
 use temporalio_sdk::runtime::RuntimeOptions;
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
@@ -98,6 +98,7 @@ pub fn spawn_worker(
 /// the decider ignores a repeat). Runs until an error it cannot wait out.
 pub async fn forward_signals(svc: Arc<Services>, client: Client) -> anyhow::Result<()> {
     loop {
+        let mut failed = false;
         let waiting = svc.query(|tx| Ok(tx.hosted_signals(100)?))?;
         for s in &waiting {
             let signal: Signal = serde_json::from_str(&s.signal).context("a queued signal")?;
@@ -114,13 +115,21 @@ pub async fn forward_signals(svc: Arc<Services>, client: Client) -> anyhow::Resu
             };
             match sent {
                 Ok(()) => svc.store().write(|tx| tx.forwarded(s.id))?,
+                // The workflow has ended (a late dock scan, a second
+                // manifest close): nothing will ever decide the signal.
+                Err(WorkflowInteractionError::NotFound(_)) => {
+                    tracing::info!(workflow = %s.workflow_id, signal = %s.signal, "signal dropped: the workflow has ended");
+                    svc.store().write(|tx| tx.forwarded(s.id))?;
+                }
                 Err(e) => {
                     tracing::warn!(workflow = %s.workflow_id, error = %e, "signal not forwarded yet");
+                    failed = true;
                     break;
                 }
             }
         }
-        if waiting.is_empty() {
+        // Idle, or the cluster did not answer: look again a little later.
+        if waiting.is_empty() || failed {
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
     }
