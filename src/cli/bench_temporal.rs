@@ -7,8 +7,8 @@
 //! manifest closes until every fulfillment workflow has completed. A dev
 //! server is started when no `--temporal-address` is given.
 
-use super::bench_workflows::{floor, order, setup};
-use anyhow::{Result, bail};
+use super::bench_workflows::{finished, floor, order, setup};
+use anyhow::Result;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tote::app::command::OrderRequest;
@@ -65,20 +65,6 @@ pub async fn one_run(orders: usize, durability: tote::storage::Durability, addre
     }
     let done = started.elapsed();
     worker.stop()?;
-    let completed = services.workflows(Some(WorkflowStatus::Completed), u32::MAX)?;
-    let fulfilled = completed.iter().filter(|w| w.kind == "order_fulfillment").count();
-    let shipped = services.store().read(|tx| tx.shipment_counts())?;
-    if fulfilled != orders || shipped != vec![("shipped".to_owned(), orders as i64)] {
-        bail!("{fulfilled} of {orders} fulfillment workflows completed on Temporal; shipments {shipped:?}");
-    }
-    let rate = |n: usize, d: Duration| n as f64 / d.as_secs_f64().max(1e-9);
     println!("intake to pick work (started by id):     {:>7.2} s", intake.as_secs_f64());
-    println!("floor work (pick + pack, group commit):  {:>7.2} s", (floor_done - intake).as_secs_f64());
-    println!("engine tail after the last pack:        {:>7.2} s", (done - floor_done).as_secs_f64());
-    println!(
-        "end to end: {orders} fulfillment workflows completed on Temporal in {:.2} s = {:.0} workflows/s; each shipped once",
-        done.as_secs_f64(),
-        rate(orders, done)
-    );
-    Ok(rate(orders, done))
+    finished(&services, orders, " on Temporal", floor_done - intake, done - floor_done, done)
 }

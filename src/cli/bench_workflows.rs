@@ -137,27 +137,40 @@ async fn one_run(orders: usize, durability: tote::storage::Durability, workers: 
         if storage {
             footprint(&services, orders, "shipped")?;
         }
-        let completed = services.workflows(Some(tote::domain::workflow::WorkflowStatus::Completed), u32::MAX)?;
-        let fulfilled = completed.iter().filter(|w| w.kind == "order_fulfillment").count();
-        let shipped = services.store().read(|tx| tx.shipment_counts())?;
-        if fulfilled != orders || shipped != vec![("shipped".to_owned(), orders as i64)] {
-            bail!("{fulfilled} of {orders} fulfillment workflows completed; shipments {shipped:?}");
-        }
-        let rate = |n: usize, d: Duration| n as f64 / d.as_secs_f64().max(1e-9);
         println!(
             "intake (HTTP batch, workflows started):  {:>7.2} s  {:>8.0} orders/s",
             intake.as_secs_f64(),
-            rate(orders, intake)
+            orders as f64 / intake.as_secs_f64().max(1e-9)
         );
-        println!("floor work (pick + pack, group commit):  {:>7.2} s", (floor_done - intake).as_secs_f64());
-        println!("engine tail after the last pack:        {:>7.2} s", (done - floor_done).as_secs_f64());
-        println!(
-            "end to end: {orders} fulfillment workflows completed in {:.2} s = {:.0} workflows/s; each shipped once",
-            done.as_secs_f64(),
-            rate(orders, done)
-        );
-        Ok(rate(orders, done))
+        finished(&services, orders, "", floor_done - intake, done - floor_done, done)
     }
+}
+
+/// Checks that every fulfillment workflow completed with one shipment
+/// each, prints the floor, tail and end-to-end times; returns the
+/// workflows completed per second end to end.
+pub(super) fn finished(
+    services: &Services,
+    orders: usize,
+    on: &str,
+    floor: Duration,
+    tail: Duration,
+    done: Duration,
+) -> Result<f64> {
+    let completed = services.workflows(Some(tote::domain::workflow::WorkflowStatus::Completed), u32::MAX)?;
+    let fulfilled = completed.iter().filter(|w| w.kind == "order_fulfillment").count();
+    let shipped = services.store().read(|tx| tx.shipment_counts())?;
+    if fulfilled != orders || shipped != vec![("shipped".to_owned(), orders as i64)] {
+        bail!("{fulfilled} of {orders} fulfillment workflows completed{on}; shipments {shipped:?}");
+    }
+    let rate = orders as f64 / done.as_secs_f64().max(1e-9);
+    println!("floor work (pick + pack, group commit):  {:>7.2} s", floor.as_secs_f64());
+    println!("engine tail after the last pack:        {:>7.2} s", tail.as_secs_f64());
+    println!(
+        "end to end: {orders} fulfillment workflows completed{on} in {:.2} s = {rate:.0} workflows/s; each shipped once",
+        done.as_secs_f64()
+    );
+    Ok(rate)
 }
 
 /// Prints the live bytes per order, and the largest tables, now and after
