@@ -94,10 +94,11 @@ async fn a_packer_sets_a_box_aside_with_a_reason_and_reprints_from_the_find_scre
     std::fs::create_dir_all(&labels).expect("label dir");
     let station = dir.path().join("station");
     let pack = format!(
-        "exec {} pack --server {base} --device PACK-1 --data-dir {} --printer file://{}/",
+        "exec {} pack --server {base} --device PACK-1 --data-dir {} --printer file://{}/ --log {}",
         env!("CARGO_BIN_EXE_tote"),
         station.display(),
-        labels.display()
+        labels.display(),
+        dir.path().join("pack.log").display()
     );
     let k = Tmux::start("station-pack", &pack);
     k.log_in(b"K-001\r", "4711");
