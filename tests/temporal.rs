@@ -225,3 +225,80 @@ async fn a_killed_worker_starts_again_and_every_workflow_finishes_once() {
     let shipped = f.svc.store().read(|tx| tx.shipment_counts()).expect("counts");
     assert_eq!(shipped, vec![("shipped".to_owned(), n)], "one shipment each");
 }
+
+/// A carrier that is down for its first two bookings, then books.
+#[derive(Debug, Default)]
+struct FlakyCarrier {
+    inner: tote::shipping::local::LocalCarrier,
+    calls: std::sync::atomic::AtomicU32,
+}
+
+impl tote::shipping::Carrier for FlakyCarrier {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn create_shipment(
+        &self,
+        req: &tote::domain::shipment::ShipmentRequest,
+    ) -> Result<tote::shipping::Shipment, tote::shipping::CarrierError> {
+        if self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 2 {
+            return Err(tote::shipping::CarrierError::Unavailable { attempts: 1, reason: "down".into() });
+        }
+        self.inner.create_shipment(req)
+    }
+    fn void(&self, tracking: &str) -> Result<(), tote::shipping::CarrierError> {
+        self.inner.void(tracking)
+    }
+    fn track(&self, tracking: &str) -> Result<tote::shipping::TrackingStatus, tote::shipping::CarrierError> {
+        self.inner.track(tracking)
+    }
+}
+
+/// A carrier down for two calls: Temporal retries the booking by Tote's
+/// policy (retryable), the third call books, and one shipment is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_carrier_call_is_retried_and_books_once() {
+    let server = dev_server();
+    let f = Fixture::new();
+    let flaky = Arc::new(FlakyCarrier::default());
+    let worker = client::spawn_worker(Arc::new(f.svc.clone()), flaky.clone(), server.address.clone(), "tote-W1".into());
+    let c = client::connect(&server.address).await.expect("client");
+    let (order_id, fulfillment) = ordered(&c, &f, "tmp-3").await;
+    pick(&f.svc, order_id, f.picker);
+    assert_eq!(until_step(&c, fulfillment, "await_pack").await["step"], "await_pack");
+    pack(&f.svc, order_id, f.packer);
+    let s = until_step(&c, fulfillment, "await_dispatch").await;
+    assert_eq!(s["step"], "await_dispatch", "booked after the retries: {s}");
+    assert_eq!(flaky.calls.load(std::sync::atomic::Ordering::SeqCst), 3, "two failures, then the booking");
+    let shipped = f.svc.store().read(|tx| tx.shipment_counts()).expect("counts");
+    assert_eq!(shipped.iter().map(|(_, n)| n).sum::<i64>(), 1, "one shipment: {shipped:?}");
+    worker.stop().expect("the worker stops");
+}
+
+/// An order for a warehouse the site does not have: validation refuses it, a
+/// refusal no retry can mend (`ToteRefused`), so Temporal does not retry it:
+/// within seconds the intake has failed, says why, and has made no order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_order_is_not_retried_and_says_why() {
+    let server = dev_server();
+    let f = Fixture::new();
+    let worker = client::spawn_worker(Arc::new(f.svc.clone()), carrier(), server.address.clone(), "tote-W1".into());
+    let c = client::connect(&server.address).await.expect("client");
+    let ToteCommand::SubmitOrder(req) = order("tmp-bad", &[("SKU-A", 1, "W9")]) else { unreachable!() };
+    client::start_intake(&c, "tote-W1", &req, Settings::default()).await.expect("start");
+    // ValidateOrder allows 20 attempts over minutes: a retried refusal would
+    // still be running its first backoff.
+    let start = Instant::now();
+    let row = loop {
+        let row = f.svc.store().read(|tx| tx.workflow("order-intake-tmp-bad")).expect("read");
+        if row.as_ref().is_some_and(|w| w.status == "failed") || start.elapsed() > Duration::from_secs(15) {
+            break row.expect("mirrored");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(row.status, "failed", "{row:?}");
+    assert!(row.state.contains("unknown warehouse") && row.state.contains("W9"), "says why: {row:?}");
+    assert!(client::intake_result(&c, "tmp-bad").await.is_err(), "the workflow failed on Temporal too");
+    assert!(f.svc.orders(None, None, 10).expect("orders").is_empty(), "no order");
+    worker.stop().expect("the worker stops");
+}

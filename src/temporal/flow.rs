@@ -220,11 +220,12 @@ pub async fn drive<T: Hosts>(
                         Err(e) => failed(activity, attempt, tote_error(&e.to_string(), false)),
                     },
                     // Temporal retried it as the policy says: what reaches
-                    // the decider has used up its attempts.
+                    // the decider is final (it would otherwise retry the
+                    // retries). The attempt stays the one the decider waits
+                    // on, or it would not take the answer.
                     Err(e) => {
-                        let attempts = activity.policy().max_attempts.max(attempt);
-                        let error = super::error_of(&e);
-                        failed(activity, attempts, error)
+                        let error = ActivityError { retryable: false, ..super::error_of(&e) };
+                        failed(activity, attempt, error)
                     }
                 });
             }
