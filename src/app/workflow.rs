@@ -63,8 +63,6 @@ fn to_input<S>(feed: &Feed, start: S, id: &str) -> Input<S> {
     }
 }
 
-/// A rejection as an activity failure: only a passing condition (stock
-/// may arrive) is worth retrying; validation and illegal transitions are not.
 /// How the intake of `req` starts under the site's `settings` (the order
 /// may choose its own short policy over the site's), on either engine.
 pub fn intake_start(req: &OrderRequest, settings: wf::Settings) -> intake::IntakeStart {
@@ -72,7 +70,8 @@ pub fn intake_start(req: &OrderRequest, settings: wf::Settings) -> intake::Intak
     intake::IntakeStart { request_id: req.request_id.trim().to_owned(), settings }
 }
 
-/// A refusal as an activity's failure (retryable as its kind says).
+/// A rejection as an activity failure: only a passing condition (stock
+/// may arrive) is worth retrying; validation and illegal transitions are not.
 pub fn failure(r: &Rejection) -> ActivityError {
     ActivityError {
         code: r.code.clone(),
@@ -166,12 +165,8 @@ fn step<W: driver::Driven>(
     let mut live = Live::<W>::from_row(row)?;
     let wid = live.row.id.clone();
     let decided = live.decide(ctx, &feed)?;
-    // A carrier's answer changes the warehouse's tables only when the
-    // workflow took it (a stale or superseded answer changes nothing).
-    if let Feed::Done { activity, result } = &feed {
-        if activity.calls_carrier() && decided.completed.contains(activity) {
-            activities::record_external(ctx, &live.row, activity, result)?;
-        }
+    if let Some((activity, result)) = &decided.taken {
+        activities::record_external(ctx, &live.row, activity, result)?;
     }
     for effect in decided.effects {
         if let Effect::RunActivity { activity, .. } = &effect {

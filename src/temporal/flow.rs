@@ -9,7 +9,7 @@
 //! time is the workflow's, and everything else is an activity.
 
 use super::{ActivityCall, Launch, RECORD, RUN, Record, START_FULFILLMENT, ToteActivity, tote_error};
-use crate::domain::workflow::definition::{Fulfillment, Intake, Workflow};
+use crate::domain::workflow::definition::{Fulfillment, Intake, Workflow, carrier_answer_taken};
 use crate::domain::workflow::{Activity, ActivityError, Effect, Input, Signal, WorkflowStatus};
 use serde_json::{Value, json};
 use std::collections::VecDeque;
@@ -127,13 +127,10 @@ pub async fn drive<T: Hosts>(
                 }
             };
             // A carrier's answer the decider took changes the site's tables.
-            let took = |e: &<T::W as Workflow>::Event| match (&input, T::W::completes(e)) {
-                (Input::ActivityDone { activity, result }, Some(a)) if a == activity && activity.calls_carrier() => {
-                    Some((activity.clone(), result.clone()))
-                }
-                _ => None,
-            };
-            let taken: Vec<_> = d.events.iter().filter_map(took).collect();
+            let taken: Vec<_> = carrier_answer_taken::<T::W>(&input, &d.events)
+                .map(|(a, r)| (a.clone(), r.clone()))
+                .into_iter()
+                .collect();
             if !d.events.is_empty() {
                 let record = ctx.state_mut(|s| fold(s.host_mut(), &workflow_id, &launch, &d.events, taken));
                 let id = format!("record-{}", record.version);

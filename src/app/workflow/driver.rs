@@ -12,7 +12,7 @@ use crate::domain::DomainError;
 use crate::domain::fulfillment::FulfillmentAction;
 use crate::domain::ids::FulfillmentId;
 use crate::domain::workflow::definition::{Fulfillment, Intake, Workflow};
-use crate::domain::workflow::{self as wf, Activity, Effect, Input, WorkflowKind, intake};
+use crate::domain::workflow::{self as wf, Activity, ActivityResult, Effect, Input, WorkflowKind, intake};
 use crate::storage::workflow::WorkflowRow;
 
 /// How the embedded engine starts a kind from its row's input.
@@ -70,11 +70,11 @@ pub(super) struct Live<W: Workflow> {
     pub state: W::State,
 }
 
-/// What one decision did: the effects to carry out, and the activities
-/// whose results the workflow recorded.
+/// What one decision did: the effects to carry out, and the carrier's
+/// answer the workflow took, if it took one.
 pub(super) struct Decided {
     pub effects: Vec<Effect>,
-    pub completed: Vec<Activity>,
+    pub taken: Option<(Activity, ActivityResult)>,
 }
 
 impl<W: Driven> Live<W> {
@@ -94,11 +94,10 @@ impl<W: Driven> Live<W> {
         let input: Input<W::Start> = super::to_input(feed, start, &self.row.id);
         let d = W::decide(&self.state, &input, ctx.now)?;
         let mut moves: Vec<FulfillmentAction> = Vec::new();
-        let mut completed = Vec::new();
+        let taken = wf::definition::carrier_answer_taken::<W>(&input, &d.events).map(|(a, r)| (a.clone(), r.clone()));
         let mut names = Vec::new();
         for e in &d.events {
             moves.extend_from_slice(W::moves(&self.state, e));
-            completed.extend(W::completes(e).cloned());
             self.state = W::evolve(std::mem::take(&mut self.state), e);
             let json = serde_json::to_value(e)?;
             let name = json.get("event").and_then(|k| k.as_str()).unwrap_or("event");
@@ -121,7 +120,7 @@ impl<W: Driven> Live<W> {
                 events = %names.join(","), "workflow step"
             );
         }
-        Ok(Decided { effects: d.effects, completed })
+        Ok(Decided { effects: d.effects, taken })
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::fulfillment as f;
 use super::intake as i;
-use super::{Activity, Decision, FulfillmentStart, Input, WorkflowKind, WorkflowStatus};
+use super::{Activity, ActivityResult, Decision, FulfillmentStart, Input, WorkflowKind, WorkflowStatus};
 use crate::domain::fulfillment::FulfillmentAction;
 use crate::domain::{DomainError, Timestamp};
 use serde::Serialize;
@@ -40,6 +40,18 @@ pub trait Workflow {
     /// What `e` does to the fulfillment's status (the row is a projection
     /// of the fulfillment workflow; other kinds move nothing).
     fn moves(before: &Self::State, e: &Self::Event) -> &'static [FulfillmentAction];
+}
+
+/// The carrier's answer in `input` that `events` took, if they took one:
+/// only then does it change the warehouse's tables (a stale or superseded
+/// answer changes nothing), on either engine.
+pub fn carrier_answer_taken<'a, W: Workflow>(
+    input: &'a Input<W::Start>,
+    events: &[W::Event],
+) -> Option<(&'a Activity, &'a ActivityResult)> {
+    let Input::ActivityDone { activity, result } = input else { return None };
+    let took = activity.calls_carrier() && events.iter().any(|e| W::completes(e) == Some(activity));
+    took.then_some((activity, result))
 }
 
 /// `order-intake-{request_id}`.
