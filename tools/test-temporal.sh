@@ -15,4 +15,5 @@ if cargo tree --locked -e normal,build --prefix none | grep -q '^temporalio'; th
     exit 1
 fi
 export TOTE_TEMPORAL="$venv/bin/temporal"
-exec cargo test --locked --features temporal --test temporal "$@"
+# One at a time: each test runs its own dev server and worker on 2 cores.
+exec cargo test --locked --features temporal --test temporal "$@" -- --test-threads=1

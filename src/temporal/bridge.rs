@@ -86,7 +86,7 @@ impl Bridge {
     /// A decider's activity (allocate, create pick work, release, …).
     #[activity(name = "tote.run")]
     pub async fn run(self: Arc<Self>, ctx: ActivityContext, call: ActivityCall) -> Result<Value, ActivityError> {
-        let op_id = format!("temporal:{}:{}", call.workflow_id, ctx.info().activity_id);
+        let op_id = format!("temporal:{}:{}", call.workflow.id, ctx.info().activity_id);
         let work = self.run_call(op_id, call);
         tokio::pin!(work);
         // Heartbeats while it runs: a worker killed mid-call is noticed by
@@ -105,7 +105,7 @@ impl Bridge {
     /// the fulfillment's status).
     #[activity(name = "tote.record")]
     pub async fn record(self: Arc<Self>, _ctx: ActivityContext, record: Record) -> Result<Value, ActivityError> {
-        let op_id = format!("temporal:{}:v{}", record.workflow_id, record.version);
+        let op_id = format!("temporal:{}:v{}", record.workflow.id, record.version);
         self.execute(op_id, Command::RecordHosted { record: Box::new(record) }).await?;
         Ok(Value::Null)
     }

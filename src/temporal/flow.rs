@@ -9,6 +9,7 @@
 //! time is the workflow's, and everything else is an activity.
 
 use super::{ActivityCall, Launch, RECORD, RUN, Record, START_FULFILLMENT, ToteActivity, tote_error};
+use crate::app::workflow::hosted::HostedWorkflow;
 use crate::domain::workflow::definition::{Fulfillment, Intake, Workflow, carrier_answer_taken};
 use crate::domain::workflow::{Activity, ActivityError, Effect, Input, Signal, WorkflowStatus};
 use serde_json::{Value, json};
@@ -141,11 +142,7 @@ pub async fn drive<T: Hosts>(
                     Effect::RunActivity { activity, attempt, not_before } => {
                         seq += 1;
                         let call = ActivityCall {
-                            workflow_id: workflow_id.clone(),
-                            kind: T::W::KIND,
-                            input: launch.input.clone(),
-                            order_id: launch.order_id,
-                            fulfillment_id: launch.fulfillment_id,
+                            workflow: hosted::<T::W>(&workflow_id, &launch, launch.order_id),
                             activity: activity.clone(),
                         };
                         let wait = not_before.map(|t| (t - now(ctx)).to_std().unwrap_or_default());
@@ -257,12 +254,8 @@ fn fold<W: Workflow>(
         json_events.push(serde_json::to_value(e).unwrap_or(Value::Null));
     }
     Record {
-        workflow_id: workflow_id.to_owned(),
-        kind: W::KIND,
+        workflow: hosted::<W>(workflow_id, launch, W::order(&h.state).or(launch.order_id)),
         version: h.version,
-        input: launch.input.clone(),
-        order_id: W::order(&h.state).or(launch.order_id),
-        fulfillment_id: launch.fulfillment_id,
         state: serde_json::to_value(&h.state).unwrap_or(Value::Null),
         status: W::status(&h.state),
         step: W::step(&h.state).to_owned(),
@@ -270,6 +263,17 @@ fn fold<W: Workflow>(
         events: json_events,
         moves,
         taken,
+    }
+}
+
+/// The workflow as the site's store knows it, with `order_id`.
+fn hosted<W: Workflow>(id: &str, launch: &Launch<W::Start>, order_id: Option<i64>) -> HostedWorkflow {
+    HostedWorkflow {
+        id: id.to_owned(),
+        kind: W::KIND,
+        input: launch.input.clone(),
+        order_id,
+        fulfillment_id: launch.fulfillment_id,
     }
 }
 

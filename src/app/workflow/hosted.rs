@@ -16,15 +16,31 @@ use crate::storage::workflow::WorkflowRow;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// One activity of a hosted workflow.
+/// A hosted workflow as the site's store knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HostedCall {
-    pub workflow_id: String,
+pub struct HostedWorkflow {
+    pub id: String,
     pub kind: WorkflowKind,
     /// The row input: an intake's order request, a fulfillment's start.
     pub input: String,
     pub order_id: Option<i64>,
     pub fulfillment_id: Option<i64>,
+}
+
+impl HostedWorkflow {
+    /// Its row, as the local activities and a first record take it.
+    fn row(&self, ctx: &Ctx<'_, '_>) -> WorkflowRow {
+        let mut r = super::new_row(ctx, self.id.clone(), self.kind, 0, self.input.clone());
+        r.order_id = self.order_id;
+        r.fulfillment_id = self.fulfillment_id;
+        r
+    }
+}
+
+/// One activity of a hosted workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostedCall {
+    pub workflow: HostedWorkflow,
     pub activity: Activity,
 }
 
@@ -32,13 +48,10 @@ pub struct HostedCall {
 /// them, and what they do to the fulfillment's status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostedRecord {
-    pub workflow_id: String,
-    pub kind: WorkflowKind,
+    /// Its order is the one the decision knows (an intake's, once made).
+    pub workflow: HostedWorkflow,
     /// The history's length after these events.
     pub version: i64,
-    pub input: String,
-    pub order_id: Option<i64>,
-    pub fulfillment_id: Option<i64>,
     pub state: Value,
     pub status: WorkflowStatus,
     pub step: String,
@@ -51,20 +64,6 @@ pub struct HostedRecord {
     pub taken: Vec<(Activity, ActivityResult)>,
 }
 
-fn row(
-    ctx: &Ctx<'_, '_>,
-    id: &str,
-    kind: WorkflowKind,
-    input: &str,
-    order: Option<i64>,
-    f: Option<i64>,
-) -> WorkflowRow {
-    let mut r = super::new_row(ctx, id.to_owned(), kind, 0, input.to_owned());
-    r.order_id = order;
-    r.fulfillment_id = f;
-    r
-}
-
 /// `Command::RunHosted`: one local activity, in this transaction (a
 /// carrier call is made by the bridge itself, outside any transaction).
 pub(in crate::app) fn run(ctx: &mut Ctx<'_, '_>, call: &HostedCall) -> Result<Outcome, AppError> {
@@ -72,18 +71,17 @@ pub(in crate::app) fn run(ctx: &mut Ctx<'_, '_>, call: &HostedCall) -> Result<Ou
         let reason = "a carrier activity is called by the engine's worker, not in a transaction";
         return Err(DomainError::invalid("activity", reason).into());
     }
-    let r = row(ctx, &call.workflow_id, call.kind, &call.input, call.order_id, call.fulfillment_id);
-    let result = activities::run(ctx, &r, &call.activity)?;
+    let result = activities::run(ctx, &call.workflow.row(ctx), &call.activity)?;
     Ok(Outcome::Hosted { result: serde_json::to_value(result)? })
 }
 
 /// `Command::RecordHosted`: one decision, once (an older or repeated
 /// version changes nothing).
 pub(in crate::app) fn record(ctx: &mut Ctx<'_, '_>, r: &HostedRecord) -> Result<Outcome, AppError> {
-    let fresh = row(ctx, &r.workflow_id, r.kind, &r.input, r.order_id, r.fulfillment_id);
-    ctx.tx.insert_workflow(&fresh)?;
-    ctx.tx.mark_hosted(&r.workflow_id, "temporal", ctx.now)?;
-    let mut w = ctx.tx.workflow(&r.workflow_id)?.ok_or_else(|| DomainError::not_found("workflow", &r.workflow_id))?;
+    let id = &r.workflow.id;
+    ctx.tx.insert_workflow(&r.workflow.row(ctx))?;
+    ctx.tx.mark_hosted(id, "temporal", ctx.now)?;
+    let mut w = ctx.tx.workflow(id)?.ok_or_else(|| DomainError::not_found("workflow", id))?;
     let first = w.version + 1;
     let added = usize::try_from(r.version - w.version).unwrap_or(0);
     if added > 0 {
@@ -97,7 +95,7 @@ pub(in crate::app) fn record(ctx: &mut Ctx<'_, '_>, r: &HostedRecord) -> Result<
         w.step.clone_from(&r.step);
         w.blocking.clone_from(&r.blocking);
         w.state = r.state.to_string();
-        w.order_id = w.order_id.or(r.order_id);
+        w.order_id = w.order_id.or(r.workflow.order_id);
         ctx.tx.save_workflow(&w, ctx.now)?;
         super::driver::project(ctx, w.fulfillment_id, &r.moves)?;
         for (activity, result) in &r.taken {
