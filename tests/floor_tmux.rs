@@ -56,7 +56,7 @@ fn pick_the_teas(base: &str, dir: &Path) {
     scan_location_and_item(&pick, &s, b"4006381333948\r");
     pick.wait_for("Qty");
     pick.run(&["send-keys", "-t", "s", "2", "Enter"]);
-    pick.wait_for("F1");
+    pick.wait_for("All items done");
     pick.run(&["send-keys", "-t", "s", "F1"]);
     pick.wait_for("packing");
 }
