@@ -55,6 +55,8 @@ pub struct ServiceConfig {
     /// A wave's batch no cluster picker claimed in this many minutes goes
     /// back to the single queue (its tasks are claimed one by one).
     pub batch_claim_minutes: u32,
+    /// Which engine runs new workflows.
+    pub engine: workflow::hosted::Engine,
 }
 
 impl Default for ServiceConfig {
@@ -63,6 +65,7 @@ impl Default for ServiceConfig {
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             workflow: crate::domain::workflow::Settings::default(),
             batch_claim_minutes: 15,
+            engine: workflow::hosted::Engine::Embedded,
         }
     }
 }

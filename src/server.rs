@@ -133,6 +133,7 @@ pub async fn run_with_carrier(
         None => None,
     };
     let (writer, writer_thread) = writer::start(services.clone(), config.writer())?;
+    let temporal = hosted_worker(&services, &writer, &carrier, &config).await?;
     let (stop_tx, stopping) = tokio::sync::watch::channel(false);
     let state = AppState(Arc::new(Shared {
         services,
@@ -197,6 +198,9 @@ pub async fn run_with_carrier(
         tls,
     };
     http::serve(listener, app, shutdown, limits).await?;
+    if let Some(worker) = temporal {
+        stop_hosted(worker).await;
+    }
     let _ = relay.await;
     let _ = retention.await;
     let _ = engine.await;
@@ -214,6 +218,66 @@ pub async fn run_with_carrier(
         .map_err(|_| std::io::Error::other("writer thread panicked"))?;
     tracing::info!("tote serve stopped");
     Ok(())
+}
+
+/// The site's Temporal worker, with `workflow_engine = "temporal"`.
+#[cfg(feature = "temporal")]
+async fn hosted_worker(
+    services: &Services,
+    writer: &writer::WriterHandle,
+    carrier: &Arc<dyn crate::shipping::Carrier>,
+    config: &ServerConfig,
+) -> std::io::Result<Option<HostedWorker>> {
+    use crate::temporal::client::{Site, spawn_worker};
+    let Some(t) =
+        config.temporal.clone().filter(|_| config.workflow_engine == crate::app::workflow::hosted::Engine::Temporal)
+    else {
+        return Ok(None);
+    };
+    let task_queue = match t.task_queue {
+        Some(q) => q,
+        None => {
+            let svc = services.clone();
+            let first = tokio::task::spawn_blocking(move || svc.store().read(|tx| tx.warehouses()))
+                .await
+                .map_err(std::io::Error::other)?
+                .map_err(std::io::Error::other)?;
+            let code = first.into_iter().next().map(|w| w.code).ok_or_else(|| {
+                std::io::Error::other("workflow_engine = temporal: the site has no warehouse to name its task queue")
+            })?;
+            crate::temporal::task_queue(&code)
+        }
+    };
+    tracing::info!(address = %t.address, %task_queue, "workflows run on Temporal");
+    let site = Site { svc: Arc::new(services.clone()), writer: writer.clone(), carrier: carrier.clone(), task_queue };
+    Ok(Some(spawn_worker(site, t.address)))
+}
+
+#[cfg(not(feature = "temporal"))]
+async fn hosted_worker(
+    _: &Services,
+    _: &writer::WriterHandle,
+    _: &Arc<dyn crate::shipping::Carrier>,
+    config: &ServerConfig,
+) -> std::io::Result<Option<HostedWorker>> {
+    config.check_engine().map_err(std::io::Error::other)?;
+    Ok(None)
+}
+
+/// The Temporal worker of a `tote serve` (none without the feature).
+#[cfg(feature = "temporal")]
+type HostedWorker = crate::temporal::client::WorkerThread;
+#[cfg(not(feature = "temporal"))]
+type HostedWorker = std::convert::Infallible;
+
+/// Stops the Temporal worker, before the writer it writes through.
+async fn stop_hosted(worker: HostedWorker) {
+    #[cfg(feature = "temporal")]
+    if let Ok(Err(e)) = tokio::task::spawn_blocking(move || worker.stop()).await {
+        tracing::warn!(error = %e, "the Temporal worker stopped with an error");
+    }
+    #[cfg(not(feature = "temporal"))]
+    match worker {}
 }
 
 /// The whole application: routes, auth, limits, timeouts, metrics, tracing.

@@ -23,7 +23,6 @@ mod flow;
 pub use flow::{FulfillmentFlow, IntakeFlow};
 
 use crate::domain::workflow::ActivityError;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use temporalio_common::ActivityDefinition;
 
@@ -54,20 +53,7 @@ impl ActivityDefinition for ToteActivity {
     }
 }
 
-/// How a hosted workflow starts: the decider's start value, and what its
-/// activities need to know of it (the row input: the order request of an
-/// intake, the start of a fulfillment).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Launch<S> {
-    pub start: S,
-    pub input: String,
-    #[serde(default)]
-    pub order_id: Option<i64>,
-    #[serde(default)]
-    pub fulfillment_id: Option<i64>,
-}
-
-pub use crate::app::workflow::hosted::{HostedCall as ActivityCall, HostedRecord as Record};
+pub use crate::app::workflow::hosted::{HostedCall as ActivityCall, HostedRecord as Record, Launch};
 
 /// The marker a Tote activity error carries through Temporal's failure.
 const MARK: &str = "tote-error:";

@@ -29,6 +29,11 @@ fn dev_server() -> DevServer {
     DevServer::start().unwrap_or_else(|e| panic!("{e:#}"))
 }
 
+/// The fixture's store as site W1 (task queue `tote-W1`), with `carrier`.
+fn site(f: &Fixture, carrier: Arc<dyn tote::shipping::Carrier>) -> client::Site {
+    client::Site::standalone(f.svc.clone(), carrier, "tote-W1".into()).expect("a writer")
+}
+
 fn carrier() -> Arc<dyn tote::shipping::Carrier> {
     Arc::new(tote::shipping::local::LocalCarrier::default())
 }
@@ -99,7 +104,7 @@ async fn until_step(c: &temporalio_client::Client, fulfillment: i64, step: &str)
 async fn an_order_runs_on_temporal_and_a_cancel_compensates() {
     let server = dev_server();
     let f = Fixture::new();
-    let worker = client::spawn_worker(Arc::new(f.svc.clone()), carrier(), server.address.clone(), "tote-W1".into());
+    let worker = client::spawn_worker(site(&f, carrier()), server.address.clone());
     let c = client::connect(&server.address).await.expect("client");
     let (order_id, fulfillment) = ordered(&c, &f, "tmp-1").await;
     let task = f.svc.order_view(order_id).expect("order").fulfillments[0].picking[0].clone();
@@ -142,7 +147,7 @@ async fn an_order_runs_on_temporal_and_a_cancel_compensates() {
 async fn an_order_is_picked_packed_and_shipped_on_temporal() {
     let server = dev_server();
     let f = Fixture::new();
-    let worker = client::spawn_worker(Arc::new(f.svc.clone()), carrier(), server.address.clone(), "tote-W1".into());
+    let worker = client::spawn_worker(site(&f, carrier()), server.address.clone());
     let c = client::connect(&server.address).await.expect("client");
     let (order_id, fulfillment) = ordered(&c, &f, "tmp-2").await;
 
@@ -261,7 +266,7 @@ async fn a_failing_carrier_call_is_retried_and_books_once() {
     let server = dev_server();
     let f = Fixture::new();
     let flaky = Arc::new(FlakyCarrier::default());
-    let worker = client::spawn_worker(Arc::new(f.svc.clone()), flaky.clone(), server.address.clone(), "tote-W1".into());
+    let worker = client::spawn_worker(site(&f, flaky.clone()), server.address.clone());
     let c = client::connect(&server.address).await.expect("client");
     let (order_id, fulfillment) = ordered(&c, &f, "tmp-3").await;
     pick(&f.svc, order_id, f.picker);
@@ -282,7 +287,7 @@ async fn a_failing_carrier_call_is_retried_and_books_once() {
 async fn a_refused_order_is_not_retried_and_says_why() {
     let server = dev_server();
     let f = Fixture::new();
-    let worker = client::spawn_worker(Arc::new(f.svc.clone()), carrier(), server.address.clone(), "tote-W1".into());
+    let worker = client::spawn_worker(site(&f, carrier()), server.address.clone());
     let c = client::connect(&server.address).await.expect("client");
     let ToteCommand::SubmitOrder(req) = order("tmp-bad", &[("SKU-A", 1, "W9")]) else { unreachable!() };
     client::start_intake(&c, "tote-W1", &req, Settings::default()).await.expect("start");

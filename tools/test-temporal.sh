@@ -16,4 +16,4 @@ if cargo tree --locked -e normal,build --prefix none | grep -q '^temporalio'; th
 fi
 export TOTE_TEMPORAL="$venv/bin/temporal"
 # One at a time: each test runs its own dev server and worker on 2 cores.
-exec cargo test --locked --features temporal --test temporal "$@" -- --test-threads=1
+exec cargo test --locked --features temporal --test temporal --test temporal_serve "$@" -- --test-threads=1

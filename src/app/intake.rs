@@ -25,6 +25,9 @@ pub fn submit(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<Outcome, AppE
     if let Some(existing) = ctx.tx.order_by_request(req.request_id.trim())? {
         return summary(ctx, existing, true);
     }
+    if ctx.config.engine != super::workflow::hosted::Engine::Embedded {
+        return super::workflow::hosted::submit(ctx, req);
+    }
     let order_id = super::workflow::start_intake(ctx, req)?;
     summary(ctx, order_id, false)
 }

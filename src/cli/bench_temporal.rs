@@ -33,7 +33,8 @@ pub async fn one_run(orders: usize, durability: tote::storage::Durability, addre
     let (picker, packer, _) = setup(&services, orders)?;
     let queue = format!("tote-bench-{}", std::process::id());
     let carrier: Arc<dyn tote::shipping::Carrier> = Arc::new(tote::shipping::local::LocalCarrier::default());
-    let worker = client::spawn_worker(Arc::new(services.clone()), carrier, address.clone(), queue.clone());
+    let worker =
+        client::spawn_worker(client::Site::standalone(services.clone(), carrier, queue.clone())?, address.clone());
     let c = client::connect(&address).await?;
 
     let started = Instant::now();

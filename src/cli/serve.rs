@@ -25,6 +25,13 @@ pub struct ServeArgs {
     /// Commit each op alone instead of grouping concurrent ones.
     #[arg(long)]
     no_group_commit: bool,
+    /// Which engine runs new workflows: embedded, or temporal (a build
+    /// with `--features temporal`; needs --temporal-address).
+    #[arg(long)]
+    engine: Option<String>,
+    /// The Temporal frontend, HOST:PORT (with --engine temporal).
+    #[arg(long)]
+    temporal_address: Option<String>,
     /// Log lines as text, or as one JSON object per line for log shippers.
     #[arg(long, env = "TOTE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -60,12 +67,22 @@ pub fn serve(db_flag: Option<&Path>, args: &ServeArgs) -> Result<()> {
     if args.no_group_commit {
         config.group_commit = false;
     }
+    if let Some(e) = &args.engine {
+        config.workflow_engine = tote::app::workflow::hosted::Engine::parse(e)
+            .with_context(|| format!("--engine must be embedded or temporal, not {e:?}"))?;
+    }
+    if let Some(address) = &args.temporal_address {
+        let task_queue = config.temporal.take().and_then(|t| t.task_queue);
+        config.temporal = Some(tote::server::config::TemporalConfig { address: address.clone(), task_queue });
+    }
+    config.check_engine().map_err(anyhow::Error::msg)?;
     let listen = args.listen.clone().or(loaded.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
     let db = db_flag.map(Path::to_owned).or(loaded.db.map(PathBuf::from)).unwrap_or_else(|| super::DEFAULT_DB.into());
     let store = Store::open_with(&db, config.durability).with_context(|| format!("opening {}", db.display()))?;
     let service_config = ServiceConfig {
         workflow: config.workflow,
         batch_claim_minutes: config.batch_claim_minutes,
+        engine: config.workflow_engine,
         ..ServiceConfig::default()
     };
     let services = Services::new(Arc::new(store), Arc::new(SystemClock), service_config);
@@ -76,7 +93,17 @@ pub fn serve(db_flag: Option<&Path>, args: &ServeArgs) -> Result<()> {
         let shutdown = tote::server::shutdown_signal().context("installing signal handlers")?;
         let addr = listener.local_addr()?;
         let scheme = if config.tls.is_some() { "https" } else { "http" };
-        eprintln!("tote serve: {} on {scheme}://{addr} (group commit {})", db.display(), on_off(config.group_commit));
+        let engine = match &config.temporal {
+            Some(t) if config.workflow_engine == tote::app::workflow::hosted::Engine::Temporal => {
+                format!("temporal at {}", t.address)
+            }
+            _ => "embedded".into(),
+        };
+        eprintln!(
+            "tote serve: {} on {scheme}://{addr} (group commit {}, workflows {engine})",
+            db.display(),
+            on_off(config.group_commit)
+        );
         tote::server::run(listener, shutdown, services, config).await?;
         eprintln!("tote serve: stopped cleanly");
         Ok(())

@@ -48,12 +48,12 @@ pub fn run(svc: Services, db: &Path, cmd: &TemporalCmd) -> Result<()> {
             // The local carrier; a site's `[carrier]` comes with `tote serve --engine temporal`.
             let carrier: Arc<dyn tote::shipping::Carrier> = Arc::new(tote::shipping::local::LocalCarrier::default());
             eprintln!("tote temporal worker: {} on {queue} at {temporal_address}", db.display());
-            let svc = Arc::new(svc);
+            let site = client::Site::standalone(svc, carrier, queue)?;
             rt.block_on(async move {
                 let c = client::connect(temporal_address).await?;
                 tokio::select! {
-                    r = client::serve(svc.clone(), carrier, c.clone(), &queue) => r,
-                    r = client::forward_signals(svc, c) => r,
+                    r = client::serve(site.clone(), c.clone()) => r,
+                    r = client::forward(site, c) => r,
                 }
             })
         }

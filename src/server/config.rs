@@ -51,6 +51,19 @@ pub struct ServerConfig {
     pub redis: Option<crate::integrations::RedisConfig>,
     /// The Listings service (`[listings]`), if set.
     pub listings: Option<crate::integrations::ListingsConfig>,
+    /// Which engine runs new workflows: the embedded one, or Temporal.
+    pub workflow_engine: crate::app::workflow::hosted::Engine,
+    /// The Temporal cluster, with `workflow_engine = "temporal"`.
+    pub temporal: Option<TemporalConfig>,
+}
+
+/// Where the site's workflows run on Temporal (feature `temporal`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemporalConfig {
+    /// The frontend, `HOST:PORT`.
+    pub address: String,
+    /// The site's task queue; `tote-<first warehouse>` when not given.
+    pub task_queue: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -77,6 +90,8 @@ impl Default for ServerConfig {
             carrier: Default::default(),
             redis: None,
             listings: None,
+            workflow_engine: crate::app::workflow::hosted::Engine::Embedded,
+            temporal: None,
         }
     }
 }
@@ -126,6 +141,9 @@ struct FileServer {
     tls_key: Option<String>,
     trust_ca: Option<String>,
     batch_claim_minutes: Option<u32>,
+    workflow_engine: Option<String>,
+    temporal_address: Option<String>,
+    temporal_task_queue: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -153,6 +171,21 @@ pub struct Loaded {
 impl ServerConfig {
     pub fn writer(&self) -> WriterConfig {
         WriterConfig { max_batch: if self.group_commit { self.max_batch.max(1) } else { 1 } }
+    }
+
+    /// Whether the workflow engine chosen can run: Temporal needs an
+    /// address and a build with the `temporal` feature.
+    pub fn check_engine(&self) -> Result<(), String> {
+        if self.workflow_engine != crate::app::workflow::hosted::Engine::Temporal {
+            return Ok(());
+        }
+        if !cfg!(feature = "temporal") {
+            return Err("workflow_engine = temporal needs a tote built with `--features temporal`".into());
+        }
+        if self.temporal.is_none() {
+            return Err("workflow_engine = temporal needs temporal_address (HOST:PORT)".into());
+        }
+        Ok(())
     }
 
     /// Reads a TOML config (the `[server]` table) over the defaults. Unknown
@@ -249,6 +282,12 @@ impl ServerConfig {
                 other => return Err(format!("short_policy must be ship or backorder, not {other:?}")),
             };
         }
+        if let Some(v) = s.workflow_engine {
+            c.workflow_engine = crate::app::workflow::hosted::Engine::parse(&v)
+                .ok_or_else(|| format!("workflow_engine must be embedded or temporal, not {v:?}"))?;
+        }
+        c.temporal = s.temporal_address.map(|address| TemporalConfig { address, task_queue: s.temporal_task_queue });
+        c.check_engine()?;
         c.tls = match (s.tls_cert, s.tls_key) {
             (Some(cert), Some(key)) => Some((cert.into(), key.into())),
             (None, None) => None,
@@ -283,6 +322,9 @@ pub const KEYS: &[&str] = &[
     "short_policy",
     "stock_recheck_secs",
     "batch_claim_minutes",
+    "workflow_engine",
+    "temporal_address",
+    "temporal_task_queue",
     "alert_picking_minutes",
     "alert_packing_minutes",
     "alert_carrier_minutes",

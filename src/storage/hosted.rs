@@ -55,6 +55,30 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// A hosted workflow to start, with its launch (JSON).
+    pub fn queue_hosted_start(&self, workflow_id: &str, launch: &str, now: Timestamp) -> Result<()> {
+        self.exec(
+            "INSERT OR IGNORE INTO hosted_starts (workflow_id, launch, created_at) VALUES (?1, ?2, ?3)",
+            params![workflow_id, launch, ms(now)],
+        )?;
+        Ok(())
+    }
+
+    /// The oldest `limit` workflows waiting to be started: (id, launch).
+    pub fn hosted_starts(&self, limit: u32) -> Result<Vec<(String, String)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT workflow_id, launch FROM hosted_starts ORDER BY created_at, workflow_id LIMIT ?1",
+        )?;
+        let rows = st.query_map([limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// A start the engine has taken.
+    pub fn started(&self, workflow_id: &str) -> Result<()> {
+        self.exec("DELETE FROM hosted_starts WHERE workflow_id = ?1", [workflow_id])?;
+        Ok(())
+    }
+
     /// A signal the engine has taken.
     pub fn forwarded(&self, id: i64) -> Result<()> {
         self.exec("DELETE FROM hosted_signals WHERE id = ?1", [id])?;

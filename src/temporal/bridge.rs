@@ -1,14 +1,15 @@
 //! The activities the Tote worker of a site serves: each runs through the
-//! app services in one transaction under an op id made of the workflow id
+//! site's single writer as one op, under an op id made of the workflow id
 //! and the Temporal activity id, so a retried or repeated activity applies
 //! once (its stored answer is returned again).
 
+use super::client::Site;
 use super::{ActivityCall, FulfillmentFlow, Launch, Record, error_text};
-use crate::app::{AppError, Command, Outcome, Services};
+use crate::app::{AppError, Command, Outcome};
 use crate::domain::workflow::{self as wf, FulfillmentStart};
 use serde_json::Value;
 use std::sync::Arc;
-use temporalio_client::{Client, WorkflowIdConflictPolicy, WorkflowStartOptions};
+use temporalio_client::Client;
 use temporalio_macros::activities;
 use temporalio_sdk::ApplicationFailure;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
@@ -16,15 +17,12 @@ use temporalio_sdk::activities::{ActivityContext, ActivityError};
 /// How often a running activity tells Temporal it lives.
 pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// The site's services and carrier, and the client that starts
-/// fulfillments.
+/// The site, and the client that starts its fulfillments (on the site's
+/// task queue).
 #[derive(Debug)]
 pub struct Bridge {
-    pub svc: Arc<Services>,
-    pub carrier: Arc<dyn crate::shipping::Carrier>,
+    pub site: Site,
     pub client: Client,
-    /// The task queue fulfillments start on (the site's).
-    pub task_queue: String,
 }
 
 /// A Tote refusal as a Temporal failure: non-retryable unless Tote says a
@@ -51,11 +49,7 @@ fn refusal(err: &crate::domain::workflow::ActivityError) -> ActivityError {
 
 impl Bridge {
     async fn execute(&self, op_id: String, command: Command) -> Result<Outcome, ActivityError> {
-        let svc = self.svc.clone();
-        let ran = tokio::task::spawn_blocking(move || svc.execute(&op_id, &command))
-            .await
-            .map_err(|e| ActivityError::application(ApplicationFailure::new(e.to_string())))?;
-        ran.map_err(failure)
+        self.site.writer.execute(op_id, command).await.map_err(failure)
     }
 
     /// The activity itself: a carrier call, or a local activity through
@@ -64,7 +58,7 @@ impl Bridge {
         if call.activity.calls_carrier() {
             // The call carries its whole input; the carrier is idempotent by
             // the request's key, so Temporal's retries book it once.
-            let (carrier, activity) = (self.carrier.clone(), call.activity.clone());
+            let (carrier, activity) = (self.site.carrier.clone(), call.activity.clone());
             let called =
                 tokio::task::spawn_blocking(move || crate::server::engine::call_carrier(carrier.as_ref(), &activity))
                     .await
@@ -125,11 +119,7 @@ impl Bridge {
             fulfillment_id: Some(start.fulfillment_id),
         };
         let id = wf::fulfillment_id(start.fulfillment_id);
-        let opts = WorkflowStartOptions::new(self.task_queue.clone(), id.clone())
-            .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
-            .build();
-        self.client
-            .start_workflow(FulfillmentFlow::run, launch, opts)
+        super::client::start_once(&self.client, FulfillmentFlow::run, launch, &self.site.task_queue, &id)
             .await
             .map_err(|e| ActivityError::application(ApplicationFailure::new(e.to_string())))?;
         Ok(Value::String(id))

@@ -8,15 +8,19 @@ use super::{FulfillmentFlow, IntakeFlow, Launch};
 use crate::app::Services;
 use crate::app::command::OrderRequest;
 use crate::domain::workflow::{self as wf, Signal};
+use crate::server::config::WriterConfig;
+use crate::server::writer::WriterHandle;
 use crate::shipping::Carrier;
 use anyhow::Context;
 use serde_json::Value;
 use std::str::FromStr;
 use std::sync::Arc;
+use temporalio_client::errors::{WorkflowInteractionError, WorkflowStartError};
 use temporalio_client::{
     Client, ClientOptions, ConnectionOptions, Url, WorkflowGetResultOptions, WorkflowIdConflictPolicy,
-    WorkflowQueryOptions, WorkflowSignalOptions, WorkflowStartOptions, errors::WorkflowInteractionError,
+    WorkflowIdReusePolicy, WorkflowQueryOptions, WorkflowSignalOptions, WorkflowStartOptions,
 };
+use temporalio_common::HasWorkflowDefinition;
 use temporalio_sdk::runtime::RuntimeOptions;
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
 
@@ -29,18 +33,34 @@ pub async fn connect(address: &str) -> anyhow::Result<Client> {
     Ok(client)
 }
 
-/// Serves `task_queue` (a site's) until `stop` is called: the hosted
-/// workflows and the site's activities. The worker's future is not `Send`:
-/// run it on a thread of its own (see [`spawn_worker`]).
-pub async fn serve(
-    svc: Arc<Services>,
-    carrier: Arc<dyn Carrier>,
-    client: Client,
-    task_queue: &str,
-) -> anyhow::Result<()> {
+/// A site as its Temporal worker sees it: reads from its services, every
+/// write through its single writer, its carrier, and its task queue.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub svc: Arc<Services>,
+    pub writer: WriterHandle,
+    pub carrier: Arc<dyn Carrier>,
+    pub task_queue: String,
+}
+
+impl Site {
+    /// A site with a writer of its own (`tote temporal worker`, the tests,
+    /// the bench); `tote serve` passes its own. The writer ends with the
+    /// last handle.
+    pub fn standalone(svc: Services, carrier: Arc<dyn Carrier>, task_queue: String) -> anyhow::Result<Site> {
+        let (writer, _thread) = crate::server::writer::start(svc.clone(), WriterConfig { max_batch: 256 })?;
+        Ok(Site { svc: Arc::new(svc), writer, carrier, task_queue })
+    }
+}
+
+/// Serves the site's task queue until it fails: the hosted workflows and
+/// the site's activities. The worker's future is not `Send`: run it on a
+/// thread of its own (see [`spawn_worker`]).
+pub async fn serve(site: Site, client: Client) -> anyhow::Result<()> {
     let runtime = Runtime::from_current_tokio(RuntimeOptions::default())?;
-    let bridge = Bridge { svc, carrier, client: client.clone(), task_queue: task_queue.to_owned() };
-    let opts = WorkerOptions::new(task_queue.to_owned())
+    let queue = site.task_queue.clone();
+    let bridge = Bridge { site, client: client.clone() };
+    let opts = WorkerOptions::new(queue)
         .register_workflow::<IntakeFlow>()?
         .register_workflow::<FulfillmentFlow>()?
         .register_activities(bridge)
@@ -71,36 +91,71 @@ impl WorkerThread {
     }
 }
 
-/// Starts [`serve`] for `task_queue` at `address` on a thread of its own.
-pub fn spawn_worker(
-    svc: Arc<Services>,
-    carrier: Arc<dyn Carrier>,
-    address: String,
-    task_queue: String,
-) -> WorkerThread {
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+/// The site's worker at `address` on a thread of its own: [`serve`] and
+/// [`forward`], connected again a second after the cluster is lost (or
+/// was not up yet), until stopped.
+pub fn spawn_worker(site: Site, address: String) -> WorkerThread {
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || -> anyhow::Result<()> {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         rt.block_on(async move {
-            let client = connect(&address).await?;
-            tokio::select! {
-                r = serve(svc.clone(), carrier, client.clone(), &task_queue) => r,
-                r = forward_signals(svc, client) => r,
-                _ = stopped => Ok(()),
+            loop {
+                let round = async {
+                    let client = connect(&address).await?;
+                    tokio::select! {
+                        r = serve(site.clone(), client.clone()) => r,
+                        r = forward(site.clone(), client) => r,
+                    }
+                };
+                tokio::select! {
+                    r = round => match r {
+                        Ok(()) => return Ok(()),
+                        Err(e) => tracing::warn!(%address, error = %format!("{e:#}"), "the Temporal worker stopped; again in 1 s"),
+                    },
+                    _ = &mut stopped => return Ok(()),
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                    _ = &mut stopped => return Ok(()),
+                }
             }
         })
     });
     WorkerThread { stop: Some(stop), thread: Some(thread) }
 }
 
-/// Forwards the signals floor ops queued for hosted workflows, oldest
-/// first, each taken off the queue once Temporal has it (at least once:
-/// the decider ignores a repeat). Runs until an error it cannot wait out.
-pub async fn forward_signals(svc: Arc<Services>, client: Client) -> anyhow::Result<()> {
+/// Forwards what the site's ops queued for the hosted engine, oldest
+/// first: the intakes `POST /api/v1/orders` accepted (started, a second
+/// start of an id finding the first), then the signals floor ops sent
+/// (at least once: the decider ignores a repeat). Each is taken off its
+/// queue once Temporal has it. Woken by the writer's commits; ends when
+/// the writer has.
+pub async fn forward(site: Site, client: Client) -> anyhow::Result<()> {
+    let mut commits = site.writer.commits();
     loop {
+        let svc = site.svc.clone();
+        let (starts, signals) =
+            tokio::task::spawn_blocking(move || svc.query(|tx| Ok((tx.hosted_starts(100)?, tx.hosted_signals(100)?))))
+                .await??;
         let mut failed = false;
-        let waiting = svc.query(|tx| Ok(tx.hosted_signals(100)?))?;
-        for s in &waiting {
+        for (id, launch) in &starts {
+            let launch: Launch<crate::domain::workflow::intake::IntakeStart> =
+                serde_json::from_str(launch).context("a queued start")?;
+            match start_once(&client, IntakeFlow::run, launch, &site.task_queue, id).await {
+                Ok(()) => {
+                    let id = id.clone();
+                    site.writer.write(move |tx| Ok(tx.started(&id)?)).await?;
+                }
+                Err(e) => {
+                    tracing::warn!(workflow = %id, error = %e, "not started yet");
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        // A signal waits for its workflow's start.
+        let signals = if failed { Vec::new() } else { signals };
+        for s in &signals {
             let signal: Signal = serde_json::from_str(&s.signal).context("a queued signal")?;
             let opts = WorkflowSignalOptions::default();
             let sent = match wf::WorkflowKind::parse(&s.kind) {
@@ -113,30 +168,65 @@ pub async fn forward_signals(svc: Arc<Services>, client: Client) -> anyhow::Resu
                     h.signal(FulfillmentFlow::signal, signal, opts).await
                 }
             };
-            match sent {
-                Ok(()) => svc.store().write(|tx| tx.forwarded(s.id))?,
+            let done = match sent {
+                Ok(()) => true,
                 // The workflow has ended (a late dock scan, a second
                 // manifest close): nothing will ever decide the signal.
                 Err(WorkflowInteractionError::NotFound(_)) => {
                     tracing::info!(workflow = %s.workflow_id, signal = %s.signal, "signal dropped: the workflow has ended");
-                    svc.store().write(|tx| tx.forwarded(s.id))?;
+                    true
                 }
                 Err(e) => {
                     tracing::warn!(workflow = %s.workflow_id, error = %e, "signal not forwarded yet");
-                    failed = true;
-                    break;
+                    false
                 }
+            };
+            if !done {
+                failed = true;
+                break;
             }
+            let id = s.id;
+            site.writer.write(move |tx| Ok(tx.forwarded(id)?)).await?;
         }
-        // Idle, or the cluster did not answer: look again a little later.
-        if waiting.is_empty() || failed {
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        if failed {
+            // The cluster did not answer: try again a little later.
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        } else if starts.is_empty() && signals.is_empty() {
+            tokio::select! {
+                r = commits.changed() => if r.is_err() { return Ok(()) },
+                _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+            }
         }
     }
 }
 
-/// Starts the intake of `req` on `task_queue`; a second start of the same
-/// request id finds the first. Returns the workflow id.
+/// Starts workflow `id` (of type `run`) on `task_queue` once: a start of
+/// an id that runs finds it, and one of an id that has ended is refused by
+/// Temporal and taken as done (a second run of a fulfillment would
+/// allocate its stock again).
+pub async fn start_once<W>(
+    client: &Client,
+    run: W,
+    input: W::Input,
+    task_queue: &str,
+    id: &str,
+) -> Result<(), WorkflowStartError>
+where
+    W: HasWorkflowDefinition,
+    W::Input: Send,
+{
+    let opts = WorkflowStartOptions::new(task_queue.to_owned(), id.to_owned())
+        .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
+        .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
+        .build();
+    match client.start_workflow(run, input, opts).await {
+        Ok(_) | Err(WorkflowStartError::AlreadyStarted { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Starts the intake of `req` on `task_queue` (once, see [`start_once`]).
+/// Returns the workflow id.
 pub async fn start_intake(
     client: &Client,
     task_queue: &str,
@@ -150,10 +240,7 @@ pub async fn start_intake(
         order_id: None,
         fulfillment_id: None,
     };
-    let opts = WorkflowStartOptions::new(task_queue.to_owned(), id.clone())
-        .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
-        .build();
-    client.start_workflow(IntakeFlow::run, launch, opts).await?;
+    start_once(client, IntakeFlow::run, launch, task_queue, &id).await?;
     Ok(id)
 }
 

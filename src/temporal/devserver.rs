@@ -1,5 +1,6 @@
-//! A Temporal dev server (`temporal server start-dev`, in memory) on free
-//! ports, for the tests and `tote bench workflows --engine temporal`. The
+//! A Temporal dev server (`temporal server start-dev`, in memory or in a
+//! file) on free ports, for the tests and `tote bench workflows --engine
+//! temporal`. The
 //! `temporal` CLI comes from `TOTE_TEMPORAL`, the virtualenv
 //! `tools/test-temporal.sh` makes, or `PATH`.
 
@@ -33,14 +34,29 @@ fn free_port() -> anyhow::Result<u16> {
 }
 
 impl DevServer {
-    /// Starts one and waits until it listens (30 s at most).
+    /// Starts one in memory and waits until it listens (30 s at most).
     pub fn start() -> anyhow::Result<DevServer> {
-        let port = free_port()?;
+        DevServer::launch(free_port()?, None)
+    }
+
+    /// Starts one that keeps its state in `file` (SQLite; WAL, no fsync:
+    /// it outlives a SIGKILL, not a power cut) on `port`, or a free port:
+    /// started again on the same file and port, it carries on.
+    pub fn start_persistent(file: &std::path::Path, port: Option<u16>) -> anyhow::Result<DevServer> {
+        DevServer::launch(port.map_or_else(free_port, Ok)?, Some(file))
+    }
+
+    fn launch(port: u16, file: Option<&std::path::Path>) -> anyhow::Result<DevServer> {
         let bin = temporal_bin();
-        let child = Command::new(&bin)
-            .args(["server", "start-dev", "--headless", "--ip", "127.0.0.1", "--log-level", "error"])
+        let mut cmd = Command::new(&bin);
+        cmd.args(["server", "start-dev", "--headless", "--ip", "127.0.0.1", "--log-level", "error"])
             .args(["--port", &port.to_string(), "--http-port", &free_port()?.to_string()])
-            .args(["--metrics-port", &free_port()?.to_string()])
+            .args(["--metrics-port", &free_port()?.to_string()]);
+        if let Some(file) = file {
+            cmd.arg("--db-filename").arg(file);
+            cmd.args(["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=off"]);
+        }
+        let child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -54,6 +70,17 @@ impl DevServer {
             std::thread::sleep(Duration::from_millis(100));
         }
         Ok(server)
+    }
+
+    /// Its frontend's port.
+    pub fn port(&self) -> Option<u16> {
+        self.address.rsplit(':').next()?.parse().ok()
+    }
+
+    /// SIGKILLs it (and waits for it to be gone).
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -7,6 +7,7 @@ pub mod flow;
 pub mod process;
 pub mod screens;
 pub mod server;
+pub mod station;
 pub mod tmux;
 
 use chrono::{TimeZone, Utc};

@@ -73,6 +73,13 @@ pub enum Outcome {
         task_id: i64,
         status: String,
     },
+    /// An order's intake, accepted by a hosted engine (Temporal): the order
+    /// is made when its workflow runs (`GET /api/v1/workflows/{workflow_id}`).
+    Accepted {
+        request_id: String,
+        workflow_id: String,
+        existing: bool,
+    },
     /// A hosted workflow's activity ran: its result.
     Hosted {
         #[schema(value_type = Object)]

@@ -6,7 +6,7 @@
 //! history and the fulfillment's status, as the embedded driver does, so
 //! `tote workflows` and `tote order describe` read either engine.
 
-use super::super::command::Outcome;
+use super::super::command::{OrderRequest, Outcome};
 use super::super::{AppError, Ctx};
 use super::activities;
 use crate::domain::DomainError;
@@ -15,6 +15,66 @@ use crate::domain::workflow::{Activity, ActivityResult, WorkflowKind, WorkflowSt
 use crate::storage::workflow::WorkflowRow;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// Which engine runs a site's new workflows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Engine {
+    /// `server::engine`, in the site's own store.
+    #[default]
+    Embedded,
+    /// A Temporal cluster (feature `temporal`): the site's `tote serve`
+    /// runs its activities and forwards its signals.
+    Temporal,
+}
+
+impl Engine {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Embedded => "embedded",
+            Engine::Temporal => "temporal",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Engine> {
+        [Engine::Embedded, Engine::Temporal].into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+/// How a hosted workflow starts: the decider's start value, and what its
+/// activities need to know of it (the row input: the order request of an
+/// intake, the start of a fulfillment).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Launch<S> {
+    pub start: S,
+    pub input: String,
+    #[serde(default)]
+    pub order_id: Option<i64>,
+    #[serde(default)]
+    pub fulfillment_id: Option<i64>,
+}
+
+/// Intake on a hosted engine: the request is checked now (a bad one is
+/// refused here, as on the embedded engine), and the intake workflow's row
+/// and its start are written in this transaction; the site's worker
+/// starts it on the engine (at least once; a second start of the id finds
+/// the first). The order is made when the workflow runs.
+pub(in crate::app) fn submit(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<Outcome, AppError> {
+    super::super::intake::check(ctx, req)?;
+    let request_id = req.request_id.trim().to_owned();
+    let id = crate::domain::workflow::intake_id(&request_id);
+    let input = serde_json::to_string(req)?;
+    let mut row = super::new_row(ctx, id.clone(), WorkflowKind::OrderIntake, 0, input.clone());
+    row.step = "starting".into();
+    let new = ctx.tx.insert_workflow(&row)?;
+    if new {
+        let start = super::intake_start(req, ctx.config.workflow);
+        let launch = Launch { start, input, order_id: None, fulfillment_id: None };
+        ctx.tx.mark_hosted(&id, ctx.config.engine.as_str(), ctx.now)?;
+        ctx.tx.queue_hosted_start(&id, &serde_json::to_string(&launch)?, ctx.now)?;
+    }
+    Ok(Outcome::Accepted { request_id, workflow_id: id, existing: !new })
+}
 
 /// A hosted workflow as the site's store knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -31,6 +31,7 @@ use utoipa::{IntoParams, ToSchema};
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = crate::server::openapi::params::OrderIntake, params(IdempotencyKey),
     security(("bearer" = [])),
     responses((status = 201, body = Outcome, description = "created"), (status = 200, body = Outcome, description = "already known"),
+              (status = 202, body = Outcome, description = "accepted by the Temporal engine: the order is made when its intake workflow runs"),
               (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn submit_order(
     State(st): State<AppState>,
@@ -47,6 +48,7 @@ pub async fn submit_order(
     let Json(outcome) = run(&st, op, Command::SubmitOrder(order)).await?;
     let status = match outcome {
         Outcome::Order { existing: false, .. } => StatusCode::CREATED,
+        Outcome::Accepted { .. } => StatusCode::ACCEPTED,
         _ => StatusCode::OK,
     };
     Ok((status, Json(outcome)))

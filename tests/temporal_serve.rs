@@ -1,0 +1,225 @@
+//! `tote serve --engine temporal` (issue 18) on the path a floor takes:
+//! `tote serve` as a child process with its real flags, a Temporal dev
+//! server the test starts, the integration's `POST /api/v1/orders`, and
+//! the picker, the packing station (its label printer a directory) and the
+//! dock as models on real `Device`s with their own queues.
+//!
+//! - The order is accepted (202) with its intake workflow's id, and a
+//!   resubmission gets the same answer; a bad one is refused (400) at
+//!   once; the intake starts on Temporal
+//!   from the site's outbox and makes the order and its pick work.
+//! - Pick, pack and dock commit in the site's store and reach the Temporal
+//!   workflow as signals; the carrier is called by the site's worker; the
+//!   parcel's label prints at the station; the dock scan completes the
+//!   workflow, with one shipment, and nothing is left to forward.
+//! - SIGTERM stops `tote serve` (and its worker) cleanly.
+//! - The Temporal server SIGKILLed twice mid-run and started again on its
+//!   file: every workflow still finishes once, with no second shipment.
+
+#![cfg(feature = "temporal")]
+
+mod common;
+
+use common::floor::enter;
+use common::flow::{pack as pack_now, pick_all};
+use common::process::{KillOnDrop, serve_with, signal, tote};
+use common::station::{Station, files, label_printed, logged_in, pack, pick_one};
+use common::{Fixture, order};
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use tote::app::Command;
+use tote::printing::PrinterUri;
+use tote::storage::workflow::WorkflowRow;
+use tote::temporal::devserver::DevServer;
+use tote::tui::App;
+use tote::tui::dock::{Dock, Job};
+use tote::tui::input::Input;
+use tote::tui::packer::Packer;
+use tote::tui::picker::Picker;
+
+/// Waits (60 s at most) until `probe` finds something.
+async fn until<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(found) = probe() {
+            return found;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "waited 60 s for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn workflow(f: &Fixture, id: &str) -> Option<WorkflowRow> {
+    f.svc.store().read(|tx| tx.workflow(id)).expect("read")
+}
+
+async fn submit(http: &reqwest::Client, base: &str, key: &str, body: &Value) -> (StatusCode, Value) {
+    let r = http.post(format!("{base}/api/v1/orders")).bearer_auth(key).json(body).send().await.expect("POST");
+    (r.status(), r.json().await.expect("JSON"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tote_serve_on_temporal_takes_an_order_from_the_api_to_the_truck() {
+    let temporal = DevServer::start().unwrap_or_else(|e| panic!("{e:#}"));
+    let f = Fixture::new();
+    f.place("W1", "A-03", "SKU-A", 100, 3);
+    common::server::give_pins(&f);
+    let db = f.dir.path().join("tote.db");
+    let key = tote(&db, &["apikey", "create", "shop"]).trim().to_owned();
+    let args = ["--engine", "temporal", "--temporal-address", temporal.address.as_str()];
+    let (child, base, log) = serve_with(&db, &args);
+    let mut server = KillOnDrop(child);
+    let http = reqwest::Client::new();
+
+    let Command::SubmitOrder(req) = order("tsv-1", &[("SKU-A", 1, "W1")]) else { unreachable!() };
+    let body = serde_json::to_value(&req).expect("JSON");
+    let (status, accepted) = submit(&http, &base, &key, &body).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
+    assert_eq!(
+        (accepted["type"].as_str(), accepted["workflow_id"].as_str()),
+        (Some("accepted"), Some("order-intake-tsv-1"))
+    );
+    let (status, again) = submit(&http, &base, &key, &body).await;
+    assert_eq!((status, &again), (StatusCode::ACCEPTED, &accepted), "a resubmission is a replay");
+    let mut bad = body.clone();
+    bad["lines"][0]["quantity"] = 0.into();
+    bad["request_id"] = "tsv-bad".into();
+    let (status, refused) = submit(&http, &base, &key, &bad).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a bad order is refused at once, as on the embedded engine: {refused}");
+
+    // The intake runs on Temporal: the order and its pick work appear.
+    let order_id = until("the order", || workflow(&f, "order-intake-tsv-1")?.order_id).await;
+    let fid = until("the pick work", || {
+        let view = f.svc.order_view(order_id).ok()?;
+        let fl = view.fulfillments.first()?;
+        (!fl.picking.is_empty()).then_some(fl.fulfillment_id)
+    })
+    .await;
+    let fulfillment = format!("order-fulfillment-{fid}");
+
+    let handheld = Station::new(&base, "HH-T1", None);
+    let mut p = Picker::new(Input::default());
+    logged_in(&mut p, &handheld, "B-100").await;
+    pick_one(&handheld, &mut p).await;
+    until("PickCompleted on Temporal", || (workflow(&f, &fulfillment)?.step == "await_pack").then_some(())).await;
+
+    let labels = tempfile::tempdir().expect("label dir");
+    let station = Station::new(&base, "PACK-T1", Some(PrinterUri::File { dir: labels.path().to_owned() }));
+    let mut k = Packer::new(Input::default());
+    logged_in(&mut k, &station, "B-200").await;
+    pack(&station, &mut k, order_id).await;
+    station.sync(&k).await;
+    let tracking = until("the shipment booked by the site's worker", || {
+        let s = f.svc.store().read(|tx| tx.shipment(fid)).expect("read")?;
+        let t: Vec<String> = serde_json::from_str(&s.tracking).ok()?;
+        (s.status == "confirmed").then(|| t.first().cloned()).flatten()
+    })
+    .await;
+
+    let dock = Station::new(&base, "DOCK-T1", None);
+    let mut d = Dock::new(Job::Dock, Input::default());
+    logged_in(&mut d, &dock, "B-200").await;
+    assert!(enter(&mut d, &dock.device, &tracking).await.is_empty(), "no beep: {:?}", d.view());
+    dock.sync(&d).await;
+    let done = until("the workflow's end", || workflow(&f, &fulfillment).filter(|w| w.status != "running")).await;
+    assert_eq!(done.status, "completed", "{done:?}");
+    let view = f.svc.order_view(order_id).expect("order");
+    assert_eq!((view.status.as_str(), view.fulfillments[0].status.as_str()), ("shipped", "completed"), "{view:?}");
+    assert_eq!(f.count("shipments"), 1, "one shipment");
+    let history = f.svc.store().read(|tx| tx.history(&fulfillment)).expect("history");
+    assert_eq!(i64::try_from(history.len()).ok(), Some(done.version), "every decision recorded once");
+    let left =
+        f.svc.store().read(|tx| Ok::<_, tote::storage::StorageError>((tx.hosted_starts(10)?, tx.hosted_signals(10)?)));
+    let (starts, signals) = left.expect("read");
+    assert!(starts.is_empty() && signals.is_empty(), "all forwarded: {starts:?} {signals:?}");
+    // The label printed at the station, once, and the server knows.
+    assert_eq!(files(labels.path()).len(), 1, "{:?}", k.view());
+    assert!(label_printed(&db, view.fulfillments[0].packing[0].task_id));
+
+    signal(&server.0, "-TERM");
+    let exit = server.0.wait().expect("reaped");
+    let log = log.join().expect("log");
+    assert!(exit.success(), "SIGTERM stops cleanly: {exit:?}\n{log}");
+    assert!(log.contains("stopped cleanly"), "{log}");
+}
+
+/// The fulfillment of the order of `request`, once its pick work is made:
+/// (order, fulfillment, picking task).
+async fn picking_of(f: &Fixture, request: &str) -> (i64, i64, i64) {
+    let order_id = until("the order", || workflow(f, &format!("order-intake-{request}"))?.order_id).await;
+    until("the pick work", || {
+        let view = f.svc.order_view(order_id).ok()?;
+        let fl = view.fulfillments.first()?;
+        Some((order_id, fl.fulfillment_id, fl.picking.first()?.task_id))
+    })
+    .await
+}
+
+/// The Temporal server is SIGKILLed twice under a running `tote serve`:
+/// right after the API accepted four intakes, and right after the floor
+/// packed their parcels (while the carrier steps run); one more order is
+/// accepted while it is down. Started again on its file and port, every
+/// workflow finishes once: one order, one pick task and one shipment per
+/// request, all shipped, every decision recorded once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_temporal_server_starts_again_and_every_workflow_finishes_once() {
+    let state = tempfile::tempdir().expect("tempdir");
+    let file = state.path().join("temporal.db");
+    let temporal = DevServer::start_persistent(&file, None).unwrap_or_else(|e| panic!("{e:#}"));
+    let port = temporal.port();
+    let f = Fixture::new();
+    f.place("W1", "A-03", "SKU-A", 100, 3);
+    let db = f.dir.path().join("tote.db");
+    let key = tote(&db, &["apikey", "create", "shop"]).trim().to_owned();
+    let args = ["--engine", "temporal", "--temporal-address", temporal.address.as_str()];
+    let (child, base, _log) = serve_with(&db, &args);
+    let _server = KillOnDrop(child);
+    let http = reqwest::Client::new();
+    let accept = |request: String| {
+        let (http, base, key) = (http.clone(), base.clone(), key.clone());
+        async move {
+            let Command::SubmitOrder(req) = order(&request, &[("SKU-A", 1, "W1")]) else { unreachable!() };
+            let (status, body) = submit(&http, &base, &key, &serde_json::to_value(&req).expect("JSON")).await;
+            assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        }
+    };
+    let requests: Vec<String> = (1..=5).map(|n| format!("tk-{n}")).collect();
+    for r in &requests[..4] {
+        accept(r.clone()).await;
+    }
+    temporal.kill();
+    accept(requests[4].clone()).await;
+    let temporal = DevServer::start_persistent(&file, port).unwrap_or_else(|e| panic!("{e:#}"));
+
+    let mut fulfillments = Vec::new();
+    for r in &requests {
+        let (order_id, fid, task) = picking_of(&f, r).await;
+        pack_now(&f, pick_all(&f, task));
+        fulfillments.push((order_id, fid));
+    }
+    temporal.kill();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let _temporal = DevServer::start_persistent(&file, port).unwrap_or_else(|e| panic!("{e:#}"));
+
+    for (_, fid) in &fulfillments {
+        let tracking = until("the shipment", || {
+            let s = f.svc.store().read(|tx| tx.shipment(*fid)).expect("read")?;
+            let t: Vec<String> = serde_json::from_str(&s.tracking).ok()?;
+            (s.status == "confirmed").then(|| t.first().cloned()).flatten()
+        })
+        .await;
+        f.ok(Command::DispatchParcel { tracking });
+    }
+    for (order_id, fid) in &fulfillments {
+        let id = format!("order-fulfillment-{fid}");
+        let done = until("the workflow's end", || workflow(&f, &id).filter(|w| w.status != "running")).await;
+        assert_eq!(done.status, "completed", "{done:?}");
+        let history = f.svc.store().read(|tx| tx.history(&id)).expect("history");
+        assert_eq!(i64::try_from(history.len()).ok(), Some(done.version), "every decision recorded once");
+        assert_eq!(f.svc.order_view(*order_id).expect("order").status.as_str(), "shipped");
+    }
+    let n = i64::try_from(requests.len()).expect("n");
+    let counts = [f.count("orders"), f.count("picking_tasks"), f.count("shipments")];
+    assert_eq!(counts, [n, n, n], "once each: orders, pick tasks, shipments");
+}
