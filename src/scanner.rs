@@ -150,19 +150,19 @@ impl Assembler {
             && first.is_some_and(|f| (self.last_ms - f) <= self.config.max_gap_ms * (keys - 1).max(1));
         let mut text = raw.as_str();
         let mut marked = false;
-        if let Some(p) = self.config.prefix.as_deref().filter(|p| !p.is_empty()) {
-            if let Some(rest) = text.strip_prefix(p) {
-                text = rest;
-                marked = true;
-            }
+        if let Some(p) = self.config.prefix.as_deref().filter(|p| !p.is_empty())
+            && let Some(rest) = text.strip_prefix(p)
+        {
+            text = rest;
+            marked = true;
         }
         let mut symbology = None;
-        if let Some(rest) = text.strip_prefix(']') {
-            if let Some(id) = rest.get(..2) {
-                symbology = Some(Symbology::from_aim(id));
-                text = &rest[2..];
-                marked = true;
-            }
+        if let Some(rest) = text.strip_prefix(']')
+            && let Some(id) = rest.get(..2)
+        {
+            symbology = Some(Symbology::from_aim(id));
+            text = &rest[2..];
+            marked = true;
         }
         let gs1 = symbology.as_ref().filter(|s| s.is_gs1()).map(|_| gs1::parse(text));
         Some(Scan { text: text.to_owned(), symbology, gs1, from_scanner: marked || fast })

@@ -58,10 +58,8 @@ async fn pick_both(f: &Fixture, offline: bool) -> (Vec<PickingTaskView>, i64) {
     enter(&mut p, &d, "B-100").await;
     enter(&mut p, &d, "4711").await;
     assert_eq!(p.view().big.as_deref(), Some("A-01"), "{:?}", p.view());
-    if offline {
-        if let Some(s) = server.take() {
-            s.stop().await;
-        }
+    if offline && let Some(s) = server.take() {
+        s.stop().await;
     }
     for scan in ["A-01", "SKU-A", "5", "A-02", "SKU-A"] {
         assert!(enter(&mut p, &d, scan).await.is_empty(), "{scan}: {:?}", p.view());

@@ -169,10 +169,10 @@ fn parse_sse(text: &str) -> Vec<(i64, String)> {
             id = v.trim().parse().ok();
         } else if let Some(v) = line.strip_prefix("event:") {
             kind = Some(v.trim().to_owned());
-        } else if line.is_empty() {
-            if let (Some(i), Some(k)) = (id.take(), kind.take()) {
-                out.push((i, k));
-            }
+        } else if line.is_empty()
+            && let (Some(i), Some(k)) = (id.take(), kind.take())
+        {
+            out.push((i, k));
         }
     }
     out

@@ -15,6 +15,8 @@
 //! - SIGTERM stops `tote serve` (and its worker) cleanly.
 //! - The Temporal server SIGKILLed twice mid-run and started again on its
 //!   file: every workflow still finishes once, with no second shipment.
+//! - The site's `[carrier]` refuses a booking; the supervisor mends the
+//!   cause and retries; the retry reaches Temporal and books once.
 
 #![cfg(feature = "temporal")]
 
@@ -222,4 +224,92 @@ async fn a_killed_temporal_server_starts_again_and_every_workflow_finishes_once(
     let n = i64::try_from(requests.len()).expect("n");
     let counts = [f.count("orders"), f.count("picking_tasks"), f.count("shipments")];
     assert_eq!(counts, [n, n, n], "once each: orders, pick tasks, shipments");
+}
+
+/// A supervisor (B-300, PIN 4711) logged in at `base`: their token.
+async fn supervisor(f: &Fixture, http: &reqwest::Client, base: &str) -> String {
+    let hash = tote::server::auth::hash_pin(common::server::PIN).expect("hash");
+    let now = f.svc.now();
+    f.svc
+        .store()
+        .write(|tx| {
+            let s = tx.insert_worker("B-300", "Sam Supervisor", "supervisor", now)?;
+            tx.set_worker_pin(s, &hash)?;
+            tx.bind_worker(s, "W1")
+        })
+        .expect("a supervisor");
+    let body = serde_json::json!({"badge": "B-300", "pin": common::server::PIN});
+    let r = http.post(format!("{base}/api/v1/auth/login")).json(&body).send().await.expect("login");
+    let v: Value = r.json().await.expect("JSON");
+    v["token"].as_str().expect("token").to_owned()
+}
+
+/// The site's own `[carrier]` (a delivery service over HTTP, its token from
+/// a variable) books for the workflows on Temporal. The warehouse has no
+/// ship-from address yet, so the booking is refused (E303): not retried,
+/// the workflow waits and says why; the supervisor sets the address and
+/// retries (the board's `t`: `POST /api/v1/workflows/{id}/retry`), the
+/// retry reaches Temporal as a signal through the site's queue, and the
+/// parcel is booked once, from the new address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_booking_waits_for_the_supervisors_retry_on_temporal() {
+    let temporal = DevServer::start().unwrap_or_else(|e| panic!("{e:#}"));
+    let f = Fixture::new();
+    f.place("W1", "A-03", "SKU-A", 100, 3);
+    let dir = f.dir.path();
+    let log = dir.join("carrier.jsonl");
+    let (_carrier, port) = common::process::fake_service("fake_carrier.py", &log, &[("FAKE_CARRIER_TOKEN", "tk")]);
+    let config = dir.join("tote.toml");
+    let carrier = format!(
+        "[carrier]\nkind = \"delivery-service\"\nbase_url = \"http://127.0.0.1:{port}\"\nprovider = \"D Express\"\ntoken_env = \"TEST_TOKEN\"\n"
+    );
+    std::fs::write(&config, carrier).expect("config");
+    let db = dir.join("tote.db");
+    let key = tote(&db, &["apikey", "create", "shop"]).trim().to_owned();
+    let args = ["--config", config.to_str().expect("utf-8 path"), "--engine", "temporal"];
+    let args = [&args[..], &["--temporal-address", temporal.address.as_str()]].concat();
+    let (child, base, _log) = common::process::serve_env(&db, &args, &[("TEST_TOKEN", "tk")]);
+    let _server = KillOnDrop(child);
+    let http = reqwest::Client::new();
+
+    let Command::SubmitOrder(req) = order("tsv-r", &[("SKU-A", 1, "W1")]) else { unreachable!() };
+    let (status, body) = submit(&http, &base, &key, &serde_json::to_value(&req).expect("JSON")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (_, fid, task) = picking_of(&f, "tsv-r").await;
+    pack_now(&f, pick_all(&f, task));
+    let id = format!("order-fulfillment-{fid}");
+    let refused = |w: &WorkflowRow| w.blocking.as_deref().is_some_and(|b| b.contains("no ship-from address"));
+    let stuck = until("the refusal as the blocking reason", || workflow(&f, &id).filter(refused)).await;
+    assert_eq!((stuck.status.as_str(), stuck.step.as_str()), ("running", "create_shipment"), "it waits: {stuck:?}");
+    assert!(common::process::logged(&log).is_empty(), "nothing reached the carrier");
+
+    let address = tote::app::command::AddressDto {
+        contact_name: "Tote W1 dock".into(),
+        street: "Kvai 7".into(),
+        city: "Novi Sad".into(),
+        postal_code: "21000".into(),
+        country: "RS".into(),
+        phone: String::new(),
+    };
+    f.ok(Command::SetWarehouseAddress { warehouse: "W1".into(), address });
+    let token = supervisor(&f, &http, &base).await;
+    let retry = serde_json::json!({"op_id": "board-retry-1", "reason": "board"});
+    let r = http.post(format!("{base}/api/v1/workflows/{id}/retry")).bearer_auth(&token).json(&retry).send().await;
+    let r = r.expect("retry");
+    assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
+    let booked = until("the booking after the retry", || {
+        let s = f.svc.store().read(|tx| tx.shipment(fid)).expect("read")?;
+        (s.status == "confirmed").then_some(())
+    });
+    if tokio::time::timeout(Duration::from_secs(30), booked).await.is_err() {
+        let waiting = f.svc.store().read(|tx| tx.hosted_signals(10)).expect("read");
+        panic!(
+            "not booked: {:?}\nwaiting: {waiting:?}\ncarrier: {:?}",
+            workflow(&f, &id),
+            common::process::logged(&log)
+        );
+    }
+    let calls = common::process::logged(&log);
+    assert_eq!(calls.iter().filter(|c| c["new"] == true).count(), 1, "booked once: {calls:?}");
+    assert_eq!(calls[0]["from_city"], "Novi Sad", "from the address set before the retry: {calls:?}");
 }

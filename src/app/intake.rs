@@ -81,10 +81,10 @@ pub(super) fn create_order(
 
 fn to_draft(req: &OrderRequest, warehouses: &[Warehouse]) -> Result<OrderDraft, DomainError> {
     for (i, l) in req.lines.iter().enumerate() {
-        if let Some(w) = &l.warehouse {
-            if !warehouses.iter().any(|x| x.code == w.trim()) {
-                return Err(DomainError::invalid(format!("lines[{i}].warehouse"), format!("unknown warehouse {w:?}")));
-            }
+        if let Some(w) = &l.warehouse
+            && !warehouses.iter().any(|x| x.code == w.trim())
+        {
+            return Err(DomainError::invalid(format!("lines[{i}].warehouse"), format!("unknown warehouse {w:?}")));
         }
     }
     Ok(OrderDraft {

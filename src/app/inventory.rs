@@ -242,10 +242,10 @@ pub fn define_location(
 ) -> Result<Outcome, AppError> {
     let wh = warehouse(ctx, wh)?;
     let code = location_code(loc)?;
-    if let Some(d) = check_digits {
-        if d.is_empty() || d.len() > 8 || !d.chars().all(|c| c.is_ascii_digit()) {
-            return Err(DomainError::invalid("check_digits", "must be 1 to 8 digits").into());
-        }
+    if let Some(d) = check_digits
+        && (d.is_empty() || d.len() > 8 || !d.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(DomainError::invalid("check_digits", "must be 1 to 8 digits").into());
     }
     ctx.tx.ensure_location(wh.id, code, walk_order, check_digits)?;
     Ok(Outcome::Defined { what: "location".into(), key: format!("{}/{code}", wh.code) })

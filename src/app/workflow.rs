@@ -169,10 +169,10 @@ fn step<W: driver::Driven>(
         activities::record_external(ctx, &live.row, activity, result)?;
     }
     for effect in decided.effects {
-        if let Effect::RunActivity { activity, .. } = &effect {
-            if let Some(keep) = activity.keeps_queued() {
-                ctx.tx.drop_queued_except(&wid, &keep, ctx.now)?;
-            }
+        if let Effect::RunActivity { activity, .. } = &effect
+            && let Some(keep) = activity.keeps_queued()
+        {
+            ctx.tx.drop_queued_except(&wid, &keep, ctx.now)?;
         }
         match effect {
             Effect::RunActivity { activity, attempt, not_before: None } if activity.is_local() => {

@@ -181,10 +181,10 @@ pub async fn report(
             }
             done = Some(id);
         }
-        if let Some(last) = done {
-            if let Err(e) = writer.write(move |tx| Ok(tx.set_integration_cursor(CURSOR, last)?)).await {
-                tracing::warn!(error = %e, "listings reporter could not move its cursor");
-            }
+        if let Some(last) = done
+            && let Err(e) = writer.write(move |tx| Ok(tx.set_integration_cursor(CURSOR, last)?)).await
+        {
+            tracing::warn!(error = %e, "listings reporter could not move its cursor");
         }
         if blocked {
             tokio::select! {

@@ -147,11 +147,11 @@ fn entries(v: &Value) -> Vec<Entry> {
     let mut out = Vec::new();
     if let Value::Array(list) = v {
         for e in list {
-            if let Value::Array(pair) = e {
-                if let [id, Value::Array(kv)] = pair.as_slice() {
-                    let fields = kv.chunks(2).filter_map(|c| Some((text(c.first()?), text(c.get(1)?)))).collect();
-                    out.push((text(id), fields));
-                }
+            if let Value::Array(pair) = e
+                && let [id, Value::Array(kv)] = pair.as_slice()
+            {
+                let fields = kv.chunks(2).filter_map(|c| Some((text(c.first()?), text(c.get(1)?)))).collect();
+                out.push((text(id), fields));
             }
         }
     }

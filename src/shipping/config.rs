@@ -121,12 +121,12 @@ impl CarrierConfig {
 }
 
 fn spec(at: &str, v: toml::Value) -> Result<(CarrierSpec, BTreeMap<String, toml::Value>), String> {
-    if let Some(t) = v.as_table() {
-        if let Some(k) = t.keys().find(|k| SECRETS.contains(&k.to_ascii_lowercase().as_str())) {
-            return Err(format!(
-                "{at}.{k}: credentials never go in the config file; name a variable (token_env) or a file (token_file)"
-            ));
-        }
+    if let Some(t) = v.as_table()
+        && let Some(k) = t.keys().find(|k| SECRETS.contains(&k.to_ascii_lowercase().as_str()))
+    {
+        return Err(format!(
+            "{at}.{k}: credentials never go in the config file; name a variable (token_env) or a file (token_file)"
+        ));
     }
     let f: FileCarrier = v.try_into().map_err(|e: toml::de::Error| format!("{at}: {}", e.to_string().trim()))?;
     let s = match f.kind.as_deref().unwrap_or("local") {

@@ -214,10 +214,10 @@ impl Device {
         token: Option<&str>,
         pick: fn(Reply) -> Option<Result<T, Failure>>,
     ) -> Result<T, Failure> {
-        if local_newer || !self.online.load(Ordering::Relaxed) {
-            if let Some(t) = self.get::<T>(&key) {
-                return Ok(t);
-            }
+        if (local_newer || !self.online.load(Ordering::Relaxed))
+            && let Some(t) = self.get::<T>(&key)
+        {
+            return Ok(t);
         }
         let answer = pick(self.client.run(call, token).await).unwrap_or_else(|| Err(Failure::network("bad reply")));
         self.mark(&answer);
@@ -319,10 +319,10 @@ impl Device {
                 }),
                 false => self.claim_online(queue, token).await,
             };
-            if let Some(answer) = answer {
-                if !matches!(&answer, Err(f) if f.is_offline()) {
-                    return answer;
-                }
+            if let Some(answer) = answer
+                && !matches!(&answer, Err(f) if f.is_offline())
+            {
+                return answer;
             }
         }
         // Offline: the task held for this moment, if it is still open here.

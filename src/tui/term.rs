@@ -305,19 +305,19 @@ async fn event_loop<A: App>(
             let since = *typing_since.get_or_insert(now);
             hold = Some((now + ECHO).min(since + ECHO_MAX));
         }
-        if let Ok(mut t) = token.lock() {
-            if t.as_deref() != app.token() {
-                *t = app.token().map(str::to_owned);
-            }
+        if let Ok(mut t) = token.lock()
+            && t.as_deref() != app.token()
+        {
+            *t = app.token().map(str::to_owned);
         }
         // What the worker would resume on, kept whenever it changes.
         if let Some(d) = &calls.device {
             let now = app.snapshot();
             if now != saved {
-                if let Some(snap) = &now {
-                    if let Err(e) = d.save_screen(snap) {
-                        tracing::warn!(error = %e.message, "could not save the screen");
-                    }
+                if let Some(snap) = &now
+                    && let Err(e) = d.save_screen(snap)
+                {
+                    tracing::warn!(error = %e.message, "could not save the screen");
                 }
                 saved = now;
             }
@@ -450,10 +450,10 @@ pub(super) fn listen(tx: mpsc::UnboundedSender<FromTerm>) {
                     TermEvent::Resize(..) => Some(FromTerm::Resize),
                     _ => None,
                 };
-                if let (Some(m), Ok(slot)) = (msg, KEYS.lock()) {
-                    if let Some(tx) = slot.as_ref() {
-                        let _ = tx.send(m);
-                    }
+                if let (Some(m), Ok(slot)) = (msg, KEYS.lock())
+                    && let Some(tx) = slot.as_ref()
+                {
+                    let _ = tx.send(m);
                 }
             }
         });

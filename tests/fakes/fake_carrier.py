@@ -4,7 +4,8 @@
     fake_carrier.py LOG        (prints its port on the first line of stdout)
 
 POST /api/v1/shipments books one shipment per Idempotency-Key, as a real
-carrier does: a repeat of a key answers the first booking. Every call is
+carrier does: a repeat of a key answers the first booking; GET
+/api/v1/shipments/{tracking} answers a booked one (404 otherwise). Every call is
 appended to LOG as one JSON line (key, order, package, provider, sender
 city, tracking number, whether it booked something new) before the answer
 is sent, so a test that kills its client mid-call still sees the booking.
@@ -33,6 +34,17 @@ class Carrier(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def do_GET(self):
+        """GET /api/v1/shipments/{tracking}: the booked shipment (tracking)."""
+        prefix = "/api/v1/shipments/"
+        if TOKEN and self.headers.get("Authorization") != "Bearer " + TOKEN:
+            return self.answer(401, {"error": "bad token"})
+        with lock:
+            found = [s for s in booked.values() if prefix + s["tracking_number"] == self.path]
+        if not found:
+            return self.answer(404, {"error": "no such shipment"})
+        self.answer(200, found[0])
 
     def do_POST(self):
         if self.path != "/api/v1/shipments":

@@ -128,10 +128,11 @@ fn packed_task(
     f: FulfillmentId,
 ) -> Result<crate::domain::packing::PackingTask, AppError> {
     for id in ctx.tx.packing_tasks_for_order(order_id)?.into_iter().rev() {
-        if let Some(t) = ctx.tx.packing_task(id)? {
-            if t.fulfillment_id == f && matches!(t.status, PackingStatus::Packed | PackingStatus::Shipped) {
-                return Ok(t);
-            }
+        if let Some(t) = ctx.tx.packing_task(id)?
+            && t.fulfillment_id == f
+            && matches!(t.status, PackingStatus::Packed | PackingStatus::Shipped)
+        {
+            return Ok(t);
         }
     }
     Err(DomainError::IllegalTransition { entity: "fulfillment", from: "not packed", action: "label" }.into())

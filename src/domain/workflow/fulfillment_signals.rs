@@ -125,9 +125,13 @@ pub(super) fn signal(s: &State, sig: &Signal, now: Timestamp, d: &mut Decision<E
             }
             (Some(stuck), _) => {
                 d.events.push(Event::RetryRequested);
-                // A call recorded before shipments were planned is planned first.
+                // A booking is planned again, so what the supervisor mended
+                // before the retry (the warehouse's ship-from address, the
+                // carrier) is in the request; its idempotency key is the
+                // fulfillment's, so a carrier that booked the first request
+                // answers with that booking.
                 let again = match &stuck.activity {
-                    Activity::CreateShipment { request: None } => Activity::PlanShipment,
+                    Activity::CreateShipment { .. } => Activity::PlanShipment,
                     other => other.clone(),
                 };
                 schedule(d, again);

@@ -251,8 +251,9 @@ fn a_retryable_failure_backs_off_and_then_gets_stuck_until_a_retry_signal() {
     assert!(d.effects.is_empty());
     assert!(blocking_reason(&s).is_some_and(|b| b.ends_with("waiting for a retry or a cancel")), "{s:?}");
     h2.extend(d.events);
+    // A retry plans the booking again (what was mended goes into the request).
     let (d, _) = when(&h2, Input::Signal(Signal::Retry));
-    assert_eq!(d.effects, vec![run(create())]);
+    assert_eq!(d.effects, vec![run(Activity::PlanShipment)]);
     // A non-retryable failure is stuck at once.
     let (d, s) = when(&h, fail(create(), 1, false));
     assert!(d.effects.is_empty());

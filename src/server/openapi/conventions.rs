@@ -101,10 +101,11 @@ impl Modify for ClosedVariants {
         for schema in components.schemas.values_mut() {
             let RefOr::T(Schema::OneOf(one_of)) = schema else { continue };
             for item in &mut one_of.items {
-                if let RefOr::T(Schema::Object(o)) = item {
-                    if o.properties.len() == 1 && o.required.len() == 1 {
-                        o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
-                    }
+                if let RefOr::T(Schema::Object(o)) = item
+                    && o.properties.len() == 1
+                    && o.required.len() == 1
+                {
+                    o.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
                 }
             }
         }
