@@ -135,6 +135,11 @@ async fn tote_serve_on_temporal_takes_an_order_from_the_api_to_the_truck() {
         f.svc.store().read(|tx| Ok::<_, tote::storage::StorageError>((tx.hosted_starts(10)?, tx.hosted_signals(10)?)));
     let (starts, signals) = left.expect("read");
     assert!(starts.is_empty() && signals.is_empty(), "all forwarded: {starts:?} {signals:?}");
+    // The CLI reads either engine's workflows from the site's store.
+    let described = tote(&db, &["order", "describe", &order_id.to_string()]);
+    for expected in ["order-intake-tsv-1", &fulfillment, "completed"] {
+        assert!(described.contains(expected), "{expected} in:\n{described}");
+    }
     // The label printed at the station, once, and the server knows.
     assert_eq!(files(labels.path()).len(), 1, "{:?}", k.view());
     assert!(label_printed(&db, view.fulfillments[0].packing[0].task_id));

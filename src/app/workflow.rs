@@ -81,6 +81,11 @@ pub fn failure(r: &Rejection) -> ActivityError {
     }
 }
 
+/// The rank an intake's row is queued by: its order's priority.
+fn intake_priority(req: &OrderRequest) -> i64 {
+    Priority::parse(&req.priority, "priority").unwrap_or_default().rank()
+}
+
 fn new_row(ctx: &Ctx<'_, '_>, id: String, kind: WorkflowKind, priority: i64, input: String) -> WorkflowRow {
     WorkflowRow {
         id,
@@ -104,8 +109,7 @@ fn new_row(ctx: &Ctx<'_, '_>, id: String, kind: WorkflowKind, priority: i64, inp
 /// refuses the whole intake. Returns the order.
 pub(super) fn start_intake(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<OrderId, AppError> {
     let id = wf::intake_id(req.request_id.trim());
-    let priority = Priority::parse(&req.priority, "priority").unwrap_or_default().rank();
-    let mut row = new_row(ctx, id.clone(), Intake::KIND, priority, serde_json::to_string(req)?);
+    let mut row = new_row(ctx, id.clone(), Intake::KIND, intake_priority(req), serde_json::to_string(req)?);
     row.state = serde_json::to_string(&intake::State::default())?;
     if ctx.tx.insert_workflow(&row)? {
         drive(ctx, &id, Feed::Start, true)?;

@@ -485,4 +485,23 @@ mod tests {
         assert_eq!(l.config, ServerConfig::default(), "packaging/tote.toml must show the real defaults");
         assert_eq!(l.db.as_deref(), Some("/var/lib/tote/tote.db"));
     }
+
+    #[test]
+    fn the_temporal_engine_needs_the_feature_and_an_address() {
+        let engine = |text: &str| ServerConfig::from_toml(text).map(|l| (l.config.workflow_engine, l.config.temporal));
+        let no_address = engine("[server]\nworkflow_engine = \"temporal\"\n").expect_err("refused");
+        let full = "[server]\nworkflow_engine = \"temporal\"\ntemporal_address = \"127.0.0.1:7233\"\n";
+        if cfg!(feature = "temporal") {
+            assert!(no_address.contains("temporal_address"), "{no_address}");
+            let (e, t) = engine(full).expect("valid");
+            assert_eq!(e, crate::app::workflow::hosted::Engine::Temporal);
+            assert_eq!(t.map(|t| t.address), Some("127.0.0.1:7233".to_owned()));
+        } else {
+            assert!(no_address.contains("--features temporal"), "{no_address}");
+            let refused = engine(full).expect_err("a build without the feature refuses it");
+            assert!(refused.contains("--features temporal"), "{refused}");
+        }
+        let typo = engine("[server]\nworkflow_engine = \"temporl\"\n").expect_err("refused");
+        assert!(typo.contains("embedded or temporal"), "{typo}");
+    }
 }

@@ -193,7 +193,13 @@ pub async fn forward(site: Site, client: Client) -> anyhow::Result<()> {
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         } else if starts.is_empty() && signals.is_empty() {
             tokio::select! {
-                r = commits.changed() => if r.is_err() { return Ok(()) },
+                r = commits.changed() => {
+                    if r.is_err() {
+                        return Ok(());
+                    }
+                    // A busy writer's many commits cost a few rounds.
+                    tokio::time::sleep(crate::server::writer::COALESCE).await;
+                }
                 _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
             }
         }

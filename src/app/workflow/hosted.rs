@@ -64,7 +64,8 @@ pub(in crate::app) fn submit(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Resul
     let request_id = req.request_id.trim().to_owned();
     let id = crate::domain::workflow::intake_id(&request_id);
     let input = serde_json::to_string(req)?;
-    let mut row = super::new_row(ctx, id.clone(), WorkflowKind::OrderIntake, 0, input.clone());
+    let priority = super::intake_priority(req);
+    let mut row = super::new_row(ctx, id.clone(), WorkflowKind::OrderIntake, priority, input.clone());
     row.step = "starting".into();
     let new = ctx.tx.insert_workflow(&row)?;
     if new {
