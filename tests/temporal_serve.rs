@@ -180,8 +180,8 @@ async fn a_killed_temporal_server_starts_again_and_every_workflow_finishes_once(
     let db = f.dir.path().join("tote.db");
     let key = tote(&db, &["apikey", "create", "shop"]).trim().to_owned();
     let args = ["--engine", "temporal", "--temporal-address", temporal.address.as_str()];
-    let (child, base, _log) = serve_with(&db, &args);
-    let _server = KillOnDrop(child);
+    let (child, base, log) = serve_with(&db, &args);
+    let mut server = KillOnDrop(child);
     let http = reqwest::Client::new();
     let accept = |request: String| {
         let (http, base, key) = (http.clone(), base.clone(), key.clone());
@@ -210,12 +210,20 @@ async fn a_killed_temporal_server_starts_again_and_every_workflow_finishes_once(
     let _temporal = DevServer::start_persistent(&file, port).unwrap_or_else(|e| panic!("{e:#}"));
 
     for (_, fid) in &fulfillments {
-        let tracking = until("the shipment", || {
+        let booked = until("the shipment", || {
             let s = f.svc.store().read(|tx| tx.shipment(*fid)).expect("read")?;
             let t: Vec<String> = serde_json::from_str(&s.tracking).ok()?;
             (s.status == "confirmed").then(|| t.first().cloned()).flatten()
-        })
-        .await;
+        });
+        let Ok(tracking) = tokio::time::timeout(Duration::from_secs(50), booked).await else {
+            let rows: Vec<_> =
+                fulfillments.iter().map(|(_, id)| workflow(&f, &format!("order-fulfillment-{id}"))).collect();
+            let _ = server.0.kill();
+            let log = log.join().unwrap_or_default();
+            let warnings: Vec<&str> =
+                log.lines().filter(|l| l.contains("WARN") || l.contains("ERROR")).take(20).collect();
+            panic!("fulfillment {fid} not shipped: {rows:#?}\n{warnings:#?}");
+        };
         f.ok(Command::DispatchParcel { tracking });
     }
     for (order_id, fid) in &fulfillments {
