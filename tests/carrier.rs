@@ -16,7 +16,6 @@ use common::{Fixture, accepted, order};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
-use tote::app::command::AddressDto;
 
 const ORDERS: usize = 6;
 const TOKEN: &str = "carrier-token-123";
@@ -34,15 +33,7 @@ fn a_sigkilled_server_books_every_package_with_the_carrier_once() {
     let f = Fixture::new();
     f.place("W1", "A-03", "SKU-A", 20, 3);
     give_pins(&f);
-    let address = AddressDto {
-        contact_name: "Tote W1 dock".into(),
-        street: "Kvai 7".into(),
-        city: "Novi Sad".into(),
-        postal_code: "21000".into(),
-        country: "RS".into(),
-        phone: String::new(),
-    };
-    f.ok(tote::app::Command::SetWarehouseAddress { warehouse: "W1".into(), address });
+    f.ok(tote::app::Command::SetWarehouseAddress { warehouse: "W1".into(), address: common::ship_from() });
     // Packed before the server starts: each fulfillment's create_shipment
     // call is queued, for the engine's first round.
     let mut packing = Vec::new();

@@ -24,7 +24,7 @@ mod common;
 
 use common::floor::enter;
 use common::flow::{pack as pack_now, pick_all};
-use common::process::{KillOnDrop, serve_with, signal, tote};
+use common::process::{KillOnDrop, signal, tote};
 use common::station::{Station, files, label_printed, logged_in, pack, pick_one};
 use common::{Fixture, order};
 use reqwest::StatusCode;
@@ -56,6 +56,30 @@ fn workflow(f: &Fixture, id: &str) -> Option<WorkflowRow> {
     f.svc.store().read(|tx| tx.workflow(id)).expect("read")
 }
 
+/// The fixture's store (100 x SKU-A at W1 A-03, PINs for its picker and
+/// packer) and an API key for the shop: (fixture, database, key).
+fn stocked() -> (Fixture, std::path::PathBuf, String) {
+    let f = Fixture::new();
+    f.place("W1", "A-03", "SKU-A", 100, 3);
+    common::server::give_pins(&f);
+    let db = f.dir.path().join("tote.db");
+    let key = tote(&db, &["apikey", "create", "shop"]).trim().to_owned();
+    (f, db, key)
+}
+
+/// `tote serve --engine temporal --temporal-address ADDRESS EXTRA…` on
+/// `db`, with `vars`: the server, its base URL and its log.
+fn serve_on(
+    db: &std::path::Path,
+    address: &str,
+    extra: &[&str],
+    vars: &[(&str, &str)],
+) -> (KillOnDrop, String, std::thread::JoinHandle<String>) {
+    let args = [&["--engine", "temporal", "--temporal-address", address][..], extra].concat();
+    let (child, base, log) = common::process::serve_env(db, &args, vars);
+    (KillOnDrop(child), base, log)
+}
+
 async fn submit(http: &reqwest::Client, base: &str, key: &str, body: &Value) -> (StatusCode, Value) {
     let r = http.post(format!("{base}/api/v1/orders")).bearer_auth(key).json(body).send().await.expect("POST");
     (r.status(), r.json().await.expect("JSON"))
@@ -64,14 +88,8 @@ async fn submit(http: &reqwest::Client, base: &str, key: &str, body: &Value) -> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tote_serve_on_temporal_takes_an_order_from_the_api_to_the_truck() {
     let temporal = DevServer::start().unwrap_or_else(|e| panic!("{e:#}"));
-    let f = Fixture::new();
-    f.place("W1", "A-03", "SKU-A", 100, 3);
-    common::server::give_pins(&f);
-    let db = f.dir.path().join("tote.db");
-    let key = tote(&db, &["apikey", "create", "shop"]).trim().to_owned();
-    let args = ["--engine", "temporal", "--temporal-address", temporal.address.as_str()];
-    let (child, base, log) = serve_with(&db, &args);
-    let mut server = KillOnDrop(child);
+    let (f, db, key) = stocked();
+    let (mut server, base, log) = serve_on(&db, &temporal.address, &[], &[]);
     let http = reqwest::Client::new();
 
     let Command::SubmitOrder(req) = order("tsv-1", &[("SKU-A", 1, "W1")]) else { unreachable!() };
@@ -175,13 +193,8 @@ async fn a_killed_temporal_server_starts_again_and_every_workflow_finishes_once(
     let file = state.path().join("temporal.db");
     let temporal = DevServer::start_persistent(&file, None).unwrap_or_else(|e| panic!("{e:#}"));
     let port = temporal.port();
-    let f = Fixture::new();
-    f.place("W1", "A-03", "SKU-A", 100, 3);
-    let db = f.dir.path().join("tote.db");
-    let key = tote(&db, &["apikey", "create", "shop"]).trim().to_owned();
-    let args = ["--engine", "temporal", "--temporal-address", temporal.address.as_str()];
-    let (child, base, log) = serve_with(&db, &args);
-    let mut server = KillOnDrop(child);
+    let (f, db, key) = stocked();
+    let (mut server, base, log) = serve_on(&db, &temporal.address, &[], &[]);
     let http = reqwest::Client::new();
     let accept = |request: String| {
         let (http, base, key) = (http.clone(), base.clone(), key.clone());
@@ -267,8 +280,7 @@ async fn supervisor(f: &Fixture, http: &reqwest::Client, base: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_booking_waits_for_the_supervisors_retry_on_temporal() {
     let temporal = DevServer::start().unwrap_or_else(|e| panic!("{e:#}"));
-    let f = Fixture::new();
-    f.place("W1", "A-03", "SKU-A", 100, 3);
+    let (f, db, key) = stocked();
     let dir = f.dir.path();
     let log = dir.join("carrier.jsonl");
     let (_carrier, port) = common::process::fake_service("fake_carrier.py", &log, &[("FAKE_CARRIER_TOKEN", "tk")]);
@@ -277,12 +289,8 @@ async fn a_refused_booking_waits_for_the_supervisors_retry_on_temporal() {
         "[carrier]\nkind = \"delivery-service\"\nbase_url = \"http://127.0.0.1:{port}\"\nprovider = \"D Express\"\ntoken_env = \"TEST_TOKEN\"\n"
     );
     std::fs::write(&config, carrier).expect("config");
-    let db = dir.join("tote.db");
-    let key = tote(&db, &["apikey", "create", "shop"]).trim().to_owned();
-    let args = ["--config", config.to_str().expect("utf-8 path"), "--engine", "temporal"];
-    let args = [&args[..], &["--temporal-address", temporal.address.as_str()]].concat();
-    let (child, base, _log) = common::process::serve_env(&db, &args, &[("TEST_TOKEN", "tk")]);
-    let _server = KillOnDrop(child);
+    let config = ["--config", config.to_str().expect("utf-8 path")];
+    let (_server, base, _log) = serve_on(&db, &temporal.address, &config, &[("TEST_TOKEN", "tk")]);
     let http = reqwest::Client::new();
 
     let Command::SubmitOrder(req) = order("tsv-r", &[("SKU-A", 1, "W1")]) else { unreachable!() };
@@ -296,15 +304,7 @@ async fn a_refused_booking_waits_for_the_supervisors_retry_on_temporal() {
     assert_eq!((stuck.status.as_str(), stuck.step.as_str()), ("running", "create_shipment"), "it waits: {stuck:?}");
     assert!(common::process::logged(&log).is_empty(), "nothing reached the carrier");
 
-    let address = tote::app::command::AddressDto {
-        contact_name: "Tote W1 dock".into(),
-        street: "Kvai 7".into(),
-        city: "Novi Sad".into(),
-        postal_code: "21000".into(),
-        country: "RS".into(),
-        phone: String::new(),
-    };
-    f.ok(Command::SetWarehouseAddress { warehouse: "W1".into(), address });
+    f.ok(Command::SetWarehouseAddress { warehouse: "W1".into(), address: common::ship_from() });
     let token = supervisor(&f, &http, &base).await;
     let retry = serde_json::json!({"op_id": "board-retry-1", "reason": "board"});
     let r = http.post(format!("{base}/api/v1/workflows/{id}/retry")).bearer_auth(&token).json(&retry).send().await;

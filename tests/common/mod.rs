@@ -186,6 +186,18 @@ impl Fixture {
     }
 }
 
+/// A warehouse's ship-from address (W1's dock in Novi Sad).
+pub fn ship_from() -> AddressDto {
+    AddressDto {
+        contact_name: "Tote W1 dock".into(),
+        street: "Kvai 7".into(),
+        city: "Novi Sad".into(),
+        postal_code: "21000".into(),
+        country: "RS".into(),
+        phone: String::new(),
+    }
+}
+
 pub fn address() -> AddressDto {
     AddressDto {
         contact_name: "Ana Anić".into(),
