@@ -145,6 +145,17 @@ pub(in crate::app) fn record(ctx: &mut Ctx<'_, '_>, r: &HostedRecord) -> Result<
     let mut w = ctx.tx.workflow(id)?.ok_or_else(|| DomainError::not_found("workflow", id))?;
     let first = w.version + 1;
     let added = usize::try_from(r.version - w.version).unwrap_or(0);
+    // Decisions are recorded in their order: one that skips another would
+    // number its events wrongly and miss the other's moves.
+    if added > r.events.len() {
+        let why = format!(
+            "decision v{} of {id} carries {} event(s), but the store has v{}: an earlier decision is not recorded",
+            r.version,
+            r.events.len(),
+            w.version
+        );
+        return Err(DomainError::invalid("version", why).into());
+    }
     if added > 0 {
         let new = &r.events[r.events.len().saturating_sub(added)..];
         for (seq, e) in (first..).zip(new) {

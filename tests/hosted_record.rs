@@ -1,0 +1,57 @@
+//! A hosted workflow's decisions (issue 18: Temporal) are recorded in the
+//! site's store in their order, each once: a repeat changes nothing, and a
+//! decision that skips an unrecorded one is refused, naming the version,
+//! instead of numbering its events wrongly and missing the other's moves.
+
+mod common;
+
+use common::Fixture;
+use serde_json::json;
+use tote::app::Command;
+use tote::app::workflow::hosted::{HostedRecord, HostedWorkflow};
+use tote::domain::workflow::{WorkflowKind, WorkflowStatus};
+
+fn decision(version: i64, events: &[&str]) -> Command {
+    let workflow = HostedWorkflow {
+        id: "order-intake-rec-1".into(),
+        kind: WorkflowKind::OrderIntake,
+        input: "{}".into(),
+        order_id: None,
+        fulfillment_id: None,
+    };
+    let record = HostedRecord {
+        workflow,
+        version,
+        state: json!({}),
+        status: WorkflowStatus::Running,
+        step: format!("step-{version}"),
+        blocking: None,
+        events: events.iter().map(|e| json!({ "event": e })).collect(),
+        moves: vec![],
+        taken: vec![],
+    };
+    Command::RecordHosted { record: Box::new(record) }
+}
+
+fn history(f: &Fixture) -> Vec<String> {
+    let h = f.svc.store().read(|tx| tx.history("order-intake-rec-1")).expect("history");
+    h.into_iter().map(|e| e.event_type).collect()
+}
+
+#[test]
+fn decisions_are_recorded_in_order_once_and_a_gap_is_refused() {
+    let f = Fixture::new();
+    f.ok(decision(2, &["started", "scheduled"]));
+    assert_eq!(history(&f), ["started", "scheduled"]);
+    // A decision after one that was not recorded: refused, nothing written.
+    let refused = f.run(decision(4, &["done"])).expect_err("a gap");
+    assert!(refused.to_string().contains("an earlier decision is not recorded"), "{refused}");
+    assert_eq!(history(&f), ["started", "scheduled"]);
+    f.ok(decision(3, &["completed"]));
+    f.ok(decision(4, &["done"]));
+    // A repeat (a retried activity) changes nothing.
+    f.ok(decision(3, &["completed"]));
+    assert_eq!(history(&f), ["started", "scheduled", "completed", "done"]);
+    let row = f.svc.store().read(|tx| tx.workflow("order-intake-rec-1")).expect("read").expect("row");
+    assert_eq!((row.version, row.step.as_str()), (4, "step-4"));
+}
