@@ -178,7 +178,7 @@ async fn requests_and_ops_are_logged_under_their_request_id() {
         let _ = server.0.wait();
         let log = log.join().expect("log");
         let line = |needles: &[&str]| log.lines().find(|l| needles.iter().all(|n| l.contains(n))).map(str::to_owned);
-        let applied = line(&["req-log-1", "op applied", "log-1", "place_stock", "api key"]);
+        let applied = line(&["req-log-1", "op applied", "log-1", "place_stock", "sku=SKU-K", "api key"]);
         assert!(applied.is_some(), "no op line for req-log-1 in\n{log}");
         assert!(line(&[&made, "op refused", "log-2", "E001"]).is_some(), "no refusal line for {made} in\n{log}");
         assert!(line(&["req-log-1", "status", "200"]).is_some(), "no request line in\n{log}");

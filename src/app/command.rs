@@ -276,6 +276,55 @@ fn cart_size() -> u32 {
 }
 
 impl Command {
+    /// What the command acts on, for its log line (`task_id=7`,
+    /// `order_id=3`, `sku=SKU-A`), or nothing. Every command says: a new
+    /// one does not compile until it does.
+    pub fn subject(&self) -> String {
+        use Command as C;
+        let (key, value) = match self {
+            C::AssignPicking { task_id, .. }
+            | C::StartPicking { task_id, .. }
+            | C::PickItem { task_id, .. }
+            | C::ShortItem { task_id, .. }
+            | C::SkipItem { task_id, .. }
+            | C::CompletePicking { task_id, .. }
+            | C::CancelPicking { task_id, .. }
+            | C::StartPacking { task_id, .. }
+            | C::SetPackageDetails { task_id, .. }
+            | C::AddPackage { task_id, .. }
+            | C::CompletePacking { task_id, .. }
+            | C::CancelPacking { task_id, .. }
+            | C::RunActivity { task_id, .. }
+            | C::CompleteActivity { task_id, .. }
+            | C::SetAsidePacking { task_id, .. }
+            | C::MarkLabelPrinted { task_id }
+            | C::PutBack { task_id, .. } => ("task_id", task_id.to_string()),
+            C::CancelOrder { order_id, .. }
+            | C::ChangePriority { order_id, .. }
+            | C::UpdateAddress { order_id, .. } => ("order_id", order_id.to_string()),
+            C::RetryPicking { fulfillment_id } => ("fulfillment_id", fulfillment_id.to_string()),
+            C::DispatchParcel { tracking } => ("tracking", tracking.clone()),
+            C::FireTimer { workflow_id, .. } | C::RetryWorkflow { workflow_id } => ("workflow_id", workflow_id.clone()),
+            C::RunHosted { call } => ("workflow_id", call.workflow.id.clone()),
+            C::RecordHosted { record } => ("workflow_id", record.workflow.id.clone()),
+            C::SubmitOrder(req) => ("request_id", req.request_id.clone()),
+            C::PlaceStock { sku, .. }
+            | C::MoveStock { sku, .. }
+            | C::RemoveStock { sku, .. }
+            | C::ReserveStock { sku, .. }
+            | C::DefineProduct { sku, .. }
+            | C::ResolveQuarantine { sku, .. } => ("sku", sku.clone()),
+            C::ReleaseReservation { reservation_id, .. } => ("reservation_id", reservation_id.to_string()),
+            C::DefineLocation { location, .. } => ("location", location.clone()),
+            C::SetWarehouseAddress { warehouse, .. }
+            | C::ReleaseWave { warehouse, .. }
+            | C::CloseManifest { warehouse, .. } => ("warehouse", warehouse.clone()),
+            C::ClaimTask { worker_id, .. } | C::ClaimBatch { worker_id } => ("worker_id", worker_id.to_string()),
+            C::ReleaseExpired => return String::new(),
+        };
+        format!("{key}={value}")
+    }
+
     /// The command's name, as stored with its outcome.
     pub fn name(&self) -> &'static str {
         match self {

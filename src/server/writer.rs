@@ -255,25 +255,12 @@ struct OpLog {
     subject: String,
 }
 
-/// Fields of a command that name what it acts on, in order of preference.
-const SUBJECTS: &[&str] = &["task_id", "order_id", "fulfillment_id", "tracking", "workflow_id", "request_id", "sku"];
-
 impl OpLog {
     fn of(op_id: &str, command: &Command) -> Option<OpLog> {
         if !tracing::enabled!(tracing::Level::INFO) {
             return None;
         }
-        let json = serde_json::to_value(command).unwrap_or_default();
-        let body = json.as_object().and_then(|o| o.values().next()).unwrap_or(&json);
-        let subject = SUBJECTS
-            .iter()
-            .find_map(|k| {
-                body.get(*k)
-                    .or_else(|| json.get(*k))
-                    .map(|v| format!("{k}={}", v.as_str().map_or(v.to_string(), str::to_owned)))
-            })
-            .unwrap_or_default();
-        Some(OpLog { op_id: op_id.to_owned(), command: command.name(), subject })
+        Some(OpLog { op_id: op_id.to_owned(), command: command.name(), subject: command.subject() })
     }
 }
 
