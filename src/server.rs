@@ -238,14 +238,10 @@ async fn hosted_worker(
         Some(q) => q,
         None => {
             let svc = services.clone();
-            let first = tokio::task::spawn_blocking(move || svc.store().read(|tx| tx.warehouses()))
+            tokio::task::spawn_blocking(move || crate::temporal::default_task_queue(&svc))
                 .await
                 .map_err(std::io::Error::other)?
-                .map_err(std::io::Error::other)?;
-            let code = first.into_iter().next().map(|w| w.code).ok_or_else(|| {
-                std::io::Error::other("workflow_engine = temporal: the site has no warehouse to name its task queue")
-            })?;
-            crate::temporal::task_queue(&code)
+                .map_err(|e| std::io::Error::other(format!("workflow_engine = temporal: {e:#}")))?
         }
     };
     tracing::info!(address = %t.address, %task_queue, "workflows run on Temporal");

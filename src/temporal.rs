@@ -41,6 +41,13 @@ pub fn task_queue(site: &str) -> String {
     format!("tote-{site}")
 }
 
+/// The site's task queue when none is configured: `tote-<first warehouse>`.
+pub fn default_task_queue(svc: &crate::app::Services) -> anyhow::Result<String> {
+    let first = svc.store().read(|tx| tx.warehouses())?.into_iter().next();
+    let first = first.ok_or_else(|| anyhow::anyhow!("the site has no warehouse to name its task queue"))?;
+    Ok(task_queue(&first.code))
+}
+
 /// A Tote activity called by name, JSON in and out.
 #[derive(Debug, Clone, Copy)]
 pub struct ToteActivity(pub &'static str);

@@ -68,8 +68,7 @@ pub fn serve(db_flag: Option<&Path>, args: &ServeArgs) -> Result<()> {
         config.group_commit = false;
     }
     if let Some(e) = &args.engine {
-        config.workflow_engine = tote::app::workflow::hosted::Engine::parse(e)
-            .with_context(|| format!("--engine must be embedded or temporal, not {e:?}"))?;
+        config.workflow_engine = e.parse().map_err(|m| anyhow::anyhow!("--engine {m}"))?;
     }
     if let Some(address) = &args.temporal_address {
         let task_queue = config.temporal.take().and_then(|t| t.task_queue);

@@ -33,15 +33,13 @@ pub enum TemporalCmd {
 }
 
 fn queue(svc: &Services, given: Option<&str>) -> Result<String> {
-    if let Some(q) = given {
-        return Ok(q.to_owned());
+    match given {
+        Some(q) => Ok(q.to_owned()),
+        None => tote::temporal::default_task_queue(svc),
     }
-    let first = svc.store().read(|tx| tx.warehouses())?.into_iter().next().context("the site has no warehouse")?;
-    Ok(tote::temporal::task_queue(&first.code))
 }
 
 pub fn run(svc: Services, db: &Path, cmd: &TemporalCmd) -> Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     match cmd {
         TemporalCmd::Worker { temporal_address, task_queue } => {
             let queue = queue(&svc, task_queue.as_deref())?;
@@ -49,18 +47,13 @@ pub fn run(svc: Services, db: &Path, cmd: &TemporalCmd) -> Result<()> {
             let carrier: Arc<dyn tote::shipping::Carrier> = Arc::new(tote::shipping::local::LocalCarrier::default());
             eprintln!("tote temporal worker: {} on {queue} at {temporal_address}", db.display());
             let site = client::Site::standalone(svc, carrier, queue)?;
-            rt.block_on(async move {
-                let c = client::connect(temporal_address).await?;
-                tokio::select! {
-                    r = client::serve(site.clone(), c.clone()) => r,
-                    r = client::forward(site, c) => r,
-                }
-            })
+            client::spawn_worker(site, temporal_address.clone()).join()
         }
         TemporalCmd::Start { file, temporal_address, task_queue } => {
             let queue = queue(&svc, task_queue.as_deref())?;
             let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
             let req: OrderRequest = serde_json::from_str(&text).with_context(|| format!("{}", file.display()))?;
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             let id = rt.block_on(async {
                 let c = client::connect(temporal_address).await?;
                 client::start_intake(&c, &queue, &req, tote::domain::workflow::Settings::default()).await

@@ -283,8 +283,7 @@ impl ServerConfig {
             };
         }
         if let Some(v) = s.workflow_engine {
-            c.workflow_engine = crate::app::workflow::hosted::Engine::parse(&v)
-                .ok_or_else(|| format!("workflow_engine must be embedded or temporal, not {v:?}"))?;
+            c.workflow_engine = v.parse().map_err(|e| format!("workflow_engine {e}"))?;
         }
         c.temporal = s.temporal_address.map(|address| TemporalConfig { address, task_queue: s.temporal_task_queue });
         c.check_engine()?;

@@ -83,6 +83,11 @@ impl WorkerThread {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
+        self.join()
+    }
+
+    /// Waits for the worker to end (it runs until stopped or killed).
+    pub fn join(mut self) -> anyhow::Result<()> {
         match self.thread.take().map(std::thread::JoinHandle::join) {
             Some(Ok(r)) => r,
             Some(Err(_)) => anyhow::bail!("the worker thread panicked"),

@@ -35,9 +35,16 @@ impl Engine {
             Engine::Temporal => "temporal",
         }
     }
+}
 
-    pub fn parse(s: &str) -> Option<Engine> {
-        [Engine::Embedded, Engine::Temporal].into_iter().find(|e| e.as_str() == s)
+impl std::str::FromStr for Engine {
+    type Err = String;
+    /// `embedded` or `temporal`; anything else says what it may be.
+    fn from_str(s: &str) -> Result<Engine, String> {
+        [Engine::Embedded, Engine::Temporal]
+            .into_iter()
+            .find(|e| e.as_str() == s)
+            .ok_or_else(|| format!("must be embedded or temporal, not {s:?}"))
     }
 }
 
@@ -141,7 +148,7 @@ pub(in crate::app) fn run(ctx: &mut Ctx<'_, '_>, call: &HostedCall) -> Result<Ou
 pub(in crate::app) fn record(ctx: &mut Ctx<'_, '_>, r: &HostedRecord) -> Result<Outcome, AppError> {
     let id = &r.workflow.id;
     ctx.tx.insert_workflow(&r.workflow.row(ctx))?;
-    ctx.tx.mark_hosted(id, "temporal", ctx.now)?;
+    ctx.tx.mark_hosted(id, Engine::Temporal.as_str(), ctx.now)?;
     let mut w = ctx.tx.workflow(id)?.ok_or_else(|| DomainError::not_found("workflow", id))?;
     let first = w.version + 1;
     let added = usize::try_from(r.version - w.version).unwrap_or(0);
