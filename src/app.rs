@@ -57,6 +57,9 @@ pub struct ServiceConfig {
     pub batch_claim_minutes: u32,
     /// Which engine runs new workflows.
     pub engine: workflow::hosted::Engine,
+    /// Warehouses other sites hold, each with its site's task queue
+    /// (Temporal, many sites): an order's lines for them are routed there.
+    pub sites: workflow::hosted::Sites,
 }
 
 impl Default for ServiceConfig {
@@ -66,6 +69,7 @@ impl Default for ServiceConfig {
             workflow: crate::domain::workflow::Settings::default(),
             batch_claim_minutes: 15,
             engine: workflow::hosted::Engine::Embedded,
+            sites: workflow::hosted::Sites::default(),
         }
     }
 }

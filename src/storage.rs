@@ -100,6 +100,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0023_set_aside", include_str!("storage/migrations/0023_set_aside.sql")),
     ("0024_hosted_workflows", include_str!("storage/migrations/0024_hosted_workflows.sql")),
     ("0025_hosted_starts", include_str!("storage/migrations/0025_hosted_starts.sql")),
+    ("0026_routed_starts", include_str!("storage/migrations/0026_routed_starts.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

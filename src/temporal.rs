@@ -35,11 +35,10 @@ pub const START_FULFILLMENT: &str = "tote.start_fulfillment";
 /// The failure type of Tote's refusals: Temporal does not retry them.
 pub const NON_RETRYABLE: &str = "ToteRefused";
 
-/// The task queue of a site: its activities run on the `tote serve` that
-/// holds its database.
-pub fn task_queue(site: &str) -> String {
-    format!("tote-{site}")
-}
+/// The task queue of a site (`tote-{warehouse}`): its activities run on
+/// the `tote serve` that holds its database. Workflow ids on the cluster
+/// are Tote's under the site's queue ([`cluster_id`]).
+pub use crate::app::workflow::hosted::{cluster_id, site_queue as task_queue, tote_id};
 
 /// The site's task queue when none is configured: `tote-<first warehouse>`.
 pub fn default_task_queue(svc: &crate::app::Services) -> anyhow::Result<String> {

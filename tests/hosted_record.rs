@@ -55,3 +55,41 @@ fn decisions_are_recorded_in_order_once_and_a_gap_is_refused() {
     let row = f.svc.store().read(|tx| tx.workflow("order-intake-rec-1")).expect("read").expect("row");
     assert_eq!((row.version, row.step.as_str()), (4, "step-4"));
 }
+
+/// A hosted workflow's row is made by its first record (on a site that did
+/// not accept the order itself, as another site's part of it) with the
+/// priority the embedded engine would give it: its request's for an intake,
+/// its order's for a fulfillment. It was 0, so the board sorted them last.
+#[test]
+fn a_hosted_workflows_first_record_makes_its_row_with_its_orders_priority() {
+    let f = Fixture::new();
+    let Command::SubmitOrder(mut req) = common::order("rec-2", &[("SKU-A", 1, "W1")]) else { unreachable!() };
+    req.priority = "urgent".into();
+    let urgent = tote::domain::order::Priority::Urgent.rank();
+    let intake = HostedWorkflow {
+        id: "order-intake-rec-2".into(),
+        kind: WorkflowKind::OrderIntake,
+        input: serde_json::to_string(&req).expect("JSON"),
+        order_id: None,
+        fulfillment_id: None,
+    };
+    let Command::RecordHosted { mut record } = decision(1, &["started"]) else { unreachable!() };
+    record.workflow = intake;
+    f.ok(Command::RecordHosted { record: record.clone() });
+    let row = f.svc.store().read(|tx| tx.workflow("order-intake-rec-2")).expect("read").expect("row");
+    assert_eq!(row.priority, urgent, "the request's priority");
+
+    req.request_id = "rec-3".into();
+    let order = f.ok(Command::SubmitOrder(req));
+    let tote::app::Outcome::Order { order_id, .. } = order else { panic!("{order:?}") };
+    record.workflow = HostedWorkflow {
+        id: "order-fulfillment-rec-2".into(),
+        kind: WorkflowKind::OrderFulfillment,
+        input: "{}".into(),
+        order_id: Some(order_id),
+        fulfillment_id: None,
+    };
+    f.ok(Command::RecordHosted { record });
+    let row = f.svc.store().read(|tx| tx.workflow("order-fulfillment-rec-2")).expect("read").expect("row");
+    assert_eq!(row.priority, urgent, "the order's priority");
+}

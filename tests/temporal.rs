@@ -43,7 +43,7 @@ fn carrier() -> Arc<dyn tote::shipping::Carrier> {
 async fn ordered(c: &temporalio_client::Client, f: &Fixture, request_id: &str) -> (i64, i64) {
     let ToteCommand::SubmitOrder(req) = order(request_id, &[("SKU-A", 2, "W1")]) else { unreachable!() };
     client::start_intake(c, "tote-W1", &req, Settings::default()).await.expect("start");
-    let done = client::intake_result(c, request_id).await.expect("the intake ends");
+    let done = client::intake_result(c, "tote-W1", request_id).await.expect("the intake ends");
     assert_eq!(done["status"], "completed", "{done}");
     let intake = f.svc.store().read(|tx| tx.workflow(&format!("order-intake-{request_id}"))).expect("read");
     let order = f.svc.order_view(intake.and_then(|w| w.order_id).expect("the order it made")).expect("order");
@@ -92,7 +92,7 @@ fn pack(svc: &tote::app::Services, order_id: i64, packer: i64) {
 async fn until_step(c: &temporalio_client::Client, fulfillment: i64, step: &str) -> serde_json::Value {
     let start = Instant::now();
     loop {
-        let s = client::fulfillment_status(c, fulfillment).await.unwrap_or_default();
+        let s = client::fulfillment_status(c, "tote-W1", fulfillment).await.unwrap_or_default();
         if s["step"] == step || start.elapsed() > Duration::from_secs(30) {
             return s;
         }
@@ -112,13 +112,13 @@ async fn an_order_runs_on_temporal_and_a_cancel_compensates() {
     // A second start of the same request finds the first: one order.
     let ToteCommand::SubmitOrder(req) = order("tmp-1", &[("SKU-A", 2, "W1")]) else { unreachable!() };
     let id = client::start_intake(&c, "tote-W1", &req, Settings::default()).await.expect("again");
-    assert_eq!(id, "order-intake-tmp-1");
+    assert_eq!(id, "tote-W1/order-intake-tmp-1", "the site's queue, then Tote's id");
     assert_eq!(f.svc.orders(None, None, 10).expect("orders").len(), 1);
 
     // CancelOrder compensates: stock released, task cancelled, ended cancelled.
     let cancel = Signal::CancelOrder { reason: "customer cancelled".into() };
-    client::signal_fulfillment(&c, fulfillment, cancel).await.expect("signal");
-    let end = client::fulfillment_result(&c, fulfillment).await.expect("the fulfillment ends");
+    client::signal_fulfillment(&c, "tote-W1", fulfillment, cancel).await.expect("signal");
+    let end = client::fulfillment_result(&c, "tote-W1", fulfillment).await.expect("the fulfillment ends");
     assert_eq!(end["status"], "cancelled", "{end}");
     let view = f.svc.order_view(order_id).expect("order");
     assert_eq!(view.fulfillments[0].picking[0].status, "cancelled", "{view:?}");
@@ -163,7 +163,7 @@ async fn an_order_is_picked_packed_and_shipped_on_temporal() {
     assert_eq!(tracking.len(), 1, "{shipment:?}");
 
     f.ok(ToteCommand::DispatchParcel { tracking: tracking[0].clone() });
-    let end = client::fulfillment_result(&c, fulfillment).await.expect("the fulfillment ends");
+    let end = client::fulfillment_result(&c, "tote-W1", fulfillment).await.expect("the fulfillment ends");
     assert_eq!(end["status"], "completed", "{end}");
     let view = f.svc.order_view(order_id).expect("order");
     assert_eq!((view.status.as_str(), view.fulfillments[0].status.as_str()), ("shipped", "completed"), "{view:?}");
@@ -199,7 +199,7 @@ async fn a_killed_worker_starts_again_and_every_workflow_finishes_once() {
     let w2 = worker();
     let mut fulfillments = Vec::new();
     for i in 0..n {
-        let done = client::intake_result(&c, &format!("kill-{i}")).await.expect("the intake ends");
+        let done = client::intake_result(&c, "tote-W1", &format!("kill-{i}")).await.expect("the intake ends");
         assert_eq!(done["status"], "completed", "{done}");
         let intake = f.svc.store().read(|tx| tx.workflow(&format!("order-intake-kill-{i}"))).expect("read");
         let order_id = intake.and_then(|w| w.order_id).expect("its order");
@@ -222,7 +222,7 @@ async fn a_killed_worker_starts_again_and_every_workflow_finishes_once() {
     }
     ok(&f.svc, ToteCommand::CloseManifest { warehouse: "W1".into(), carrier: "local".into() });
     for (order_id, fulfillment) in &fulfillments {
-        let end = client::fulfillment_result(&c, *fulfillment).await.expect("ends");
+        let end = client::fulfillment_result(&c, "tote-W1", *fulfillment).await.expect("ends");
         assert_eq!(end["status"], "completed", "{end}");
         let view = f.svc.order_view(*order_id).expect("order");
         assert_eq!((view.status.as_str(), view.fulfillments[0].picking.len()), ("shipped", 1), "{view:?}");
@@ -303,7 +303,7 @@ async fn a_refused_order_is_not_retried_and_says_why() {
     };
     assert_eq!(row.status, "failed", "{row:?}");
     assert!(row.state.contains("unknown warehouse") && row.state.contains("W9"), "says why: {row:?}");
-    assert!(client::intake_result(&c, "tmp-bad").await.is_err(), "the workflow failed on Temporal too");
+    assert!(client::intake_result(&c, "tote-W1", "tmp-bad").await.is_err(), "the workflow failed on Temporal too");
     assert!(f.svc.orders(None, None, 10).expect("orders").is_empty(), "no order");
     worker.stop().expect("the worker stops");
 }

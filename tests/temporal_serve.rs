@@ -17,6 +17,10 @@
 //!   file: every workflow still finishes once, with no second shipment.
 //! - The site's `[carrier]` refuses a booking; the supervisor mends the
 //!   cause and retries; the retry reaches Temporal and books once.
+//! - Two sites, two `tote serve` processes with two databases, on one
+//!   cluster: an order split across their warehouses is routed, each part
+//!   made and shipped by the site that holds it; a site that is down holds
+//!   only its own part.
 
 #![cfg(feature = "temporal")]
 
@@ -325,4 +329,72 @@ async fn a_refused_booking_waits_for_the_supervisors_retry_on_temporal() {
     let calls = common::process::logged(&log);
     assert_eq!(calls.iter().filter(|c| c["new"] == true).count(), 1, "booked once: {calls:?}");
     assert_eq!(calls[0]["from_city"], "Novi Sad", "from the address set before the retry: {calls:?}");
+}
+
+/// Ships the fulfillment `fid` of `f` with its picking task `task` done by
+/// the fixture's floor (beside that site's `tote serve`): picked, packed,
+/// booked by the site's worker, dispatched; waits for its workflow's end.
+async fn ship_floor(f: &Fixture, fid: i64, task: i64) {
+    pack_now(f, pick_all(f, task));
+    let tracking = until("the shipment booked by the site's worker", || {
+        let s = f.svc.store().read(|tx| tx.shipment(fid)).expect("read")?;
+        let t: Vec<String> = serde_json::from_str(&s.tracking).ok()?;
+        (s.status == "confirmed").then(|| t.first().cloned()).flatten()
+    })
+    .await;
+    f.ok(Command::DispatchParcel { tracking });
+    let id = format!("order-fulfillment-{fid}");
+    let done = until("the workflow's end", || workflow(f, &id).filter(|w| w.status != "running")).await;
+    assert_eq!(done.status, "completed", "{done:?}");
+}
+
+/// Two sites share one Temporal cluster: site A (`tote serve` on its own
+/// database, W1, told that W2 is another site's) and site B (W2, task
+/// queue `tote-W2`). Site B is down (SIGSTOP: it answers nothing) when an
+/// order for both warehouses reaches site A. A's part is made and shipped
+/// at A meanwhile; B's part waits on the cluster, and B's store has no
+/// order. B comes back and makes and ships its part, as an order of its
+/// own (`ms-1/W2`). A line for a warehouse no site holds is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_split_across_two_sites_ships_from_each_and_a_site_down_holds_only_its_part() {
+    let temporal = DevServer::start().unwrap_or_else(|e| panic!("{e:#}"));
+    let (a, b) = (Fixture::site(&["W1"]), Fixture::site(&["W2"]));
+    let (db_a, db_b) = (a.dir.path().join("tote.db"), b.dir.path().join("tote.db"));
+    let key = tote(&db_a, &["apikey", "create", "shop"]).trim().to_owned();
+    let (_site_a, base, _log_a) = serve_on(&db_a, &temporal.address, &[], &[("TOTE_TEMPORAL_SITES", "W2")]);
+    let (site_b, _base_b, _log_b) = serve_on(&db_b, &temporal.address, &[], &[]);
+    let http = reqwest::Client::new();
+
+    let Command::SubmitOrder(req) = order("ms-bad", &[("SKU-A", 1, "W1"), ("SKU-C", 1, "W3")]) else { unreachable!() };
+    let (status, refused) = submit(&http, &base, &key, &serde_json::to_value(&req).expect("JSON")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "W3 is no site's: {refused}");
+    assert!(refused["message"].as_str().is_some_and(|m| m.contains("W3")), "{refused}");
+
+    signal(&site_b.0, "-STOP");
+    let Command::SubmitOrder(req) = order("ms-1", &[("SKU-A", 2, "W1"), ("SKU-B", 1, "W2")]) else { unreachable!() };
+    let (status, accepted) = submit(&http, &base, &key, &serde_json::to_value(&req).expect("JSON")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
+    assert_eq!(accepted["workflow_id"], "order-intake-ms-1", "{accepted}");
+    let routed = serde_json::json!([{
+        "warehouse": "W2", "request_id": "ms-1/W2", "workflow_id": "tote-W2/order-intake-ms-1/W2"
+    }]);
+    assert_eq!(accepted["routed"], routed, "{accepted}");
+
+    let (order_a, fid_a, task_a) = picking_of(&a, "ms-1").await;
+    let view = a.svc.order_view(order_a).expect("order");
+    let skus: Vec<&str> = view.lines.iter().map(|l| l.sku.as_str()).collect();
+    assert_eq!(skus, ["SKU-A"], "site A made only its own lines: {view:?}");
+    ship_floor(&a, fid_a, task_a).await;
+    assert_eq!(b.count("orders"), 0, "site B is down: its part waits on the cluster");
+
+    signal(&site_b.0, "-CONT");
+    let (order_b, fid_b, task_b) = picking_of(&b, "ms-1/W2").await;
+    let view = b.svc.order_view(order_b).expect("order");
+    let skus: Vec<&str> = view.lines.iter().map(|l| l.sku.as_str()).collect();
+    assert_eq!(skus, ["SKU-B"], "site B made its part: {view:?}");
+    ship_floor(&b, fid_b, task_b).await;
+    for (site, f) in [("A", &a), ("B", &b)] {
+        let counts = [f.count("orders"), f.count("fulfillments"), f.count("shipments")];
+        assert_eq!(counts, [1, 1, 1], "site {site}: one order, fulfillment and shipment");
+    }
 }

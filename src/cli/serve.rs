@@ -82,6 +82,7 @@ pub fn serve(db_flag: Option<&Path>, args: &ServeArgs) -> Result<()> {
         workflow: config.workflow,
         batch_claim_minutes: config.batch_claim_minutes,
         engine: config.workflow_engine,
+        sites: config.temporal_sites.clone(),
         ..ServiceConfig::default()
     };
     let services = Services::new(Arc::new(store), Arc::new(SystemClock), service_config);

@@ -55,6 +55,9 @@ pub struct ServerConfig {
     pub workflow_engine: crate::app::workflow::hosted::Engine,
     /// The Temporal cluster, with `workflow_engine = "temporal"`.
     pub temporal: Option<TemporalConfig>,
+    /// Warehouses other sites on the same Temporal cluster hold, with
+    /// their task queues: an order's lines for them are routed there.
+    pub temporal_sites: crate::app::workflow::hosted::Sites,
 }
 
 /// Where the site's workflows run on Temporal (feature `temporal`).
@@ -92,6 +95,7 @@ impl Default for ServerConfig {
             listings: None,
             workflow_engine: crate::app::workflow::hosted::Engine::Embedded,
             temporal: None,
+            temporal_sites: Default::default(),
         }
     }
 }
@@ -144,6 +148,7 @@ struct FileServer {
     workflow_engine: Option<String>,
     temporal_address: Option<String>,
     temporal_task_queue: Option<String>,
+    temporal_sites: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -286,6 +291,9 @@ impl ServerConfig {
             c.workflow_engine = v.parse().map_err(|e| format!("workflow_engine {e}"))?;
         }
         c.temporal = s.temporal_address.map(|address| TemporalConfig { address, task_queue: s.temporal_task_queue });
+        if let Some(v) = s.temporal_sites {
+            c.temporal_sites = v.parse().map_err(|e| format!("temporal_sites: {e}"))?;
+        }
         c.check_engine()?;
         c.tls = match (s.tls_cert, s.tls_key) {
             (Some(cert), Some(key)) => Some((cert.into(), key.into())),
@@ -324,6 +332,7 @@ pub const KEYS: &[&str] = &[
     "workflow_engine",
     "temporal_address",
     "temporal_task_queue",
+    "temporal_sites",
     "alert_picking_minutes",
     "alert_packing_minutes",
     "alert_carrier_minutes",

@@ -6,6 +6,17 @@ use super::{Result, Tx};
 use crate::domain::Timestamp;
 use rusqlite::{OptionalExtension, params};
 
+/// A workflow waiting to be started on the hosting engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostedStart {
+    /// Tote's id of it (`order-intake-{request_id}`).
+    pub workflow_id: String,
+    /// Its launch, as JSON.
+    pub launch: String,
+    /// The task queue of the site that runs it; `None`: this site's.
+    pub task_queue: Option<String>,
+}
+
 /// A signal waiting for the hosting engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostedSignal {
@@ -55,21 +66,30 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// A hosted workflow to start, with its launch (JSON).
-    pub fn queue_hosted_start(&self, workflow_id: &str, launch: &str, now: Timestamp) -> Result<()> {
+    /// A hosted workflow to start, with its launch (JSON), on another
+    /// site's task queue or (`None`) this site's own.
+    pub fn queue_hosted_start(
+        &self,
+        workflow_id: &str,
+        launch: &str,
+        task_queue: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()> {
         self.exec(
-            "INSERT OR IGNORE INTO hosted_starts (workflow_id, launch, created_at) VALUES (?1, ?2, ?3)",
-            params![workflow_id, launch, ms(now)],
+            "INSERT OR IGNORE INTO hosted_starts (workflow_id, launch, task_queue, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![workflow_id, launch, task_queue, ms(now)],
         )?;
         Ok(())
     }
 
-    /// The oldest `limit` workflows waiting to be started: (id, launch).
-    pub fn hosted_starts(&self, limit: u32) -> Result<Vec<(String, String)>> {
+    /// The oldest `limit` workflows waiting to be started.
+    pub fn hosted_starts(&self, limit: u32) -> Result<Vec<HostedStart>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT workflow_id, launch FROM hosted_starts ORDER BY created_at, workflow_id LIMIT ?1",
+            "SELECT workflow_id, launch, task_queue FROM hosted_starts ORDER BY created_at, workflow_id LIMIT ?1",
         )?;
-        let rows = st.query_map([limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = st.query_map([limit], |r| {
+            Ok(HostedStart { workflow_id: r.get(0)?, launch: r.get(1)?, task_queue: r.get(2)? })
+        })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 

@@ -1,7 +1,9 @@
 //! Tote's side of a Temporal cluster: connect, serve a site's task queue
 //! (its workflows and activities), and start, signal and query workflows
 //! by Tote's own ids (`order-intake-{request_id}`,
-//! `order-fulfillment-{id}`): a second start of a running id finds it.
+//! `order-fulfillment-{id}`) under the site's task queue
+//! (`tote-W1/order-fulfillment-1`, [`super::cluster_id`]), so that sites
+//! sharing a cluster never meet: a second start of a running id finds it.
 
 use super::bridge::Bridge;
 use super::{FulfillmentFlow, IntakeFlow, Launch};
@@ -143,12 +145,15 @@ pub async fn forward(site: Site, client: Client) -> anyhow::Result<()> {
             tokio::task::spawn_blocking(move || svc.query(|tx| Ok((tx.hosted_starts(100)?, tx.hosted_signals(100)?))))
                 .await??;
         let mut failed = false;
-        for (id, launch) in &starts {
+        for start in &starts {
             let launch: Launch<crate::domain::workflow::intake::IntakeStart> =
-                serde_json::from_str(launch).context("a queued start")?;
-            match start_once(&client, IntakeFlow::run, launch, &site.task_queue, id).await {
+                serde_json::from_str(&start.launch).context("a queued start")?;
+            // Another site's part of an order goes to that site's queue.
+            let queue = start.task_queue.as_deref().unwrap_or(&site.task_queue);
+            let id = super::cluster_id(queue, &start.workflow_id);
+            match start_once(&client, IntakeFlow::run, launch, queue, &id).await {
                 Ok(()) => {
-                    let id = id.clone();
+                    let id = start.workflow_id.clone();
                     site.writer.write(move |tx| Ok(tx.started(&id)?)).await?;
                 }
                 Err(e) => {
@@ -163,13 +168,14 @@ pub async fn forward(site: Site, client: Client) -> anyhow::Result<()> {
         for s in &signals {
             let signal: Signal = serde_json::from_str(&s.signal).context("a queued signal")?;
             let opts = WorkflowSignalOptions::default();
+            let id = super::cluster_id(&site.task_queue, &s.workflow_id);
             let sent = match wf::WorkflowKind::parse(&s.kind) {
                 Some(wf::WorkflowKind::OrderIntake) => {
-                    let h = client.get_workflow_handle::<IntakeFlow>(s.workflow_id.clone());
+                    let h = client.get_workflow_handle::<IntakeFlow>(id);
                     h.signal(IntakeFlow::signal, signal, opts).await
                 }
                 _ => {
-                    let h = client.get_workflow_handle::<FulfillmentFlow>(s.workflow_id.clone());
+                    let h = client.get_workflow_handle::<FulfillmentFlow>(id);
                     h.signal(FulfillmentFlow::signal, signal, opts).await
                 }
             };
@@ -237,14 +243,14 @@ where
 }
 
 /// Starts the intake of `req` on `task_queue` (once, see [`start_once`]).
-/// Returns the workflow id.
+/// Returns its id on the cluster.
 pub async fn start_intake(
     client: &Client,
     task_queue: &str,
     req: &OrderRequest,
     settings: wf::Settings,
 ) -> anyhow::Result<String> {
-    let id = wf::intake_id(&req.request_id);
+    let id = super::cluster_id(task_queue, &wf::intake_id(&req.request_id));
     let launch = Launch {
         start: crate::app::workflow::intake_start(req, settings),
         input: serde_json::to_string(req)?,
@@ -255,27 +261,36 @@ pub async fn start_intake(
     Ok(id)
 }
 
-/// Sends `signal` to the fulfillment workflow `id`.
-pub async fn signal_fulfillment(client: &Client, fulfillment: i64, signal: Signal) -> anyhow::Result<()> {
-    let handle = client.get_workflow_handle::<FulfillmentFlow>(wf::fulfillment_id(fulfillment));
+/// Fulfillment `id` of the site on `task_queue`, as the cluster knows it.
+fn fulfillment(
+    client: &Client,
+    task_queue: &str,
+    id: i64,
+) -> temporalio_client::WorkflowHandle<Client, FulfillmentFlow> {
+    client.get_workflow_handle::<FulfillmentFlow>(super::cluster_id(task_queue, &wf::fulfillment_id(id)))
+}
+
+/// Sends `signal` to fulfillment `id` of the site on `task_queue`.
+pub async fn signal_fulfillment(client: &Client, task_queue: &str, id: i64, signal: Signal) -> anyhow::Result<()> {
+    let handle = fulfillment(client, task_queue, id);
     handle.signal(FulfillmentFlow::signal, signal, WorkflowSignalOptions::default()).await?;
     Ok(())
 }
 
 /// The `status` query of fulfillment `id`: status, step, blocking reason.
-pub async fn fulfillment_status(client: &Client, fulfillment: i64) -> anyhow::Result<Value> {
-    let handle = client.get_workflow_handle::<FulfillmentFlow>(wf::fulfillment_id(fulfillment));
+pub async fn fulfillment_status(client: &Client, task_queue: &str, id: i64) -> anyhow::Result<Value> {
+    let handle = fulfillment(client, task_queue, id);
     Ok(handle.query(FulfillmentFlow::status, (), WorkflowQueryOptions::default()).await?)
 }
 
 /// Waits for fulfillment `id` to end: its result (`{"status": …}`).
-pub async fn fulfillment_result(client: &Client, fulfillment: i64) -> anyhow::Result<Value> {
-    let handle = client.get_workflow_handle::<FulfillmentFlow>(wf::fulfillment_id(fulfillment));
+pub async fn fulfillment_result(client: &Client, task_queue: &str, id: i64) -> anyhow::Result<Value> {
+    let handle = fulfillment(client, task_queue, id);
     Ok(handle.get_result(WorkflowGetResultOptions::default()).await?)
 }
 
-/// Waits for the intake of `request_id` to end.
-pub async fn intake_result(client: &Client, request_id: &str) -> anyhow::Result<Value> {
-    let handle = client.get_workflow_handle::<IntakeFlow>(wf::intake_id(request_id));
+/// Waits for the intake of `request_id` on `task_queue` to end.
+pub async fn intake_result(client: &Client, task_queue: &str, request_id: &str) -> anyhow::Result<Value> {
+    let handle = client.get_workflow_handle::<IntakeFlow>(super::cluster_id(task_queue, &wf::intake_id(request_id)));
     Ok(handle.get_result(WorkflowGetResultOptions::default()).await?)
 }

@@ -109,8 +109,9 @@ pub async fn drive<T: Hosts>(
     launch: Launch<<T::W as Workflow>::Start>,
 ) -> WorkflowResult<Value> {
     let ctx: &WorkflowContext<T> = ctx;
-    let workflow_id = ctx.workflow_id().to_owned();
     let queue = ctx.task_queue().to_owned();
+    // The site's store knows it by Tote's id, without the queue.
+    let workflow_id = super::tote_id(&queue, ctx.workflow_id()).to_owned();
     let mut inputs: VecDeque<Input<<T::W as Workflow>::Start>> = VecDeque::from([Input::Start(launch.start.clone())]);
     let mut activities: Vec<Running<'_>> = Vec::new();
     let mut timers: Vec<(String, Pending<'_, ()>)> = Vec::new();

@@ -33,6 +33,12 @@ impl Fixture {
     /// Warehouses W1..W3; SKU-A in W1 at A-01 (5, older) and A-02 (10);
     /// SKU-B in W2 at B-01 (4); SKU-C in W3 at C-01 (2).
     pub fn new() -> Fixture {
+        Fixture::site(&["W1", "W2", "W3"])
+    }
+
+    /// A site that holds only `warehouses` (of W1..W3), with their stock
+    /// as [`Fixture::new`] places it and the same two workers.
+    pub fn site(warehouses: &[&str]) -> Fixture {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Arc::new(Store::open(&dir.path().join("tote.db")).expect("open store"));
         let clock = Arc::new(FixedClock::new(t0()));
@@ -40,12 +46,12 @@ impl Fixture {
         let (picker, packer) = svc
             .store()
             .write(|tx| {
-                for w in ["W1", "W2", "W3"] {
+                for w in warehouses {
                     tx.ensure_warehouse(w, &format!("Warehouse {w}"), t0())?;
                 }
                 let picker = tx.insert_worker("B-100", "Pia Picker", "picker", t0())?;
                 let packer = tx.insert_worker("B-200", "Pat Packer", "packer", t0())?;
-                for w in ["W1", "W2", "W3"] {
+                for w in warehouses {
                     tx.bind_worker(picker, w)?;
                     tx.bind_worker(packer, w)?;
                 }
@@ -53,10 +59,17 @@ impl Fixture {
             })
             .expect("seed workers");
         let f = Fixture { dir, svc, clock, picker, packer, next_op: std::cell::Cell::new(0) };
-        f.place("W1", "A-01", "SKU-A", 5, 1);
-        f.place("W1", "A-02", "SKU-A", 10, 2);
-        f.place("W2", "B-01", "SKU-B", 4, 1);
-        f.place("W3", "C-01", "SKU-C", 2, 1);
+        let stock = [
+            ("W1", "A-01", "SKU-A", 5, 1),
+            ("W1", "A-02", "SKU-A", 10, 2),
+            ("W2", "B-01", "SKU-B", 4, 1),
+            ("W3", "C-01", "SKU-C", 2, 1),
+        ];
+        for (wh, loc, sku, qty, day) in stock {
+            if warehouses.contains(&wh) {
+                f.place(wh, loc, sku, qty, day);
+            }
+        }
         f
     }
 

@@ -75,10 +75,15 @@ pub enum Outcome {
     },
     /// An order's intake, accepted by a hosted engine (Temporal): the order
     /// is made when its workflow runs (`GET /api/v1/workflows/{workflow_id}`).
+    /// Lines for warehouses other sites hold are `routed` to them, each
+    /// part an intake of its own on that site; `workflow_id` is this
+    /// site's part, or the first routed one when every line went elsewhere.
     Accepted {
         request_id: String,
         workflow_id: String,
         existing: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        routed: Vec<Routed>,
     },
     /// A hosted workflow's activity ran: its result.
     Hosted {
@@ -152,4 +157,15 @@ pub struct FulfillmentRef {
     pub warehouse: String,
     pub status: String,
     pub picking_task_id: Option<i64>,
+}
+
+/// A part of an order routed to the site that holds its warehouse
+/// (Temporal, many sites): its own intake on that site's task queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Routed {
+    pub warehouse: String,
+    /// The part's request id there: `{request_id}/{warehouse}`.
+    pub request_id: String,
+    /// The intake's workflow id on the cluster: `{task_queue}/order-intake-{request_id}`.
+    pub workflow_id: String,
 }
