@@ -45,8 +45,11 @@ use crate::storage::{AppliedOp, StorageError, Store, Tx};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// Settings of the services.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Settings of the services. `tote serve` records them in the site's
+/// database at each start ([`ServiceConfig::save_for_site`]), and other
+/// commands on that database run with them ([`ServiceConfig::of_site`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ServiceConfig {
     /// Pick (and pack) attempts per fulfillment before a failure is final.
     pub max_attempts: u32,
@@ -71,6 +74,29 @@ impl Default for ServiceConfig {
             engine: workflow::hosted::Engine::Embedded,
             sites: workflow::hosted::Sites::default(),
         }
+    }
+}
+
+impl ServiceConfig {
+    const SITE_KEY: &'static str = "services";
+
+    /// The settings `tote serve` last ran this database's site with (its
+    /// engine, short policy, pick timeout, other sites' warehouses); the
+    /// defaults when it never ran. Settings this build cannot read are an
+    /// error, not the defaults: a Temporal site's order run on the embedded
+    /// engine would make the site mixed.
+    pub fn of_site(store: &Store) -> Result<ServiceConfig, StorageError> {
+        match store.read(|tx| tx.site_setting(Self::SITE_KEY))? {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| StorageError::Corrupt(format!("the site's settings ({text}): {e}"))),
+            None => Ok(ServiceConfig::default()),
+        }
+    }
+
+    /// Records these as the site's settings.
+    pub fn save_for_site(&self, store: &Store, now: Timestamp) -> Result<(), StorageError> {
+        let text = serde_json::to_string(self)?;
+        store.write(|tx| tx.set_site_setting(Self::SITE_KEY, &text, now))
     }
 }
 

@@ -459,9 +459,12 @@ fn services(db: &Path) -> Result<Services> {
     open(db)
 }
 
+/// The database's services, with the settings `tote serve` last ran its
+/// site with (its engine, short policy, other sites' warehouses).
 fn open(db: &Path) -> Result<Services> {
     let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
-    Ok(Services::new(Arc::new(store), Arc::new(SystemClock), ServiceConfig::default()))
+    let config = ServiceConfig::of_site(&store).with_context(|| format!("reading {}", db.display()))?;
+    Ok(Services::new(Arc::new(store), Arc::new(SystemClock), config))
 }
 
 fn init(db: &Path, warehouses: &[String]) -> Result<()> {

@@ -54,6 +54,7 @@ pub mod put_back;
 pub mod queues;
 pub mod relay;
 pub mod retention;
+mod settings;
 pub mod stock;
 pub mod waves;
 pub mod workflow;
@@ -101,6 +102,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0024_hosted_workflows", include_str!("storage/migrations/0024_hosted_workflows.sql")),
     ("0025_hosted_starts", include_str!("storage/migrations/0025_hosted_starts.sql")),
     ("0026_routed_starts", include_str!("storage/migrations/0026_routed_starts.sql")),
+    ("0027_site_settings", include_str!("storage/migrations/0027_site_settings.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

@@ -194,3 +194,45 @@ async fn requests_and_ops_are_logged_under_their_request_id() {
         }
     }
 }
+
+/// `tote serve` records the settings it runs the site with, and a command
+/// on the same database acts as the site does: with `short_policy =
+/// backorder` (a variable here), `tote order submit` of an order short of
+/// stock is taken and waits for stock, as `POST /api/v1/orders` does, instead of the
+/// default policy's refusal. Before, the CLI ran on the defaults (and on a
+/// Temporal site, on the embedded engine).
+#[test]
+fn a_cli_command_on_the_database_runs_with_the_settings_tote_serve_recorded() {
+    let (dir, db, _key) = setup();
+    tote(&db, &["stock", "import", &write(&dir, "stock.csv", "warehouse,location,sku,quantity\nW1,A-01,SKU-S,2\n")]);
+    let order = |id: &str| {
+        let body = json!({"request_id": id, "priority": "normal",
+            "ship_to": {"contact_name": "A", "street": "1 Road", "city": "Novi Sad", "postal_code": "21000", "country": "RS"},
+            "lines": [{"sku": "SKU-S", "quantity": 5, "warehouse": "W1"}]});
+        write(&dir, &format!("{id}.json"), &body.to_string())
+    };
+    let refused = common::process::run(&db, &["order", "submit", &order("before")]);
+    assert!(!refused.status.success(), "on the defaults, 5 of 2 in stock is refused");
+
+    let (mut child, _base, log) = common::process::serve_env(&db, &[], &[("TOTE_SHORT_POLICY", "backorder")]);
+    let killed = Command::new("sh").args(["-c", &format!("kill -TERM {}", child.id())]).status().expect("kill");
+    assert!(killed.success() && child.wait().expect("wait").success(), "{}", log.join().unwrap_or_default());
+
+    let made = tote(&db, &["order", "submit", &order("after")]);
+    let svc = tote::app::Services::new(
+        std::sync::Arc::new(tote::storage::Store::open(&db).expect("open")),
+        std::sync::Arc::new(tote::app::SystemClock),
+        tote::app::ServiceConfig::default(),
+    );
+    let orders = svc.orders(None, None, 10).expect("orders");
+    let view = svc.order_view(orders.first().expect("an order").order_id).expect("view");
+    // The whole line waits for stock (the backorder policy at intake).
+    assert_eq!((view.lines[0].quantity, view.lines[0].backordered), (5, 5), "{made}\n{view:?}");
+}
+
+/// Writes `text` to `name` in `dir`: its path.
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write");
+    path.display().to_string()
+}

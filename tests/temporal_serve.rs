@@ -166,6 +166,16 @@ async fn tote_serve_on_temporal_takes_an_order_from_the_api_to_the_truck() {
     assert_eq!(files(labels.path()).len(), 1, "{:?}", k.view());
     assert!(label_printed(&db, view.fulfillments[0].packing[0].task_id));
 
+    // `tote order submit` on the site's database acts as the site does: it
+    // is accepted for Temporal (tote serve recorded the engine) and the
+    // running server starts it there.
+    let Command::SubmitOrder(cli) = order("tsv-cli", &[("SKU-A", 1, "W1")]) else { unreachable!() };
+    let file = f.dir.path().join("tsv-cli.json");
+    std::fs::write(&file, serde_json::to_string(&cli).expect("JSON")).expect("write");
+    let said = tote(&db, &["order", "submit", &file.display().to_string()]);
+    assert!(said.contains("accepted: intake order-intake-tsv-cli starts on Temporal"), "{said}");
+    until("the CLI's order, made on Temporal", || workflow(&f, "order-intake-tsv-cli")?.order_id).await;
+
     signal(&server.0, "-TERM");
     let exit = server.0.wait().expect("reaped");
     let log = log.join().expect("log");

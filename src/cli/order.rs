@@ -25,13 +25,24 @@ pub fn submit(svc: &Services, file: &Path) -> Result<()> {
 }
 
 pub fn print_outcome(out: &Outcome) {
-    if let Outcome::Order { order_id, status, fulfillments, existing } = out {
-        let note = if *existing { " (already submitted)" } else { "" };
-        println!("order {order_id} {status}{note}");
-        for f in fulfillments {
-            let task = f.picking_task_id.map(|t| format!(", picking task {t}")).unwrap_or_default();
-            println!("  fulfillment {} in {}: {}{task}", f.fulfillment_id, f.warehouse, f.status);
+    match out {
+        Outcome::Order { order_id, status, fulfillments, existing } => {
+            let note = if *existing { " (already submitted)" } else { "" };
+            println!("order {order_id} {status}{note}");
+            for f in fulfillments {
+                let task = f.picking_task_id.map(|t| format!(", picking task {t}")).unwrap_or_default();
+                println!("  fulfillment {} in {}: {}{task}", f.fulfillment_id, f.warehouse, f.status);
+            }
         }
+        // A Temporal site: `tote serve` starts the intake on the cluster.
+        Outcome::Accepted { request_id, workflow_id, existing, routed } => {
+            let note = if *existing { " (already submitted)" } else { "" };
+            println!("order {request_id} accepted{note}: intake {workflow_id} starts on Temporal");
+            for r in routed {
+                println!("  {} lines routed to their site: {} ({})", r.warehouse, r.workflow_id, r.request_id);
+            }
+        }
+        _ => {}
     }
 }
 

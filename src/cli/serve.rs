@@ -5,7 +5,7 @@
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tote::app::{ServiceConfig, Services, SystemClock};
+use tote::app::{Clock, ServiceConfig, Services, SystemClock};
 use tote::server::ServerConfig;
 use tote::server::config::parse_durability;
 use tote::storage::Store;
@@ -85,6 +85,8 @@ pub fn serve(db_flag: Option<&Path>, args: &ServeArgs) -> Result<()> {
         sites: config.temporal_sites.clone(),
         ..ServiceConfig::default()
     };
+    // Other commands on this database (`tote order submit`) act as the site does.
+    service_config.save_for_site(&store, SystemClock.now()).context("recording the site's settings")?;
     let services = Services::new(Arc::new(store), Arc::new(SystemClock), service_config);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async {

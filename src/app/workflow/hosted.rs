@@ -131,7 +131,8 @@ pub fn tote_id<'a>(task_queue: &str, cluster_id: &'a str) -> &'a str {
 /// Warehouses other sites hold, each with its site's task queue: the
 /// `[server]` key `temporal_sites`, `W2 W3=tote-B` (a bare code is on
 /// `tote-{code}`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Sites(BTreeMap<String, String>);
 
 impl std::str::FromStr for Sites {
