@@ -11,6 +11,7 @@ use common::flow::{assert_replays, due, pack, pick_all, report, shipment, wf};
 use common::process::{KillOnDrop, serve_with, tote};
 use common::{Fixture, accepted, order};
 use serde_json::json;
+use tote::app::floor_op::PickScans;
 use tote::app::{Command, Outcome};
 use tote::domain::workflow::ShortPolicy;
 
@@ -54,10 +55,7 @@ fn a_short_pick_backorders_the_rest_which_ships_when_stock_arrives() {
         task_id: task,
         item_id: item,
         worker_id: Some(f.picker),
-        location: "B-01".into(),
-        item: "SKU-B".into(),
-        quantity: 1,
-        tote: None,
+        scan: PickScans::new("B-01", "SKU-B", 1),
     };
     f.ok(found);
     let short = Command::ShortItem {

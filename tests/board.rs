@@ -12,6 +12,7 @@ use serde_json::json;
 use tote::app::Command;
 use tote::app::board::Scope;
 use tote::app::command::{PackageDto, PackagingTypeDto};
+use tote::app::floor_op::PickScans;
 use tote::domain::alerts::Thresholds;
 use tote::tui::board::{Action, Board, BoardCmd, BoardKey, BoardMsg, OrderDetail};
 
@@ -45,10 +46,7 @@ fn picked(f: &Fixture, order_id: i64, task: i64, loc: &str, sku: &str) -> i64 {
         task_id: task,
         item_id: item.item_id,
         worker_id: Some(f.picker),
-        location: loc.into(),
-        item: sku.into(),
-        quantity: item.required,
-        tote: None,
+        scan: PickScans::new(loc, sku, item.required),
     });
     f.ok(Command::CompletePicking { task_id: task, worker_id: Some(f.picker) });
     f.svc.order_view(order_id).expect("order").fulfillments[0].packing[0].task_id

@@ -12,6 +12,7 @@ mod common;
 use common::flow::{due, package, shipment};
 use common::{Fixture, order};
 use proptest::prelude::*;
+use tote::app::floor_op::PickScans;
 use tote::app::{AppError, Command, Outcome};
 use tote::domain::ids::PickingTaskId;
 use tote::domain::workflow::ShortPolicy;
@@ -163,10 +164,7 @@ impl World {
                     task_id: task,
                     item_id: item,
                     worker_id: None,
-                    location: location.into(),
-                    item: sku.into(),
-                    quantity: *q,
-                    tote: None,
+                    scan: PickScans::new(location, sku, *q),
                 }
             }
             Op::Short(t, i, q, damaged) => {

@@ -18,6 +18,7 @@ use common::server::PIN;
 use common::{Fixture, accepted, order};
 use std::sync::Arc;
 use std::time::Duration;
+use tote::app::floor_op::PickScans;
 use tote::app::{Command, SystemClock};
 use tote::domain::ids::FulfillmentId;
 use tote::keymap::KeyName;
@@ -102,10 +103,7 @@ async fn a_cancelled_pick_is_put_back_shelf_by_shelf() {
         task_id: task,
         item_id: item,
         worker_id: Some(f.picker),
-        location: "A-01".into(),
-        item: "SKU-A".into(),
-        quantity: 2,
-        tote: None,
+        scan: PickScans::new("A-01", "SKU-A", 2),
     });
     f.ok(Command::CancelOrder { order_id, reason: "customer called".into() });
     let on_shelf = |f: &Fixture| {

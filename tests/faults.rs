@@ -15,6 +15,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tote::app::SystemClock;
 use tote::app::command::Command;
 use tote::app::floor_op::FloorOp;
+use tote::app::floor_op::PickScans;
 use tote::storage::Store;
 use tote::tui::client::Client;
 use tote::tui::device::Device;
@@ -158,14 +159,7 @@ async fn every_op_is_applied_exactly_once_through_a_lossy_duplicating_network() 
                 }
             };
             for _ in 0..PICKS {
-                let op = FloorOp::Pick {
-                    task_id: task,
-                    item_id: item,
-                    location: "P-01".into(),
-                    item: "SKU-P".into(),
-                    quantity: 1,
-                    tote: None,
-                };
+                let op = FloorOp::Pick { task_id: task, item_id: item, scan: PickScans::new("P-01", "SKU-P", 1) };
                 d.queue(op).expect("queued");
             }
             d.queue(FloorOp::CompletePicking { task_id: task }).expect("queued");

@@ -3,6 +3,7 @@
 
 mod common;
 use common::{Fixture, accepted, order};
+use tote::app::floor_op::PickScans;
 use tote::app::{AppError, Command};
 
 fn ready_to_pick(f: &Fixture) -> (i64, i64) {
@@ -23,10 +24,7 @@ fn pick_at(f: &Fixture, (task, item): (i64, i64), location: &str, quantity: u32,
         task_id: task,
         item_id: item,
         worker_id: Some(f.picker),
-        location: location.into(),
-        item: "SKU-A".into(),
-        quantity,
-        tote,
+        scan: PickScans { location: location.into(), item: "SKU-A".into(), quantity, tote },
     }
 }
 

@@ -13,6 +13,7 @@
 mod common;
 
 use common::floor::enter;
+use tote::app::floor_op::PickScans;
 
 use common::server::TestServer;
 use common::{Fixture, order};
@@ -98,10 +99,7 @@ async fn a_queued_pick_whose_scan_does_not_match_is_refused_by_the_server() {
     let pick = |location: &str, item: Scanned| FloorOp::Pick {
         task_id: 1,
         item_id: 1,
-        location: location.into(),
-        item,
-        quantity: 1,
-        tote: None,
+        scan: PickScans::new(location, item, 1),
     };
     // Another product's GTIN; the right location scanned at the wrong slot;
     // GS1 elements that the text does not carry.

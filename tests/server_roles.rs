@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use std::cell::Cell;
 use tote::app::Command;
 use tote::app::command::PackageDto;
+use tote::app::floor_op::PickScans;
 use tote::domain::auth::{Caller, Role};
 use tote::domain::ids::WorkerId;
 use tote::server::routes::{ROUTES, RouteSpec};
@@ -88,10 +89,7 @@ impl World<'_> {
             task_id: task,
             item_id: item,
             worker_id: Some(worker),
-            location: "M-01".into(),
-            item: "SKU-M".into(),
-            quantity: 2,
-            tote: None,
+            scan: PickScans::new("M-01", "SKU-M", 2),
         });
         task
     }
@@ -294,10 +292,7 @@ async fn prepare(w: &World<'_>, s: &TestServer, route: &RouteSpec, who: Who) -> 
                 task_id: task,
                 item_id: item.item_id,
                 worker_id: Some(w.f.picker),
-                location: item.location.clone().into(),
-                item: "SKU-M".into(),
-                quantity: 1,
-                tote: None,
+                scan: PickScans::new(item.location.clone(), "SKU-M", 1),
             });
             w.f.ok(Command::CancelPicking { task_id: task, reason: "test".into() });
             let id =

@@ -6,6 +6,7 @@
 mod common;
 
 use common::{Fixture, accepted, order};
+use tote::app::floor_op::PickScans;
 use tote::app::{Command, Outcome};
 
 fn start(f: &Fixture, task: i64) {
@@ -45,10 +46,7 @@ fn a_stock_out_is_reallocated_to_another_location_and_completed() {
         task_id: task,
         item_id: follow.item_id,
         worker_id: Some(f.picker),
-        location: "A-02".into(),
-        item: "SKU-A".into(),
-        quantity: 3,
-        tote: None,
+        scan: PickScans::new("A-02", "SKU-A", 3),
     });
     let done = f.ok(Command::CompletePicking { task_id: task, worker_id: Some(f.picker) });
     assert!(matches!(done, Outcome::Picking { packing_task_id: Some(_), .. }), "{done:?}");
@@ -204,10 +202,7 @@ fn a_count_points_other_orders_untouched_items_at_other_stock() {
         task_id: second[0].1,
         item_id: view.items[0].item_id,
         worker_id: Some(f.picker),
-        location: "A-02".into(),
-        item: "SKU-A".into(),
-        quantity: 2,
-        tote: None,
+        scan: PickScans::new("A-02", "SKU-A", 2),
     });
     f.ok(Command::CompletePicking { task_id: second[0].1, worker_id: Some(f.picker) });
     f.assert_conserved(initial);

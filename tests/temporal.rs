@@ -20,6 +20,7 @@ use common::{Fixture, order};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tote::app::Command as ToteCommand;
+use tote::app::floor_op::PickScans;
 use tote::domain::workflow::{Settings, Signal};
 use tote::temporal::client;
 use tote::temporal::devserver::DevServer;
@@ -65,10 +66,13 @@ fn pick(svc: &tote::app::Services, order_id: i64, picker: i64) {
     ok(svc, ToteCommand::AssignPicking { task_id: task, worker_id: picker });
     ok(svc, ToteCommand::StartPicking { task_id: task, worker_id: picker });
     for item in svc.picking_task_view(task).expect("task").items {
-        let location = item.location.clone().into();
-        let (item_id, quantity, sku) = (item.item_id, item.required, item.sku.clone().into());
+        let location = item.location.clone();
+        let (item_id, quantity, sku) = (item.item_id, item.required, item.sku.clone());
         let worker_id = Some(picker);
-        ok(svc, ToteCommand::PickItem { task_id: task, item_id, worker_id, location, item: sku, quantity, tote: None });
+        ok(
+            svc,
+            ToteCommand::PickItem { task_id: task, item_id, worker_id, scan: PickScans::new(location, sku, quantity) },
+        );
     }
     ok(svc, ToteCommand::CompletePicking { task_id: task, worker_id: Some(picker) });
 }

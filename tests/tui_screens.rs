@@ -8,6 +8,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tote::app::command::{Outcome, PackageDto, PackagingTypeDto, QueueDto};
 use tote::app::floor_op::FloorOp;
+use tote::app::floor_op::PickScans;
 use tote::app::task_views::PickingTaskView;
 use tote::domain::DomainError;
 
@@ -105,10 +106,7 @@ fn picker_walks_a_task() {
         [Cmd::Call(Call::Op(FloorOp::Pick {
             task_id: 12,
             item_id: 1,
-            location: "11".into(),
-            item: "4006381333931".into(),
-            quantity: 1,
-            tote: None,
+            scan: PickScans::new("11", "4006381333931", 1)
         }))],
         "the op carries what was scanned, not what was expected"
     );
@@ -135,10 +133,7 @@ fn picker_walks_a_task() {
         [Cmd::Call(Call::Op(FloorOp::Pick {
             task_id: 12,
             item_id: 2,
-            location: "b-02-03".into(),
-            item: "4006381333948".into(),
-            quantity: 3,
-            tote: None,
+            scan: PickScans::new("b-02-03", "4006381333948", 3)
         }))]
     );
     // The server refuses: the step comes back with the server's short error.
@@ -498,14 +493,7 @@ fn offline_status_refusals_and_resume() {
     // the picker beeps, says why, and takes the server's copy.
     let why =
         Failure::domain(&DomainError::IllegalTransition { entity: "picking task", from: "cancelled", action: "pick" });
-    let op = FloorOp::Pick {
-        task_id: 12,
-        item_id: 1,
-        location: "A-01-01".into(),
-        item: "SKU-MUG".into(),
-        quantity: 1,
-        tote: None,
-    };
+    let op = FloorOp::Pick { task_id: 12, item_id: 1, scan: PickScans::new("A-01-01", "SKU-MUG", 1) };
     assert_eq!(p.update(Msg::Rejected(op, why)), [Cmd::Beep, Cmd::Call(Call::PickingTask { id: 12 })]);
     let mut cancelled = picking_task("cancelled", three_items());
     cancelled.cancellation_reason = Some("customer cancelled".into());

@@ -4,6 +4,7 @@
 mod common;
 use common::{Fixture, accepted, order};
 use tote::app::command::{PackageDto, PackagingTypeDto};
+use tote::app::floor_op::PickScans;
 use tote::app::{Command, Outcome};
 
 const INITIAL: i64 = 5 + 10 + 4 + 2;
@@ -29,10 +30,7 @@ fn pick(f: &Fixture, task: i64, item: &(i64, String, String, u32), qty: u32) -> 
         task_id: task,
         item_id: item.0,
         worker_id: Some(f.picker),
-        location: item.1.clone().into(),
-        item: item.2.clone().into(),
-        quantity: qty,
-        tote: None,
+        scan: PickScans::new(item.1.clone(), item.2.clone(), qty),
     })
 }
 
@@ -55,10 +53,7 @@ fn intake_pick_pack_with_a_short_conserves_stock() {
         task_id: w1,
         item_id: its[0].0,
         worker_id: Some(f.packer),
-        location: "A-01".into(),
-        item: "SKU-A".into(),
-        quantity: 1,
-        tote: None,
+        scan: PickScans::new("A-01", "SKU-A", 1),
     };
     assert_eq!(f.code(intruder), "E106");
     pick(&f, w1, &its[0], 3);
@@ -164,10 +159,7 @@ fn cancelling_mid_pick_releases_and_returns_everything() {
             task_id: w1,
             item_id: its[0].0,
             worker_id: Some(f.picker),
-            location: "A-01".into(),
-            item: "SKU-A".into(),
-            quantity: 1,
-            tote: None
+            scan: PickScans::new("A-01", "SKU-A", 1)
         }),
         "E003"
     );

@@ -7,6 +7,7 @@ mod common;
 
 use common::{Fixture, accepted, order, wave_of};
 use tote::app::command::{BatchDto, QueueDto};
+use tote::app::floor_op::PickScans;
 use tote::app::{Command, Outcome};
 
 fn with_priority(c: Command, p: &str) -> Command {
@@ -121,10 +122,7 @@ fn one_picker_walks_a_batch_into_separate_totes() {
                 task_id: t.task_id,
                 item_id: item.item_id,
                 worker_id: Some(f.picker),
-                location: item.location.as_str().into(),
-                item: "SKU-A".into(),
-                quantity: item.required,
-                tote: Some(tote.into()),
+                scan: PickScans::new(item.location.as_str(), "SKU-A", item.required).into_tote(tote),
             };
             // Another order's tote: refused, nothing moves.
             let other = batch.totes.iter().find(|o| o.task_id != t.task_id).expect("another tote");

@@ -3,7 +3,7 @@
 //! under an op id; its JSON form is the request fingerprint stored with the
 //! outcome, so an op id reused for a different request is refused.
 
-use super::floor_op::Scanned;
+use super::floor_op::PickScans;
 use super::{AppError, Ctx};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -37,11 +37,8 @@ pub enum Command {
         task_id: i64,
         item_id: i64,
         worker_id: Option<i64>,
-        location: Scanned,
-        item: Scanned,
-        quantity: u32,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        tote: Option<String>,
+        #[serde(flatten)]
+        scan: PickScans,
     },
     ShortItem {
         task_id: i64,
@@ -379,9 +376,8 @@ impl Command {
             Command::CancelOrder { order_id, reason } => cancel::cancel_order(ctx, *order_id, reason),
             Command::AssignPicking { task_id, worker_id } => picking::assign(ctx, *task_id, *worker_id),
             Command::StartPicking { task_id, worker_id } => picking::start(ctx, *task_id, *worker_id),
-            Command::PickItem { task_id, item_id, worker_id, location, item, quantity, tote } => {
-                let scans = picking::PickScans { location, item, tote: tote.as_deref() };
-                picking::pick(ctx, *task_id, *item_id, *worker_id, &scans, *quantity)
+            Command::PickItem { task_id, item_id, worker_id, scan } => {
+                picking::pick(ctx, *task_id, *item_id, *worker_id, scan)
             }
             Command::ShortItem { task_id, item_id, worker_id, quantity, reason } => {
                 picking::short(ctx, *task_id, *item_id, *worker_id, *quantity, reason)

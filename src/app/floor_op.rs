@@ -5,112 +5,9 @@
 //! [`OFFLINE`]: what is not a floor op needs the server.
 
 use super::command::{Command, PackageDto};
-use crate::domain::picking::ItemScan;
-use crate::gs1::Element;
 use serde::{Deserialize, Serialize};
 
-/// What a scanner (or the keyboard) gave: the text as read, and for a GS1
-/// symbol the elements the device parsed from it. It is the evidence of a
-/// pick: the server checks it with the same rule as the device
-/// ([`crate::domain::picking::item_scan_matches`]) and stores it with the
-/// pick. A bare string is accepted too (typed text, no GS1 elements).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(from = "ScannedWire")]
-pub struct Scanned {
-    pub text: String,
-    #[serde(default)]
-    pub gs1: Vec<Element>,
-}
-
-/// A plain scan is written as its text alone (as before scans carried
-/// GS1 elements), so stored requests and queued ops keep their form.
-impl Serialize for Scanned {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        if self.gs1.is_empty() {
-            return s.serialize_str(&self.text);
-        }
-        let mut st = s.serialize_struct("Scanned", 2)?;
-        st.serialize_field("text", &self.text)?;
-        st.serialize_field("gs1", &self.gs1)?;
-        st.end()
-    }
-}
-
-/// The two accepted forms of [`Scanned`].
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ScannedWire {
-    Text(String),
-    Full {
-        text: String,
-        #[serde(default)]
-        gs1: Vec<Element>,
-    },
-}
-
-impl From<ScannedWire> for Scanned {
-    fn from(w: ScannedWire) -> Self {
-        match w {
-            ScannedWire::Text(text) => Scanned { text, gs1: Vec::new() },
-            ScannedWire::Full { text, gs1 } => Scanned { text, gs1 },
-        }
-    }
-}
-
-impl From<&crate::scanner::Scan> for Scanned {
-    /// A scan as the device read it; GS1 elements that failed to parse are
-    /// left out (the text is still the evidence).
-    fn from(scan: &crate::scanner::Scan) -> Self {
-        let gs1 = match &scan.gs1 {
-            Some(Ok(elements)) => elements.clone(),
-            _ => Vec::new(),
-        };
-        Scanned { text: scan.text.clone(), gs1 }
-    }
-}
-
-impl From<String> for Scanned {
-    fn from(text: String) -> Self {
-        Scanned { text, gs1: Vec::new() }
-    }
-}
-
-impl From<&str> for Scanned {
-    fn from(text: &str) -> Self {
-        Scanned { text: text.to_owned(), gs1: Vec::new() }
-    }
-}
-
-impl Scanned {
-    /// The GTIN (AI 01) of a GS1 scan.
-    pub fn gtin(&self) -> Option<&str> {
-        self.gs1.iter().find_map(|e| match e {
-            Element::Gtin(g) => Some(g.as_str()),
-            _ => None,
-        })
-    }
-
-    /// The scan as the domain's item rule reads it.
-    pub fn as_item(&self) -> ItemScan<'_> {
-        ItemScan { text: &self.text, gtin: self.gtin() }
-    }
-
-    /// Refuses GS1 elements that the text does not say: the evidence is
-    /// the text, the elements only its reading.
-    pub fn check(&self, field: &str) -> Result<(), crate::domain::DomainError> {
-        if self.text.chars().count() > MAX_SCAN {
-            return Err(crate::domain::DomainError::invalid(field, format!("at most {MAX_SCAN} characters")));
-        }
-        if self.gs1.is_empty() || crate::gs1::parse(&self.text).is_ok_and(|els| els == self.gs1) {
-            return Ok(());
-        }
-        Err(crate::domain::DomainError::invalid(format!("{field}.gs1"), "the elements are not what the text says"))
-    }
-}
-
-/// The longest scan kept as evidence (a GS1 DataMatrix carries ~100).
-pub const MAX_SCAN: usize = 200;
+pub use crate::contract::scan::{MAX_SCAN, PickScans, Scanned};
 
 /// One offline-capable operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -125,12 +22,8 @@ pub enum FloorOp {
     Pick {
         task_id: i64,
         item_id: i64,
-        location: Scanned,
-        item: Scanned,
-        #[schema(minimum = 0, format = Int64, maximum = 4_294_967_295_u64)]
-        quantity: u32,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        tote: Option<String>,
+        #[serde(flatten)]
+        scan: PickScans,
     },
     /// `quantity`: units found before the shelf ran out.
     Short {
@@ -265,9 +158,7 @@ impl FloorOp {
         let w = Some(worker);
         match self.clone() {
             FloorOp::StartPicking { task_id } => Command::StartPicking { task_id, worker_id: worker },
-            FloorOp::Pick { task_id, item_id, location, item, quantity, tote } => {
-                Command::PickItem { task_id, item_id, worker_id: w, location, item, quantity, tote }
-            }
+            FloorOp::Pick { task_id, item_id, scan } => Command::PickItem { task_id, item_id, worker_id: w, scan },
             FloorOp::Short { task_id, item_id, quantity, reason } => {
                 Command::ShortItem { task_id, item_id, worker_id: w, quantity, reason }
             }
@@ -290,6 +181,7 @@ impl FloorOp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gs1::Element;
 
     #[test]
     fn offline_table_matches_the_ops() {
@@ -302,14 +194,7 @@ mod tests {
         };
         let ops = [
             FloorOp::StartPicking { task_id: 1 },
-            FloorOp::Pick {
-                task_id: 1,
-                item_id: 1,
-                location: "A".into(),
-                item: "S".into(),
-                quantity: 1,
-                tote: Some("TOTE-1".into()),
-            },
+            FloorOp::Pick { task_id: 1, item_id: 1, scan: PickScans::new("A", "S", 1).into_tote("TOTE-1") },
             FloorOp::Short { task_id: 1, item_id: 1, quantity: 0, reason: "damaged".into() },
             FloorOp::Skip { task_id: 1, item_id: 1, reason: "other".into() },
             FloorOp::CompletePicking { task_id: 1 },
@@ -337,8 +222,8 @@ mod tests {
     fn older_queued_picks_still_read() {
         let old = r#"{"kind":"pick_to_tote","task_id":3,"item_id":4,"location":"A-01","item":"SKU","quantity":2,"tote":"TOTE-3"}"#;
         let op: FloorOp = serde_json::from_str(old).unwrap_or_else(|e| panic!("{e}"));
-        let FloorOp::Pick { location, tote, .. } = &op else { panic!("{op:?}") };
-        assert_eq!((location.text.as_str(), tote.as_deref()), ("A-01", Some("TOTE-3")));
+        let FloorOp::Pick { scan, .. } = &op else { panic!("{op:?}") };
+        assert_eq!((scan.location.text.as_str(), scan.tote.as_deref()), ("A-01", Some("TOTE-3")));
         let gs1 = Scanned { text: "0104006381333931".into(), gs1: vec![Element::Gtin("04006381333931".into())] };
         let json = serde_json::to_string(&gs1).unwrap_or_default();
         assert_eq!(json, r#"{"text":"0104006381333931","gs1":[{"gtin":"04006381333931"}]}"#);

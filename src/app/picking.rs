@@ -4,9 +4,9 @@
 //! skip leaves behind goes back to available stock.
 
 use super::command::Outcome;
-use super::floor_op::Scanned;
 use super::reservations::Purpose;
 use super::{AppError, Ctx};
+use crate::contract::scan::PickScans;
 use crate::domain::DomainError;
 use crate::domain::event::DomainEvent;
 use crate::domain::ids::{PickingItemId, PickingTaskId, Qty, WorkerId};
@@ -47,14 +47,6 @@ pub fn start(ctx: &mut Ctx<'_, '_>, task_id: i64, worker_id: i64) -> Result<Outc
     Ok(outcome(&t, None))
 }
 
-/// What the picker scanned for one pick.
-#[derive(Debug, Clone, Copy)]
-pub struct PickScans<'a> {
-    pub location: &'a Scanned,
-    pub item: &'a Scanned,
-    pub tote: Option<&'a str>,
-}
-
 /// Checks the scans with the domain's rule (the one the device ran) and
 /// stores them with the pick as its evidence.
 pub fn pick(
@@ -62,26 +54,20 @@ pub fn pick(
     task_id: i64,
     item_id: i64,
     worker: Option<i64>,
-    scans: &PickScans<'_>,
-    quantity: u32,
+    scans: &PickScans,
 ) -> Result<Outcome, AppError> {
-    scans.location.check("location")?;
-    scans.item.check("item")?;
+    scans.check()?;
     let mut t = load(ctx, task_id)?;
-    let scan =
-        PickScan { location: &scans.location.text, item: scans.item.as_item(), qty: Qty(quantity), tote: scans.tote };
+    let scan = PickScan {
+        location: &scans.location.text,
+        item: scans.item.as_item(),
+        qty: Qty(scans.quantity),
+        tote: scans.tote.as_deref(),
+    };
     let delta = t.pick(PickingItemId(item_id), worker.map(WorkerId), &scan, ctx.now)?;
     apply_delta(ctx, &t, delta, "picked")?;
-    let evidence = crate::storage::picking::PickEvidence {
-        task: t.id,
-        item: delta.item,
-        worker: worker.map(WorkerId),
-        location: &scans.location.text,
-        item_scan: &scans.item.text,
-        item_gs1: &scans.item.gs1,
-        tote: scans.tote,
-        quantity: Qty(quantity),
-    };
+    let evidence =
+        crate::storage::picking::PickEvidence { task: t.id, item: delta.item, worker: worker.map(WorkerId), scans };
     ctx.tx.record_pick_scan(&evidence, ctx.now)?;
     item_outcome(ctx, &t, delta.item)
 }

@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tote::app::floor_op::FloorOp;
+use tote::app::floor_op::PickScans;
 use tote::app::{ServiceConfig, Services, SystemClock, new_op_id};
 use tote::server::ServerConfig;
 use tote::storage::Store;
@@ -32,14 +33,8 @@ pub fn run(ops: usize, devices: usize, synchronous: &str) -> Result<()> {
             let client = Client::new(&base, &format!("BENCH-{n}"), Duration::from_secs(30))?;
             let d = Device::new(store, client, Arc::new(SystemClock));
             let share = ops / devices + usize::from(n < ops % devices);
-            let op = FloorOp::Pick {
-                task_id: lane.task,
-                item_id: lane.item,
-                location: "A-01".into(),
-                item: "SKU-BENCH".into(),
-                quantity: 1,
-                tote: None,
-            };
+            let op =
+                FloorOp::Pick { task_id: lane.task, item_id: lane.item, scan: PickScans::new("A-01", "SKU-BENCH", 1) };
             let payload = serde_json::to_string(&op)?;
             let now = tote::app::Clock::now(&SystemClock);
             d.store().write(|tx| {

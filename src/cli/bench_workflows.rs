@@ -10,6 +10,7 @@ use anyhow::{Result, bail};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tote::app::command::{PackageDto, PackagingTypeDto};
+use tote::app::floor_op::PickScans;
 use tote::app::{Command, ServiceConfig, Services, SystemClock};
 use tote::server::ServerConfig;
 use tote::server::auth::secret_hash;
@@ -281,10 +282,7 @@ pub(super) fn floor(svc: &Services, picker: i64, packer: i64) -> Result<()> {
                 task_id: id,
                 item_id: it.item_id,
                 worker_id: Some(picker),
-                location: it.location.clone().into(),
-                item: it.sku.clone().into(),
-                quantity: it.required,
-                tote: None,
+                scan: PickScans::new(it.location.clone(), it.sku.clone(), it.required),
             };
             ops.push((format!("b-p-{}", it.item_id), pick));
         }

@@ -5,6 +5,7 @@ use super::order::{explain, print_outcome};
 use anyhow::{Result, bail};
 use std::path::Path;
 use tote::app::command::{AddressDto, LineDto, OrderRequest, PackageDto, PackagingTypeDto};
+use tote::app::floor_op::PickScans;
 use tote::app::{Command, Outcome, Services, new_op_id};
 
 pub fn run(db: &Path) -> Result<()> {
@@ -72,10 +73,7 @@ pub fn run(db: &Path) -> Result<()> {
             task_id: task,
             item_id: first.id.0,
             worker_id: Some(picker),
-            location: "B-99".into(),
-            item: first.sku.to_string().into(),
-            quantity: 1,
-            tote: None,
+            scan: PickScans::new("B-99", first.sku.to_string(), 1),
         },
     );
     if let Err(tote::app::AppError::Rejected(r)) = wrong {
@@ -85,10 +83,7 @@ pub fn run(db: &Path) -> Result<()> {
         task_id: task,
         item_id: first.id.0,
         worker_id: Some(picker),
-        location: first.location_code.clone().into(),
-        item: first.sku.to_string().into(),
-        quantity: first.required.0,
-        tote: None,
+        scan: PickScans::new(first.location_code.clone(), first.sku.to_string(), first.required.0),
     })?;
     println!("  picked {} at {}", first.required, first.location_code);
     exec(Command::ShortItem {

@@ -2,6 +2,7 @@
 
 use super::convert::{ms, opt_ms, opt_time, sku, status, time, u32_of};
 use super::{Result, StorageError, Tx};
+use crate::contract::scan::PickScans;
 use crate::domain::Timestamp;
 use crate::domain::ids::{
     FulfillmentId, LocationId, OrderId, PickingItemId, PickingTaskId, Qty, ReservationId, SlotId, WarehouseId, WorkerId,
@@ -17,11 +18,7 @@ pub struct PickEvidence<'a> {
     pub task: PickingTaskId,
     pub item: PickingItemId,
     pub worker: Option<WorkerId>,
-    pub location: &'a str,
-    pub item_scan: &'a str,
-    pub item_gs1: &'a [Element],
-    pub tote: Option<&'a str>,
-    pub quantity: Qty,
+    pub scans: &'a PickScans,
 }
 
 /// One stored pick scan, as read back.
@@ -38,7 +35,8 @@ pub struct PickScanRow {
 
 impl Tx<'_> {
     pub fn record_pick_scan(&self, e: &PickEvidence<'_>, now: Timestamp) -> Result<()> {
-        let gs1 = if e.item_gs1.is_empty() { None } else { Some(serde_json::to_string(e.item_gs1)?) };
+        let scans = e.scans;
+        let gs1 = if scans.item.gs1.is_empty() { None } else { Some(serde_json::to_string(&scans.item.gs1)?) };
         self.exec(
             "INSERT INTO pick_scans (picking_task_id, item_id, worker_id, location_scan, item_scan, item_gs1,
                                      tote_scan, quantity, scanned_at)
@@ -47,11 +45,11 @@ impl Tx<'_> {
                 e.task.0,
                 e.item.0,
                 e.worker.map(|w| w.0),
-                e.location,
-                e.item_scan,
+                scans.location.text,
+                scans.item.text,
                 gs1,
-                e.tote,
-                e.quantity.0,
+                scans.tote,
+                scans.quantity,
                 ms(now)
             ],
         )?;

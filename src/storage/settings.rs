@@ -17,7 +17,6 @@ impl Tx<'_> {
     }
 
     pub fn site_setting(&self, key: &str) -> Result<Option<String>> {
-        let mut st = self.conn.prepare_cached("SELECT value FROM site_settings WHERE key = ?1")?;
-        Ok(st.query_row([key], |r| r.get(0)).optional()?)
+        Ok(self.row("SELECT value FROM site_settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 }

@@ -49,12 +49,12 @@ pub fn apply_picking(t: &mut PickingTaskView, op: &FloorOp) -> Result<Outcome, D
             ready_to_complete(t.items.iter().filter(|i| i.status == ItemStatus::Pending).count())?;
             t.status = to;
         }
-        FloorOp::Pick { item_id, quantity, .. } => {
+        FloorOp::Pick { item_id, scan, .. } => {
             let n = item_of(t, *item_id)?;
             let i = &mut t.items[n];
-            let action = pick_action(Qty(*quantity), Qty(i.required.saturating_sub(i.picked)))?;
+            let action = pick_action(Qty(scan.quantity), Qty(i.required.saturating_sub(i.picked)))?;
             i.status = step(ITEM_TRANSITIONS, i.status, action)?;
-            i.picked += quantity;
+            i.picked += scan.quantity;
             let (status, picked, required) = (i.status, i.picked, i.required);
             progress(t);
             return Ok(Outcome::PickedItem {
@@ -133,6 +133,7 @@ pub fn apply_packing(t: Option<&mut PackingTaskView>, op: &FloorOp) -> Result<Ou
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::floor_op::PickScans;
     use crate::app::task_views::PickingItemView;
     use crate::domain::picking::PickingStatus;
 
@@ -176,14 +177,7 @@ mod tests {
         let apply = |t: &mut PickingTaskView, op: FloorOp| apply_picking(t, &op).unwrap_or_else(|e| panic!("{e}"));
         apply(&mut t, FloorOp::StartPicking { task_id: 9 });
         assert_eq!(t.status, PickingStatus::InProgress);
-        let pick = |q| FloorOp::Pick {
-            task_id: 9,
-            item_id: 1,
-            location: "A-01".into(),
-            item: "SKU-A".into(),
-            quantity: q,
-            tote: None,
-        };
+        let pick = |q| FloorOp::Pick { task_id: 9, item_id: 1, scan: PickScans::new("A-01", "SKU-A", q) };
         let o = apply(&mut t, pick(2));
         assert!(matches!(o, Outcome::PickedItem { picked: 2, required: 3, done: 0, .. }), "{o:?}");
         let o = apply(&mut t, pick(1));
@@ -211,14 +205,7 @@ mod tests {
         };
         let start = FloorOp::StartPicking { task_id: 9 };
         let complete = FloorOp::CompletePicking { task_id: 9 };
-        let pick = |q| FloorOp::Pick {
-            task_id: 9,
-            item_id: 1,
-            location: "A-01".into(),
-            item: "S".into(),
-            quantity: q,
-            tote: None,
-        };
+        let pick = |q| FloorOp::Pick { task_id: 9, item_id: 1, scan: PickScans::new("A-01", "S", q) };
         check(&[start.clone(), complete.clone()], "E104");
         check(std::slice::from_ref(&complete), "E003");
         check(&[start.clone(), start.clone()], "E003");

@@ -243,17 +243,11 @@ pub(crate) fn query_value(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::floor_op::PickScans;
 
     #[test]
     fn a_stored_op_is_sent_as_stored_with_its_op_id_in_front() {
-        let op = FloorOp::Pick {
-            task_id: 1,
-            item_id: 2,
-            location: "A-01".into(),
-            item: "SKU \"x\"".into(),
-            quantity: 1,
-            tote: None,
-        };
+        let op = FloorOp::Pick { task_id: 1, item_id: 2, scan: PickScans::new("A-01", "SKU \"x\"", 1) };
         let payload = serde_json::to_string(&op).unwrap_or_default();
         let text = envelope("op-\"1\"", &payload).unwrap_or_default();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);

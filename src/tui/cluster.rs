@@ -16,6 +16,7 @@ use super::picker::Exception;
 use super::view::{Prompt, View};
 use super::{App, Call, Cmd, Failure, Flash, Msg, Reply, SyncStatus, status_text};
 use crate::app::command::{BatchDto, Outcome};
+use crate::app::floor_op::PickScans;
 use crate::app::floor_op::{FloorOp, Scanned};
 use crate::app::task_views::{PickingItemView, PickingTaskView};
 use crate::domain::DomainError;
@@ -233,10 +234,8 @@ impl Cluster {
                     let op = FloorOp::Pick {
                         task_id: task,
                         item_id: item.item_id,
-                        location,
-                        item: scanned,
-                        quantity: item.required - item.picked,
-                        tote: Some(scan.text.trim().to_owned()),
+                        scan: PickScans::new(location, scanned, item.required - item.picked)
+                            .into_tote(scan.text.trim().to_owned()),
                     };
                     self.busy("Saving pick...", Call::Op(op))
                 }

@@ -13,6 +13,7 @@ use super::login::Login;
 use super::view::View;
 use super::{App, Call, Cmd, Failure, FailureKind, Flash, Msg, Reply, Session, SyncStatus};
 use crate::app::command::{Outcome, QueueDto};
+use crate::app::floor_op::PickScans;
 use crate::app::floor_op::{FloorOp, Scanned};
 use crate::app::task_views::{PickingItemView, PickingTaskView};
 use crate::domain::DomainError;
@@ -270,7 +271,7 @@ impl Picker {
             return self.fail("Scan location");
         };
         let (task_id, item_id) = (t.task_id, i.item_id);
-        let call = Call::Op(FloorOp::Pick { task_id, item_id, location, item, quantity: count, tote: None });
+        let call = Call::Op(FloorOp::Pick { task_id, item_id, scan: PickScans::new(location, item, count) });
         self.busy("Saving pick...", call)
     }
 

@@ -7,6 +7,7 @@ use serde_json::json;
 use tote::app::Command;
 use tote::app::Outcome;
 use tote::app::command::PackageDto;
+use tote::app::floor_op::PickScans;
 use tote::domain::fulfillment::{Fulfillment, FulfillmentStatus};
 use tote::domain::ids::FulfillmentId;
 use tote::domain::workflow::{fulfillment, projection};
@@ -62,10 +63,7 @@ pub fn pick_all(f: &Fixture, task: i64) -> i64 {
             task_id: task,
             item_id: it.item_id,
             worker_id: Some(f.picker),
-            location: it.location.clone().into(),
-            item: it.sku.clone().into(),
-            quantity: it.required,
-            tote: None,
+            scan: PickScans::new(it.location.clone(), it.sku.clone(), it.required),
         });
     }
     match f.ok(Command::CompletePicking { task_id: task, worker_id: Some(f.picker) }) {
