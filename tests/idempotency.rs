@@ -24,7 +24,7 @@ fn pick_at(f: &Fixture, (task, item): (i64, i64), location: &str, quantity: u32,
         task_id: task,
         item_id: item,
         worker_id: Some(f.picker),
-        scan: PickScans { location: location.into(), item: "SKU-A".into(), quantity, tote },
+        scan: PickScans { tote, ..PickScans::new(location, "SKU-A", quantity) },
     }
 }
 

@@ -232,7 +232,7 @@ command_handler! {
         params(TaskItem, IdempotencyKey), request_body = PickBody, security(("bearer" = [])),
         responses((status = 200, body = Outcome), (status = 400, body = ErrorBody, description = "wrong location, wrong item, over-pick"),
         (status = 409, body = ErrorBody)))]
-    pick_item(PickBody) => |caller, ids, b| Command::PickItem { task_id: ids.get("id")?, item_id: ids.get("item_id")?, worker_id: as_worker(&caller, b.worker_id)?, scan: PickScans { location: b.location, item: b.item, quantity: b.quantity, tote: b.tote } }
+    pick_item(PickBody) => |caller, ids, b| Command::PickItem { task_id: ids.get("id")?, item_id: ids.get("item_id")?, worker_id: as_worker(&caller, b.worker_id)?, scan: PickScans { tote: b.tote, ..PickScans::new(b.location, b.item, b.quantity) } }
 }
 
 command_handler! {
