@@ -88,7 +88,9 @@ impl Workflow for Intake {
     fn completes(e: &i::Event) -> Option<&Activity> {
         match e {
             i::Event::Completed { activity, .. } => Some(activity),
-            _ => None,
+            i::Event::Started(_) | i::Event::Scheduled { .. } | i::Event::Failed { .. } | i::Event::Finished { .. } => {
+                None
+            }
         }
     }
     fn moves(_: &i::State, _: &i::Event) -> &'static [FulfillmentAction] {
@@ -132,9 +134,26 @@ impl Workflow for Fulfillment {
         s.start.map(|st| st.order_id)
     }
     fn completes(e: &f::Event) -> Option<&Activity> {
+        use f::Event as E;
         match e {
-            f::Event::Completed { activity, .. } => Some(activity),
-            _ => None,
+            E::Completed { activity, .. } => Some(activity),
+            // Named one by one: a new event must say whether it completes an activity.
+            E::Started(_)
+            | E::Scheduled { .. }
+            | E::Failed { .. }
+            | E::PickCompleted { .. }
+            | E::PickFailed { .. }
+            | E::PickRetried { .. }
+            | E::PackStarted { .. }
+            | E::PackCompleted { .. }
+            | E::PackFailed { .. }
+            | E::AddressUpdated { .. }
+            | E::Ending { .. }
+            | E::TimedOut { .. }
+            | E::RetryRequested
+            | E::AwaitingStock { .. }
+            | E::Dispatched { .. }
+            | E::Finished { .. } => None,
         }
     }
     fn moves(before: &f::State, e: &f::Event) -> &'static [FulfillmentAction] {
