@@ -256,3 +256,20 @@ fn a_warehouse_gets_a_ship_from_address_checked_field_by_field() {
     );
     assert!(!o.status.success() && text(&o).contains("W9"), "{}", text(&o));
 }
+
+/// `tote bench api` runs its three designs and checks that every
+/// acknowledged scan is in its database once (it fails otherwise): a
+/// short run, so the bench the notes quote keeps working.
+#[test]
+fn the_api_bench_runs_and_every_acknowledged_scan_is_stored_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = tote(&dir.path().join("unused.db"), &["bench", "api", "--clients", "3", "--seconds", "0.3"]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    for design in ["ceiling (no-op)", "group commit", "commit per op"] {
+        let row = t.lines().find(|l| l.contains(design)).unwrap_or_else(|| panic!("{design} in:\n{t}"));
+        // The last column counts failed requests.
+        assert_eq!(row.split_whitespace().last(), Some("0"), "{row}");
+    }
+    assert!(t.contains("group / per-op"), "{t}");
+}
