@@ -38,13 +38,13 @@ pub const NON_RETRYABLE: &str = "ToteRefused";
 /// The task queue of a site (`tote-{warehouse}`): its activities run on
 /// the `tote serve` that holds its database. Workflow ids on the cluster
 /// are Tote's under the site's queue ([`cluster_id`]).
-pub use crate::app::workflow::hosted::{cluster_id, site_queue as task_queue, tote_id};
+pub use crate::app::workflow::hosted::{cluster_id, site_queue, tote_id};
 
 /// The site's task queue when none is configured: `tote-<first warehouse>`.
 pub fn default_task_queue(svc: &crate::app::Services) -> anyhow::Result<String> {
     let first = svc.store().read(|tx| tx.warehouses())?.into_iter().next();
     let first = first.ok_or_else(|| anyhow::anyhow!("the site has no warehouse to name its task queue"))?;
-    Ok(task_queue(&first.code))
+    Ok(site_queue(&first.code))
 }
 
 /// A Tote activity called by name, JSON in and out.

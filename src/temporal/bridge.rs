@@ -119,8 +119,7 @@ impl Bridge {
             fulfillment_id: Some(start.fulfillment_id),
         };
         let id = wf::fulfillment_id(start.fulfillment_id);
-        let queue = &self.site.task_queue;
-        super::client::start_once(&self.client, FulfillmentFlow::run, launch, queue, &super::cluster_id(queue, &id))
+        super::client::start_once(&self.client, FulfillmentFlow::run, launch, &self.site.task_queue, &id)
             .await
             .map_err(|e| ActivityError::application(ApplicationFailure::new(e.to_string())))?;
         Ok(Value::String(id))

@@ -150,14 +150,13 @@ pub async fn forward(site: Site, client: Client) -> anyhow::Result<()> {
                 serde_json::from_str(&start.launch).context("a queued start")?;
             // Another site's part of an order goes to that site's queue.
             let queue = start.task_queue.as_deref().unwrap_or(&site.task_queue);
-            let id = super::cluster_id(queue, &start.workflow_id);
-            match start_once(&client, IntakeFlow::run, launch, queue, &id).await {
-                Ok(()) => {
+            match start_once(&client, IntakeFlow::run, launch, queue, &start.workflow_id).await {
+                Ok(_) => {
                     let id = start.workflow_id.clone();
                     site.writer.write(move |tx| Ok(tx.started(&id)?)).await?;
                 }
                 Err(e) => {
-                    tracing::warn!(workflow = %id, error = %e, "not started yet");
+                    tracing::warn!(workflow = %start.workflow_id, %queue, error = %e, "not started yet");
                     failed = true;
                     break;
                 }
@@ -217,9 +216,10 @@ pub async fn forward(site: Site, client: Client) -> anyhow::Result<()> {
     }
 }
 
-/// Starts workflow `id` (of type `run`) on `task_queue` once: a start of
-/// an id that runs finds it, and one of an id that has ended is refused by
-/// Temporal and taken as done (a second run of a fulfillment would
+/// Starts Tote's workflow `id` (of type `run`) on `task_queue` once, under
+/// its id on the cluster ([`super::cluster_id`]), which it returns: a start
+/// of an id that runs finds it, and one of an id that has ended is refused
+/// by Temporal and taken as done (a second run of a fulfillment would
 /// allocate its stock again).
 pub async fn start_once<W>(
     client: &Client,
@@ -227,17 +227,18 @@ pub async fn start_once<W>(
     input: W::Input,
     task_queue: &str,
     id: &str,
-) -> Result<(), WorkflowStartError>
+) -> Result<String, WorkflowStartError>
 where
     W: HasWorkflowDefinition,
     W::Input: Send,
 {
-    let opts = WorkflowStartOptions::new(task_queue.to_owned(), id.to_owned())
+    let cluster_id = super::cluster_id(task_queue, id);
+    let opts = WorkflowStartOptions::new(task_queue.to_owned(), cluster_id.clone())
         .id_conflict_policy(WorkflowIdConflictPolicy::UseExisting)
         .id_reuse_policy(WorkflowIdReusePolicy::RejectDuplicate)
         .build();
     match client.start_workflow(run, input, opts).await {
-        Ok(_) | Err(WorkflowStartError::AlreadyStarted { .. }) => Ok(()),
+        Ok(_) | Err(WorkflowStartError::AlreadyStarted { .. }) => Ok(cluster_id),
         Err(e) => Err(e),
     }
 }
@@ -250,15 +251,8 @@ pub async fn start_intake(
     req: &OrderRequest,
     settings: wf::Settings,
 ) -> anyhow::Result<String> {
-    let id = super::cluster_id(task_queue, &wf::intake_id(&req.request_id));
-    let launch = Launch {
-        start: crate::app::workflow::intake_start(req, settings),
-        input: serde_json::to_string(req)?,
-        order_id: None,
-        fulfillment_id: None,
-    };
-    start_once(client, IntakeFlow::run, launch, task_queue, &id).await?;
-    Ok(id)
+    let launch = Launch::intake(req, settings)?;
+    Ok(start_once(client, IntakeFlow::run, launch, task_queue, &wf::intake_id(&req.request_id)).await?)
 }
 
 /// Fulfillment `id` of the site on `task_queue`, as the cluster knows it.

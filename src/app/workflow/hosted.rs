@@ -84,7 +84,7 @@ pub(in crate::app) fn submit(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Resul
     let mut routed = Vec::with_capacity(parts.len());
     for (warehouse, queue, part) in parts {
         let id = crate::domain::workflow::intake_id(&part.request_id);
-        let launch = launch(ctx, &part)?;
+        let launch = Launch::intake(&part, ctx.config.workflow)?;
         ctx.tx.queue_hosted_start(&id, &serde_json::to_string(&launch)?, Some(&queue), ctx.now)?;
         routed.push(Routed { warehouse, request_id: part.request_id.clone(), workflow_id: cluster_id(&queue, &id) });
     }
@@ -94,7 +94,7 @@ pub(in crate::app) fn submit(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Resul
     };
     let id = crate::domain::workflow::intake_id(&request_id);
     let priority = super::intake_priority(&local);
-    let launch = launch(ctx, &local)?;
+    let launch = Launch::intake(&local, ctx.config.workflow)?;
     let mut row = super::new_row(ctx, id.clone(), WorkflowKind::OrderIntake, priority, launch.input.clone());
     row.step = "starting".into();
     let new = ctx.tx.insert_workflow(&row)?;
@@ -105,10 +105,12 @@ pub(in crate::app) fn submit(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Resul
     Ok(Outcome::Accepted { request_id, workflow_id: id, existing: !new, routed })
 }
 
-/// An intake's launch: the decider's start and the request as its input.
-fn launch(ctx: &Ctx<'_, '_>, req: &OrderRequest) -> Result<Launch<IntakeStart>, AppError> {
-    let start = super::intake_start(req, ctx.config.workflow);
-    Ok(Launch { start, input: serde_json::to_string(req)?, order_id: None, fulfillment_id: None })
+impl Launch<IntakeStart> {
+    /// An intake's launch: the decider's start and the request as its input.
+    pub fn intake(req: &OrderRequest, settings: crate::domain::workflow::Settings) -> serde_json::Result<Self> {
+        let start = super::intake_start(req, settings);
+        Ok(Launch { start, input: serde_json::to_string(req)?, order_id: None, fulfillment_id: None })
+    }
 }
 
 /// The task queue of the site that holds warehouse `code` when none is
@@ -195,18 +197,21 @@ pub struct HostedWorkflow {
 }
 
 impl HostedWorkflow {
-    /// Its row, as the local activities and a first record take it, with
-    /// the priority the embedded engine gives it: its order's, or its
-    /// request's while an intake has made no order yet.
-    fn row(&self, ctx: &Ctx<'_, '_>) -> Result<WorkflowRow, AppError> {
-        let priority = match self.order_id {
-            Some(id) => ctx.tx.order(OrderId(id))?.map(|o| o.priority.rank()).unwrap_or_default(),
-            None => serde_json::from_str::<OrderRequest>(&self.input).map_or(0, |r| super::intake_priority(&r)),
-        };
-        let mut r = super::new_row(ctx, self.id.clone(), self.kind, priority, self.input.clone());
+    /// Its row as the local activities take it (its ids and input).
+    fn row(&self, ctx: &Ctx<'_, '_>) -> WorkflowRow {
+        let mut r = super::new_row(ctx, self.id.clone(), self.kind, 0, self.input.clone());
         r.order_id = self.order_id;
         r.fulfillment_id = self.fulfillment_id;
-        Ok(r)
+        r
+    }
+
+    /// The priority the embedded engine gives it: its order's, or its
+    /// request's while an intake has made no order yet.
+    fn priority(&self, ctx: &Ctx<'_, '_>) -> Result<i64, AppError> {
+        Ok(match self.order_id {
+            Some(id) => ctx.tx.order(OrderId(id))?.map(|o| o.priority.rank()).unwrap_or_default(),
+            None => serde_json::from_str::<OrderRequest>(&self.input).map_or(0, |r| super::intake_priority(&r)),
+        })
     }
 }
 
@@ -244,7 +249,7 @@ pub(in crate::app) fn run(ctx: &mut Ctx<'_, '_>, call: &HostedCall) -> Result<Ou
         let reason = "a carrier activity is called by the engine's worker, not in a transaction";
         return Err(DomainError::invalid("activity", reason).into());
     }
-    let result = activities::run(ctx, &call.workflow.row(ctx)?, &call.activity)?;
+    let result = activities::run(ctx, &call.workflow.row(ctx), &call.activity)?;
     Ok(Outcome::Hosted { result: serde_json::to_value(result)? })
 }
 
@@ -252,7 +257,13 @@ pub(in crate::app) fn run(ctx: &mut Ctx<'_, '_>, call: &HostedCall) -> Result<Ou
 /// version changes nothing).
 pub(in crate::app) fn record(ctx: &mut Ctx<'_, '_>, r: &HostedRecord) -> Result<Outcome, AppError> {
     let id = &r.workflow.id;
-    ctx.tx.insert_workflow(&r.workflow.row(ctx)?)?;
+    // The first record makes the row (another site's part of an order has
+    // none yet); its priority is looked up then, not at every decision.
+    if ctx.tx.workflow(id)?.is_none() {
+        let mut row = r.workflow.row(ctx);
+        row.priority = r.workflow.priority(ctx)?;
+        ctx.tx.insert_workflow(&row)?;
+    }
     ctx.tx.mark_hosted(id, Engine::Temporal.as_str(), ctx.now)?;
     let mut w = ctx.tx.workflow(id)?.ok_or_else(|| DomainError::not_found("workflow", id))?;
     let first = w.version + 1;
