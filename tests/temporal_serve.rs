@@ -29,7 +29,7 @@ mod common;
 use common::floor::enter;
 use common::flow::{pack as pack_now, pick_all};
 use common::process::{KillOnDrop, signal, tote};
-use common::station::{Station, files, label_printed, logged_in, pack, pick_one};
+use common::station::{Station, files, label_printed, logged_in, pack, pack_of, pick_one, pick_one_of};
 use common::{Fixture, order};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -341,21 +341,36 @@ async fn a_refused_booking_waits_for_the_supervisors_retry_on_temporal() {
     assert_eq!(calls[0]["from_city"], "Novi Sad", "from the address set before the retry: {calls:?}");
 }
 
-/// Ships the fulfillment `fid` of `f` with its picking task `task` done by
-/// the fixture's floor (beside that site's `tote serve`): picked, packed,
-/// booked by the site's worker, dispatched; waits for its workflow's end.
-async fn ship_floor(f: &Fixture, fid: i64, task: i64) {
-    pack_now(f, pick_all(f, task));
+/// Ships order `order_id` (fulfillment `fid`, one unit of `sku`) of site
+/// `f` from its floor, as test 1 does: the picker's handheld, the packing station (its label
+/// printer a directory) and the dock, each a device model on its own queue
+/// against the site's `tote serve` at `base`; waits for the workflow's end.
+async fn ship_from_the_floor(f: &Fixture, base: &str, (order_id, fid): (i64, i64), sku: &str) {
+    let handheld = Station::new(base, "HH-S", None);
+    let mut p = Picker::new(Input::default());
+    logged_in(&mut p, &handheld, "B-100").await;
+    pick_one_of(&handheld, &mut p, sku).await;
+    let labels = tempfile::tempdir().expect("label dir");
+    let station = Station::new(base, "PACK-S", Some(PrinterUri::File { dir: labels.path().to_owned() }));
+    let mut k = Packer::new(Input::default());
+    logged_in(&mut k, &station, "B-200").await;
+    pack_of(&station, &mut k, order_id, sku).await;
+    station.sync(&k).await;
     let tracking = until("the shipment booked by the site's worker", || {
         let s = f.svc.store().read(|tx| tx.shipment(fid)).expect("read")?;
         let t: Vec<String> = serde_json::from_str(&s.tracking).ok()?;
         (s.status == "confirmed").then(|| t.first().cloned()).flatten()
     })
     .await;
-    f.ok(Command::DispatchParcel { tracking });
+    let dock = Station::new(base, "DOCK-S", None);
+    let mut d = Dock::new(Job::Dock, Input::default());
+    logged_in(&mut d, &dock, "B-200").await;
+    assert!(enter(&mut d, &dock.device, &tracking).await.is_empty(), "no beep: {:?}", d.view());
+    dock.sync(&d).await;
     let id = format!("order-fulfillment-{fid}");
     let done = until("the workflow's end", || workflow(f, &id).filter(|w| w.status != "running")).await;
     assert_eq!(done.status, "completed", "{done:?}");
+    assert_eq!(files(labels.path()).len(), 1, "one label at the station");
 }
 
 /// Two sites share one Temporal cluster: site A (`tote serve` on its own
@@ -369,10 +384,12 @@ async fn ship_floor(f: &Fixture, fid: i64, task: i64) {
 async fn an_order_split_across_two_sites_ships_from_each_and_a_site_down_holds_only_its_part() {
     let temporal = DevServer::start().unwrap_or_else(|e| panic!("{e:#}"));
     let (a, b) = (Fixture::site(&["W1"]), Fixture::site(&["W2"]));
+    common::server::give_pins(&a);
+    common::server::give_pins(&b);
     let (db_a, db_b) = (a.dir.path().join("tote.db"), b.dir.path().join("tote.db"));
     let key = tote(&db_a, &["apikey", "create", "shop"]).trim().to_owned();
     let (_site_a, base, _log_a) = serve_on(&db_a, &temporal.address, &[], &[("TOTE_TEMPORAL_SITES", "W2")]);
-    let (site_b, _base_b, _log_b) = serve_on(&db_b, &temporal.address, &[], &[]);
+    let (site_b, base_b, _log_b) = serve_on(&db_b, &temporal.address, &[], &[]);
     let http = reqwest::Client::new();
 
     let Command::SubmitOrder(req) = order("ms-bad", &[("SKU-A", 1, "W1"), ("SKU-C", 1, "W3")]) else { unreachable!() };
@@ -381,7 +398,7 @@ async fn an_order_split_across_two_sites_ships_from_each_and_a_site_down_holds_o
     assert!(refused["message"].as_str().is_some_and(|m| m.contains("W3")), "{refused}");
 
     signal(&site_b.0, "-STOP");
-    let Command::SubmitOrder(req) = order("ms-1", &[("SKU-A", 2, "W1"), ("SKU-B", 1, "W2")]) else { unreachable!() };
+    let Command::SubmitOrder(req) = order("ms-1", &[("SKU-A", 1, "W1"), ("SKU-B", 1, "W2")]) else { unreachable!() };
     let (status, accepted) = submit(&http, &base, &key, &serde_json::to_value(&req).expect("JSON")).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
     assert_eq!(accepted["workflow_id"], "order-intake-ms-1", "{accepted}");
@@ -390,19 +407,19 @@ async fn an_order_split_across_two_sites_ships_from_each_and_a_site_down_holds_o
     }]);
     assert_eq!(accepted["routed"], routed, "{accepted}");
 
-    let (order_a, fid_a, task_a) = picking_of(&a, "ms-1").await;
+    let (order_a, fid_a, _) = picking_of(&a, "ms-1").await;
     let view = a.svc.order_view(order_a).expect("order");
     let skus: Vec<&str> = view.lines.iter().map(|l| l.sku.as_str()).collect();
     assert_eq!(skus, ["SKU-A"], "site A made only its own lines: {view:?}");
-    ship_floor(&a, fid_a, task_a).await;
+    ship_from_the_floor(&a, &base, (order_a, fid_a), "SKU-A").await;
     assert_eq!(b.count("orders"), 0, "site B is down: its part waits on the cluster");
 
     signal(&site_b.0, "-CONT");
-    let (order_b, fid_b, task_b) = picking_of(&b, "ms-1/W2").await;
+    let (order_b, fid_b, _) = picking_of(&b, "ms-1/W2").await;
     let view = b.svc.order_view(order_b).expect("order");
     let skus: Vec<&str> = view.lines.iter().map(|l| l.sku.as_str()).collect();
     assert_eq!(skus, ["SKU-B"], "site B made its part: {view:?}");
-    ship_floor(&b, fid_b, task_b).await;
+    ship_from_the_floor(&b, &base_b, (order_b, fid_b), "SKU-B").await;
     for (site, f) in [("A", &a), ("B", &b)] {
         let counts = [f.count("orders"), f.count("fulfillments"), f.count("shipments")];
         assert_eq!(counts, [1, 1, 1], "site {site}: one order, fulfillment and shipment");

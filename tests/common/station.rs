@@ -70,16 +70,21 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// The picker on its own handheld picks the next order (one unit) and
-/// completes it; its queue reaches the server.
+/// The picker on its own handheld picks the next order (one unit of
+/// SKU-A) and completes it; its queue reaches the server.
 pub async fn pick_one(h: &Station, p: &mut Picker) {
+    pick_one_of(h, p, "SKU-A").await;
+}
+
+/// [`pick_one`] of one unit of `sku`.
+pub async fn pick_one_of(h: &Station, p: &mut Picker, sku: &str) {
     if matches!(p.step(), picker::Step::Finished { .. }) {
         press(p, &h.device, KeyName::F(1)).await;
     }
     let view = p.view();
     let location = view.big.clone().unwrap_or_default();
     enter(p, &h.device, &location).await;
-    enter(p, &h.device, "SKU-A").await;
+    enter(p, &h.device, sku).await;
     assert_eq!(p.step(), &picker::Step::AllDone, "{:?}", p.view());
     press(p, &h.device, KeyName::F(1)).await;
     assert!(matches!(p.step(), picker::Step::Finished { .. }), "{:?}", p.view());
@@ -88,12 +93,17 @@ pub async fn pick_one(h: &Station, p: &mut Picker) {
     assert_eq!(h.device.status().queued, 0);
 }
 
-/// The packer scans the order, verifies the unit, enters one box and
-/// presses F1; returns what the station printed.
+/// The packer scans the order, verifies the unit (SKU-A), enters one box
+/// and presses F1; returns what the station printed.
 pub async fn pack(s: &Station, k: &mut Packer, order: i64) -> Vec<Cmd> {
+    pack_of(s, k, order, "SKU-A").await
+}
+
+/// [`pack`] of an order of one unit of `sku`.
+pub async fn pack_of(s: &Station, k: &mut Packer, order: i64, sku: &str) -> Vec<Cmd> {
     enter(k, &s.device, &format!("ORD-{order}")).await;
     assert_eq!(k.step(), &packer::Step::Verify, "{:?}", k.view());
-    enter(k, &s.device, "SKU-A").await;
+    enter(k, &s.device, sku).await;
     enter(k, &s.device, "1").await;
     for v in ["400", "200", "150", "100"] {
         enter(k, &s.device, v).await;
