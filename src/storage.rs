@@ -56,6 +56,7 @@ pub mod relay;
 pub mod retention;
 mod settings;
 pub mod stock;
+mod upgrades;
 pub mod waves;
 pub mod workflow;
 
@@ -103,6 +104,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0025_hosted_starts", include_str!("storage/migrations/0025_hosted_starts.sql")),
     ("0026_routed_starts", include_str!("storage/migrations/0026_routed_starts.sql")),
     ("0027_site_settings", include_str!("storage/migrations/0027_site_settings.sql")),
+    ("0028_pick_scans_gs1_flag", include_str!("storage/migrations/0028_pick_scans_gs1_flag.sql")),
+    ("0029_fulfillment_state", include_str!("storage/migrations/0029_fulfillment_state.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and
@@ -419,6 +422,7 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
         conn.execute_batch("BEGIN IMMEDIATE").map_err(step)?;
         let applied = conn
             .execute_batch(sql)
+            .and_then(|()| upgrades::step(name).map_or(Ok(()), |rust| rust(conn)))
             .and_then(|()| foreign_keys_hold(conn))
             .and_then(|()| conn.execute_batch(&format!("PRAGMA user_version = {}", i + 1)));
         match applied {

@@ -12,6 +12,7 @@ use tote::app::{AppError, Command, Outcome};
 use tote::domain::alerts::{Rule, Thresholds};
 use tote::domain::fulfillment::FulfillmentStatus;
 use tote::domain::ids::FulfillmentId;
+use tote::domain::workflow::fulfillment::{Pack, Step};
 
 #[test]
 fn an_order_runs_from_intake_to_shipped_and_its_history_replays() {
@@ -92,7 +93,7 @@ fn cancel_after_the_label_releases_stock_and_voids_the_shipment() {
     let id = format!("order-fulfillment-{fid}");
     pack(&f, pick_all(&f, tasks[0].1));
     report(&f, &due(&f)[0], shipment("TT000000021RS"));
-    assert!(state(&f, &id).labelled);
+    assert!(state(&f, &id).booking().is_some_and(|b| b.labelled));
     // The address can no longer change: the parcel is labelled.
     let to = tote::app::command::AddressDto { street: "Nova 2".into(), ..address() };
     let refused = f.run(Command::UpdateAddress { order_id, ship_to: to });
@@ -225,13 +226,12 @@ fn a_pick_that_times_out_is_requeued_with_its_stock_back() {
     f.ok(Command::StartPicking { task_id: tasks[0].1, worker_id: f.picker });
     // Not due yet: the timer does not fire.
     f.ok(Command::FireTimer { workflow_id: id.clone(), name: "pick_timeout".into() });
-    assert_eq!(state(&f, &id).pick_task, Some(tasks[0].1));
+    assert!(matches!(state(&f, &id).step, Step::AwaitPick { task, .. } if task == tasks[0].1));
     f.clock.advance(chrono::Duration::hours(9));
     let timers = f.svc.store().read(|tx| tx.due_timers(f.svc.now(), 10)).expect("timers");
     assert_eq!(timers.len(), 1);
     f.ok(Command::FireTimer { workflow_id: id.clone(), name: "pick_timeout".into() });
-    let s = state(&f, &id);
-    let new_task = s.pick_task.expect("a new task");
+    let Step::AwaitPick { task: new_task, .. } = state(&f, &id).step else { panic!("a new task") };
     assert_ne!(new_task, tasks[0].1);
     assert_eq!(f.svc.picking_task_view(tasks[0].1).expect("old").status.as_str(), "cancelled");
     assert_eq!(f.svc.picking_task_view(new_task).expect("new").status.as_str(), "pending");
@@ -272,7 +272,7 @@ fn a_cancelled_packing_task_is_packed_again_on_retry() {
         f.ok(Command::RetryWorkflow { workflow_id: id.clone() });
         assert!(!retryable(&f), "and no second one while the new task is open");
         assert!(rules(&f).is_empty(), "a new packing task is open");
-        let again = state(&f, &id).pack_task.expect("a new packing task");
+        let Pack::Started { task: again } = state(&f, &id).pack else { panic!("a new packing task") };
         assert_ne!(again, packing);
         assert_eq!(f.svc.packing_task_view(again).expect("new").status.as_str(), "pending");
         // A second retry while the new task is open makes no third one.

@@ -36,9 +36,10 @@ pub struct PickScanRow {
 impl Tx<'_> {
     pub fn record_pick_scan(&self, e: &PickEvidence<'_>, now: Timestamp) -> Result<()> {
         let scans = e.scans;
-        let gs1 = if scans.item.gs1.is_empty() { None } else { Some(serde_json::to_string(&scans.item.gs1)?) };
+        // The elements are what the text says (`Scanned::check` refused
+        // any others), so the text and a flag keep them: no JSON.
         self.exec(
-            "INSERT INTO pick_scans (picking_task_id, item_id, worker_id, location_scan, item_scan, item_gs1,
+            "INSERT INTO pick_scans (picking_task_id, item_id, worker_id, location_scan, item_scan, item_is_gs1,
                                      tote_scan, quantity, scanned_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
@@ -47,7 +48,7 @@ impl Tx<'_> {
                 e.worker.map(|w| w.0),
                 scans.location.text,
                 scans.item.text,
-                gs1,
+                !scans.item.gs1.is_empty(),
                 scans.tote,
                 scans.quantity,
                 ms(now)
@@ -59,7 +60,7 @@ impl Tx<'_> {
     /// The scans recorded for a task's picks, oldest first.
     pub fn pick_scans(&self, task: PickingTaskId) -> Result<Vec<PickScanRow>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT item_id, worker_id, location_scan, item_scan, item_gs1, tote_scan, quantity
+            "SELECT item_id, worker_id, location_scan, item_scan, item_gs1, tote_scan, quantity, item_is_gs1
              FROM pick_scans WHERE picking_task_id = ?1 ORDER BY id",
         )?;
         let rows = st.query_map([task.0], |r| {
@@ -71,13 +72,16 @@ impl Tx<'_> {
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, i64>(6)?,
+                r.get::<_, bool>(7)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (item, worker, location, item_scan, gs1, tote, qty) = row?;
+            let (item, worker, location, item_scan, gs1, tote, qty, is_gs1) = row?;
             let item_gs1 = match gs1 {
                 Some(j) => serde_json::from_str(&j)?,
+                None if is_gs1 => crate::gs1::parse(&item_scan)
+                    .map_err(|e| StorageError::Corrupt(format!("pick scan {item_scan:?}: {e}")))?,
                 None => Vec::new(),
             };
             out.push(PickScanRow {

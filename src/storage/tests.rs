@@ -136,3 +136,49 @@ fn the_repack_migration_keeps_packing_tasks_and_their_packages() {
     c.execute_batch(insert).unwrap();
     assert!(c.execute_batch(insert).is_err(), "one open packing task per pick");
 }
+
+/// 0029: a fulfillment's snapshot of the old shape (flags beside a bare
+/// step) is folded again from its history into the new one.
+#[test]
+fn the_fulfillment_state_migration_folds_each_snapshot_from_its_history() {
+    use crate::domain::workflow::fulfillment::{Event, State, Step};
+    use crate::domain::workflow::{Activity, ActivityResult, FulfillmentStart, Settings};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v28.db");
+    let conn = connect(&path, Durability::default()).unwrap();
+    for (_, sql) in &MIGRATIONS[..28] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.execute_batch("PRAGMA user_version = 28").unwrap();
+    let start = FulfillmentStart { fulfillment_id: 3, order_id: 2, settings: Settings::default() };
+    let history = [
+        Event::Started(start),
+        Event::Scheduled { activity: Activity::CreatePickWork, attempt: 1 },
+        Event::Completed { activity: Activity::CreatePickWork, result: ActivityResult::PickWork { task_id: 40 } },
+        Event::PickFailed { task_id: 40, reason: "short".into() },
+    ];
+    let old = r#"{"start":null,"status":"running","step":"await_pick","running":null,"stuck":null,"pick_task":40,
+        "pick_failed":"short","packed":false,"pack_task":null,"pack_failed":null,"shipment_pending":false,
+        "carrier":null,"tracking":[],"labelled":false,"dispatched":[],"released":false,"voided":false,
+        "ending":null,"reason":null,"ship_to":null,"short_of_stock":null}"#;
+    conn.execute(
+        "INSERT INTO workflows (id, kind, status, step, priority, input, state, version, created_at, updated_at)
+         VALUES ('order-fulfillment-3', 'order_fulfillment', 'running', 'await_pick', 1, '{}', ?1, 4, 0, 0)",
+        [old],
+    )
+    .unwrap();
+    for (seq, e) in history.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO workflow_events (workflow_id, seq, event_type, payload, created_at)
+             VALUES ('order-fulfillment-3', ?1, 'e', ?2, 0)",
+            rusqlite::params![seq as i64 + 1, serde_json::to_string(e).unwrap()],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    let row = store.read(|tx| tx.workflow("order-fulfillment-3")).unwrap().unwrap();
+    let state: State = serde_json::from_str(&row.state).unwrap();
+    assert_eq!(state, history.iter().fold(State::default(), crate::domain::workflow::fulfillment::evolve));
+    assert_eq!(state.step, Step::AwaitPick { task: 40, failed: Some("short".into()) });
+}

@@ -266,11 +266,13 @@ impl Picker {
     /// resumed by an older build) it asks for the location again.
     fn send_pick(&mut self, count: u32) -> Vec<Cmd> {
         let (Some(t), Some(i)) = (self.task.as_ref(), self.item()) else { return vec![] };
-        let (Some(location), Some(item)) = (self.scans.location.clone(), self.scans.item.clone()) else {
+        let (task_id, item_id) = (t.task_id, i.item_id);
+        // Taken, not copied: once the pick is the op's, the resume
+        // snapshot no longer carries (and encodes) its scans.
+        let (Some(location), Some(item)) = (self.scans.location.take(), self.scans.item.take()) else {
             self.step = Step::Location;
             return self.fail("Scan location");
         };
-        let (task_id, item_id) = (t.task_id, i.item_id);
         let call = Call::Op(FloorOp::Pick { task_id, item_id, scan: PickScans::new(location, item, count) });
         self.busy("Saving pick...", call)
     }

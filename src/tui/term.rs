@@ -263,6 +263,9 @@ async fn event_loop<A: App>(
             batch.push(m);
         }
         let typed = batch.iter().any(|m| matches!(m, Msg::Key(_)));
+        // A tick changes nothing a worker resumes on (what it starts comes
+        // back as a reply), so only other messages are worth a snapshot.
+        let only_ticks = batch.iter().all(|m| matches!(m, Msg::Tick));
         let mut called = false;
         for msg in batch {
             for cmd in app.update(msg) {
@@ -311,7 +314,7 @@ async fn event_loop<A: App>(
             *t = app.token().map(str::to_owned);
         }
         // What the worker would resume on, kept whenever it changes.
-        if let Some(d) = &calls.device {
+        if let Some(d) = calls.device.as_ref().filter(|_| !only_ticks) {
             let now = app.snapshot();
             if now != saved {
                 if let Some(snap) = &now

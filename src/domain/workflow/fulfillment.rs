@@ -16,297 +16,11 @@ use super::{
     Activity, ActivityError, ActivityResult, Decision, Effect, FulfillmentStart, Input, OnPickTimeout, PICK_TIMEOUT,
     Running, STOCK_RECHECK, ShortPolicy, Signal, Stuck, WorkflowStatus,
 };
-use crate::domain::order::Address;
 use crate::domain::{DomainError, Timestamp};
-use serde::{Deserialize, Serialize};
 
-/// Where the workflow is (the `getCurrentStep` query).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Step {
-    #[default]
-    New,
-    AllocateInventory,
-    /// Short of stock under the backorder policy: allocates again when
-    /// stock arrives.
-    AwaitStock,
-    MarkReserved,
-    CreatePickWork,
-    AwaitPick,
-    ConsumeInventory,
-    AwaitPack,
-    CreateShipment,
-    GenerateLabel,
-    ConfirmShipment,
-    /// Labelled and confirmed: the parcels wait at the dock.
-    AwaitDispatch,
-    MarkShipped,
-    Compensate,
-    Done,
-}
-
-impl Step {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Step::New => "new",
-            Step::AllocateInventory => "allocate_inventory",
-            Step::AwaitStock => "await_stock",
-            Step::MarkReserved => "mark_reserved",
-            Step::CreatePickWork => "create_pick_work",
-            Step::AwaitPick => "await_pick",
-            Step::ConsumeInventory => "consume_inventory",
-            Step::AwaitPack => "await_pack",
-            Step::CreateShipment => "create_shipment",
-            Step::GenerateLabel => "generate_label",
-            Step::ConfirmShipment => "confirm_shipment",
-            Step::AwaitDispatch => "await_dispatch",
-            Step::MarkShipped => "mark_shipped",
-            Step::Compensate => "compensate",
-            Step::Done => "done",
-        }
-    }
-
-    fn of(a: &Activity) -> Option<Step> {
-        Some(match a {
-            Activity::AllocateInventory => Step::AllocateInventory,
-            Activity::MarkReserved => Step::MarkReserved,
-            Activity::CreatePickWork | Activity::RequeuePick => Step::CreatePickWork,
-            Activity::ConsumeInventory => Step::ConsumeInventory,
-            Activity::RequeuePack | Activity::CreateBackorder => Step::AwaitPack,
-            Activity::PlanShipment | Activity::CreateShipment { .. } => Step::CreateShipment,
-            Activity::GenerateLabel => Step::GenerateLabel,
-            Activity::ConfirmShipment { .. } => Step::ConfirmShipment,
-            Activity::MarkShipped => Step::MarkShipped,
-            Activity::ReleaseInventory { .. } | Activity::VoidShipment { .. } => Step::Compensate,
-            Activity::ValidateOrder | Activity::CreateOrder | Activity::UpdateAddress { .. } => return None,
-        })
-    }
-}
-
-/// The fold of the history.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct State {
-    pub start: Option<FulfillmentStart>,
-    pub status: WorkflowStatus,
-    pub step: Step,
-    pub running: Option<Running>,
-    pub stuck: Option<Stuck>,
-    pub pick_task: Option<i64>,
-    pub pick_failed: Option<String>,
-    pub packed: bool,
-    pub pack_task: Option<i64>,
-    pub pack_failed: Option<String>,
-    /// A `create_shipment` was asked for and has not answered yet.
-    pub shipment_pending: bool,
-    pub carrier: Option<String>,
-    pub tracking: Vec<String>,
-    pub labelled: bool,
-    /// Tracking numbers of the parcels that left the dock.
-    #[serde(default)]
-    pub dispatched: Vec<String>,
-    pub released: bool,
-    pub voided: bool,
-    /// Compensating towards this end (cancelled, or failed with a reason).
-    pub ending: Option<(WorkflowStatus, String)>,
-    pub reason: Option<String>,
-    /// The last address this workflow was told to ship to.
-    #[serde(default)]
-    pub ship_to: Option<Address>,
-    /// Why it waits for stock (backorder policy), while it does.
-    #[serde(default)]
-    pub short_of_stock: Option<String>,
-}
-
-/// The history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum Event {
-    Started(FulfillmentStart),
-    Scheduled {
-        activity: Activity,
-        attempt: u32,
-    },
-    Completed {
-        activity: Activity,
-        result: ActivityResult,
-    },
-    Failed {
-        activity: Activity,
-        attempt: u32,
-        error: String,
-        retry_at: Option<Timestamp>,
-    },
-    PickCompleted {
-        task_id: i64,
-        units: u32,
-    },
-    PickFailed {
-        task_id: i64,
-        reason: String,
-    },
-    PickRetried {
-        task_id: i64,
-    },
-    PackStarted {
-        task_id: i64,
-    },
-    PackCompleted {
-        task_id: i64,
-        packages: u32,
-    },
-    PackFailed {
-        task_id: i64,
-        reason: String,
-    },
-    /// `ship_to`: the new address (histories written before it was kept
-    /// read as `None`).
-    AddressUpdated {
-        #[serde(default)]
-        ship_to: Option<Address>,
-    },
-    Ending {
-        status: WorkflowStatus,
-        reason: String,
-    },
-    TimedOut {
-        name: String,
-    },
-    RetryRequested,
-    /// Allocation found too little stock and the policy is to wait for it.
-    AwaitingStock {
-        reason: String,
-    },
-    /// Parcels that left the dock (new ones only).
-    Dispatched {
-        tracking: Vec<String>,
-    },
-    Finished {
-        status: WorkflowStatus,
-        reason: Option<String>,
-    },
-}
-
-pub fn evolve(mut s: State, e: &Event) -> State {
-    match e {
-        Event::Started(start) => s.start = Some(*start),
-        Event::Scheduled { activity: Activity::UpdateAddress { .. }, .. } => {}
-        Event::Scheduled { activity, attempt } => {
-            if matches!(activity, Activity::CreateShipment { .. }) {
-                s.shipment_pending = true;
-            }
-            if let Some(step) = Step::of(activity) {
-                s.step = step;
-            }
-            s.running =
-                Some(Running { activity: activity.clone(), attempt: *attempt, retry_at: None, last_error: None });
-            s.stuck = None;
-            s.short_of_stock = None;
-        }
-        Event::Completed { activity, result } => {
-            if s.running.as_ref().is_some_and(|r| r.activity == *activity) {
-                s.running = None;
-            }
-            match (activity, result) {
-                (_, ActivityResult::PickWork { task_id }) => {
-                    s.pick_task = Some(*task_id);
-                    s.pick_failed = None;
-                    s.step = Step::AwaitPick;
-                }
-                (Activity::ConsumeInventory | Activity::CreateBackorder, _) => s.step = Step::AwaitPack,
-                (_, ActivityResult::PackWork { task_id }) => {
-                    s.pack_task = Some(*task_id);
-                    s.pack_failed = None;
-                }
-                (_, ActivityResult::Shipment { carrier, tracking, .. }) => {
-                    s.shipment_pending = false;
-                    s.carrier = Some(carrier.clone());
-                    s.tracking = tracking.clone();
-                }
-                (Activity::GenerateLabel, _) => s.labelled = true,
-                (Activity::ConfirmShipment { .. }, _) => s.step = Step::AwaitDispatch,
-                (Activity::ReleaseInventory { .. }, _) => s.released = true,
-                (Activity::VoidShipment { .. }, _) => s.voided = true,
-                (
-                    Activity::ValidateOrder
-                    | Activity::CreateOrder
-                    | Activity::AllocateInventory
-                    | Activity::MarkReserved
-                    | Activity::CreatePickWork
-                    | Activity::RequeuePick
-                    | Activity::RequeuePack
-                    | Activity::PlanShipment
-                    | Activity::CreateShipment { .. }
-                    | Activity::MarkShipped
-                    | Activity::UpdateAddress { .. },
-                    _,
-                ) => {}
-            }
-        }
-        Event::Failed { activity, attempt, error, retry_at } => {
-            let mine = s.running.as_ref().is_some_and(|r| r.activity == *activity);
-            if matches!(activity, Activity::CreateShipment { .. }) && retry_at.is_none() {
-                s.shipment_pending = false;
-            }
-            if mine {
-                match retry_at {
-                    Some(at) => {
-                        s.running = Some(Running {
-                            activity: activity.clone(),
-                            attempt: attempt + 1,
-                            retry_at: Some(*at),
-                            last_error: Some(error.clone()),
-                        })
-                    }
-                    None => {
-                        s.running = None;
-                        s.stuck = Some(Stuck { activity: activity.clone(), attempts: *attempt, error: error.clone() });
-                    }
-                }
-            }
-        }
-        Event::PickCompleted { .. } => s.pick_failed = None,
-        Event::PickFailed { reason, .. } => s.pick_failed = Some(reason.clone()),
-        Event::PickRetried { task_id } => {
-            s.pick_task = Some(*task_id);
-            s.pick_failed = None;
-            s.step = Step::AwaitPick;
-        }
-        Event::PackStarted { task_id } => {
-            s.pack_task = Some(*task_id);
-            s.pack_failed = None;
-        }
-        Event::PackCompleted { task_id, .. } => {
-            s.packed = true;
-            s.pack_task = Some(*task_id);
-            s.pack_failed = None;
-        }
-        Event::PackFailed { task_id, reason } => {
-            s.pack_task = Some(*task_id);
-            s.pack_failed = Some(reason.clone());
-        }
-        Event::AddressUpdated { ship_to } => s.ship_to = ship_to.clone(),
-        Event::TimedOut { .. } => {}
-        Event::Ending { status, reason } => {
-            s.ending = Some((*status, reason.clone()));
-            s.stuck = None;
-        }
-        Event::RetryRequested => s.stuck = None,
-        Event::AwaitingStock { reason } => {
-            s.running = None;
-            s.stuck = None;
-            s.step = Step::AwaitStock;
-            s.short_of_stock = Some(reason.clone());
-        }
-        Event::Dispatched { tracking } => s.dispatched.extend(tracking.iter().cloned()),
-        Event::Finished { status, reason } => {
-            s.status = *status;
-            s.step = Step::Done;
-            s.running = None;
-            s.reason = reason.clone();
-        }
-    }
-    s
-}
+#[path = "fulfillment_state.rs"]
+mod state;
+pub use state::{Booking, Ending, Event, FailedPick, Pack, Shipment, State, Step, evolve};
 
 /// Whether the engine should still run `activity`'s `attempt`: a queued
 /// attempt that a later decision superseded (a cancel, a retry) is not run.
@@ -353,7 +67,7 @@ fn policy(s: &State) -> ShortPolicy {
 /// Stock arrived (a signal, the recheck timer or a retry): a fulfillment
 /// waiting for it allocates again; any other decides nothing.
 fn stock_arrived(s: &State, d: &mut Decision<Event>) {
-    if s.step != Step::AwaitStock || s.short_of_stock.is_none() || s.ending.is_some() {
+    if s.short_of_stock().is_none() || s.ending.is_some() {
         return;
     }
     d.effects.push(Effect::CancelTimer { name: STOCK_RECHECK.into() });
@@ -412,7 +126,7 @@ pub fn decide(s: &State, input: &Input<FulfillmentStart>, now: Timestamp) -> Res
 
 fn done(s: &State, activity: &Activity, result: &ActivityResult, now: Timestamp, d: &mut Decision<Event>) {
     let expected = s.running.as_ref().is_some_and(|r| r.activity == *activity)
-        || (matches!(activity, Activity::CreateShipment { .. }) && s.shipment_pending)
+        || (matches!(activity, Activity::CreateShipment { .. }) && s.shipment_pending())
         || matches!(activity, Activity::UpdateAddress { .. });
     if !expected {
         return;
@@ -432,7 +146,7 @@ fn done(s: &State, activity: &Activity, result: &ActivityResult, now: Timestamp,
             if let (ActivityResult::Backorder { fulfillment_id: Some(id), .. }, Some(start)) = (result, s.start) {
                 d.effects.push(Effect::StartFulfillment(FulfillmentStart { fulfillment_id: *id, ..start }));
             }
-            if n.packed {
+            if n.packed() {
                 schedule(d, Activity::PlanShipment);
             }
         }
@@ -442,7 +156,7 @@ fn done(s: &State, activity: &Activity, result: &ActivityResult, now: Timestamp,
             }
         }
         Activity::CreateShipment { .. } => schedule(d, Activity::GenerateLabel),
-        Activity::GenerateLabel => schedule(d, Activity::ConfirmShipment { tracking: n.tracking.clone() }),
+        Activity::GenerateLabel => schedule(d, Activity::ConfirmShipment { tracking: n.tracking().to_vec() }),
         Activity::ConfirmShipment { .. } if all_dispatched(&n) => schedule(d, Activity::MarkShipped),
         Activity::MarkShipped => finish(d, WorkflowStatus::Completed, None),
         // Waits at the dock; compensation steps are followed by `compensate`;
@@ -459,7 +173,7 @@ fn done(s: &State, activity: &Activity, result: &ActivityResult, now: Timestamp,
 
 /// The next compensation step, or the end once nothing is left to undo.
 fn compensate(n: &State, d: &mut Decision<Event>) {
-    let Some((status, reason)) = n.ending.clone() else { return };
+    let Some(end) = &n.ending else { return };
     let busy = n
         .running
         .as_ref()
@@ -467,16 +181,16 @@ fn compensate(n: &State, d: &mut Decision<Event>) {
     if busy || n.stuck.is_some() {
         return;
     }
-    if !n.released {
-        return schedule(d, Activity::ReleaseInventory { reason });
+    if !end.released {
+        return schedule(d, Activity::ReleaseInventory { reason: end.reason.clone() });
     }
-    if n.shipment_pending {
+    if n.shipment_pending() {
         return; // the carrier's answer decides whether there is a shipment to void
     }
-    if !n.tracking.is_empty() && !n.voided {
-        return schedule(d, Activity::VoidShipment { tracking: n.tracking.clone() });
+    if !n.tracking().is_empty() && !end.voided {
+        return schedule(d, Activity::VoidShipment { tracking: n.tracking().to_vec() });
     }
-    finish(d, status, Some(reason));
+    finish(d, end.status, Some(end.reason.clone()));
 }
 
 fn failed(
@@ -492,7 +206,7 @@ fn failed(
     // while the call was in flight) still counts; while the workflow still
     // runs the call, only the attempt it waits for does.
     let running_it = s.running.as_ref().is_some_and(|r| matches!(r.activity, Activity::CreateShipment { .. }));
-    let late_shipment = matches!(activity, Activity::CreateShipment { .. }) && s.shipment_pending && !running_it;
+    let late_shipment = matches!(activity, Activity::CreateShipment { .. }) && s.shipment_pending() && !running_it;
     if !wants(s, activity, attempt) && !late_shipment {
         return;
     }
@@ -541,14 +255,14 @@ fn failed(
 
 /// Every parcel of the shipment has left the dock.
 fn all_dispatched(s: &State) -> bool {
-    !s.tracking.is_empty() && s.tracking.iter().all(|t| s.dispatched.contains(t))
+    s.booking().is_some_and(|b| !b.tracking.is_empty() && b.tracking.iter().all(|t| b.dispatched.contains(t)))
 }
 
 fn timer(s: &State, name: &str, d: &mut Decision<Event>) {
     if name == STOCK_RECHECK {
         return stock_arrived(s, d);
     }
-    if name != PICK_TIMEOUT || s.step != Step::AwaitPick || s.pick_failed.is_some() || s.ending.is_some() {
+    if name != PICK_TIMEOUT || !matches!(s.step, Step::AwaitPick { failed: None, .. }) || s.ending.is_some() {
         return;
     }
     let Some(start) = s.start else { return };
@@ -587,41 +301,37 @@ pub fn blocking_reason(s: &State) -> Option<String> {
             }
         }));
     }
-    if s.shipment_pending {
+    if s.shipment_pending() {
         return Some("waiting for the carrier's answer to create_shipment".into());
     }
-    if let Some(reason) = &s.pick_failed {
-        return Some(format!("pick failed: {reason}; waiting for a retry or a cancel"));
+    if let Some(failed) = s.step.failed_pick() {
+        return Some(format!("pick failed: {}; waiting for a retry or a cancel", failed.reason));
     }
-    if let Some(reason) = &s.pack_failed {
+    if let Pack::Failed { reason, .. } = &s.pack {
         return Some(format!("pack failed: {reason}; waiting for a retry (packs again) or a cancel"));
     }
-    if let Some(reason) = &s.short_of_stock {
-        return Some(format!("waiting for stock ({reason}); allocates when stock arrives, or on a retry"));
-    }
-    match s.step {
-        Step::AwaitPick => Some(match s.pick_task {
-            Some(t) => format!("waiting for picking task {t} (PickCompleted)"),
-            None => "waiting for pick work".into(),
-        }),
+    match &s.step {
+        Step::AwaitStock { reason } => {
+            Some(format!("waiting for stock ({reason}); allocates when stock arrives, or on a retry"))
+        }
+        Step::AwaitPick { task, .. } => Some(format!("waiting for picking task {task} (PickCompleted)")),
         Step::AwaitPack => Some("waiting for packing (PackCompleted)".into()),
         Step::AwaitDispatch => Some(format!(
             "waiting at the dock: {} of {} parcel(s) dispatched (scan onto the truck, or close the manifest)",
-            s.dispatched.len(),
-            s.tracking.len()
+            s.dispatched().len(),
+            s.tracking().len()
         )),
         Step::New
         | Step::AllocateInventory
-        | Step::AwaitStock
         | Step::MarkReserved
-        | Step::CreatePickWork
+        | Step::CreatePickWork { .. }
         | Step::ConsumeInventory
         | Step::CreateShipment
         | Step::GenerateLabel
         | Step::ConfirmShipment
         | Step::MarkShipped
         | Step::Compensate
-        | Step::Done => None,
+        | Step::Done { .. } => None,
     }
 }
 

@@ -5,7 +5,7 @@
 //! writes a fulfillment's status, so the row and the workflow cannot
 //! disagree: command handlers only signal the workflow.
 
-use super::fulfillment::{Event, State};
+use super::fulfillment::{Event, Pack, State};
 use super::{Activity, ActivityResult};
 use crate::domain::fulfillment::FulfillmentAction as A;
 
@@ -17,7 +17,7 @@ pub fn actions(before: &State, e: &Event) -> &'static [A] {
         Event::PickCompleted { .. } => &[A::ConfirmPicked],
         Event::PickFailed { .. } => &[A::FailPick],
         Event::PickRetried { .. } => &[A::RetryPick],
-        Event::PackStarted { .. } if before.pack_failed.is_some() => &[A::RetryPack],
+        Event::PackStarted { .. } if matches!(before.pack, Pack::Failed { .. }) => &[A::RetryPack],
         Event::PackStarted { .. } => &[A::StartPacking],
         Event::PackCompleted { .. } => &[A::ConfirmPacked],
         Event::PackFailed { .. } => &[A::FailPack],
@@ -41,7 +41,9 @@ fn completed(before: &State, activity: &Activity, result: &ActivityResult) -> &'
         (Activity::CreatePickWork, ActivityResult::PickWork { .. }) => &[A::StartPicking],
         // After a failed pick the retry starts it again; after a timeout
         // the running pick first fails.
-        (Activity::RequeuePick, ActivityResult::PickWork { .. }) if before.pick_failed.is_some() => &[A::RetryPick],
+        (Activity::RequeuePick, ActivityResult::PickWork { .. }) if before.step.failed_pick().is_some() => {
+            &[A::RetryPick]
+        }
         (Activity::RequeuePick, ActivityResult::PickWork { .. }) => &[A::FailPick, A::RetryPick],
         (Activity::RequeuePack, ActivityResult::PackWork { .. }) => &[A::RetryPack],
         // Labelled and confirmed: ready, waiting at the dock; shipped once
@@ -151,7 +153,7 @@ mod tests {
         assert!(
             actions(&s2, &Event::PickRetried { task_id: 11 }).iter().try_for_each(|a| f2.apply(*a).map(drop)).is_err()
         );
-        assert!(s.pick_failed.is_none());
+        assert!(s.step.failed_pick().is_none());
         Ok(())
     }
 
