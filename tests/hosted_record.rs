@@ -93,3 +93,44 @@ fn a_hosted_workflows_first_record_makes_its_row_with_its_orders_priority() {
     let row = f.svc.store().read(|tx| tx.workflow("order-fulfillment-rec-2")).expect("read").expect("row");
     assert_eq!(row.priority, urgent, "the order's priority");
 }
+
+/// A signal to a hosted workflow that the other engine has ended is
+/// answered at once from its recorded state, as the embedded engine would:
+/// a retry of a cancelled fulfillment is refused to the caller (it was
+/// queued for the cluster, which refused it where nobody saw), and nothing
+/// is queued. A running one's signal is still forwarded.
+#[test]
+fn a_signal_to_an_ended_hosted_workflow_is_refused_at_once_and_not_forwarded() {
+    use tote::domain::workflow::fulfillment::{Event, State, evolve};
+    use tote::domain::workflow::{FulfillmentStart, Settings};
+    let f = Fixture::new();
+    let record = |id: &str, events: Vec<Event>| {
+        let state = events.iter().fold(State::default(), evolve);
+        let Command::RecordHosted { mut record } = decision(1, &[]) else { unreachable!() };
+        record.workflow = HostedWorkflow {
+            id: id.into(),
+            kind: WorkflowKind::OrderFulfillment,
+            input: "{}".into(),
+            order_id: None,
+            fulfillment_id: None,
+        };
+        record.version = events.len() as i64;
+        record.status = state.status;
+        record.state = serde_json::to_value(&state).expect("JSON");
+        record.events = events.iter().map(|e| serde_json::to_value(e).expect("JSON")).collect();
+        f.ok(Command::RecordHosted { record });
+    };
+    let started = Event::Started(FulfillmentStart { fulfillment_id: 7, order_id: 5, settings: Settings::default() });
+    let cancelled = Event::Finished { status: WorkflowStatus::Cancelled, reason: Some("customer".into()) };
+    record("order-fulfillment-ended", vec![started.clone(), cancelled]);
+    record("order-fulfillment-running", vec![started]);
+    let queued = |f: &Fixture| f.svc.store().read(|tx| tx.hosted_signals(10)).expect("read").len();
+
+    let refused = f.run(Command::RetryWorkflow { workflow_id: "order-fulfillment-ended".into() });
+    let e = refused.expect_err("an ended workflow refuses a retry");
+    assert!(e.to_string().contains("the fulfillment workflow is cancelled"), "{e}");
+    assert_eq!(queued(&f), 0, "nothing queued for the cluster");
+
+    f.ok(Command::RetryWorkflow { workflow_id: "order-fulfillment-running".into() });
+    assert_eq!(queued(&f), 1, "a running workflow's signal is forwarded");
+}

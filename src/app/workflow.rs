@@ -147,7 +147,9 @@ fn drive(ctx: &mut Ctx<'_, '_>, id: &str, feed: Feed, strict: bool) -> Result<Ve
         let Some(row) = ctx.tx.workflow(&wid)? else { continue };
         // Another engine decides for it: a signal waits to be forwarded.
         if ctx.tx.is_hosted(&wid)? {
-            if let Feed::Signal(signal) = &feed {
+            if let Feed::Signal(signal) = &feed
+                && !by_kind!(&row, W => hosted_ended::<W>(&row, signal, ctx.now)?)
+            {
                 ctx.tx.queue_hosted_signal(&wid, &serde_json::to_string(signal)?, ctx.now)?;
             }
             continue;
@@ -155,6 +157,25 @@ fn drive(ctx: &mut Ctx<'_, '_>, id: &str, feed: Feed, strict: bool) -> Result<Ve
         by_kind!(&row, W => step::<W>(ctx, row, feed, strict, &mut queue, &mut results)?);
     }
     Ok(results)
+}
+
+/// Whether the other engine has ended hosted workflow `row`. An ended
+/// workflow stays ended, so its recorded state answers `signal` at once as
+/// this engine would: a refusal ("the order is cancelled: take the parcel
+/// off the truck") refuses the op that sent it, on the floor, now; anything
+/// else would decide nothing, so nothing is queued. A running one's
+/// recorded state may lag the cluster's: its signals are forwarded.
+fn hosted_ended<W: driver::Driven>(
+    row: &WorkflowRow,
+    signal: &Signal,
+    now: crate::domain::Timestamp,
+) -> Result<bool, AppError> {
+    if !WorkflowStatus::parse(&row.status).is_some_and(WorkflowStatus::is_terminal) {
+        return Ok(false);
+    }
+    let state: W::State = serde_json::from_str(&row.state)?;
+    W::decide(&state, &Input::Signal(signal.clone()), now)?;
+    Ok(true)
 }
 
 /// One input to one workflow, whatever its kind, and what follows from it.

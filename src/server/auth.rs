@@ -59,7 +59,12 @@ pub fn new_secret(prefix: &str) -> String {
 
 /// The stored form of a token or API key.
 pub fn secret_hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write;
+    let mut hex = String::with_capacity(64);
+    for b in Sha256::digest(secret.as_bytes()) {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 /// The token of `Authorization: Bearer <token>`, if the header has one.
