@@ -134,3 +134,38 @@ fn a_signal_to_an_ended_hosted_workflow_is_refused_at_once_and_not_forwarded() {
     f.ok(Command::RetryWorkflow { workflow_id: "order-fulfillment-running".into() });
     assert_eq!(queued(&f), 1, "a running workflow's signal is forwarded");
 }
+
+/// An order split across Temporal sites is checked here as far as any site
+/// would check it (SKUs, quantities, address), its own lines fully: a bad
+/// line for another site's warehouse is a 400 naming the field as sent,
+/// not a 202 whose part then fails as an intake at the other site.
+#[test]
+fn a_routed_line_is_checked_here_before_the_order_is_accepted() {
+    use std::sync::Arc;
+    use tote::app::workflow::hosted::Engine;
+    use tote::app::{FixedClock, Outcome, ServiceConfig, Services};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(tote::storage::Store::open(&dir.path().join("a.db")).expect("open"));
+    store.write(|tx| tx.ensure_warehouse("W1", "One", common::t0()).map(drop)).expect("W1");
+    let config = ServiceConfig { engine: Engine::Temporal, sites: "W2".parse().expect("sites"), ..Default::default() };
+    let svc = Services::new(store, Arc::new(FixedClock::new(common::t0())), config);
+    let submit = |id: &str, lines: &[(&str, i64, &str)]| svc.execute(&format!("op-{id}"), &common::order(id, lines));
+
+    for (i, (lines, field)) in [
+        (&[("SKU-A", 1, "W1"), ("SKU-B", 0, "W2")][..], "lines[1].quantity"),
+        (&[("SKU-A", 1, "W1"), ("  ", 1, "W2")][..], "lines[1].sku"),
+        (&[("SKU-B", 100_001, "W2")][..], "lines[0].quantity"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let e = submit(&format!("split-bad-{i}"), lines).expect_err(field);
+        let tote::app::AppError::Rejected(r) = &e else { panic!("{e}") };
+        assert_eq!(r.field.as_deref(), Some(field), "{e}");
+    }
+    assert!(svc.store().read(|tx| tx.hosted_starts(10)).expect("read").is_empty(), "nothing queued");
+
+    let ok = submit("split-ok", &[("SKU-A", 1, "W1"), ("SKU-B", 2, "W2")]).expect("accepted");
+    let Outcome::Accepted { routed, .. } = ok else { panic!("{ok:?}") };
+    assert_eq!(routed.iter().map(|r| r.request_id.as_str()).collect::<Vec<_>>(), ["split-ok/W2"]);
+}

@@ -87,6 +87,19 @@ fn to_draft(req: &OrderRequest, warehouses: &[Warehouse]) -> Result<OrderDraft, 
             return Err(DomainError::invalid(format!("lines[{i}].warehouse"), format!("unknown warehouse {w:?}")));
         }
     }
+    draft(req)
+}
+
+/// Checks what any site would check of `req` (request id, address,
+/// priority, every line's SKU and quantity), whichever site holds its
+/// warehouses: an order split across sites is refused here, naming the
+/// field as it was sent, not accepted and then failed at another site.
+pub(super) fn check_shape(req: &OrderRequest) -> Result<(), DomainError> {
+    // Which warehouse a line goes to is the sites' routing, not its shape.
+    draft(req)?.validate(Some("")).map(drop)
+}
+
+fn draft(req: &OrderRequest) -> Result<OrderDraft, DomainError> {
     Ok(OrderDraft {
         request_id: req.request_id.clone(),
         external_ref: req.external_ref.clone(),

@@ -78,6 +78,9 @@ pub struct Launch<S> {
 pub(in crate::app) fn submit(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<Outcome, AppError> {
     let request_id = req.request_id.trim().to_owned();
     let (local, parts) = ctx.config.sites.split(req);
+    if !parts.is_empty() {
+        super::super::intake::check_shape(req)?;
+    }
     if let Some(local) = &local {
         super::super::intake::check(ctx, local)?;
     }
