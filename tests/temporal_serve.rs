@@ -27,7 +27,6 @@
 mod common;
 
 use common::floor::enter;
-use common::flow::{pack as pack_now, pick_all};
 use common::process::{KillOnDrop, signal, tote};
 use common::station::{Station, files, label_printed, logged_in, pack, pack_of, pick_one, pick_one_of};
 use common::{Fixture, order};
@@ -226,11 +225,25 @@ async fn a_killed_temporal_server_starts_again_and_every_workflow_finishes_once(
     accept(requests[4].clone()).await;
     let temporal = DevServer::start_persistent(&file, port).unwrap_or_else(|e| panic!("{e:#}"));
 
+    // The floor, on device queues against `tote serve`: one handheld picks
+    // the five orders, and a packing station packs each.
     let mut fulfillments = Vec::new();
     for r in &requests {
-        let (order_id, fid, task) = picking_of(&f, r).await;
-        pack_now(&f, pick_all(&f, task));
+        let (order_id, fid, _) = picking_of(&f, r).await;
         fulfillments.push((order_id, fid));
+    }
+    let handheld = Station::new(&base, "HH-K", None);
+    let mut p = Picker::new(Input::default());
+    logged_in(&mut p, &handheld, "B-100").await;
+    for _ in &fulfillments {
+        pick_one(&handheld, &mut p).await;
+    }
+    for (order_id, _) in &fulfillments {
+        let station = Station::new(&base, "PACK-K", None);
+        let mut k = Packer::new(Input::default());
+        logged_in(&mut k, &station, "B-200").await;
+        pack_of(&station, &mut k, *order_id, "SKU-A").await;
+        station.sync(&k).await;
     }
     temporal.kill();
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -251,7 +264,11 @@ async fn a_killed_temporal_server_starts_again_and_every_workflow_finishes_once(
                 log.lines().filter(|l| l.contains("WARN") || l.contains("ERROR")).take(20).collect();
             panic!("fulfillment {fid} not shipped: {rows:#?}\n{warnings:#?}");
         };
-        f.ok(Command::DispatchParcel { tracking });
+        let dock = Station::new(&base, "DOCK-K", None);
+        let mut d = Dock::new(Job::Dock, Input::default());
+        logged_in(&mut d, &dock, "B-200").await;
+        assert!(enter(&mut d, &dock.device, &tracking).await.is_empty(), "no beep: {:?}", d.view());
+        dock.sync(&d).await;
     }
     for (order_id, fid) in &fulfillments {
         let id = format!("order-fulfillment-{fid}");
@@ -310,8 +327,16 @@ async fn a_refused_booking_waits_for_the_supervisors_retry_on_temporal() {
     let Command::SubmitOrder(req) = order("tsv-r", &[("SKU-A", 1, "W1")]) else { unreachable!() };
     let (status, body) = submit(&http, &base, &key, &serde_json::to_value(&req).expect("JSON")).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-    let (_, fid, task) = picking_of(&f, "tsv-r").await;
-    pack_now(&f, pick_all(&f, task));
+    let (order_id, fid, _) = picking_of(&f, "tsv-r").await;
+    let handheld = Station::new(&base, "HH-R", None);
+    let mut p = Picker::new(Input::default());
+    logged_in(&mut p, &handheld, "B-100").await;
+    pick_one(&handheld, &mut p).await;
+    let station = Station::new(&base, "PACK-R", None);
+    let mut k = Packer::new(Input::default());
+    logged_in(&mut k, &station, "B-200").await;
+    pack_of(&station, &mut k, order_id, "SKU-A").await;
+    station.sync(&k).await;
     let id = format!("order-fulfillment-{fid}");
     let refused = |w: &WorkflowRow| w.blocking.as_deref().is_some_and(|b| b.contains("no ship-from address"));
     let stuck = until("the refusal as the blocking reason", || workflow(&f, &id).filter(refused)).await;
