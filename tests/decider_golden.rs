@@ -7,21 +7,17 @@
 //! sequences catches the rest. A change that fails them needs a version
 //! gate for running workflows, or a note of why none runs (ADR 0046).
 
-use chrono::TimeZone;
+#[path = "common/deciders.rs"]
+mod deciders;
+
+use deciders::{address, at, request};
+
 use sha2::{Digest, Sha256};
-use tote::domain::Timestamp;
-use tote::domain::order::Address;
-use tote::domain::shipment::ShipmentRequest;
 use tote::domain::workflow::fulfillment::{self, State};
 use tote::domain::workflow::{
     Activity, ActivityError, ActivityResult, FulfillmentStart, Input, OnPickTimeout, PICK_TIMEOUT, STOCK_RECHECK,
     Settings, ShortPolicy, Signal,
 };
-
-fn at(n: usize) -> Timestamp {
-    let t0 = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).single().unwrap_or_default();
-    t0 + chrono::Duration::seconds(n as i64 * 7)
-}
 
 fn start(policy: ShortPolicy, on_timeout: OnPickTimeout) -> FulfillmentStart {
     FulfillmentStart {
@@ -33,30 +29,6 @@ fn start(policy: ShortPolicy, on_timeout: OnPickTimeout) -> FulfillmentStart {
             short_policy: policy,
             ..Settings::default()
         },
-    }
-}
-
-fn request() -> Box<ShipmentRequest> {
-    Box::new(ShipmentRequest {
-        idempotency_key: "shipment-3".into(),
-        order_id: 2,
-        warehouse_id: 1,
-        warehouse_code: "W1".into(),
-        provider: "local".into(),
-        from: Default::default(),
-        to: Default::default(),
-        packages: vec![],
-    })
-}
-
-fn address() -> Address {
-    Address {
-        contact_name: "Ana".into(),
-        street: "1 Loop Road".into(),
-        city: "Novi Sad".into(),
-        postal_code: "21000".into(),
-        country: "RS".into(),
-        phone: String::new(),
     }
 }
 

@@ -6,48 +6,18 @@
 //! These are the properties that let the same deciders run on another
 //! engine (Temporal replays histories the same way).
 
-use chrono::TimeZone;
+#[path = "common/deciders.rs"]
+mod deciders;
+
+use deciders::{address, at, request};
+
 use proptest::prelude::*;
-use tote::domain::Timestamp;
-use tote::domain::order::Address;
-use tote::domain::shipment::ShipmentRequest;
 use tote::domain::workflow::fulfillment;
 use tote::domain::workflow::intake::{self, IntakeStart};
 use tote::domain::workflow::{
     Activity, ActivityError, ActivityResult, FulfillmentStart, Input, OnPickTimeout, PICK_TIMEOUT, STOCK_RECHECK,
     Settings, ShortPolicy, Signal,
 };
-
-fn at(step: usize) -> Timestamp {
-    let t0 = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).single().unwrap_or_default();
-    t0 + chrono::Duration::seconds(step as i64 * 7)
-}
-
-fn address() -> Address {
-    Address {
-        contact_name: "Ana".into(),
-        street: "1 Loop Road".into(),
-        city: "Novi Sad".into(),
-        postal_code: "21000".into(),
-        country: "RS".into(),
-        phone: String::new(),
-    }
-}
-
-/// One planned request, so a planned call and the call a decider scheduled
-/// from it are the same activity.
-fn request() -> Box<ShipmentRequest> {
-    Box::new(ShipmentRequest {
-        idempotency_key: "shipment-3".into(),
-        order_id: 2,
-        warehouse_id: 1,
-        warehouse_code: "W1".into(),
-        provider: "local".into(),
-        from: Default::default(),
-        to: Default::default(),
-        packages: vec![],
-    })
-}
 
 fn activity() -> impl Strategy<Value = Activity> {
     prop_oneof![
