@@ -13,10 +13,12 @@ mod deciders;
 use deciders::{address, at, request};
 
 use sha2::{Digest, Sha256};
-use tote::domain::workflow::fulfillment::{self, State};
+use tote::domain::workflow::definition::{Fulfillment, Intake, Workflow};
+use tote::domain::workflow::fulfillment::State;
+use tote::domain::workflow::intake::IntakeStart;
 use tote::domain::workflow::{
-    Activity, ActivityError, ActivityResult, FulfillmentStart, Input, OnPickTimeout, PICK_TIMEOUT, STOCK_RECHECK,
-    Settings, ShortPolicy, Signal,
+    Activity, ActivityError, ActivityResult, FulfillmentStart, Input, OnPickTimeout, PICK_TIMEOUT, Running,
+    STOCK_RECHECK, Settings, ShortPolicy, Signal,
 };
 
 fn start(policy: ShortPolicy, on_timeout: OnPickTimeout) -> FulfillmentStart {
@@ -78,11 +80,11 @@ fn signal(k: u8) -> Signal {
 /// The next input, steered by `(kind, k, j)`: mostly the running activity's
 /// result or failure (so that runs reach the dock, cancels, retries and
 /// stuck steps), else a floor signal or a timer.
-fn steered(s: &State, (kind, k, j): (u8, u8, u8), first: FulfillmentStart) -> Input<FulfillmentStart> {
-    if s.start.is_none() {
+fn steered<S>(at: (bool, Option<Running>), (kind, k, j): (u8, u8, u8), first: S) -> Input<S> {
+    let (started, running) = at;
+    if !started {
         return Input::Start(first);
     }
-    let running = s.running.clone();
     match (kind % 10, running) {
         (0..=3, Some(r)) => Input::ActivityDone { result: fitting(&r.activity, k), activity: r.activity },
         (4, Some(r)) => Input::ActivityFailed {
@@ -107,7 +109,7 @@ fn run(inputs: impl IntoIterator<Item = Input<FulfillmentStart>>) -> String {
     let mut s = State::default();
     let mut out = String::new();
     for (n, input) in inputs.into_iter().enumerate() {
-        out.push_str(&decide(&mut s, &input, n));
+        out.push_str(&decide::<Fulfillment>(&mut s, &input, n));
     }
     out
 }
@@ -116,11 +118,11 @@ fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|e| format!("<{e}>"))
 }
 
-fn decide(s: &mut State, input: &Input<FulfillmentStart>, n: usize) -> String {
-    let line = match fulfillment::decide(s, input, at(n)) {
+fn decide<W: Workflow>(s: &mut W::State, input: &Input<W::Start>, n: usize) -> String {
+    let line = match W::decide(s, input, at(n)) {
         Ok(d) => {
             let line = format!("  events {}\n  effects {}\n", json(&d.events), json(&d.effects));
-            *s = d.events.iter().fold(std::mem::take(s), fulfillment::evolve);
+            *s = d.events.iter().fold(std::mem::take(s), W::evolve);
             line
         }
         Err(e) => format!("  error {e}\n"),
@@ -206,10 +208,15 @@ fn short_of_stock_under_the_backorder_policy_waits_then_allocates() {
     ]));
 }
 
-/// 2,000 steered sequences of up to 120 inputs, both policies and both
-/// timeout rules: the digest of every decision.
-#[test]
-fn every_decision_of_a_steered_corpus() {
+/// The digest of every decision of `runs` steered sequences of up to
+/// `longest` inputs, each started by `first`; `at` says whether a state
+/// has started and what it runs.
+fn corpus<W: Workflow>(
+    runs: usize,
+    longest: u64,
+    first: impl Fn(&mut dyn FnMut() -> u64) -> W::Start,
+    at: impl Fn(&W::State) -> (bool, Option<Running>),
+) -> String {
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
         x ^= x << 13;
@@ -218,17 +225,35 @@ fn every_decision_of_a_steered_corpus() {
         x
     };
     let mut digest = Sha256::new();
-    for _ in 0..2000 {
-        let policy = if next().is_multiple_of(2) { ShortPolicy::Backorder } else { ShortPolicy::default() };
-        let timeout = if next().is_multiple_of(2) { OnPickTimeout::Requeue } else { OnPickTimeout::Fail };
-        let first = start(policy, timeout);
-        let mut s = State::default();
-        for n in 0..(1 + next() % 120) as usize {
+    for _ in 0..runs {
+        let start = first(&mut next);
+        let mut s = W::State::default();
+        for n in 0..(1 + next() % longest) as usize {
             let v = next().to_le_bytes();
-            let input = steered(&s, (v[0], v[1], v[2]), first);
-            digest.update(decide(&mut s, &input, n).as_bytes());
+            let input = steered(at(&s), (v[0], v[1], v[2]), start.clone());
+            digest.update(decide::<W>(&mut s, &input, n).as_bytes());
         }
     }
-    let hex: String = digest.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    digest.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 2,000 steered sequences of up to 120 inputs, both policies and both
+/// timeout rules: the digest of every decision.
+#[test]
+fn every_decision_of_a_steered_corpus() {
+    let first = |next: &mut dyn FnMut() -> u64| {
+        let policy = if next().is_multiple_of(2) { ShortPolicy::Backorder } else { ShortPolicy::default() };
+        let timeout = if next().is_multiple_of(2) { OnPickTimeout::Requeue } else { OnPickTimeout::Fail };
+        start(policy, timeout)
+    };
+    let hex = corpus::<Fulfillment>(2000, 120, first, |s| (s.start.is_some(), s.running.clone()));
+    insta::assert_snapshot!(hex);
+}
+
+/// The intake decider's decisions: 500 steered sequences of up to 12 inputs.
+#[test]
+fn every_intake_decision_of_a_steered_corpus() {
+    let first = |_: &mut dyn FnMut() -> u64| IntakeStart { request_id: "r-1".into(), settings: Settings::default() };
+    let hex = corpus::<Intake>(500, 12, first, |s| (s.start.is_some(), s.running.clone()));
     insta::assert_snapshot!(hex);
 }
