@@ -105,7 +105,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0026_routed_starts", include_str!("storage/migrations/0026_routed_starts.sql")),
     ("0027_site_settings", include_str!("storage/migrations/0027_site_settings.sql")),
     ("0028_pick_scans_gs1_flag", include_str!("storage/migrations/0028_pick_scans_gs1_flag.sql")),
-    ("0029_fulfillment_state", include_str!("storage/migrations/0029_fulfillment_state.sql")),
+    ("0029_workflow_state", include_str!("storage/migrations/0029_workflow_state.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

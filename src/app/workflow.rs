@@ -116,7 +116,7 @@ pub(super) fn start_intake(ctx: &mut Ctx<'_, '_>, req: &OrderRequest) -> Result<
     }
     let row = ctx.tx.workflow(&id)?.ok_or_else(|| DomainError::not_found("workflow", &id))?;
     let live = Live::<Intake>::from_row(row)?;
-    match live.state.order_id {
+    match live.state.order_id() {
         Some(order) => Ok(OrderId(order)),
         None => Err(DomainError::WorkflowRefused {
             reason: format!("intake {id} has not created its order: {}", live.row.blocking.unwrap_or_default()),

@@ -137,10 +137,10 @@ fn the_repack_migration_keeps_packing_tasks_and_their_packages() {
     assert!(c.execute_batch(insert).is_err(), "one open packing task per pick");
 }
 
-/// 0029: a fulfillment's snapshot of the old shape (flags beside a bare
-/// step) is folded again from its history into the new one.
+/// 0029: snapshots of the old shape (flags and ids beside a bare step) are
+/// folded again from their histories into the new one, for both kinds.
 #[test]
-fn the_fulfillment_state_migration_folds_each_snapshot_from_its_history() {
+fn the_workflow_state_migration_folds_each_snapshot_from_its_history() {
     use crate::domain::workflow::fulfillment::{Event, State, Step};
     use crate::domain::workflow::{Activity, ActivityResult, FulfillmentStart, Settings};
     let dir = tempfile::tempdir().unwrap();
@@ -175,8 +175,36 @@ fn the_fulfillment_state_migration_folds_each_snapshot_from_its_history() {
         )
         .unwrap();
     }
+    use crate::domain::workflow::intake;
+    let intake_history = [
+        intake::Event::Completed { activity: Activity::ValidateOrder, result: ActivityResult::Done },
+        intake::Event::Completed {
+            activity: Activity::CreateOrder,
+            result: ActivityResult::OrderCreated { order_id: 2, fulfillments: vec![3] },
+        },
+        intake::Event::Finished { status: crate::domain::workflow::WorkflowStatus::Completed, reason: None },
+    ];
+    let old = r#"{"start":null,"status":"completed","step":"CREATED","running":null,"order_id":2,"fulfillments":[3],
+        "reason":null}"#;
+    conn.execute(
+        "INSERT INTO workflows (id, kind, status, step, priority, input, state, version, created_at, updated_at)
+         VALUES ('order-intake-r', 'order_intake', 'completed', 'CREATED', 1, '{}', ?1, 3, 0, 0)",
+        [old],
+    )
+    .unwrap();
+    for (seq, e) in intake_history.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO workflow_events (workflow_id, seq, event_type, payload, created_at)
+             VALUES ('order-intake-r', ?1, 'e', ?2, 0)",
+            rusqlite::params![seq as i64 + 1, serde_json::to_string(e).unwrap()],
+        )
+        .unwrap();
+    }
     drop(conn);
     let store = Store::open(&path).unwrap();
+    let row = store.read(|tx| tx.workflow("order-intake-r")).unwrap().unwrap();
+    let made: intake::State = serde_json::from_str(&row.state).unwrap();
+    assert_eq!(made.step, intake::Step::Created { order_id: 2, fulfillments: vec![3] });
     let row = store.read(|tx| tx.workflow("order-fulfillment-3")).unwrap().unwrap();
     let state: State = serde_json::from_str(&row.state).unwrap();
     assert_eq!(state, history.iter().fold(State::default(), crate::domain::workflow::fulfillment::evolve));

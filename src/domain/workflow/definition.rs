@@ -83,7 +83,7 @@ impl Workflow for Intake {
         i::blocking_reason(s)
     }
     fn order(s: &i::State) -> Option<i64> {
-        s.order_id
+        s.order_id()
     }
     fn completes(e: &i::Event) -> Option<&Activity> {
         match e {

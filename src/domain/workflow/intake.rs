@@ -19,24 +19,30 @@ pub struct IntakeStart {
     pub settings: Settings,
 }
 
-/// The `getStatus` query of seed 003.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The `getStatus` query of seed 003, with what each step made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Step {
     #[default]
     Received,
     Validated,
-    Created,
-    Failed,
+    /// The order and one fulfillment per warehouse.
+    Created {
+        order_id: i64,
+        fulfillments: Vec<i64>,
+    },
+    Failed {
+        reason: Option<String>,
+    },
 }
 
 impl Step {
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &'static str {
         match self {
             Step::Received => "RECEIVED",
             Step::Validated => "VALIDATED",
-            Step::Created => "CREATED",
-            Step::Failed => "FAILED",
+            Step::Created { .. } => "CREATED",
+            Step::Failed { .. } => "FAILED",
         }
     }
 }
@@ -47,9 +53,16 @@ pub struct State {
     pub status: WorkflowStatus,
     pub step: Step,
     pub running: Option<Running>,
-    pub order_id: Option<i64>,
-    pub fulfillments: Vec<i64>,
-    pub reason: Option<String>,
+}
+
+impl State {
+    /// The order it made, once made.
+    pub fn order_id(&self) -> Option<i64> {
+        match &self.step {
+            Step::Created { order_id, .. } => Some(*order_id),
+            Step::Received | Step::Validated | Step::Failed { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,9 +87,7 @@ pub fn evolve(mut s: State, e: &Event) -> State {
             match (activity, result) {
                 (Activity::ValidateOrder, _) => s.step = Step::Validated,
                 (_, ActivityResult::OrderCreated { order_id, fulfillments }) => {
-                    s.step = Step::Created;
-                    s.order_id = Some(*order_id);
-                    s.fulfillments = fulfillments.clone();
+                    s.step = Step::Created { order_id: *order_id, fulfillments: fulfillments.clone() };
                 }
                 // A result intake has no use for changes only `running`.
                 (
@@ -111,9 +122,8 @@ pub fn evolve(mut s: State, e: &Event) -> State {
         Event::Finished { status, reason } => {
             s.status = *status;
             s.running = None;
-            s.reason = reason.clone();
             if *status == WorkflowStatus::Failed {
-                s.step = Step::Failed;
+                s.step = Step::Failed { reason: reason.clone() };
             }
         }
     }
@@ -275,7 +285,11 @@ mod tests {
         assert_eq!(starts, vec![10, 11]);
         assert_eq!(d.effects.last(), Some(&Effect::Finish { status: WorkflowStatus::Completed }));
         let s = d.events.iter().fold(s, evolve);
-        assert_eq!((s.step, s.status, s.order_id), (Step::Created, WorkflowStatus::Completed, Some(7)));
+        assert_eq!(s.order_id(), Some(7));
+        assert_eq!(
+            (s.step, s.status),
+            (Step::Created { order_id: 7, fulfillments: vec![10, 11] }, WorkflowStatus::Completed)
+        );
     }
 
     #[test]
@@ -292,8 +306,8 @@ mod tests {
         let d = decide(&s, &input, now()).expect("failed");
         assert_eq!(d.effects, vec![Effect::Finish { status: WorkflowStatus::Failed }]);
         let f = d.events.iter().fold(s.clone(), evolve);
-        assert_eq!((f.step, f.status), (Step::Failed, WorkflowStatus::Failed));
-        assert!(f.reason.as_deref().is_some_and(|r| r.contains("lines[0].quantity")));
+        assert_eq!(f.status, WorkflowStatus::Failed);
+        assert!(matches!(&f.step, Step::Failed { reason: Some(r) } if r.contains("lines[0].quantity")), "{:?}", f.step);
 
         let busy =
             ActivityError { code: "E900".into(), message: "store busy".into(), retryable: true, shortage: false };
