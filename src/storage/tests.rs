@@ -137,12 +137,30 @@ fn the_repack_migration_keeps_packing_tasks_and_their_packages() {
     assert!(c.execute_batch(insert).is_err(), "one open packing task per pick");
 }
 
+/// A workflow row as a build before 0029 left it: `state`, the old-shape
+/// snapshot, and its history, `events`.
+fn old_workflow<E: serde::Serialize>(conn: &Connection, id: &str, kind: &str, state: &str, events: &[E]) {
+    conn.execute(
+        "INSERT INTO workflows (id, kind, status, step, priority, input, state, version, created_at, updated_at)
+         VALUES (?1, ?2, 'running', 'old', 1, '{}', ?3, ?4, 0, 0)",
+        rusqlite::params![id, kind, state, events.len() as i64],
+    )
+    .unwrap();
+    for (seq, e) in events.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO workflow_events (workflow_id, seq, event_type, payload, created_at) VALUES (?1, ?2, 'e', ?3, 0)",
+            rusqlite::params![id, seq as i64 + 1, serde_json::to_string(e).unwrap()],
+        )
+        .unwrap();
+    }
+}
+
 /// 0029: snapshots of the old shape (flags and ids beside a bare step) are
 /// folded again from their histories into the new one, for both kinds.
 #[test]
 fn the_workflow_state_migration_folds_each_snapshot_from_its_history() {
     use crate::domain::workflow::fulfillment::{Event, State, Step};
-    use crate::domain::workflow::{Activity, ActivityResult, FulfillmentStart, Settings};
+    use crate::domain::workflow::{Activity, ActivityResult, FulfillmentStart, Settings, WorkflowStatus, intake};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v28.db");
     let conn = connect(&path, Durability::default()).unwrap();
@@ -161,50 +179,24 @@ fn the_workflow_state_migration_folds_each_snapshot_from_its_history() {
         "pick_failed":"short","packed":false,"pack_task":null,"pack_failed":null,"shipment_pending":false,
         "carrier":null,"tracking":[],"labelled":false,"dispatched":[],"released":false,"voided":false,
         "ending":null,"reason":null,"ship_to":null,"short_of_stock":null}"#;
-    conn.execute(
-        "INSERT INTO workflows (id, kind, status, step, priority, input, state, version, created_at, updated_at)
-         VALUES ('order-fulfillment-3', 'order_fulfillment', 'running', 'await_pick', 1, '{}', ?1, 4, 0, 0)",
-        [old],
-    )
-    .unwrap();
-    for (seq, e) in history.iter().enumerate() {
-        conn.execute(
-            "INSERT INTO workflow_events (workflow_id, seq, event_type, payload, created_at)
-             VALUES ('order-fulfillment-3', ?1, 'e', ?2, 0)",
-            rusqlite::params![seq as i64 + 1, serde_json::to_string(e).unwrap()],
-        )
-        .unwrap();
-    }
-    use crate::domain::workflow::intake;
-    let intake_history = [
+    old_workflow(&conn, "order-fulfillment-3", "order_fulfillment", old, &history);
+    let made = [
         intake::Event::Completed { activity: Activity::ValidateOrder, result: ActivityResult::Done },
         intake::Event::Completed {
             activity: Activity::CreateOrder,
             result: ActivityResult::OrderCreated { order_id: 2, fulfillments: vec![3] },
         },
-        intake::Event::Finished { status: crate::domain::workflow::WorkflowStatus::Completed, reason: None },
+        intake::Event::Finished { status: WorkflowStatus::Completed, reason: None },
     ];
     let old = r#"{"start":null,"status":"completed","step":"CREATED","running":null,"order_id":2,"fulfillments":[3],
         "reason":null}"#;
-    conn.execute(
-        "INSERT INTO workflows (id, kind, status, step, priority, input, state, version, created_at, updated_at)
-         VALUES ('order-intake-r', 'order_intake', 'completed', 'CREATED', 1, '{}', ?1, 3, 0, 0)",
-        [old],
-    )
-    .unwrap();
-    for (seq, e) in intake_history.iter().enumerate() {
-        conn.execute(
-            "INSERT INTO workflow_events (workflow_id, seq, event_type, payload, created_at)
-             VALUES ('order-intake-r', ?1, 'e', ?2, 0)",
-            rusqlite::params![seq as i64 + 1, serde_json::to_string(e).unwrap()],
-        )
-        .unwrap();
-    }
+    old_workflow(&conn, "order-intake-r", "order_intake", old, &made);
     drop(conn);
+
     let store = Store::open(&path).unwrap();
     let row = store.read(|tx| tx.workflow("order-intake-r")).unwrap().unwrap();
-    let made: intake::State = serde_json::from_str(&row.state).unwrap();
-    assert_eq!(made.step, intake::Step::Created { order_id: 2, fulfillments: vec![3] });
+    let intake: intake::State = serde_json::from_str(&row.state).unwrap();
+    assert_eq!(intake.step, intake::Step::Created { order_id: 2, fulfillments: vec![3] });
     let row = store.read(|tx| tx.workflow("order-fulfillment-3")).unwrap().unwrap();
     let state: State = serde_json::from_str(&row.state).unwrap();
     assert_eq!(state, history.iter().fold(State::default(), crate::domain::workflow::fulfillment::evolve));
