@@ -231,22 +231,32 @@ pub(super) async fn serve(
     Ok((base, lanes, stop, server))
 }
 
+/// The body of `POST …/pick` the bench sends.
+#[derive(serde::Serialize)]
+struct Pick {
+    op_id: String,
+    location: &'static str,
+    item: &'static str,
+    quantity: u32,
+}
+
 /// Scans until the deadline; returns the latency of each acknowledged op
 /// and the number of failed ones.
 async fn drive(http: &reqwest::Client, lane: &Lane, deadline: Instant, no_op: bool) -> (Vec<Duration>, usize) {
     let mut latencies = Vec::new();
     let mut errors = 0;
+    // Parsed once: the generator shares the server's 2 cores, and a floor's
+    // handhelds are other machines.
+    let Ok(url) = reqwest::Url::parse(&lane.url) else { return (latencies, 1) };
     while Instant::now() < deadline {
         // Op ids as a handheld makes them (UUIDv7, in time order). Per-client
         // counters (`bench-3-17`) put each op's index entry on another page:
         // ~20% fewer ops/s than the floor's own ids (issue 14's measurement).
-        let body = serde_json::json!({
-            "op_id": tote::app::new_op_id(), "location": "A-01", "item": "SKU-BENCH", "quantity": 1
-        });
+        let body = Pick { op_id: tote::app::new_op_id(), location: "A-01", item: "SKU-BENCH", quantity: 1 };
         let t = Instant::now();
         // The no-op run sends the same request (body, token) to a route
         // that does nothing with it.
-        let rq = if no_op { http.get(&lane.url) } else { http.post(&lane.url) };
+        let rq = if no_op { http.get(url.clone()) } else { http.post(url.clone()) };
         match rq.bearer_auth(&lane.token).json(&body).send().await {
             Ok(r) if r.status().is_success() => latencies.push(t.elapsed()),
             _ => errors += 1,
