@@ -31,7 +31,7 @@ use common::process::{KillOnDrop, signal, tote};
 use common::station::{Station, files, label_printed, logged_in, pack, pack_of, pick_one, pick_one_of};
 use common::{Fixture, order};
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use tote::app::Command;
 use tote::printing::PrinterUri;
@@ -421,6 +421,11 @@ async fn an_order_split_across_two_sites_ships_from_each_and_a_site_down_holds_o
     let (status, refused) = submit(&http, &base, &key, &serde_json::to_value(&req).expect("JSON")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "W3 is no site's: {refused}");
     assert!(refused["message"].as_str().is_some_and(|m| m.contains("W3")), "{refused}");
+    // A malformed line for another site's warehouse is refused here too,
+    // naming the field as sent, not accepted for that site to fail.
+    let Command::SubmitOrder(req) = order("ms-zero", &[("SKU-A", 1, "W1"), ("SKU-B", 0, "W2")]) else { unreachable!() };
+    let (status, refused) = submit(&http, &base, &key, &serde_json::to_value(&req).expect("JSON")).await;
+    assert_eq!((status, &refused["field"]), (StatusCode::BAD_REQUEST, &json!("lines[1].quantity")), "{refused}");
 
     signal(&site_b.0, "-STOP");
     let Command::SubmitOrder(req) = order("ms-1", &[("SKU-A", 1, "W1"), ("SKU-B", 1, "W2")]) else { unreachable!() };
