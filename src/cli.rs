@@ -4,6 +4,7 @@
 mod admin;
 mod bench;
 mod bench_intake;
+mod bench_load;
 mod bench_sync;
 #[cfg(feature = "temporal")]
 mod bench_temporal;

@@ -4,6 +4,7 @@
 //! row (the same clients against a route that does nothing), since the
 //! machine is shared: only ratios within one run mean anything.
 
+use super::bench_load;
 use anyhow::{Context, Result, bail};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -98,25 +99,28 @@ pub fn run(cmd: &BenchCmd) -> Result<()> {
     }
     let BenchCmd::Api { seconds, clients, synchronous } = cmd else { return Ok(()) };
     let durability = tote::server::config::parse_durability(synchronous).map_err(anyhow::Error::msg)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     println!("tote bench api: POST pick-item over HTTP, synchronous={synchronous}, {seconds} s per run");
+    println!("(CPU µs per op: the server's HTTP runtime, its writer thread, the load generator; 2 cores in all)");
     println!(
-        "{:>7}  {:<14} {:>9} {:>8} {:>8} {:>10} {:>7}",
-        "clients", "design", "ops/s", "p50 ms", "p99 ms", "ops/commit", "errors"
+        "{:>7}  {:<15} {:>8} {:>7} {:>7} {:>10} {:>7} {:>7} {:>7} {:>6}",
+        "clients", "design", "ops/s", "p50 ms", "p99 ms", "ops/commit", "http µs", "wrt µs", "gen µs", "errors"
     );
     let length = Duration::from_secs_f64(seconds.max(0.1));
     for &n in clients {
         let mut rates = Vec::new();
         for design in [Design::Ceiling, Design::GroupCommit, Design::CommitPerOp] {
-            let r = runtime.block_on(one_run(n.max(1), design, durability, length))?;
+            let r = one_run(n.max(1), design, durability, length)?;
             println!(
-                "{:>7}  {:<14} {:>9.0} {:>8.2} {:>8.2} {:>10.1} {:>7}",
+                "{:>7}  {:<15} {:>8.0} {:>7.2} {:>7.2} {:>10.1} {:>7.0} {:>7.0} {:>7.0} {:>6}",
                 n,
                 design.name(),
                 r.ops_per_sec,
                 r.p50_ms,
                 r.p99_ms,
                 r.ops_per_commit,
+                r.cpu_us[0],
+                r.cpu_us[1],
+                r.cpu_us[2],
                 r.errors
             );
             rates.push(r.ops_per_sec);
@@ -154,10 +158,12 @@ struct RunResult {
     p50_ms: f64,
     p99_ms: f64,
     ops_per_commit: f64,
+    /// CPU per acknowledged op of the threads named in [`THREADS`].
+    cpu_us: [f64; 3],
     errors: usize,
 }
 
-/// One client's fixture: its token and the item it scans.
+/// One client's fixture: its token and the item it scans (at `url`).
 pub(super) struct Lane {
     pub token: String,
     pub url: String,
@@ -165,47 +171,66 @@ pub(super) struct Lane {
     pub item: i64,
 }
 
-async fn one_run(clients: usize, design: Design, durability: Durability, length: Duration) -> Result<RunResult> {
+/// Thread names: the server's runtime, its writer, the load generator.
+const THREADS: [&str; 3] = ["tote-srv", "tote-writer", "tote-load"];
+
+fn runtime(name: &str) -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name(name).enable_all().build()?)
+}
+
+fn one_run(clients: usize, design: Design, durability: Durability, length: Duration) -> Result<RunResult> {
     let group = design != Design::CommitPerOp;
+    let ceiling = design == Design::Ceiling;
+    let (server_rt, load_rt) = (runtime(THREADS[0])?, runtime(THREADS[2])?);
     let dir = tempfile::tempdir()?;
     let store = Store::open_with(&dir.path().join("bench.db"), durability)?;
     let services = Services::new(Arc::new(store), Arc::new(SystemClock), ServiceConfig::default());
     let config = ServerConfig { group_commit: group, durability, ..ServerConfig::default() };
-    let (base, lanes, stop, server) = serve(&services, clients, config).await?;
-    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
-    let deadline = Instant::now() + length;
-    let mut tasks = Vec::new();
-    for mut lane in lanes {
-        let http = http.clone();
-        if design == Design::Ceiling {
-            lane.url = format!("{base}/health/live");
-        }
-        tasks.push(tokio::spawn(async move { drive(&http, &lane, deadline, design == Design::Ceiling).await }));
-    }
+    let (base, lanes, stop, server) = server_rt.block_on(serve(&services, clients, config))?;
+    let cpu_before = bench_load::cpu_by_thread(&THREADS);
     let started = Instant::now();
+    let deadline = started + length;
+    let tasks: Vec<_> = lanes
+        .into_iter()
+        .map(|lane| {
+            let url = if ceiling { format!("{base}/health/live") } else { lane.url };
+            load_rt.spawn(async move { bench_load::drive(&url, &lane.token, deadline, ceiling).await })
+        })
+        .collect();
     let mut latencies = Vec::new();
     let mut errors = 0;
     for t in tasks {
-        let (lat, err) = t.await?;
-        latencies.extend(lat);
-        errors += err;
+        match load_rt.block_on(t)? {
+            Ok(d) => {
+                latencies.extend(d.latencies);
+                errors += d.errors;
+            }
+            Err(e) => {
+                eprintln!("a lane stopped: {e:#}");
+                errors += 1;
+            }
+        }
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let metrics = http.get(format!("{base}/metrics")).send().await?.text().await?;
+    let cpu = bench_load::cpu_by_thread(&THREADS);
+    let spent = |i: usize| cpu[i].saturating_sub(cpu_before[i]).as_secs_f64() * 1e6;
+    let metrics = load_rt.block_on(async { reqwest::get(format!("{base}/metrics")).await?.text().await })?;
     let _ = stop.send(());
-    server.await??;
+    server_rt.block_on(server)??;
     let ok = latencies.len();
-    check_applied_once(&services, if design == Design::Ceiling { 0 } else { ok })?;
+    check_applied_once(&services, if ceiling { 0 } else { ok })?;
     latencies.sort_unstable();
     let pct = |p: f64| {
         latencies.get(((ok as f64 * p) as usize).min(ok.saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1e3)
     };
+    let per_op = |us: f64| us / (ok.max(1) as f64);
     let commits = metric(&metrics, "tote_commits_total").max(1.0);
     Ok(RunResult {
         ops_per_sec: ok as f64 / elapsed,
         p50_ms: pct(0.50),
         p99_ms: pct(0.99),
         ops_per_commit: metric(&metrics, "tote_committed_ops_total") / commits,
+        cpu_us: [per_op(spent(0)), per_op(spent(1)), per_op(spent(2))],
         errors,
     })
 }
@@ -229,40 +254,6 @@ pub(super) async fn serve(
     };
     let server = tokio::spawn(tote::server::run(listener, shutdown, services.clone(), config));
     Ok((base, lanes, stop, server))
-}
-
-/// The body of `POST …/pick` the bench sends.
-#[derive(serde::Serialize)]
-struct Pick {
-    op_id: String,
-    location: &'static str,
-    item: &'static str,
-    quantity: u32,
-}
-
-/// Scans until the deadline; returns the latency of each acknowledged op
-/// and the number of failed ones.
-async fn drive(http: &reqwest::Client, lane: &Lane, deadline: Instant, no_op: bool) -> (Vec<Duration>, usize) {
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    // Parsed once: the generator shares the server's 2 cores, and a floor's
-    // handhelds are other machines.
-    let Ok(url) = reqwest::Url::parse(&lane.url) else { return (latencies, 1) };
-    while Instant::now() < deadline {
-        // Op ids as a handheld makes them (UUIDv7, in time order). Per-client
-        // counters (`bench-3-17`) put each op's index entry on another page:
-        // ~20% fewer ops/s than the floor's own ids (issue 14's measurement).
-        let body = Pick { op_id: tote::app::new_op_id(), location: "A-01", item: "SKU-BENCH", quantity: 1 };
-        let t = Instant::now();
-        // The no-op run sends the same request (body, token) to a route
-        // that does nothing with it.
-        let rq = if no_op { http.get(url.clone()) } else { http.post(url.clone()) };
-        match rq.bearer_auth(&lane.token).json(&body).send().await {
-            Ok(r) if r.status().is_success() => latencies.push(t.elapsed()),
-            _ => errors += 1,
-        }
-    }
-    (latencies, errors)
 }
 
 /// A warehouse with plenty of stock, one picker per client with a session,

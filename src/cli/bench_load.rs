@@ -1,0 +1,97 @@
+//! The load generator of `tote bench api` and what it measures besides
+//! rates: each lane is one kept-alive HTTP/1 connection (hyper's client
+//! connection, no pool) that sends the next scan as soon as the last is
+//! answered; the generator and the server run on runtimes of their own, so
+//! the CPU each side spends per op can be read from its threads.
+//!
+//! The generator shares the server's 2 cores, while a floor's handhelds are
+//! other machines: the lighter it is, the closer the rates come to what the
+//! server can do. The ceiling row uses the same generator, so the ratio
+//! between the rows stays honest.
+
+use anyhow::{Context, Result};
+use axum::http::{HeaderValue, Method, Request, header};
+use hyper_util::rt::TokioIo;
+use std::time::{Duration, Instant};
+
+/// The body of `POST …/pick` the bench sends.
+#[derive(serde::Serialize)]
+struct Pick {
+    op_id: String,
+    location: &'static str,
+    item: &'static str,
+    quantity: u32,
+}
+
+/// One lane's results: the latency of each acknowledged op, and the
+/// number of failed ones.
+pub(super) struct Driven {
+    pub latencies: Vec<Duration>,
+    pub errors: usize,
+}
+
+/// Sends scans on one connection until `deadline`. `no_op` sends the same
+/// request (body, token) as a GET to a route that does nothing with it.
+pub(super) async fn drive(url: &str, token: &str, deadline: Instant, no_op: bool) -> Result<Driven> {
+    let uri: axum::http::Uri = url.parse().context("lane URL")?;
+    let authority = uri.authority().context("lane URL has no host")?.clone();
+    let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    let stream = tokio::net::TcpStream::connect(authority.as_str()).await?;
+    stream.set_nodelay(true)?;
+    let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    let connection = tokio::spawn(conn);
+    let host = HeaderValue::from_str(authority.as_str())?;
+    let bearer = HeaderValue::from_str(&format!("Bearer {token}"))?;
+    let json = HeaderValue::from_static("application/json");
+    let method = if no_op { Method::GET } else { Method::POST };
+    let mut out = Driven { latencies: Vec::new(), errors: 0 };
+    while Instant::now() < deadline {
+        // Op ids as a handheld makes them (UUIDv7, in time order). Per-client
+        // counters (`bench-3-17`) put each op's index entry on another page:
+        // ~20% fewer ops/s than the floor's own ids (issue 14's measurement).
+        let body = Pick { op_id: tote::app::new_op_id(), location: "A-01", item: "SKU-BENCH", quantity: 1 };
+        let mut rq = Request::new(serde_json::to_string(&body)?);
+        *rq.method_mut() = method.clone();
+        *rq.uri_mut() = path.parse()?;
+        let h = rq.headers_mut();
+        h.insert(header::HOST, host.clone());
+        h.insert(header::AUTHORIZATION, bearer.clone());
+        h.insert(header::CONTENT_TYPE, json.clone());
+        let t = Instant::now();
+        send.ready().await?;
+        let answer = send.send_request(rq).await?;
+        let ok = answer.status().is_success();
+        // The body is read whole, so the connection is ready for the next.
+        axum::body::to_bytes(axum::body::Body::new(answer.into_body()), 1 << 20).await?;
+        if ok {
+            out.latencies.push(t.elapsed());
+        } else {
+            out.errors += 1;
+        }
+    }
+    drop(send);
+    let _ = connection.await;
+    Ok(out)
+}
+
+/// CPU time (user + system) of this process's threads, by the prefix of
+/// their name, from `/proc/self/task` (Linux; elsewhere zero).
+pub(super) fn cpu_by_thread(prefixes: &[&str]) -> Vec<Duration> {
+    let mut out = vec![Duration::ZERO; prefixes.len()];
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return out };
+    // Clock ticks per second: 100 on every Linux this runs on.
+    let tick = Duration::from_millis(10);
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else { continue };
+        // `pid (comm) state ...`: the name may hold spaces, so split at the
+        // last parenthesis; utime and stime are fields 14 and 15.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
+        let name = &stat[open + 1..close];
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+        if let Some(i) = prefixes.iter().position(|p| name.starts_with(p)) {
+            out[i] += tick * (ticks(11) + ticks(12));
+        }
+    }
+    out
+}
