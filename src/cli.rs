@@ -9,6 +9,7 @@ mod bench_sync;
 #[cfg(feature = "temporal")]
 mod bench_temporal;
 mod bench_workflows;
+mod bench_writer;
 mod board;
 mod demo;
 mod floor;

@@ -41,6 +41,19 @@ pub enum BenchCmd {
         #[arg(long, default_value = "full")]
         synchronous: String,
     },
+    /// The writer alone: the pick ops of `bench api` in groups, with no
+    /// HTTP in front; the writer's CPU per op bounds durable ops per second.
+    Writer {
+        #[arg(long, default_value_t = 20_000)]
+        ops: usize,
+        /// Ops per commit (`bench api` at 64 clients forms about 20).
+        #[arg(long, default_value_t = 20)]
+        group: usize,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        #[arg(long, default_value = "full")]
+        synchronous: String,
+    },
     /// Allocation at scale: one-line orders through the batch intake over a
     /// small and a large stock table (same slots per SKU), µs per line.
     Intake {
@@ -87,6 +100,9 @@ pub enum BenchCmd {
 pub fn run(cmd: &BenchCmd) -> Result<()> {
     if let BenchCmd::Sync { ops, devices, synchronous } = cmd {
         return super::bench_sync::run(*ops, *devices, synchronous);
+    }
+    if let BenchCmd::Writer { ops, group, rounds, synchronous } = cmd {
+        return super::bench_writer::run(*ops, *group, *rounds, synchronous);
     }
     if let BenchCmd::Intake { orders, skus, slots, synchronous } = cmd {
         return super::bench_intake::run(*orders, *skus, *slots, synchronous);
@@ -165,6 +181,7 @@ struct RunResult {
 
 /// One client's fixture: its token and the item it scans (at `url`).
 pub(super) struct Lane {
+    pub worker: i64,
     pub token: String,
     pub url: String,
     pub task: i64,
@@ -311,7 +328,13 @@ pub(super) fn setup(svc: &Services, clients: usize, base: &str) -> Result<Vec<La
         exec(format!("setup-assign-{i}"), Command::AssignPicking { task_id: task, worker_id: worker })?;
         exec(format!("setup-start-{i}"), Command::StartPicking { task_id: task, worker_id: worker })?;
         let item = svc.picking_task_view(task)?.items.first().map(|it| it.item_id).context("bench setup: no item")?;
-        lanes.push(Lane { token, url: format!("{base}/api/v1/picking-tasks/{task}/items/{item}/pick"), task, item });
+        lanes.push(Lane {
+            worker,
+            token,
+            url: format!("{base}/api/v1/picking-tasks/{task}/items/{item}/pick"),
+            task,
+            item,
+        });
     }
     Ok(lanes)
 }

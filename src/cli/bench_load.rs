@@ -79,19 +79,29 @@ pub(super) async fn drive(url: &str, token: &str, deadline: Instant, no_op: bool
 pub(super) fn cpu_by_thread(prefixes: &[&str]) -> Vec<Duration> {
     let mut out = vec![Duration::ZERO; prefixes.len()];
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return out };
-    // Clock ticks per second: 100 on every Linux this runs on.
-    let tick = Duration::from_millis(10);
     for task in tasks.flatten() {
         let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else { continue };
-        // `pid (comm) state ...`: the name may hold spaces, so split at the
-        // last parenthesis; utime and stime are fields 14 and 15.
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
-        let name = &stat[open + 1..close];
-        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
-        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+        let Some((name, cpu)) = thread_stat(&stat) else { continue };
         if let Some(i) = prefixes.iter().position(|p| name.starts_with(p)) {
-            out[i] += tick * (ticks(11) + ticks(12));
+            out[i] += cpu;
         }
     }
     out
+}
+
+/// The calling thread's CPU time so far (Linux; elsewhere zero).
+pub(super) fn this_thread_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    thread_stat(&stat).map_or(Duration::ZERO, |(_, d)| d)
+}
+
+/// A thread's name and CPU time from its `stat` line: `pid (comm) state
+/// ...`, where the name may hold spaces, so it is split at the last
+/// parenthesis; utime and stime are fields 14 and 15, in clock ticks of
+/// 10 ms (100 per second on every Linux this runs on).
+fn thread_stat(stat: &str) -> Option<(&str, Duration)> {
+    let (open, close) = (stat.find('(')?, stat.rfind(')')?);
+    let fields: Vec<&str> = stat.get(close + 1..)?.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+    Some((stat.get(open + 1..close)?, Duration::from_millis(10) * (ticks(11) + ticks(12))))
 }
