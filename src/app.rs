@@ -266,7 +266,7 @@ impl Services {
     /// Runs `command` once under `op_id`; a repeat returns the stored outcome.
     pub fn execute(&self, op_id: &str, command: &Command) -> Result<Outcome, AppError> {
         let now = self.clock.now();
-        let result = self.store.write(|tx| self.run_op(tx, op_id, command, now))?;
+        let result = self.store.write(|tx| self.run_op(tx, op_id, command, now, Undo::Savepoint))?;
         result.map_err(AppError::Rejected)
     }
 
@@ -278,7 +278,7 @@ impl Services {
         self.store.write(|tx| {
             let mut out = Vec::with_capacity(ops.len());
             for (i, (op_id, command)) in ops.iter().enumerate() {
-                match self.run_op(tx, op_id, command, now) {
+                match self.run_op(tx, op_id, command, now, Undo::Savepoint) {
                     Ok(Ok(o)) => out.push(o),
                     Ok(Err(r)) => return Err(BatchError { index: Some(i), error: AppError::Rejected(r) }),
                     Err(e) => return Err(BatchError { index: Some(i), error: e }),
@@ -316,7 +316,7 @@ impl Services {
                 .map(|item| {
                     let ran = match item {
                         Work::Op { op_id, command } => tx
-                            .isolated(|tx| self.run_op(tx, &op_id, &command, now))
+                            .isolated(|tx| self.run_op(tx, &op_id, &command, now, Undo::Job))
                             .map(|r| r.and_then(|o| o.map(Done::Op).map_err(AppError::Rejected))),
                         Work::Write(f) => tx.isolated(|tx| f(tx).map(|()| Done::Write)),
                     };
@@ -330,14 +330,16 @@ impl Services {
     }
 
     /// One op inside an open transaction: the stored outcome of a repeat, or
-    /// the command run in a savepoint and its outcome recorded. `Err` only
-    /// for storage failures, which must roll the transaction back.
+    /// the command run (undone by `undo` if it fails) and its outcome
+    /// recorded. `Err` only for storage failures, which must roll the
+    /// transaction back.
     fn run_op(
         &self,
         tx: &Tx<'_>,
         op_id: &str,
         command: &Command,
         now: Timestamp,
+        undo: Undo,
     ) -> Result<Result<Outcome, Rejection>, AppError> {
         if op_id.trim().is_empty() || op_id.chars().count() > MAX_OP_ID_LEN || op_id.chars().any(char::is_control) {
             let e = DomainError::invalid("op_id", format!("must be 1 to {MAX_OP_ID_LEN} printable characters"));
@@ -354,7 +356,7 @@ impl Services {
                 Err(serde_json::from_str(&prev.response)?)
             });
         }
-        let ran = tx.savepoint(|tx| {
+        let run = |tx: &Tx<'_>| {
             let mut ctx = Ctx { tx, now, config: &self.config, events: Vec::new() };
             let outcome = command.run(&mut ctx)?;
             backorder::wake(&mut ctx)?;
@@ -375,7 +377,17 @@ impl Services {
                 tx.append_event(e, &payload, now)?;
             }
             Ok::<_, AppError>(outcome)
-        });
+        };
+        let ran = match undo {
+            Undo::Savepoint => tx.savepoint(run),
+            // Nothing but reads ran in the job before the command, so going
+            // back to its start undoes the command alone, one savepoint
+            // (two statements) less per op on the writer's path.
+            Undo::Job => run(tx).or_else(|e| {
+                tx.rewind_job()?;
+                Err(e)
+            }),
+        };
         let (ok, response, result) = match ran {
             Ok(outcome) => (true, serde_json::to_string(&outcome)?, Ok(outcome)),
             // Not remembered: bad input (the same request is refused again
@@ -393,6 +405,16 @@ impl Services {
     pub fn query<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, AppError>) -> Result<T, AppError> {
         self.store.read(f)
     }
+}
+
+/// How [`Services::run_op`] undoes a command that failed, before it
+/// records the refusal.
+#[derive(Debug, Clone, Copy)]
+enum Undo {
+    /// A savepoint of its own around the command.
+    Savepoint,
+    /// The op runs alone in a [`Tx::isolated`] job: back to its start.
+    Job,
 }
 
 /// What a command handler works with: the open transaction, the time, the

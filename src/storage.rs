@@ -320,6 +320,14 @@ impl Tx<'_> {
         }
     }
 
+    /// Inside [`Tx::isolated`]: undoes everything the job did so far and
+    /// keeps it open, so it can go on (record a refusal) and be released.
+    /// Outside a job it fails and undoes nothing.
+    pub fn rewind_job(&self) -> Result<()> {
+        self.exec(JOB.rollback, [])?;
+        Ok(())
+    }
+
     /// Rows in `table`; for tests and health checks. `table` must be one of
     /// the schema's tables.
     pub fn count(&self, table: &str) -> Result<i64> {

@@ -51,3 +51,39 @@ async fn a_panicking_item_is_refused_and_the_writer_lives_on() {
     drop((w, commits));
     tokio::task::spawn_blocking(move || thread.join()).await.expect("join").expect("the writer thread did not panic");
 }
+
+/// An op refused for good in the middle of a group is undone back to the
+/// start of its own item, its refusal is recorded under its op id (a repeat
+/// gets the same answer, not a run), and the ops around it stand.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_op_in_a_group_is_recorded_and_its_neighbours_stand() {
+    let f = Fixture::new();
+    let (w, thread) = writer::start(f.svc.clone(), WriterConfig { max_batch: 64 }).expect("writer");
+    let place = |n: u32| Command::PlaceStock {
+        warehouse: "W1".into(),
+        location: format!("R-{n:02}"),
+        sku: "SKU-R".into(),
+        quantity: n,
+        received_at: None,
+        lot: None,
+        expiry: None,
+    };
+    let missing = || Command::StartPicking { task_id: 987_654, worker_id: 1 };
+    let (a, refused, b) = tokio::join!(
+        w.execute("r-1".into(), place(1)),
+        w.execute("r-2".into(), missing()),
+        w.execute("r-3".into(), place(2))
+    );
+    assert!(matches!(a, Ok(Outcome::Stock { .. })), "{a:?}");
+    assert!(matches!(b, Ok(Outcome::Stock { .. })), "{b:?}");
+    let first = refused.expect_err("no such task").code().map(str::to_owned);
+    assert!(first.is_some(), "a refusal has a code");
+    let stored = f.svc.store().read(|tx| tx.applied_op("r-2")).expect("read").expect("the refusal is recorded");
+    assert!(!stored.ok, "recorded as refused");
+    let again = w.execute("r-2".into(), missing()).await.expect_err("the same answer");
+    assert_eq!(again.code().map(str::to_owned), first);
+    let on_hand = f.svc.store().read(|tx| tx.stock_totals(Some("SKU-R"))).expect("read").on_hand;
+    assert_eq!(on_hand, 3, "both neighbours' stock is there");
+    drop(w);
+    tokio::task::spawn_blocking(move || thread.join()).await.expect("join").expect("the writer thread did not panic");
+}

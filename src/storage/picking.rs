@@ -281,23 +281,36 @@ impl Tx<'_> {
     /// Writes back the task's status, worker, times and every item's progress.
     pub fn save_picking_task(&self, t: &PickingTask, now: Timestamp) -> Result<()> {
         let done = t.items.iter().filter(|i| i.is_done()).count();
-        self.exec(
-            "UPDATE picking_tasks SET worker_id = ?2, status = ?3, priority = ?4, picked_items = ?5, started_at = ?6,
-                    completed_at = ?7, cancelled_at = ?8, cancellation_reason = ?9, updated_at = ?10
-             WHERE id = ?1",
-            params![
-                t.id.0,
-                t.worker_id.map(|w| w.0),
-                t.status.as_str(),
-                t.priority.rank(),
-                i64::try_from(done).unwrap_or(i64::MAX),
-                opt_ms(t.started_at),
-                opt_ms(t.completed_at),
-                opt_ms(t.cancelled_at),
-                t.cancellation_reason,
-                ms(now)
-            ],
+        let head = params![
+            t.id.0,
+            t.worker_id.map(|w| w.0),
+            t.status.as_str(),
+            t.priority.rank(),
+            i64::try_from(done).unwrap_or(i64::MAX),
+            opt_ms(t.started_at),
+            opt_ms(t.completed_at),
+            opt_ms(t.cancelled_at),
+            t.cancellation_reason,
+            ms(now)
+        ];
+        // An UPDATE that names an indexed column rewrites its index entries
+        // even when the value stays the same: a pick that moves only the
+        // counts sets only them (the first statement), and the rest is set
+        // when something else changed (the second).
+        let counted = self.exec(
+            "UPDATE picking_tasks SET picked_items = ?5, updated_at = ?10
+             WHERE id = ?1 AND worker_id IS ?2 AND status = ?3 AND priority = ?4 AND started_at IS ?6
+               AND completed_at IS ?7 AND cancelled_at IS ?8 AND cancellation_reason IS ?9",
+            head,
         )?;
+        if counted == 0 {
+            self.exec(
+                "UPDATE picking_tasks SET worker_id = ?2, status = ?3, priority = ?4, picked_items = ?5, started_at = ?6,
+                        completed_at = ?7, cancelled_at = ?8, cancellation_reason = ?9, updated_at = ?10
+                 WHERE id = ?1",
+                head,
+            )?;
+        }
         let mut st = self.conn.prepare_cached(
             "UPDATE picking_task_items SET quantity_picked = ?2, status = ?3, reason = ?4, picked_at = ?5, updated_at = ?6
              WHERE id = ?1 AND (quantity_picked != ?2 OR status != ?3)",
