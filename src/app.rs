@@ -305,28 +305,68 @@ impl Services {
     }
 
     /// Runs `work` in ONE transaction (one commit, one fsync), each item
-    /// isolated in its own savepoint: an op's rejection, a storage error
-    /// or a panic in one item is that item's answer only. `Err` when the
-    /// commit itself failed: then nothing was kept.
+    /// isolated: an op's rejection, a storage error or a panic in one item
+    /// is that item's answer only. `Err` when the commit itself failed:
+    /// then nothing was kept.
     pub fn execute_work(&self, work: Vec<Work>) -> Result<Vec<Result<Done, AppError>>, StorageError> {
         let now = self.clock.now();
         self.store.write(|tx| {
-            Ok(work
-                .into_iter()
-                .map(|item| {
-                    let ran = match item {
-                        Work::Op { op_id, command } => tx
-                            .isolated(|tx| self.run_op(tx, &op_id, &command, now, Undo::Job))
-                            .map(|r| r.and_then(|o| o.map(Done::Op).map_err(AppError::Rejected))),
-                        Work::Write(f) => tx.isolated(|tx| f(tx).map(|()| Done::Write)),
-                    };
-                    ran.unwrap_or_else(|panic| {
-                        tracing::error!(%panic, "an op panicked; its savepoint was rolled back");
-                        Err(Rejection::of(Code::E903, format!("the server failed on this request: {panic}")).into())
-                    })
-                })
-                .collect())
+            let mut answers: Vec<Option<Result<Done, AppError>>> = Vec::with_capacity(work.len());
+            let mut ops = Vec::new();
+            // Bookkeeping first, each write in a savepoint of its own: it
+            // runs once (it is `FnOnce`), so it stands outside the ops'
+            // group, which may be rolled back and run again. A group's items
+            // come from concurrent callers, so this is an order they could
+            // have arrived in.
+            for (i, item) in work.into_iter().enumerate() {
+                match item {
+                    Work::Write(f) => answers.push(Some(answer(tx.isolated(|tx| f(tx).map(|()| Done::Write))))),
+                    Work::Op { op_id, command } => {
+                        answers.push(None);
+                        ops.push((i, op_id, command));
+                    }
+                }
+            }
+            for (i, done) in self.run_ops(tx, &ops, now) {
+                answers[i] = Some(done);
+            }
+            let lost = || Err(AppError::Storage(StorageError::Unavailable("an item got no answer".into())));
+            Ok(answers.into_iter().map(|a| a.unwrap_or_else(lost)).collect())
         })
+    }
+
+    /// The ops of one group, each answer with its position. First they run
+    /// together in one savepoint and none of their own: a savepoint per op
+    /// copies every page the op changes to the statement journal again.
+    /// When each applied cleanly that is all. When one did not (refused,
+    /// failed, panicked, or a repeat of a refusal), the group is rolled back
+    /// and they run again each in its own savepoint, so that a refusal
+    /// undoes its own op alone (ADR 0047).
+    fn run_ops(
+        &self,
+        tx: &Tx<'_>,
+        ops: &[(usize, String, Command)],
+        now: Timestamp,
+    ) -> Vec<(usize, Result<Done, AppError>)> {
+        if ops.len() > 1 {
+            let together = tx.isolated(|tx| {
+                ops.iter()
+                    .map(|(i, op_id, command)| match self.run_op(tx, op_id, command, now, Undo::Group)? {
+                        Ok(o) => Ok((*i, Ok(Done::Op(o)))),
+                        Err(r) => Err(AppError::Rejected(r)),
+                    })
+                    .collect::<Result<Vec<_>, AppError>>()
+            });
+            if let Ok(Ok(done)) = together {
+                return done;
+            }
+        }
+        ops.iter()
+            .map(|(i, op_id, command)| {
+                let ran = tx.isolated(|tx| self.run_op(tx, op_id, command, now, Undo::Job));
+                (*i, answer(ran.map(|r| r.and_then(|o| o.map(Done::Op).map_err(AppError::Rejected)))))
+            })
+            .collect()
     }
 
     /// One op inside an open transaction: the stored outcome of a repeat, or
@@ -387,6 +427,8 @@ impl Services {
                 tx.rewind_job()?;
                 Err(e)
             }),
+            // Any answer but "applied" rolls the whole group back.
+            Undo::Group => run(tx),
         };
         let (ok, response, result) = match ran {
             Ok(outcome) => (true, serde_json::to_string(&outcome)?, Ok(outcome)),
@@ -415,6 +457,17 @@ enum Undo {
     Savepoint,
     /// The op runs alone in a [`Tx::isolated`] job: back to its start.
     Job,
+    /// The op runs in a group that is rolled back whole if it fails.
+    Group,
+}
+
+/// An item's answer; a panic is refused E903 (its savepoint was rolled
+/// back, so nothing of it stays).
+fn answer(ran: Result<Result<Done, AppError>, String>) -> Result<Done, AppError> {
+    ran.unwrap_or_else(|panic| {
+        tracing::error!(%panic, "an op panicked; its savepoint was rolled back");
+        Err(Rejection::of(Code::E903, format!("the server failed on this request: {panic}")).into())
+    })
 }
 
 /// What a command handler works with: the open transaction, the time, the

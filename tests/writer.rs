@@ -10,20 +10,25 @@ use tote::app::command::Outcome;
 use tote::server::config::WriterConfig;
 use tote::server::writer;
 
+/// `n` units of `SKU-{prefix}` placed at a location of their own.
+fn place(prefix: &str, n: u32) -> Command {
+    Command::PlaceStock {
+        warehouse: "W1".into(),
+        location: format!("{prefix}-{n:02}"),
+        sku: format!("SKU-{prefix}"),
+        quantity: n,
+        received_at: None,
+        lot: None,
+        expiry: None,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panicking_item_is_refused_and_the_writer_lives_on() {
     let f = Fixture::new();
     let (w, thread) = writer::start(f.svc.clone(), WriterConfig { max_batch: 64 }).expect("writer");
     let mut commits = w.commits();
-    let place = |n: u32| Command::PlaceStock {
-        warehouse: "W1".into(),
-        location: format!("P-{n:02}"),
-        sku: "SKU-P".into(),
-        quantity: n,
-        received_at: None,
-        lot: None,
-        expiry: None,
-    };
+    let place = |n: u32| place("P", n);
     // Three items queued together: an op, a write that panics after
     // writing, another op.
     let (a, boom, b) = tokio::join!(
@@ -59,15 +64,7 @@ async fn a_panicking_item_is_refused_and_the_writer_lives_on() {
 async fn a_refused_op_in_a_group_is_recorded_and_its_neighbours_stand() {
     let f = Fixture::new();
     let (w, thread) = writer::start(f.svc.clone(), WriterConfig { max_batch: 64 }).expect("writer");
-    let place = |n: u32| Command::PlaceStock {
-        warehouse: "W1".into(),
-        location: format!("R-{n:02}"),
-        sku: "SKU-R".into(),
-        quantity: n,
-        received_at: None,
-        lot: None,
-        expiry: None,
-    };
+    let place = |n: u32| place("R", n);
     let missing = || Command::StartPicking { task_id: 987_654, worker_id: 1 };
     let (a, refused, b) = tokio::join!(
         w.execute("r-1".into(), place(1)),
