@@ -237,3 +237,41 @@ fn the_independent_parser_refuses_a_repeated_series() {
     assert!(!o.status.success(), "a duplicate series must be refused");
     assert!(String::from_utf8_lossy(&o.stderr).contains("duplicate series"), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// While `tote serve` runs, the WAL is copied into the database file by a
+/// checkpoint connection of its own, woken by the writer's commits, not by
+/// the writer thread after a commit that filled 1,000 pages (ADR 0048): an
+/// op sent over HTTP reaches the main file within a moment, long before
+/// the WAL would have filled. Read from a copy of the main file alone (no
+/// WAL), which holds only what a checkpoint put there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wal_reaches_the_database_file_without_the_writer() {
+    let f = Fixture::new();
+    let s = TestServer::start(&f).await;
+    let t = s.tokens(&f).await;
+    let (_, tasks) = accepted(&f.ok(order("o-1", &[("SKU-A", 2, "W1")])));
+    let task = tasks[0].1;
+    f.ok(Command::AssignPicking { task_id: task, worker_id: f.picker });
+    f.ok(Command::StartPicking { task_id: task, worker_id: f.picker });
+    let item = f.svc.picking_task_view(task).expect("task").items[0].item_id;
+    let path = format!("/api/v1/picking-tasks/{task}/items/{item}/pick");
+    let body = json!({"op_id": "wal-1", "location": "A-01", "item": "SKU-A", "quantity": 1});
+    let (st, answer) = s.post(&path, &t.picker, body).await;
+    assert_eq!(st, StatusCode::OK, "{answer}");
+    let main_file = f.svc.store().path().to_owned();
+    let copies = tempfile::tempdir().expect("tempdir");
+    let mut found = false;
+    for n in 0..50 {
+        // A copy taken while a checkpoint writes may be torn: take another.
+        let copy = copies.path().join(format!("copy-{n}.db"));
+        if std::fs::copy(&main_file, &copy).is_ok()
+            && let Ok(store) = tote::storage::Store::open(&copy)
+            && store.read(|tx| tx.applied_op("wal-1")).is_ok_and(|op| op.is_some())
+        {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(found, "the op never reached the database file while the server ran");
+}
