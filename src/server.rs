@@ -10,7 +10,6 @@
 
 mod api;
 pub mod auth;
-pub mod checkpoint;
 pub mod config;
 pub mod engine;
 pub mod error;
@@ -152,7 +151,6 @@ pub async fn run_with_carrier(
         relay::RelayConfig::default(),
         stopping.clone(),
     ));
-    let checkpoints = tokio::spawn(checkpoint::run(state.services.clone(), state.writer.commits(), stopping.clone()));
     let retention = tokio::spawn(retention::run(
         state.services.clone(),
         state.writer.clone(),
@@ -204,7 +202,6 @@ pub async fn run_with_carrier(
         stop_hosted(worker).await;
     }
     let _ = relay.await;
-    let _ = checkpoints.await;
     let _ = retention.await;
     let _ = engine.await;
     for task in integrations {

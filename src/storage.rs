@@ -170,26 +170,9 @@ pub enum Durability {
 #[derive(Debug)]
 pub struct Store {
     path: PathBuf,
-    durability: Durability,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
-}
-
-/// A connection of its own for WAL checkpoints; see
-/// [`Store::checkpoints_elsewhere`].
-#[derive(Debug)]
-pub struct Checkpointer {
-    conn: Connection,
-}
-
-impl Checkpointer {
-    /// One passive checkpoint (it never waits for, nor blocks, the writer or
-    /// a reader): the frames in the WAL and how many of them are now in the
-    /// database file.
-    pub fn run(&self) -> Result<(i64, i64)> {
-        Ok(self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(1)?, r.get(2)?)))?)
-    }
 }
 
 /// A transaction in progress; see the submodules for its methods.
@@ -208,13 +191,7 @@ impl Store {
         let writer = connect(path, durability)?;
         migrate(&writer, path)?;
         let readers = (0..READERS).map(|_| connect(path, durability).map(Mutex::new)).collect::<Result<_>>()?;
-        Ok(Store {
-            path: path.to_owned(),
-            durability,
-            writer: Mutex::new(writer),
-            readers,
-            next_reader: AtomicUsize::new(0),
-        })
+        Ok(Store { path: path.to_owned(), writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
     }
 
     pub fn path(&self) -> &Path {
@@ -243,23 +220,6 @@ impl Store {
                 Err(e)
             }
         }
-    }
-
-    /// Hands the WAL checkpoints to the [`Checkpointer`] returned, which the
-    /// caller must run: the write connection no longer copies the WAL into
-    /// the database file after its commits, so no write waits behind that
-    /// copy and its fsyncs. [`Store::checkpoint_after_commits`] takes them back.
-    pub fn checkpoints_elsewhere(&self) -> Result<Checkpointer> {
-        let conn = connect(&self.path, self.durability)?;
-        lock(&self.writer).execute_batch("PRAGMA wal_autocheckpoint=0")?;
-        Ok(Checkpointer { conn })
-    }
-
-    /// The write connection checkpoints after its commits again (SQLite's
-    /// default: once the WAL holds 1,000 pages).
-    pub fn checkpoint_after_commits(&self) -> Result<()> {
-        lock(&self.writer).execute_batch("PRAGMA wal_autocheckpoint=1000")?;
-        Ok(())
     }
 
     /// Runs `f` over a consistent read snapshot.
