@@ -179,6 +179,11 @@ struct RunResult {
     errors: usize,
 }
 
+/// The one slot every lane picks from: its location and SKU, as `setup`
+/// stocks it and the lanes scan it.
+pub(super) const LOCATION: &str = "A-01";
+pub(super) const SKU: &str = "SKU-BENCH";
+
 /// One client's fixture: its token and the item it scans (at `url`).
 pub(super) struct Lane {
     pub worker: i64,
@@ -296,8 +301,8 @@ pub(super) fn setup(svc: &Services, clients: usize, base: &str) -> Result<Vec<La
         "setup-stock".into(),
         Command::PlaceStock {
             warehouse: "W1".into(),
-            location: "A-01".into(),
-            sku: "SKU-BENCH".into(),
+            location: LOCATION.into(),
+            sku: SKU.into(),
             quantity: 10_000_000,
             received_at: None,
             lot: None,
@@ -318,7 +323,7 @@ pub(super) fn setup(svc: &Services, clients: usize, base: &str) -> Result<Vec<La
                 country: "RS".into(),
                 phone: String::new(),
             },
-            lines: vec![LineDto { sku: "SKU-BENCH".into(), quantity: i64::from(per_client), warehouse: None }],
+            lines: vec![LineDto { sku: SKU.into(), quantity: i64::from(per_client), warehouse: None }],
             short_policy: None,
         };
         let Outcome::Order { fulfillments, .. } = exec(format!("setup-order-{i}"), Command::SubmitOrder(order))? else {

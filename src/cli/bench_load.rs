@@ -49,7 +49,12 @@ pub(super) async fn drive(url: &str, token: &str, deadline: Instant, no_op: bool
         // Op ids as a handheld makes them (UUIDv7, in time order). Per-client
         // counters (`bench-3-17`) put each op's index entry on another page:
         // ~20% fewer ops/s than the floor's own ids (issue 14's measurement).
-        let body = Pick { op_id: tote::app::new_op_id(), location: "A-01", item: "SKU-BENCH", quantity: 1 };
+        let body = Pick {
+            op_id: tote::app::new_op_id(),
+            location: super::bench::LOCATION,
+            item: super::bench::SKU,
+            quantity: 1,
+        };
         let mut rq = Request::new(serde_json::to_string(&body)?);
         *rq.method_mut() = method.clone();
         *rq.uri_mut() = path.parse()?;

@@ -33,8 +33,11 @@ pub fn run(ops: usize, devices: usize, synchronous: &str) -> Result<()> {
             let client = Client::new(&base, &format!("BENCH-{n}"), Duration::from_secs(30))?;
             let d = Device::new(store, client, Arc::new(SystemClock));
             let share = ops / devices + usize::from(n < ops % devices);
-            let op =
-                FloorOp::Pick { task_id: lane.task, item_id: lane.item, scan: PickScans::new("A-01", "SKU-BENCH", 1) };
+            let op = FloorOp::Pick {
+                task_id: lane.task,
+                item_id: lane.item,
+                scan: PickScans::new(super::bench::LOCATION, super::bench::SKU, 1),
+            };
             let payload = serde_json::to_string(&op)?;
             let now = tote::app::Clock::now(&SystemClock);
             d.store().write(|tx| {

@@ -35,7 +35,7 @@ pub fn run(ops: usize, group: usize, rounds: usize, synchronous: &str) -> Result
                         task_id: lane.task,
                         item_id: lane.item,
                         worker_id: Some(lane.worker),
-                        scan: PickScans::new("A-01", "SKU-BENCH", 1),
+                        scan: PickScans::new(super::bench::LOCATION, super::bench::SKU, 1),
                     };
                     Work::Op { op_id: tote::app::new_op_id(), command }
                 })
