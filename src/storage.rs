@@ -106,6 +106,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0027_site_settings", include_str!("storage/migrations/0027_site_settings.sql")),
     ("0028_pick_scans_gs1_flag", include_str!("storage/migrations/0028_pick_scans_gs1_flag.sql")),
     ("0029_workflow_state", include_str!("storage/migrations/0029_workflow_state.sql")),
+    ("0030_pick_scans_no_item_index", include_str!("storage/migrations/0030_pick_scans_no_item_index.sql")),
 ];
 
 /// Read connections per store: readers never wait on the writer (WAL), and

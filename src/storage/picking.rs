@@ -57,7 +57,9 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// The scans recorded for a task's picks, oldest first.
+    /// The scans recorded for a task's picks, oldest first. For audit: no
+    /// index serves it, as an index by task would cost every pick a page of
+    /// its own in the group commit (ADR 0048).
     pub fn pick_scans(&self, task: PickingTaskId) -> Result<Vec<PickScanRow>> {
         let mut st = self.conn.prepare_cached(
             "SELECT item_id, worker_id, location_scan, item_scan, item_gs1, tote_scan, quantity, item_is_gs1

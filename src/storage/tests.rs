@@ -202,3 +202,29 @@ fn the_workflow_state_migration_folds_each_snapshot_from_its_history() {
     assert_eq!(state, history.iter().fold(State::default(), crate::domain::workflow::fulfillment::evolve));
     assert_eq!(state.step, Step::AwaitPick { task: 40, failed: Some("short".into()) });
 }
+
+/// A pick inserts into these tables. An index keyed by task, item or
+/// worker would put each pick's entry in a page of its own, one more page
+/// per pick for the group commit to write and fsync (ADR 0048): every
+/// index on them must start with a column whose new values come last.
+#[test]
+fn the_tables_a_pick_inserts_into_have_only_append_ordered_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    let conn = lock(&store.writer);
+    let mut st = conn
+        .prepare(
+            "SELECT m.tbl_name, m.name, (SELECT name FROM pragma_index_info(m.name) WHERE seqno = 0)
+             FROM sqlite_master m
+             WHERE m.type = 'index' AND m.tbl_name IN ('pick_scans', 'applied_ops', 'outbox_events')
+             ORDER BY m.tbl_name, m.name",
+        )
+        .unwrap();
+    let indexes: Vec<(String, String, String)> =
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().collect::<Result<_, _>>().unwrap();
+    // op_id: UUIDv7, time first; status: pending rows, then by id.
+    let ordered = ["scanned_at", "created_at", "id", "op_id", "status"];
+    let keyed_elsewhere: Vec<_> = indexes.iter().filter(|(_, _, first)| !ordered.contains(&first.as_str())).collect();
+    assert!(keyed_elsewhere.is_empty(), "indexes whose entries land mid-tree on every pick: {keyed_elsewhere:?}");
+    assert!(indexes.iter().any(|(t, _, c)| t == "pick_scans" && c == "scanned_at"), "{indexes:?}");
+}
