@@ -278,3 +278,18 @@ fn the_api_bench_runs_and_every_acknowledged_scan_is_stored_once() {
     }
     assert!(t.contains("group / per-op"), "{t}");
 }
+
+/// `tote bench writer` with several items per task: the lanes' picks are
+/// all stored once (it checks, and fails otherwise), and it reports the
+/// writer's CPU per op.
+#[test]
+fn the_writer_bench_runs_with_several_items_per_task() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = ["bench", "writer", "--ops", "300", "--rounds", "1", "--lines", "3"];
+    let o = tote(&dir.path().join("unused.db"), &args);
+    let t = text(&o);
+    assert!(o.status.success() && t.contains("3 items per task"), "{t}");
+    let row = t.lines().last().unwrap_or_default();
+    let cpu: f64 = row.split_whitespace().last().and_then(|c| c.parse().ok()).unwrap_or(0.0);
+    assert!(cpu > 0.0, "no CPU counted: {t}");
+}

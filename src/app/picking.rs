@@ -161,7 +161,7 @@ pub fn skip(
 }
 
 fn item_outcome(ctx: &Ctx<'_, '_>, t: &PickingTask, item: PickingItemId) -> Result<Outcome, AppError> {
-    ctx.tx.save_picking_task(t, ctx.now)?;
+    ctx.tx.save_picking_item(t, item, ctx.now)?;
     let it = t.items.iter().find(|i| i.id == item).ok_or_else(|| DomainError::not_found("picking item", item))?;
     let (done, total) = t.progress();
     Ok(Outcome::PickedItem {

@@ -53,6 +53,10 @@ pub enum BenchCmd {
         rounds: usize,
         #[arg(long, default_value = "full")]
         synchronous: String,
+        /// Lines per order, so items per picking task: the lanes pick one
+        /// of them; the others wait (a floor's orders have several).
+        #[arg(long, default_value_t = 1)]
+        lines: usize,
     },
     /// Allocation at scale: one-line orders through the batch intake over a
     /// small and a large stock table (same slots per SKU), µs per line.
@@ -101,8 +105,8 @@ pub fn run(cmd: &BenchCmd) -> Result<()> {
     if let BenchCmd::Sync { ops, devices, synchronous } = cmd {
         return super::bench_sync::run(*ops, *devices, synchronous);
     }
-    if let BenchCmd::Writer { ops, group, rounds, synchronous } = cmd {
-        return super::bench_writer::run(*ops, *group, *rounds, synchronous);
+    if let BenchCmd::Writer { ops, group, rounds, synchronous, lines } = cmd {
+        return super::bench_writer::run(*ops, *group, *rounds, synchronous, *lines);
     }
     if let BenchCmd::Intake { orders, skus, slots, synchronous } = cmd {
         return super::bench_intake::run(*orders, *skus, *slots, synchronous);
@@ -269,7 +273,7 @@ pub(super) async fn serve(
 ) -> Result<(String, Vec<Lane>, tokio::sync::oneshot::Sender<()>, Running)> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let lanes = setup(services, clients, &base)?;
+    let lanes = setup(services, clients, &base, 1)?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let shutdown = async {
         let _ = stopped.await;
@@ -280,7 +284,7 @@ pub(super) async fn serve(
 
 /// A warehouse with plenty of stock, one picker per client with a session,
 /// and one started picking task per picker.
-pub(super) fn setup(svc: &Services, clients: usize, base: &str) -> Result<Vec<Lane>> {
+pub(super) fn setup(svc: &Services, clients: usize, base: &str, lines: usize) -> Result<Vec<Lane>> {
     let now = svc.now();
     let workers = svc.store().write(|tx| {
         tx.ensure_warehouse("W1", "Bench", now)?;
@@ -309,8 +313,24 @@ pub(super) fn setup(svc: &Services, clients: usize, base: &str) -> Result<Vec<La
             expiry: None,
         },
     )?;
+    // Each further line: one unit of another SKU on a shelf of its own.
+    let others: Vec<String> = (1..lines.max(1)).map(|k| format!("{SKU}-{k}")).collect();
+    for (k, sku) in others.iter().enumerate() {
+        let place = Command::PlaceStock {
+            warehouse: "W1".into(),
+            location: format!("B-{k:03}"),
+            sku: sku.clone(),
+            quantity: 10_000_000,
+            received_at: None,
+            lot: None,
+            expiry: None,
+        };
+        exec(format!("setup-stock-{k}"), place)?;
+    }
     let mut lanes = Vec::new();
     for (i, (worker, token)) in workers.into_iter().enumerate() {
+        let mut order_lines = vec![LineDto { sku: SKU.into(), quantity: i64::from(per_client), warehouse: None }];
+        order_lines.extend(others.iter().map(|sku| LineDto { sku: sku.clone(), quantity: 1, warehouse: None }));
         let order = OrderRequest {
             request_id: format!("bench-{i}"),
             external_ref: None,
@@ -323,7 +343,7 @@ pub(super) fn setup(svc: &Services, clients: usize, base: &str) -> Result<Vec<La
                 country: "RS".into(),
                 phone: String::new(),
             },
-            lines: vec![LineDto { sku: SKU.into(), quantity: i64::from(per_client), warehouse: None }],
+            lines: order_lines,
             short_policy: None,
         };
         let Outcome::Order { fulfillments, .. } = exec(format!("setup-order-{i}"), Command::SubmitOrder(order))? else {
@@ -332,7 +352,8 @@ pub(super) fn setup(svc: &Services, clients: usize, base: &str) -> Result<Vec<La
         let task = fulfillments.first().and_then(|f| f.picking_task_id).context("bench setup: no picking task")?;
         exec(format!("setup-assign-{i}"), Command::AssignPicking { task_id: task, worker_id: worker })?;
         exec(format!("setup-start-{i}"), Command::StartPicking { task_id: task, worker_id: worker })?;
-        let item = svc.picking_task_view(task)?.items.first().map(|it| it.item_id).context("bench setup: no item")?;
+        let view = svc.picking_task_view(task)?;
+        let item = view.items.iter().find(|it| it.sku == SKU).map(|it| it.item_id).context("bench setup: no item")?;
         lanes.push(Lane {
             worker,
             token,

@@ -13,17 +13,19 @@ use tote::app::floor_op::PickScans;
 use tote::app::{Command, ServiceConfig, Services, SystemClock, Work};
 use tote::storage::Store;
 
-pub fn run(ops: usize, group: usize, rounds: usize, synchronous: &str) -> Result<()> {
+pub fn run(ops: usize, group: usize, rounds: usize, synchronous: &str, lines: usize) -> Result<()> {
     let durability = tote::server::config::parse_durability(synchronous).map_err(anyhow::Error::msg)?;
     let group = group.max(1);
-    println!("tote bench writer: {ops} pick ops in groups of {group}, synchronous={synchronous}, {rounds} rounds");
+    println!(
+        "tote bench writer: {ops} pick ops in groups of {group}, {lines} items per task, synchronous={synchronous}, {rounds} rounds"
+    );
     println!("{:>5} {:>9} {:>9} {:>9}", "round", "ops/s", "µs/op", "cpu µs/op");
     for round in 1..=rounds.max(1) {
         let dir = tempfile::tempdir()?;
         let store = Store::open_with(&dir.path().join("bench.db"), durability)?;
         let services = Services::new(Arc::new(store), Arc::new(SystemClock), ServiceConfig::default());
         // 64 pickers as in `tote bench api`, their scans interleaved.
-        let lanes = setup(&services, 64, "http://unused")?;
+        let lanes = setup(&services, 64, "http://unused", lines)?;
         let cpu = bench_load::this_thread_cpu();
         let started = Instant::now();
         let mut done = 0;
