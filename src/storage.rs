@@ -258,6 +258,17 @@ impl Tx<'_> {
         self.conn.prepare_cached(sql)?.execute(params)
     }
 
+    /// Runs `narrow`, an UPDATE that sets only what a frequent change moves
+    /// (the other columns are in its WHERE), and `full` only when `narrow`
+    /// matched no row. SQLite rewrites the index entries of every column an
+    /// UPDATE names, even when the value stays the same (ADR 0047).
+    fn update_narrow_first<P: rusqlite::Params + Copy>(&self, narrow: &str, full: &str, params: P) -> Result<()> {
+        if self.exec(narrow, params)? == 0 {
+            self.exec(full, params)?;
+        }
+        Ok(())
+    }
+
     /// Reads one row with a cached statement; see [`Tx::exec`].
     fn row<T, P: rusqlite::Params>(
         &self,

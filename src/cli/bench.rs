@@ -301,31 +301,23 @@ pub(super) fn setup(svc: &Services, clients: usize, base: &str, lines: usize) ->
     // Intake caps a line at 100,000 units: enough for any run here.
     let per_client = 100_000u32;
     let exec = |op: String, c: Command| svc.execute(&op, &c).map_err(|e| anyhow::anyhow!("bench setup: {e}"));
-    exec(
-        "setup-stock".into(),
-        Command::PlaceStock {
+    let place = |op: String, location: String, sku: String| {
+        let c = Command::PlaceStock {
             warehouse: "W1".into(),
-            location: LOCATION.into(),
-            sku: SKU.into(),
-            quantity: 10_000_000,
-            received_at: None,
-            lot: None,
-            expiry: None,
-        },
-    )?;
-    // Each further line: one unit of another SKU on a shelf of its own.
-    let others: Vec<String> = (1..lines.max(1)).map(|k| format!("{SKU}-{k}")).collect();
-    for (k, sku) in others.iter().enumerate() {
-        let place = Command::PlaceStock {
-            warehouse: "W1".into(),
-            location: format!("B-{k:03}"),
-            sku: sku.clone(),
+            location,
+            sku,
             quantity: 10_000_000,
             received_at: None,
             lot: None,
             expiry: None,
         };
-        exec(format!("setup-stock-{k}"), place)?;
+        exec(op, c)
+    };
+    place("setup-stock".into(), LOCATION.into(), SKU.into())?;
+    // Each further line: one unit of another SKU on a shelf of its own.
+    let others: Vec<String> = (1..lines.max(1)).map(|k| format!("{SKU}-{k}")).collect();
+    for (k, sku) in others.iter().enumerate() {
+        place(format!("setup-stock-{k}"), format!("B-{k:03}"), sku.clone())?;
     }
     let mut lanes = Vec::new();
     for (i, (worker, token)) in workers.into_iter().enumerate() {

@@ -308,25 +308,17 @@ impl Tx<'_> {
             t.cancellation_reason,
             ms(now)
         ];
-        // An UPDATE that names an indexed column rewrites its index entries
-        // even when the value stays the same: a pick that moves only the
-        // counts sets only them (the first statement), and the rest is set
-        // when something else changed (the second).
-        let counted = self.exec(
+        // A pick moves the counts alone: the indexed columns are set only
+        // when something else changed.
+        self.update_narrow_first(
             "UPDATE picking_tasks SET picked_items = ?5, updated_at = ?10
              WHERE id = ?1 AND worker_id IS ?2 AND status = ?3 AND priority = ?4 AND started_at IS ?6
                AND completed_at IS ?7 AND cancelled_at IS ?8 AND cancellation_reason IS ?9",
+            "UPDATE picking_tasks SET worker_id = ?2, status = ?3, priority = ?4, picked_items = ?5, started_at = ?6,
+                    completed_at = ?7, cancelled_at = ?8, cancellation_reason = ?9, updated_at = ?10
+             WHERE id = ?1",
             head,
-        )?;
-        if counted == 0 {
-            self.exec(
-                "UPDATE picking_tasks SET worker_id = ?2, status = ?3, priority = ?4, picked_items = ?5, started_at = ?6,
-                        completed_at = ?7, cancelled_at = ?8, cancellation_reason = ?9, updated_at = ?10
-                 WHERE id = ?1",
-                head,
-            )?;
-        }
-        Ok(())
+        )
     }
 
     fn save_items<'i>(&self, items: impl Iterator<Item = &'i PickingItem>, now: Timestamp) -> Result<()> {

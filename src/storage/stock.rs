@@ -276,16 +276,13 @@ impl Tx<'_> {
 
     /// Saves a reservation's status and consumed count.
     pub fn save_reservation(&self, r: &Reservation, now: Timestamp) -> Result<()> {
-        let p = params![r.id.0, r.status.as_str(), r.consumed.0, ms(now)];
-        // A pick moves the count alone. An UPDATE that names an indexed
-        // column rewrites its index entries even when the value stays
-        // the same, so the status is set only when it changed.
-        if self.exec("UPDATE wms_reservations SET consumed = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2", p)?
-            == 0
-        {
-            self.exec("UPDATE wms_reservations SET status = ?2, consumed = ?3, updated_at = ?4 WHERE id = ?1", p)?;
-        }
-        Ok(())
+        // A pick moves the count alone: the (indexed) status is set only
+        // when it changed.
+        self.update_narrow_first(
+            "UPDATE wms_reservations SET consumed = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2",
+            "UPDATE wms_reservations SET status = ?2, consumed = ?3, updated_at = ?4 WHERE id = ?1",
+            params![r.id.0, r.status.as_str(), r.consumed.0, ms(now)],
+        )
     }
 }
 
