@@ -1,18 +1,21 @@
 //! The load generator of `tote bench api` and what it measures besides
-//! rates: each lane is one kept-alive HTTP/1 connection (hyper's client
-//! connection, no pool) that sends the next scan as soon as the last is
-//! answered; the generator and the server run on runtimes of their own, so
-//! the CPU each side spends per op can be read from its threads.
+//! rates: each lane is one kept-alive HTTP/1.1 connection that sends the
+//! next scan as soon as the last is answered. A lane is one task that
+//! writes its request and reads the answer on its own socket (httparse
+//! reads the head; the body is sized by `Content-Length`): no connection
+//! task, no pool, no channel between them. The generator and the server
+//! run on runtimes of their own, so the CPU each side spends per op can be
+//! read from its threads.
 //!
 //! The generator shares the server's 2 cores, while a floor's handhelds are
 //! other machines: the lighter it is, the closer the rates come to what the
 //! server can do. The ceiling row uses the same generator, so the ratio
 //! between the rows stays honest.
 
-use anyhow::{Context, Result};
-use axum::http::{HeaderValue, Method, Request, header};
-use hyper_util::rt::TokioIo;
+use anyhow::{Context, Result, bail};
+use std::io::Write as _;
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The body of `POST …/pick` the bench sends.
 #[derive(serde::Serialize)]
@@ -34,16 +37,16 @@ pub(super) struct Driven {
 /// request (body, token) as a GET to a route that does nothing with it.
 pub(super) async fn drive(url: &str, token: &str, deadline: Instant, no_op: bool) -> Result<Driven> {
     let uri: axum::http::Uri = url.parse().context("lane URL")?;
-    let authority = uri.authority().context("lane URL has no host")?.clone();
-    let path = uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
-    let stream = tokio::net::TcpStream::connect(authority.as_str()).await?;
+    let authority = uri.authority().context("lane URL has no host")?.as_str().to_owned();
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut stream = tokio::net::TcpStream::connect(authority.as_str()).await?;
     stream.set_nodelay(true)?;
-    let (mut send, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-    let connection = tokio::spawn(conn);
-    let host = HeaderValue::from_str(authority.as_str())?;
-    let bearer = HeaderValue::from_str(&format!("Bearer {token}"))?;
-    let json = HeaderValue::from_static("application/json");
-    let method = if no_op { Method::GET } else { Method::POST };
+    let method = if no_op { "GET" } else { "POST" };
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {authority}\r\nauthorization: Bearer {token}\r\n\
+         content-type: application/json\r\ncontent-length: "
+    );
+    let (mut request, mut answer) = (Vec::with_capacity(512), Vec::with_capacity(1024));
     let mut out = Driven { latencies: Vec::new(), errors: 0 };
     while Instant::now() < deadline {
         // Op ids as a handheld makes them (UUIDv7, in time order). Per-client
@@ -55,28 +58,52 @@ pub(super) async fn drive(url: &str, token: &str, deadline: Instant, no_op: bool
             item: super::bench::SKU,
             quantity: 1,
         };
-        let mut rq = Request::new(serde_json::to_string(&body)?);
-        *rq.method_mut() = method.clone();
-        *rq.uri_mut() = path.parse()?;
-        let h = rq.headers_mut();
-        h.insert(header::HOST, host.clone());
-        h.insert(header::AUTHORIZATION, bearer.clone());
-        h.insert(header::CONTENT_TYPE, json.clone());
+        let body = serde_json::to_vec(&body)?;
+        request.clear();
+        request.extend_from_slice(head.as_bytes());
+        write!(request, "{}\r\n\r\n", body.len())?;
+        request.extend_from_slice(&body);
         let t = Instant::now();
-        send.ready().await?;
-        let answer = send.send_request(rq).await?;
-        let ok = answer.status().is_success();
-        // The body is read whole, so the connection is ready for the next.
-        axum::body::to_bytes(axum::body::Body::new(answer.into_body()), 1 << 20).await?;
-        if ok {
+        stream.write_all(&request).await?;
+        if (200..300).contains(&read_answer(&mut stream, &mut answer).await?) {
             out.latencies.push(t.elapsed());
         } else {
             out.errors += 1;
         }
     }
-    drop(send);
-    let _ = connection.await;
     Ok(out)
+}
+
+/// Reads one whole answer (head and `Content-Length` body) into `buf` and
+/// returns its status code, leaving the connection ready for the next.
+async fn read_answer(stream: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> Result<u16> {
+    buf.clear();
+    loop {
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut head = httparse::Response::new(&mut headers);
+        if let httparse::Status::Complete(head_len) = head.parse(buf)? {
+            let code = head.code.context("answer without a status")?;
+            let length = head
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+                .and_then(|h| std::str::from_utf8(h.value).ok()?.trim().parse::<usize>().ok())
+                .context("answer without a Content-Length (the generator reads no chunked bodies)")?;
+            let whole = head_len + length;
+            while buf.len() < whole {
+                if stream.read_buf(buf).await? == 0 {
+                    bail!("the server closed the connection inside an answer");
+                }
+            }
+            if buf.len() > whole {
+                bail!("the server sent more than one answer");
+            }
+            return Ok(code);
+        }
+        if stream.read_buf(buf).await? == 0 {
+            bail!("the server closed the connection");
+        }
+    }
 }
 
 /// CPU time (user + system) of this process's threads, by the prefix of
