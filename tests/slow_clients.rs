@@ -14,11 +14,18 @@ use tokio::net::TcpStream;
 /// Generous bounds for a shared CI machine; the settings are 1 s and 2 s.
 const CLOSE_BOUND: Duration = Duration::from_secs(15);
 
-fn start(dir: &tempfile::TempDir) -> (std::process::Child, String, std::thread::JoinHandle<String>) {
+type Served = (std::process::Child, String, std::thread::JoinHandle<String>);
+
+fn start(dir: &tempfile::TempDir) -> Served {
+    start_with(dir, "request_timeout_secs = 600")
+}
+
+/// `tote serve` with a 1 s header-read timeout, a 2 s grace and `extra`.
+fn start_with(dir: &tempfile::TempDir, extra: &str) -> Served {
     let db = dir.path().join("slow.db");
     tote(&db, &["init", "--warehouse", "W1=Main"]);
     let config = dir.path().join("tote.toml");
-    let text = "[server]\nheader_read_timeout_secs = 1\nshutdown_grace_secs = 2\nrequest_timeout_secs = 600\n";
+    let text = format!("[server]\nheader_read_timeout_secs = 1\nshutdown_grace_secs = 2\n{extra}\n");
     std::fs::write(&config, text).expect("config");
     let config = config.to_string_lossy().into_owned();
     serve_with(&db, &["--config", &config])
@@ -90,6 +97,38 @@ async fn sigterm_ends_the_server_within_its_grace_whatever_clients_do() {
     };
     assert!(status.success(), "{status:?}");
     drop((hung, half));
+}
+
+/// A body that stops coming is answered 408 with the JSON error body once
+/// the request timeout passes, and the server goes on answering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_stops_coming_gets_a_json_408() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut child, base, _log) = start_with(&dir, "request_timeout_secs = 1");
+    let addr = base.trim_start_matches("http://").to_owned();
+    let head = "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"badge\"";
+    let mut s = TcpStream::connect(&addr).await.expect("connect");
+    s.write_all(head.as_bytes()).await.expect("send");
+    // Reads until the answer holds a whole JSON body.
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let (head, e) = loop {
+        let answer = String::from_utf8_lossy(&out).into_owned();
+        if let Some((head, body)) = answer.split_once("\r\n\r\n")
+            && let Ok(e) = serde_json::from_str::<serde_json::Value>(body)
+        {
+            break (head.to_owned(), e);
+        }
+        match tokio::time::timeout(CLOSE_BOUND, s.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => out.extend_from_slice(&buf[..n]),
+            other => panic!("no whole answer: {other:?}, read {answer:?}"),
+        }
+    };
+    assert!(head.starts_with("HTTP/1.1 408 "), "{head}");
+    assert_eq!(e["code"].as_str(), Some("E408"), "{e}");
+    let ok = reqwest::get(format!("{base}/health")).await.expect("health");
+    assert!(ok.status().is_success());
+    child.kill().expect("kill");
 }
 
 /// Sends `raw` on a fresh connection and reads the answer to the end.

@@ -5,7 +5,6 @@
 //! with a deadline: after `shutdown`, no new connection is taken, open ones
 //! get `grace` to finish, and then they are closed whatever the clients do.
 
-use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -39,7 +38,7 @@ impl std::fmt::Debug for ConnLimits {
 /// Serves `app` on `listener` until `shutdown` resolves, then drains.
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
+    app: super::App,
     shutdown: impl Future<Output = ()> + Send,
     limits: ConnLimits,
 ) -> std::io::Result<()> {
@@ -64,7 +63,8 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let svc = app.clone().map_request(move |mut req: axum::http::Request<Incoming>| {
+        let svc = app.clone().map_request(move |req: axum::http::Request<Incoming>| {
+            let mut req = req.map(axum::body::Body::new);
             req.extensions_mut().insert(ConnectInfo(peer));
             req
         });
