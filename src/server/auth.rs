@@ -123,11 +123,16 @@ pub(crate) async fn authorize(
         };
         return ApiError::forbidden(format!("a {who} may not {} {}", req.method(), req.uri().path())).into_response();
     }
-    let who = match &caller {
-        Caller::Worker { id, role } => format!("worker {} ({})", id.0, role.as_str()),
-        Caller::Integration { key_id } => format!("api key {key_id}"),
-    };
-    tracing::Span::current().record("caller", who.as_str());
+    // The request's span (its log line) names the caller; with request
+    // logging off, nothing is formatted.
+    let span = tracing::Span::current();
+    if !span.is_disabled() {
+        let who = match &caller {
+            Caller::Worker { id, role } => format!("worker {} ({})", id.0, role.as_str()),
+            Caller::Integration { key_id } => format!("api key {key_id}"),
+        };
+        span.record("caller", who.as_str());
+    }
     req.extensions_mut().insert(caller);
     next.run(req).await
 }
