@@ -280,8 +280,8 @@ async fn stop_hosted(worker: HostedWorker) {
 /// every request passes once: its id, its log span, JSON error bodies, the
 /// body limit and the request timeout. Layered on the router as a whole,
 /// not on each route (`Router::layer`), the stack costs no boxed service
-/// and future per layer and request: about a quarter of a pick's CPU on
-/// the HTTP side (`tote bench api`, ADR 0049).
+/// and future per layer and request: 3-8 µs of a pick's 30-40 on the HTTP
+/// side (`tote bench api`, ADR 0049).
 fn app(state: AppState) -> App {
     use axum::middleware::{from_fn, from_fn_with_state};
     use tower_http::limit::RequestBodyLimitLayer;
